@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * ipcscope_abi.h - the whole ABI between the BPF probes, user space and the
+ * recording file. Fixed-width types only; every record starts with
+ * struct ipcs_rec_hdr (type + size). Any change to this file must bump
+ * IPCS_ABI_MINOR (compatible: new record types, new enum values, new trailing
+ * fields) or IPCS_ABI_MAJOR (incompatible), and update tests/abi.sha256:
+ * `make check` fails otherwise.
+ */
+#ifndef IPCSCOPE_ABI_H
+#define IPCSCOPE_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define IPCS_ABI_MAJOR 1
+#define IPCS_ABI_MINOR 0
+
+#define IPCS_COMM_LEN 16
+#define IPCS_PATH_MAX 256
+
+/* ---- records: ring buffer samples, and the payload of event blocks ---- */
+
+enum ipcs_rec_type {
+	IPCS_REC_SYS = 1,	/* a traced syscall returned: struct ipcs_sys_rec */
+	IPCS_REC_SYS_PATH = 2,	/* same, plus a path: struct ipcs_sys_path_rec */
+	IPCS_REC_PROC = 3,	/* fork / exec / exit: struct ipcs_proc_rec */
+	IPCS_REC_SEED_PROC = 4,	/* process alive at start: struct ipcs_seed_proc_rec */
+	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
+	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
+	IPCS_REC_TYPE_MAX
+};
+
+/* Every record is a multiple of 8 bytes; size counts the header. */
+struct ipcs_rec_hdr {
+	__u16 type;	/* enum ipcs_rec_type */
+	__u16 size;	/* bytes, including this header */
+	__u32 cpu;
+	__u64 ts_ns;	/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+};
+
+enum ipcs_chan_kind {
+	IPCS_KIND_NONE = 0,	/* not an IPC object ipcscope follows */
+	IPCS_KIND_PIPE = 1,	/* anonymous pipe (pipefs) */
+	IPCS_KIND_FIFO = 2,	/* named pipe on a filesystem */
+	IPCS_KIND_UNIX_STREAM = 3,
+	IPCS_KIND_UNIX_DGRAM = 4,
+	IPCS_KIND_UNIX_SEQPACKET = 5,
+	IPCS_KIND_TCP = 6,
+	IPCS_KIND_UDP = 7,
+	IPCS_KIND_SHM = 8,
+	IPCS_KIND_FUTEX = 9,
+	IPCS_KIND_MQ = 10,
+	IPCS_KIND_SIGNAL = 11,
+	IPCS_KIND_PTY = 12,
+	IPCS_KIND_EVENTFD = 13,
+	IPCS_KIND_MAX
+};
+
+/* f_mode bits copied from the kernel's struct file: which end an fd is. */
+#define IPCS_FMODE_READ  0x1
+#define IPCS_FMODE_WRITE 0x2
+
+/* Identity of a channel: the same object seen from any process. */
+struct ipcs_chan {
+	__u64 ino;	/* inode number */
+	__u32 dev;	/* superblock s_dev (kernel encoding) */
+	__u16 kind;	/* enum ipcs_chan_kind */
+	__u16 fmode;	/* IPCS_FMODE_* of the fd this event used */
+};
+
+/* Syscalls by ipcscope's own numbers, so recordings are arch-neutral. */
+enum ipcs_sys {
+	IPCS_SYS_NONE = 0,
+	IPCS_SYS_PIPE = 1,
+	IPCS_SYS_PIPE2 = 2,
+	IPCS_SYS_READ = 3,
+	IPCS_SYS_WRITE = 4,
+	IPCS_SYS_READV = 5,
+	IPCS_SYS_WRITEV = 6,
+	IPCS_SYS_CLOSE = 7,
+	IPCS_SYS_DUP = 8,
+	IPCS_SYS_DUP2 = 9,
+	IPCS_SYS_DUP3 = 10,
+	IPCS_SYS_OPENAT = 11,
+	IPCS_SYS_OPEN = 12,
+	IPCS_SYS_MKNODAT = 13,
+	IPCS_SYS_MKNOD = 14,
+	IPCS_SYS_MAX
+};
+
+/* ipcs_sys_rec.flags */
+#define IPCS_SYSF_CLOEXEC 0x1	/* the fd(s) created carry O_CLOEXEC */
+
+/*
+ * A syscall on an IPC object, emitted at sys_exit.
+ *   read/write/readv/writev: fd, ret = bytes or -errno, arg = count asked
+ *     (iovec count for readv/writev)
+ *   pipe/pipe2: fd = read end, fd2 = write end, arg = flags
+ *   close: fd; dup*: fd = old fd, fd2 = new fd
+ *   open/openat (FIFO only): fd = ret, arg = open flags, path in sys_path_rec
+ *   mknod/mknodat (S_IFIFO only): arg = mode, path in sys_path_rec
+ */
+struct ipcs_sys_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 sys;		/* enum ipcs_sys */
+	__u16 flags;		/* IPCS_SYSF_* */
+	__u32 _pad;
+	__s64 ret;
+	__u64 blocked_ns;	/* sys_enter -> sys_exit */
+	__s32 fd;
+	__s32 fd2;
+	__u64 arg;
+	struct ipcs_chan chan;
+	char comm[IPCS_COMM_LEN];
+};
+
+struct ipcs_sys_path_rec {
+	struct ipcs_sys_rec s;
+	char path[IPCS_PATH_MAX];	/* NUL-terminated, as the process passed it */
+};
+
+enum ipcs_proc_op {
+	IPCS_PROC_FORK = 1,	/* pid = child tgid, ppid = parent tgid */
+	IPCS_PROC_EXEC = 2,	/* pid execs; comm is the new name */
+	IPCS_PROC_EXIT = 3,	/* the whole process (thread group) is gone */
+};
+
+struct ipcs_proc_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u16 op;		/* enum ipcs_proc_op */
+	__u16 _pad;
+	__s32 exit_code;	/* EXIT: wait status as in waitpid() */
+	__u32 _pad2;
+	__u64 start_ns;		/* process start, CLOCK_BOOTTIME: (pid, start_ns) names a process */
+	char comm[IPCS_COMM_LEN];
+};
+
+/* Process alive when tracing started (user space, from /proc). */
+struct ipcs_seed_proc_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;
+	__u32 ppid;
+	__u64 start_ns;		/* CLOCK_BOOTTIME, from /proc/PID/stat (tick precision) */
+	char comm[IPCS_COMM_LEN];
+};
+
+/* An IPC fd open when tracing started (user space, from /proc/PID/fd). */
+struct ipcs_seed_fd_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;
+	__s32 fd;
+	struct ipcs_chan chan;
+	__u32 flags;		/* IPCS_SYSF_CLOEXEC */
+	__u32 _pad;
+	char path[IPCS_PATH_MAX];	/* FIFO path or "" */
+};
+
+enum ipcs_drop_reason {
+	IPCS_DROP_RINGBUF = 0,	/* ring buffer full: record not reserved */
+	IPCS_DROP_INFLIGHT = 1,	/* too many syscalls in flight: enter not stored */
+	IPCS_DROP_READ = 2,	/* kernel/user memory read failed */
+	IPCS_DROP_REASON_MAX = 3,
+};
+
+#define IPCS_DROP_SLOTS 8	/* room for new reasons without resizing the record */
+
+/* Cumulative drops since tracing began, summed over CPUs (user space). */
+struct ipcs_drops_rec {
+	struct ipcs_rec_hdr h;
+	__u64 drops[IPCS_DROP_SLOTS];
+};
+
+/* ---- the recording file (docs/file-format.md) ---- */
+
+#define IPCS_FILE_MAGIC "IPCSCOPE"	/* 8 bytes, no NUL */
+#define IPCS_BLOCK_MAGIC 0x4b4c4249u	/* "IBLK" little-endian */
+
+/* ipcs_file_header.flags */
+#define IPCS_FILEF_PAYLOAD 0x1	/* payload bytes captured: may hold secrets */
+
+struct ipcs_file_header {
+	char magic[8];		/* IPCS_FILE_MAGIC */
+	__u16 major;		/* IPCS_ABI_MAJOR of the writer */
+	__u16 minor;
+	__u32 header_size;	/* sizeof(struct ipcs_file_header) of the writer */
+	__u32 flags;		/* IPCS_FILEF_* */
+	__u32 capture_bytes;	/* --capture N, 0 when off */
+	__u64 start_mono_ns;	/* CLOCK_MONOTONIC when recording began */
+	__u64 start_real_ns;	/* CLOCK_REALTIME at the same moment */
+	__u64 start_boot_ns;	/* CLOCK_BOOTTIME at the same moment */
+	char host[64];
+	char kernel[64];
+};
+
+enum ipcs_block_type {
+	IPCS_BLK_META = 1,	/* seed records (IPCS_REC_SEED_*) taken at start */
+	IPCS_BLK_EVENTS = 2,	/* records, in arrival order */
+	IPCS_BLK_TRAILER = 3,	/* struct ipcs_trailer, uncompressed; last block */
+};
+
+/* ipcs_block_hdr.flags */
+#define IPCS_BLKF_ZLIB 0x1
+
+/*
+ * Block = header, payload (len bytes), tail. The tail repeats the total
+ * length so a reader can walk backwards and tell truncation from EOF.
+ */
+struct ipcs_block_hdr {
+	__u32 magic;		/* IPCS_BLOCK_MAGIC */
+	__u16 type;		/* enum ipcs_block_type */
+	__u16 flags;		/* IPCS_BLKF_* */
+	__u32 len;		/* payload bytes as stored */
+	__u32 raw_len;		/* payload bytes after decompression */
+	__u32 crc32;		/* zlib crc32 of the stored payload */
+	__u32 nrecs;		/* records in the payload */
+	__u64 first_ts_ns;
+	__u64 last_ts_ns;
+};
+
+struct ipcs_block_tail {
+	__u32 total_len;	/* header + payload + tail */
+	__u32 magic;		/* IPCS_BLOCK_MAGIC */
+};
+
+struct ipcs_trailer {
+	__u64 events;		/* records written in event blocks */
+	__u64 drops[IPCS_DROP_SLOTS];
+	__u64 end_mono_ns;
+	__u32 blocks;		/* blocks before the trailer */
+	__u32 clean;		/* 1: the recorder finished normally */
+};
+
+#ifndef __VMLINUX_H__
+_Static_assert(sizeof(struct ipcs_rec_hdr) == 16, "abi");
+_Static_assert(sizeof(struct ipcs_chan) == 16, "abi");
+_Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
+_Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
+_Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
+_Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
+_Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
+_Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
+_Static_assert(sizeof(struct ipcs_file_header) == 176, "abi");
+_Static_assert(sizeof(struct ipcs_block_hdr) == 40, "abi");
+_Static_assert(sizeof(struct ipcs_trailer) == 88, "abi");
+#endif
+
+#endif /* IPCSCOPE_ABI_H */

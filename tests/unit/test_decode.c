@@ -1,0 +1,171 @@
+/* test_decode.c - the decoder accepts exactly the valid records. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+#include "collect/decode.h"
+
+static struct ipcs_sys_rec make_sys(void)
+{
+	struct ipcs_sys_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.h.type = IPCS_REC_SYS;
+	r.h.size = sizeof(r);
+	r.h.ts_ns = 42;
+	r.pid = 100;
+	r.tid = 101;
+	r.sys = IPCS_SYS_WRITE;
+	r.ret = 4096;
+	r.fd = 3;
+	r.chan.kind = IPCS_KIND_PIPE;
+	r.chan.ino = 777;
+	memcpy(r.comm, "writer", 7);
+	return r;
+}
+
+static void test_valid_sys(void **state)
+{
+	struct ipcs_sys_rec r = make_sys();
+	struct ipcs_event ev;
+
+	(void)state;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), 0);
+	assert_int_equal(ev.type, IPCS_REC_SYS);
+	assert_int_equal(ev.sys.pid, 100);
+	assert_int_equal(ev.sys.ret, 4096);
+	assert_int_equal(ev.sys.chan.ino, 777);
+	assert_string_equal(ev.sys.comm, "writer");
+	assert_string_equal(ev.path, "");
+}
+
+static void test_short_records_rejected(void **state)
+{
+	struct ipcs_sys_rec r = make_sys();
+	struct ipcs_event ev;
+
+	(void)state;
+	for (size_t len = 0; len < sizeof(r); len++)
+		assert_int_equal(ipcs_decode(&r, len, &ev), -EINVAL);
+	/* header claims less than the type needs */
+	r.h.size = sizeof(r) - 8;
+	assert_int_equal(ipcs_decode(&r, sizeof(r) - 8, &ev), -EINVAL);
+	assert_int_equal(ipcs_decode(NULL, 0, &ev), -EINVAL);
+}
+
+static void test_size_mismatch_rejected(void **state)
+{
+	char buf[sizeof(struct ipcs_sys_rec) + 16];
+	struct ipcs_sys_rec r = make_sys();
+	struct ipcs_event ev;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &r, sizeof(r));
+	/* len larger than the record's own size */
+	assert_int_equal(ipcs_decode(buf, sizeof(buf), &ev), -EINVAL);
+	/* size not a multiple of 8 */
+	r.h.size = sizeof(r) + 4;
+	memcpy(buf, &r, sizeof(r));
+	assert_int_equal(ipcs_decode(buf, sizeof(r) + 4, &ev), -EINVAL);
+	/* a newer minor may append fields: a larger, aligned size is accepted */
+	r.h.size = sizeof(r) + 16;
+	memcpy(buf, &r, sizeof(r));
+	assert_int_equal(ipcs_decode(buf, sizeof(r) + 16, &ev), 0);
+	assert_int_equal(ev.sys.ret, 4096);
+}
+
+static void test_bad_enums_rejected(void **state)
+{
+	struct ipcs_sys_rec r = make_sys();
+	struct ipcs_proc_rec p;
+	struct ipcs_event ev;
+
+	(void)state;
+	r.sys = IPCS_SYS_MAX;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r.sys = IPCS_SYS_NONE;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r = make_sys();
+	r.chan.kind = IPCS_KIND_MAX;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+
+	memset(&p, 0, sizeof(p));
+	p.h.type = IPCS_REC_PROC;
+	p.h.size = sizeof(p);
+	p.op = 0;
+	assert_int_equal(ipcs_decode(&p, sizeof(p), &ev), -EINVAL);
+	p.op = IPCS_PROC_EXIT + 1;
+	assert_int_equal(ipcs_decode(&p, sizeof(p), &ev), -EINVAL);
+	p.op = IPCS_PROC_FORK;
+	assert_int_equal(ipcs_decode(&p, sizeof(p), &ev), 0);
+}
+
+static void test_unknown_type_skippable(void **state)
+{
+	struct ipcs_sys_rec r = make_sys();
+	struct ipcs_event ev;
+
+	(void)state;
+	r.h.type = 999;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -ENOMSG);
+	assert_int_equal(ipcs_rec_size(&r, sizeof(r)), (int)sizeof(r));
+}
+
+static void test_strings_terminated(void **state)
+{
+	struct ipcs_sys_path_rec r;
+	struct ipcs_seed_fd_rec s;
+	struct ipcs_event ev;
+
+	(void)state;
+	memset(&r, 'A', sizeof(r));
+	r.s = make_sys();
+	memset(r.s.comm, 'C', sizeof(r.s.comm));
+	r.s.h.type = IPCS_REC_SYS_PATH;
+	r.s.h.size = sizeof(r);
+	r.s.sys = IPCS_SYS_OPENAT;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), 0);
+	assert_int_equal(strlen(ev.sys.comm), IPCS_COMM_LEN - 1);
+	assert_int_equal(strlen(ev.path), IPCS_PATH_MAX - 1);
+	assert_ptr_equal(ev.path, ev.sys_path.path);
+
+	memset(&s, 'B', sizeof(s));
+	s.h.type = IPCS_REC_SEED_FD;
+	s.h.size = sizeof(s);
+	s.h.cpu = 0;
+	s.chan.kind = IPCS_KIND_FIFO;
+	assert_int_equal(ipcs_decode(&s, sizeof(s), &ev), 0);
+	assert_int_equal(strlen(ev.path), IPCS_PATH_MAX - 1);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(ipcs_kind_name(IPCS_KIND_PIPE), "pipe");
+	assert_string_equal(ipcs_kind_name(IPCS_KIND_FIFO), "fifo");
+	assert_string_equal(ipcs_kind_name(IPCS_KIND_UNIX_STREAM), "unix-stream");
+	assert_string_equal(ipcs_kind_name(500), "?");
+	assert_string_equal(ipcs_sys_name(IPCS_SYS_PIPE2), "pipe2");
+	assert_string_equal(ipcs_sys_name(IPCS_SYS_MAX), "?");
+	assert_string_equal(ipcs_drop_name(IPCS_DROP_RINGBUF), "ringbuf");
+	for (unsigned s = 1; s < IPCS_SYS_MAX; s++)
+		assert_string_not_equal(ipcs_sys_name((__u16)s), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_sys),
+		cmocka_unit_test(test_short_records_rejected),
+		cmocka_unit_test(test_size_mismatch_rejected),
+		cmocka_unit_test(test_bad_enums_rejected),
+		cmocka_unit_test(test_unknown_type_skippable),
+		cmocka_unit_test(test_strings_terminated),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

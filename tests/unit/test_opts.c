@@ -1,0 +1,133 @@
+/* test_opts.c - command-line parsing: accepted forms and clear refusals. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include "opts.h"
+
+#define ARGV(...) ((char *[]){ "ipcscope", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "ipcscope", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(o, ...) opts_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o))
+
+static void test_record_full(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "record", "-o", "t.ipcs", "-p", "12", "--pid", "34", "-c", "nginx",
+			       "--duration", "2.5", "--ringbuf-kb", "64", "--force", "-q"), 0);
+	assert_int_equal(o.cmd, CMD_RECORD);
+	assert_string_equal(o.output, "t.ipcs");
+	assert_int_equal(o.npids, 2);
+	assert_int_equal(o.pids[0], 12);
+	assert_int_equal(o.pids[1], 34);
+	assert_string_equal(o.comm, "nginx");
+	assert_true(o.duration_s > 2.49 && o.duration_s < 2.51);
+	assert_int_equal(o.ringbuf_kb, 64);
+	assert_true(o.force);
+	assert_true(o.quiet);
+	assert_null(o.argv);
+}
+
+static void test_record_command(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "--", "sh", "-c", "ls -l"), 0);
+	assert_int_equal(o.argc, 3);
+	assert_string_equal(o.argv[0], "sh");
+	assert_string_equal(o.argv[2], "ls -l");
+	assert_null(o.argv[3]);
+	/* options of the traced command are not ours */
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "--", "grep", "-p", "--json"), 0);
+	assert_int_equal(o.npids, 0);
+	assert_false(o.json);
+}
+
+static void test_record_refusals(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "record"), EXIT_USAGE);				/* no -o */
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-p", "x"), EXIT_USAGE);	/* bad pid */
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-p", "-5"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "--duration", "0"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "--ringbuf-kb", "3"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "--ringbuf-kb", "100"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-c", "a-name-longer-than-15"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "--json"), EXIT_USAGE);	/* not record's */
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "stray"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "--"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-p", "1", "--", "true"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-Z"), EXIT_USAGE);
+}
+
+static void test_report_replay(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "report", "t.ipcs", "--json"), 0);
+	assert_int_equal(o.cmd, CMD_REPORT);
+	assert_string_equal(o.input, "t.ipcs");
+	assert_true(o.json);
+	assert_int_equal(PARSE(&o, "replay", "--plain", "t.ipcs"), 0);
+	assert_int_equal(o.cmd, CMD_REPLAY);
+	assert_true(o.plain);
+	assert_int_equal(PARSE(&o, "report"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "b"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "replay", "a", "--json"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "--", "x"), EXIT_USAGE);
+}
+
+static void test_help_version_unknown(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "--help"), 0);
+	assert_int_equal(o.cmd, CMD_HELP);
+	assert_int_equal(o.help_for, CMD_NONE);
+	assert_int_equal(PARSE(&o, "record", "--help"), 0);
+	assert_int_equal(o.cmd, CMD_HELP);
+	assert_int_equal(o.help_for, CMD_RECORD);
+	assert_int_equal(PARSE(&o, "help", "report"), 0);
+	assert_int_equal(o.help_for, CMD_REPORT);
+	assert_int_equal(PARSE(&o, "--version"), 0);
+	assert_int_equal(o.cmd, CMD_VERSION);
+	assert_int_equal(PARSE(&o, "frobnicate"), EXIT_USAGE);
+	assert_int_equal(opts_parse(1, ARGV("x"), &o), EXIT_USAGE);
+}
+
+static void test_usage_texts(void **state)
+{
+	char buf[4096];
+	FILE *f;
+
+	(void)state;
+	for (int c = CMD_NONE; c <= CMD_DEMO; c++) {
+		f = fmemopen(buf, sizeof(buf), "w");
+		opts_usage((enum ipcs_cmd)c, f);
+		fclose(f);
+		assert_non_null(strstr(buf, "usage: ipcscope"));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_full),
+		cmocka_unit_test(test_record_command),
+		cmocka_unit_test(test_record_refusals),
+		cmocka_unit_test(test_report_replay),
+		cmocka_unit_test(test_help_version_unknown),
+		cmocka_unit_test(test_usage_texts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

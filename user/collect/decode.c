@@ -1,0 +1,133 @@
+/* decode.c - validate raw records and copy them into struct ipcs_event. */
+#include <errno.h>
+#include <string.h>
+#include "collect/decode.h"
+
+static const char *const sys_names[IPCS_SYS_MAX] = {
+	[IPCS_SYS_NONE] = "?",	     [IPCS_SYS_PIPE] = "pipe",	 [IPCS_SYS_PIPE2] = "pipe2",
+	[IPCS_SYS_READ] = "read",    [IPCS_SYS_WRITE] = "write", [IPCS_SYS_READV] = "readv",
+	[IPCS_SYS_WRITEV] = "writev", [IPCS_SYS_CLOSE] = "close", [IPCS_SYS_DUP] = "dup",
+	[IPCS_SYS_DUP2] = "dup2",    [IPCS_SYS_DUP3] = "dup3",	 [IPCS_SYS_OPENAT] = "openat",
+	[IPCS_SYS_OPEN] = "open",    [IPCS_SYS_MKNODAT] = "mknodat", [IPCS_SYS_MKNOD] = "mknod",
+};
+
+static const char *const kind_names[IPCS_KIND_MAX] = {
+	[IPCS_KIND_NONE] = "none",
+	[IPCS_KIND_PIPE] = "pipe",
+	[IPCS_KIND_FIFO] = "fifo",
+	[IPCS_KIND_UNIX_STREAM] = "unix-stream",
+	[IPCS_KIND_UNIX_DGRAM] = "unix-dgram",
+	[IPCS_KIND_UNIX_SEQPACKET] = "unix-seqpacket",
+	[IPCS_KIND_TCP] = "tcp",
+	[IPCS_KIND_UDP] = "udp",
+	[IPCS_KIND_SHM] = "shm",
+	[IPCS_KIND_FUTEX] = "futex",
+	[IPCS_KIND_MQ] = "mq",
+	[IPCS_KIND_SIGNAL] = "signal",
+	[IPCS_KIND_PTY] = "pty",
+	[IPCS_KIND_EVENTFD] = "eventfd",
+};
+
+static const char *const drop_names[IPCS_DROP_REASON_MAX] = {
+	[IPCS_DROP_RINGBUF] = "ringbuf",
+	[IPCS_DROP_INFLIGHT] = "inflight",
+	[IPCS_DROP_READ] = "read",
+};
+
+const char *ipcs_sys_name(__u16 sys)
+{
+	return sys < IPCS_SYS_MAX && sys_names[sys] ? sys_names[sys] : "?";
+}
+
+const char *ipcs_kind_name(__u16 kind)
+{
+	return kind < IPCS_KIND_MAX ? kind_names[kind] : "?";
+}
+
+const char *ipcs_drop_name(unsigned reason)
+{
+	return reason < IPCS_DROP_REASON_MAX ? drop_names[reason] : "other";
+}
+
+/* Smallest valid size per type; newer minor versions may append fields. */
+static size_t min_size(__u16 type)
+{
+	switch (type) {
+	case IPCS_REC_SYS:       return sizeof(struct ipcs_sys_rec);
+	case IPCS_REC_SYS_PATH:  return sizeof(struct ipcs_sys_path_rec);
+	case IPCS_REC_PROC:      return sizeof(struct ipcs_proc_rec);
+	case IPCS_REC_SEED_PROC: return sizeof(struct ipcs_seed_proc_rec);
+	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
+	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
+	default:                 return 0;
+	}
+}
+
+int ipcs_rec_size(const void *buf, size_t len)
+{
+	struct ipcs_rec_hdr h;
+
+	if (!buf || len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, buf, sizeof(h));
+	if (h.size < sizeof(h) || h.size % 8 || h.size > len)
+		return -EINVAL;
+	return h.size;
+}
+
+static void terminate(char *s, size_t n)
+{
+	s[n - 1] = '\0';
+}
+
+static int check_chan(const struct ipcs_chan *c)
+{
+	return c->kind < IPCS_KIND_MAX ? 0 : -EINVAL;
+}
+
+int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
+{
+	struct ipcs_rec_hdr h;
+	size_t need;
+
+	if (ipcs_rec_size(buf, len) != (int)len)
+		return -EINVAL;
+	memcpy(&h, buf, sizeof(h));
+	need = min_size(h.type);
+	if (!need)
+		return -ENOMSG;
+	if (len < need)
+		return -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(&out->h, buf, need);
+	out->type = h.type;
+	out->path = "";
+
+	switch (h.type) {
+	case IPCS_REC_SYS_PATH:
+		terminate(out->sys_path.path, sizeof(out->sys_path.path));
+		out->path = out->sys_path.path;
+		/* fall through */
+	case IPCS_REC_SYS:
+		terminate(out->sys.comm, sizeof(out->sys.comm));
+		if (out->sys.sys == IPCS_SYS_NONE || out->sys.sys >= IPCS_SYS_MAX)
+			return -EINVAL;
+		return check_chan(&out->sys.chan);
+	case IPCS_REC_PROC:
+		terminate(out->proc.comm, sizeof(out->proc.comm));
+		if (out->proc.op < IPCS_PROC_FORK || out->proc.op > IPCS_PROC_EXIT)
+			return -EINVAL;
+		return 0;
+	case IPCS_REC_SEED_PROC:
+		terminate(out->seed_proc.comm, sizeof(out->seed_proc.comm));
+		return 0;
+	case IPCS_REC_SEED_FD:
+		terminate(out->seed_fd.path, sizeof(out->seed_fd.path));
+		out->path = out->seed_fd.path;
+		return check_chan(&out->seed_fd.chan);
+	case IPCS_REC_DROPS:
+		return 0;
+	}
+	return -ENOMSG;
+}

@@ -1,0 +1,43 @@
+/* decode.h - raw records (ring buffer or file) -> validated events. */
+#ifndef IPCS_DECODE_H
+#define IPCS_DECODE_H
+
+#include <stddef.h>
+#include "ipcscope_abi.h"
+
+/*
+ * A decoded record: a validated copy, so callers never touch unaligned or
+ * untrusted memory. Strings are NUL-terminated; for IPCS_REC_SYS, path is "".
+ */
+struct ipcs_event {
+	__u16 type;		/* enum ipcs_rec_type */
+	const char *path;	/* points into this struct (or a static "") */
+	union {
+		struct ipcs_rec_hdr h;
+		struct ipcs_sys_rec sys;		/* IPCS_REC_SYS and _SYS_PATH */
+		struct ipcs_sys_path_rec sys_path;	/* IPCS_REC_SYS_PATH */
+		struct ipcs_proc_rec proc;
+		struct ipcs_seed_proc_rec seed_proc;
+		struct ipcs_seed_fd_rec seed_fd;
+		struct ipcs_drops_rec drops;
+	};
+};
+
+/*
+ * Size of the record at buf (from its header), checked against len:
+ * returns the size, or -EINVAL when buf cannot hold a valid header/record.
+ */
+int ipcs_rec_size(const void *buf, size_t len);
+
+/*
+ * Decode one record of exactly len bytes. Returns 0, -EINVAL for a malformed
+ * record (short, size mismatch, bad enum), -ENOMSG for an unknown type
+ * (a newer writer: skip it by its size).
+ */
+int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out);
+
+const char *ipcs_sys_name(__u16 sys);
+const char *ipcs_kind_name(__u16 kind);	/* "pipe", "fifo", "unix-stream", ... */
+const char *ipcs_drop_name(unsigned reason);	/* "ringbuf", "inflight", "read" */
+
+#endif

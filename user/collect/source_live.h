@@ -1,0 +1,42 @@
+/* source_live.h - the BPF probes as a source of raw records. */
+#ifndef IPCS_SOURCE_LIVE_H
+#define IPCS_SOURCE_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "ipcscope_abi.h"
+
+struct live_source;
+
+struct live_config {
+	const pid_t *pids;	/* trace these processes and their descendants ... */
+	size_t npids;
+	const char *comm;	/* ... and/or processes with this command name (NULL: any) */
+	bool follow_children;	/* descendants of traced pids are traced (default on) */
+	size_t ringbuf_bytes;	/* power of two >= page size; 0 = default (8 MiB) */
+	pid_t self_pid;		/* never trace this process (ipcscope itself) */
+};
+
+/* Checks privileges and BTF, opens, configures rodata, loads and attaches.
+ * Errors are logged with the cause and the fix; returns 0 or -errno. */
+int live_open(const struct live_config *cfg, struct live_source **out);
+
+/* Start tracing pid (and its descendants) now, e.g. a command we forked. */
+int live_add_pid(struct live_source *ls, pid_t pid);
+
+typedef int (*live_rec_cb)(const void *rec, size_t len, void *ctx);
+
+/* Wait up to timeout_ms for records and deliver each to cb. Returns records
+ * delivered, or -errno (-EINTR when a signal arrived). */
+int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx);
+
+/* Deliver what is already in the ring buffer without waiting. */
+int live_drain(struct live_source *ls, live_rec_cb cb, void *ctx);
+
+/* Drop counters summed over CPUs, indexed by enum ipcs_drop_reason. */
+int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS]);
+
+void live_close(struct live_source *ls);
+
+#endif

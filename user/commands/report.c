@@ -1,0 +1,286 @@
+/* report.c - `ipcscope report FILE [--json]`: the conversation table of a recording. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "commands/commands.h"
+#include "log.h"
+#include "pipeline.h"
+#include "record/recfile.h"
+#include "util/escape.h"
+#include "util/json.h"
+
+struct conv_list {
+	struct model_conv *v;
+	size_t n, cap;
+};
+
+static int collect_conv(const struct model_conv *c, void *ctx)
+{
+	struct conv_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct model_conv *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *c;
+	return 0;
+}
+
+static int by_bytes_desc(const void *x, const void *y)
+{
+	const struct model_conv *a = x, *b = y;
+	__u64 ta = a->a_to_b.bytes + a->b_to_a.bytes, tb = b->a_to_b.bytes + b->b_to_a.bytes;
+
+	if (ta != tb)
+		return ta < tb ? 1 : -1;
+	if (a->first_ns != b->first_ns)
+		return a->first_ns < b->first_ns ? -1 : 1;
+	return 0;
+}
+
+static const char *fmode_str(__u16 m)
+{
+	switch (m & (IPCS_FMODE_READ | IPCS_FMODE_WRITE)) {
+	case IPCS_FMODE_READ: return "r";
+	case IPCS_FMODE_WRITE: return "w";
+	case IPCS_FMODE_READ | IPCS_FMODE_WRITE: return "rw";
+	}
+	return "-";
+}
+
+/* ---- JSON (docs/report-json.md) ---- */
+
+static void json_proc(struct json_writer *w, const char *key, const struct model_proc_ref *p)
+{
+	json_key(w, key);
+	json_obj_begin(w);
+	json_ku64(w, "pid", p->pid);
+	json_kstr(w, "comm", p->pid ? p->comm : "?");
+	json_obj_end(w);
+}
+
+static void json_dir(struct json_writer *w, const char *key, const struct model_dir_stats *d)
+{
+	json_key(w, key);
+	json_obj_begin(w);
+	json_ku64(w, "msgs", d->msgs);
+	json_ku64(w, "bytes", d->bytes);
+	json_obj_end(w);
+}
+
+static int json_chan(const struct model_chan *c, void *ctx)
+{
+	struct json_writer *w = ctx;
+
+	json_obj_begin(w);
+	json_kstr(w, "kind", ipcs_kind_name(c->kind));
+	json_kstr(w, "channel", c->channel);
+	json_ku64(w, "ino", c->ino);
+	json_ku64(w, "bytes_written", c->bytes_written);
+	json_ku64(w, "bytes_read", c->bytes_read);
+	json_key(w, "holders");
+	json_arr_begin(w);
+	for (size_t i = 0; i < c->nholders; i++) {
+		json_obj_begin(w);
+		json_ku64(w, "pid", c->holders[i].proc.pid);
+		json_kstr(w, "comm", c->holders[i].proc.comm);
+		json_ki64(w, "fd", c->holders[i].fd);
+		json_kstr(w, "mode", fmode_str(c->holders[i].fmode));
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_obj_end(w);
+	return 0;
+}
+
+static int json_procs(const struct model_proc *p, void *ctx)
+{
+	struct json_writer *w = ctx;
+
+	json_obj_begin(w);
+	json_ku64(w, "pid", p->ref.pid);
+	json_ku64(w, "ppid", p->ppid);
+	json_kstr(w, "comm", p->ref.comm);
+	json_kbool(w, "exited", p->exited);
+	json_ki64(w, "exit_code", p->exit_code);
+	json_obj_end(w);
+	return 0;
+}
+
+static void report_json(const char *path, const struct ipcs_file_header *fh,
+			const struct recfile_status *st, const struct model *m,
+			const struct model_totals *t, const struct conv_list *l)
+{
+	struct json_writer w;
+	char abi[32];
+
+	json_init(&w, stdout, true);
+	json_obj_begin(&w);
+	json_kstr(&w, "ipcscope", IPCS_VERSION);
+	json_kstr(&w, "file", path);
+	snprintf(abi, sizeof(abi), "%u.%u", fh->major, fh->minor);
+	json_kstr(&w, "abi", abi);
+	json_kstr(&w, "host", fh->host);
+	json_key(&w, "status");
+	json_obj_begin(&w);
+	json_kbool(&w, "clean", st->clean_end);
+	json_kbool(&w, "truncated", st->truncated);
+	json_kbool(&w, "corrupt", st->corrupt);
+	json_kstr(&w, "message", st->message);
+	json_obj_end(&w);
+	json_ku64(&w, "events", t->events);
+	json_key(&w, "drops");
+	json_obj_begin(&w);
+	json_ku64(&w, "total", t->drops_total);
+	for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
+		json_ku64(&w, ipcs_drop_name(i), t->drops[i]);
+	json_obj_end(&w);
+	json_key(&w, "conversations");
+	json_arr_begin(&w);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct model_conv *c = &l->v[i];
+
+		json_obj_begin(&w);
+		json_kstr(&w, "kind", ipcs_kind_name(c->kind));
+		json_kstr(&w, "channel", c->channel);
+		json_proc(&w, "a", &c->a);
+		json_proc(&w, "b", &c->b);
+		json_dir(&w, "a_to_b", &c->a_to_b);
+		json_dir(&w, "b_to_a", &c->b_to_a);
+		json_ku64(&w, "first_ns", c->first_ns);
+		json_ku64(&w, "last_ns", c->last_ns);
+		json_ku64(&w, "a_blocked_ns", c->a_blocked_ns);
+		json_ku64(&w, "b_blocked_ns", c->b_blocked_ns);
+		json_obj_end(&w);
+	}
+	json_arr_end(&w);
+	json_key(&w, "channels");
+	json_arr_begin(&w);
+	model_foreach_chan(m, json_chan, &w);
+	json_arr_end(&w);
+	json_key(&w, "processes");
+	json_arr_begin(&w);
+	model_foreach_proc(m, json_procs, &w);
+	json_arr_end(&w);
+	json_obj_end(&w);
+}
+
+/* ---- text ---- */
+
+static void text_proc(char *buf, size_t n, const struct model_proc_ref *p)
+{
+	char comm[IPCS_COMM_LEN * 4 + 1];
+
+	if (!p->pid) {
+		snprintf(buf, n, "(not seen)");
+		return;
+	}
+	esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
+	snprintf(buf, n, "%u/%s", p->pid, comm);
+}
+
+static void report_text(const char *path, const struct ipcs_file_header *fh,
+			const struct recfile_status *st, const struct model_totals *t,
+			const struct conv_list *l)
+{
+	char host[sizeof(fh->host) * 4 + 1], when[64] = "?", a[96], b[96], chan[96];
+	time_t secs = (time_t)(fh->start_real_ns / 1000000000ull);
+	struct tm tm;
+	double span = t->last_ns > t->first_ns ? (double)(t->last_ns - t->first_ns) / 1e9 : 0;
+
+	esc_term(fh->host, sizeof(fh->host), host, sizeof(host));
+	if (localtime_r(&secs, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fputs("recording ", stdout);
+	esc_term_fputs(path, stdout);
+	printf(": host %s, started %s, %.3f s of events\n", host, when, span);
+	printf("events %" PRIu64 ", dropped %" PRIu64, (uint64_t)t->events, (uint64_t)t->drops_total);
+	for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
+		printf("%s %s %" PRIu64, i ? "," : " (", ipcs_drop_name(i), (uint64_t)t->drops[i]);
+	printf(")\n");
+	if (!st->clean_end)
+		printf("warning: %s\n", st->message[0] ? st->message : "the recording did not end cleanly");
+	printf("\n%-5s %-28s %-22s %-22s %8s %12s %10s\n", "KIND", "CHANNEL", "FROM (A)", "TO (B)",
+	       "MSGS", "BYTES", "BLOCKED");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct model_conv *c = &l->v[i];
+
+		esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
+		text_proc(a, sizeof(a), &c->a);
+		text_proc(b, sizeof(b), &c->b);
+		printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 " %8.1fms\n",
+		       ipcs_kind_name(c->kind), chan, a, b, (uint64_t)c->a_to_b.msgs,
+		       (uint64_t)c->a_to_b.bytes, (double)(c->a_blocked_ns + c->b_blocked_ns) / 1e6);
+		if (c->b_to_a.bytes || c->b_to_a.msgs)
+			printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 "\n", "", "", b, a,
+			       (uint64_t)c->b_to_a.msgs, (uint64_t)c->b_to_a.bytes);
+	}
+	if (!l->n)
+		printf("(no conversations: nothing was written and read over a traced channel)\n");
+}
+
+static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
+{
+	(void)block_type;
+	return pipeline_feed(ctx, rec, len);
+}
+
+int report_file(const char *path, bool json)
+{
+	struct recfile_reader *r = NULL;
+	struct recfile_status st;
+	struct model_totals t;
+	struct conv_list l = { 0 };
+	struct pipeline p;
+	int err;
+
+	err = recfile_open(path, &r);
+	if (err)
+		return EXIT_FAIL;
+	err = pipeline_init(&p, true);
+	if (!err)
+		err = recfile_read_all(r, report_cb, &p);
+	recfile_get_status(r, &st);
+	if (err) {
+		log_error("%s: %s", path, err < 0 ? strerror(-err) : "reading failed");
+		goto out;
+	}
+	if (!st.clean_end)
+		log_warn("%s: %s", path, st.message[0] ? st.message : "the recording did not end cleanly");
+	model_flush(p.model);
+	model_get_totals(p.model, &t);
+	if (st.has_trailer) {	/* the trailer has the final word on drops */
+		t.drops_total = 0;
+		for (int i = 0; i < IPCS_DROP_SLOTS; i++) {
+			if (st.trailer.drops[i] > t.drops[i])
+				t.drops[i] = st.trailer.drops[i];
+			t.drops_total += t.drops[i];
+		}
+	}
+	err = model_foreach_conv(p.model, collect_conv, &l);
+	if (err)
+		goto out;
+	qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
+	if (json)
+		report_json(path, recfile_header(r), &st, p.model, &t, &l);
+	else
+		report_text(path, recfile_header(r), &st, &t, &l);
+out:
+	free(l.v);
+	pipeline_fini(&p);
+	recfile_close_reader(r);
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_report(const struct ipcs_opts *o)
+{
+	return report_file(o->input, o->json);
+}

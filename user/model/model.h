@@ -1,0 +1,128 @@
+/*
+ * model.h - channels, processes and conversations built from events.
+ * Fed only through model_apply(); knows nothing of sources, sinks or views.
+ */
+#ifndef IPCS_MODEL_H
+#define IPCS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "ipcscope_abi.h"
+#include "collect/decode.h"
+
+struct model;
+
+/* A process as the model names it; pid 0 means "not observed". */
+struct model_proc_ref {
+	__u32 pid;
+	__u64 start_ns;
+	char comm[IPCS_COMM_LEN];
+};
+
+struct model_dir_stats {
+	__u64 msgs;	/* write calls whose bytes this reader consumed */
+	__u64 bytes;	/* bytes written by one side and read by the other */
+};
+
+#define MODEL_NAME_MAX (IPCS_PATH_MAX + 32)
+
+/* A conversation: (channel, process a, process b). For pipes a = writer. */
+struct model_conv {
+	__u16 kind;			/* enum ipcs_chan_kind */
+	__u64 ino;
+	__u32 dev;
+	char channel[MODEL_NAME_MAX];	/* "pipe:[123]", FIFO path, ... (raw, unescaped) */
+	struct model_proc_ref a, b;
+	struct model_dir_stats a_to_b, b_to_a;
+	__u64 first_ns, last_ns;
+	__u64 a_blocked_ns, b_blocked_ns;	/* time blocked in this conversation's calls */
+};
+
+struct model_holder {
+	struct model_proc_ref proc;
+	__s32 fd;
+	__u16 fmode;	/* IPCS_FMODE_* */
+};
+
+struct model_chan {
+	__u16 kind;
+	__u64 ino;
+	__u32 dev;
+	char channel[MODEL_NAME_MAX];
+	__u64 bytes_written, bytes_read;
+	size_t nholders;
+	const struct model_holder *holders;	/* valid during the callback only */
+};
+
+struct model_proc {
+	struct model_proc_ref ref;
+	__u32 ppid;
+	bool exited;
+	__s32 exit_code;
+};
+
+struct model_totals {
+	__u64 events;				/* records applied */
+	__u64 drops[IPCS_DROP_SLOTS];		/* latest cumulative counters seen */
+	__u64 drops_total;
+	__u64 first_ns, last_ns;
+	__u64 procs_seen, channels_seen;
+	__u64 convs_aged_out;			/* folded into totals to bound memory */
+};
+
+int model_new(struct model **out);
+void model_free(struct model *m);
+
+/* Apply one decoded event. Returns 0 or -errno (-ENOMEM). */
+int model_apply(struct model *m, const struct ipcs_event *ev);
+
+/* End of input: bytes still unmatched go to conversations with an unobserved peer. */
+void model_flush(struct model *m);
+
+typedef int (*model_conv_cb)(const struct model_conv *c, void *ctx);
+typedef int (*model_chan_cb)(const struct model_chan *c, void *ctx);
+typedef int (*model_proc_cb)(const struct model_proc *p, void *ctx);
+
+/* Iterate; a non-zero return from cb stops and is returned. */
+int model_foreach_conv(const struct model *m, model_conv_cb cb, void *ctx);
+int model_foreach_chan(const struct model *m, model_chan_cb cb, void *ctx);
+int model_foreach_proc(const struct model *m, model_proc_cb cb, void *ctx);
+
+size_t model_conv_count(const struct model *m);
+
+/* Name of channel (dev, ino) as in model_conv.channel; -ENOENT if unknown. */
+int model_chan_name(const struct model *m, __u32 dev, __u64 ino, char *buf, size_t n);
+void model_get_totals(const struct model *m, struct model_totals *out);
+
+/* ---- additions (model helper): limits, per-kind totals ---- */
+
+/* Memory bounds; model_new() sets the defaults noted. */
+struct model_limits {
+	size_t max_convs;		/* 200000: then convs of closed channels fold into totals */
+	size_t max_exited_procs;	/* 8192 exited processes kept for display */
+	size_t max_orphan_chans;	/* 16384 channels without holders kept */
+	__u64 age_events;		/* 65536 events an exited process / closed channel stays */
+	__u64 queue_bytes_max;		/* 2 MiB unread write bytes per channel */
+	size_t queue_segs_max;		/* 65536 unread write calls (or early reads) per channel */
+	__u64 pending_bytes_max;	/* 2 MiB read bytes whose write is not seen yet */
+};
+
+void model_get_limits(const struct model *m, struct model_limits *out);
+/* Zero fields keep the current value. */
+void model_set_limits(struct model *m, const struct model_limits *lim);
+
+/* Exact sums over every conversation of a kind, aged out ones included. */
+struct model_kind_totals {
+	__u64 convs;		/* conversations ever created */
+	__u64 msgs;
+	__u64 bytes;
+	__u64 unobserved_bytes;	/* of bytes: the writer or the reader was never seen */
+};
+
+/* Returns 0, or -EINVAL for a kind out of range. */
+int model_get_kind_totals(const struct model *m, __u16 kind, struct model_kind_totals *out);
+
+/* Records ignored as impossible (bad pid, impossible byte counts). */
+__u64 model_ignored(const struct model *m);
+
+#endif

@@ -1,0 +1,59 @@
+/* opts.h - command-line options, parsed once into one struct passed down. */
+#ifndef IPCS_OPTS_H
+#define IPCS_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define OPTS_MAX_PIDS 64
+
+/* Named exit codes. A traced command's own status passes through record. */
+enum ipcs_exit {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* runtime error: no privileges, bad file, I/O */
+	EXIT_USAGE = 2,		/* bad command line */
+};
+
+enum ipcs_cmd {
+	CMD_NONE = 0,
+	CMD_RECORD,
+	CMD_REPLAY,
+	CMD_REPORT,
+	CMD_DEMO,
+	CMD_HELP,
+	CMD_VERSION,
+};
+
+struct ipcs_opts {
+	enum ipcs_cmd cmd;
+	const char *cmd_name;		/* as typed, for messages */
+	const char *output;		/* -o FILE */
+	const char *input;		/* FILE argument of replay/report */
+	pid_t pids[OPTS_MAX_PIDS];	/* -p PID, repeatable */
+	size_t npids;
+	const char *comm;		/* -c COMM */
+	double duration_s;		/* --duration SEC, 0 = until stopped */
+	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
+	bool force;			/* --force: replace an existing output file */
+	bool json;			/* --json */
+	bool plain;			/* --plain */
+	bool quiet;			/* -q: no status on stderr */
+	bool keep;			/* demo --keep: keep the recording */
+	int verbose;			/* -v, repeatable */
+	char **argv;			/* -- CMD ARGS..., NULL-terminated; NULL if none */
+	int argc;
+	enum ipcs_cmd help_for;	/* with CMD_HELP: which command (CMD_NONE: overview) */
+};
+
+/*
+ * Parse argv. Returns 0 to run o->cmd, or EXIT_USAGE after printing what
+ * was wrong. "--help" sets cmd = CMD_HELP and help_for.
+ */
+int opts_parse(int argc, char **argv, struct ipcs_opts *o);
+
+/* Help text of one command (or of the program with CMD_NONE) to f. */
+void opts_usage(enum ipcs_cmd cmd, FILE *f);
+
+#endif

@@ -1,0 +1,75 @@
+/* recfile.h - the block-structured recording file (docs/file-format.md). */
+#ifndef IPCS_RECFILE_H
+#define IPCS_RECFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "ipcscope_abi.h"
+
+struct recfile_writer;
+struct recfile_reader;
+
+/* Limits (docs/file-format.md). A reader treats larger lengths as corruption. */
+#define RECFILE_PAYLOAD_MAX (64u << 20)		/* block len and raw_len */
+#define RECFILE_BLOCK_BYTES_MAX (16u << 20)	/* largest raw payload the writer produces */
+#define RECFILE_HEADER_MAX (64u << 10)		/* file header_size */
+
+struct recfile_write_opts {
+	bool force;		/* replace an existing regular file (still never follows symlinks) */
+	__u32 capture_bytes;	/* sets IPCS_FILEF_PAYLOAD when > 0 */
+	size_t block_bytes;	/* raw bytes per event block; 0 = default (256 KiB) */
+};
+
+/* Create path 0600, O_EXCL|O_NOFOLLOW (no O_EXCL with force). Writes the file header. */
+int recfile_create(const char *path, const struct recfile_write_opts *o,
+		   struct recfile_writer **out);
+/* One META block holding the seed records (concatenated, each with its header). */
+int recfile_write_meta(struct recfile_writer *w, const void *recs, size_t len, __u32 nrecs);
+/* Buffer one record; a full buffer is compressed and written as an event block. */
+int recfile_append(struct recfile_writer *w, const void *rec, size_t len);
+/* Write the buffered records now as a block (the recorder calls this every second). */
+int recfile_flush(struct recfile_writer *w);
+__u64 recfile_bytes_written(const struct recfile_writer *w);
+__u64 recfile_events_written(const struct recfile_writer *w);
+/* Flush, write the trailer, fsync, close, free. Returns the first error seen. */
+int recfile_close(struct recfile_writer *w, const __u64 drops[IPCS_DROP_SLOTS]);
+/* Close without trailer (error path); the file stays readable up to its last block. */
+void recfile_abort(struct recfile_writer *w);
+
+/* How reading ended. */
+struct recfile_status {
+	bool clean_end;		/* trailer read, nothing after it */
+	bool truncated;		/* file ends inside a block or has no trailer */
+	bool corrupt;		/* bad magic, CRC, length or record inside a block */
+	bool has_trailer;
+	off_t stopped_at;	/* offset of the first byte not used */
+	__u32 blocks_read;
+	__u32 blocks_skipped;	/* unknown block types, skipped by length */
+	__u64 records;		/* records delivered */
+	struct ipcs_trailer trailer;	/* valid when has_trailer */
+	char message[256];	/* human sentence when !clean_end, e.g. "truncated at byte 1234 (block 7): ..." */
+};
+
+/* Opens and checks the file header: -EPROTO for a newer major (message logged), -EINVAL bad magic. */
+int recfile_open(const char *path, struct recfile_reader **out);
+/*
+ * Same on an open fd (regular file, pipe, memfd), which the reader then owns
+ * (closed on failure too); name is used in messages.
+ */
+int recfile_open_fd(int fd, const char *name, struct recfile_reader **out);
+const struct ipcs_file_header *recfile_header(const struct recfile_reader *r);
+
+/* Called once per record, in file order; non-zero return stops reading and is returned. */
+typedef int (*recfile_rec_cb)(const void *rec, size_t len, __u16 block_type, void *ctx);
+
+/*
+ * Deliver every record of every good block to cb. Returns 0 when the file was
+ * read to its end or to its last good block (see recfile_get_status), or a
+ * negative errno for I/O errors, or cb's non-zero return.
+ */
+int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx);
+void recfile_get_status(const struct recfile_reader *r, struct recfile_status *st);
+void recfile_close_reader(struct recfile_reader *r);
+
+#endif

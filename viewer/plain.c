@@ -1,0 +1,155 @@
+/* plain.c - format events as single lines; every foreign string escaped. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include "plain.h"
+#include "util/escape.h"
+
+/* Append to buf at *off, never past n. */
+static void put(char *buf, size_t n, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t n, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*off >= n)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *off, n - *off, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*off = *off + (size_t)w < n ? *off + (size_t)w : n - 1;
+}
+
+static void put_esc(char *buf, size_t n, size_t *off, const char *s, size_t max)
+{
+	char tmp[IPCS_PATH_MAX * 4 + 1];
+
+	esc_term(s, max, tmp, sizeof(tmp));
+	put(buf, n, off, "%s", tmp);
+}
+
+static void put_chan(const struct plain_printer *pp, char *buf, size_t n, size_t *off,
+		     const struct ipcs_chan *c, const char *path)
+{
+	char name[MODEL_NAME_MAX] = "";
+
+	if (path && *path) {
+		put_esc(buf, n, off, path, IPCS_PATH_MAX);
+		return;
+	}
+	if (pp->model && model_chan_name(pp->model, c->dev, c->ino, name, sizeof(name)) == 0) {
+		put_esc(buf, n, off, name, sizeof(name));
+		return;
+	}
+	put(buf, n, off, "%s:[%" PRIu64 "]", ipcs_kind_name(c->kind), (uint64_t)c->ino);
+}
+
+static void put_time_who(const struct plain_printer *pp, char *buf, size_t n, size_t *off,
+			 __u64 ts, __u32 pid, const char *comm)
+{
+	__u64 rel = ts >= pp->start_ns ? ts - pp->start_ns : 0;
+
+	put(buf, n, off, "%4" PRIu64 ".%06" PRIu64 " %7u/", (uint64_t)(rel / 1000000000ull),
+	    (uint64_t)((rel % 1000000000ull) / 1000), pid);
+	put_esc(buf, n, off, comm, IPCS_COMM_LEN);
+	put(buf, n, off, " ");
+}
+
+static void format_sys(const struct plain_printer *pp, const struct ipcs_event *ev,
+		       char *buf, size_t n, size_t *off)
+{
+	const struct ipcs_sys_rec *s = &ev->sys;
+
+	put_time_who(pp, buf, n, off, s->h.ts_ns, s->pid, s->comm);
+	put(buf, n, off, "%-7s ", ipcs_sys_name(s->sys));
+	switch (s->sys) {
+	case IPCS_SYS_PIPE:
+	case IPCS_SYS_PIPE2:
+		put(buf, n, off, "fd %d,%d ", s->fd, s->fd2);
+		break;
+	case IPCS_SYS_DUP:
+	case IPCS_SYS_DUP2:
+	case IPCS_SYS_DUP3:
+		put(buf, n, off, "fd %d->%d ", s->fd, s->fd2);
+		break;
+	case IPCS_SYS_MKNOD:
+	case IPCS_SYS_MKNODAT:
+		break;
+	default:
+		put(buf, n, off, "fd %d ", s->fd);
+	}
+	put_chan(pp, buf, n, off, &s->chan, ev->path);
+	if (s->ret < 0)
+		put(buf, n, off, " = -%s", strerrorname_np((int)-s->ret) ? strerrorname_np((int)-s->ret) : "E?");
+	else if (s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
+		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV)
+		put(buf, n, off, " %" PRId64 " bytes", (int64_t)s->ret);
+	if (s->blocked_ns >= 1000000)
+		put(buf, n, off, " (blocked %.3f ms)", (double)s->blocked_ns / 1e6);
+}
+
+size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
+		    char *buf, size_t n)
+{
+	size_t off = 0;
+
+	if (!n)
+		return 0;
+	buf[0] = '\0';
+	switch (ev->type) {
+	case IPCS_REC_SYS:
+	case IPCS_REC_SYS_PATH:
+		format_sys(pp, ev, buf, n, &off);
+		break;
+	case IPCS_REC_PROC:
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->proc.pid, ev->proc.comm);
+		if (ev->proc.op == IPCS_PROC_FORK)
+			put(buf, n, &off, "fork    from %u", ev->proc.ppid);
+		else if (ev->proc.op == IPCS_PROC_EXEC)
+			put(buf, n, &off, "exec");
+		else
+			put(buf, n, &off, "exit    status %d", ev->proc.exit_code);
+		break;
+	case IPCS_REC_SEED_PROC:
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->seed_proc.pid, ev->seed_proc.comm);
+		put(buf, n, &off, "running (parent %u)", ev->seed_proc.ppid);
+		break;
+	case IPCS_REC_SEED_FD:
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->seed_fd.pid, "");
+		put(buf, n, &off, "has-fd  fd %d ", ev->seed_fd.fd);
+		put_chan(pp, buf, n, &off, &ev->seed_fd.chan, ev->path);
+		break;
+	case IPCS_REC_DROPS: {
+		__u64 total = 0;
+
+		for (int i = 0; i < IPCS_DROP_SLOTS; i++)
+			total += ev->drops.drops[i];
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, 0, "ipcscope");
+		put(buf, n, &off, "drops   %" PRIu64 " events lost so far", (uint64_t)total);
+		for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
+			put(buf, n, &off, " %s=%" PRIu64, ipcs_drop_name(i), (uint64_t)ev->drops.drops[i]);
+		break;
+	}
+	}
+	return off;
+}
+
+static int plain_on_event(void *ctx, const struct ipcs_event *ev, const void *raw, size_t len)
+{
+	struct plain_printer *pp = ctx;
+	char line[2048];
+
+	(void)raw;
+	(void)len;
+	plain_format(pp, ev, line, sizeof(line));
+	fputs(line, pp->out);
+	fputc('\n', pp->out);
+	return 0;
+}
+
+struct sink plain_sink(struct plain_printer *pp)
+{
+	return (struct sink){ .on_event = plain_on_event, .ctx = pp };
+}
