@@ -99,7 +99,7 @@ enum ipcs_sys {
  *     (iovec count for readv/writev)
  *   pipe/pipe2: fd = read end, fd2 = write end, arg = flags
  *   close: fd; dup*: fd = old fd, fd2 = new fd
- *   open/openat (FIFO only): fd = ret, arg = open flags, path in sys_path_rec
+ *   open/openat (of a followed kind): fd = ret, arg = open flags, path in sys_path_rec
  *   mknod/mknodat (S_IFIFO only): arg = mode, path in sys_path_rec
  */
 struct ipcs_sys_rec {
@@ -166,7 +166,8 @@ enum ipcs_drop_reason {
 	IPCS_DROP_RINGBUF = 0,	/* ring buffer full: record not reserved */
 	IPCS_DROP_INFLIGHT = 1,	/* too many syscalls in flight: enter not stored */
 	IPCS_DROP_READ = 2,	/* kernel/user memory read failed */
-	IPCS_DROP_REASON_MAX = 3,
+	IPCS_DROP_TRACED = 3,	/* traced-process table full: a new child not followed */
+	IPCS_DROP_REASON_MAX = 4,
 };
 
 #define IPCS_DROP_SLOTS 8	/* room for new reasons without resizing the record */

@@ -32,6 +32,7 @@ static const char *const drop_names[IPCS_DROP_REASON_MAX] = {
 	[IPCS_DROP_RINGBUF] = "ringbuf",
 	[IPCS_DROP_INFLIGHT] = "inflight",
 	[IPCS_DROP_READ] = "read",
+	[IPCS_DROP_TRACED] = "traced",
 };
 
 const char *ipcs_sys_name(__u16 sys)

@@ -15,7 +15,9 @@ struct live_config {
 	const char *comm;	/* ... and/or processes with this command name (NULL: any) */
 	bool follow_children;	/* descendants of traced pids are traced (default on) */
 	size_t ringbuf_bytes;	/* power of two >= page size; 0 = default (8 MiB) */
-	pid_t self_pid;		/* never trace this process (ipcscope itself) */
+	pid_t self_pid;		/* never trace this process (ipcscope itself); 0: getpid() */
+	bool filter_pids;	/* trace only pids (and live_add_pid ones) even when
+				 * npids == 0, e.g. for a command not started yet */
 };
 
 /* Checks privileges and BTF, opens, configures rodata, loads and attaches.

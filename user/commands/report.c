@@ -204,7 +204,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	printf(": host %s, started %s, %.3f s of events\n", host, when, span);
 	printf("events %" PRIu64 ", dropped %" PRIu64, (uint64_t)t->events, (uint64_t)t->drops_total);
 	for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
-		printf("%s %s %" PRIu64, i ? "," : " (", ipcs_drop_name(i), (uint64_t)t->drops[i]);
+		printf("%s%s %" PRIu64, i ? ", " : " (", ipcs_drop_name(i), (uint64_t)t->drops[i]);
 	printf(")\n");
 	if (!st->clean_end)
 		printf("warning: %s\n", st->message[0] ? st->message : "the recording did not end cleanly");

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * emit.bpf.h - reserve a record, fill it, submit it; count what is lost.
+ * Every record goes through emit_reserve/emit_submit so that wake-up
+ * batching (BPF_RB_NO_WAKEUP) can later be decided in one place.
+ */
+#ifndef IPCS_EMIT_BPF_H
+#define IPCS_EMIT_BPF_H
+
+#include "maps.bpf.h"
+
+/* Slot for "traced-process table full" until the ABI names it. */
+#define IPCS_DROP_TRACED_FULL 3
+
+static __always_inline void drop_count(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
+
+	/* Atomic: a program nested on this CPU may count at the same time. */
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* Zeroed record of size bytes with its header filled, or NULL (counted). */
+static __always_inline void *emit_reserve(__u32 size, __u16 type)
+{
+	struct ipcs_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		drop_count(IPCS_DROP_RINGBUF);
+		return NULL;
+	}
+	/* Ring memory holds older records: clear pads and string tails. */
+	__builtin_memset(h, 0, size);
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = bpf_ktime_get_ns();
+	return h;
+}
+
+static __always_inline __u64 emit_wakeup_flags(void)
+{
+	return 0;	/* wake the reader on every record, for now */
+}
+
+static __always_inline void emit_submit(void *rec)
+{
+	bpf_ringbuf_submit(rec, emit_wakeup_flags());
+}
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * fdres.bpf.h - a task's fd -> the channel it names (struct ipcs_chan).
+ * current->files->fdt->fd[fd] -> struct file -> inode and superblock.
+ * New channel kinds (sockets, eventfd, ...) are added in chan_kind().
+ */
+#ifndef IPCS_FDRES_BPF_H
+#define IPCS_FDRES_BPF_H
+
+#include "maps.bpf.h"
+
+#define PIPEFS_MAGIC 0x50495045
+#define S_IFMT  00170000
+#define S_IFIFO 0010000
+#define FMODE_READ  0x1
+#define FMODE_WRITE 0x2
+
+enum fdres_result {
+	FDRES_FAULT = -1,	/* a kernel read failed: the answer is unknown */
+	FDRES_NONE = 0,		/* no such fd, or not a channel ipcscope follows */
+};
+
+static __always_inline __u16 chan_kind(unsigned long magic, umode_t mode)
+{
+	if (magic == PIPEFS_MAGIC)
+		return IPCS_KIND_PIPE;
+	if ((mode & S_IFMT) == S_IFIFO)
+		return IPCS_KIND_FIFO;
+	return IPCS_KIND_NONE;
+}
+
+/* Fill chan from the open file; returns its kind, FDRES_NONE or FDRES_FAULT. */
+static __always_inline int file_to_chan(struct file *file, struct ipcs_chan *chan)
+{
+	struct inode *inode = NULL;
+	struct super_block *sb = NULL;
+	unsigned long magic = 0, ino = 0;
+	umode_t mode = 0;
+	fmode_t fmode = 0;
+	dev_t dev = 0;
+	__u16 kind;
+
+	if (bpf_core_read(&inode, sizeof(inode), &file->f_inode) || !inode ||
+	    bpf_core_read(&sb, sizeof(sb), &inode->i_sb) || !sb ||
+	    bpf_core_read(&magic, sizeof(magic), &sb->s_magic) ||
+	    bpf_core_read(&mode, sizeof(mode), &inode->i_mode))
+		return FDRES_FAULT;
+	kind = chan_kind(magic, mode);
+	if (kind == IPCS_KIND_NONE)
+		return FDRES_NONE;
+	if (bpf_core_read(&ino, sizeof(ino), &inode->i_ino) ||
+	    bpf_core_read(&dev, sizeof(dev), &sb->s_dev) ||
+	    bpf_core_read(&fmode, sizeof(fmode), &file->f_mode))
+		return FDRES_FAULT;
+	chan->ino = ino;
+	chan->dev = dev;
+	chan->kind = kind;
+	chan->fmode = (fmode & FMODE_READ ? IPCS_FMODE_READ : 0) |
+		      (fmode & FMODE_WRITE ? IPCS_FMODE_WRITE : 0);
+	return kind;
+}
+
+static __always_inline int fd_to_chan(struct task_struct *task, int fd,
+				      struct ipcs_chan *chan)
+{
+	struct files_struct *files = NULL;
+	struct fdtable *fdt = NULL;
+	struct file **fds = NULL;
+	struct file *file = NULL;
+	unsigned int max_fds = 0;
+
+	if (fd < 0)
+		return FDRES_NONE;
+	if (bpf_core_read(&files, sizeof(files), &task->files))
+		return FDRES_FAULT;
+	if (!files)	/* exiting task */
+		return FDRES_NONE;
+	if (bpf_core_read(&fdt, sizeof(fdt), &files->fdt) || !fdt ||
+	    bpf_core_read(&max_fds, sizeof(max_fds), &fdt->max_fds) ||
+	    bpf_core_read(&fds, sizeof(fds), &fdt->fd))
+		return FDRES_FAULT;
+	if ((unsigned int)fd >= max_fds)
+		return FDRES_NONE;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return FDRES_FAULT;
+	if (!file)	/* not open: the syscall fails with EBADF */
+		return FDRES_NONE;
+	return file_to_chan(file, chan);
+}
+
+#endif

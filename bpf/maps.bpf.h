@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * maps.bpf.h - maps and filter knobs shared by every .bpf.c file.
+ * Defined __weak so each object file may include them and
+ * `bpftool gen object` links them into one map / one variable.
+ */
+#ifndef IPCS_MAPS_BPF_H
+#define IPCS_MAPS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "ipcscope_abi.h"
+
+#define IPCS_TRACED_MAX   65536	/* processes followed in pid-filter mode */
+#define IPCS_INFLIGHT_MAX 16384	/* threads inside a traced syscall at once */
+
+/* Set by user space between open and load (rodata). */
+const volatile __u32 targ_self_tgid __weak = 0;	/* ipcscope itself: never traced */
+const volatile bool targ_filter_pid __weak = false;	/* only tgids in traced_tgids ... */
+const volatile bool targ_filter_comm __weak = false;	/* ... and/or this comm */
+const volatile char targ_comm[IPCS_COMM_LEN] __weak = {};
+const volatile bool targ_follow_children __weak = true;
+
+/* Records to user space; size set by user space (bpf_map__set_max_entries). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps") __weak;
+
+/* Lost records per enum ipcs_drop_reason, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IPCS_DROP_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps") __weak;
+
+/* tgid -> 1: processes traced in pid-filter mode (user space + fork). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPCS_TRACED_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_tgids SEC(".maps") __weak;
+
+/* What sys_enter saw, for sys_exit of the same thread. */
+struct inflight {
+	__u64 ts;		/* sys_enter time */
+	__u64 arg;		/* becomes ipcs_sys_rec.arg */
+	__u64 uptr;		/* user pointer: path, or int[2] of pipe */
+	__s32 fd;
+	__s32 fd2;
+	__u16 sys;		/* enum ipcs_sys */
+	__u16 flags;		/* IPCS_SYSF_* */
+	__u32 _pad;
+	struct ipcs_chan chan;	/* resolved at enter for fd-based calls */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPCS_INFLIGHT_MAX);
+	__type(key, __u32);	/* tid */
+	__type(value, struct inflight);
+} inflight SEC(".maps") __weak;
+
+#endif

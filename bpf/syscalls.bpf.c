@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * syscalls.bpf.c - pipe and FIFO syscalls: what sys_enter sees is kept per
+ * thread in `inflight`; sys_exit completes it into one record.
+ */
+#include "maps.bpf.h"
+#include "filter.bpf.h"
+#include "sysnr.bpf.h"
+#include "fdres.bpf.h"
+#include "emit.bpf.h"
+
+#define O_CLOEXEC 02000000
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+static __always_inline __u16 cloexec_flag(__u64 flags)
+{
+	return flags & O_CLOEXEC ? IPCS_SYSF_CLOEXEC : 0;
+}
+
+/* Resolve an fd into in->chan; true when it is a followed channel. */
+static __always_inline bool resolve_fd(struct task_struct *task, int fd,
+				       struct inflight *in)
+{
+	int r = fd_to_chan(task, fd, &in->chan);
+
+	if (r == FDRES_FAULT)
+		drop_count(IPCS_DROP_READ);
+	return r > 0;
+}
+
+static __always_inline bool is_fifo_mode(__u64 mode)
+{
+	return (mode & S_IFMT) == S_IFIFO;
+}
+
+/* Take the arguments; false when the call concerns no channel. */
+static __always_inline bool enter_fill(struct pt_regs *regs,
+				       struct task_struct *task,
+				       struct inflight *in)
+{
+	switch (in->sys) {
+	case IPCS_SYS_READ:
+	case IPCS_SYS_WRITE:
+	case IPCS_SYS_READV:
+	case IPCS_SYS_WRITEV:
+		in->fd = SYS_ARG0(regs);
+		in->arg = SYS_ARG2(regs);
+		return resolve_fd(task, in->fd, in);
+	case IPCS_SYS_CLOSE:
+	case IPCS_SYS_DUP:
+		in->fd = SYS_ARG0(regs);
+		return resolve_fd(task, in->fd, in);
+	case IPCS_SYS_DUP2:
+	case IPCS_SYS_DUP3:
+		in->fd = SYS_ARG0(regs);
+		in->fd2 = SYS_ARG1(regs);
+		if (in->sys == IPCS_SYS_DUP3) {
+			in->arg = SYS_ARG2(regs);
+			in->flags = cloexec_flag(in->arg);
+		}
+		return resolve_fd(task, in->fd, in);
+	case IPCS_SYS_PIPE:
+	case IPCS_SYS_PIPE2:
+		in->uptr = SYS_ARG0(regs);
+		if (in->sys == IPCS_SYS_PIPE2) {
+			in->arg = SYS_ARG1(regs);
+			in->flags = cloexec_flag(in->arg);
+		}
+		return true;
+	case IPCS_SYS_OPEN:
+		in->uptr = SYS_ARG0(regs);
+		in->arg = SYS_ARG1(regs);
+		in->flags = cloexec_flag(in->arg);
+		return true;
+	case IPCS_SYS_OPENAT:
+		in->uptr = SYS_ARG1(regs);
+		in->arg = SYS_ARG2(regs);
+		in->flags = cloexec_flag(in->arg);
+		return true;
+	case IPCS_SYS_MKNOD:
+		in->uptr = SYS_ARG0(regs);
+		in->arg = (__u32)SYS_ARG1(regs);
+		return is_fifo_mode(in->arg);
+	case IPCS_SYS_MKNODAT:
+		in->uptr = SYS_ARG1(regs);
+		in->arg = (__u32)SYS_ARG2(regs);
+		return is_fifo_mode(in->arg);
+	}
+	return false;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	__u16 sys = sysnr_to_ipcs(id);
+	struct task_struct *task;
+	struct inflight in;
+	__u64 pid_tgid;
+	__u32 tid;
+
+	/* Cheapest test first: most syscalls are not ours. */
+	if (sys == IPCS_SYS_NONE)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	task = bpf_get_current_task_btf();
+	if (!task_traced(task, pid_tgid >> 32) || task_in_compat_syscall(task))
+		return 0;
+	__builtin_memset(&in, 0, sizeof(in));
+	in.sys = sys;
+	if (!enter_fill(regs, task, &in))
+		return 0;
+	in.ts = bpf_ktime_get_ns();
+	tid = (__u32)pid_tgid;
+	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
+		drop_count(IPCS_DROP_INFLIGHT);
+	return 0;
+}
+
+/* pipe/pipe2 succeeded: the fds are in user memory now. */
+static __always_inline bool exit_pipe(struct inflight *in)
+{
+	int fds[2];
+
+	if (bpf_probe_read_user(fds, sizeof(fds), (void *)in->uptr)) {
+		drop_count(IPCS_DROP_READ);
+		return false;
+	}
+	in->fd = fds[0];
+	in->fd2 = fds[1];
+	return resolve_fd(bpf_get_current_task_btf(), fds[0], in);
+}
+
+/* What only the return value tells; false when there is nothing to emit. */
+static __always_inline bool exit_fill(struct inflight *in, long ret)
+{
+	switch (in->sys) {
+	case IPCS_SYS_PIPE:
+	case IPCS_SYS_PIPE2:
+		return ret == 0 && exit_pipe(in);
+	case IPCS_SYS_DUP:
+		in->fd2 = ret;
+		return ret >= 0;
+	case IPCS_SYS_DUP2:
+	case IPCS_SYS_DUP3:
+		return ret >= 0;
+	case IPCS_SYS_OPEN:
+	case IPCS_SYS_OPENAT:
+		/* Any followed kind: opening /proc/PID/fd/N of a pipe is one too. */
+		in->fd = ret;
+		return ret >= 0 && resolve_fd(bpf_get_current_task_btf(), ret, in);
+	case IPCS_SYS_MKNOD:
+	case IPCS_SYS_MKNODAT:
+		in->chan.kind = IPCS_KIND_FIFO;
+		return true;
+	}
+	return true;	/* read, write, readv, writev, close: every outcome */
+}
+
+static __always_inline void fill_sys(struct ipcs_sys_rec *r,
+				     const struct inflight *in, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	r->pid = pid_tgid >> 32;
+	r->tid = (__u32)pid_tgid;
+	r->sys = in->sys;
+	r->flags = in->flags;
+	r->ret = ret;
+	r->blocked_ns = r->h.ts_ns - in->ts;
+	r->fd = in->fd;
+	r->fd2 = in->fd2;
+	r->arg = in->arg;
+	r->chan = in->chan;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+static __always_inline bool sys_has_path(__u16 sys)
+{
+	return sys == IPCS_SYS_OPEN || sys == IPCS_SYS_OPENAT ||
+	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT;
+}
+
+static __always_inline void emit_sys(const struct inflight *in, long ret)
+{
+	struct ipcs_sys_path_rec *pr;
+	struct ipcs_sys_rec *r;
+
+	if (!sys_has_path(in->sys)) {
+		r = emit_reserve(sizeof(*r), IPCS_REC_SYS);
+		if (!r)
+			return;
+		fill_sys(r, in, ret);
+		emit_submit(r);
+		return;
+	}
+	pr = emit_reserve(sizeof(*pr), IPCS_REC_SYS_PATH);
+	if (!pr)
+		return;
+	fill_sys(&pr->s, in, ret);
+	/* The kernel has just copied this path in: it is resident. */
+	if (bpf_probe_read_user_str(pr->path, sizeof(pr->path), (void *)in->uptr) < 0)
+		drop_count(IPCS_DROP_READ);
+	emit_submit(pr);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	struct inflight *p, in;
+	__u16 sys;
+	__u32 tid;
+
+	sys = sysnr_to_ipcs(SYS_NR_AT_EXIT(regs));
+	if (sys == IPCS_SYS_NONE)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	p = bpf_map_lookup_elem(&inflight, &tid);
+	if (!p)
+		return 0;
+	/* Copy before delete: a deleted element may be reused at once. */
+	in = *p;
+	bpf_map_delete_elem(&inflight, &tid);
+	if (in.sys != sys)	/* stale entry: its exit was never seen */
+		return 0;
+	if (exit_fill(&in, ret))
+		emit_sys(&in, ret);
+	return 0;
+}

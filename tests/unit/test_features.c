@@ -1,0 +1,80 @@
+/* test_features.c - capability arithmetic and the probe on this machine. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include "collect/features.h"
+
+#define BIT(c) (1ULL << (c))
+#define CAPBPF 39
+#define CAPPERFMON 38
+
+static void test_caps_ok_and_missing(void **state)
+{
+	char m[48];
+
+	(void)state;
+	assert_true(features_caps_ok(BIT(CAPBPF) | BIT(CAPPERFMON), m, sizeof(m)));
+	assert_string_equal(m, "");
+	assert_true(features_caps_ok(BIT(CAP_SYS_ADMIN), m, sizeof(m)));
+	assert_true(features_caps_ok(~0ULL, m, sizeof(m)));
+	assert_false(features_caps_ok(0, m, sizeof(m)));
+	assert_string_equal(m, "CAP_BPF+CAP_PERFMON");
+	assert_false(features_caps_ok(BIT(CAPBPF), m, sizeof(m)));
+	assert_string_equal(m, "CAP_PERFMON");
+	assert_false(features_caps_ok(BIT(CAPPERFMON) | BIT(CAP_NET_ADMIN), m, sizeof(m)));
+	assert_string_equal(m, "CAP_BPF");
+}
+
+static void test_blocker_names_cause_and_fix(void **state)
+{
+	struct ipcs_features f = { .btf = true, .privileged = true, .tp_sys_enter = true,
+				   .tp_sys_exit = true };
+
+	(void)state;
+	assert_null(features_blocker(&f));
+	f.privileged = false;
+	strcpy(f.missing_caps, "CAP_BPF");
+	assert_non_null(strstr(features_blocker(&f), "needs root or CAP_BPF+CAP_PERFMON"));
+	assert_non_null(strstr(features_blocker(&f), "missing: CAP_BPF)"));
+	f.privileged = true;
+	f.btf = false;
+	assert_non_null(strstr(features_blocker(&f), "no BTF at /sys/kernel/btf/vmlinux"));
+	f.btf = true;
+	f.tp_sys_exit = false;
+	assert_non_null(features_blocker(&f));
+}
+
+/* What the probe says must agree with the machine it runs on. */
+static void test_probe_matches_machine(void **state)
+{
+	struct ipcs_features f;
+	bool btf = access(IPCS_VMLINUX_BTF, R_OK) == 0;
+
+	(void)state;
+	assert_int_equal(features_probe(&f), 0);
+	assert_int_equal(f.btf, btf);
+	if (geteuid() == 0 && f.privileged == false)
+		assert_true(f.missing_caps[0] != '\0');	/* root without caps: say which */
+	if (btf) {
+		/* Every kernel ipcscope supports has these (5.8+ with BTF). */
+		assert_true(f.tp_sys_enter && f.tp_sys_exit);
+		assert_true(f.tp_fork && f.tp_exec && f.tp_exit);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_caps_ok_and_missing),
+		cmocka_unit_test(test_blocker_names_cause_and_fix),
+		cmocka_unit_test(test_probe_matches_machine),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

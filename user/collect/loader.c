@@ -1,0 +1,146 @@
+/* loader.c - open -> configure rodata and ring size -> load -> attach. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "ipcscope.skel.h"
+#include "collect/features.h"
+#include "collect/loader.h"
+#include "log.h"
+
+/* libbpf speaks through log.h: its warnings as warnings, the rest (and
+ * the verifier's log, which can run to thousands of lines) as debug. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	enum log_level lvl = LOG_DEBUG;
+	char *msg = NULL;
+	size_t n;
+
+	if (level == LIBBPF_WARN && !strstr(fmt, "PROG LOAD LOG"))
+		lvl = LOG_WARN;
+	if (lvl > log_get_level())
+		return 0;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return 0;
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	log_msg(lvl, "%s", msg);	/* libbpf prefixes "libbpf: " */
+	free(msg);
+	return 0;
+}
+
+static int check_ringbuf_size(size_t bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (bytes < (size_t)page || bytes & (bytes - 1) || bytes > (1u << 30)) {
+		log_error("ring buffer size %zu is invalid: use a power of two between "
+			  "the page size (%ld) and 1 GiB", bytes, page);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Programs this kernel cannot attach are switched off, not fatal. */
+static void select_programs(struct ipcscope_bpf *skel, const struct ipcs_features *f)
+{
+	bpf_program__set_autoload(skel->progs.sched_process_fork, f->tp_fork);
+	bpf_program__set_autoload(skel->progs.sched_process_exec, f->tp_exec);
+	bpf_program__set_autoload(skel->progs.sched_process_exit,
+				  f->tp_exit && f->exit_group_dead);
+	bpf_program__set_autoload(skel->progs.sched_process_exit_legacy,
+				  f->tp_exit && !f->exit_group_dead);
+	if (!f->tp_fork || !f->tp_exec || !f->tp_exit)
+		log_warn("kernel lacks sched_process_%s tracepoints: %s",
+			 !f->tp_fork ? "fork" : !f->tp_exec ? "exec" : "exit",
+			 "process records are incomplete and children may not be followed");
+}
+
+static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
+		     const struct ipcs_features *f)
+{
+	size_t ring = o->ringbuf_bytes ? o->ringbuf_bytes : IPCS_RINGBUF_DEFAULT;
+	int err;
+
+	err = check_ringbuf_size(ring);
+	if (err)
+		return err;
+	err = bpf_map__set_max_entries(skel->maps.events, ring);
+	if (err) {
+		log_error("cannot size the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->targ_self_tgid = o->self_tgid;
+	skel->rodata->targ_filter_pid = o->filter_pid;
+	skel->rodata->targ_follow_children = o->follow_children;
+	if (o->comm && o->comm[0]) {
+		/* The kernel keeps 15 characters of a command name. */
+		skel->rodata->targ_filter_comm = true;
+		snprintf(skel->rodata->targ_comm, sizeof(skel->rodata->targ_comm), "%s", o->comm);
+	}
+	select_programs(skel, f);
+	return 0;
+}
+
+static int blocked_errno(const struct ipcs_features *f)
+{
+	return f->privileged ? -EOPNOTSUPP : -EPERM;
+}
+
+int loader_load(const struct loader_opts *o, struct ipcscope_bpf **out)
+{
+	struct ipcscope_bpf *skel = NULL;
+	struct ipcs_features f;
+	const char *why;
+	int err;
+
+	*out = NULL;
+	libbpf_set_print(libbpf_print);
+	err = features_probe(&f);
+	if (err)
+		return err;
+	why = features_blocker(&f);
+	if (why) {
+		log_error("%s", why);
+		return blocked_errno(&f);
+	}
+	skel = ipcscope_bpf__open();
+	if (!skel) {
+		err = -errno;
+		log_error("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = configure(skel, o, &f);
+	if (err)
+		goto cleanup;
+	err = ipcscope_bpf__load(skel);
+	if (err) {
+		log_error("the kernel rejected the BPF programs: %s%s", strerror(-err),
+			  log_get_level() < LOG_DEBUG ? " (run with -v to see the verifier log)" : "");
+		goto cleanup;
+	}
+	*out = skel;
+	return 0;
+cleanup:
+	ipcscope_bpf__destroy(skel);
+	return err;
+}
+
+int loader_attach(struct ipcscope_bpf *skel)
+{
+	int err = ipcscope_bpf__attach(skel);
+
+	if (err)
+		log_error("cannot attach the BPF programs: %s%s", strerror(-err),
+			  err == -EPERM ? " (needs root or CAP_BPF+CAP_PERFMON)" : "");
+	return err;
+}
+
+void loader_close(struct ipcscope_bpf *skel)
+{
+	ipcscope_bpf__destroy(skel);
+}

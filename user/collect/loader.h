@@ -1,0 +1,30 @@
+/* loader.h - the BPF object: open -> configure -> load, then attach. */
+#ifndef IPCS_LOADER_H
+#define IPCS_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+struct ipcscope_bpf;
+
+#define IPCS_RINGBUF_DEFAULT (8u << 20)
+
+struct loader_opts {
+	__u32 self_tgid;	/* never traced */
+	bool filter_pid;	/* trace only tgids put in traced_tgids ... */
+	const char *comm;	/* ... and/or this command name; NULL: any */
+	bool follow_children;	/* traced processes' new children are traced */
+	size_t ringbuf_bytes;	/* power of two >= page size; 0: default */
+};
+
+/* Probe features, open, configure and load; nothing runs yet. Errors are
+ * logged with cause and fix (the verifier log at debug level, -v). */
+int loader_load(const struct loader_opts *o, struct ipcscope_bpf **out);
+
+/* Attach every loaded program: tracing starts. */
+int loader_attach(struct ipcscope_bpf *skel);
+
+void loader_close(struct ipcscope_bpf *skel);
+
+#endif

@@ -1,0 +1,410 @@
+/*
+ * seed_procfs.c - processes and pipe/FIFO fds that existed before tracing,
+ * read from /proc and emitted as IPCS_REC_SEED_* records. /proc changes
+ * under us (processes exit mid-walk) and its text is partly chosen by
+ * processes (comm): every read is bounded and every failure skips just
+ * that process or fd.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "ipcscope_abi.h"
+#include "log.h"
+#include "collect/seed_procfs.h"
+
+struct pinfo {
+	pid_t pid;
+	pid_t ppid;
+	__u64 start_ticks;
+	signed char sel;	/* -1 no, 0 unknown, 1 yes, 2 being resolved */
+};
+
+struct walk {
+	const char *root;
+	__u64 ts_ns;
+	seed_rec_cb cb;
+	void *ctx;
+};
+
+/* "123" -> 123; rejects empty, non-digits, leading zeros and > INT_MAX. */
+static long parse_num(const char *s)
+{
+	long v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	return v;
+}
+
+/* Read at most size-1 bytes of a small /proc file; returns length or -errno. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < size - 1) {
+		n = read(fd, buf + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+/* The kernel's dev_t encoding (MKDEV), as BPF reads it from i_sb->s_dev. */
+static __u32 kernel_dev(dev_t d)
+{
+	return ((__u32)major(d) << 20) | ((__u32)minor(d) & 0xfffff);
+}
+
+/* Every pipe lives on the one pipefs superblock: ask a pipe of our own. */
+static __u32 pipefs_dev(void)
+{
+	static __u32 dev;
+	static bool known;
+	struct stat st;
+	int fds[2];
+
+	if (known)
+		return dev;
+	if (pipe2(fds, O_CLOEXEC))
+		return 0;
+	if (!fstat(fds[0], &st)) {
+		dev = kernel_dev(st.st_dev);
+		known = true;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	return dev;
+}
+
+/*
+ * /proc/PID/stat: "pid (comm) state ppid ... starttime(22) ...". comm may
+ * hold spaces and ')', so fields are counted from the last ')'.
+ */
+static int parse_stat(const char *buf, pid_t *ppid, __u64 *start, char *comm, size_t commsz)
+{
+	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	char *p, *end, *tok, *save = NULL, tail[1024];
+	int field = 3;
+
+	if (!open || !close || close < open || close[1] != ' ')
+		return -EINVAL;
+	snprintf(comm, commsz, "%.*s", (int)(close - open - 1), open + 1);
+	snprintf(tail, sizeof(tail), "%s", close + 2);
+	*ppid = -1;
+	for (tok = strtok_r(tail, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
+		if (field == 4) {
+			long v = strtol(tok, &end, 10);
+
+			if (*end || v < 0 || v > INT_MAX)
+				return -EINVAL;
+			*ppid = (pid_t)v;
+		} else if (field == 22) {
+			if (*tok < '0' || *tok > '9')
+				return -EINVAL;
+			*start = strtoull(tok, &p, 10);
+			return *p && *p != '\n' ? -EINVAL : 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int read_pinfo(const char *root, pid_t pid, struct pinfo *pi, char *comm, size_t commsz)
+{
+	char path[PATH_MAX], buf[1024];
+
+	if (snprintf(path, sizeof(path), "%s/%d/stat", root, pid) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	pi->pid = pid;
+	pi->sel = 0;
+	return parse_stat(buf, &pi->ppid, &pi->start_ticks, comm, commsz);
+}
+
+static int list_procs(const char *root, struct pinfo **out, size_t *count)
+{
+	struct pinfo *v = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	char comm[64];
+	struct dirent *de;
+	DIR *d = opendir(root);
+	long pid;
+
+	if (!d) {
+		int err = -errno;
+
+		log_error("cannot read %s: %s (is procfs mounted?)", root, strerror(-err));
+		return err;
+	}
+	while ((de = readdir(d))) {
+		pid = parse_num(de->d_name);
+		if (pid <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			tmp = realloc(v, cap * sizeof(*v));
+			if (!tmp) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = tmp;
+		}
+		/* A process that is gone (or unreadable) is simply not seeded. */
+		if (!read_pinfo(root, (pid_t)pid, &v[n], comm, sizeof(comm)))
+			n++;
+	}
+	closedir(d);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct pinfo *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static struct pinfo *find_pid(struct pinfo *v, size_t n, pid_t pid)
+{
+	struct pinfo key = { .pid = pid };
+
+	return bsearch(&key, v, n, sizeof(*v), cmp_pid);
+}
+
+/* Selected: a requested pid or a descendant of one (by ppid, cycle-safe). */
+static void select_procs(struct pinfo *v, size_t n, const pid_t *pids, size_t npids)
+{
+	struct pinfo *p, *q;
+	size_t i, j;
+	signed char res;
+
+	for (i = 0; i < n; i++) {
+		v[i].sel = npids ? 0 : 1;
+		for (j = 0; j < npids; j++)
+			if (v[i].pid == pids[j])
+				v[i].sel = 1;
+	}
+	for (i = 0; i < n; i++) {
+		/* Walk up marking "being resolved", then write the answer back. */
+		for (p = &v[i]; p && !p->sel; p = find_pid(v, n, p->ppid))
+			p->sel = 2;
+		res = p && p->sel == 1 ? 1 : -1;	/* root reached or a cycle: no */
+		for (q = &v[i]; q && q->sel == 2; q = find_pid(v, n, q->ppid))
+			q->sel = res;
+	}
+}
+
+static void fill_hdr(struct ipcs_rec_hdr *h, __u16 type, __u16 size, __u64 ts)
+{
+	h->type = type;
+	h->size = size;
+	h->cpu = 0;
+	h->ts_ns = ts;
+}
+
+/* fdinfo "flags:" (octal open flags) -> fmode and cloexec. */
+static int fd_flags(const struct walk *w, pid_t pid, int fd, __u16 *fmode, bool *cloexec)
+{
+	char path[PATH_MAX], buf[512], *l, *end;
+	unsigned long flags;
+
+	if (snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", w->root, pid, fd) >= (int)sizeof(path) ||
+	    read_small(path, buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	for (l = buf; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (strncmp(l, "flags:", 6))
+			continue;
+		flags = strtoul(l + 6, &end, 8);
+		if (end == l + 6)
+			return -EINVAL;
+		switch (flags & O_ACCMODE) {
+		case O_RDONLY: *fmode = IPCS_FMODE_READ; break;
+		case O_WRONLY: *fmode = IPCS_FMODE_WRITE; break;
+		default: *fmode = IPCS_FMODE_READ | IPCS_FMODE_WRITE; break;
+		}
+		*cloexec = flags & O_CLOEXEC;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Without fdinfo: the fd link's own mode says which ends (rwx per f_mode). */
+static __u16 fmode_from_link(const char *link)
+{
+	struct stat st;
+	__u16 fm = 0;
+
+	if (lstat(link, &st))
+		return 0;
+	if (st.st_mode & S_IRUSR)
+		fm |= IPCS_FMODE_READ;
+	if (st.st_mode & S_IWUSR)
+		fm |= IPCS_FMODE_WRITE;
+	return fm;
+}
+
+/* "pipe:[123]" exactly -> 123; else 0. */
+static __u64 parse_pipe_link(const char *s)
+{
+	const char *p = s + 6;
+	__u64 ino = 0;
+
+	if (strncmp(s, "pipe:[", 6) || *p == ']')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (ino > (UINT64_MAX - 9) / 10)
+			return 0;
+		ino = ino * 10 + (__u64)(*p - '0');
+	}
+	return p[0] == ']' && p[1] == '\0' ? ino : 0;
+}
+
+/* Fill rec->chan and rec->path for a pipe or FIFO fd; -ENOENT for others. */
+static int classify_fd(const char *link, struct ipcs_seed_fd_rec *rec)
+{
+	char target[PATH_MAX + 1];
+	struct stat st;
+	__u64 ino;
+	ssize_t len = readlink(link, target, sizeof(target) - 1);
+	bool have_st;
+
+	if (len < 0)
+		return -ENOENT;
+	target[len] = '\0';
+	have_st = !stat(link, &st);
+	ino = parse_pipe_link(target);
+	if (ino) {
+		rec->chan.kind = IPCS_KIND_PIPE;
+		rec->chan.ino = ino;
+		/* A dangling link (crafted tree, or the pipe just closed). */
+		rec->chan.dev = have_st && st.st_ino == ino ? kernel_dev(st.st_dev) : pipefs_dev();
+		return 0;
+	}
+	if (!have_st || !S_ISFIFO(st.st_mode))
+		return -ENOENT;
+	rec->chan.kind = IPCS_KIND_FIFO;
+	rec->chan.ino = st.st_ino;
+	rec->chan.dev = kernel_dev(st.st_dev);
+	/* A path cut short would name another file: leave it to "fifo:[ino]". */
+	if ((size_t)len < sizeof(rec->path))
+		memcpy(rec->path, target, len + 1);
+	return 0;
+}
+
+static int emit_fds(const struct walk *w, pid_t pid)
+{
+	char dir[PATH_MAX], link[PATH_MAX];
+	struct ipcs_seed_fd_rec rec;
+	struct dirent *de;
+	bool cloexec;
+	long fd;
+	int ret = 0;
+	DIR *d;
+
+	if (snprintf(dir, sizeof(dir), "%s/%d/fd", w->root, pid) >= (int)sizeof(dir))
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;	/* gone, or not ours to read */
+	while (!ret && (de = readdir(d))) {
+		fd = parse_num(de->d_name);
+		if (fd < 0 || snprintf(link, sizeof(link), "%s/%ld", dir, fd) >= (int)sizeof(link))
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		if (classify_fd(link, &rec))
+			continue;
+		fill_hdr(&rec.h, IPCS_REC_SEED_FD, sizeof(rec), w->ts_ns);
+		rec.pid = (__u32)pid;
+		rec.fd = (__s32)fd;
+		cloexec = false;
+		if (fd_flags(w, pid, (int)fd, &rec.chan.fmode, &cloexec))
+			rec.chan.fmode = fmode_from_link(link);
+		rec.flags = cloexec ? IPCS_SYSF_CLOEXEC : 0;
+		ret = w->cb(&rec, sizeof(rec), w->ctx);
+	}
+	closedir(d);
+	return ret;
+}
+
+static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *stat_comm)
+{
+	struct ipcs_seed_proc_rec rec;
+	char path[PATH_MAX], comm[64];
+	long tck = sysconf(_SC_CLK_TCK);
+	ssize_t n;
+	int ret;
+
+	if (tck <= 0)
+		tck = 100;
+	memset(&rec, 0, sizeof(rec));
+	fill_hdr(&rec.h, IPCS_REC_SEED_PROC, sizeof(rec), w->ts_ns);
+	rec.pid = (__u32)pi->pid;
+	rec.ppid = (__u32)pi->ppid;
+	rec.start_ns = pi->start_ticks * (1000000000ULL / (__u64)tck);
+	n = -1;
+	if (snprintf(path, sizeof(path), "%s/%d/comm", w->root, pi->pid) < (int)sizeof(path))
+		n = read_small(path, comm, sizeof(comm));
+	if (n < 0)
+		snprintf(comm, sizeof(comm), "%s", stat_comm);
+	comm[strcspn(comm, "\n")] = '\0';
+	comm[sizeof(rec.comm) - 1] = '\0';	/* the kernel's TASK_COMM_LEN */
+	memcpy(rec.comm, comm, strlen(comm) + 1);
+	ret = w->cb(&rec, sizeof(rec), w->ctx);
+	return ret ? ret : emit_fds(w, pi->pid);
+}
+
+int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
+		__u64 ts_ns, seed_rec_cb cb, void *ctx)
+{
+	struct walk w = { .root = proc_root, .ts_ns = ts_ns, .cb = cb, .ctx = ctx };
+	struct pinfo *v = NULL, fresh;
+	char comm[64];
+	size_t n = 0, i;
+	int ret;
+
+	if (!proc_root || !cb || (npids && !pids))
+		return -EINVAL;
+	ret = list_procs(proc_root, &v, &n);
+	if (ret)
+		return ret;
+	qsort(v, n, sizeof(*v), cmp_pid);
+	select_procs(v, n, pids, npids);
+	for (i = 0; !ret && i < n; i++) {
+		if (v[i].sel != 1)
+			continue;
+		/* Re-read: the pid may have exited, or been reused, since listing. */
+		if (read_pinfo(proc_root, v[i].pid, &fresh, comm, sizeof(comm)) ||
+		    fresh.start_ticks != v[i].start_ticks)
+			continue;
+		ret = emit_proc(&w, &v[i], comm);
+	}
+	free(v);
+	return ret;
+}

@@ -1,0 +1,280 @@
+/* source_live.c - records from the BPF ring buffer (struct live_source). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "ipcscope.skel.h"
+#include "collect/loader.h"
+#include "collect/source_live.h"
+#include "log.h"
+
+struct live_source {
+	struct ipcscope_bpf *skel;
+	struct ring_buffer *rb;
+	bool follow_children;
+	live_rec_cb cb;		/* of the live_poll/live_drain in progress */
+	void *ctx;
+};
+
+struct proc_link {
+	pid_t pid;
+	pid_t ppid;
+	bool traced;
+};
+
+static int on_sample(void *ctx, void *data, size_t len)
+{
+	struct live_source *ls = ctx;
+
+	return ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
+}
+
+static int traced_put(struct live_source *ls, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+	int err;
+
+	err = bpf_map__update_elem(ls->skel->maps.traced_tgids, &key, sizeof(key),
+				   &one, sizeof(one), BPF_ANY);
+	if (err)
+		log_error("cannot trace pid %d: %s%s", pid, strerror(-err),
+			  err == -E2BIG ? " (traced-process table full)" : "");
+	return err;
+}
+
+static pid_t stat_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	int ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* comm may hold spaces and ')': the state follows the last ')'. */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 1, " %*c %d", &ppid) != 1)
+		ppid = -1;
+	fclose(f);
+	return ppid;
+}
+
+/* Every process on the host with its parent (gone ones are skipped). */
+static int read_proc_links(struct proc_link **out, size_t *n)
+{
+	struct proc_link *v = NULL, *nv;
+	size_t cap = 0, len = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name), ppid;
+
+		if (pid <= 0 || (ppid = stat_ppid(pid)) < 0)
+			continue;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[len++] = (struct proc_link){ .pid = pid, .ppid = ppid };
+	}
+	closedir(d);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+static bool pid_in(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+static int link_cmp(const void *a, const void *b)
+{
+	const struct proc_link *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static bool parent_traced(const struct proc_link *v, size_t n, pid_t ppid)
+{
+	struct proc_link key = { .pid = ppid };
+	const struct proc_link *p = bsearch(&key, v, n, sizeof(*v), link_cmp);
+
+	return p && p->traced;
+}
+
+/* Children that exist already are followed as fork would have done. */
+static int trace_descendants(struct live_source *ls, const pid_t *pids, size_t npids)
+{
+	struct proc_link *v = NULL;
+	size_t n = 0, added;
+	int err;
+
+	err = read_proc_links(&v, &n);
+	if (err) {
+		log_warn("cannot list /proc (%s): existing children of traced pids are not traced",
+			 strerror(-err));
+		return 0;
+	}
+	qsort(v, n, sizeof(*v), link_cmp);
+	for (size_t i = 0; i < n; i++)
+		v[i].traced = pid_in(pids, npids, v[i].pid);
+	/* One pass per generation at most; a pass that adds nobody ends it. */
+	do {
+		added = 0;
+		for (size_t i = 0; i < n && !err; i++) {
+			if (v[i].traced || !parent_traced(v, n, v[i].ppid))
+				continue;
+			v[i].traced = true;
+			added++;
+			err = traced_put(ls, v[i].pid);
+		}
+	} while (added && !err);
+	free(v);
+	return err;
+}
+
+int live_add_pid(struct live_source *ls, pid_t pid)
+{
+	int err;
+
+	if (!ls || pid <= 0)
+		return -EINVAL;
+	err = traced_put(ls, pid);
+	if (!err && ls->follow_children)
+		err = trace_descendants(ls, &pid, 1);
+	return err;
+}
+
+static void loader_opts_from(const struct live_config *cfg, struct loader_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->self_tgid = cfg->self_pid > 0 ? (__u32)cfg->self_pid : (__u32)getpid();
+	o->filter_pid = cfg->npids > 0 || cfg->filter_pids;
+	o->comm = cfg->comm;
+	o->follow_children = cfg->follow_children;
+	o->ringbuf_bytes = cfg->ringbuf_bytes;
+}
+
+static int trace_initial_pids(struct live_source *ls, const struct live_config *cfg)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < cfg->npids && !err; i++)
+		err = cfg->pids[i] > 0 ? traced_put(ls, cfg->pids[i]) : -EINVAL;
+	if (err == -EINVAL)
+		log_error("invalid pid in the pid filter: use positive process ids");
+	if (!err && cfg->npids && cfg->follow_children)
+		err = trace_descendants(ls, cfg->pids, cfg->npids);
+	return err;
+}
+
+int live_open(const struct live_config *cfg, struct live_source **out)
+{
+	struct live_source *ls;
+	struct loader_opts o;
+	int err;
+
+	if (!cfg || !out || (cfg->npids && !cfg->pids))
+		return -EINVAL;
+	*out = NULL;
+	ls = calloc(1, sizeof(*ls));
+	if (!ls)
+		return -ENOMEM;
+	ls->follow_children = cfg->follow_children;
+	loader_opts_from(cfg, &o);
+	err = loader_load(&o, &ls->skel);
+	if (err)
+		goto cleanup;
+	/* Before attaching, so no early call of a wanted pid is missed. */
+	err = trace_initial_pids(ls, cfg);
+	if (err)
+		goto cleanup;
+	ls->rb = ring_buffer__new(bpf_map__fd(ls->skel->maps.events), on_sample, ls, NULL);
+	if (!ls->rb) {
+		err = -errno;
+		log_error("cannot map the BPF ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = loader_attach(ls->skel);
+	if (err)
+		goto cleanup;
+	*out = ls;
+	return 0;
+cleanup:
+	live_close(ls);
+	return err;
+}
+
+int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
+{
+	if (!ls || !cb)
+		return -EINVAL;
+	ls->cb = cb;
+	ls->ctx = ctx;
+	return ring_buffer__poll(ls->rb, timeout_ms);
+}
+
+int live_drain(struct live_source *ls, live_rec_cb cb, void *ctx)
+{
+	if (!ls || !cb)
+		return -EINVAL;
+	ls->cb = cb;
+	ls->ctx = ctx;
+	return ring_buffer__consume(ls->rb);
+}
+
+int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *percpu;
+	int err = 0;
+
+	if (!ls || !drops)
+		return -EINVAL;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (__u32 slot = 0; slot < IPCS_DROP_SLOTS; slot++) {
+		err = bpf_map__lookup_elem(ls->skel->maps.drops, &slot, sizeof(slot), percpu,
+					   ncpu * sizeof(*percpu), 0);
+		if (err) {
+			log_error("cannot read the drop counters: %s", strerror(-err));
+			break;
+		}
+		drops[slot] = 0;
+		for (int c = 0; c < ncpu; c++)
+			drops[slot] += percpu[c];
+	}
+	free(percpu);
+	return err;
+}
+
+void live_close(struct live_source *ls)
+{
+	if (!ls)
+		return;
+	ring_buffer__free(ls->rb);
+	loader_close(ls->skel);
+	free(ls);
+}

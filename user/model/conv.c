@@ -1,0 +1,396 @@
+/*
+ * conv.c - conversations and stream-offset attribution for pipes and FIFOs.
+ *
+ * A pipe is one byte stream: every successful write appends a segment
+ * {writer, bytes} to the channel's queue, every successful read consumes
+ * bytes from its front, so the bytes a reader gets are attributed to the
+ * writers that wrote them, whichever fd, dup or fork-inherited end was used
+ * (events carry the inode). Records from different CPUs may arrive a little
+ * out of order: a read that finds the queue short leaves a pending read that
+ * the next writes pay first. Queues are bounded; what overflows, and what is
+ * left at the end, goes to a conversation with an unobserved peer, so every
+ * byte is counted exactly once.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/model_int.h"
+
+struct conv_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 zero;
+	__u64 a_id;
+	__u64 b_id;
+};
+
+int convtab_init(struct model *m)
+{
+	return hashmap_init(&m->convs, sizeof(struct conv_key));
+}
+
+static void conv_free(struct model *m, struct mconv *v)
+{
+	chan_unref(m, v->chan);
+	proc_unref(v->a);
+	proc_unref(v->b);
+	free(v);
+}
+
+void convtab_fini(struct model *m)
+{
+	struct mconv *v, *next;
+
+	for (v = m->lru_head; v; v = next) {
+		next = v->lnext;
+		conv_free(m, v);
+	}
+	m->lru_head = m->lru_tail = NULL;
+	hashmap_fini(&m->convs);
+}
+
+/* ---- segment queues: ring buffers, oldest first ---- */
+
+void segq_fini(struct msegq *q)
+{
+	while (q->len) {
+		proc_unref(q->v[q->head].proc);
+		q->head = (q->head + 1) % q->cap;
+		q->len--;
+	}
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
+
+static struct mseg *segq_front(struct msegq *q)
+{
+	return q->len ? &q->v[q->head] : NULL;
+}
+
+static struct mseg *segq_back(struct msegq *q)
+{
+	return q->len ? &q->v[(q->head + q->len - 1) % q->cap] : NULL;
+}
+
+static int segq_push(struct msegq *q, const struct mseg *s)
+{
+	if (q->len == q->cap) {
+		size_t ncap = q->cap ? q->cap * 2 : 8, i;
+		struct mseg *v = malloc(ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < q->len; i++)
+			v[i] = q->v[(q->head + i) % q->cap];
+		free(q->v);
+		q->v = v;
+		q->cap = ncap;
+		q->head = 0;
+	}
+	q->v[(q->head + q->len) % q->cap] = *s;
+	q->len++;
+	q->bytes += s->rem;
+	return 0;
+}
+
+static void segq_pop(struct msegq *q)
+{
+	struct mseg *s = &q->v[q->head];
+
+	q->bytes -= s->rem;
+	proc_unref(s->proc);
+	q->head = (q->head + 1) % q->cap;
+	q->len--;
+	if (!q->len)
+		q->head = 0;
+}
+
+/* ---- conversations ---- */
+
+static void lru_unlink(struct model *m, struct mconv *v)
+{
+	if (v->lprev)
+		v->lprev->lnext = v->lnext;
+	else
+		m->lru_head = v->lnext;
+	if (v->lnext)
+		v->lnext->lprev = v->lprev;
+	else
+		m->lru_tail = v->lprev;
+	v->lnext = v->lprev = NULL;
+}
+
+static void lru_append(struct model *m, struct mconv *v)
+{
+	v->lprev = m->lru_tail;
+	v->lnext = NULL;
+	if (m->lru_tail)
+		m->lru_tail->lnext = v;
+	else
+		m->lru_head = v;
+	m->lru_tail = v;
+}
+
+static struct conv_key conv_key(const struct mchan *c, const struct mproc *a,
+				const struct mproc *b)
+{
+	struct conv_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.ino = c->ino;
+	k.dev = c->dev;
+	k.a_id = a->id;
+	k.b_id = b->id;
+	return k;
+}
+
+static int conv_get(struct model *m, struct mchan *c, struct mproc *a,
+		    struct mproc *b, struct mconv **out)
+{
+	struct conv_key k = conv_key(c, a, b);
+	struct mconv *v = hashmap_get(&m->convs, &k);
+	int err;
+
+	if (v) {
+		if (v->chan != c) {	/* the inode came back as a new channel */
+			chan_unref(m, v->chan);
+			v->chan = chan_ref(c);
+		}
+		*out = v;
+		return 0;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->ino = c->ino;
+	v->dev = c->dev;
+	err = hashmap_put(&m->convs, &k, v, NULL);
+	if (err) {
+		free(v);
+		return err;
+	}
+	v->chan = chan_ref(c);
+	v->a = proc_ref(a);
+	v->b = proc_ref(b);
+	lru_append(m, v);
+	m->kinds[c->kind].convs++;
+	*out = v;
+	return 0;
+}
+
+/* n bytes of write seq went from a to b; ts_w/ts_r: the two calls' times. */
+static void conv_credit(struct model *m, struct mconv *v, __u64 n, __u64 seq,
+			__u64 ts_w, __u64 ts_r)
+{
+	struct model_kind_totals *kt = &m->kinds[v->chan->kind];
+	__u64 ts[2] = { ts_w, ts_r };
+	int i;
+
+	v->a_to_b.bytes += n;
+	kt->bytes += n;
+	if (v->a == &m->unobserved || v->b == &m->unobserved)
+		kt->unobserved_bytes += n;
+	if (!v->seq_valid || v->last_seq != seq) {
+		v->a_to_b.msgs++;
+		kt->msgs++;
+		v->last_seq = seq;
+		v->seq_valid = true;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!ts[i])
+			continue;
+		if (!v->first_ns || ts[i] < v->first_ns)
+			v->first_ns = ts[i];
+		if (ts[i] > v->last_ns)
+			v->last_ns = ts[i];
+	}
+	if (m->lru_tail != v) {
+		lru_unlink(m, v);
+		lru_append(m, v);
+	}
+}
+
+/* ---- attribution ---- */
+
+/* Front write segment of c goes whole to a reader we never saw. */
+static int evict_write(struct model *m, struct mchan *c)
+{
+	struct mseg *s = segq_front(&c->writes);
+	struct mconv *v;
+	int err = conv_get(m, c, s->proc, &m->unobserved, &v);
+
+	if (err)
+		return err;
+	conv_credit(m, v, s->rem, s->seq, s->ts_ns, 0);
+	v->a_blocked_ns += s->blocked_ns;
+	segq_pop(&c->writes);
+	return 0;
+}
+
+/* Front pending read of c was paid by a writer we never saw. */
+static int evict_read(struct model *m, struct mchan *c)
+{
+	struct mseg *s = segq_front(&c->reads);
+	struct mconv *v;
+	int err = conv_get(m, c, &m->unobserved, s->proc, &v);
+
+	if (err)
+		return err;
+	conv_credit(m, v, s->rem, ++m->next_seq, 0, s->ts_ns);
+	v->b_blocked_ns += s->blocked_ns;
+	segq_pop(&c->reads);
+	return 0;
+}
+
+int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
+	       __u64 ts, __u64 blocked)
+{
+	__u64 seq = ++m->next_seq;
+	struct mseg seg, *p;
+	struct mconv *v;
+	__u64 take;
+	int err;
+
+	c->bytes_written += n;
+	while (n && (p = segq_front(&c->reads))) {
+		take = n < p->rem ? n : p->rem;
+		err = conv_get(m, c, w, p->proc, &v);
+		if (err)
+			return err;
+		conv_credit(m, v, take, seq, ts, p->ts_ns);
+		v->a_blocked_ns += blocked;
+		v->b_blocked_ns += p->blocked_ns;
+		blocked = 0;
+		p->blocked_ns = 0;
+		p->rem -= take;
+		c->reads.bytes -= take;
+		n -= take;
+		if (!p->rem)
+			segq_pop(&c->reads);
+	}
+	if (!n)
+		return 0;
+	seg = (struct mseg){ .proc = w, .rem = n, .seq = seq, .ts_ns = ts,
+			     .blocked_ns = blocked };
+	err = segq_push(&c->writes, &seg);
+	if (err)
+		return err;
+	proc_ref(w);
+	/* One segment, however big, costs constant memory: only older ones go. */
+	while (c->writes.len > 1 && (c->writes.bytes > m->lim.queue_bytes_max ||
+				     c->writes.len > m->lim.queue_segs_max)) {
+		err = evict_write(m, c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_pending_read(struct model *m, struct mchan *c, struct mproc *r,
+			    __u64 n, __u64 ts, __u64 blocked)
+{
+	struct mseg seg, *back = segq_back(&c->reads);
+	int err;
+
+	/* Consecutive early reads of one reader merge: messages count writes. */
+	if (back && back->proc == r) {
+		back->rem += n;
+		back->blocked_ns += blocked;
+		c->reads.bytes += n;
+	} else {
+		seg = (struct mseg){ .proc = r, .rem = n, .ts_ns = ts,
+				     .blocked_ns = blocked };
+		err = segq_push(&c->reads, &seg);
+		if (err)
+			return err;
+		proc_ref(r);
+	}
+	/* One entry, however big, costs constant memory: only older ones go. */
+	while (c->reads.len > 1 && (c->reads.bytes > m->lim.pending_bytes_max ||
+				    c->reads.len > m->lim.queue_segs_max)) {
+		err = evict_read(m, c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
+	      __u64 ts, __u64 blocked)
+{
+	struct mseg *s;
+	struct mconv *v;
+	__u64 take;
+	int err;
+
+	c->bytes_read += n;
+	while (n && (s = segq_front(&c->writes))) {
+		take = n < s->rem ? n : s->rem;
+		err = conv_get(m, c, s->proc, r, &v);
+		if (err)
+			return err;
+		conv_credit(m, v, take, s->seq, s->ts_ns, ts);
+		/* Writer's wait goes to its first reader, reader's to its first writer. */
+		v->a_blocked_ns += s->blocked_ns;
+		v->b_blocked_ns += blocked;
+		s->blocked_ns = 0;
+		blocked = 0;
+		s->rem -= take;
+		c->writes.bytes -= take;
+		n -= take;
+		if (!s->rem)
+			segq_pop(&c->writes);
+	}
+	return n ? add_pending_read(m, c, r, n, ts, blocked) : 0;
+}
+
+int conv_flush_chan(struct model *m, struct mchan *c)
+{
+	int err;
+
+	while (c->writes.len) {
+		err = evict_write(m, c);
+		if (err)
+			return err;
+	}
+	while (c->reads.len) {
+		err = evict_read(m, c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void conv_drop(struct model *m, struct mconv *v)
+{
+	struct conv_key k = conv_key(v->chan, v->a, v->b);
+
+	k.ino = v->ino;	/* the key it was stored under */
+	k.dev = v->dev;
+	hashmap_del(&m->convs, &k);
+	lru_unlink(m, v);
+	conv_free(m, v);
+	m->tot.convs_aged_out++;
+}
+
+/*
+ * Over the cap: fold the least recently active conversations of closed
+ * channels into the totals (already counted there). Down to 15/16 of the
+ * cap so the scan does not run on every event; when nothing can go, wait
+ * until some channel closes.
+ */
+void conv_age(struct model *m)
+{
+	size_t cap = m->lim.max_convs, target = cap - cap / 16;
+	struct mconv *v, *next;
+
+	if (hashmap_len(&m->convs) <= cap || m->conv_scan_gen == m->closed_gen)
+		return;
+	for (v = m->lru_head; v && hashmap_len(&m->convs) > target; v = next) {
+		next = v->lnext;
+		if (chan_is_closed(v->chan))
+			conv_drop(m, v);
+	}
+	if (hashmap_len(&m->convs) > cap)
+		m->conv_scan_gen = m->closed_gen;
+}

@@ -1,0 +1,176 @@
+/*
+ * model_int.h - the model's internal types, shared by proctab.c, channels.c,
+ * conv.c and model.c only. Nothing outside user/model includes this.
+ *
+ * Ownership: processes, channels and conversations are reference counted.
+ * A table holds one reference; conversations hold one on their channel and
+ * on both processes, queued write segments and pending reads on their
+ * process. So a conversation keeps naming a process or a channel after it
+ * aged out of its table, and memory stays bounded by the conversation cap.
+ */
+#ifndef IPCS_MODEL_INT_H
+#define IPCS_MODEL_INT_H
+
+#include <stdbool.h>
+#include "model/model.h"
+#include "util/hashmap.h"
+
+struct mfd;
+
+struct mproc {
+	__u64 id;		/* instance id: unique per model, 0 = unobserved */
+	unsigned refs;
+	struct model_proc_ref ref;
+	__u32 ppid;
+	bool exited;
+	__s32 exit_code;
+	struct mfd *fds;	/* this process's fd entries (list) */
+	size_t nfds;
+};
+
+/* One open fd of one process on a channel: an entry of both lists. */
+struct mfd {
+	struct mproc *proc;
+	struct mchan *chan;
+	__s32 fd;
+	__u16 fmode;
+	bool cloexec;
+	struct mfd *pnext, *pprev;	/* in proc->fds */
+	struct mfd *cnext, *cprev;	/* in chan->holders */
+};
+
+/* A write not yet read (writer's bytes), or a read not yet paid (reader's). */
+struct mseg {
+	struct mproc *proc;
+	__u64 rem;		/* bytes left */
+	__u64 seq;		/* write identity, for message counting */
+	__u64 ts_ns;
+	__u64 blocked_ns;	/* charged once, to the first conversation */
+};
+
+struct msegq {
+	struct mseg *v;
+	size_t head, len, cap;
+	__u64 bytes;
+};
+
+struct mchan {
+	__u64 ino;
+	__u32 dev;
+	__u16 kind;
+	unsigned refs;
+	bool in_table;
+	char *path;		/* FIFO path when known (malloc) */
+	__u64 bytes_written, bytes_read;
+	struct mfd *holders;
+	size_t nholders;
+	struct msegq writes;	/* unread write segments, oldest first */
+	struct msegq reads;	/* reads that ran ahead of their writes */
+	__u64 orphan_gen;	/* != 0: no holders since that generation */
+};
+
+struct mconv {
+	__u64 ino;
+	__u32 dev;
+	struct mchan *chan;
+	struct mproc *a, *b;
+	struct model_dir_stats a_to_b, b_to_a;
+	__u64 last_seq;		/* last write segment counted as a message */
+	bool seq_valid;
+	__u64 first_ns, last_ns;
+	__u64 a_blocked_ns, b_blocked_ns;
+	struct mconv *lnext, *lprev;	/* LRU list, least recently active first */
+};
+
+/* An entry of an aging queue: a process exit or a channel losing holders. */
+struct mage {
+	void *obj;		/* struct mproc * or struct mchan *, referenced */
+	__u64 gen;		/* chan: orphan_gen when queued */
+	__u64 at_event;		/* totals.events when queued */
+};
+
+struct mageq {
+	struct mage *v;
+	size_t head, len, cap;
+};
+
+struct model {
+	struct model_limits lim;
+	struct model_totals tot;
+	struct model_kind_totals kinds[IPCS_KIND_MAX];
+	__u64 ignored;
+	__u64 next_proc_id;
+	__u64 next_seq;
+	__u64 orphan_gen;
+	struct mproc unobserved;	/* pid 0, comm "?" */
+
+	struct hashmap procs;	/* id -> mproc: live and recently exited */
+	struct hashmap pids;	/* pid -> current mproc instance */
+	struct hashmap fds;	/* (proc id, fd) -> mfd */
+	struct hashmap chans;	/* (dev, ino) -> mchan */
+	struct hashmap convs;	/* (dev, ino, a id, b id) -> mconv */
+	struct mconv *lru_head, *lru_tail;
+	struct mageq exited;	/* processes waiting to age out */
+	struct mageq orphans;	/* channels without holders waiting to age out */
+	__u64 closed_gen;	/* bumps when a channel closes: retry conv aging */
+	__u64 conv_scan_gen;	/* closed_gen when aging last found nothing */
+};
+
+/* ---- proctab.c ---- */
+int proctab_init(struct model *m);
+void proctab_fini(struct model *m);
+struct mproc *proc_ref(struct mproc *p);
+void proc_unref(struct mproc *p);
+struct mproc *proc_lookup(struct model *m, __u32 pid);
+/* Current instance of pid, created on the fly (start_ns 0) when unknown. */
+int proc_get(struct model *m, __u32 pid, const char *comm, struct mproc **out);
+/* New instance for pid; a current instance is retired (pid reuse). */
+int proc_create(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
+		const char *comm, struct mproc **out);
+void proc_set_comm(struct mproc *p, const char *comm);
+/* Mark exited, drop its fds, queue it for aging. */
+int proc_exit(struct model *m, struct mproc *p, __s32 exit_code);
+void proc_age(struct model *m);
+
+/* ---- channels.c ---- */
+int chantab_init(struct model *m);
+void chantab_fini(struct model *m);
+struct mchan *chan_ref(struct mchan *c);
+void chan_unref(struct model *m, struct mchan *c);
+struct mchan *chan_lookup(const struct model *m, __u32 dev, __u64 ino);
+/* Channel for an event's identity, created when unknown; NULL for kind NONE. */
+int chan_get(struct model *m, const struct ipcs_chan *id, struct mchan **out);
+/* Replace the channel under id by a fresh one (a new pipe reused the inode). */
+int chan_renew(struct model *m, const struct ipcs_chan *id, struct mchan **out);
+void chan_set_path(struct mchan *c, const char *path);
+void chan_name(const struct mchan *c, char *buf, size_t size);
+bool chan_is_closed(const struct mchan *c);
+/* After an event: a channel left without holders starts aging. */
+void chan_note_unheld(struct model *m, struct mchan *c);
+void chan_age(struct model *m);
+struct mfd *fd_lookup(struct model *m, const struct mproc *p, __s32 fd);
+/* Open fd on c in p, replacing whatever p had under that number. */
+int fd_add(struct model *m, struct mproc *p, __s32 fd, struct mchan *c,
+	   __u16 fmode, bool cloexec);
+void fd_remove(struct model *m, struct mfd *f);
+void fd_remove_all(struct model *m, struct mproc *p, bool cloexec_only);
+/* Fork: to inherits a copy of from's fd table. */
+int fd_copy_table(struct model *m, const struct mproc *from, struct mproc *to);
+
+/* ---- conv.c ---- */
+int convtab_init(struct model *m);
+void convtab_fini(struct model *m);
+void segq_fini(struct msegq *q);
+int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
+	       __u64 ts, __u64 blocked);
+int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
+	      __u64 ts, __u64 blocked);
+/* Attribute everything still queued on c to unobserved peers. */
+int conv_flush_chan(struct model *m, struct mchan *c);
+void conv_age(struct model *m);
+
+/* ---- model.c: shared helpers ---- */
+int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);
+void ageq_fini(struct mageq *q);
+
+#endif

@@ -1,0 +1,180 @@
+/* query.c - read-only views of the model: iteration, totals, limits. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/model_int.h"
+
+static void fill_conv(const struct mconv *v, struct model_conv *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = v->chan->kind;
+	out->ino = v->ino;
+	out->dev = v->dev;
+	chan_name(v->chan, out->channel, sizeof(out->channel));
+	out->a = v->a->ref;
+	out->b = v->b->ref;
+	out->a_to_b = v->a_to_b;
+	out->b_to_a = v->b_to_a;
+	out->first_ns = v->first_ns;
+	out->last_ns = v->last_ns;
+	out->a_blocked_ns = v->a_blocked_ns;
+	out->b_blocked_ns = v->b_blocked_ns;
+}
+
+/* Least recently active first. */
+int model_foreach_conv(const struct model *m, model_conv_cb cb, void *ctx)
+{
+	struct model_conv c;
+	const struct mconv *v;
+	int ret;
+
+	if (!m || !cb)
+		return -EINVAL;
+	for (v = m->lru_head; v; v = v->lnext) {
+		fill_conv(v, &c);
+		ret = cb(&c, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int holder_cmp(const void *x, const void *y)
+{
+	const struct model_holder *a = x, *b = y;
+
+	if (a->proc.pid != b->proc.pid)
+		return a->proc.pid < b->proc.pid ? -1 : 1;
+	if (a->proc.start_ns != b->proc.start_ns)
+		return a->proc.start_ns < b->proc.start_ns ? -1 : 1;
+	return a->fd < b->fd ? -1 : a->fd > b->fd;
+}
+
+/* Holders sorted by (pid, start, fd) so output does not depend on history. */
+int model_foreach_chan(const struct model *m, model_chan_cb cb, void *ctx)
+{
+	struct model_holder *hs = NULL, *tmp;
+	size_t hcap = 0, it = 0, n;
+	const struct mfd *f;
+	struct model_chan c;
+	struct mchan *mc;
+	int ret = 0;
+
+	if (!m || !cb)
+		return -EINVAL;
+	while (!ret && hashmap_next(&m->chans, &it, NULL, (void **)&mc)) {
+		if (mc->nholders > hcap) {
+			tmp = realloc(hs, mc->nholders * sizeof(*hs));
+			if (!tmp) {
+				ret = -ENOMEM;
+				break;
+			}
+			hs = tmp;
+			hcap = mc->nholders;
+		}
+		n = 0;
+		for (f = mc->holders; f && n < hcap; f = f->cnext, n++) {
+			hs[n].proc = f->proc->ref;
+			hs[n].fd = f->fd;
+			hs[n].fmode = f->fmode;
+		}
+		if (n > 1)
+			qsort(hs, n, sizeof(*hs), holder_cmp);
+		memset(&c, 0, sizeof(c));
+		c.kind = mc->kind;
+		c.ino = mc->ino;
+		c.dev = mc->dev;
+		chan_name(mc, c.channel, sizeof(c.channel));
+		c.bytes_written = mc->bytes_written;
+		c.bytes_read = mc->bytes_read;
+		c.nholders = n;
+		c.holders = hs;
+		ret = cb(&c, ctx);
+	}
+	free(hs);
+	return ret;
+}
+
+int model_foreach_proc(const struct model *m, model_proc_cb cb, void *ctx)
+{
+	struct model_proc p;
+	struct mproc *mp;
+	size_t it = 0;
+	int ret;
+
+	if (!m || !cb)
+		return -EINVAL;
+	while (hashmap_next(&m->procs, &it, NULL, (void **)&mp)) {
+		memset(&p, 0, sizeof(p));
+		p.ref = mp->ref;
+		p.ppid = mp->ppid;
+		p.exited = mp->exited;
+		p.exit_code = mp->exit_code;
+		ret = cb(&p, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+size_t model_conv_count(const struct model *m)
+{
+	return m ? hashmap_len(&m->convs) : 0;
+}
+
+int model_chan_name(const struct model *m, __u32 dev, __u64 ino, char *buf, size_t n)
+{
+	const struct mchan *c;
+
+	if (!m || !buf || !n)
+		return -EINVAL;
+	c = chan_lookup(m, dev, ino);
+	if (!c)
+		return -ENOENT;
+	chan_name(c, buf, n);
+	return 0;
+}
+
+void model_get_totals(const struct model *m, struct model_totals *out)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (m)
+		*out = m->tot;
+}
+
+void model_get_limits(const struct model *m, struct model_limits *out)
+{
+	if (m && out)
+		*out = m->lim;
+}
+
+void model_set_limits(struct model *m, const struct model_limits *lim)
+{
+	if (!m || !lim)
+		return;
+#define SET_IF(f) do { if (lim->f) m->lim.f = lim->f; } while (0)
+	SET_IF(max_convs);
+	SET_IF(max_exited_procs);
+	SET_IF(max_orphan_chans);
+	SET_IF(age_events);
+	SET_IF(queue_bytes_max);
+	SET_IF(queue_segs_max);
+	SET_IF(pending_bytes_max);
+#undef SET_IF
+	m->conv_scan_gen = m->closed_gen - 1;	/* re-check the new cap */
+}
+
+int model_get_kind_totals(const struct model *m, __u16 kind, struct model_kind_totals *out)
+{
+	if (!m || !out || kind >= IPCS_KIND_MAX)
+		return -EINVAL;
+	*out = m->kinds[kind];
+	return 0;
+}
+
+__u64 model_ignored(const struct model *m)
+{
+	return m ? m->ignored : 0;
+}
