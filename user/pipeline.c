@@ -18,13 +18,13 @@ int pipeline_add_sink(struct pipeline *p, struct sink s)
 	return 0;
 }
 
-int pipeline_feed(struct pipeline *p, const void *rec, size_t len)
+/* Decode, counting what is skipped: 1 = use ev, 0 = skip, <0 = error. */
+static int decode_counted(struct pipeline *p, const void *rec, size_t len, struct ipcs_event *ev)
 {
-	struct ipcs_event ev;
 	int err;
 
 	p->records++;
-	err = ipcs_decode(rec, len, &ev);
+	err = ipcs_decode(rec, len, ev);
 	if (err == -ENOMSG) {
 		if (!p->unknown++)
 			log_warn("skipping records of unknown type (written by a newer ipcscope?)");
@@ -35,6 +35,26 @@ int pipeline_feed(struct pipeline *p, const void *rec, size_t len)
 			log_warn("skipping malformed record (%zu bytes)", len);
 		return 0;
 	}
+	return 1;
+}
+
+int pipeline_feed_model(struct pipeline *p, const void *rec, size_t len)
+{
+	struct ipcs_event ev;
+	int ok = decode_counted(p, rec, len, &ev);
+
+	if (ok <= 0)
+		return ok;
+	return p->model ? model_apply(p->model, &ev) : 0;
+}
+
+int pipeline_feed(struct pipeline *p, const void *rec, size_t len)
+{
+	struct ipcs_event ev;
+	int err = decode_counted(p, rec, len, &ev);
+
+	if (err <= 0)
+		return err;
 	if (p->model) {
 		err = model_apply(p->model, &ev);
 		if (err)

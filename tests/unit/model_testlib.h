@@ -32,7 +32,7 @@ static inline struct ipcs_event sys_ev(__u32 pid, __u16 sys, __s64 ret, __s32 fd
 	ev.sys.h.size = sizeof(ev.sys);
 	ev.sys.h.ts_ns = now++;
 	ev.sys.pid = pid;
-	ev.sys.tid = pid;
+	ev.sys.tid = pid + 1000000;	/* a worker thread: its comm does not rename the process */
 	ev.sys.sys = sys;
 	ev.sys.ret = ret;
 	ev.sys.fd = fd;

@@ -120,6 +120,27 @@ static void test_two_writers_one_reader(void **state)
 	assert_int_equal(cs.n, 2);
 }
 
+/* prctl(PR_SET_NAME) without exec: the main thread's comm in its events renames the process. */
+static void test_rename_without_exec(void **state)
+{
+	struct model *m = *state;
+	const struct model_conv *c;
+	struct convs cs;
+	struct ipcs_event ev;
+
+	do_pipe(m, 10, 3, 4, 9, false);
+	do_fork(m, 10, 11, 1);
+	ev = sys_ev(11, IPCS_SYS_WRITE, 7, 4, 0, 7, IPCS_KIND_PIPE, 9, IPCS_FMODE_WRITE);
+	ev.sys.tid = 11;
+	strcpy(ev.sys.comm, "renamed");
+	apply(m, &ev);
+	do_read(m, 10, 3, 9, 7);
+	c = conv_of(m, &cs, 9, 11, ~0ull, 10);
+	assert_non_null(c);
+	assert_string_equal(c->a.comm, "renamed");
+	assert_int_equal(c->a_to_b.bytes, 7);
+}
+
 /* A write split over two readers counts one message for each. */
 static void test_one_writer_two_readers(void **state)
 {
@@ -401,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_writers_one_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_writer_two_readers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_inheritance, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_without_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dup_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_cloexec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),

@@ -1,298 +1,14 @@
 /*
- * test_recfile.c - the recording file: writer/reader round trip, safe creation,
- * and crafted damaged files (truncation at every byte, bad CRC, lying lengths,
- * unknown blocks, versions, malformed records, killed and failing writers).
+ * test_recfile.c - the recording file writer and round trip: byte-identical
+ * records, safe creation (0600, O_EXCL, no symlinks, no FIFOs), writers that
+ * were killed, aborted or hit a write error, reading from a pipe, and the
+ * replay source. Damaged files: test_recfile_damaged.c.
  *
- * `test_recfile --write-corpus DIR` writes the crafted files as seeds for
+ * `test_recfile --write-corpus DIR` writes crafted files as seeds for
  * tests/fuzz/fuzz_recfile.c instead of running the tests.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <zlib.h>
-
-#include "ipcscope_abi.h"
-#include "record/recfile.h"
+#include "recfile_testlib.h"
 #include "record/source_replay.h"
-
-static char tmpdir[] = "/tmp/test_recfile.XXXXXX";
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
-	return buf[i];
-}
-
-/* ---- records ---- */
-
-static __u64 rng_state = 88172645463325252ull;
-
-static __u64 rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-/* A record of size bytes with a deterministic, somewhat compressible body. */
-static void make_rec(unsigned char *p, __u16 type, __u16 size, __u64 ts)
-{
-	struct ipcs_rec_hdr h = { .type = type, .size = size, .cpu = (__u32)(rnd() % 2), .ts_ns = ts };
-	size_t i;
-
-	memcpy(p, &h, sizeof(h));
-	for (i = sizeof(h); i < size; i++)
-		p[i] = (rnd() % 4 == 0) ? (unsigned char)rnd() : (unsigned char)('a' + i % 7);
-}
-
-/* What the reader delivered: bytes concatenated, block type per record. */
-struct got {
-	unsigned char *buf;
-	size_t len, cap;
-	size_t n;
-	__u16 types[8192];
-	int stop_after;		/* > 0: return 42 from this call on */
-};
-
-static int collect_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
-{
-	struct got *g = ctx;
-
-	if (g->len + len > g->cap) {
-		g->cap = (g->len + len) * 2;
-		g->buf = realloc(g->buf, g->cap);
-		assert_non_null(g->buf);
-	}
-	memcpy(g->buf + g->len, rec, len);
-	g->len += len;
-	if (g->n < sizeof(g->types) / sizeof(g->types[0]))
-		g->types[g->n] = block_type;
-	g->n++;
-	if (g->stop_after && (int)g->n >= g->stop_after)
-		return 42;
-	return 0;
-}
-
-static void got_reset(struct got *g)
-{
-	free(g->buf);
-	memset(g, 0, sizeof(*g));
-}
-
-/* Keep expected error messages out of the test output. */
-static int saved_stderr = -1;
-
-static void quiet(void)
-{
-	int fd = open("/dev/null", O_WRONLY);
-
-	fflush(stderr);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static void loud(void)
-{
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-}
-
-/* Open and read path; returns recfile_open's error or read_all's result. */
-static int read_path(const char *path, struct got *g, struct recfile_status *st)
-{
-	struct recfile_reader *r;
-	int err;
-
-	memset(st, 0, sizeof(*st));
-	err = recfile_open(path, &r);
-	if (err)
-		return err;
-	err = recfile_read_all(r, collect_cb, g);
-	recfile_get_status(r, st);
-	recfile_close_reader(r);
-	return err;
-}
-
-static void write_bytes(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
-	close(fd);
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	struct stat sb;
-	unsigned char *buf;
-	int fd = open(path, O_RDONLY);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &sb), 0);
-	buf = malloc((size_t)sb.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(read(fd, buf, (size_t)sb.st_size), sb.st_size);
-	close(fd);
-	*len = (size_t)sb.st_size;
-	return buf;
-}
-
-/* ---- crafted files ---- */
-
-struct craft {
-	unsigned char buf[1 << 16];
-	size_t len;
-};
-
-static void craft_put(struct craft *c, const void *p, size_t n)
-{
-	assert_true(c->len + n <= sizeof(c->buf));
-	memcpy(c->buf + c->len, p, n);
-	c->len += n;
-}
-
-static void craft_header(struct craft *c, __u16 major, __u16 minor, __u32 extra)
-{
-	struct ipcs_file_header h = { .major = major, .minor = minor };
-	unsigned char pad[256] = { 0xee };
-
-	memcpy(h.magic, IPCS_FILE_MAGIC, 8);
-	h.header_size = sizeof(h) + extra;
-	h.start_mono_ns = 1000;
-	strcpy(h.host, "crafted");
-	c->len = 0;
-	craft_put(c, &h, sizeof(h));
-	craft_put(c, pad, extra);
-}
-
-/* A block with the given fields; crc and tail computed unless told otherwise. */
-static void craft_block_raw(struct craft *c, __u16 type, __u16 flags, const void *payload,
-			    __u32 len, __u32 raw_len, __u32 nrecs)
-{
-	struct ipcs_block_hdr bh = {
-		.magic = IPCS_BLOCK_MAGIC, .type = type, .flags = flags, .len = len,
-		.raw_len = raw_len, .nrecs = nrecs,
-		.crc32 = (__u32)crc32(0, payload, len),
-	};
-	struct ipcs_block_tail bt = { .total_len = sizeof(bh) + len + sizeof(bt),
-				      .magic = IPCS_BLOCK_MAGIC };
-
-	craft_put(c, &bh, sizeof(bh));
-	craft_put(c, payload, len);
-	craft_put(c, &bt, sizeof(bt));
-}
-
-/* An events block of n fresh records of size sz each; appends them to *want. */
-static void craft_events(struct craft *c, int n, __u16 sz, bool zlib, struct got *want)
-{
-	unsigned char raw[8192], z[9000];
-	uLongf zlen = sizeof(z);
-	int i;
-
-	assert_true((size_t)n * sz <= sizeof(raw));
-	for (i = 0; i < n; i++) {
-		make_rec(raw + (size_t)i * sz, IPCS_REC_SYS, sz, 5000 + (__u64)i);
-		if (want)
-			collect_cb(raw + (size_t)i * sz, sz, IPCS_BLK_EVENTS, want);
-	}
-	if (!zlib) {
-		craft_block_raw(c, IPCS_BLK_EVENTS, 0, raw, (__u32)n * sz, (__u32)n * sz, (__u32)n);
-		return;
-	}
-	assert_int_equal(compress2(z, &zlen, raw, (uLong)n * sz, 6), Z_OK);
-	craft_block_raw(c, IPCS_BLK_EVENTS, IPCS_BLKF_ZLIB, z, (__u32)zlen, (__u32)n * sz,
-			(__u32)n);
-}
-
-static void craft_trailer(struct craft *c, __u64 events, __u32 blocks)
-{
-	struct ipcs_trailer t = { .events = events, .blocks = blocks, .clean = 1 };
-
-	craft_block_raw(c, IPCS_BLK_TRAILER, 0, &t, sizeof(t), sizeof(t), 0);
-}
-
-/* Write c to name and read it. */
-static int read_craft(const struct craft *c, const char *name, struct got *g,
-		      struct recfile_status *st)
-{
-	write_bytes(tpath(name), c->buf, c->len);
-	return read_path(tpath(name), g, st);
-}
-
-/* ---- a writer-produced file with known block boundaries ---- */
-
-struct small_file {
-	size_t ends[8];		/* file offset after header, then after each block */
-	int recs[8];		/* records in each block (ends[i+1] - ends[i]) */
-	int nblocks;
-	struct got want;
-};
-
-/* META(2) + EVENTS(3) + EVENTS(3) + TRAILER, or stop before the trailer. */
-static void make_small(const char *path, struct small_file *sf, bool with_trailer)
-{
-	struct recfile_write_opts o = { .block_bytes = 1 << 20 };
-	struct recfile_writer *w;
-	unsigned char rec[128], meta[2 * 48];
-	__u64 drops[IPCS_DROP_SLOTS] = { 3, 0, 1 };
-	struct stat sb;
-	int i, j;
-
-	memset(sf, 0, sizeof(*sf));
-	unlink(path);
-	assert_int_equal(recfile_create(path, &o, &w), 0);
-	sf->ends[0] = recfile_bytes_written(w);
-	make_rec(meta, IPCS_REC_SEED_PROC, 48, 10);
-	make_rec(meta + 48, IPCS_REC_SEED_PROC, 48, 11);
-	collect_cb(meta, 48, IPCS_BLK_META, &sf->want);
-	collect_cb(meta + 48, 48, IPCS_BLK_META, &sf->want);
-	assert_int_equal(recfile_write_meta(w, meta, sizeof(meta), 2), 0);
-	sf->ends[1] = recfile_bytes_written(w);
-	sf->recs[0] = 2;
-	for (j = 0; j < 2; j++) {
-		for (i = 0; i < 3; i++) {
-			make_rec(rec, IPCS_REC_SYS, 96, 100 + (__u64)(j * 3 + i));
-			collect_cb(rec, 96, IPCS_BLK_EVENTS, &sf->want);
-			assert_int_equal(recfile_append(w, rec, 96), 0);
-		}
-		assert_int_equal(recfile_flush(w), 0);
-		sf->ends[2 + j] = recfile_bytes_written(w);
-		sf->recs[1 + j] = 3;
-	}
-	sf->nblocks = 3;
-	if (!with_trailer) {
-		recfile_abort(w);
-		return;
-	}
-	assert_int_equal(recfile_close(w, drops), 0);
-	assert_int_equal(stat(path, &sb), 0);
-	sf->ends[4] = (size_t)sb.st_size;
-	sf->nblocks = 4;
-}
 
 /* ---- tests: writing ---- */
 
@@ -336,6 +52,24 @@ static void check_block_headers(const char *path, __u64 *events)
 	free(f);
 }
 
+/* What the writer put in the file header. */
+static void check_header(const struct ipcs_file_header *h, __u32 capture)
+{
+	struct utsname u;
+
+	assert_memory_equal(h->magic, IPCS_FILE_MAGIC, 8);
+	assert_int_equal(h->major, IPCS_ABI_MAJOR);
+	assert_int_equal(h->minor, IPCS_ABI_MINOR);
+	assert_int_equal(h->header_size, sizeof(*h));
+	assert_int_equal(h->flags, capture ? IPCS_FILEF_PAYLOAD : 0);
+	assert_int_equal(h->capture_bytes, capture);
+	assert_int_equal(uname(&u), 0);
+	assert_string_equal(h->kernel, u.release);
+	assert_int_equal(strncmp(h->host, u.nodename, 63), 0);
+	assert_true(h->start_mono_ns > 0 && h->start_boot_ns >= h->start_mono_ns);
+	assert_true(h->start_real_ns / 1000000000ull + 60 > (__u64)time(NULL));
+}
+
 static void test_round_trip(void **state)
 {
 	static const __u16 sizes[] = { 96, 352, 64, 48, 304, 80 };
@@ -343,11 +77,9 @@ static void test_round_trip(void **state)
 	__u64 drops[IPCS_DROP_SLOTS] = { 7, 2, 0, 0, 0, 0, 0, 99 }, ev;
 	static unsigned char rec[65528], meta[5 * 48];
 	struct got want = { 0 }, g = { 0 };
-	const struct ipcs_file_header *h;
 	struct recfile_reader *r;
 	struct recfile_status st;
 	struct recfile_writer *w;
-	struct utsname u;
 	struct stat sb;
 	int i, nev = 3000;
 
@@ -374,18 +106,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(ev, nev);
 
 	assert_int_equal(recfile_open(tpath("rt.ipcs"), &r), 0);
-	h = recfile_header(r);
-	assert_memory_equal(h->magic, IPCS_FILE_MAGIC, 8);
-	assert_int_equal(h->major, IPCS_ABI_MAJOR);
-	assert_int_equal(h->minor, IPCS_ABI_MINOR);
-	assert_int_equal(h->header_size, sizeof(*h));
-	assert_int_equal(h->flags, IPCS_FILEF_PAYLOAD);
-	assert_int_equal(h->capture_bytes, 64);
-	assert_int_equal(uname(&u), 0);
-	assert_string_equal(h->kernel, u.release);
-	assert_int_equal(strncmp(h->host, u.nodename, 63), 0);
-	assert_true(h->start_mono_ns > 0 && h->start_boot_ns >= h->start_mono_ns);
-	assert_true(h->start_real_ns / 1000000000ull + 60 > (__u64)time(NULL));
+	check_header(recfile_header(r), 64);
 
 	assert_int_equal(recfile_read_all(r, collect_cb, &g), 0);
 	recfile_get_status(r, &st);
@@ -411,6 +132,52 @@ static void test_round_trip(void **state)
 	recfile_close_reader(r);
 	got_reset(&g);
 	got_reset(&want);
+}
+
+static int count_meta_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
+{
+	__u64 *n = ctx;
+	struct ipcs_seed_fd_rec sr;
+
+	assert_int_equal(len, sizeof(sr));
+	assert_int_equal(block_type, IPCS_BLK_META);
+	memcpy(&sr, rec, sizeof(sr));
+	assert_int_equal(sr.fd, (__s32)*n);	/* in order, none lost or repeated */
+	(*n)++;
+	return 0;
+}
+
+/* A seed set larger than one block may hold is split at record boundaries. */
+static void test_meta_split(void **state)
+{
+	const __u32 n = (RECFILE_BLOCK_BYTES_MAX / sizeof(struct ipcs_seed_fd_rec)) + 1000;
+	struct ipcs_seed_fd_rec *recs = calloc(n, sizeof(*recs));
+	struct recfile_status st;
+	struct recfile_reader *r;
+	struct recfile_writer *w;
+	__u64 seen = 0;
+	__u32 i;
+
+	(void)state;
+	assert_non_null(recs);
+	for (i = 0; i < n; i++) {
+		recs[i].h = (struct ipcs_rec_hdr){ .type = IPCS_REC_SEED_FD,
+						   .size = sizeof(recs[i]) };
+		recs[i].pid = 100 + i / 50;
+		recs[i].fd = (__s32)i;
+	}
+	assert_int_equal(recfile_create(tpath("bigmeta.ipcs"), NULL, &w), 0);
+	assert_int_equal(recfile_write_meta(w, recs, (size_t)n * sizeof(*recs), n), 0);
+	assert_int_equal(recfile_close(w, NULL), 0);
+	assert_int_equal(recfile_open(tpath("bigmeta.ipcs"), &r), 0);
+	assert_int_equal(recfile_read_all(r, count_meta_cb, &seen), 0);
+	recfile_get_status(r, &st);
+	recfile_close_reader(r);
+	assert_int_equal(seen, n);
+	assert_true(st.clean_end);
+	assert_int_equal(st.blocks_read, 3);	/* two META blocks and the trailer */
+	assert_int_equal(st.trailer.events, 0);
+	free(recs);
 }
 
 static void test_mode_0600(void **state)
@@ -527,409 +294,6 @@ static void test_append_rejects_malformed(void **state)
 	make_rec(rec, IPCS_REC_SYS, 96, 1);
 	assert_int_equal(recfile_append(w, rec, 96), 0);
 	assert_int_equal(recfile_close(w, NULL), 0);
-}
-
-/* ---- tests: reading damaged files ---- */
-
-static void test_truncated_every_offset(void **state)
-{
-	struct small_file sf;
-	unsigned char *full;
-	size_t len, cut, want_bytes;
-	int b, want_recs, err;
-
-	(void)state;
-	make_small(tpath("small.ipcs"), &sf, true);
-	full = slurp(tpath("small.ipcs"), &len);
-	assert_int_equal(len, sf.ends[4]);
-	for (cut = 0; cut <= len; cut++) {
-		struct recfile_status st;
-		struct got g = { 0 };
-		size_t good_end = sf.ends[0];
-
-		write_bytes(tpath("cut.ipcs"), full, cut);
-		quiet();
-		err = read_path(tpath("cut.ipcs"), &g, &st);
-		loud();
-		if (cut < sf.ends[0]) {
-			assert_int_equal(err, -EINVAL);
-			continue;
-		}
-		assert_int_equal(err, 0);
-		want_recs = 0;
-		want_bytes = 0;
-		for (b = 0; b < 3 && sf.ends[b + 1] <= cut; b++) {
-			want_recs += sf.recs[b];
-			want_bytes += b == 0 ? 2 * 48 : 3 * 96;
-			good_end = sf.ends[b + 1];
-		}
-		assert_int_equal(g.n, want_recs);
-		assert_int_equal(st.records, want_recs);
-		assert_int_equal(g.len, want_bytes);
-		if (want_bytes)
-			assert_memory_equal(g.buf, sf.want.buf, want_bytes);
-		assert_false(st.corrupt);
-		if (cut == len) {
-			assert_true(st.clean_end && !st.truncated && st.has_trailer);
-		} else {
-			assert_true(st.truncated && !st.clean_end);
-			assert_false(st.has_trailer);
-			assert_int_equal(st.stopped_at, good_end);
-			assert_non_null(cut == good_end ? strstr(st.message, "no trailer")
-							: strstr(st.message, "truncated at byte"));
-		}
-		got_reset(&g);
-	}
-	free(full);
-	got_reset(&sf.want);
-}
-
-static void test_bad_crc(void **state)
-{
-	struct recfile_status st;
-	struct small_file sf;
-	struct got g = { 0 };
-	unsigned char *f;
-	size_t len;
-	char expect[64];
-
-	(void)state;
-	make_small(tpath("crc.ipcs"), &sf, true);
-	f = slurp(tpath("crc.ipcs"), &len);
-	f[sf.ends[2] + sizeof(struct ipcs_block_hdr) + 3] ^= 0x20;	/* 3rd block's payload */
-	write_bytes(tpath("crc.ipcs"), f, len);
-	assert_int_equal(read_path(tpath("crc.ipcs"), &g, &st), 0);
-	assert_int_equal(g.n, 5);
-	assert_memory_equal(g.buf, sf.want.buf, 96 + 288);
-	assert_true(st.corrupt && !st.clean_end && !st.truncated);
-	assert_int_equal(st.stopped_at, sf.ends[2]);
-	snprintf(expect, sizeof(expect), "corrupt block 3 at byte %zu: CRC mismatch", sf.ends[2]);
-	assert_non_null(strstr(st.message, expect));
-	free(f);
-	got_reset(&g);
-	got_reset(&sf.want);
-}
-
-static void test_bad_tail_and_magic(void **state)
-{
-	struct recfile_status st;
-	struct small_file sf;
-	struct got g = { 0 };
-	unsigned char *f;
-	size_t len;
-
-	(void)state;
-	make_small(tpath("tail.ipcs"), &sf, true);
-	f = slurp(tpath("tail.ipcs"), &len);
-	f[sf.ends[2] - 1] ^= 1;		/* 2nd block's tail magic */
-	write_bytes(tpath("tail2.ipcs"), f, len);
-	f[sf.ends[2] - 1] ^= 1;
-	f[sf.ends[1]] ^= 1;		/* 2nd block's header magic */
-	write_bytes(tpath("magic2.ipcs"), f, len);
-
-	assert_int_equal(read_path(tpath("tail2.ipcs"), &g, &st), 0);
-	assert_int_equal(g.n, 2);
-	assert_true(st.corrupt);
-	assert_non_null(strstr(st.message, "tail"));
-	got_reset(&g);
-	assert_int_equal(read_path(tpath("magic2.ipcs"), &g, &st), 0);
-	assert_int_equal(g.n, 2);
-	assert_true(st.corrupt);
-	assert_non_null(strstr(st.message, "magic"));
-	free(f);
-	got_reset(&g);
-	got_reset(&sf.want);
-}
-
-static void test_huge_lengths(void **state)
-{
-	static struct craft c;
-	struct recfile_status st;
-	struct got g = { 0 }, want = { 0 };
-	struct ipcs_block_hdr bh = { .magic = IPCS_BLOCK_MAGIC, .type = IPCS_BLK_EVENTS };
-
-	(void)state;
-	/* len far past the 64 MiB cap: corrupt, nothing allocated for it */
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	craft_events(&c, 3, 96, true, &want);
-	bh.len = 0xfffffff0u;
-	bh.raw_len = 100;
-	bh.flags = IPCS_BLKF_ZLIB;
-	craft_put(&c, &bh, sizeof(bh));
-	craft_put(&c, "some bytes", 10);
-	assert_int_equal(read_craft(&c, "huge_len.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 3);
-	assert_memory_equal(g.buf, want.buf, want.len);
-	assert_true(st.corrupt);
-	assert_non_null(strstr(st.message, "64 MiB"));
-	got_reset(&g);
-
-	/* raw_len past the cap */
-	c.len -= sizeof(bh) + 10;
-	bh.len = 10;
-	bh.raw_len = 0xffffffffu;
-	craft_put(&c, &bh, sizeof(bh));
-	assert_int_equal(read_craft(&c, "huge_raw.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 3);
-	assert_true(st.corrupt);
-	got_reset(&g);
-
-	/* a tiny zlib payload claiming a raw size deflate cannot reach */
-	got_reset(&g);
-	c.len -= sizeof(bh);
-	craft_block_raw(&c, IPCS_BLK_EVENTS, IPCS_BLKF_ZLIB, "0123456789", 10, 1u << 20, 1);
-	assert_int_equal(read_craft(&c, "ratio.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 3);
-	assert_true(st.corrupt);
-	assert_non_null(strstr(st.message, "impossible"));
-	c.len -= sizeof(bh) + 10 + sizeof(struct ipcs_block_tail);
-	craft_put(&c, &bh, sizeof(bh));
-
-	/* under the cap but past the end of the file: truncated, still no allocation */
-	c.len -= sizeof(bh);
-	bh.len = 60u << 20;
-	bh.raw_len = 60u << 20;
-	bh.flags = 0;
-	craft_put(&c, &bh, sizeof(bh));
-	assert_int_equal(read_craft(&c, "long_len.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 3);
-	assert_true(st.truncated && !st.corrupt);
-	assert_non_null(strstr(st.message, "in block 2"));
-
-	/* uncompressed block whose raw_len disagrees with len */
-	got_reset(&g);
-	c.len -= sizeof(bh);
-	craft_block_raw(&c, IPCS_BLK_EVENTS, 0, want.buf, 96, 192, 1);
-	assert_int_equal(read_craft(&c, "len_mismatch.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 3);
-	assert_true(st.corrupt);
-
-	/* zlib payload that inflates to less than raw_len claims */
-	got_reset(&g);
-	c.len = 0;
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	{
-		unsigned char z[512];
-		uLongf zl = sizeof(z);
-
-		assert_int_equal(compress2(z, &zl, want.buf, 96, 6), Z_OK);
-		craft_block_raw(&c, IPCS_BLK_EVENTS, IPCS_BLKF_ZLIB, z, (__u32)zl, 192, 1);
-	}
-	assert_int_equal(read_craft(&c, "short_inflate.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 0);
-	assert_true(st.corrupt);
-	assert_non_null(strstr(st.message, "decompress"));
-	got_reset(&g);
-	got_reset(&want);
-}
-
-static void test_zero_length_block(void **state)
-{
-	static struct craft c;
-	struct recfile_status st;
-	struct got g = { 0 }, want = { 0 };
-
-	(void)state;
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	craft_events(&c, 2, 64, true, &want);
-	craft_block_raw(&c, IPCS_BLK_EVENTS, 0, "", 0, 0, 0);
-	craft_events(&c, 1, 64, false, &want);
-	craft_trailer(&c, 3, 3);
-	assert_int_equal(read_craft(&c, "zero.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 3);
-	assert_memory_equal(g.buf, want.buf, want.len);
-	assert_true(st.clean_end);
-	assert_int_equal(st.blocks_read, 4);
-	got_reset(&g);
-
-	/* a zero-length payload flagged zlib cannot inflate to anything */
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	craft_events(&c, 2, 64, true, NULL);
-	craft_block_raw(&c, IPCS_BLK_EVENTS, IPCS_BLKF_ZLIB, "", 0, 0, 0);
-	assert_int_equal(read_craft(&c, "zero_z.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 2);
-	assert_true(st.corrupt);
-	got_reset(&g);
-	got_reset(&want);
-}
-
-static void test_unknown_block_skipped(void **state)
-{
-	static struct craft c;
-	struct recfile_status st;
-	struct got g = { 0 }, want = { 0 };
-
-	(void)state;
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	craft_events(&c, 2, 96, true, &want);
-	craft_block_raw(&c, 77, 0, "a future block type....", 24, 24, 0);
-	craft_events(&c, 2, 96, false, &want);
-	/* a known type with a compression flag this build does not know */
-	craft_block_raw(&c, IPCS_BLK_EVENTS, 0x4, "zstd?zstd?zstd?!", 16, 4096, 9);
-	craft_events(&c, 1, 96, true, &want);
-	craft_trailer(&c, 5, 5);
-	assert_int_equal(read_craft(&c, "unknown.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 5);
-	assert_memory_equal(g.buf, want.buf, want.len);
-	assert_true(st.clean_end && !st.corrupt && !st.truncated);
-	assert_int_equal(st.blocks_skipped, 2);
-	assert_int_equal(st.blocks_read, 4);
-	got_reset(&g);
-	got_reset(&want);
-}
-
-static void test_versions(void **state)
-{
-	static struct craft c;
-	struct recfile_reader *r;
-	struct recfile_status st;
-	struct got g = { 0 }, want = { 0 };
-
-	(void)state;
-	craft_header(&c, IPCS_ABI_MAJOR + 1, 0, 0);
-	craft_events(&c, 1, 96, true, NULL);
-	write_bytes(tpath("major.ipcs"), c.buf, c.len);
-	quiet();
-	assert_int_equal(recfile_open(tpath("major.ipcs"), &r), -EPROTO);
-	assert_null(r);
-	/* even when the newer header is shorter than ours */
-	write_bytes(tpath("major_short.ipcs"), c.buf, 16);
-	assert_int_equal(recfile_open(tpath("major_short.ipcs"), &r), -EPROTO);
-	craft_header(&c, 0, 9, 0);
-	write_bytes(tpath("major0.ipcs"), c.buf, c.len);
-	assert_int_equal(recfile_open(tpath("major0.ipcs"), &r), -EPROTO);
-	loud();
-
-	/* newer minor: bigger header (skipped), readable */
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR + 3, 40);
-	craft_events(&c, 4, 96, true, &want);
-	craft_trailer(&c, 4, 1);
-	assert_int_equal(read_craft(&c, "minor.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 4);
-	assert_memory_equal(g.buf, want.buf, want.len);
-	assert_true(st.clean_end);
-	assert_int_equal(recfile_open(tpath("minor.ipcs"), &r), 0);
-	assert_int_equal(recfile_header(r)->minor, IPCS_ABI_MINOR + 3);
-	assert_string_equal(recfile_header(r)->host, "crafted");
-	recfile_close_reader(r);
-	got_reset(&g);
-	got_reset(&want);
-}
-
-static void test_not_a_recording(void **state)
-{
-	static struct craft c;
-	struct recfile_reader *r;
-
-	(void)state;
-	quiet();
-	write_bytes(tpath("empty"), "", 0);
-	assert_int_equal(recfile_open(tpath("empty"), &r), -EINVAL);
-	write_bytes(tpath("text"), "hello, this is not a recording at all\n", 38);
-	assert_int_equal(recfile_open(tpath("text"), &r), -EINVAL);
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	write_bytes(tpath("short_hdr"), c.buf, 100);
-	assert_int_equal(recfile_open(tpath("short_hdr"), &r), -EINVAL);
-	((struct ipcs_file_header *)c.buf)->header_size = 100;
-	write_bytes(tpath("small_hdrsize"), c.buf, c.len);
-	assert_int_equal(recfile_open(tpath("small_hdrsize"), &r), -EINVAL);
-	((struct ipcs_file_header *)c.buf)->header_size = 1u << 30;
-	write_bytes(tpath("huge_hdrsize"), c.buf, c.len);
-	assert_int_equal(recfile_open(tpath("huge_hdrsize"), &r), -EINVAL);
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 64);
-	write_bytes(tpath("cut_ext_hdr"), c.buf, c.len - 10);
-	assert_int_equal(recfile_open(tpath("cut_ext_hdr"), &r), -EINVAL);
-	assert_int_equal(recfile_open(tpath("does-not-exist"), &r), -ENOENT);
-	loud();
-	assert_null(r);
-}
-
-static void test_bad_records(void **state)
-{
-	static const struct { __u16 size; const char *name; } bad[] = {
-		{ 20, "size not a multiple of 8" }, { 0, "size 0" }, { 8, "size below a header" },
-		{ 200, "size past the payload" },
-	};
-	static struct craft c;
-	struct recfile_status st;
-	struct got g = { 0 }, want = { 0 };
-	unsigned char payload[192];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ipcs_rec_hdr h;
-
-		craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-		craft_events(&c, 2, 96, true, &want);
-		make_rec(payload, IPCS_REC_SYS, 96, 1);
-		make_rec(payload + 96, IPCS_REC_SYS, 96, 2);
-		memcpy(&h, payload + 96, sizeof(h));
-		h.size = bad[i].size;
-		memcpy(payload + 96, &h, sizeof(h));
-		craft_block_raw(&c, IPCS_BLK_EVENTS, 0, payload, 192, 192, 2);
-		craft_trailer(&c, 4, 2);
-		assert_int_equal(read_craft(&c, "badrec.ipcs", &g, &st), 0);
-		/* the bad block delivers nothing, not even its good first record */
-		assert_int_equal(g.n, 2);
-		assert_memory_equal(g.buf, want.buf, want.len);
-		assert_true(st.corrupt);
-		assert_non_null(strstr(st.message, "record 2 at payload offset 96"));
-		got_reset(&g);
-		got_reset(&want);
-	}
-	/* nrecs in the header disagrees with the payload */
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	make_rec(payload, IPCS_REC_SYS, 96, 1);
-	craft_block_raw(&c, IPCS_BLK_EVENTS, 0, payload, 96, 96, 3);
-	assert_int_equal(read_craft(&c, "nrecs.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 0);
-	assert_true(st.corrupt);
-	got_reset(&g);
-}
-
-static void test_trailer_checks(void **state)
-{
-	static struct craft c;
-	struct recfile_status st;
-	struct got g = { 0 };
-
-	(void)state;
-	/* data after the trailer: every record delivered, flagged */
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	craft_events(&c, 2, 96, true, NULL);
-	craft_trailer(&c, 2, 1);
-	craft_events(&c, 2, 96, true, NULL);
-	assert_int_equal(read_craft(&c, "after.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 2);
-	assert_true(st.has_trailer && st.corrupt && !st.clean_end);
-	assert_non_null(strstr(st.message, "after the trailer"));
-	got_reset(&g);
-
-	/* a trailer too short to hold struct ipcs_trailer */
-	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
-	craft_events(&c, 2, 96, true, NULL);
-	craft_block_raw(&c, IPCS_BLK_TRAILER, 0, "short", 5, 5, 0);
-	assert_int_equal(read_craft(&c, "short_trailer.ipcs", &g, &st), 0);
-	assert_int_equal(g.n, 2);
-	assert_true(st.corrupt && !st.has_trailer);
-	got_reset(&g);
-}
-
-static void test_callback_stops(void **state)
-{
-	struct recfile_status st;
-	struct small_file sf;
-	struct got g = { .stop_after = 3 };
-
-	(void)state;
-	make_small(tpath("stop.ipcs"), &sf, true);
-	assert_int_equal(read_path(tpath("stop.ipcs"), &g, &st), 42);
-	assert_int_equal(g.n, 3);
-	assert_int_equal(st.records, 3);
-	assert_false(st.clean_end);
-	got_reset(&g);
-	got_reset(&sf.want);
 }
 
 /* ---- tests: writers that did not finish ---- */
@@ -1136,48 +500,16 @@ static int write_corpus(const char *dir)
 	return 0;
 }
 
-/* ---- fixture ---- */
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_meta_split),
 		cmocka_unit_test(test_mode_0600),
 		cmocka_unit_test(test_refuses_existing),
 		cmocka_unit_test(test_refuses_symlink),
 		cmocka_unit_test(test_refuses_non_regular),
 		cmocka_unit_test(test_append_rejects_malformed),
-		cmocka_unit_test(test_truncated_every_offset),
-		cmocka_unit_test(test_bad_crc),
-		cmocka_unit_test(test_bad_tail_and_magic),
-		cmocka_unit_test(test_huge_lengths),
-		cmocka_unit_test(test_zero_length_block),
-		cmocka_unit_test(test_unknown_block_skipped),
-		cmocka_unit_test(test_versions),
-		cmocka_unit_test(test_not_a_recording),
-		cmocka_unit_test(test_bad_records),
-		cmocka_unit_test(test_trailer_checks),
-		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_flush_then_abort),
 		cmocka_unit_test(test_killed_recorder),
 		cmocka_unit_test(test_write_error_keeps_file_readable),

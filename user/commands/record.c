@@ -115,7 +115,7 @@ static int seed_state(const struct ipcs_opts *o, const pid_t *pids, size_t npids
 
 		if (sz <= 0)
 			break;
-		err = pipeline_feed(p, b.data + off, (size_t)sz);
+		err = pipeline_feed_model(p, b.data + off, (size_t)sz);
 		off += (size_t)sz;
 	}
 	free(b.data);

@@ -265,6 +265,9 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	err = proc_get(m, s->pid, s->comm, &p);
 	if (err)
 		return err;
+	/* prctl(PR_SET_NAME) renames without an exec; the main thread's comm names the process. */
+	if (s->tid == s->pid && s->comm[0] && strncmp(p->ref.comm, s->comm, IPCS_COMM_LEN))
+		proc_set_comm(p, s->comm);
 	switch (s->sys) {
 	case IPCS_SYS_PIPE:
 	case IPCS_SYS_PIPE2:

@@ -21,6 +21,12 @@ struct recfile_write_opts {
 	size_t block_bytes;	/* raw bytes per event block; 0 = default (256 KiB) */
 };
 
+/*
+ * Size of the record at p (from its struct ipcs_rec_hdr) when it is well
+ * framed within avail bytes: >= 16, a multiple of 8, not past avail. Else 0.
+ */
+size_t recfile_rec_size(const void *p, size_t avail);
+
 /* Create path 0600, O_EXCL|O_NOFOLLOW (no O_EXCL with force). Writes the file header. */
 int recfile_create(const char *path, const struct recfile_write_opts *o,
 		   struct recfile_writer **out);
@@ -54,8 +60,9 @@ struct recfile_status {
 /* Opens and checks the file header: -EPROTO for a newer major (message logged), -EINVAL bad magic. */
 int recfile_open(const char *path, struct recfile_reader **out);
 /*
- * Same on an open fd (regular file, pipe, memfd), which the reader then owns
- * (closed on failure too); name is used in messages.
+ * Same on an open fd (regular file, pipe, memfd) positioned at the start of
+ * the recording. The reader owns fd from now on (closed on failure too); name
+ * is used in messages.
  */
 int recfile_open_fd(int fd, const char *name, struct recfile_reader **out);
 const struct ipcs_file_header *recfile_header(const struct recfile_reader *r);

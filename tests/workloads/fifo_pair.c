@@ -1,0 +1,153 @@
+/*
+ * fifo_pair PATH [N S] - a conversation over a named pipe.
+ *
+ * The parent (comm "ff_main") creates the FIFO with mknodat(AT_FDCWD, PATH,
+ * S_IFIFO|0600) (PATH must not exist), then forks a writer ("ff_writer")
+ * that opens PATH write-only and writes N writes of exactly S bytes, and a
+ * reader ("ff_reader") that opens PATH read-only and reads chunks of 777
+ * bytes until EOF. Both open the path exactly as given. The parent unlinks
+ * PATH once both have exited. Defaults N=30 S=1000.
+ *
+ * stdout: "main=PID", "writer=PID", "reader=PID". Exit 0 only if the reader
+ * got exactly N*S bytes of the expected pattern.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "fifo_pair: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void set_comm(const char *name)
+{
+	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
+		die("prctl(PR_SET_NAME)");
+}
+
+static unsigned long parse_num(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v == 0) {
+		fprintf(stderr, "fifo_pair: bad %s '%s': want a positive integer\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+static unsigned char pattern(unsigned long i)
+{
+	return (unsigned char)(i % 251);
+}
+
+static int writer(const char *path, unsigned long nwrites, unsigned long size)
+{
+	char *buf = malloc(size);
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		die("open for writing");
+	if (!buf)
+		die("malloc");
+	for (unsigned long w = 0; w < nwrites; w++) {
+		for (unsigned long i = 0; i < size; i++)
+			buf[i] = pattern(w * size + i);
+		ssize_t n = write(fd, buf, size);
+		if (n != (ssize_t)size) {
+			fprintf(stderr, "fifo_pair: write %lu returned %zd, want %lu\n", w, n, size);
+			return 1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int reader(const char *path, unsigned long expect)
+{
+	char buf[777];
+	unsigned long got = 0;
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		die("open for reading");
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("read");
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if ((unsigned char)buf[i] != pattern(got + i)) {
+				fprintf(stderr, "fifo_pair: byte %lu differs\n", got + i);
+				return 1;
+			}
+		got += n;
+	}
+	close(fd);
+	if (got != expect) {
+		fprintf(stderr, "fifo_pair: reader got %lu bytes, want %lu\n", got, expect);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long nwrites = 30, size = 1000;
+	const char *path;
+	pid_t w, r;
+	int status, rc = 0;
+
+	if (argc != 2 && argc != 4) {
+		fprintf(stderr, "usage: fifo_pair PATH [N S]\n");
+		return 2;
+	}
+	path = argv[1];
+	if (argc == 4) {
+		nwrites = parse_num(argv[2], "N");
+		size = parse_num(argv[3], "S");
+	}
+	set_comm("ff_main");
+	/* mknodat, not mkfifo(): the syscall ipcscope traces, whatever libc does. */
+	if (mknodat(AT_FDCWD, path, S_IFIFO | 0600, 0) != 0)
+		die("mknodat(S_IFIFO)");
+	w = fork();
+	if (w < 0)
+		die("fork");
+	if (w == 0) {
+		set_comm("ff_writer");
+		_exit(writer(path, nwrites, size));
+	}
+	r = fork();
+	if (r < 0)
+		die("fork");
+	if (r == 0) {
+		set_comm("ff_reader");
+		_exit(reader(path, nwrites * size));
+	}
+	dprintf(1, "main=%d\nwriter=%d\nreader=%d\n", getpid(), w, r);
+	for (int i = 0; i < 2; i++) {
+		pid_t p = wait(&status);
+		if (p < 0)
+			die("wait");
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "fifo_pair: %s failed (status 0x%x)\n",
+				p == w ? "writer" : "reader", status);
+			rc = 1;
+		}
+	}
+	if (unlink(path) != 0)
+		die("unlink");
+	return rc;
+}

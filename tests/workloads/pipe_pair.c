@@ -1,0 +1,131 @@
+/*
+ * pipe_pair N S [R [WCOMM RCOMM]] - the simplest pipe conversation.
+ *
+ * The parent (comm "pp_writer") makes a pipe, forks a child (comm
+ * "pp_reader"), then writes N writes of exactly S bytes and closes. The
+ * child reads in chunks of R bytes (default 4093, unlike S on purpose: reads
+ * straddle writes, so ipcscope must attribute bytes by stream offset) until
+ * EOF and checks count and content. WCOMM/RCOMM override the comms (the
+ * escape test passes names holding control bytes).
+ *
+ * stdout: "writer=PID" and "reader=PID". Exit 0 only if the reader got
+ * exactly N*S bytes of the expected pattern.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pipe_pair: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void set_comm(const char *name)
+{
+	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
+		die("prctl(PR_SET_NAME)");
+}
+
+static unsigned long parse_num(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v == 0) {
+		fprintf(stderr, "pipe_pair: bad %s '%s': want a positive integer\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* Byte i of the stream: a pattern that catches lost or reordered bytes. */
+static unsigned char pattern(unsigned long i)
+{
+	return (unsigned char)(i % 251);
+}
+
+static int run_reader(int rfd, unsigned long expect, size_t chunk)
+{
+	char *buf = malloc(chunk);
+	unsigned long got = 0;
+	ssize_t n;
+
+	if (!buf)
+		die("malloc");
+	while ((n = read(rfd, buf, chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("read");
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if ((unsigned char)buf[i] != pattern(got + i)) {
+				fprintf(stderr, "pipe_pair: byte %lu differs\n", got + i);
+				return 1;
+			}
+		got += n;
+	}
+	if (got != expect) {
+		fprintf(stderr, "pipe_pair: reader got %lu bytes, want %lu\n", got, expect);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *wcomm = "pp_writer", *rcomm = "pp_reader";
+	unsigned long nwrites, size, rchunk = 4093;
+	int fds[2], status;
+	char *buf;
+	pid_t child;
+
+	if (argc != 3 && argc != 4 && argc != 6) {
+		fprintf(stderr, "usage: pipe_pair N S [R [WCOMM RCOMM]]\n");
+		return 2;
+	}
+	nwrites = parse_num(argv[1], "N");
+	size = parse_num(argv[2], "S");
+	if (argc >= 4)
+		rchunk = parse_num(argv[3], "R");
+	if (argc == 6) {
+		wcomm = argv[4];
+		rcomm = argv[5];
+	}
+	set_comm(wcomm);
+	if (pipe(fds) != 0)
+		die("pipe");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		set_comm(rcomm);
+		close(fds[1]);
+		_exit(run_reader(fds[0], nwrites * size, rchunk));
+	}
+	close(fds[0]);
+	dprintf(1, "writer=%d\nreader=%d\n", getpid(), child);
+
+	buf = malloc(size);
+	if (!buf)
+		die("malloc");
+	for (unsigned long w = 0; w < nwrites; w++) {
+		for (unsigned long i = 0; i < size; i++)
+			buf[i] = pattern(w * size + i);
+		/* One call per message: a short write would change the msg count. */
+		ssize_t n = write(fds[1], buf, size);
+		if (n != (ssize_t)size) {
+			fprintf(stderr, "pipe_pair: write %lu returned %zd, want %lu\n", w, n, size);
+			return 1;
+		}
+	}
+	close(fds[1]);
+	if (waitpid(child, &status, 0) != child)
+		die("waitpid");
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}

@@ -1,0 +1,458 @@
+/*
+ * recfile_read.c - the recording reader: checks the file header, walks the
+ * blocks without trusting their lengths, and hands every record of every good
+ * block to a callback. Byte layout and compatibility rules: docs/file-format.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "log.h"
+#include "record/recfile.h"
+
+#define BLK_FRAME (sizeof(struct ipcs_block_hdr) + sizeof(struct ipcs_block_tail))
+#define ZLIB_MAX_RATIO 1040u	/* deflate's limit is 1032:1 */
+
+struct recfile_reader {
+	int fd;
+	char *name;
+	off_t size;		/* regular files: size when reading began; else -1 */
+	off_t data_off;		/* first block */
+	off_t off;		/* next byte to read */
+	bool started;
+	struct ipcs_file_header hdr;
+	unsigned char *zbuf;	/* stored payload */
+	size_t zcap;
+	unsigned char *raw;	/* decompressed payload, reused */
+	size_t rcap;
+	struct recfile_status st;
+};
+
+/* Read up to len bytes; fewer only at end of file. */
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+static int grow(unsigned char **buf, size_t *cap, size_t need)
+{
+	unsigned char *p;
+
+	if (!need)
+		need = 1;	/* an empty payload still gets a buffer */
+	if (need <= *cap)
+		return 0;
+	p = realloc(*buf, need);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = need;
+	return 0;
+}
+
+static void reader_free(struct recfile_reader *r)
+{
+	free(r->name);
+	free(r->zbuf);
+	free(r->raw);
+	free(r);
+}
+
+static int open_fail(struct recfile_reader *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int open_fail(struct recfile_reader *r, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("%s", msg);
+	close(r->fd);
+	reader_free(r);
+	return err;
+}
+
+/* Skip the fields a newer minor appended to the header (the reader may be a pipe). */
+static int skip_bytes(int fd, size_t n)
+{
+	unsigned char buf[512];
+
+	while (n) {
+		size_t chunk = n < sizeof(buf) ? n : sizeof(buf);
+		ssize_t got = read_full(fd, buf, chunk);
+
+		if (got < 0)
+			return (int)got;
+		if ((size_t)got < chunk)
+			return -ENODATA;
+		n -= chunk;
+	}
+	return 0;
+}
+
+static int read_header(struct recfile_reader *r)
+{
+	struct ipcs_file_header *h = &r->hdr;
+	const char *f = r->name;
+	ssize_t n = read_full(r->fd, h, sizeof(*h));
+	int err;
+
+	if (n < 0)
+		return open_fail(r, (int)n, "cannot read %s: %s", f, strerror((int)-n));
+	if (n == 0)
+		return open_fail(r, -EINVAL, "%s is empty: not an ipcscope recording", f);
+	if ((size_t)n < sizeof(h->magic) || memcmp(h->magic, IPCS_FILE_MAGIC, sizeof(h->magic)))
+		return open_fail(r, -EINVAL, "%s is not an ipcscope recording", f);
+	if ((size_t)n >= offsetof(struct ipcs_file_header, header_size) &&
+	    h->major != IPCS_ABI_MAJOR) {
+		if (h->major > IPCS_ABI_MAJOR)
+			return open_fail(r, -EPROTO, "%s was written by ipcscope ABI %u.%u; this build "
+					 "reads up to major %u: upgrade ipcscope", f, h->major,
+					 h->minor, IPCS_ABI_MAJOR);
+		return open_fail(r, -EPROTO, "%s was written by ipcscope ABI %u.%u; this build reads "
+				 "major %u only", f, h->major, h->minor, IPCS_ABI_MAJOR);
+	}
+	if ((size_t)n < sizeof(*h))
+		return open_fail(r, -EINVAL, "%s ends inside its file header (%zd of %zu bytes): the "
+				 "recording holds no data", f, n, sizeof(*h));
+	if (h->header_size < sizeof(*h) || h->header_size > RECFILE_HEADER_MAX)
+		return open_fail(r, -EINVAL, "%s has a damaged file header (header_size %u): not a "
+				 "readable ipcscope recording", f, h->header_size);
+	err = skip_bytes(r->fd, h->header_size - sizeof(*h));
+	if (err)
+		return open_fail(r, err == -ENODATA ? -EINVAL : err, "%s ends inside its file header "
+				 "(%u bytes expected): the recording holds no data", f,
+				 h->header_size);
+	if (h->minor > IPCS_ABI_MINOR)
+		log_info("%s was written by a newer ipcscope (ABI %u.%u); what this build does not "
+			 "know is skipped", f, h->major, h->minor);
+	h->host[sizeof(h->host) - 1] = '\0';
+	h->kernel[sizeof(h->kernel) - 1] = '\0';
+	r->data_off = r->off = h->header_size;
+	return 0;
+}
+
+int recfile_open_fd(int fd, const char *name, struct recfile_reader **out)
+{
+	struct recfile_reader *r;
+	int err;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->name = strdup(name ? name : "recording"))) {
+		free(r);
+		close(fd);
+		return -ENOMEM;
+	}
+	r->fd = fd;
+	err = read_header(r);	/* frees r and closes fd on failure */
+	if (err)
+		return err;
+	*out = r;
+	return 0;
+}
+
+int recfile_open(const char *path, struct recfile_reader **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	*out = NULL;
+	if (fd < 0) {
+		int err = -errno;
+
+		log_error("cannot open %s: %s", path, strerror(-err));
+		return err;
+	}
+	return recfile_open_fd(fd, path, out);
+}
+
+const struct ipcs_file_header *recfile_header(const struct recfile_reader *r)
+{
+	return &r->hdr;
+}
+
+static void stop_msg(struct recfile_reader *r, off_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void stop_msg(struct recfile_reader *r, off_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->st.stopped_at = at;
+	va_start(ap, fmt);
+	vsnprintf(r->st.message, sizeof(r->st.message), fmt, ap);
+	va_end(ap);
+}
+
+/* Block blk (1-based) starting at start ends at byte `end` of the file, `more` bytes short. */
+static int stop_truncated(struct recfile_reader *r, __u32 blk, off_t start, off_t end,
+			  unsigned long long more, bool at_least)
+{
+	r->st.truncated = true;
+	stop_msg(r, start, "truncated at byte %lld in block %u (expected %s%llu more bytes); "
+		 "read %u blocks, %llu records", (long long)end, blk, at_least ? "at least " : "",
+		 more, blk - 1, (unsigned long long)r->st.records);
+	return 0;
+}
+
+static int stop_corrupt(struct recfile_reader *r, __u32 blk, off_t start, const char *why)
+{
+	r->st.corrupt = true;
+	stop_msg(r, start, "corrupt block %u at byte %lld: %s; read %u blocks, %llu records",
+		 blk, (long long)start, why, blk - 1, (unsigned long long)r->st.records);
+	return 0;
+}
+
+/* End of file at a block boundary: clean after a trailer, truncated before one. */
+static int stop_eof(struct recfile_reader *r)
+{
+	if (r->st.has_trailer) {
+		r->st.clean_end = true;
+		r->st.stopped_at = r->off;
+		return 0;
+	}
+	r->st.truncated = true;
+	stop_msg(r, r->off, "no trailer at byte %lld: the recorder did not finish (killed, or "
+		 "out of disk space?); read %u blocks, %llu records", (long long)r->off,
+		 r->st.blocks_read, (unsigned long long)r->st.records);
+	return 0;
+}
+
+static int stop_io(struct recfile_reader *r, int err)
+{
+	stop_msg(r, r->off, "read error at byte %lld: %s", (long long)r->off, strerror(-err));
+	log_error("%s: %s", r->name, r->st.message);
+	return err;
+}
+
+/* Validate a header's lengths before trusting them with a read or an allocation. */
+static const char *check_block_hdr(const struct ipcs_block_hdr *bh)
+{
+	if (bh->magic != IPCS_BLOCK_MAGIC)
+		return "bad block magic";
+	if (bh->len > RECFILE_PAYLOAD_MAX || bh->raw_len > RECFILE_PAYLOAD_MAX)
+		return "block length beyond the 64 MiB limit";
+	if (!bh->flags && bh->raw_len != bh->len)
+		return "stored and raw lengths differ in an uncompressed block";
+	/* Deflate expands at most ~1032:1: a larger claim is a lie, refused before allocating. */
+	if ((bh->flags & IPCS_BLKF_ZLIB) && bh->raw_len > (__u64)bh->len * ZLIB_MAX_RATIO + 64)
+		return "raw length impossible for its compressed length";
+	return NULL;
+}
+
+/*
+ * Read and check the framing and CRC of block blk at r->off, leaving its stored
+ * payload in r->zbuf. Returns 1 when the block is whole, 0 when reading stops
+ * here (status set), -errno on I/O errors.
+ */
+static int read_block(struct recfile_reader *r, __u32 blk, struct ipcs_block_hdr *bh)
+{
+	off_t start = r->off;
+	struct ipcs_block_tail bt;
+	const char *why;
+	ssize_t n;
+	size_t total;
+	int err;
+
+	n = read_full(r->fd, bh, sizeof(*bh));
+	if (n < 0)
+		return stop_io(r, (int)n);
+	if (n == 0)
+		return stop_eof(r);
+	if (r->st.has_trailer) {
+		r->st.corrupt = true;
+		stop_msg(r, start, "unexpected data after the trailer at byte %lld; ignored",
+			 (long long)start);
+		return 0;
+	}
+	if ((size_t)n < sizeof(*bh))
+		return stop_truncated(r, blk, start, start + n, sizeof(*bh) - (size_t)n + sizeof(bt),
+				      true);
+	why = check_block_hdr(bh);
+	if (why)
+		return stop_corrupt(r, blk, start, why);
+	total = BLK_FRAME + bh->len;
+	/* A regular file's size bounds what a lying length can make us allocate. */
+	if (r->size >= 0 && (off_t)total > r->size - start)
+		return stop_truncated(r, blk, start, r->size,
+				      (unsigned long long)((off_t)total - (r->size - start)), false);
+	err = grow(&r->zbuf, &r->zcap, bh->len);
+	if (err)
+		return stop_io(r, err);
+	n = read_full(r->fd, r->zbuf, bh->len);
+	if (n >= 0 && (size_t)n == bh->len) {
+		n = read_full(r->fd, &bt, sizeof(bt));
+		n = n < 0 ? n : n + (ssize_t)bh->len;
+	}
+	if (n < 0)
+		return stop_io(r, (int)n);
+	if ((size_t)n < bh->len + sizeof(bt))
+		return stop_truncated(r, blk, start, start + (off_t)sizeof(*bh) + n,
+				      total - sizeof(*bh) - (size_t)n, false);
+	if (bt.magic != IPCS_BLOCK_MAGIC || bt.total_len != total)
+		return stop_corrupt(r, blk, start, "block tail does not match its header");
+	if (bh->crc32 != (__u32)crc32(0, r->zbuf, bh->len))
+		return stop_corrupt(r, blk, start, "CRC mismatch");
+	r->off = start + (off_t)total;
+	return 1;
+}
+
+/* The block's raw payload: decompressed into r->raw, or the stored bytes. */
+static const unsigned char *block_payload(struct recfile_reader *r, const struct ipcs_block_hdr *bh)
+{
+	uLongf dlen = bh->raw_len;
+	uLong slen = bh->len;
+
+	if (!(bh->flags & IPCS_BLKF_ZLIB))
+		return r->zbuf;
+	if (grow(&r->raw, &r->rcap, bh->raw_len))
+		return NULL;
+	if (uncompress2(r->raw, &dlen, r->zbuf, &slen) != Z_OK || dlen != bh->raw_len ||
+	    slen != bh->len)
+		return NULL;
+	return r->raw;
+}
+
+/* Check every record's framing first, so a bad block delivers nothing. */
+static int check_records(struct recfile_reader *r, __u32 blk, off_t start,
+			 const unsigned char *p, const struct ipcs_block_hdr *bh)
+{
+	size_t off = 0, sz;
+	__u32 n = 0;
+	char why[160];
+
+	while (off < bh->raw_len) {
+		sz = recfile_rec_size(p + off, bh->raw_len - off);
+		if (!sz) {
+			snprintf(why, sizeof(why), "record %u at payload offset %zu is malformed "
+				 "(size must be >= 16, a multiple of 8, within the payload)", n + 1, off);
+			return stop_corrupt(r, blk, start, why);
+		}
+		off += sz;
+		n++;
+	}
+	if (n != bh->nrecs) {
+		snprintf(why, sizeof(why), "holds %u records, its header says %u", n, bh->nrecs);
+		return stop_corrupt(r, blk, start, why);
+	}
+	return 1;
+}
+
+static int deliver(struct recfile_reader *r, const unsigned char *p, const struct ipcs_block_hdr *bh,
+		   recfile_rec_cb cb, void *ctx)
+{
+	size_t off = 0, sz;
+	int ret;
+
+	while (off < bh->raw_len) {
+		sz = recfile_rec_size(p + off, bh->raw_len - off);
+		ret = cb(p + off, sz, bh->type, ctx);
+		r->st.records++;	/* delivered, whatever cb then asks */
+		if (ret)
+			return ret;
+		off += sz;
+	}
+	return 0;
+}
+
+/*
+ * Act on one whole block. Returns 1 to go on, 0 to stop (status set); *cb_ret
+ * gets the callback's non-zero return, which also stops.
+ */
+static int use_block(struct recfile_reader *r, __u32 blk, off_t start,
+		     const struct ipcs_block_hdr *bh, recfile_rec_cb cb, void *ctx, int *cb_ret)
+{
+	const unsigned char *p;
+	int ret;
+
+	if ((bh->type != IPCS_BLK_META && bh->type != IPCS_BLK_EVENTS &&
+	     bh->type != IPCS_BLK_TRAILER) || (bh->flags & ~IPCS_BLKF_ZLIB)) {
+		log_debug("%s: skipping block %u (type %u, flags 0x%x) written by a newer ipcscope",
+			  r->name, blk, bh->type, bh->flags);
+		r->st.blocks_skipped++;
+		return 1;
+	}
+	p = block_payload(r, bh);
+	if (!p)
+		return stop_corrupt(r, blk, start, "payload does not decompress to its raw length");
+	if (bh->type == IPCS_BLK_TRAILER) {
+		if (bh->raw_len < sizeof(r->st.trailer))
+			return stop_corrupt(r, blk, start, "trailer too short");
+		memcpy(&r->st.trailer, p, sizeof(r->st.trailer));
+		r->st.has_trailer = true;
+		r->st.blocks_read++;
+		return 1;
+	}
+	ret = check_records(r, blk, start, p, bh);
+	if (ret <= 0)
+		return ret;
+	*cb_ret = deliver(r, p, bh, cb, ctx);
+	if (*cb_ret) {
+		stop_msg(r, start, "reading stopped by the caller in block %u", blk);
+		return 0;
+	}
+	r->st.blocks_read++;
+	return 1;
+}
+
+int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx)
+{
+	struct ipcs_block_hdr bh;
+	struct stat sb;
+	int ret, cb_ret = 0;
+	__u32 blk;
+
+	if (r->started) {
+		if (lseek(r->fd, r->data_off, SEEK_SET) < 0)
+			return -errno;	/* a pipe reads once */
+		r->off = r->data_off;
+	}
+	r->started = true;
+	memset(&r->st, 0, sizeof(r->st));
+	r->size = (fstat(r->fd, &sb) == 0 && S_ISREG(sb.st_mode)) ? sb.st_size : -1;
+	for (blk = 1;; blk++) {
+		off_t start = r->off;
+
+		ret = read_block(r, blk, &bh);
+		if (ret < 0)
+			return ret;	/* I/O error: status says where */
+		if (ret == 0 || use_block(r, blk, start, &bh, cb, ctx, &cb_ret) == 0)
+			break;
+	}
+	if (!cb_ret && !r->st.clean_end)
+		log_debug("%s: %s", r->name, r->st.message);
+	return cb_ret;
+}
+
+void recfile_get_status(const struct recfile_reader *r, struct recfile_status *st)
+{
+	*st = r->st;
+}
+
+void recfile_close_reader(struct recfile_reader *r)
+{
+	if (!r)
+		return;
+	close(r->fd);
+	reader_free(r);
+}
