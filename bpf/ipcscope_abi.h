@@ -87,6 +87,8 @@ enum ipcs_sys {
 	IPCS_SYS_OPEN = 12,
 	IPCS_SYS_MKNODAT = 13,
 	IPCS_SYS_MKNOD = 14,
+	IPCS_SYS_FCNTL = 15,		/* F_DUPFD / F_DUPFD_CLOEXEC only */
+	IPCS_SYS_CLOSE_RANGE = 16,
 	IPCS_SYS_MAX
 };
 
@@ -98,7 +100,10 @@ enum ipcs_sys {
  *   read/write/readv/writev: fd, ret = bytes or -errno, arg = count asked
  *     (iovec count for readv/writev)
  *   pipe/pipe2: fd = read end, fd2 = write end, arg = flags
- *   close: fd; dup*: fd = old fd, fd2 = new fd
+ *   close: fd; dup*: fd = old fd, fd2 = new fd; chan is the old fd's, or
+ *     kind NONE when only the new fd (now closed and replaced) was followed
+ *   fcntl F_DUPFD*: as dup, arg = cmd; close_range: fd = first, fd2 = last,
+ *     arg = flags, chan NONE
  *   open/openat (of a followed kind): fd = ret, arg = open flags, path in sys_path_rec
  *   mknod/mknodat (S_IFIFO only): arg = mode, path in sys_path_rec
  */

@@ -10,6 +10,8 @@
 #include "emit.bpf.h"
 
 #define O_CLOEXEC 02000000
+#define F_DUPFD 0
+#define F_DUPFD_CLOEXEC 1030
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -27,6 +29,14 @@ static __always_inline bool resolve_fd(struct task_struct *task, int fd,
 	if (r == FDRES_FAULT)
 		drop_count(IPCS_DROP_READ);
 	return r > 0;
+}
+
+/* True when fd is a followed channel (its identity is not kept). */
+static __always_inline bool fd_followed(struct task_struct *task, int fd)
+{
+	struct inflight tmp = {};
+
+	return resolve_fd(task, fd, &tmp);
 }
 
 static __always_inline bool is_fifo_mode(__u64 mode)
@@ -59,7 +69,21 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 			in->arg = SYS_ARG2(regs);
 			in->flags = cloexec_flag(in->arg);
 		}
+		/* Onto a followed fd from another file: that channel end is closed. */
+		return resolve_fd(task, in->fd, in) || fd_followed(task, in->fd2);
+	case IPCS_SYS_FCNTL:
+		in->fd = SYS_ARG0(regs);
+		in->arg = SYS_ARG1(regs);
+		if (in->arg != F_DUPFD && in->arg != F_DUPFD_CLOEXEC)
+			return false;
+		in->flags = in->arg == F_DUPFD_CLOEXEC ? IPCS_SYSF_CLOEXEC : 0;
 		return resolve_fd(task, in->fd, in);
+	case IPCS_SYS_CLOSE_RANGE:
+		/* Rare; the model knows which of these fds matter. */
+		in->fd = SYS_ARG0(regs);
+		in->fd2 = SYS_ARG1(regs);
+		in->arg = SYS_ARG2(regs);
+		return true;
 	case IPCS_SYS_PIPE:
 	case IPCS_SYS_PIPE2:
 		in->uptr = SYS_ARG0(regs);
@@ -139,8 +163,11 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 	case IPCS_SYS_PIPE2:
 		return ret == 0 && exit_pipe(in);
 	case IPCS_SYS_DUP:
+	case IPCS_SYS_FCNTL:
 		in->fd2 = ret;
 		return ret >= 0;
+	case IPCS_SYS_CLOSE_RANGE:
+		return ret == 0;
 	case IPCS_SYS_DUP2:
 	case IPCS_SYS_DUP3:
 		return ret >= 0;

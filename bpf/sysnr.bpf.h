@@ -23,6 +23,8 @@
 #define NR_openat	257
 #define NR_mknodat	259
 #define NR_dup3		292
+#define NR_fcntl	72
+#define NR_close_range	436
 #define NR_pipe2	293
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
@@ -60,6 +62,8 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_openat:  return IPCS_SYS_OPENAT;
 	case NR_mknod:   return IPCS_SYS_MKNOD;
 	case NR_mknodat: return IPCS_SYS_MKNODAT;
+	case NR_fcntl:   return IPCS_SYS_FCNTL;
+	case NR_close_range: return IPCS_SYS_CLOSE_RANGE;
 	default:         return IPCS_SYS_NONE;
 	}
 }

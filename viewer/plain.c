@@ -72,7 +72,12 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 	case IPCS_SYS_DUP:
 	case IPCS_SYS_DUP2:
 	case IPCS_SYS_DUP3:
+	case IPCS_SYS_FCNTL:
 		put(buf, n, off, "fd %d->%d ", s->fd, s->fd2);
+		break;
+	case IPCS_SYS_CLOSE_RANGE:
+		put(buf, n, off, "fd %d..%d", s->fd, s->fd2);
+		return;
 		break;
 	case IPCS_SYS_MKNOD:
 	case IPCS_SYS_MKNODAT:

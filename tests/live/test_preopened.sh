@@ -44,7 +44,6 @@ check_eq "idle: replay lines on pipe:[$ino] (one per seeded fd)" 2 \
 	"$(grep -cF "pipe:[$ino]" "$T/idle.replay")"
 
 # 2. Record again, then let them talk.
-
 "$IPCS" record -o "$T/po.ipcs" -p "$w" -p "$r" </dev/null >"$T/po.out" 2>"$T/po.err" &
 recpid=$!
 LIVE_BG_PIDS+=("$recpid")

@@ -54,8 +54,15 @@ static void test_json_escape(void **state)
 	char *s;
 
 	(void)state;
-	s = capture(json_str_to, "q\"b\\\x1b\n\xc3\xa9");
-	assert_string_equal(s, "\"q\\\"b\\\\\\u001b\\n\\u00c3\\u00a9\"");
+	s = capture(json_str_to, "q\"b\\\x1b\n");
+	assert_string_equal(s, "\"q\\\"b\\\\\\u001b\\n\"");
+	free(s);
+	/* valid UTF-8 passes; invalid bytes and C1 controls (U+009B CSI) are escaped */
+	s = capture(json_str_to, "caf\xc3\xa9 \xf0\x9f\x98\x80");
+	assert_string_equal(s, "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");
+	free(s);
+	s = capture(json_str_to, "\xc3(\xc2\x9b\xff\xe0\x80\x80");
+	assert_string_equal(s, "\"\\u00c3(\\u00c2\\u009b\\u00ff\\u00e0\\u0080\\u0080\"");
 	free(s);
 	s = capture(term_str_to, "\x1b]0;title\x07");
 	assert_string_equal(s, "\\x1b]0;title\\x07");

@@ -207,6 +207,40 @@ static void test_fork_inheritance(void **state)
 	assert_int_equal(chan_of(m, 40).c.nholders, 2);
 }
 
+/* fcntl(F_DUPFD*) duplicates like dup; close_range closes (or marks cloexec) a span. */
+static void test_fcntl_close_range(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_event ev;
+	struct chan_q q;
+
+	do_pipe(m, 70, 3, 4, 80, false);
+	ev = sys_ev(70, IPCS_SYS_FCNTL, 10, 4, 10, 1030, IPCS_KIND_PIPE, 80, IPCS_FMODE_WRITE);
+	ev.sys.flags = IPCS_SYSF_CLOEXEC;
+	apply(m, &ev);
+	q = chan_of(m, 80);
+	assert_int_equal(q.c.nholders, 3);
+	assert_true(has_holder(&q, 70, 10, IPCS_FMODE_WRITE));
+	/* CLOSE_RANGE_CLOEXEC only marks: exec then drops 3 and 4 (and 10, cloexec already). */
+	ev = sys_ev(70, IPCS_SYS_CLOSE_RANGE, 0, 4, 4, 1u << 2, IPCS_KIND_NONE, 0, 0);
+	apply(m, &ev);
+	assert_int_equal(chan_of(m, 80).c.nholders, 3);
+	/* close_range(5, ~0U) closes 10, leaves 3 and 4 */
+	ev = sys_ev(70, IPCS_SYS_CLOSE_RANGE, 0, 5, -1, 0, IPCS_KIND_NONE, 0, 0);
+	apply(m, &ev);
+	q = chan_of(m, 80);
+	assert_int_equal(q.c.nholders, 2);
+	assert_false(has_holder(&q, 70, 10, IPCS_FMODE_WRITE));
+	do_proc(m, IPCS_PROC_EXEC, 70, 1, 0, "exec", 0);
+	q = chan_of(m, 80);
+	assert_int_equal(q.c.nholders, 1);
+	assert_true(has_holder(&q, 70, 3, IPCS_FMODE_READ));
+	/* a failed close_range changes nothing */
+	ev = sys_ev(70, IPCS_SYS_CLOSE_RANGE, -EINVAL, 0, 100, 0, IPCS_KIND_NONE, 0, 0);
+	apply(m, &ev);
+	assert_int_equal(chan_of(m, 80).c.nholders, 1);
+}
+
 static void test_dup_close(void **state)
 {
 	struct model *m = *state;
@@ -423,6 +457,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_writer_two_readers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_inheritance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_without_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fcntl_close_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dup_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_cloexec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),

@@ -141,10 +141,30 @@ static int feed_drops(struct live_source *ls, struct pipeline *p, __u64 last[IPC
 	return pipeline_feed(p, &d, sizeof(d));
 }
 
+/* Gone, or a zombie nobody has reaped yet: it will make no more calls. */
+static bool pid_gone(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');	/* comm may hold anything, even ')' */
+	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
 static bool pids_gone(const pid_t *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], 0) == 0 || errno != ESRCH)
+		if (!pid_gone(pids[i]))
 			return false;
 	return true;
 }
@@ -178,6 +198,7 @@ struct run_state {
 	pid_t child;
 	int child_status;
 	bool child_done;
+	bool child_running;	/* released from its start-up SIGSTOP */
 };
 
 static void reap_child(struct run_state *s)
@@ -274,8 +295,10 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	if (!o->quiet)
 		fprintf(stderr, "ipcscope: recording to %s%s\n", o->output,
 			s.child > 0 ? "" : "; Ctrl-C to stop");
-	if (s.child > 0)
+	if (s.child > 0) {
 		kill(s.child, SIGCONT);
+		s.child_running = true;
+	}
 
 	err = trace_loop(&s);
 out:
@@ -294,7 +317,11 @@ out:
 		if (!s.child_done) {	/* we were stopped: pass the signal on, then reap */
 			int st;
 
-			kill(s.child, stop_signal ? stop_signal : SIGTERM);
+			/* Still held stopped (an error came first): only SIGKILL acts. */
+			if (!s.child_running)
+				kill(s.child, SIGKILL);
+			else
+				kill(s.child, stop_signal ? stop_signal : SIGTERM);
 			while (waitpid(s.child, &st, 0) < 0 && errno == EINTR)
 				;
 			s.child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

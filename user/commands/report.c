@@ -268,7 +268,8 @@ int report_file(const char *path, bool json)
 	err = model_foreach_conv(p.model, collect_conv, &l);
 	if (err)
 		goto out;
-	qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
 	if (json)
 		report_json(path, recfile_header(r), &st, p.model, &t, &l);
 	else

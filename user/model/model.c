@@ -171,9 +171,31 @@ static int sys_close(struct model *m, struct mproc *p, const struct ipcs_sys_rec
 	return 0;
 }
 
+/* close_range(first, last, flags): close, or with CLOSE_RANGE_CLOEXEC mark, the fds. */
+#define CLOSE_RANGE_CLOEXEC (1u << 2)
+static int sys_close_range(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s)
+{
+	struct mfd *f = p->fds, *next;
+	__u32 first = (__u32)s->fd, last = (__u32)s->fd2;
+
+	if (s->ret != 0)
+		return 0;
+	for (; f; f = next) {
+		next = f->pnext;
+		if ((__u32)f->fd < first || (__u32)f->fd > last)
+			continue;
+		if (s->arg & CLOSE_RANGE_CLOEXEC)
+			f->cloexec = true;
+		else
+			fd_remove(m, f);
+	}
+	return 0;
+}
+
 static int sys_dup(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s)
 {
-	bool cloexec = s->sys == IPCS_SYS_DUP3 && (s->flags & IPCS_SYSF_CLOEXEC);
+	bool cloexec = (s->sys == IPCS_SYS_DUP3 || s->sys == IPCS_SYS_FCNTL) &&
+		       (s->flags & IPCS_SYSF_CLOEXEC);
 	struct mfd *src, *dst;
 	struct mchan *c;
 	__s32 newfd;
@@ -283,7 +305,10 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_DUP:
 	case IPCS_SYS_DUP2:
 	case IPCS_SYS_DUP3:
+	case IPCS_SYS_FCNTL:
 		return sys_dup(m, p, s);
+	case IPCS_SYS_CLOSE_RANGE:
+		return sys_close_range(m, p, s);
 	case IPCS_SYS_OPEN:
 	case IPCS_SYS_OPENAT:
 		return sys_open(m, p, s, path);

@@ -48,11 +48,40 @@ void esc_term_fputs(const char *s, FILE *f)
 	}
 }
 
+/* Length of a valid UTF-8 sequence at s (2..4), or 0; C1 controls count as invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong, surrogates, beyond U+10FFFF, C1 controls */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+		return 0;
+	return n;
+}
+
 void esc_json_fputs(const char *s, FILE *f)
 {
+	const unsigned char *u = (const unsigned char *)s;
+
 	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*u) {
+		unsigned char c = *u;
+		size_t n;
 
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
@@ -60,10 +89,15 @@ void esc_json_fputs(const char *s, FILE *f)
 			fputs("\\n", f);
 		else if (c == '\t')
 			fputs("\\t", f);
-		else if (c < 0x20 || c >= 0x7f)
+		else if (c >= 0x80 && (n = utf8_len(u))) {
+			fwrite(u, 1, n, f);	/* valid UTF-8 passes unchanged */
+			u += n;
+			continue;
+		} else if (c < 0x20 || c >= 0x7f)
 			fprintf(f, "\\u%04x", c);
 		else
 			fputc(c, f);
+		u++;
 	}
 	fputc('"', f);
 }

@@ -16,7 +16,8 @@ size_t esc_term(const char *in, size_t n, char *out, size_t outsz);
 /* Write s (NUL-terminated) to f escaped as by esc_term. */
 void esc_term_fputs(const char *s, FILE *f);
 
-/* Write s as a JSON string literal, quotes included; bytes >= 0x80 as \u00NN. */
+/* Write s as a JSON string literal, quotes included. Valid UTF-8 passes;
+ * controls, C1 controls and bytes of invalid UTF-8 become \u00NN. */
 void esc_json_fputs(const char *s, FILE *f);
 
 #endif
