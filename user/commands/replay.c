@@ -6,7 +6,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "plain.h"
-#include "record/recfile.h"
+#include "record/source_replay.h"
 
 static int replay_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
 {
@@ -24,32 +24,30 @@ static void report_status(const char *path, const struct recfile_status *st)
 
 int cmd_replay(const struct ipcs_opts *o)
 {
-	struct recfile_reader *r = NULL;
-	struct recfile_status st;
+	struct replay_source *rs = NULL;
 	struct plain_printer pp = { .out = stdout };
 	struct pipeline p;
 	int err;
 
 	if (!o->plain)
 		log_info("the interactive viewer is not built yet: printing lines (--plain)");
-	err = recfile_open(o->input, &r);
+	err = replay_open(o->input, &rs);
 	if (err)
 		return EXIT_FAIL;
 	err = pipeline_init(&p, true);
 	if (err) {
-		recfile_close_reader(r);
+		replay_close(rs);
 		return EXIT_FAIL;
 	}
-	pp.start_ns = recfile_header(r)->start_mono_ns;
+	pp.start_ns = replay_header(rs)->start_mono_ns;
 	pp.model = p.model;
 	pipeline_add_sink(&p, plain_sink(&pp));
-	err = recfile_read_all(r, replay_cb, &p);
-	recfile_get_status(r, &st);
+	err = replay_run(rs, replay_cb, &p);
 	fflush(stdout);
 	if (err)
 		log_error("%s: reading stopped: %s", o->input, err < 0 ? strerror(-err) : "error");
-	report_status(o->input, &st);
+	report_status(o->input, replay_status(rs));
 	pipeline_fini(&p);
-	recfile_close_reader(r);
+	replay_close(rs);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -8,7 +8,7 @@
 #include "commands/commands.h"
 #include "log.h"
 #include "pipeline.h"
-#include "record/recfile.h"
+#include "record/source_replay.h"
 #include "util/escape.h"
 #include "util/json.h"
 
@@ -235,20 +235,20 @@ static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
 
 int report_file(const char *path, bool json)
 {
-	struct recfile_reader *r = NULL;
+	struct replay_source *rs = NULL;
 	struct recfile_status st;
 	struct model_totals t;
 	struct conv_list l = { 0 };
 	struct pipeline p;
 	int err;
 
-	err = recfile_open(path, &r);
+	err = replay_open(path, &rs);
 	if (err)
 		return EXIT_FAIL;
 	err = pipeline_init(&p, true);
 	if (!err)
-		err = recfile_read_all(r, report_cb, &p);
-	recfile_get_status(r, &st);
+		err = replay_run(rs, report_cb, &p);
+	st = *replay_status(rs);
 	if (err) {
 		log_error("%s: %s", path, err < 0 ? strerror(-err) : "reading failed");
 		goto out;
@@ -271,13 +271,13 @@ int report_file(const char *path, bool json)
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
 	if (json)
-		report_json(path, recfile_header(r), &st, p.model, &t, &l);
+		report_json(path, replay_header(rs), &st, p.model, &t, &l);
 	else
-		report_text(path, recfile_header(r), &st, &t, &l);
+		report_text(path, replay_header(rs), &st, &t, &l);
 out:
 	free(l.v);
 	pipeline_fini(&p);
-	recfile_close_reader(r);
+	replay_close(rs);
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
