@@ -48,7 +48,7 @@ WL_SRCS    := $(wildcard tests/workloads/*.c)
 WL_BINS    := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(WL_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check deps unit live asan demo bench clean install tests
+.PHONY: all check deps unit live asan demo bench clean install tests fuzz fuzz-short
 all: $(BUILD)/ipcscope
 
 $(BUILD)/vmlinux.h:
@@ -104,12 +104,28 @@ live: $(BUILD)/ipcscope $(WL_BINS)
 abi-check:
 	$(Q)bash tests/abi-check.sh
 
+# libFuzzer harnesses (clang): FUZZ_TIME seconds each; `make fuzz` runs longer.
+FUZZ_TIME ?= 30
+FUZZ_LIB_SRCS := user/record/recfile.c user/record/recfile_read.c user/log.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
+		-Ibpf -Iuser $^ -lz -o $@
+
+fuzz-short: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS)) $(BUILD)/tests/unit/test_recfile
+	$(Q)bash tests/run-fuzz.sh $(BUILD) $(FUZZ_TIME)
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory fuzz-short FUZZ_TIME=600
+
 # The whole suite, as CI runs it: plain build, then ASan+UBSan build.
 check: deps
 	$(Q)$(MAKE) --no-print-directory abi-check
 	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)$(MAKE) --no-print-directory unit live
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)/asan tests unit live
+	$(Q)$(MAKE) --no-print-directory fuzz-short
 	@echo "make check: all suites passed"
 
 demo: $(BUILD)/ipcscope

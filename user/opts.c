@@ -106,7 +106,7 @@ void opts_usage(enum ipcs_cmd cmd, FILE *f)
 
 static int usage_error(const struct ipcs_opts *o, const char *what, const char *arg)
 {
-	fprintf(stderr, "ipcscope %s: %s%s%s\n", o->cmd_name ? o->cmd_name : "", what,
+	fprintf(stderr, "ipcscope%s%s: %s%s%s\n", o->cmd_name ? " " : "", o->cmd_name ? o->cmd_name : "", what,
 		arg ? ": " : "", arg ? arg : "");
 	if (o->cmd_name)
 		fprintf(stderr, "Try 'ipcscope %s --help'.\n", o->cmd_name);
