@@ -29,7 +29,8 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_PROC = 4,	/* process alive at start: struct ipcs_seed_proc_rec */
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
-	IPCS_REC_TYPE_MAX
+	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
+	IPCS_REC_TYPE_MAX = 40
 };
 
 /* Every record is a multiple of 8 bytes; size counts the header. */
@@ -89,7 +90,8 @@ enum ipcs_sys {
 	IPCS_SYS_MKNOD = 14,
 	IPCS_SYS_FCNTL = 15,		/* F_DUPFD / F_DUPFD_CLOEXEC only */
 	IPCS_SYS_CLOSE_RANGE = 16,
-	IPCS_SYS_MAX
+	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
+	IPCS_SYS_MAX = 100
 };
 
 /* ipcs_sys_rec.flags */
