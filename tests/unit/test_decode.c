@@ -89,6 +89,12 @@ static void test_bad_enums_rejected(void **state)
 	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
 	r.sys = IPCS_SYS_NONE;
 	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	/* every number decodes exactly when it has a name */
+	for (unsigned s = 1; s < IPCS_SYS_MAX; s++) {
+		r.sys = (__u16)s;
+		assert_int_equal(ipcs_decode(&r, sizeof(r), &ev),
+				 strcmp(ipcs_sys_name((__u16)s), "?") ? 0 : -EINVAL);
+	}
 	r = make_sys();
 	r.chan.kind = IPCS_KIND_MAX;
 	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
@@ -152,7 +158,7 @@ static void test_names(void **state)
 	assert_string_equal(ipcs_sys_name(IPCS_SYS_PIPE2), "pipe2");
 	assert_string_equal(ipcs_sys_name(IPCS_SYS_MAX), "?");
 	assert_string_equal(ipcs_drop_name(IPCS_DROP_RINGBUF), "ringbuf");
-	for (unsigned s = 1; s < IPCS_SYS_MAX; s++)
+	for (unsigned s = 1; s <= IPCS_SYS_CLOSE_RANGE; s++)
 		assert_string_not_equal(ipcs_sys_name((__u16)s), "?");
 }
 

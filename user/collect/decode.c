@@ -113,7 +113,9 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 		/* fall through */
 	case IPCS_REC_SYS:
 		terminate(out->sys.comm, sizeof(out->sys.comm));
-		if (out->sys.sys == IPCS_SYS_NONE || out->sys.sys >= IPCS_SYS_MAX)
+		/* Numbers in a reserved range with no name are not syscalls we know. */
+		if (out->sys.sys == IPCS_SYS_NONE || out->sys.sys >= IPCS_SYS_MAX ||
+		    !sys_names[out->sys.sys])
 			return -EINVAL;
 		return check_chan(&out->sys.chan);
 	case IPCS_REC_PROC:
