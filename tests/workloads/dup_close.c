@@ -22,24 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define WL_NAME "dup_close"
+#include "wl.h"
+
 #define TOTAL 6000
-
-static void die(const char *what)
-{
-	fprintf(stderr, "dup_close: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void set_comm(const char *name)
-{
-	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
-		die("prctl(PR_SET_NAME)");
-}
-
-static unsigned char pattern(unsigned long i)
-{
-	return (unsigned char)(i % 251);
-}
 
 /* n writes of exactly size bytes through fd, continuing the pattern at *off. */
 static void write_n(int fd, int n, size_t size, unsigned long *off)

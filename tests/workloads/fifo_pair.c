@@ -21,34 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "fifo_pair: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void set_comm(const char *name)
-{
-	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
-		die("prctl(PR_SET_NAME)");
-}
-
-static unsigned long parse_num(const char *s, const char *what)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v == 0) {
-		fprintf(stderr, "fifo_pair: bad %s '%s': want a positive integer\n", what, s);
-		exit(2);
-	}
-	return v;
-}
-
-static unsigned char pattern(unsigned long i)
-{
-	return (unsigned char)(i % 251);
-}
+#define WL_NAME "fifo_pair"
+#include "wl.h"
 
 static int writer(const char *path, unsigned long nwrites, unsigned long size)
 {

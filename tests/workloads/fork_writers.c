@@ -25,22 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define WL_NAME "fork_writers"
+#include "wl.h"
+
 #define W1_WRITES 10
 #define W1_SIZE 300
 #define W2_WRITES 5
 #define W2_SIZE 1000
-
-static void die(const char *what)
-{
-	fprintf(stderr, "fork_writers: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void set_comm(const char *name)
-{
-	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
-		die("prctl(PR_SET_NAME)");
-}
 
 static pid_t spawn_writer(const char *comm, int data[2], int gate[2], char fill,
 			  int nwrites, size_t size)

@@ -28,41 +28,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define WL_NAME "preopened"
+#include "wl.h"
+
 static volatile sig_atomic_t got_usr1;
 
 static void on_usr1(int sig)
 {
 	(void)sig;
 	got_usr1 = 1;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "preopened: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void set_comm(const char *name)
-{
-	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
-		die("prctl(PR_SET_NAME)");
-}
-
-static unsigned long parse_num(const char *s, const char *what)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v == 0) {
-		fprintf(stderr, "preopened: bad %s '%s': want a positive integer\n", what, s);
-		exit(2);
-	}
-	return v;
-}
-
-static unsigned char pattern(unsigned long i)
-{
-	return (unsigned char)(i % 251);
 }
 
 static void wait_usr1(const sigset_t *unblocked)
