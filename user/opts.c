@@ -30,11 +30,16 @@ static const struct cmd_desc cmds[] = {
 	  "                      instruction, stop when it exits and exit with its status\n"
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
-	{ "replay", CMD_REPLAY, "v",
-	  "usage: ipcscope replay FILE --plain [-v]\n"
-	  "Print one line per recorded event: time since start, pid/comm, syscall,\n"
-	  "channel, bytes. Bytes from traced programs are escaped (\\xNN).\n"
-	  "  --plain    line output (the only mode until the viewer lands)\n" },
+	{ "replay", CMD_REPLAY, "n:v",
+	  "usage: ipcscope replay FILE [--plain] [-n N] [-v]\n"
+	  "Show a recording in the viewer (on a terminal): conversations and processes,\n"
+	  "sortable and filterable; ? lists the keys. Bytes from traced programs are\n"
+	  "escaped (\\xNN).\n"
+	  "  --plain          one line per event instead (also when stdout is not a\n"
+	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
+	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
+	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2 switch view, s next sort\n"
+	  "column, S reverse sort, / filter (Enter keeps, Esc cancels), ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
 	  "usage: ipcscope report FILE [--json] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
@@ -48,7 +53,7 @@ static const struct cmd_desc cmds[] = {
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP };
+enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -63,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "plain", no_argument, NULL, OPT_PLAIN },
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "frames", required_argument, NULL, OPT_FRAMES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -74,7 +80,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
 	case OPT_JSON: return cmd == CMD_REPORT;
-	case OPT_PLAIN: return cmd == CMD_REPLAY;
+	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
 	return false;
@@ -86,7 +92,7 @@ static const char *const overview =
 	"\n"
 	"commands:\n"
 	"  record   trace IPC into a recording file     ipcscope record -o t.ipcs -- CMD\n"
-	"  replay   print a recording, one event a line  ipcscope replay t.ipcs --plain\n"
+	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
 	"  demo     record a bundled workload and report it\n"
 	"\n"
@@ -146,6 +152,12 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		if (parse_long(arg, 1, INT_MAX, &v))
 			return usage_error(o, "-p needs a process id (a positive number)", arg);
 		o->pids[o->npids++] = (pid_t)v;
+		return 0;
+	case 'n':
+	case OPT_FRAMES:
+		if (parse_long(arg, 1, 1000000, &v))
+			return usage_error(o, "-n/--frames needs a number of refreshes (1..1000000)", arg);
+		o->frames = (int)v;
 		return 0;
 	case 'q': o->quiet = true; return 0;
 	case 'v': o->verbose++; return 0;

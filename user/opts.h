@@ -42,6 +42,7 @@ struct ipcs_opts {
 	bool quiet;			/* -q: no status on stderr */
 	bool keep;			/* demo --keep: keep the recording */
 	int verbose;			/* -v, repeatable */
+	int frames;			/* replay -n/--frames N: viewer exits after N refreshes (0 = never) */
 	char **argv;			/* -- CMD ARGS..., NULL-terminated; NULL if none */
 	int argc;
 	enum ipcs_cmd help_for;	/* with CMD_HELP: which command (CMD_NONE: overview) */

@@ -84,6 +84,16 @@ static void test_report_replay(void **state)
 	assert_int_equal(PARSE(&o, "report", "a", "b"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "replay", "a", "--json"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "report", "a", "--", "x"), EXIT_USAGE);
+	/* the viewer's -n/--frames: replay only, a positive count */
+	assert_int_equal(PARSE(&o, "replay", "t.ipcs", "-n", "3"), 0);
+	assert_int_equal(o.frames, 3);
+	assert_false(o.plain);
+	assert_int_equal(PARSE(&o, "replay", "--frames", "7", "t.ipcs"), 0);
+	assert_int_equal(o.frames, 7);
+	assert_int_equal(PARSE(&o, "replay", "t.ipcs", "-n", "0"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "replay", "t.ipcs", "--frames", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "t.ipcs", "--frames", "2"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-n", "2"), EXIT_USAGE);
 }
 
 static void test_help_version_unknown(void **state)

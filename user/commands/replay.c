@@ -1,12 +1,18 @@
-/* replay.c - `ipcscope replay FILE --plain`: a recording through the same pipeline. */
+/*
+ * replay.c - `ipcscope replay FILE`: a recording through the same pipeline,
+ * into the viewer on a terminal, or one line per event (--plain, or stdout
+ * not a terminal).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "commands/commands.h"
 #include "log.h"
 #include "pipeline.h"
 #include "plain.h"
 #include "record/source_replay.h"
+#include "viewer.h"
 
 static int replay_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
 {
@@ -22,15 +28,43 @@ static void report_status(const char *path, const struct recfile_status *st)
 	log_warn("%s: %s", path, st->message[0] ? st->message : "the recording did not end cleanly");
 }
 
+/* The whole file into the model first (as report does), then the viewer on it. */
+static int replay_view(const struct ipcs_opts *o, struct replay_source *rs, struct pipeline *p)
+{
+	const struct recfile_status *st;
+	struct viewer_info info = {
+		.source = "replay",
+		.file = o->input,
+		.start_ns = replay_header(rs)->start_mono_ns,
+	};
+	int err = replay_run(rs, replay_cb, p);
+
+	st = replay_status(rs);
+	if (err) {
+		log_error("%s: reading stopped: %s", o->input, err < 0 ? strerror(-err) : "error");
+		return err;
+	}
+	model_flush(p->model);
+	if (st->has_trailer) {	/* the trailer has the final word on drops */
+		info.has_drops = true;
+		for (int i = 0; i < IPCS_DROP_SLOTS; i++)
+			info.drops_total += st->trailer.drops[i];
+	}
+	if (!st->clean_end)
+		info.warning = st->message[0] ? st->message : "the recording did not end cleanly";
+	err = viewer_run(p->model, &info, o->frames);
+	report_status(o->input, st);	/* again, after the screen is given back */
+	return err;
+}
+
 int cmd_replay(const struct ipcs_opts *o)
 {
 	struct replay_source *rs = NULL;
 	struct plain_printer pp = { .out = stdout };
+	bool view = !o->plain && isatty(STDOUT_FILENO);
 	struct pipeline p;
 	int err;
 
-	if (!o->plain)
-		log_info("the interactive viewer is not built yet: printing lines (--plain)");
 	err = replay_open(o->input, &rs);
 	if (err)
 		return EXIT_FAIL;
@@ -38,6 +72,10 @@ int cmd_replay(const struct ipcs_opts *o)
 	if (err) {
 		replay_close(rs);
 		return EXIT_FAIL;
+	}
+	if (view) {
+		err = replay_view(o, rs, &p);
+		goto out;
 	}
 	pp.start_ns = replay_header(rs)->start_mono_ns;
 	pp.model = p.model;
@@ -47,6 +85,7 @@ int cmd_replay(const struct ipcs_opts *o)
 	if (err)
 		log_error("%s: reading stopped: %s", o->input, err < 0 ? strerror(-err) : "error");
 	report_status(o->input, replay_status(rs));
+out:
 	pipeline_fini(&p);
 	replay_close(rs);
 	return err ? EXIT_FAIL : EXIT_OK;

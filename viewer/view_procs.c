@@ -1,0 +1,125 @@
+/* view_procs.c - the processes view: per process, channels and bytes out/in. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "viewer.h"
+
+static const char *const proc_titles[PC_COUNT] = {
+	"PID", "COMM", "CHANS", "OUT", "IN", "STATE",
+};
+
+static void proc_layout(int width, int *x, int *w)
+{
+	w[PC_PID] = 8;
+	w[PC_COMM] = width >= 120 ? 40 : 20;
+	w[PC_CHANS] = 6;
+	w[PC_OUT] = 11;
+	w[PC_IN] = 11;
+	w[PC_STATE] = 12;
+	for (int c = 0, pos = 1; c < PC_COUNT; c++) {
+		x[c] = pos;
+		pos += w[c] + 1;
+	}
+}
+
+static int cmp_u64(__u64 a, __u64 b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int proc_cmp_col(const struct snap_proc *a, const struct snap_proc *b, int col)
+{
+	switch (col) {
+	case PC_PID: return cmp_u64(a->p.ref.pid, b->p.ref.pid);
+	case PC_COMM: return strncmp(a->p.ref.comm, b->p.ref.comm, IPCS_COMM_LEN);
+	case PC_CHANS: return cmp_u64(a->channels, b->channels);
+	case PC_OUT: return cmp_u64(a->bytes_out, b->bytes_out);
+	case PC_IN: return cmp_u64(a->bytes_in, b->bytes_in);
+	case PC_STATE: return cmp_u64(a->p.exited, b->p.exited);
+	}
+	return 0;
+}
+
+struct sort_ctx {
+	const struct snap_proc *v;
+	int col;
+	bool desc;
+};
+
+static int proc_cmp(const void *x, const void *y, void *arg)
+{
+	const struct sort_ctx *sc = arg;
+	const struct snap_proc *a = &sc->v[*(const size_t *)x], *b = &sc->v[*(const size_t *)y];
+	int r = proc_cmp_col(a, b, sc->col);
+
+	if (sc->desc)
+		r = -r;
+	if (!r)
+		r = cmp_u64(a->p.ref.pid, b->p.ref.pid);
+	if (!r)
+		r = cmp_u64(a->p.ref.start_ns, b->p.ref.start_ns);
+	return r;
+}
+
+static void proc_row(struct screen *scr, const int *x, const int *w, int y,
+		     const struct snap_proc *p, bool selected)
+{
+	enum scr_attr attr = selected ? SA_SELECTED : p->p.exited ? SA_DIM : SA_NORMAL;
+	char buf[32];
+
+	screen_fill_row(scr, y, attr);
+	snprintf(buf, sizeof(buf), "%u", p->p.ref.pid);
+	screen_put_field(scr, x[PC_PID], y, attr, buf, w[PC_PID], 1);
+	screen_put_esc(scr, x[PC_COMM], y, attr, p->p.ref.comm, IPCS_COMM_LEN, w[PC_COMM]);
+	snprintf(buf, sizeof(buf), "%zu", p->channels);
+	screen_put_field(scr, x[PC_CHANS], y, attr, buf, w[PC_CHANS], 1);
+	view_fmt_bytes(buf, sizeof(buf), p->bytes_out, w[PC_OUT]);
+	screen_put_field(scr, x[PC_OUT], y, attr, buf, w[PC_OUT], 1);
+	view_fmt_bytes(buf, sizeof(buf), p->bytes_in, w[PC_IN]);
+	screen_put_field(scr, x[PC_IN], y, attr, buf, w[PC_IN], 1);
+	if (p->p.exited)
+		snprintf(buf, sizeof(buf), "exited %d", p->p.exit_code);
+	else
+		snprintf(buf, sizeof(buf), "running");
+	screen_put_field(scr, x[PC_STATE], y, attr, buf, w[PC_STATE], 0);
+}
+
+void view_procs_render(const struct snapshot *snap, struct view_state *vs, struct screen *scr,
+		       int y0, int rows)
+{
+	int x[PC_COUNT], w[PC_COUNT];
+	struct sort_ctx sc = { .v = snap->procs, .col = vs->sort_col[VIEW_PROCS],
+			       .desc = vs->sort_desc[VIEW_PROCS] };
+	size_t *idx = malloc((snap->nprocs ? snap->nprocs : 1) * sizeof(*idx)), n = 0;
+
+	proc_layout(scr->w, x, w);
+	view_header(scr, y0, proc_titles, x, w, PC_COUNT, PC_PID, sc.col, sc.desc);
+	/* PID is right-aligned, COMM and STATE are not: redo those two titles. */
+	for (int c = PC_COMM; c <= PC_STATE; c += PC_STATE - PC_COMM) {
+		char t[32];
+
+		snprintf(t, sizeof(t), "%s%s", proc_titles[c], c == sc.col ? (sc.desc ? " v" : " ^") : "");
+		screen_put_field(scr, x[c], y0, SA_HEADER, t, w[c], 0);
+	}
+	rows--;
+	if (!idx) {
+		screen_put(scr, 1, y0 + 1, SA_WARN, "out of memory", -1);
+		vs->nrows = 0;
+		return;
+	}
+	for (size_t i = 0; i < snap->nprocs; i++)
+		if (view_match(vs, snap->procs[i].p.ref.comm, IPCS_COMM_LEN))
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof(*idx), proc_cmp, &sc);
+	view_scroll(vs, n, rows > 0 ? (size_t)rows : 1);
+	for (size_t r = 0; r < (size_t)(rows > 0 ? rows : 0) && vs->top[VIEW_PROCS] + r < n; r++) {
+		size_t i = vs->top[VIEW_PROCS] + r;
+
+		proc_row(scr, x, w, y0 + 1 + (int)r, &snap->procs[idx[i]], i == vs->sel[VIEW_PROCS]);
+	}
+	if (!n)
+		screen_put(scr, 1, y0 + 1, SA_DIM, snap->nprocs ? "(no process matches the filter)" :
+			   "(no processes seen)", scr->w - 2);
+	free(idx);
+}

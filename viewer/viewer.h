@@ -1,0 +1,108 @@
+/*
+ * viewer.h - the interactive viewer. Rendering is a pure function of a
+ * snapshot of the model and the view state into a screen buffer (view_*.c);
+ * term.c alone talks to curses. The model never includes any of this.
+ */
+#ifndef IPCS_VIEWER_H
+#define IPCS_VIEWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "model/model.h"
+#include "screen.h"
+
+/* What the status line says about the source. */
+struct viewer_info {
+	const char *source;	/* "replay" */
+	const char *file;	/* recording path (foreign: escaped when shown) */
+	__u64 start_ns;		/* LAST and times are relative to this */
+	bool has_drops;		/* drops below override the model's (a trailer's final word) */
+	__u64 drops_total;
+	const char *warning;	/* e.g. "recording truncated at block 7"; NULL if none */
+};
+
+enum view_id { VIEW_CONVS, VIEW_PROCS, VIEW_COUNT };
+
+enum conv_col { CC_KIND, CC_CHANNEL, CC_A, CC_B, CC_AB, CC_BA, CC_MSGS, CC_LAST, CC_COUNT };
+enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_OUT, PC_IN, PC_STATE, PC_COUNT };
+
+#define VIEW_FILTER_MAX 64
+
+struct view_state {
+	enum view_id view;
+	int sort_col[VIEW_COUNT];	/* enum conv_col / enum proc_col */
+	bool sort_desc[VIEW_COUNT];
+	char filter[VIEW_FILTER_MAX];	/* substring of channel or comm; "" = all */
+	char filter_saved[VIEW_FILTER_MAX];	/* restored when editing is cancelled */
+	bool editing_filter;
+	bool help;
+	size_t sel[VIEW_COUNT];		/* selected row (after filter and sort) */
+	size_t top[VIEW_COUNT];		/* first row shown */
+	/* Layout feedback, written by render for the key actions: */
+	size_t nrows;			/* rows of the current view after the filter */
+	size_t page;			/* rows that fit on screen */
+};
+
+void view_state_init(struct view_state *vs);
+
+/* Per-process figures derived from the conversations. */
+struct snap_proc {
+	struct model_proc p;
+	size_t channels;		/* distinct channels it talked over */
+	__u64 bytes_out, bytes_in;
+};
+
+/* A copy of what the views show, taken once per refresh. */
+struct snapshot {
+	struct model_conv *convs;
+	size_t nconvs;
+	struct snap_proc *procs;
+	size_t nprocs;
+	struct model_totals totals;
+};
+
+int snapshot_build(const struct model *m, struct snapshot *s);
+void snapshot_free(struct snapshot *s);
+
+/* Draw the whole screen for the current view (and help overlay). Adjusts
+ * vs->sel / vs->top to the rows that exist and fills vs->nrows, vs->page. */
+void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
+		   struct view_state *vs, struct screen *scr);
+
+/* Run the UI on stdout's terminal until q (or frames refreshes, if > 0).
+ * Returns 0 or -errno. */
+int viewer_run(const struct model *m, const struct viewer_info *info, int frames);
+
+/* ---- keys (keys.c) ---- */
+
+/* Keys beyond plain bytes, independent of curses (term.c maps them). */
+enum vkey {
+	VK_ENTER = '\n', VK_ESC = 27, VK_TAB = '\t', VK_BACKSPACE = 127,
+	VK_UP = 0x100, VK_DOWN, VK_PGUP, VK_PGDN, VK_HOME, VK_END, VK_RESIZE,
+};
+
+enum reaction { REACT_NONE = 0, REACT_REDRAW = 1, REACT_QUIT = 2 };
+
+/* Apply one key to the view state; returns enum reaction flags. */
+int keys_handle(struct view_state *vs, int key);
+
+/* The key table, for the help overlay: one line per binding. */
+size_t keys_help_count(void);
+void keys_help_line(size_t i, const char **keys, const char **what);
+
+/* ---- views (view_*.c), called by viewer_render ---- */
+void view_convs_render(const struct snapshot *snap, const struct viewer_info *info,
+		       struct view_state *vs, struct screen *scr, int y0, int rows);
+void view_procs_render(const struct snapshot *snap, struct view_state *vs, struct screen *scr,
+		       int y0, int rows);
+/* Column titles on row y; the sorted column gets v (descending) or ^. */
+void view_header(struct screen *scr, int y, const char *const *titles, const int *x,
+		 const int *w, int ncols, int right_from, int sort_col, bool desc);
+/* Keep sel within [0, n) and visible in a page of rows; shared by the views. */
+void view_scroll(struct view_state *vs, size_t n, size_t rows);
+/* Does filter match this foreign string (raw substring)? */
+bool view_match(const struct view_state *vs, const char *s, size_t n);
+/* Byte counts that fit width: exact when they fit, else K/M/G/T. */
+void view_fmt_bytes(char *buf, size_t n, __u64 v, int width);
+
+#endif
