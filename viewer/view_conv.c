@@ -18,14 +18,16 @@ static void conv_layout(int width, struct conv_layout *l)
 {
 	int fixed, rest, proc;
 
-	l->w[CC_KIND] = width >= 120 ? 12 : 5;
-	l->w[CC_AB] = 9;
-	l->w[CC_BA] = 9;
-	l->w[CC_MSGS] = 7;
-	l->w[CC_LAST] = 9;
+	bool wide = width >= 120;
+
+	l->w[CC_KIND] = wide ? 12 : 4;
+	l->w[CC_AB] = wide ? 10 : 8;
+	l->w[CC_BA] = wide ? 10 : 8;
+	l->w[CC_MSGS] = wide ? 8 : 6;
+	l->w[CC_LAST] = wide ? 10 : 8;
 	fixed = l->w[CC_KIND] + l->w[CC_AB] + l->w[CC_BA] + l->w[CC_MSGS] + l->w[CC_LAST] + CC_COUNT;
 	rest = width - fixed > 12 ? width - fixed : 12;
-	proc = rest * 3 / 10 < 24 ? rest * 3 / 10 : 24;
+	proc = rest / 3 < 24 ? rest / 3 : 24;
 	l->w[CC_A] = proc;
 	l->w[CC_B] = proc;
 	l->w[CC_CHANNEL] = rest - 2 * proc;

@@ -1,0 +1,525 @@
+/*
+ * test_viewer.c - the viewer's rendering, as text: synthetic models (built by
+ * model_apply, as the model tests do) drawn at 80x24 and 160x50 and compared
+ * with the files in tests/unit/golden/; keys drive sorting, filtering and scrolling.
+ * IPCS_UPDATE_GOLDEN=1 rewrites the golden files (then read them!).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <inttypes.h>
+#include "model_testlib.h"
+#include "viewer.h"
+
+#define HUGE_N 3000
+
+static const struct viewer_info info = { .source = "replay", .file = "t.ipcs", .start_ns = 0 };
+
+/* ---- golden files ---- */
+
+static void golden_path(const char *name, char *buf, size_t n)
+{
+	const char *dir = getenv("IPCS_GOLDEN_DIR");
+	const char *file = __FILE__, *slash = strrchr(file, '/');
+
+	if (dir)
+		snprintf(buf, n, "%s/%s.txt", dir, name);
+	else
+		snprintf(buf, n, "%.*sgolden/%s.txt", slash ? (int)(slash - file + 1) : 0, file, name);
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long len;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)len + 1);
+	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void check_golden(const char *name, const char *dump)
+{
+	char path[512];
+	char *want;
+
+	golden_path(name, path, sizeof(path));
+	if (getenv("IPCS_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs(dump, f);
+		fclose(f);
+		return;
+	}
+	want = read_file(path);
+	if (!want)
+		fail_msg("golden file %s missing (run from the source tree, or set IPCS_GOLDEN_DIR; "
+			 "IPCS_UPDATE_GOLDEN=1 writes it)", path);
+	if (strcmp(want, dump)) {
+		fprintf(stderr, "--- expected %s\n%s--- got\n%s---\n", path, want, dump);
+		free(want);
+		fail_msg("screen differs from %s", path);
+	}
+	free(want);
+}
+
+/* Nothing a terminal would act on: printable ASCII and newlines only. */
+static void assert_inert(const char *dump)
+{
+	for (const unsigned char *p = (const unsigned char *)dump; *p; p++)
+		if (*p != '\n' && (*p < 0x20 || *p > 0x7e))
+			fail_msg("byte 0x%02x at offset %td of the screen", *p, (const char *)p - dump);
+}
+
+/* Render the model at w x h into a text dump (caller frees). */
+static char *render(struct model *m, struct view_state *vs, int w, int h)
+{
+	struct snapshot snap;
+	struct screen scr = { 0 };
+	char *dump;
+
+	assert_int_equal(snapshot_build(m, &snap), 0);
+	assert_int_equal(screen_resize(&scr, w, h), 0);
+	viewer_render(&snap, &info, vs, &scr);
+	dump = screen_dump(&scr);
+	assert_non_null(dump);
+	screen_free(&scr);
+	snapshot_free(&snap);
+	return dump;
+}
+
+static void golden(struct model *m, struct view_state *vs, const char *name, int w, int h)
+{
+	char full[128];
+	char *dump = render(m, vs, w, h);
+
+	snprintf(full, sizeof(full), "%s_%dx%d", name, w, h);
+	assert_inert(dump);
+	check_golden(full, dump);
+	free(dump);
+}
+
+static void keys(struct view_state *vs, const char *s)
+{
+	for (; *s; s++)
+		keys_handle(vs, *s == '\e' ? VK_ESC : *s == '\n' ? VK_ENTER : (unsigned char)*s);
+}
+
+/* ---- models ---- */
+
+static void exec_as(struct model *m, __u32 pid, __u32 ppid, __u64 start, const char *comm)
+{
+	do_proc(m, IPCS_PROC_EXEC, pid, ppid, start, comm, 0);
+}
+
+/* producer -> consumer over a pipe (and a reply pipe back), logger -> consumer over a FIFO. */
+static void build_small(struct model *m)
+{
+	now = 1000000000ull;
+	exec_as(m, 100, 1, 500, "producer");
+	do_pipe(m, 100, 3, 4, 77, false);
+	do_pipe(m, 100, 5, 6, 78, false);
+	do_fork(m, 100, 200, 600);
+	exec_as(m, 200, 100, 600, "consumer");
+	for (int i = 0; i < 3; i++) {
+		do_write(m, 100, 4, 77, 1000);
+		do_read(m, 200, 3, 77, 1000);
+	}
+	now += 500000000ull;
+	do_write(m, 200, 6, 78, 50);
+	do_read(m, 100, 5, 78, 50);
+	exec_as(m, 300, 1, 700, "logger");
+	do_open_path(m, 300, IPCS_SYS_OPENAT, "/run/app/ctl.fifo", 3, 500, IPCS_FMODE_WRITE);
+	do_open_path(m, 200, IPCS_SYS_OPENAT, "/run/app/ctl.fifo", 9, 500, IPCS_FMODE_READ);
+	now += 1234000000ull;
+	do_rw_b(m, 300, IPCS_SYS_WRITE, 3, IPCS_KIND_FIFO, 500, 12, 0);
+	do_rw_b(m, 200, IPCS_SYS_READ, 9, IPCS_KIND_FIFO, 500, 12, 0);
+	do_proc(m, IPCS_PROC_EXIT, 300, 1, 700, "logger", 1);
+	model_flush(m);
+}
+
+/* Escape sequences and control bytes in comms and FIFO paths. */
+static void build_hostile(struct model *m)
+{
+	now = 2000000000ull;
+	exec_as(m, 66, 1, 100, "\x1b[31mevil\x07\x08");
+	exec_as(m, 67, 1, 101, "\x1b]0;pwn\x07\r\n\t\x7f\xff");
+	do_open_path(m, 66, IPCS_SYS_OPENAT, "/tmp/\x1b[2J\x1b]0;owned\x07/\r\n\x7f\x9b" "fifo", 3, 900,
+		     IPCS_FMODE_WRITE);
+	do_open_path(m, 67, IPCS_SYS_OPENAT, "/tmp/\x1b[2J\x1b]0;owned\x07/\r\n\x7f\x9b" "fifo", 4, 900,
+		     IPCS_FMODE_READ);
+	do_rw_b(m, 66, IPCS_SYS_WRITE, 3, IPCS_KIND_FIFO, 900, 4096, 0);
+	do_rw_b(m, 67, IPCS_SYS_READ, 4, IPCS_KIND_FIFO, 900, 4096, 0);
+	model_flush(m);
+}
+
+/* HUGE_N pipes from one writer to one reader; pipe i carries i + 1 bytes. */
+static void build_huge(struct model *m)
+{
+	now = 3000000000ull;
+	exec_as(m, 10, 1, 100, "fanout");
+	for (int i = 0; i < HUGE_N; i++)
+		do_pipe(m, 10, 10 + 2 * i, 11 + 2 * i, 1000 + (__u64)i, false);
+	do_fork(m, 10, 11, 200);
+	exec_as(m, 11, 10, 200, "fanin");
+	for (int i = 0; i < HUGE_N; i++) {
+		do_write(m, 10, 11 + 2 * i, 1000 + (__u64)i, i + 1);
+		do_read(m, 11, 10 + 2 * i, 1000 + (__u64)i, i + 1);
+	}
+	model_flush(m);
+}
+
+/* ---- tests ---- */
+
+static void test_convs_golden(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+
+	build_small(m);
+	view_state_init(&vs);
+	golden(m, &vs, "convs", 80, 24);
+	golden(m, &vs, "convs", 160, 50);
+	assert_int_equal(vs.nrows, 3);
+}
+
+static void test_procs_golden(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+
+	build_small(m);
+	view_state_init(&vs);
+	keys(&vs, "2");
+	assert_int_equal(vs.view, VIEW_PROCS);
+	golden(m, &vs, "procs", 80, 24);
+	golden(m, &vs, "procs", 160, 50);
+	keys(&vs, "\t");
+	assert_int_equal(vs.view, VIEW_CONVS);
+}
+
+static void test_help_golden(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	char *dump;
+
+	build_small(m);
+	view_state_init(&vs);
+	keys(&vs, "?");
+	assert_true(vs.help);
+	golden(m, &vs, "help", 80, 24);
+	/* Every key of the table is listed. */
+	dump = render(m, &vs, 160, 50);
+	for (size_t i = 0; i < keys_help_count(); i++) {
+		const char *k, *what;
+
+		keys_help_line(i, &k, &what);
+		assert_non_null(strstr(dump, k));
+		assert_non_null(strstr(dump, what));
+	}
+	free(dump);
+	/* Any key closes it and does nothing else. */
+	keys(&vs, "q");
+	assert_false(vs.help);
+	assert_int_equal(keys_handle(&vs, 'q'), REACT_QUIT);
+}
+
+static void test_empty_golden(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+
+	view_state_init(&vs);
+	golden(m, &vs, "empty_convs", 80, 24);
+	keys(&vs, "2");
+	golden(m, &vs, "empty_procs", 80, 24);
+	keys(&vs, "jjkG");	/* moving in nothing stays at row 0 */
+	assert_int_equal(vs.sel[VIEW_PROCS], 0);
+}
+
+static void test_hostile(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	char *dump;
+
+	build_hostile(m);
+	view_state_init(&vs);
+	golden(m, &vs, "hostile_convs", 80, 24);
+	golden(m, &vs, "hostile_convs", 160, 50);
+	dump = render(m, &vs, 160, 50);
+	assert_non_null(strstr(dump, "66/\\x1b[31mevil\\x07\\x08"));
+	assert_non_null(strstr(dump, "/tmp/\\x1b[2J\\x1b]0;owned\\x07/\\x0d\\x0a\\x7f\\x9bfifo"));
+	free(dump);
+	keys(&vs, "2");
+	golden(m, &vs, "hostile_procs", 160, 50);
+	/* A hostile filter typed by the user is escaped too. */
+	keys_handle(&vs, '/');
+	keys_handle(&vs, VK_ESC);	/* Esc while editing cancels */
+	assert_false(vs.editing_filter);
+	dump = render(m, &vs, 80, 24);
+	assert_inert(dump);
+	free(dump);
+}
+
+/* The A->B column (bytes) of each data row of a conversations screen. */
+static size_t ab_column(const char *dump, __u64 *out, size_t max)
+{
+	const char *line = dump;
+	size_t n = 0;
+
+	for (int y = 0; *line && n < max; y++) {
+		const char *eol = strchr(line, '\n');
+
+		if (y >= 2 && !strncmp(line, " pipe ", 6)) {
+			unsigned long long ab;
+			char chan[32], a[32], b[32];
+
+			assert_int_equal(sscanf(line, " pipe %31s %31s %31s %llu", chan, a, b, &ab), 4);
+			out[n++] = ab;
+		}
+		line = eol ? eol + 1 : line + strlen(line);
+	}
+	return n;
+}
+
+static void test_huge_sort_scroll(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	__u64 ab[64];
+	char *dump;
+	size_t n;
+
+	build_huge(m);
+	assert_int_equal(model_conv_count(m), HUGE_N);
+	view_state_init(&vs);
+	dump = render(m, &vs, 160, 50);
+	n = ab_column(dump, ab, 64);
+	assert_int_equal(n, 47);	/* 50 lines - tabs - titles - status */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ab[i], HUGE_N - i);	/* biggest first */
+	free(dump);
+	assert_int_equal(vs.nrows, HUGE_N);
+	assert_int_equal(vs.page, 47);
+
+	/* End: the last rows, smallest last, the selection on the last one. */
+	keys_handle(&vs, VK_END);
+	dump = render(m, &vs, 160, 50);
+	n = ab_column(dump, ab, 64);
+	assert_int_equal(n, 47);
+	assert_int_equal(ab[46], 1);
+	assert_int_equal(ab[0], 47);
+	assert_int_equal(vs.sel[VIEW_CONVS], HUGE_N - 1);
+	free(dump);
+
+	/* S reverses: smallest first. PgDn twice moves two pages. */
+	keys(&vs, "gS");
+	keys_handle(&vs, VK_PGDN);
+	keys_handle(&vs, VK_PGDN);
+	assert_int_equal(vs.sel[VIEW_CONVS], 2 * 47);
+	dump = render(m, &vs, 160, 50);
+	n = ab_column(dump, ab, 64);
+	/* coming from the end, the view scrolled up just enough: selection on top */
+	assert_int_equal(ab[0], 2 * 47 + 1);
+	assert_int_equal(vs.top[VIEW_CONVS], 2 * 47);
+	for (size_t i = 1; i < n; i++)
+		assert_true(ab[i] == ab[i - 1] + 1);
+	free(dump);
+	keys_handle(&vs, VK_PGUP);
+	keys(&vs, "kk");
+	assert_int_equal(vs.sel[VIEW_CONVS], 47 - 2);
+	golden(m, &vs, "huge_scrolled", 80, 24);
+
+	/* s cycles the sort column: MSGS (all 1), LAST, KIND, CHANNEL, ... */
+	keys(&vs, "sssg");
+	assert_int_equal(vs.sort_col[VIEW_CONVS], CC_LAST);
+	assert_true(vs.sort_desc[VIEW_CONVS]);
+	dump = render(m, &vs, 160, 50);
+	n = ab_column(dump, ab, 64);
+	/* most recent first: the last pipe written is the biggest */
+	assert_int_equal(vs.top[VIEW_CONVS], 0);
+	assert_int_equal(ab[0], HUGE_N);
+	assert_int_equal(ab[1], HUGE_N - 1);
+	free(dump);
+	keys(&vs, "ss");
+	assert_int_equal(vs.sort_col[VIEW_CONVS], CC_CHANNEL);
+	assert_false(vs.sort_desc[VIEW_CONVS]);
+}
+
+static void test_filter_keys(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	char *dump;
+
+	build_huge(m);
+	view_state_init(&vs);
+	keys(&vs, "/[1234]");
+	assert_true(vs.editing_filter);
+	dump = render(m, &vs, 80, 24);
+	assert_int_equal(vs.nrows, 1);	/* incremental: applies while typed */
+	assert_non_null(strstr(dump, "pipe:[1234]"));
+	assert_non_null(strstr(dump, "filter: [1234]_"));
+	free(dump);
+	keys(&vs, "\n");
+	assert_false(vs.editing_filter);
+	assert_string_equal(vs.filter, "[1234]");
+	/* Esc while editing restores the filter kept before. */
+	keys(&vs, "/x\x7f" "99\e");
+	assert_string_equal(vs.filter, "[1234]");
+	/* Backspace edits; comm matches too. */
+	keys_handle(&vs, '/');
+	for (int i = 0; i < 6; i++)
+		keys_handle(&vs, VK_BACKSPACE);
+	keys(&vs, "fanin\n");
+	dump = render(m, &vs, 80, 24);
+	assert_int_equal(vs.nrows, HUGE_N);
+	free(dump);
+	keys(&vs, "/zzz\n");
+	golden(m, &vs, "filter_nomatch", 80, 24);
+	assert_int_equal(vs.nrows, 0);
+	/* Esc outside editing clears it. */
+	assert_int_equal(keys_handle(&vs, VK_ESC), REACT_REDRAW);
+	assert_string_equal(vs.filter, "");
+	assert_int_equal(keys_handle(&vs, VK_ESC), REACT_NONE);
+	keys(&vs, "2/fan\n");
+	dump = render(m, &vs, 80, 24);
+	assert_int_equal(vs.nrows, 2);
+	free(dump);
+}
+
+/* Attributes: the selected row, and drops (never hidden) highlighted when > 0. */
+static void test_attrs_drops(void **state)
+{
+	struct model *m = *state;
+	struct viewer_info di = info;
+	struct view_state vs;
+	struct snapshot snap;
+	struct screen scr = { 0 };
+	char *dump, *at;
+	int x;
+
+	build_small(m);
+	view_state_init(&vs);
+	assert_int_equal(snapshot_build(m, &snap), 0);
+	assert_int_equal(screen_resize(&scr, 80, 24), 0);
+	viewer_render(&snap, &di, &vs, &scr);	/* keys move within the rows render found */
+	keys(&vs, "j");
+	viewer_render(&snap, &di, &vs, &scr);
+	for (x = 0; x < 80; x++) {
+		assert_int_equal(scr.cells[3 * 80 + x].attr, SA_SELECTED);	/* second data row */
+		assert_int_equal(scr.cells[2 * 80 + x].attr, SA_NORMAL);
+		assert_int_equal(scr.cells[1 * 80 + x].attr, SA_HEADER);
+	}
+	dump = screen_dump(&scr);
+	at = strstr(dump, "drops 0");
+	assert_non_null(at);
+	x = (int)((at - dump) % 81);
+	assert_int_equal(scr.cells[23 * 80 + x].attr, SA_STATUS);
+	free(dump);
+	di.has_drops = true;
+	di.drops_total = 5;
+	di.warning = "truncated at byte 99\x1b";
+	viewer_render(&snap, &di, &vs, &scr);
+	dump = screen_dump(&scr);
+	assert_inert(dump);
+	at = strstr(dump, "drops 5");
+	assert_non_null(at);
+	x = (int)((at - dump) % 81);
+	assert_int_equal(scr.cells[23 * 80 + x].attr, SA_WARN);
+	assert_non_null(strstr(dump, "truncated at byte 99\\x1b"));
+	free(dump);
+	screen_free(&scr);
+	snapshot_free(&snap);
+}
+
+static void test_procs_figures(void **state)
+{
+	struct model *m = *state;
+	struct snapshot s;
+	int seen = 0;
+
+	build_small(m);
+	assert_int_equal(snapshot_build(m, &s), 0);
+	for (size_t i = 0; i < s.nprocs; i++) {
+		const struct snap_proc *p = &s.procs[i];
+
+		if (p->p.ref.pid == 100) {	/* 3000 out on 77, 50 in on 78 */
+			assert_int_equal(p->bytes_out, 3000);
+			assert_int_equal(p->bytes_in, 50);
+			assert_int_equal(p->channels, 2);
+			seen++;
+		} else if (p->p.ref.pid == 200) {
+			assert_int_equal(p->bytes_out, 50);
+			assert_int_equal(p->bytes_in, 3012);
+			assert_int_equal(p->channels, 3);
+			seen++;
+		} else if (p->p.ref.pid == 300) {
+			assert_true(p->p.exited);
+			assert_int_equal(p->bytes_out, 12);
+			assert_int_equal(p->channels, 1);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 3);
+	snapshot_free(&s);
+}
+
+static void test_screen_basics(void **state)
+{
+	struct screen scr = { 0 };
+	char buf[32], *dump;
+
+	(void)state;
+	assert_int_equal(screen_resize(&scr, 10, 2), 0);
+	assert_int_equal(screen_resize(&scr, 0, 2), -EINVAL);
+	screen_put(&scr, 7, 0, SA_NORMAL, "abcdef", -1);	/* clipped at the edge */
+	screen_put(&scr, -2, 1, SA_NORMAL, "xy\x1bz", -1);	/* our own text: a control becomes ? */
+	screen_put_esc(&scr, 3, 1, SA_WARN, "\x1b", 1, -1);
+	dump = screen_dump(&scr);
+	assert_string_equal(dump, "       abc\n?z \\x1b\n");
+	assert_int_equal(scr.cells[10 + 3].attr, SA_WARN);
+	free(dump);
+	screen_free(&scr);
+	view_fmt_bytes(buf, sizeof(buf), 123456789, 9);
+	assert_string_equal(buf, "123456789");
+	view_fmt_bytes(buf, sizeof(buf), 1234567890, 9);
+	assert_string_equal(buf, "1177.4M");
+	view_fmt_bytes(buf, sizeof(buf), 1234567890, 6);
+	assert_string_equal(buf, "1.1G");
+	view_fmt_bytes(buf, sizeof(buf), ~0ull, 5);
+	assert_string_equal(buf, "16.0E");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_screen_basics),
+		cmocka_unit_test_setup_teardown(test_convs_golden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_procs_golden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help_golden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_golden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_huge_sort_scroll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_procs_figures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attrs_drops, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
