@@ -429,7 +429,7 @@ static void test_attrs_drops(void **state)
 	dump = screen_dump(&scr);
 	at = strstr(dump, "drops 0");
 	assert_non_null(at);
-	x = (int)((at - dump) % 81);
+	x = (int)(at - ((char *)memrchr(dump, '\n', (size_t)(at - dump)) + 1));
 	assert_int_equal(scr.cells[23 * 80 + x].attr, SA_STATUS);
 	free(dump);
 	di.has_drops = true;
@@ -440,8 +440,9 @@ static void test_attrs_drops(void **state)
 	assert_inert(dump);
 	at = strstr(dump, "drops 5");
 	assert_non_null(at);
-	x = (int)((at - dump) % 81);
+	x = (int)(at - ((char *)memrchr(dump, '\n', (size_t)(at - dump)) + 1));
 	assert_int_equal(scr.cells[23 * 80 + x].attr, SA_WARN);
+	assert_int_equal(scr.cells[23 * 80 + x - 1].attr, SA_STATUS);
 	assert_non_null(strstr(dump, "truncated at byte 99\\x1b"));
 	free(dump);
 	screen_free(&scr);
