@@ -434,7 +434,7 @@ static void test_attrs_drops(void **state)
 	free(dump);
 	di.has_drops = true;
 	di.drops_total = 5;
-	di.warning = "truncated at byte 99\x1b";
+	di.warning = "cut\x1b";
 	viewer_render(&snap, &di, &vs, &scr);
 	dump = screen_dump(&scr);
 	assert_inert(dump);
