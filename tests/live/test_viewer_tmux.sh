@@ -1,0 +1,103 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # role_pid sets vars
+# The viewer as a person sees it: `ipcscope replay F` in a tmux pane on a
+# recording of pipe_pair (10 writes of 100 bytes), driven by keys (sort,
+# filter, switch view, help, q) and read back with capture-pane.
+source "$(dirname "$0")/lib.sh"
+live_init "$@"
+need_workload pipe_pair
+command -v tmux >/dev/null || die "tmux missing: apt-get install tmux (tests/setup/install-deps.sh)"
+
+SOCK=ipcs-viewer-$$
+tmx() { tmux -L "$SOCK" "$@"; }
+cleanup_tmux() { tmx kill-server 2>/dev/null; live_cleanup; }
+trap cleanup_tmux EXIT
+
+# screen NAME: capture the pane into $T/NAME.screen
+screen() { tmx capture-pane -p -t v >"$T/$1.screen" 2>/dev/null; }
+
+# wait_screen NAME FIXED-STRING: until the pane shows it (5 s), saved as NAME
+wait_screen() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		screen "$1"
+		grep -qF -- "$2" "$T/$1.screen" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# keys NAME EXPECTED KEYS...: send keys, wait for EXPECTED, check it.
+keys() {
+	local name=$1 want=$2
+	shift 2
+	tmx send-keys -t v "$@"
+	if wait_screen "$name" "$want"; then
+		ok "$name: screen shows '$want'"
+	else
+		bad "$name: screen never showed '$want'"
+		show "$T/$name.screen" 40
+	fi
+}
+
+# row NAME PATTERN: the first screen line matching ERE PATTERN, squeezed
+row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }
+
+rec pp "$WL/pipe_pair" 10 100 50
+check_eq "record exit status" 0 "$REC_RC"
+role_pid w "$T/pp.out" writer
+role_pid r "$T/pp.out" reader
+
+tmx new-session -d -s v -x 120 -y 30 \
+	"'$IPCS' replay '$T/pp.ipcs' 2>'$T/viewer.err'; echo \$? >'$T/viewer.rc'; sleep 30"
+
+keys start "pp_reader" ""
+check_grep "conversations tab" "$T/start.screen" "1 Conversations"
+check_eq "conversation row: kind, channel" "pipe pipe:[" "$(row start "^ pipe " | cut -c2-12)"
+check_eq "row: A, B, bytes each way, messages" "$w/pp_writer $r/pp_reader 1000 0 10" \
+	"$(row start '^ pipe ' | awk '{print $3, $4, $5, $6, $7}')"
+check_grep "sorted by A->B, biggest first" "$T/start.screen" "A->B v"
+check_grep "status: drops shown" "$T/start.screen" "drops 0"
+check_grep "status: replay and the file" "$T/start.screen" "replay $T/pp.ipcs"
+check_eq "status: events counted" 1 "$(grep -cE '^ [0-9]+ events' "$T/start.screen")"
+
+keys reverse "A->B ^" S
+keys sortnext "B->A v" s
+keys filter_typing "filter: pp_reader_" / p p _ r e a d e r
+check_grep "filter keeps the matching row" "$T/filter_typing.screen" "$w/pp_writer"
+keys filter_nomatch "(no conversation matches the filter)" x Enter
+keys filter_cleared "$w/pp_writer" Escape
+check_grep "filter cleared" "$T/filter_cleared.screen" "filter: -"
+
+keys procs "COMM" 2
+check_eq "processes: writer row" "$w pp_writer 1 1000 0 exited 0" "$(row procs "^ +$w " | sed 's/^ //')"
+check_eq "processes: reader row" "$r pp_reader 1 0 1000 exited 0" "$(row procs "^ +$r " | sed 's/^ //')"
+keys help "reverse the sort order" '?'
+check_grep "help lists q" "$T/help.screen" "quit"
+keys help_closed "OUT v" j
+keys back_tab "A->B" Tab
+
+tmx send-keys -t v q
+for ((i = 0; i < 100; i++)); do
+	[[ -s $T/viewer.rc ]] && break
+	sleep 0.05
+done
+check_eq "q quits, exit status" 0 "$(cat "$T/viewer.rc" 2>/dev/null)"
+check_eq "nothing on stderr" "" "$(cat "$T/viewer.err" 2>/dev/null)"
+tmx kill-session -t v 2>/dev/null
+
+# -n N exits by itself after N refreshes (scripts), still on a terminal.
+tmx new-session -d -s n -x 80 -y 24 \
+	"timeout --foreground 10 '$IPCS' replay -n 3 '$T/pp.ipcs'; echo \$? >'$T/frames.rc'; sleep 30"
+for ((i = 0; i < 100; i++)); do
+	[[ -s $T/frames.rc ]] && break
+	sleep 0.05
+done
+check_eq "-n 3 exits on its own, status" 0 "$(cat "$T/frames.rc" 2>/dev/null)"
+
+# Not a terminal: the line output, as --plain.
+"$IPCS" replay "$T/pp.ipcs" >"$T/notty.out" 2>"$T/notty.err"
+check_eq "stdout not a tty: plain lines, one write per line" 10 "$(grep -c ' write ' "$T/notty.out")"
+"$IPCS" replay "$T/pp.ipcs" --plain >"$T/plain.out"
+check_eq "--plain is the same" "" "$(diff "$T/notty.out" "$T/plain.out")"
+live_finish
