@@ -95,6 +95,26 @@ for ((i = 0; i < 100; i++)); do
 done
 check_eq "-n 3 exits on its own, status" 0 "$(cat "$T/frames.rc" 2>/dev/null)"
 
+# Resize, then Ctrl-C: redrawn at the new width, then the terminal given back.
+tmx new-session -d -s v -x 120 -y 30 \
+	"'$IPCS' replay '$T/pp.ipcs' 2>'$T/sig.err'; echo \$? >'$T/sig.rc'; sleep 30"
+keys wide "pp_reader" ""
+tmx resize-window -t v -x 70 -y 20
+keys narrow "q quit" ""
+for ((i = 0; i < 100; i++)); do
+	screen narrow
+	[[ $(head -1 "$T/narrow.screen" | sed 's/ *$//' | wc -c) == 70 ]] && break
+	sleep 0.05
+done
+check_eq "resized: the tab line ends at the new edge (69 chars + newline)" 70 "$(head -1 "$T/narrow.screen" | sed 's/ *$//' | wc -c)"
+check_eq "resized: status line still at the bottom (row 20)" 20 "$(grep -nE '^ [0-9]+ events' "$T/narrow.screen" | cut -d: -f1)"
+tmx send-keys -t v C-c
+for ((i = 0; i < 100; i++)); do
+	[[ -s $T/sig.rc ]] && break
+	sleep 0.05
+done
+check_eq "Ctrl-C ends the viewer, status" 0 "$(cat "$T/sig.rc" 2>/dev/null)"
+
 # Not a terminal: the line output, as --plain.
 "$IPCS" replay "$T/pp.ipcs" >"$T/notty.out" 2>"$T/notty.err"
 check_eq "stdout not a tty: plain lines, one write per line" 10 "$(grep -c ' write ' "$T/notty.out")"
