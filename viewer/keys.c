@@ -98,6 +98,8 @@ static int do_action(struct view_state *vs, enum action act)
 		if (!vs->filter[0])
 			return REACT_NONE;
 		vs->filter[0] = '\0';
+		vs->sel[vs->view] = 0;
+		vs->top[vs->view] = 0;
 		break;
 	case ACT_HELP: vs->help = true; break;
 	}

@@ -64,7 +64,7 @@ static struct snap_proc *find_proc(struct snapshot *s, const struct model_proc_r
 {
 	struct snap_proc key = { .p.ref = *r };
 
-	if (!r->pid)
+	if (!r->pid || !s->nprocs)
 		return NULL;
 	return bsearch(&key, s->procs, s->nprocs, sizeof(*s->procs), proc_key_cmp);
 }
@@ -93,7 +93,8 @@ static int derive_proc_figures(struct snapshot *s)
 
 	if (!pc)
 		return -ENOMEM;
-	qsort(s->procs, s->nprocs, sizeof(*s->procs), proc_key_cmp);
+	if (s->nprocs)
+		qsort(s->procs, s->nprocs, sizeof(*s->procs), proc_key_cmp);
 	for (size_t i = 0; i < s->nconvs; i++) {
 		const struct model_conv *c = &s->convs[i];
 		struct snap_proc *a = find_proc(s, &c->a), *b = find_proc(s, &c->b);

@@ -13,6 +13,7 @@
 #include "viewer.h"
 
 static bool active;
+static SCREEN *term_screen;
 static volatile sig_atomic_t stop_requested;
 static chtype attr_map[SA_COUNT];
 
@@ -54,7 +55,9 @@ int term_init(void)
 		return -ENOTTY;
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);	/* Esc cancels at once, not after a second */
-	if (!initscr())
+	/* newterm, not initscr: initscr exits the program when it fails. */
+	term_screen = newterm(NULL, stdout, stdin);
+	if (!term_screen)
 		return -ENOTTY;
 	active = true;
 	cbreak();
@@ -77,6 +80,8 @@ void term_fini(void)
 		return;
 	active = false;
 	endwin();
+	delscreen(term_screen);
+	term_screen = NULL;
 }
 
 void term_size(int *w, int *h)

@@ -12,6 +12,9 @@ struct conv_layout {
 static const char *const conv_titles[CC_COUNT] = {
 	"KIND", "CHANNEL", "A", "B", "A->B", "B->A", "MSGS", "LAST",
 };
+static const bool conv_right[CC_COUNT] = {	/* numbers right-aligned */
+	[CC_AB] = true, [CC_BA] = true, [CC_MSGS] = true, [CC_LAST] = true,
+};
 
 /* Numbers get fixed widths; channel and the two processes share the rest. */
 static void conv_layout(int width, struct conv_layout *l)
@@ -136,7 +139,7 @@ static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
 
 /* Column titles; the sorted one carries v (descending) or ^ (ascending). */
 void view_header(struct screen *scr, int y, const char *const *titles, const int *x,
-		 const int *w, int ncols, int right_from, int sort_col, bool desc)
+		 const int *w, const bool *right, int ncols, int sort_col, bool desc)
 {
 	char t[64];
 
@@ -146,7 +149,7 @@ void view_header(struct screen *scr, int y, const char *const *titles, const int
 
 		snprintf(t, sizeof(t), "%s%s%s", titles[c], c == sort_col && room ? " " : "",
 			 c == sort_col ? (desc ? "v" : "^") : "");
-		screen_put_field(scr, x[c], y, SA_HEADER, t, w[c], c >= right_from);
+		screen_put_field(scr, x[c], y, SA_HEADER, t, w[c], right[c]);
 	}
 }
 
@@ -159,7 +162,7 @@ void view_convs_render(const struct snapshot *snap, const struct viewer_info *in
 	size_t *idx = malloc((snap->nconvs ? snap->nconvs : 1) * sizeof(*idx)), n = 0;
 
 	conv_layout(scr->w, &l);
-	view_header(scr, y0, conv_titles, l.x, l.w, CC_COUNT, CC_AB, sc.col, sc.desc);
+	view_header(scr, y0, conv_titles, l.x, l.w, conv_right, CC_COUNT, sc.col, sc.desc);
 	rows--;
 	if (!idx) {
 		screen_put(scr, 1, y0 + 1, SA_WARN, "out of memory", -1);

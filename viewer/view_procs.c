@@ -8,6 +8,9 @@
 static const char *const proc_titles[PC_COUNT] = {
 	"PID", "COMM", "CHANS", "OUT", "IN", "STATE",
 };
+static const bool proc_right[PC_COUNT] = {
+	[PC_PID] = true, [PC_CHANS] = true, [PC_OUT] = true, [PC_IN] = true,
+};
 
 static void proc_layout(int width, int *x, int *w)
 {
@@ -94,14 +97,7 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 	size_t *idx = malloc((snap->nprocs ? snap->nprocs : 1) * sizeof(*idx)), n = 0;
 
 	proc_layout(scr->w, x, w);
-	view_header(scr, y0, proc_titles, x, w, PC_COUNT, PC_PID, sc.col, sc.desc);
-	/* PID is right-aligned, COMM and STATE are not: redo those two titles. */
-	for (int c = PC_COMM; c <= PC_STATE; c += PC_STATE - PC_COMM) {
-		char t[32];
-
-		snprintf(t, sizeof(t), "%s%s", proc_titles[c], c == sc.col ? (sc.desc ? " v" : " ^") : "");
-		screen_put_field(scr, x[c], y0, SA_HEADER, t, w[c], 0);
-	}
+	view_header(scr, y0, proc_titles, x, w, proc_right, PC_COUNT, sc.col, sc.desc);
 	rows--;
 	if (!idx) {
 		screen_put(scr, 1, y0 + 1, SA_WARN, "out of memory", -1);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "log.h"
 #include "term.h"
@@ -151,7 +152,8 @@ int viewer_run(const struct model *m, const struct viewer_info *info, int frames
 		return err;
 	err = term_init();
 	if (err) {
-		log_error("the viewer needs a terminal on stdin and stdout (use --plain for lines)");
+		log_error("cannot start the viewer: stdin and stdout must be a terminal that terminfo "
+			  "knows (TERM=%s); --plain prints lines instead", getenv("TERM") ? getenv("TERM") : "");
 		snapshot_free(&snap);
 		return err;
 	}

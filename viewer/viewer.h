@@ -97,7 +97,7 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 		       int y0, int rows);
 /* Column titles on row y; the sorted column gets v (descending) or ^. */
 void view_header(struct screen *scr, int y, const char *const *titles, const int *x,
-		 const int *w, int ncols, int right_from, int sort_col, bool desc);
+		 const int *w, const bool *right, int ncols, int sort_col, bool desc);
 /* Keep sel within [0, n) and visible in a page of rows; shared by the views. */
 void view_scroll(struct view_state *vs, size_t n, size_t rows);
 /* Does filter match this foreign string (raw substring)? */
