@@ -1,5 +1,6 @@
 /* screen.c - the off-screen cell grid (see screen.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "screen.h"
@@ -67,6 +68,18 @@ int screen_put_esc(struct screen *s, int x, int y, enum scr_attr attr, const cha
 	return screen_put(s, x, y, attr, buf, max);
 }
 
+int screen_put_esc_tail(struct screen *s, int x, int y, enum scr_attr attr, const char *foreign,
+			size_t n, int max)
+{
+	char buf[4 * 4200 + 1];	/* a whole escaped channel name: its end must survive */
+	size_t len = esc_term(foreign, n, buf, sizeof(buf));
+
+	if (max < 4 || len <= (size_t)max)
+		return screen_put(s, x, y, attr, buf, max);
+	x = screen_put(s, x, y, attr, "...", -1);
+	return screen_put(s, x, y, attr, buf + len - (size_t)(max - 3), -1);
+}
+
 void screen_put_field(struct screen *s, int x, int y, enum scr_attr attr, const char *text,
 		      int width, int right)
 {
@@ -89,8 +102,9 @@ void screen_set_attr(struct screen *s, int x, int y, int n, enum scr_attr attr)
 		s->cells[y * s->w + i].attr = (unsigned char)attr;
 }
 
-char *screen_dump(const struct screen *s)
+static char *dump_cells(const struct screen *s, bool attrs)
 {
+	static const char letters[SA_COUNT] = { ' ', 'H', 'S', 'T', 'W', 'D' };
 	char *out = malloc((size_t)s->h * ((size_t)s->w + 1) + 1), *p = out;
 
 	if (!out)
@@ -98,12 +112,24 @@ char *screen_dump(const struct screen *s)
 	for (int y = 0; y < s->h; y++) {
 		int end = s->w;
 
-		while (end > 0 && s->cells[y * s->w + end - 1].ch == ' ')
+		const struct scr_cell *row = &s->cells[y * s->w];
+
+		while (end > 0 && (attrs ? row[end - 1].attr == SA_NORMAL : row[end - 1].ch == ' '))
 			end--;
 		for (int x = 0; x < end; x++)
-			*p++ = s->cells[y * s->w + x].ch;
+			*p++ = attrs ? (row[x].attr < SA_COUNT ? letters[row[x].attr] : '?') : row[x].ch;
 		*p++ = '\n';
 	}
 	*p = '\0';
 	return out;
+}
+
+char *screen_dump(const struct screen *s)
+{
+	return dump_cells(s, false);
+}
+
+char *screen_dump_attrs(const struct screen *s)
+{
+	return dump_cells(s, true);
 }

@@ -47,6 +47,11 @@ int screen_put(struct screen *s, int x, int y, enum scr_attr attr, const char *t
 int screen_put_esc(struct screen *s, int x, int y, enum scr_attr attr, const char *foreign,
 		   size_t n, int max);
 
+/* Same, but a string longer than max keeps its end: "..." + the last cells
+ * (a path's file name says more than its first directories). */
+int screen_put_esc_tail(struct screen *s, int x, int y, enum scr_attr attr, const char *foreign,
+			size_t n, int max);
+
 /* A field of exactly width cells: text left- or right-aligned, padded, clipped. */
 void screen_put_field(struct screen *s, int x, int y, enum scr_attr attr, const char *text,
 		      int width, int right);
@@ -56,5 +61,9 @@ void screen_set_attr(struct screen *s, int x, int y, int n, enum scr_attr attr);
 
 /* The screen as text: one line per row, trailing blanks cut. Malloc'd; NULL on ENOMEM. */
 char *screen_dump(const struct screen *s);
+
+/* The attributes as letters, one per cell (' ' normal, H header, S selected,
+ * T status, W warn, D dim), trailing blanks cut: golden tests of highlighting. */
+char *screen_dump_attrs(const struct screen *s);
 
 #endif

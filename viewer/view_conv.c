@@ -123,7 +123,8 @@ static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
 
 	screen_fill_row(scr, y, attr);
 	screen_put(scr, l->x[CC_KIND], y, attr, ipcs_kind_name(c->kind), l->w[CC_KIND]);
-	screen_put_esc(scr, l->x[CC_CHANNEL], y, attr, c->channel, sizeof(c->channel), l->w[CC_CHANNEL]);
+	screen_put_esc_tail(scr, l->x[CC_CHANNEL], y, attr, c->channel, sizeof(c->channel),
+			    l->w[CC_CHANNEL]);
 	put_proc(scr, l->x[CC_A], y, l->w[CC_A], attr, &c->a);
 	put_proc(scr, l->x[CC_B], y, l->w[CC_B], attr, &c->b);
 	view_fmt_bytes(buf, sizeof(buf), c->a_to_b.bytes, l->w[CC_AB]);

@@ -84,8 +84,8 @@ static void assert_inert(const char *dump)
 			fail_msg("byte 0x%02x at offset %td of the screen", *p, (const char *)p - dump);
 }
 
-/* Render the model at w x h into a text dump (caller frees). */
-static char *render(struct model *m, struct view_state *vs, int w, int h)
+/* Render the model at w x h into a text dump (caller frees); attrs: the attribute letters. */
+static char *render_as(struct model *m, struct view_state *vs, int w, int h, bool attrs)
 {
 	struct snapshot snap;
 	struct screen scr = { 0 };
@@ -94,11 +94,27 @@ static char *render(struct model *m, struct view_state *vs, int w, int h)
 	assert_int_equal(snapshot_build(m, &snap), 0);
 	assert_int_equal(screen_resize(&scr, w, h), 0);
 	viewer_render(&snap, &info, vs, &scr);
-	dump = screen_dump(&scr);
+	dump = attrs ? screen_dump_attrs(&scr) : screen_dump(&scr);
 	assert_non_null(dump);
 	screen_free(&scr);
 	snapshot_free(&snap);
 	return dump;
+}
+
+static char *render(struct model *m, struct view_state *vs, int w, int h)
+{
+	return render_as(m, vs, w, h, false);
+}
+
+/* The highlighting of a screen against NAME_WxH.attr.txt. */
+static void golden_attrs(struct model *m, struct view_state *vs, const char *name, int w, int h)
+{
+	char full[128];
+	char *dump = render_as(m, vs, w, h, true);
+
+	snprintf(full, sizeof(full), "%s_%dx%d.attr", name, w, h);
+	check_golden(full, dump);
+	free(dump);
 }
 
 static void golden(struct model *m, struct view_state *vs, const char *name, int w, int h)
@@ -163,6 +179,19 @@ static void build_hostile(struct model *m)
 		     IPCS_FMODE_READ);
 	do_rw_b(m, 66, IPCS_SYS_WRITE, 3, IPCS_KIND_FIFO, 900, 4096, 0);
 	do_rw_b(m, 67, IPCS_SYS_READ, 4, IPCS_KIND_FIFO, 900, 4096, 0);
+	/* A very long path and a 15-character comm: clipped to their columns. */
+	{
+		char path[400];
+
+		memset(path, 'a', sizeof(path));
+		memcpy(path, "/var/lib/", 9);
+		memcpy(path + 240, "/end.fifo", 10);	/* 249 bytes: fits IPCS_PATH_MAX */
+		exec_as(m, 68, 1, 102, "longest_comm_xx");
+		do_open_path(m, 68, IPCS_SYS_OPENAT, path, 5, 901, IPCS_FMODE_WRITE);
+		do_open_path(m, 67, IPCS_SYS_OPENAT, path, 6, 901, IPCS_FMODE_READ);
+		do_rw_b(m, 68, IPCS_SYS_WRITE, 5, IPCS_KIND_FIFO, 901, 7, 0);
+		do_rw_b(m, 67, IPCS_SYS_READ, 6, IPCS_KIND_FIFO, 901, 7, 0);
+	}
 	model_flush(m);
 }
 
@@ -194,6 +223,8 @@ static void test_convs_golden(void **state)
 	golden(m, &vs, "convs", 80, 24);
 	golden(m, &vs, "convs", 160, 50);
 	assert_int_equal(vs.nrows, 3);
+	keys(&vs, "j");	/* second row selected */
+	golden_attrs(m, &vs, "convs", 80, 24);
 }
 
 static void test_procs_golden(void **state)
@@ -222,6 +253,7 @@ static void test_help_golden(void **state)
 	keys(&vs, "?");
 	assert_true(vs.help);
 	golden(m, &vs, "help", 80, 24);
+	golden_attrs(m, &vs, "help", 80, 24);
 	/* Every key of the table is listed. */
 	dump = render(m, &vs, 160, 50);
 	for (size_t i = 0; i < keys_help_count(); i++) {
@@ -264,6 +296,8 @@ static void test_hostile(void **state)
 	dump = render(m, &vs, 160, 50);
 	assert_non_null(strstr(dump, "66/\\x1b[31mevil\\x07\\x08"));
 	assert_non_null(strstr(dump, "/tmp/\\x1b[2J\\x1b]0;owned\\x07/\\x0d\\x0a\\x7f\\x9bfifo"));
+	assert_non_null(strstr(dump, "aaaa/end.fifo 68/longest_comm_xx "));	/* a long path keeps its end */
+	assert_non_null(strstr(dump, " fifo         ...aaaa"));
 	free(dump);
 	keys(&vs, "2");
 	golden(m, &vs, "hostile_procs", 160, 50);
@@ -495,6 +529,12 @@ static void test_screen_basics(void **state)
 	dump = screen_dump(&scr);
 	assert_string_equal(dump, "       abc\n?z \\x1b\n");
 	assert_int_equal(scr.cells[10 + 3].attr, SA_WARN);
+	free(dump);
+	screen_clear(&scr);
+	screen_put_esc_tail(&scr, 0, 0, SA_NORMAL, "/a/b/c/file", 64, 8);	/* keeps the end */
+	screen_put_esc_tail(&scr, 0, 1, SA_NORMAL, "/a/f", 64, 8);		/* fits: as is */
+	dump = screen_dump(&scr);
+	assert_string_equal(dump, ".../file\n/a/f\n");
 	free(dump);
 	screen_free(&scr);
 	view_fmt_bytes(buf, sizeof(buf), 123456789, 9);
