@@ -45,7 +45,7 @@ static bool default_desc(enum view_id v, int col)
 {
 	if (v == VIEW_CONVS)
 		return col >= CC_AB;
-	return col == PC_CHANS || col == PC_OUT || col == PC_IN;
+	return col != PC_PID && col != PC_COMM && col != PC_STATE;
 }
 
 void view_state_init(struct view_state *vs)

@@ -1,5 +1,6 @@
 /* snapshot.c - copy what the views need out of the model, once per refresh. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "viewer.h"
@@ -69,30 +70,44 @@ static struct snap_proc *find_proc(struct snapshot *s, const struct model_proc_r
 	return bsearch(&key, s->procs, s->nprocs, sizeof(*s->procs), proc_key_cmp);
 }
 
-/* (process, channel) pairs, to count each process's distinct channels. */
-struct proc_chan {
+/* (process, thing) pairs, to count each process's distinct channels or peers. */
+struct proc_pair {
 	size_t proc;
-	__u32 dev;
-	__u64 ino;
+	__u64 k1, k2;	/* (dev, ino) of a channel, or (pid, start) of a peer */
 };
 
-static int proc_chan_cmp(const void *x, const void *y)
+static int proc_pair_cmp(const void *x, const void *y)
 {
-	const struct proc_chan *a = x, *b = y;
+	const struct proc_pair *a = x, *b = y;
 	int r = cmp_u64(a->proc, b->proc);
 
 	if (!r)
-		r = cmp_u64(a->dev, b->dev);
-	return r ? r : cmp_u64(a->ino, b->ino);
+		r = cmp_u64(a->k1, b->k1);
+	return r ? r : cmp_u64(a->k2, b->k2);
+}
+
+/* Sort pairs and count the distinct ones per process into the field at offset off. */
+static void count_distinct(struct snapshot *s, struct proc_pair *v, size_t n, size_t off)
+{
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), proc_pair_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!i || proc_pair_cmp(&v[i], &v[i - 1]))
+			(*(size_t *)((char *)&s->procs[v[i].proc] + off))++;
 }
 
 static int derive_proc_figures(struct snapshot *s)
 {
-	struct proc_chan *pc = malloc((2 * s->nconvs + 1) * sizeof(*pc));
-	size_t n = 0;
+	struct proc_pair *pc = malloc((2 * s->nconvs + 1) * sizeof(*pc));
+	struct proc_pair *pp = malloc((2 * s->nconvs + 1) * sizeof(*pp));
+	size_t n = 0, np = 0;
 
-	if (!pc)
+	if (!pc || !pp) {
+		free(pc);
+		free(pp);
 		return -ENOMEM;
+	}
 	if (s->nprocs)
 		qsort(s->procs, s->nprocs, sizeof(*s->procs), proc_key_cmp);
 	for (size_t i = 0; i < s->nconvs; i++) {
@@ -102,19 +117,24 @@ static int derive_proc_figures(struct snapshot *s)
 		if (a) {
 			a->bytes_out += c->a_to_b.bytes;
 			a->bytes_in += c->b_to_a.bytes;
-			pc[n++] = (struct proc_chan){ (size_t)(a - s->procs), c->dev, c->ino };
+			a->blocked_ns += c->a_blocked_ns;
+			pc[n++] = (struct proc_pair){ (size_t)(a - s->procs), c->dev, c->ino };
+			if (c->b.pid && !(c->b.pid == c->a.pid && c->b.start_ns == c->a.start_ns))
+				pp[np++] = (struct proc_pair){ (size_t)(a - s->procs), c->b.pid, c->b.start_ns };
 		}
 		if (b) {
 			b->bytes_out += c->b_to_a.bytes;
 			b->bytes_in += c->a_to_b.bytes;
-			pc[n++] = (struct proc_chan){ (size_t)(b - s->procs), c->dev, c->ino };
+			b->blocked_ns += c->b_blocked_ns;
+			pc[n++] = (struct proc_pair){ (size_t)(b - s->procs), c->dev, c->ino };
+			if (c->a.pid && !(c->b.pid == c->a.pid && c->b.start_ns == c->a.start_ns))
+				pp[np++] = (struct proc_pair){ (size_t)(b - s->procs), c->a.pid, c->a.start_ns };
 		}
 	}
-	qsort(pc, n, sizeof(*pc), proc_chan_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!i || proc_chan_cmp(&pc[i], &pc[i - 1]))
-			s->procs[pc[i].proc].channels++;
+	count_distinct(s, pc, n, offsetof(struct snap_proc, channels));
+	count_distinct(s, pp, np, offsetof(struct snap_proc, peers));
 	free(pc);
+	free(pp);
 	return 0;
 }
 

@@ -6,20 +6,25 @@
 #include "viewer.h"
 
 static const char *const proc_titles[PC_COUNT] = {
-	"PID", "COMM", "CHANS", "OUT", "IN", "STATE",
+	"PID", "COMM", "CHANS", "PEERS", "OUT", "IN", "BLOCKED", "STATE",
 };
 static const bool proc_right[PC_COUNT] = {
-	[PC_PID] = true, [PC_CHANS] = true, [PC_OUT] = true, [PC_IN] = true,
+	[PC_PID] = true, [PC_CHANS] = true, [PC_PEERS] = true, [PC_OUT] = true, [PC_IN] = true,
+	[PC_BLOCKED] = true,
 };
 
 static void proc_layout(int width, int *x, int *w)
 {
-	w[PC_PID] = 8;
-	w[PC_COMM] = width >= 120 ? 40 : 20;
-	w[PC_CHANS] = 6;
-	w[PC_OUT] = 11;
-	w[PC_IN] = 11;
-	w[PC_STATE] = 12;
+	bool wide = width >= 120;
+
+	w[PC_PID] = wide ? 8 : 7;
+	w[PC_COMM] = wide ? 40 : 16;
+	w[PC_CHANS] = 5;
+	w[PC_PEERS] = 5;
+	w[PC_OUT] = wide ? 11 : 9;
+	w[PC_IN] = wide ? 11 : 9;
+	w[PC_BLOCKED] = wide ? 11 : 9;
+	w[PC_STATE] = 9;
 	for (int c = 0, pos = 1; c < PC_COUNT; c++) {
 		x[c] = pos;
 		pos += w[c] + 1;
@@ -37,6 +42,8 @@ static int proc_cmp_col(const struct snap_proc *a, const struct snap_proc *b, in
 	case PC_PID: return cmp_u64(a->p.ref.pid, b->p.ref.pid);
 	case PC_COMM: return strncmp(a->p.ref.comm, b->p.ref.comm, IPCS_COMM_LEN);
 	case PC_CHANS: return cmp_u64(a->channels, b->channels);
+	case PC_PEERS: return cmp_u64(a->peers, b->peers);
+	case PC_BLOCKED: return cmp_u64(a->blocked_ns, b->blocked_ns);
 	case PC_OUT: return cmp_u64(a->bytes_out, b->bytes_out);
 	case PC_IN: return cmp_u64(a->bytes_in, b->bytes_in);
 	case PC_STATE: return cmp_u64(a->p.exited, b->p.exited);
@@ -77,10 +84,14 @@ static void proc_row(struct screen *scr, const int *x, const int *w, int y,
 	screen_put_esc(scr, x[PC_COMM], y, attr, p->p.ref.comm, IPCS_COMM_LEN, w[PC_COMM]);
 	snprintf(buf, sizeof(buf), "%zu", p->channels);
 	screen_put_field(scr, x[PC_CHANS], y, attr, buf, w[PC_CHANS], 1);
+	snprintf(buf, sizeof(buf), "%zu", p->peers);
+	screen_put_field(scr, x[PC_PEERS], y, attr, buf, w[PC_PEERS], 1);
 	view_fmt_bytes(buf, sizeof(buf), p->bytes_out, w[PC_OUT]);
 	screen_put_field(scr, x[PC_OUT], y, attr, buf, w[PC_OUT], 1);
 	view_fmt_bytes(buf, sizeof(buf), p->bytes_in, w[PC_IN]);
 	screen_put_field(scr, x[PC_IN], y, attr, buf, w[PC_IN], 1);
+	snprintf(buf, sizeof(buf), "%.1fms", (double)p->blocked_ns / 1e6);
+	screen_put_field(scr, x[PC_BLOCKED], y, attr, buf, w[PC_BLOCKED], 1);
 	if (p->p.exited)
 		snprintf(buf, sizeof(buf), "exited %d", p->p.exit_code);
 	else

@@ -24,7 +24,7 @@ struct viewer_info {
 enum view_id { VIEW_CONVS, VIEW_PROCS, VIEW_COUNT };
 
 enum conv_col { CC_KIND, CC_CHANNEL, CC_A, CC_B, CC_AB, CC_BA, CC_MSGS, CC_LAST, CC_COUNT };
-enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_OUT, PC_IN, PC_STATE, PC_COUNT };
+enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_PEERS, PC_OUT, PC_IN, PC_BLOCKED, PC_STATE, PC_COUNT };
 
 #define VIEW_FILTER_MAX 64
 
@@ -49,7 +49,9 @@ void view_state_init(struct view_state *vs);
 struct snap_proc {
 	struct model_proc p;
 	size_t channels;		/* distinct channels it talked over */
+	size_t peers;			/* distinct processes it talked to (seen ones) */
 	__u64 bytes_out, bytes_in;
+	__u64 blocked_ns;		/* time blocked in its conversations' calls */
 };
 
 /* A copy of what the views show, taken once per refresh. */

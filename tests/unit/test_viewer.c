@@ -152,7 +152,7 @@ static void build_small(struct model *m)
 	exec_as(m, 200, 100, 600, "consumer");
 	for (int i = 0; i < 3; i++) {
 		do_write(m, 100, 4, 77, 1000);
-		do_read(m, 200, 3, 77, 1000);
+		do_rw_b(m, 200, IPCS_SYS_READ, 3, IPCS_KIND_PIPE, 77, 1000, i == 1 ? 2500000 : 0);
 	}
 	now += 500000000ull;
 	do_write(m, 200, 6, 78, 50);
@@ -238,6 +238,29 @@ static void test_procs_golden(void **state)
 	assert_int_equal(vs.view, VIEW_PROCS);
 	golden(m, &vs, "procs", 80, 24);
 	golden(m, &vs, "procs", 160, 50);
+	/* s: by bytes in, biggest first; S: smallest first; s s: BLOCKED */
+	{
+		char *dump;
+
+		keys(&vs, "s");
+		assert_int_equal(vs.sort_col[VIEW_PROCS], PC_IN);
+		dump = render(m, &vs, 80, 24);
+		assert_non_null(strstr(dump, "IN v"));
+		assert_true(strstr(dump, " consumer ") < strstr(dump, " producer "));
+		assert_true(strstr(dump, " producer ") < strstr(dump, " logger "));
+		free(dump);
+		keys(&vs, "S");
+		dump = render(m, &vs, 80, 24);
+		assert_true(strstr(dump, " logger ") < strstr(dump, " producer "));
+		assert_true(strstr(dump, " producer ") < strstr(dump, " consumer "));
+		free(dump);
+		keys(&vs, "s");
+		assert_int_equal(vs.sort_col[VIEW_PROCS], PC_BLOCKED);
+		dump = render(m, &vs, 80, 24);
+		assert_non_null(strstr(dump, "BLOCKED v"));
+		assert_non_null(strstr(dump, "STATE\n     200 consumer"));
+		free(dump);
+	}
 	keys(&vs, "\t");
 	assert_int_equal(vs.view, VIEW_CONVS);
 }
@@ -498,11 +521,15 @@ static void test_procs_figures(void **state)
 			assert_int_equal(p->bytes_out, 3000);
 			assert_int_equal(p->bytes_in, 50);
 			assert_int_equal(p->channels, 2);
+			assert_int_equal(p->peers, 1);
+			assert_int_equal(p->blocked_ns, 0);
 			seen++;
 		} else if (p->p.ref.pid == 200) {
 			assert_int_equal(p->bytes_out, 50);
 			assert_int_equal(p->bytes_in, 3012);
 			assert_int_equal(p->channels, 3);
+			assert_int_equal(p->peers, 2);	/* producer (both pipes), logger */
+			assert_int_equal(p->blocked_ns, 2500000);
 			seen++;
 		} else if (p->p.ref.pid == 300) {
 			assert_true(p->p.exited);
