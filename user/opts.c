@@ -218,7 +218,7 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 {
 	const struct cmd_desc *d;
-	int c, rc, nargs, dashdash = -1;
+	int c, rc, nargs, li = -1, dashdash = -1;
 
 	memset(o, 0, sizeof(*o));
 	if (argc < 2)
@@ -257,7 +257,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, d->shortopts, long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc - 1, argv + 1, d->shortopts, long_opts, &li)) != -1) {
 		if (c == '?' || c == ':') {
 			char shortopt[3] = { '-', (char)optopt, '\0' };
 			bool known = optopt && optopt < 256 && strchr(d->shortopts, optopt);
@@ -265,8 +265,12 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 			return usage_error(o, known ? "option needs an argument" : "unknown option",
 					   optopt && optopt < 256 ? shortopt : argv[optind]);
 		}
-		if (c >= 256 && !long_allowed(o->cmd, c))
-			return usage_error(o, "option not valid for this command", argv[optind]);
+		if (c >= 256 && !long_allowed(o->cmd, c)) {
+			char name[40];
+
+			snprintf(name, sizeof(name), "--%s", li >= 0 ? long_opts[li].name : "?");
+			return usage_error(o, "option not valid for this command", name);
+		}
 		if (c == OPT_HELP) {
 			o->help_for = o->cmd;
 			o->cmd = CMD_HELP;
