@@ -29,6 +29,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_PROC = 4,	/* process alive at start: struct ipcs_seed_proc_rec */
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
+	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_TYPE_MAX = 40
 };
@@ -90,6 +91,10 @@ enum ipcs_sys {
 	IPCS_SYS_MKNOD = 14,
 	IPCS_SYS_FCNTL = 15,		/* F_DUPFD / F_DUPFD_CLOEXEC only */
 	IPCS_SYS_CLOSE_RANGE = 16,
+	IPCS_SYS_SENDTO = 20,		/* also send() */
+	IPCS_SYS_RECVFROM = 21,		/* also recv() */
+	IPCS_SYS_SENDMSG = 22,
+	IPCS_SYS_RECVMSG = 23,
 	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
 	IPCS_SYS_MAX = 100
 };
@@ -128,6 +133,24 @@ struct ipcs_sys_rec {
 struct ipcs_sys_path_rec {
 	struct ipcs_sys_rec s;
 	char path[IPCS_PATH_MAX];	/* NUL-terminated, as the process passed it */
+};
+
+/*
+ * A data syscall on a unix socket (read, write, readv, writev, send and recv calls).
+ * For sockets chan.ino is the socket's kernel identity (struct sock
+ * address), not its inode, so that the peer can be named before accept():
+ * the bytes written on one socket are read from its peer.
+ */
+struct ipcs_sock_rec {
+	struct ipcs_sys_rec s;
+	__u64 peer;		/* peer's identity (chan.ino of the other end), 0 = none */
+	__u64 sock_ino;		/* this socket's inode */
+	__u64 peer_ino;		/* peer socket's inode, 0 until accepted */
+	__u16 family;		/* AF_UNIX */
+	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u16 addr_len;		/* valid bytes of addr (sun_path; abstract starts with NUL) */
+	__u16 _pad;
+	char addr[112];		/* this socket's bound address, else the peer's */
 };
 
 enum ipcs_proc_op {
@@ -251,6 +274,7 @@ _Static_assert(sizeof(struct ipcs_chan) == 16, "abi");
 _Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
 _Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
 _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
+_Static_assert(sizeof(struct ipcs_sock_rec) == 240, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");

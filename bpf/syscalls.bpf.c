@@ -54,6 +54,10 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_WRITE:
 	case IPCS_SYS_READV:
 	case IPCS_SYS_WRITEV:
+	case IPCS_SYS_SENDTO:	/* arg: length; sendmsg/recvmsg: flags */
+	case IPCS_SYS_RECVFROM:
+	case IPCS_SYS_SENDMSG:
+	case IPCS_SYS_RECVMSG:
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG2(regs);
 		return resolve_fd(task, in->fd, in);
@@ -208,11 +212,32 @@ static __always_inline bool sys_has_path(__u16 sys)
 	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT;
 }
 
+/* Data calls on unix sockets carry the peer: struct ipcs_sock_rec. */
+static __always_inline bool sys_is_sock_data(const struct inflight *in)
+{
+	if (in->chan.kind < IPCS_KIND_UNIX_STREAM ||
+	    in->chan.kind > IPCS_KIND_UNIX_SEQPACKET)
+		return false;
+	return in->sys == IPCS_SYS_READ || in->sys == IPCS_SYS_WRITE ||
+	       in->sys == IPCS_SYS_READV || in->sys == IPCS_SYS_WRITEV ||
+	       (in->sys >= IPCS_SYS_SENDTO && in->sys <= IPCS_SYS_RECVMSG);
+}
+
 static __always_inline void emit_sys(const struct inflight *in, long ret)
 {
 	struct ipcs_sys_path_rec *pr;
+	struct ipcs_sock_rec *sr;
 	struct ipcs_sys_rec *r;
 
+	if (sys_is_sock_data(in)) {
+		sr = emit_reserve(sizeof(*sr), IPCS_REC_SOCK);
+		if (!sr)
+			return;
+		fill_sys(&sr->s, in, ret);
+		sock_fill(sr);
+		emit_submit(sr);
+		return;
+	}
 	if (!sys_has_path(in->sys)) {
 		r = emit_reserve(sizeof(*r), IPCS_REC_SYS);
 		if (!r)

@@ -26,6 +26,10 @@
 #define NR_fcntl	72
 #define NR_close_range	436
 #define NR_pipe2	293
+#define NR_sendto	44
+#define NR_recvfrom	45
+#define NR_sendmsg	46
+#define NR_recvmsg	47
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
 #define SYS_ARG0(regs) ((regs)->di)
@@ -64,6 +68,10 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_mknodat: return IPCS_SYS_MKNODAT;
 	case NR_fcntl:   return IPCS_SYS_FCNTL;
 	case NR_close_range: return IPCS_SYS_CLOSE_RANGE;
+	case NR_sendto:   return IPCS_SYS_SENDTO;
+	case NR_recvfrom: return IPCS_SYS_RECVFROM;
+	case NR_sendmsg:  return IPCS_SYS_SENDMSG;
+	case NR_recvmsg:  return IPCS_SYS_RECVMSG;
 	default:         return IPCS_SYS_NONE;
 	}
 }

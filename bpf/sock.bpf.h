@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * sock.bpf.h - unix sockets: struct file -> struct socket -> struct sock.
+ * A socket's identity is its struct sock address: the peer (unix_sock->peer)
+ * is known from connect() on, before accept() gives it an inode.
+ */
+#ifndef IPCS_SOCK_BPF_H
+#define IPCS_SOCK_BPF_H
+
+#include "maps.bpf.h"
+
+#define SOCKFS_MAGIC 0x534F434B
+#define IPCS_AF_UNIX 1
+#define IPCS_SOCK_STREAM 1
+#define IPCS_SOCK_DGRAM 2
+#define IPCS_SOCK_SEQPACKET 5
+
+static __always_inline __u16 unix_kind(__u16 type)
+{
+	switch (type) {
+	case IPCS_SOCK_STREAM:    return IPCS_KIND_UNIX_STREAM;
+	case IPCS_SOCK_DGRAM:     return IPCS_KIND_UNIX_DGRAM;
+	case IPCS_SOCK_SEQPACKET: return IPCS_KIND_UNIX_SEQPACKET;
+	}
+	return IPCS_KIND_NONE;
+}
+
+/* The struct sock of a sockfs file; NULL when it has none. */
+static __always_inline struct sock *file_sock(struct file *file)
+{
+	struct socket *so = NULL;
+	struct sock *sk = NULL;
+
+	if (bpf_core_read(&so, sizeof(so), &file->private_data) || !so ||
+	    bpf_core_read(&sk, sizeof(sk), &so->sk))
+		return NULL;
+	return sk;
+}
+
+/* Kind of a sockfs file: a unix socket kind, or IPCS_KIND_NONE. */
+static __always_inline __u16 sock_file_kind(struct file *file, __u64 *id)
+{
+	struct sock *sk = file_sock(file);
+	__u16 family = 0, type = 0;
+
+	if (!sk ||
+	    bpf_core_read(&family, sizeof(family), &sk->__sk_common.skc_family) ||
+	    bpf_core_read(&type, sizeof(type), &sk->sk_type) ||
+	    family != IPCS_AF_UNIX)
+		return IPCS_KIND_NONE;
+	*id = (__u64)sk;
+	return unix_kind(type);
+}
+
+/* Inode number of the socket owning sk; 0 when it has none yet. */
+static __always_inline __u64 sock_ino(struct sock *sk)
+{
+	struct socket *so = NULL;
+	struct socket_alloc *sa;
+	unsigned long ino = 0;
+
+	if (!sk || bpf_core_read(&so, sizeof(so), &sk->sk_socket) || !so)
+		return 0;
+	sa = container_of(so, struct socket_alloc, socket);
+	if (bpf_core_read(&ino, sizeof(ino), &sa->vfs_inode.i_ino))
+		return 0;
+	return ino;
+}
+
+/* Copy the bound address of u into r; false when u has none. */
+static __always_inline bool unix_addr(struct unix_sock *u, struct ipcs_sock_rec *r)
+{
+	struct unix_address *addr = NULL;
+	int len = 0;
+
+	if (bpf_core_read(&addr, sizeof(addr), &u->addr) || !addr ||
+	    bpf_core_read(&len, sizeof(len), &addr->len))
+		return false;
+	len -= 2;	/* sun_family */
+	if (len <= 0)
+		return false;
+	if (len > (int)sizeof(r->addr))
+		len = sizeof(r->addr);
+	if (bpf_probe_read_kernel(r->addr, sizeof(r->addr), addr->name[0].sun_path))
+		return false;
+	r->addr_len = len;
+	return true;
+}
+
+/* Peer, inodes and address of the socket sk (the record's chan.ino). */
+static __always_inline void sock_fill(struct ipcs_sock_rec *r)
+{
+	struct sock *sk = (struct sock *)r->s.chan.ino, *peer = NULL;
+	struct unix_sock *u = container_of(sk, struct unix_sock, sk);
+
+	r->family = IPCS_AF_UNIX;
+	bpf_core_read(&r->type, sizeof(r->type), &sk->sk_type);
+	r->sock_ino = sock_ino(sk);
+	if (bpf_core_read(&peer, sizeof(peer), &u->peer))
+		peer = NULL;
+	r->peer = (__u64)peer;
+	r->peer_ino = sock_ino(peer);
+	if (!unix_addr(u, r) && peer)
+		unix_addr(container_of(peer, struct unix_sock, sk), r);
+}
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * sock.c - unix sockets in the model.
+ *
+ * Every socket's receive queue is a byte stream: an mchan keyed by the
+ * socket's identity (its struct sock, see bpf/sock.bpf.h). A write on a
+ * socket appends to its peer's queue and a read consumes the reader's own,
+ * so conv.c attributes bytes writer -> reader exactly as for pipes. The two
+ * ends of a stream or seqpacket connection share `conn` (the smaller
+ * identity), which puts both directions into one conversation: a = the
+ * first writer, b = the other end. Datagram receivers keep conn 0: each
+ * sender is its own conversation, as with a FIFO.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/model_int.h"
+
+#define RW_RET_MAX 0x7ffff000LL	/* Linux's MAX_RW_COUNT */
+#define MLAT_MAX 4096		/* latency samples kept per conversation */
+
+static bool sys_is_send(__u16 sys)
+{
+	return sys == IPCS_SYS_WRITE || sys == IPCS_SYS_WRITEV ||
+	       sys == IPCS_SYS_SENDTO || sys == IPCS_SYS_SENDMSG;
+}
+
+static bool kind_is_connected(__u16 kind)
+{
+	return kind == IPCS_KIND_UNIX_STREAM || kind == IPCS_KIND_UNIX_SEQPACKET;
+}
+
+/* "/path", "@abstract" (NULs shown as '@', as ss does) or "socketpair:[ino]". */
+static void sock_set_name(struct mchan *c, const struct ipcs_sock_rec *r)
+{
+	char buf[IPCS_PATH_MAX];
+	size_t n = r->addr_len, i;
+	__u64 ino;
+
+	if (c->path)
+		return;
+	if (n && r->addr[0]) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)strnlen(r->addr, n), r->addr);
+	} else if (n > 1) {
+		for (i = 0; i < n && i < sizeof(buf) - 1; i++)
+			buf[i] = r->addr[i] ? r->addr[i] : '@';
+		buf[i] = '\0';
+	} else if (r->sock_ino && r->peer_ino && kind_is_connected(c->kind)) {
+		ino = r->sock_ino < r->peer_ino ? r->sock_ino : r->peer_ino;
+		snprintf(buf, sizeof(buf), "socketpair:[%llu]", (unsigned long long)ino);
+	} else {
+		return;
+	}
+	c->path = strdup(buf);	/* on failure the channel keeps its id name */
+}
+
+static int sock_fd_learn(struct model *m, struct mproc *p, __s32 fd, struct mchan *c)
+{
+	struct mfd *f = fd_lookup(m, p, fd);
+
+	if (f && f->chan == c)
+		return 0;
+	return fd_add(m, p, fd, c, IPCS_FMODE_READ | IPCS_FMODE_WRITE, false);
+}
+
+/* The peer's receive queue, joined to c as one connection when connected. */
+static int sock_peer(struct model *m, struct mchan *c, const struct ipcs_sock_rec *r,
+		     struct mchan **out)
+{
+	struct ipcs_chan id = r->s.chan;
+	int err;
+
+	*out = NULL;
+	if (!r->peer || r->peer == c->ino)
+		return 0;
+	id.ino = r->peer;
+	err = chan_get(m, &id, out);
+	if (err || !*out || !kind_is_connected(c->kind))
+		return err;
+	c->conn = (*out)->conn = c->ino < r->peer ? c->ino : r->peer;
+	sock_set_name(*out, r);
+	return 0;
+}
+
+int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
+{
+	const struct ipcs_sys_rec *s = &r->s;
+	bool plain = s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
+		     s->sys == IPCS_SYS_SENDTO || s->sys == IPCS_SYS_RECVFROM;
+	struct mchan *c, *q = NULL;
+	__u64 n;
+	int err;
+
+	if (s->ret > 0 && (s->ret > RW_RET_MAX || (plain && (__u64)s->ret > s->arg))) {
+		m->ignored++;	/* more bytes than asked or possible: corrupt */
+		return 0;
+	}
+	if (s->ret == -EBADF)
+		return 0;
+	err = chan_get(m, &s->chan, &c);
+	if (err || !c)
+		return err;
+	sock_set_name(c, r);
+	err = sock_fd_learn(m, p, s->fd, c);
+	if (!err)
+		err = sock_peer(m, c, r, &q);
+	if (!err && s->ret > 0) {
+		n = (__u64)s->ret;
+		if (!sys_is_send(s->sys))
+			err = conv_read(m, c, p, n, s->h.ts_ns, s->blocked_ns);
+		else if (q)
+			err = conv_write(m, q, p, n, s->h.ts_ns, s->blocked_ns);
+		else
+			c->bytes_written += n;	/* no peer to attribute to */
+	}
+	if (q)
+		chan_note_unheld(m, q);
+	chan_note_unheld(m, c);
+	return err;
+}
+
+/* ---- request/response latency ---- */
+
+void lat_note(struct mlat *l, bool rev, __u64 ts_w)
+{
+	__u64 d, *v;
+	__u32 ncap;
+
+	if (!ts_w)
+		return;	/* a write we never saw */
+	if (!rev) {	/* a->b: the request goes on until b answers */
+		if (!l->in_req || ts_w > l->req_ts)
+			l->req_ts = ts_w;
+		l->in_req = true;
+		return;
+	}
+	if (!l->in_req)
+		return;	/* more of the same response */
+	l->in_req = false;
+	d = ts_w > l->req_ts ? ts_w - l->req_ts : 0;
+	l->count++;
+	if (d > l->max)
+		l->max = d;
+	if (l->n == l->cap) {
+		if (l->cap >= MLAT_MAX)
+			return;	/* percentiles from the first MLAT_MAX samples */
+		ncap = l->cap ? l->cap * 2 : 16;
+		v = realloc(l->v, ncap * sizeof(*v));
+		if (!v)
+			return;
+		l->v = v;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = d;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	__u64 a = *(const __u64 *)x, b = *(const __u64 *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Nearest rank: the smallest sample with at least pct% at or below it. */
+static __u64 rank(const __u64 *v, __u32 n, unsigned pct)
+{
+	__u64 i = ((__u64)n * pct + 99) / 100;
+
+	return v[i ? i - 1 : 0];
+}
+
+void lat_summary(const struct mlat *l, struct model_latency *out)
+{
+	__u64 *v;
+
+	memset(out, 0, sizeof(*out));
+	if (!l->n)
+		return;
+	v = malloc(l->n * sizeof(*v));
+	if (!v)
+		return;
+	memcpy(v, l->v, l->n * sizeof(*v));
+	qsort(v, l->n, sizeof(*v), cmp_u64);
+	out->count = l->count;
+	out->p50 = rank(v, l->n, 50);
+	out->p90 = rank(v, l->n, 90);
+	out->p99 = rank(v, l->n, 99);
+	out->max = l->max;
+	free(v);
+}
+
+void lat_fini(struct mlat *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
