@@ -149,9 +149,12 @@ struct ipcs_sock_rec {
 	__u16 family;		/* AF_UNIX */
 	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	__u16 addr_len;		/* valid bytes of addr (sun_path; abstract starts with NUL) */
-	__u16 _pad;
-	char addr[112];		/* this socket's bound address, else the peer's */
+	__u16 flags;		/* IPCS_SOCKF_*: whose address addr is */
+	char addr[112];		/* this socket's bound address, unless flags say otherwise */
 };
+
+#define IPCS_SOCKF_PEER_ADDR 0x1	/* addr: the peer's (this socket is unbound) */
+#define IPCS_SOCKF_DEST      0x2	/* addr: the destination passed to sendto/sendmsg */
 
 enum ipcs_proc_op {
 	IPCS_PROC_FORK = 1,	/* pid = child tgid, ppid = parent tgid */

@@ -8,6 +8,7 @@
 #define IPCS_SOCK_BPF_H
 
 #include "maps.bpf.h"
+#include "sysnr.bpf.h"
 
 #define SOCKFS_MAGIC 0x534F434B
 #define IPCS_AF_UNIX 1
@@ -100,8 +101,54 @@ static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 		peer = NULL;
 	r->peer = (__u64)peer;
 	r->peer_ino = sock_ino(peer);
-	if (!unix_addr(u, r) && peer)
-		unix_addr(container_of(peer, struct unix_sock, sk), r);
+	/* A datagram goes to the peer's name; a connection is named by its server. */
+	if (r->type == IPCS_SOCK_DGRAM && peer &&
+	    unix_addr(container_of(peer, struct unix_sock, sk), r)) {
+		r->flags = IPCS_SOCKF_PEER_ADDR;
+		return;
+	}
+	if (!unix_addr(u, r) && peer &&
+	    unix_addr(container_of(peer, struct unix_sock, sk), r))
+		r->flags = IPCS_SOCKF_PEER_ADDR;
+}
+
+/* sendto/sendmsg: where the destination address is (read at exit). */
+static __always_inline void sock_enter_dest(struct pt_regs *regs, struct inflight *in)
+{
+	if (in->sys == IPCS_SYS_SENDTO) {
+		in->uptr = SYS_ARG4(regs);
+		in->fd2 = SYS_ARG5(regs);	/* addrlen */
+	} else {
+		in->uptr = SYS_ARG1(regs);	/* struct user_msghdr */
+	}
+}
+
+/* A datagram's explicit destination replaces the address in r. */
+static __always_inline void sock_fill_dest(struct ipcs_sock_rec *r,
+					   const struct inflight *in)
+{
+	struct user_msghdr mh;
+	void *name = (void *)in->uptr;
+	int len = in->fd2;
+
+	if (!name)
+		return;
+	if (in->sys == IPCS_SYS_SENDMSG) {
+		if (bpf_probe_read_user(&mh, sizeof(mh), name))
+			return;
+		name = mh.msg_name;
+		len = mh.msg_namelen;
+	}
+	len -= 2;	/* sun_family */
+	if (!name || len <= 0)
+		return;
+	if (len > (int)sizeof(r->addr))
+		len = sizeof(r->addr);
+	/* A fixed size keeps the verifier simple: sun_path is 108 bytes. */
+	if (bpf_probe_read_user(r->addr, 108, name + 2))
+		return;
+	r->addr_len = len;
+	r->flags = IPCS_SOCKF_DEST;
 }
 
 #endif

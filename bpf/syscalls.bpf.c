@@ -55,8 +55,10 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_READV:
 	case IPCS_SYS_WRITEV:
 	case IPCS_SYS_SENDTO:	/* arg: length; sendmsg/recvmsg: flags */
-	case IPCS_SYS_RECVFROM:
 	case IPCS_SYS_SENDMSG:
+		sock_enter_dest(regs, in);
+		/* fall through */
+	case IPCS_SYS_RECVFROM:
 	case IPCS_SYS_RECVMSG:
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG2(regs);
@@ -235,6 +237,7 @@ static __always_inline void emit_sys(const struct inflight *in, long ret)
 			return;
 		fill_sys(&sr->s, in, ret);
 		sock_fill(sr);
+		sock_fill_dest(sr, in);
 		emit_submit(sr);
 		return;
 	}

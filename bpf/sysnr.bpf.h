@@ -36,6 +36,8 @@
 #define SYS_ARG1(regs) ((regs)->si)
 #define SYS_ARG2(regs) ((regs)->dx)
 #define SYS_ARG3(regs) ((regs)->r10)
+#define SYS_ARG4(regs) ((regs)->r8)
+#define SYS_ARG5(regs) ((regs)->r9)
 #define SYS_NR_AT_EXIT(regs) ((long)(regs)->orig_ax)
 
 #define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h */

@@ -10,6 +10,7 @@
  * per request it reads REQ bytes, sleeps DELAY_MS and answers with one call
  * of RESP bytes. Client 1 and its connection use read/write, client 2 and
  * its connection send/recv and sendmsg/recvmsg.
+ * MODE "seqpacket": the same over SOCK_SEQPACKET.
  * MODE "pair": socketpair(); the parent ("sp_parent") is the client, the
  * forked child ("sp_child") the server; ADDR is ignored.
  *
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 static unsigned long n_req, req_len, resp_len, delay_ms;
+static int sock_type = SOCK_STREAM;
 
 static void die(const char *what)
 {
@@ -147,7 +149,7 @@ static pid_t spawn_client(const char *addr, const char *comm, int style, int rea
 	if (pid)
 		return pid;
 	set_comm(comm);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	fd = socket(AF_UNIX, sock_type, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, alen) != 0)
 		die("connect");
 	if (write(ready, "x", 1) != 1)	/* connected: the server may accept */
@@ -172,7 +174,7 @@ static int run_server(const char *addr)
 	char x[2];
 
 	set_comm("us_server");
-	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	lfd = socket(AF_UNIX, sock_type, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, alen) || listen(lfd, 8))
 		die("bind/listen");
 	if (pipe(ready))
@@ -227,7 +229,7 @@ static int run_pair(void)
 int main(int argc, char **argv)
 {
 	if (argc != 7) {
-		fprintf(stderr, "usage: unix_stream server|pair ADDR N REQ RESP DELAY_MS\n");
+		fprintf(stderr, "usage: unix_stream server|seqpacket|pair ADDR N REQ RESP DELAY_MS\n");
 		return 2;
 	}
 	n_req = parse_num(argv[3], "N");
@@ -240,6 +242,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "server"))
 		return run_server(argv[2]);
+	if (!strcmp(argv[1], "seqpacket")) {
+		sock_type = SOCK_SEQPACKET;
+		return run_server(argv[2]);
+	}
 	if (!strcmp(argv[1], "pair"))
 		return run_pair();
 	fprintf(stderr, "unix_stream: mode '%s': want server or pair\n", argv[1]);

@@ -82,13 +82,61 @@ static int sock_peer(struct model *m, struct mchan *c, const struct ipcs_sock_re
 	return 0;
 }
 
+/* FNV-1a of a bound name; the top bit clear keeps it apart from kernel addresses. */
+static __u64 name_id(const char *a, size_t n)
+{
+	__u64 h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)a[i]) * 0x100000001b3ull;
+	h &= ~(1ull << 63);
+	return h ? h : 1;
+}
+
+/*
+ * The receive queue of a bound datagram socket is keyed by its name, so a
+ * sendto() naming it and the receiver meet without knowing each other.
+ */
+static int dgram_name_queue(struct model *m, const struct ipcs_sock_rec *r,
+			    struct mchan **out)
+{
+	struct ipcs_chan id = r->s.chan;
+	int err;
+
+	id.ino = name_id(r->addr, r->addr_len);
+	err = chan_get(m, &id, out);
+	if (!err && *out)
+		sock_set_name(*out, r);
+	return err;
+}
+
+/* Where this call's bytes come from (rq) or go to (wq); NULL: unknown. */
+static int sock_queues(struct model *m, struct mchan *c, const struct ipcs_sock_rec *r,
+		       bool send, struct mchan **rq, struct mchan **wq)
+{
+	bool dgram = c->kind == IPCS_KIND_UNIX_DGRAM;
+	bool other = r->flags & (IPCS_SOCKF_PEER_ADDR | IPCS_SOCKF_DEST);
+
+	*rq = *wq = NULL;
+	if (!send) {
+		if (dgram && !other && r->addr_len)
+			return dgram_name_queue(m, r, rq);
+		*rq = c;
+		return 0;
+	}
+	if (dgram && other && r->addr_len)
+		return dgram_name_queue(m, r, wq);
+	return sock_peer(m, c, r, wq);
+}
+
 int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 {
 	const struct ipcs_sys_rec *s = &r->s;
 	bool plain = s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
 		     s->sys == IPCS_SYS_SENDTO || s->sys == IPCS_SYS_RECVFROM;
-	struct mchan *c, *q = NULL;
-	__u64 n;
+	bool send = sys_is_send(s->sys);
+	struct mchan *c, *rq = NULL, *wq = NULL;
 	int err;
 
 	if (s->ret > 0 && (s->ret > RW_RET_MAX || (plain && (__u64)s->ret > s->arg))) {
@@ -100,21 +148,26 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	err = chan_get(m, &s->chan, &c);
 	if (err || !c)
 		return err;
-	sock_set_name(c, r);
-	err = sock_fd_learn(m, p, s->fd, c);
+	if (!(r->flags & IPCS_SOCKF_DEST))
+		sock_set_name(c, r);
+	err = sock_queues(m, c, r, send, &rq, &wq);
+	if (!err && kind_is_connected(c->kind) && !send)
+		err = sock_peer(m, c, r, &wq);	/* joins the ends before the read */
+	/* A bound datagram socket is held as its named queue. */
 	if (!err)
-		err = sock_peer(m, c, r, &q);
+		err = sock_fd_learn(m, p, s->fd, rq && rq != c ? rq : c);
 	if (!err && s->ret > 0) {
-		n = (__u64)s->ret;
-		if (!sys_is_send(s->sys))
-			err = conv_read(m, c, p, n, s->h.ts_ns, s->blocked_ns);
-		else if (q)
-			err = conv_write(m, q, p, n, s->h.ts_ns, s->blocked_ns);
+		if (!send)
+			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else if (wq)
+			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
 		else
-			c->bytes_written += n;	/* no peer to attribute to */
+			c->bytes_written += (__u64)s->ret;	/* no peer to attribute to */
 	}
-	if (q)
-		chan_note_unheld(m, q);
+	if (rq && rq != c)
+		chan_note_unheld(m, rq);
+	if (wq)
+		chan_note_unheld(m, wq);
 	chan_note_unheld(m, c);
 	return err;
 }
