@@ -153,6 +153,45 @@ static void test_dgram_two_senders(void **state)
 	assert_int_equal(cs.n, 2);
 }
 
+/* sendto(name) and a connected sender both reach the receiver bound to name. */
+static void test_dgram_by_name(void **state)
+{
+	struct model *m = *state;
+	const struct model_conv *c1, *c2;
+	struct ipcs_event ev;
+	struct convs cs;
+
+	ev = sock_ev(10, IPCS_SYS_SENDTO, 30, 3, IPCS_KIND_UNIX_DGRAM, SK_A, 0, 100);
+	set_addr(&ev, "/run/d", 6);
+	ev.sock.flags = IPCS_SOCKF_DEST;
+	apply(m, &ev);
+	ev = sock_ev(11, IPCS_SYS_SENDMSG, 50, 3, IPCS_KIND_UNIX_DGRAM, SK_B, SK_C, 110);
+	set_addr(&ev, "/run/d", 6);
+	ev.sock.flags = IPCS_SOCKF_PEER_ADDR;
+	apply(m, &ev);
+	ev = sock_ev(30, IPCS_SYS_RECVFROM, 30, 4, IPCS_KIND_UNIX_DGRAM, SK_C, 0, 120);
+	set_addr(&ev, "/run/d", 6);	/* its own bound name */
+	apply(m, &ev);
+	ev = sock_ev(30, IPCS_SYS_RECVMSG, 50, 4, IPCS_KIND_UNIX_DGRAM, SK_C, 0, 130);
+	set_addr(&ev, "/run/d", 6);
+	apply(m, &ev);
+	cs.n = 0;
+	assert_int_equal(model_foreach_conv(m, collect_conv, &cs), 0);
+	assert_int_equal(cs.n, 2);
+	c1 = cs.v[0].a.pid == 10 ? &cs.v[0] : &cs.v[1];
+	c2 = cs.v[0].a.pid == 10 ? &cs.v[1] : &cs.v[0];
+	assert_int_equal(c1->a.pid, 10);
+	assert_int_equal(c2->a.pid, 11);
+	assert_int_equal(c1->b.pid, 30);
+	assert_int_equal(c2->b.pid, 30);
+	assert_int_equal(c1->a_to_b.bytes, 30);
+	assert_int_equal(c2->a_to_b.bytes, 50);
+	assert_int_equal(c1->a_to_b.msgs, 1);
+	assert_string_equal(c1->channel, "/run/d");
+	assert_string_equal(c2->channel, "/run/d");
+	assert_int_equal(c2->b_to_a.bytes, 0);
+}
+
 /* Percentiles by nearest rank over exact samples. */
 static void test_latency_percentiles(void **state)
 {
@@ -221,6 +260,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_before_accept_named_by_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abstract_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dgram_two_senders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latency_percentiles, setup, teardown),
 		cmocka_unit_test(test_decode_sock_rec),
 	};
