@@ -146,7 +146,7 @@ struct ipcs_sock_rec {
 	__u64 peer;		/* peer's identity (chan.ino of the other end), 0 = none */
 	__u64 sock_ino;		/* this socket's inode */
 	__u64 peer_ino;		/* peer socket's inode, 0 until accepted */
-	__u16 family;		/* AF_UNIX */
+	__u16 family;		/* AF_UNIX, AF_INET, AF_INET6 */
 	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	__u16 addr_len;		/* valid bytes of addr (sun_path; abstract starts with NUL) */
 	__u16 flags;		/* IPCS_SOCKF_*: whose address addr is */
@@ -155,6 +155,9 @@ struct ipcs_sock_rec {
 
 #define IPCS_SOCKF_PEER_ADDR 0x1	/* addr: the peer's (this socket is unbound) */
 #define IPCS_SOCKF_DEST      0x2	/* addr: the destination passed to sendto/sendmsg */
+/* addr: TCP/UDP endpoints: local address [0,16), remote [16,32) (IPv4 in the
+ * first 4 bytes), local port [32,34) host order, remote port [34,36) network order */
+#define IPCS_SOCKF_INET      0x4
 
 enum ipcs_proc_op {
 	IPCS_PROC_FORK = 1,	/* pid = child tgid, ppid = parent tgid */

@@ -12,6 +12,8 @@
 
 #define SOCKFS_MAGIC 0x534F434B
 #define IPCS_AF_UNIX 1
+#define IPCS_AF_INET 2
+#define IPCS_AF_INET6 10
 #define IPCS_SOCK_STREAM 1
 #define IPCS_SOCK_DGRAM 2
 #define IPCS_SOCK_SEQPACKET 5
@@ -46,11 +48,16 @@ static __always_inline __u16 sock_file_kind(struct file *file, __u64 *id)
 
 	if (!sk ||
 	    bpf_core_read(&family, sizeof(family), &sk->__sk_common.skc_family) ||
-	    bpf_core_read(&type, sizeof(type), &sk->sk_type) ||
-	    family != IPCS_AF_UNIX)
+	    bpf_core_read(&type, sizeof(type), &sk->sk_type))
 		return IPCS_KIND_NONE;
 	*id = (__u64)sk;
-	return unix_kind(type);
+	if (family == IPCS_AF_UNIX)
+		return unix_kind(type);
+	if (family != IPCS_AF_INET && family != IPCS_AF_INET6)
+		return IPCS_KIND_NONE;
+	/* SOCK_STREAM over inet is TCP (MPTCP aside), SOCK_DGRAM UDP. */
+	return type == IPCS_SOCK_STREAM ? IPCS_KIND_TCP :
+	       type == IPCS_SOCK_DGRAM ? IPCS_KIND_UDP : IPCS_KIND_NONE;
 }
 
 /* Inode number of the socket owning sk; 0 when it has none yet. */
@@ -88,13 +95,40 @@ static __always_inline bool unix_addr(struct unix_sock *u, struct ipcs_sock_rec 
 	return true;
 }
 
+/* TCP/UDP: both endpoints into addr (IPCS_SOCKF_INET). */
+static __always_inline void inet_fill(struct sock *sk, struct ipcs_sock_rec *r)
+{
+	struct sock_common *c = &sk->__sk_common;
+
+	r->sock_ino = sock_ino(sk);
+	if (r->family == IPCS_AF_INET6) {
+		if (bpf_core_read(r->addr, 16, &c->skc_v6_rcv_saddr) ||
+		    bpf_core_read(r->addr + 16, 16, &c->skc_v6_daddr))
+			return;
+	} else if (bpf_core_read(r->addr, 4, &c->skc_rcv_saddr) ||
+		   bpf_core_read(r->addr + 16, 4, &c->skc_daddr)) {
+		return;
+	}
+	if (bpf_core_read(r->addr + 32, 2, &c->skc_num) ||
+	    bpf_core_read(r->addr + 34, 2, &c->skc_dport))
+		return;
+	r->addr_len = 36;
+	r->flags = IPCS_SOCKF_INET;
+}
+
 /* Peer, inodes and address of the socket sk (the record's chan.ino). */
 static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 {
 	struct sock *sk = (struct sock *)r->s.chan.ino, *peer = NULL;
 	struct unix_sock *u = container_of(sk, struct unix_sock, sk);
 
-	r->family = IPCS_AF_UNIX;
+	bpf_core_read(&r->family, sizeof(r->family), &sk->__sk_common.skc_family);
+	if (r->family != IPCS_AF_UNIX) {
+		bpf_core_read(&r->type, sizeof(r->type), &sk->sk_type);
+		inet_fill(sk, r);
+		return;
+	}
+
 	bpf_core_read(&r->type, sizeof(r->type), &sk->sk_type);
 	r->sock_ino = sock_ino(sk);
 	if (bpf_core_read(&peer, sizeof(peer), &u->peer))
@@ -131,7 +165,7 @@ static __always_inline void sock_fill_dest(struct ipcs_sock_rec *r,
 	void *name = (void *)in->uptr;
 	int len = in->fd2;
 
-	if (!name)
+	if (!name || r->family != IPCS_AF_UNIX)
 		return;
 	if (in->sys == IPCS_SYS_SENDMSG) {
 		if (bpf_probe_read_user(&mh, sizeof(mh), name))

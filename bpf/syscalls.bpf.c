@@ -217,8 +217,7 @@ static __always_inline bool sys_has_path(__u16 sys)
 /* Data calls on unix sockets carry the peer: struct ipcs_sock_rec. */
 static __always_inline bool sys_is_sock_data(const struct inflight *in)
 {
-	if (in->chan.kind < IPCS_KIND_UNIX_STREAM ||
-	    in->chan.kind > IPCS_KIND_UNIX_SEQPACKET)
+	if (in->chan.kind < IPCS_KIND_UNIX_STREAM || in->chan.kind > IPCS_KIND_UDP)
 		return false;
 	return in->sys == IPCS_SYS_READ || in->sys == IPCS_SYS_WRITE ||
 	       in->sys == IPCS_SYS_READV || in->sys == IPCS_SYS_WRITEV ||

@@ -10,7 +10,8 @@
  * per request it reads REQ bytes, sleeps DELAY_MS and answers with one call
  * of RESP bytes. Client 1 and its connection use read/write, client 2 and
  * its connection send/recv and sendmsg/recvmsg.
- * MODE "seqpacket": the same over SOCK_SEQPACKET.
+ * MODE "seqpacket": the same over SOCK_SEQPACKET; "tcp4", "tcp6": over TCP
+ * on 127.0.0.1 or ::1, ADDR = the port.
  * MODE "pair": socketpair(); the parent ("sp_parent") is the client, the
  * forked child ("sp_child") the server; ADDR is ignored.
  *
@@ -25,12 +26,15 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static unsigned long n_req, req_len, resp_len, delay_ms;
 static int sock_type = SOCK_STREAM;
+static int sock_family = AF_UNIX;
 
 static void die(const char *what)
 {
@@ -121,11 +125,27 @@ static void serve(int fd, int style)
 	close(fd);
 }
 
-static socklen_t make_addr(const char *s, struct sockaddr_un *a)
+/* AF_UNIX: a path or "@abstract"; AF_INET/AF_INET6: a port on loopback. */
+static socklen_t make_addr(const char *s, struct sockaddr_storage *ss)
 {
+	struct sockaddr_un *a = (struct sockaddr_un *)ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 	size_t n = strlen(s);
 
-	memset(a, 0, sizeof(*a));
+	memset(ss, 0, sizeof(*ss));
+	if (sock_family == AF_INET) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((unsigned short)parse_num(s, "PORT"));
+		a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*a4);
+	}
+	if (sock_family == AF_INET6) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((unsigned short)parse_num(s, "PORT"));
+		a6->sin6_addr = in6addr_loopback;
+		return sizeof(*a6);
+	}
 	a->sun_family = AF_UNIX;
 	if (n >= sizeof(a->sun_path)) {
 		errno = ENAMETOOLONG;
@@ -139,7 +159,7 @@ static socklen_t make_addr(const char *s, struct sockaddr_un *a)
 
 static pid_t spawn_client(const char *addr, const char *comm, int style, int ready)
 {
-	struct sockaddr_un a;
+	struct sockaddr_storage a;
 	socklen_t alen = make_addr(addr, &a);
 	pid_t pid = fork();
 	int fd;
@@ -149,7 +169,7 @@ static pid_t spawn_client(const char *addr, const char *comm, int style, int rea
 	if (pid)
 		return pid;
 	set_comm(comm);
-	fd = socket(AF_UNIX, sock_type, 0);
+	fd = socket(sock_family, sock_type, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, alen) != 0)
 		die("connect");
 	if (write(ready, "x", 1) != 1)	/* connected: the server may accept */
@@ -167,14 +187,14 @@ static int wait_ok(pid_t pid)
 
 static int run_server(const char *addr)
 {
-	struct sockaddr_un a;
+	struct sockaddr_storage a;
 	socklen_t alen = make_addr(addr, &a);
 	int lfd, c1, c2, ready[2];
 	pid_t p1, p2;
 	char x[2];
 
 	set_comm("us_server");
-	lfd = socket(AF_UNIX, sock_type, 0);
+	lfd = socket(sock_family, sock_type, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, alen) || listen(lfd, 8))
 		die("bind/listen");
 	if (pipe(ready))
@@ -197,7 +217,7 @@ static int run_server(const char *addr)
 		die("accept");
 	serve(c2, 2);
 	close(lfd);
-	if (addr[0] != '@')
+	if (sock_family == AF_UNIX && addr[0] != '@')
 		unlink(addr);
 	return wait_ok(p1) && wait_ok(p2) ? 0 : 1;
 }
@@ -229,7 +249,7 @@ static int run_pair(void)
 int main(int argc, char **argv)
 {
 	if (argc != 7) {
-		fprintf(stderr, "usage: unix_stream server|seqpacket|pair ADDR N REQ RESP DELAY_MS\n");
+		fprintf(stderr, "usage: unix_stream server|seqpacket|tcp4|tcp6|pair ADDR N REQ RESP DELAY_MS\n");
 		return 2;
 	}
 	n_req = parse_num(argv[3], "N");
@@ -242,6 +262,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "server"))
 		return run_server(argv[2]);
+	if (!strcmp(argv[1], "tcp4") || !strcmp(argv[1], "tcp6")) {
+		sock_family = argv[1][3] == '4' ? AF_INET : AF_INET6;
+		return run_server(argv[2]);
+	}
 	if (!strcmp(argv[1], "seqpacket")) {
 		sock_type = SOCK_SEQPACKET;
 		return run_server(argv[2]);

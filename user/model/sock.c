@@ -8,8 +8,11 @@
  * ends of a stream or seqpacket connection share `conn` (the smaller
  * identity), which puts both directions into one conversation: a = the
  * first writer, b = the other end. Datagram receivers keep conn 0: each
- * sender is its own conversation, as with a FIFO.
+ * sender is its own conversation, as with a FIFO. TCP and UDP queues are
+ * keyed by their (local, remote) endpoints, so (L, R) writes what (R, L)
+ * reads: loopback connections pair up with no peer pointer.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +133,117 @@ static int sock_queues(struct model *m, struct mchan *c, const struct ipcs_sock_
 	return sock_peer(m, c, r, wq);
 }
 
+/* ---- TCP and UDP: receive queues keyed by (local, remote) endpoints ---- */
+
+struct inet_end {
+	unsigned char ip[16];
+	__u16 port;	/* host order */
+};
+
+static void inet_ends(const struct ipcs_sock_rec *r, struct inet_end *l, struct inet_end *rm)
+{
+	__u16 p;
+
+	memcpy(l->ip, r->addr, 16);
+	memcpy(rm->ip, r->addr + 16, 16);
+	memcpy(&l->port, r->addr + 32, 2);
+	memcpy(&p, r->addr + 34, 2);
+	rm->port = ntohs(p);
+}
+
+static __u64 ends_id(const struct inet_end *a, const struct inet_end *b)
+{
+	char k[36];
+
+	memcpy(k, a->ip, 16);
+	memcpy(k + 16, b->ip, 16);
+	memcpy(k + 32, &a->port, 2);
+	memcpy(k + 34, &b->port, 2);
+	return name_id(k, sizeof(k));
+}
+
+static void end_str(const struct ipcs_sock_rec *r, const struct inet_end *e, char *buf,
+		    size_t n)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (r->family == 10) {
+		inet_ntop(AF_INET6, e->ip, ip, sizeof(ip));
+		snprintf(buf, n, "[%s]:%u", ip, e->port);
+	} else {
+		inet_ntop(AF_INET, e->ip, ip, sizeof(ip));
+		snprintf(buf, n, "%s:%u", ip, e->port);
+	}
+}
+
+/* "127.0.0.1:6379<->127.0.0.1:51234": the lower port (the server's, usually) first. */
+static void inet_set_name(struct mchan *c, const struct ipcs_sock_rec *r,
+			  const struct inet_end *l, const struct inet_end *rm)
+{
+	char a[64], b[64], buf[160];
+	bool swap = rm->port < l->port;
+
+	if (c->path)
+		return;
+	end_str(r, swap ? rm : l, a, sizeof(a));
+	end_str(r, swap ? l : rm, b, sizeof(b));
+	snprintf(buf, sizeof(buf), "%s<->%s", a, b);
+	c->path = strdup(buf);
+}
+
+static int inet_queue(struct model *m, const struct ipcs_sock_rec *r, __u64 id,
+		      struct mchan **out)
+{
+	struct ipcs_chan cid = r->s.chan;
+	struct inet_end l, rm;
+	int err;
+
+	cid.ino = id;
+	err = chan_get(m, &cid, out);
+	if (!err && *out) {
+		inet_ends(r, &l, &rm);
+		inet_set_name(*out, r, &l, &rm);
+	}
+	return err;
+}
+
+/* Bytes written on (L, R) are read on (R, L); both share the connection key. */
+static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r,
+		      bool send)
+{
+	const struct ipcs_sys_rec *s = &r->s;
+	struct mchan *rq = NULL, *wq = NULL;
+	struct inet_end l, rm;
+	__u64 own, other;
+	int err;
+
+	if (!(r->flags & IPCS_SOCKF_INET) || r->addr_len != 36)
+		return 0;
+	inet_ends(r, &l, &rm);
+	own = ends_id(&l, &rm);
+	other = ends_id(&rm, &l);
+	err = inet_queue(m, r, own, &rq);
+	if (!err && rq && rm.port)	/* connected: the peer's queue is known */
+		err = inet_queue(m, r, other, &wq);
+	if (err || !rq)
+		return err;
+	if (wq)
+		rq->conn = wq->conn = own < other ? own : other;
+	err = sock_fd_learn(m, p, s->fd, rq);
+	if (!err && s->ret > 0) {
+		if (!send)
+			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else if (wq)
+			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else
+			rq->bytes_written += (__u64)s->ret;	/* unconnected UDP: no peer */
+	}
+	if (wq)
+		chan_note_unheld(m, wq);
+	chan_note_unheld(m, rq);
+	return err;
+}
+
 int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 {
 	const struct ipcs_sys_rec *s = &r->s;
@@ -145,6 +259,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	}
 	if (s->ret == -EBADF)
 		return 0;
+	if (s->chan.kind == IPCS_KIND_TCP || s->chan.kind == IPCS_KIND_UDP)
+		return inet_apply(m, p, r, send);
 	err = chan_get(m, &s->chan, &c);
 	if (err || !c)
 		return err;
