@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "model_testlib.h"
 #include "collect/decode.h"
+#include <arpa/inet.h>
 
 #define SOCKFS 8u
 #define SK_A 0xffff888000001000ull	/* kernel identities of the two ends */
@@ -192,6 +193,56 @@ static void test_dgram_by_name(void **state)
 	assert_int_equal(c2->b_to_a.bytes, 0);
 }
 
+/* A TCP end: local 127.0.0.1:lport, remote 127.0.0.1:rport. */
+static void tcp_io(struct model *m, __u32 pid, __u16 sys, __u64 id, __u16 lport, __u16 rport,
+		   __s64 n, __u64 ts)
+{
+	struct ipcs_event ev = sock_ev(pid, sys, n, 3, IPCS_KIND_TCP, id, 0, ts);
+	unsigned char lo[4] = { 127, 0, 0, 1 };
+	__u16 rp = htons(rport);
+
+	ev.sock.family = 2;
+	memcpy(ev.sock.addr, lo, 4);
+	memcpy(ev.sock.addr + 16, lo, 4);
+	memcpy(ev.sock.addr + 32, &lport, 2);
+	memcpy(ev.sock.addr + 34, &rp, 2);
+	ev.sock.addr_len = 36;
+	ev.sock.flags = IPCS_SOCKF_INET;
+	apply(m, &ev);
+}
+
+/* The two ends share no pointer: (L, R) and (R, L) pair them. */
+static void test_tcp_pairs_by_endpoints(void **state)
+{
+	struct model *m = *state;
+	struct convs cs;
+
+	tcp_io(m, 10, IPCS_SYS_WRITE, SK_A, 51234, 6379, 20, 100);
+	tcp_io(m, 20, IPCS_SYS_READ, SK_B, 6379, 51234, 20, 200);
+	tcp_io(m, 20, IPCS_SYS_SENDTO, SK_B, 6379, 51234, 5, 300);
+	tcp_io(m, 10, IPCS_SYS_RECVFROM, SK_A, 51234, 6379, 5, 400);
+	tcp_io(m, 11, IPCS_SYS_WRITE, SK_C, 51235, 6379, 7, 500);	/* another client */
+	cs.n = 0;
+	assert_int_equal(model_foreach_conv(m, collect_conv, &cs), 0);
+	assert_int_equal(cs.n, 1);	/* the other client's bytes wait for a reader */
+	assert_int_equal(cs.v[0].kind, IPCS_KIND_TCP);
+	assert_string_equal(cs.v[0].channel, "127.0.0.1:6379<->127.0.0.1:51234");
+	assert_int_equal(cs.v[0].a.pid, 10);
+	assert_int_equal(cs.v[0].b.pid, 20);
+	assert_int_equal(cs.v[0].a_to_b.bytes, 20);
+	assert_int_equal(cs.v[0].b_to_a.bytes, 5);
+	assert_int_equal(cs.v[0].latency.p50, 200);
+	/* Nobody read them: at the end they go to an unobserved reader. */
+	model_flush(m);
+	cs.n = 0;
+	assert_int_equal(model_foreach_conv(m, collect_conv, &cs), 0);
+	assert_int_equal(cs.n, 2);
+	assert_int_equal(cs.v[1].a.pid, 11);
+	assert_int_equal(cs.v[1].b.pid, 0);
+	assert_int_equal(cs.v[1].a_to_b.bytes, 7);
+	assert_string_equal(cs.v[1].channel, "127.0.0.1:6379<->127.0.0.1:51235");
+}
+
 /* Percentiles by nearest rank over exact samples. */
 static void test_latency_percentiles(void **state)
 {
@@ -262,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dgram_two_senders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dgram_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latency_percentiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_pairs_by_endpoints, setup, teardown),
 		cmocka_unit_test(test_decode_sock_rec),
 	};
 
