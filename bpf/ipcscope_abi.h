@@ -137,9 +137,11 @@ struct ipcs_sys_path_rec {
 
 /*
  * A data syscall on a unix socket (read, write, readv, writev, send and recv calls).
- * For sockets chan.ino is the socket's kernel identity (struct sock
- * address), not its inode, so that the peer can be named before accept():
- * the bytes written on one socket are read from its peer.
+ * For sockets chan.ino is the socket's kernel identity (its struct sock
+ * address XOR a per-recording salt, top bit set), not its inode, so that
+ * the peer can be named before accept(): the bytes written on one socket are
+ * read from its peer. sendto: fd2 = addrlen; sendto/recvfrom: arg = length;
+ * sendmsg/recvmsg: arg = flags.
  */
 struct ipcs_sock_rec {
 	struct ipcs_sys_rec s;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * sock.bpf.h - unix sockets: struct file -> struct socket -> struct sock.
- * A socket's identity is its struct sock address: the peer (unix_sock->peer)
- * is known from connect() on, before accept() gives it an inode.
+ * A socket's identity is its struct sock address (XOR targ_sock_salt): the
+ * peer (unix_sock->peer) is known from connect() on, before accept() gives it
+ * an inode. The salt's top bit is clear, so identities keep the top bit of
+ * kernel addresses and never meet the model's name hashes (top bit clear).
  */
 #ifndef IPCS_SOCK_BPF_H
 #define IPCS_SOCK_BPF_H
@@ -50,7 +52,7 @@ static __always_inline __u16 sock_file_kind(struct file *file, __u64 *id)
 	    bpf_core_read(&family, sizeof(family), &sk->__sk_common.skc_family) ||
 	    bpf_core_read(&type, sizeof(type), &sk->sk_type))
 		return IPCS_KIND_NONE;
-	*id = (__u64)sk;
+	*id = (__u64)sk ^ targ_sock_salt;
 	if (family == IPCS_AF_UNIX)
 		return unix_kind(type);
 	if (family != IPCS_AF_INET && family != IPCS_AF_INET6)
@@ -119,7 +121,7 @@ static __always_inline void inet_fill(struct sock *sk, struct ipcs_sock_rec *r)
 /* Peer, inodes and address of the socket sk (the record's chan.ino). */
 static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 {
-	struct sock *sk = (struct sock *)r->s.chan.ino, *peer = NULL;
+	struct sock *sk = (struct sock *)(r->s.chan.ino ^ targ_sock_salt), *peer = NULL;
 	struct unix_sock *u = container_of(sk, struct unix_sock, sk);
 
 	bpf_core_read(&r->family, sizeof(r->family), &sk->__sk_common.skc_family);
@@ -133,7 +135,7 @@ static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 	r->sock_ino = sock_ino(sk);
 	if (bpf_core_read(&peer, sizeof(peer), &u->peer))
 		peer = NULL;
-	r->peer = (__u64)peer;
+	r->peer = peer ? (__u64)peer ^ targ_sock_salt : 0;
 	r->peer_ino = sock_ino(peer);
 	/* A datagram goes to the peer's name; a connection is named by its server. */
 	if (r->type == IPCS_SOCK_DGRAM && peer &&
