@@ -95,6 +95,14 @@ enum ipcs_sys {
 	IPCS_SYS_RECVFROM = 21,		/* also recv() */
 	IPCS_SYS_SENDMSG = 22,
 	IPCS_SYS_RECVMSG = 23,
+	IPCS_SYS_SOCKET = 24,		/* fd = ret, arg = domain */
+	IPCS_SYS_SOCKETPAIR = 25,	/* fd, fd2 = the two ends; chan = fd's */
+	IPCS_SYS_CONNECT = 26,
+	IPCS_SYS_ACCEPT = 27,		/* fd = listener, fd2 = new fd; chan = new socket's */
+	IPCS_SYS_ACCEPT4 = 28,
+	IPCS_SYS_BIND = 29,
+	IPCS_SYS_LISTEN = 30,		/* arg = backlog */
+	IPCS_SYS_SHUTDOWN = 31,		/* arg = how */
 	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
 	IPCS_SYS_MAX = 100
 };

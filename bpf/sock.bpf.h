@@ -167,7 +167,8 @@ static __always_inline void sock_fill_dest(struct ipcs_sock_rec *r,
 	void *name = (void *)in->uptr;
 	int len = in->fd2;
 
-	if (!name || r->family != IPCS_AF_UNIX)
+	if (!name || r->family != IPCS_AF_UNIX ||
+	    (in->sys != IPCS_SYS_SENDTO && in->sys != IPCS_SYS_SENDMSG))
 		return;
 	if (in->sys == IPCS_SYS_SENDMSG) {
 		if (bpf_probe_read_user(&mh, sizeof(mh), name))

@@ -27,6 +27,14 @@
 #define NR_close_range	436
 #define NR_pipe2	293
 #define NR_sendto	44
+#define NR_socket	41
+#define NR_connect	42
+#define NR_accept	43
+#define NR_shutdown	48
+#define NR_bind		49
+#define NR_listen	50
+#define NR_socketpair	53
+#define NR_accept4	288
 #define NR_recvfrom	45
 #define NR_sendmsg	46
 #define NR_recvmsg	47
@@ -74,6 +82,14 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_recvfrom: return IPCS_SYS_RECVFROM;
 	case NR_sendmsg:  return IPCS_SYS_SENDMSG;
 	case NR_recvmsg:  return IPCS_SYS_RECVMSG;
+	case NR_socket:   return IPCS_SYS_SOCKET;
+	case NR_socketpair: return IPCS_SYS_SOCKETPAIR;
+	case NR_connect:  return IPCS_SYS_CONNECT;
+	case NR_accept:   return IPCS_SYS_ACCEPT;
+	case NR_accept4:  return IPCS_SYS_ACCEPT4;
+	case NR_bind:     return IPCS_SYS_BIND;
+	case NR_listen:   return IPCS_SYS_LISTEN;
+	case NR_shutdown: return IPCS_SYS_SHUTDOWN;
 	default:         return IPCS_SYS_NONE;
 	}
 }

@@ -299,7 +299,7 @@ static void test_decode_sock_rec(void **state)
 	r.addr_len = sizeof(r.addr) + 1;
 	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
 	r.addr_len = 0;
-	r.s.sys = 24;	/* reserved for sockets, not named yet */
+	r.s.sys = 40;	/* reserved for sockets, not named yet */
 	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
 	assert_int_equal(ipcs_decode(&r, sizeof(r) - 8, &ev), -EINVAL);
 }

@@ -12,6 +12,10 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_FCNTL] = "fcntl",   [IPCS_SYS_CLOSE_RANGE] = "close_range",
 	[IPCS_SYS_SENDTO] = "sendto", [IPCS_SYS_RECVFROM] = "recvfrom",
 	[IPCS_SYS_SENDMSG] = "sendmsg", [IPCS_SYS_RECVMSG] = "recvmsg",
+	[IPCS_SYS_SOCKET] = "socket", [IPCS_SYS_SOCKETPAIR] = "socketpair",
+	[IPCS_SYS_CONNECT] = "connect", [IPCS_SYS_ACCEPT] = "accept",
+	[IPCS_SYS_ACCEPT4] = "accept4", [IPCS_SYS_BIND] = "bind",
+	[IPCS_SYS_LISTEN] = "listen", [IPCS_SYS_SHUTDOWN] = "shutdown",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {

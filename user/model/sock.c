@@ -40,7 +40,7 @@ static void sock_set_name(struct mchan *c, const struct ipcs_sock_rec *r)
 	size_t n = r->addr_len, i;
 	__u64 ino;
 
-	if (c->path)
+	if (c->path || (r->flags & IPCS_SOCKF_INET))
 		return;
 	if (n && r->addr[0]) {
 		snprintf(buf, sizeof(buf), "%.*s", (int)strnlen(r->addr, n), r->addr);
@@ -244,6 +244,51 @@ static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_r
 	return err;
 }
 
+static bool sys_is_data(__u16 sys)
+{
+	return sys == IPCS_SYS_READ || sys == IPCS_SYS_WRITE || sys == IPCS_SYS_READV ||
+	       sys == IPCS_SYS_WRITEV || (sys >= IPCS_SYS_SENDTO && sys <= IPCS_SYS_RECVMSG);
+}
+
+/* socket, socketpair, accept: new fds; connect: the ends join. */
+static int sock_setup(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
+{
+	const struct ipcs_sys_rec *s = &r->s;
+	bool cloexec = s->flags & IPCS_SYSF_CLOEXEC;
+	__u16 rw = IPCS_FMODE_READ | IPCS_FMODE_WRITE;
+	struct mchan *c, *q = NULL;
+	int err;
+
+	if (s->ret < 0)
+		return 0;
+	err = chan_get(m, &s->chan, &c);
+	if (err || !c)
+		return err;
+	sock_set_name(c, r);
+	err = sock_peer(m, c, r, &q);	/* unix only: inet records name no peer */
+	if (err)
+		goto out;
+	switch (s->sys) {
+	case IPCS_SYS_SOCKET:
+		err = fd_add(m, p, s->fd, c, rw, cloexec);
+		break;
+	case IPCS_SYS_SOCKETPAIR:
+		err = fd_add(m, p, s->fd, c, rw, cloexec);
+		if (!err && q)
+			err = fd_add(m, p, s->fd2, q, rw, cloexec);
+		break;
+	case IPCS_SYS_ACCEPT:
+	case IPCS_SYS_ACCEPT4:
+		err = fd_add(m, p, s->fd2, c, rw, cloexec);
+		break;
+	}
+out:
+	if (q)
+		chan_note_unheld(m, q);
+	chan_note_unheld(m, c);
+	return err;
+}
+
 int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 {
 	const struct ipcs_sys_rec *s = &r->s;
@@ -259,6 +304,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	}
 	if (s->ret == -EBADF)
 		return 0;
+	if (!sys_is_data(s->sys))
+		return sock_setup(m, p, r);
 	if (s->chan.kind == IPCS_KIND_TCP || s->chan.kind == IPCS_KIND_UDP)
 		return inet_apply(m, p, r, send);
 	err = chan_get(m, &s->chan, &c);
