@@ -39,6 +39,9 @@ run_server() {
 		'[.conversations[] | select(.kind == "unix-stream")] | length'
 	check_jq "$name: latency samples (one per round trip)" "10 10" "$T/$name.json" \
 		'[.conversations[] | select(.kind == "unix-stream") | .latency_ns.count] | map(tostring) | join(" ")'
+	"$IPCS" replay --plain "$T/$name.ipcs" >"$T/$name.plain" 2>&1
+	check_eq "$name: setup calls seen (socket bind listen connect accept)" "3 1 1 2 2" \
+		"$(for c in socket bind listen connect accept; do grep -c "/us_[a-z0-9]* *$c " "$T/$name.plain"; done | xargs)"
 }
 
 run_server path "$T/srv.sock" "^$T/srv.sock\$"
@@ -53,6 +56,8 @@ role_pid chi "$T/pair.out" child
 report_json pair
 check_recording pair
 check_sock pair unix-stream '^socketpair:\[[0-9]+\]$' "$par" sp_parent "$chi" sp_child 2000 20 4000 20
+"$IPCS" replay --plain "$T/pair.ipcs" >"$T/pair.plain" 2>&1
+check_grep "pair: socketpair seen" "$T/pair.plain" "$par/sp_parent socketpair fd 3 socketpair:"
 check_jq "pair: no other conversations" 1 "$T/pair.json" '.conversations | length'
 check_jq "pair: latency count" 20 "$T/pair.json" '.conversations[0].latency_ns.count'
 check_jq "pair: latency p50 within 10% of 20 ms" true "$T/pair.json" \

@@ -243,6 +243,43 @@ static void test_tcp_pairs_by_endpoints(void **state)
 	assert_string_equal(cs.v[1].channel, "127.0.0.1:6379<->127.0.0.1:51235");
 }
 
+/* socketpair and accept put the new fds into the tables; fork copies them. */
+static void test_setup_fds(void **state)
+{
+	struct model *m = *state;
+	__u16 rw = IPCS_FMODE_READ | IPCS_FMODE_WRITE;
+	struct ipcs_event ev;
+	struct chan_q q;
+	struct convs cs;
+
+	ev = sock_ev(10, IPCS_SYS_SOCKETPAIR, 0, 3, IPCS_KIND_UNIX_STREAM, SK_A, SK_B, 100);
+	ev.sock.s.fd2 = 4;
+	ev.sock.sock_ino = 501;
+	ev.sock.peer_ino = 502;
+	apply(m, &ev);
+	q = chan_of(m, SK_A);
+	assert_true(q.found);
+	assert_true(has_holder(&q, 10, 3, rw));
+	q = chan_of(m, SK_B);
+	assert_true(has_holder(&q, 10, 4, rw));
+	assert_string_equal(q.c.channel, "socketpair:[501]");
+	do_fork(m, 10, 11, 5);
+	q = chan_of(m, SK_B);
+	assert_true(has_holder(&q, 11, 4, rw));
+
+	ev = sock_ev(20, IPCS_SYS_ACCEPT4, 7, 5, IPCS_KIND_UNIX_STREAM, SK_C, 0, 200);
+	ev.sock.s.fd2 = 7;
+	ev.sock.s.flags = IPCS_SYSF_CLOEXEC;
+	apply(m, &ev);
+	q = chan_of(m, SK_C);
+	assert_true(has_holder(&q, 20, 7, rw));
+	assert_false(has_holder(&q, 20, 5, rw));	/* the listener is not this socket */
+	/* No bytes moved: no conversation. */
+	cs.n = 0;
+	assert_int_equal(model_foreach_conv(m, collect_conv, &cs), 0);
+	assert_int_equal(cs.n, 0);
+}
+
 /* Percentiles by nearest rank over exact samples. */
 static void test_latency_percentiles(void **state)
 {
@@ -314,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dgram_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latency_percentiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_pairs_by_endpoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setup_fds, setup, teardown),
 		cmocka_unit_test(test_decode_sock_rec),
 	};
 
