@@ -8,6 +8,7 @@
 #define IPCS_FDRES_BPF_H
 
 #include "maps.bpf.h"
+#include "sock.bpf.h"
 
 #define PIPEFS_MAGIC 0x50495045
 #define S_IFMT  00170000
@@ -38,6 +39,7 @@ static __always_inline int file_to_chan(struct file *file, struct ipcs_chan *cha
 	umode_t mode = 0;
 	fmode_t fmode = 0;
 	dev_t dev = 0;
+	__u64 sock_id = 0;
 	__u16 kind;
 
 	if (bpf_core_read(&inode, sizeof(inode), &file->f_inode) || !inode ||
@@ -45,14 +47,15 @@ static __always_inline int file_to_chan(struct file *file, struct ipcs_chan *cha
 	    bpf_core_read(&magic, sizeof(magic), &sb->s_magic) ||
 	    bpf_core_read(&mode, sizeof(mode), &inode->i_mode))
 		return FDRES_FAULT;
-	kind = chan_kind(magic, mode);
+	kind = magic == SOCKFS_MAGIC ? sock_file_kind(file, &sock_id) :
+				       chan_kind(magic, mode);
 	if (kind == IPCS_KIND_NONE)
 		return FDRES_NONE;
 	if (bpf_core_read(&ino, sizeof(ino), &inode->i_ino) ||
 	    bpf_core_read(&dev, sizeof(dev), &sb->s_dev) ||
 	    bpf_core_read(&fmode, sizeof(fmode), &file->f_mode))
 		return FDRES_FAULT;
-	chan->ino = ino;
+	chan->ino = sock_id ? sock_id : ino;	/* sockets: see sock.bpf.h */
 	chan->dev = dev;
 	chan->kind = kind;
 	chan->fmode = (fmode & FMODE_READ ? IPCS_FMODE_READ : 0) |

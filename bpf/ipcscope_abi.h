@@ -29,6 +29,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_PROC = 4,	/* process alive at start: struct ipcs_seed_proc_rec */
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
+	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_TYPE_MAX = 40
 };
@@ -90,6 +91,18 @@ enum ipcs_sys {
 	IPCS_SYS_MKNOD = 14,
 	IPCS_SYS_FCNTL = 15,		/* F_DUPFD / F_DUPFD_CLOEXEC only */
 	IPCS_SYS_CLOSE_RANGE = 16,
+	IPCS_SYS_SENDTO = 20,		/* also send() */
+	IPCS_SYS_RECVFROM = 21,		/* also recv() */
+	IPCS_SYS_SENDMSG = 22,
+	IPCS_SYS_RECVMSG = 23,
+	IPCS_SYS_SOCKET = 24,		/* fd = ret, arg = domain */
+	IPCS_SYS_SOCKETPAIR = 25,	/* fd, fd2 = the two ends; chan = fd's */
+	IPCS_SYS_CONNECT = 26,
+	IPCS_SYS_ACCEPT = 27,		/* fd = listener, fd2 = new fd; chan = new socket's */
+	IPCS_SYS_ACCEPT4 = 28,
+	IPCS_SYS_BIND = 29,
+	IPCS_SYS_LISTEN = 30,		/* arg = backlog */
+	IPCS_SYS_SHUTDOWN = 31,		/* arg = how */
 	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
 	IPCS_SYS_MAX = 100
 };
@@ -129,6 +142,32 @@ struct ipcs_sys_path_rec {
 	struct ipcs_sys_rec s;
 	char path[IPCS_PATH_MAX];	/* NUL-terminated, as the process passed it */
 };
+
+/*
+ * A data syscall on a unix socket (read, write, readv, writev, send and recv calls).
+ * For sockets chan.ino is the socket's kernel identity (its struct sock
+ * address XOR a per-recording salt, top bit set), not its inode, so that
+ * the peer can be named before accept(): the bytes written on one socket are
+ * read from its peer. sendto: fd2 = addrlen; sendto/recvfrom: arg = length;
+ * sendmsg/recvmsg: arg = flags.
+ */
+struct ipcs_sock_rec {
+	struct ipcs_sys_rec s;
+	__u64 peer;		/* peer's identity (chan.ino of the other end), 0 = none */
+	__u64 sock_ino;		/* this socket's inode */
+	__u64 peer_ino;		/* peer socket's inode, 0 until accepted */
+	__u16 family;		/* AF_UNIX, AF_INET, AF_INET6 */
+	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u16 addr_len;		/* valid bytes of addr (sun_path; abstract starts with NUL) */
+	__u16 flags;		/* IPCS_SOCKF_*: whose address addr is */
+	char addr[112];		/* this socket's bound address, unless flags say otherwise */
+};
+
+#define IPCS_SOCKF_PEER_ADDR 0x1	/* addr: the peer's (this socket is unbound) */
+#define IPCS_SOCKF_DEST      0x2	/* addr: the destination passed to sendto/sendmsg */
+/* addr: TCP/UDP endpoints: local address [0,16), remote [16,32) (IPv4 in the
+ * first 4 bytes), local port [32,34) host order, remote port [34,36) network order */
+#define IPCS_SOCKF_INET      0x4
 
 enum ipcs_proc_op {
 	IPCS_PROC_FORK = 1,	/* pid = child tgid, ppid = parent tgid */
@@ -251,6 +290,7 @@ _Static_assert(sizeof(struct ipcs_chan) == 16, "abi");
 _Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
 _Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
 _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
+_Static_assert(sizeof(struct ipcs_sock_rec) == 240, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");

@@ -22,6 +22,9 @@ const volatile bool targ_filter_pid __weak = false;	/* only tgids in traced_tgid
 const volatile bool targ_filter_comm __weak = false;	/* ... and/or this comm */
 const volatile char targ_comm[IPCS_COMM_LEN] __weak = {};
 const volatile bool targ_follow_children __weak = true;
+/* XORed into socket identities (struct sock addresses) so that recordings
+ * hold no kernel addresses; top bit clear (see sock.bpf.h). */
+const volatile __u64 targ_sock_salt __weak = 0;
 
 /* Records to user space; size set by user space (bpf_map__set_max_entries). */
 struct {

@@ -39,6 +39,54 @@ static __always_inline bool fd_followed(struct task_struct *task, int fd)
 	return resolve_fd(task, fd, &tmp);
 }
 
+/* socket*, connect, accept*, bind, listen, shutdown: what enter knows. */
+static __always_inline bool sock_enter_setup(struct pt_regs *regs, struct task_struct *task,
+					     struct inflight *in)
+{
+	switch (in->sys) {
+	case IPCS_SYS_SOCKET:
+		in->arg = SYS_ARG0(regs);	/* domain: the kind is known at exit */
+		in->flags = cloexec_flag(SYS_ARG1(regs));	/* SOCK_CLOEXEC == O_CLOEXEC */
+		return true;
+	case IPCS_SYS_SOCKETPAIR:
+		in->arg = SYS_ARG0(regs);
+		in->flags = cloexec_flag(SYS_ARG1(regs));
+		in->uptr = SYS_ARG3(regs);
+		return true;
+	case IPCS_SYS_ACCEPT4:
+		in->flags = cloexec_flag(SYS_ARG3(regs));
+		break;
+	case IPCS_SYS_LISTEN:
+	case IPCS_SYS_SHUTDOWN:
+		in->arg = SYS_ARG1(regs);
+		break;
+	}
+	in->fd = SYS_ARG0(regs);
+	return resolve_fd(task, in->fd, in);
+}
+
+/* The new socket(s) of socket/socketpair/accept: resolved from the new fd. */
+static __always_inline bool sock_exit_setup(struct inflight *in, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	int fds[2];
+
+	if (in->sys == IPCS_SYS_SOCKETPAIR) {
+		if (ret != 0 || bpf_probe_read_user(fds, sizeof(fds), (void *)in->uptr))
+			return false;
+		in->fd = fds[0];
+		in->fd2 = fds[1];
+		return resolve_fd(task, fds[0], in);
+	}
+	if (ret < 0)
+		return false;
+	if (in->sys == IPCS_SYS_SOCKET)
+		in->fd = ret;
+	else
+		in->fd2 = ret;
+	return resolve_fd(task, ret, in);
+}
+
 static __always_inline bool is_fifo_mode(__u64 mode)
 {
 	return (mode & S_IFMT) == S_IFIFO;
@@ -54,6 +102,12 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_WRITE:
 	case IPCS_SYS_READV:
 	case IPCS_SYS_WRITEV:
+	case IPCS_SYS_SENDTO:	/* arg: length; sendmsg/recvmsg: flags */
+	case IPCS_SYS_SENDMSG:
+		sock_enter_dest(regs, in);
+		/* fall through */
+	case IPCS_SYS_RECVFROM:
+	case IPCS_SYS_RECVMSG:
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG2(regs);
 		return resolve_fd(task, in->fd, in);
@@ -78,6 +132,15 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 			return false;
 		in->flags = in->arg == F_DUPFD_CLOEXEC ? IPCS_SYSF_CLOEXEC : 0;
 		return resolve_fd(task, in->fd, in);
+	case IPCS_SYS_SOCKET:
+	case IPCS_SYS_SOCKETPAIR:
+	case IPCS_SYS_ACCEPT:
+	case IPCS_SYS_ACCEPT4:
+	case IPCS_SYS_CONNECT:
+	case IPCS_SYS_BIND:
+	case IPCS_SYS_LISTEN:
+	case IPCS_SYS_SHUTDOWN:
+		return sock_enter_setup(regs, task, in);
 	case IPCS_SYS_CLOSE_RANGE:
 		/* Rare; the model knows which of these fds matter. */
 		in->fd = SYS_ARG0(regs);
@@ -180,6 +243,11 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 	case IPCS_SYS_MKNODAT:
 		in->chan.kind = IPCS_KIND_FIFO;
 		return true;
+	case IPCS_SYS_SOCKET:
+	case IPCS_SYS_SOCKETPAIR:
+	case IPCS_SYS_ACCEPT:
+	case IPCS_SYS_ACCEPT4:
+		return sock_exit_setup(in, ret);
 	}
 	return true;	/* read, write, readv, writev, close: every outcome */
 }
@@ -208,11 +276,32 @@ static __always_inline bool sys_has_path(__u16 sys)
 	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT;
 }
 
+/* Calls on sockets carry the peer: struct ipcs_sock_rec. */
+static __always_inline bool sys_is_sock_data(const struct inflight *in)
+{
+	if (in->chan.kind < IPCS_KIND_UNIX_STREAM || in->chan.kind > IPCS_KIND_UDP)
+		return false;
+	return in->sys == IPCS_SYS_READ || in->sys == IPCS_SYS_WRITE ||
+	       in->sys == IPCS_SYS_READV || in->sys == IPCS_SYS_WRITEV ||
+	       (in->sys >= IPCS_SYS_SENDTO && in->sys <= IPCS_SYS_SHUTDOWN);
+}
+
 static __always_inline void emit_sys(const struct inflight *in, long ret)
 {
 	struct ipcs_sys_path_rec *pr;
+	struct ipcs_sock_rec *sr;
 	struct ipcs_sys_rec *r;
 
+	if (sys_is_sock_data(in)) {
+		sr = emit_reserve(sizeof(*sr), IPCS_REC_SOCK);
+		if (!sr)
+			return;
+		fill_sys(&sr->s, in, ret);
+		sock_fill(sr);
+		sock_fill_dest(sr, in);
+		emit_submit(sr);
+		return;
+	}
 	if (!sys_has_path(in->sys)) {
 		r = emit_reserve(sizeof(*r), IPCS_REC_SYS);
 		if (!r)

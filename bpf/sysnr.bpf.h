@@ -26,12 +26,26 @@
 #define NR_fcntl	72
 #define NR_close_range	436
 #define NR_pipe2	293
+#define NR_sendto	44
+#define NR_socket	41
+#define NR_connect	42
+#define NR_accept	43
+#define NR_shutdown	48
+#define NR_bind		49
+#define NR_listen	50
+#define NR_socketpair	53
+#define NR_accept4	288
+#define NR_recvfrom	45
+#define NR_sendmsg	46
+#define NR_recvmsg	47
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
 #define SYS_ARG0(regs) ((regs)->di)
 #define SYS_ARG1(regs) ((regs)->si)
 #define SYS_ARG2(regs) ((regs)->dx)
 #define SYS_ARG3(regs) ((regs)->r10)
+#define SYS_ARG4(regs) ((regs)->r8)
+#define SYS_ARG5(regs) ((regs)->r9)
 #define SYS_NR_AT_EXIT(regs) ((long)(regs)->orig_ax)
 
 #define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h */
@@ -64,6 +78,18 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_mknodat: return IPCS_SYS_MKNODAT;
 	case NR_fcntl:   return IPCS_SYS_FCNTL;
 	case NR_close_range: return IPCS_SYS_CLOSE_RANGE;
+	case NR_sendto:   return IPCS_SYS_SENDTO;
+	case NR_recvfrom: return IPCS_SYS_RECVFROM;
+	case NR_sendmsg:  return IPCS_SYS_SENDMSG;
+	case NR_recvmsg:  return IPCS_SYS_RECVMSG;
+	case NR_socket:   return IPCS_SYS_SOCKET;
+	case NR_socketpair: return IPCS_SYS_SOCKETPAIR;
+	case NR_connect:  return IPCS_SYS_CONNECT;
+	case NR_accept:   return IPCS_SYS_ACCEPT;
+	case NR_accept4:  return IPCS_SYS_ACCEPT4;
+	case NR_bind:     return IPCS_SYS_BIND;
+	case NR_listen:   return IPCS_SYS_LISTEN;
+	case NR_shutdown: return IPCS_SYS_SHUTDOWN;
 	default:         return IPCS_SYS_NONE;
 	}
 }

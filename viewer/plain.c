@@ -89,7 +89,8 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 	if (s->ret < 0)
 		put(buf, n, off, " = -%s", strerrorname_np((int)-s->ret) ? strerrorname_np((int)-s->ret) : "E?");
 	else if (s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
-		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV)
+		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV ||
+		 (s->sys >= IPCS_SYS_SENDTO && s->sys <= IPCS_SYS_RECVMSG))
 		put(buf, n, off, " %" PRId64 " bytes", (int64_t)s->ret);
 	if (s->blocked_ns >= 1000000)
 		put(buf, n, off, " (blocked %.3f ms)", (double)s->blocked_ns / 1e6);
@@ -106,6 +107,7 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 	switch (ev->type) {
 	case IPCS_REC_SYS:
 	case IPCS_REC_SYS_PATH:
+	case IPCS_REC_SOCK:	/* its head is a syscall record */
 		format_sys(pp, ev, buf, n, &off);
 		break;
 	case IPCS_REC_PROC:

@@ -10,6 +10,12 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_DUP2] = "dup2",    [IPCS_SYS_DUP3] = "dup3",	 [IPCS_SYS_OPENAT] = "openat",
 	[IPCS_SYS_OPEN] = "open",    [IPCS_SYS_MKNODAT] = "mknodat", [IPCS_SYS_MKNOD] = "mknod",
 	[IPCS_SYS_FCNTL] = "fcntl",   [IPCS_SYS_CLOSE_RANGE] = "close_range",
+	[IPCS_SYS_SENDTO] = "sendto", [IPCS_SYS_RECVFROM] = "recvfrom",
+	[IPCS_SYS_SENDMSG] = "sendmsg", [IPCS_SYS_RECVMSG] = "recvmsg",
+	[IPCS_SYS_SOCKET] = "socket", [IPCS_SYS_SOCKETPAIR] = "socketpair",
+	[IPCS_SYS_CONNECT] = "connect", [IPCS_SYS_ACCEPT] = "accept",
+	[IPCS_SYS_ACCEPT4] = "accept4", [IPCS_SYS_BIND] = "bind",
+	[IPCS_SYS_LISTEN] = "listen", [IPCS_SYS_SHUTDOWN] = "shutdown",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {
@@ -61,6 +67,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SEED_PROC: return sizeof(struct ipcs_seed_proc_rec);
 	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
+	case IPCS_REC_SOCK:      return sizeof(struct ipcs_sock_rec);
 	default:                 return 0;
 	}
 }
@@ -107,11 +114,17 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 	out->path = "";
 
 	switch (h.type) {
+	case IPCS_REC_SOCK:
+		/* addr is counted, not terminated: abstract names start with NUL. */
+		if (out->sock.addr_len > sizeof(out->sock.addr))
+			return -EINVAL;
+		goto sys;
 	case IPCS_REC_SYS_PATH:
 		terminate(out->sys_path.path, sizeof(out->sys_path.path));
 		out->path = out->sys_path.path;
 		/* fall through */
 	case IPCS_REC_SYS:
+sys:
 		terminate(out->sys.comm, sizeof(out->sys.comm));
 		/* Numbers in a reserved range with no name are not syscalls we know. */
 		if (out->sys.sys == IPCS_SYS_NONE || out->sys.sys >= IPCS_SYS_MAX ||

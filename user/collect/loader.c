@@ -1,5 +1,7 @@
 /* loader.c - open -> configure rodata and ring size -> load -> attach. */
 #include <errno.h>
+#include <sys/random.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,16 @@
 #include "collect/features.h"
 #include "collect/loader.h"
 #include "log.h"
+
+/* Random, top bit clear (bpf/sock.bpf.h); a weak salt beats none. */
+static __u64 sock_salt(void)
+{
+	__u64 v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		v = (__u64)time(NULL) * 0x9e3779b97f4a7c15ull;
+	return v & ~(1ull << 63);
+}
 
 /* libbpf speaks through log.h: its warnings as warnings, the rest (and
  * the verifier's log, which can run to thousands of lines) as debug. */
@@ -77,6 +89,7 @@ static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
 	skel->rodata->targ_self_tgid = o->self_tgid;
 	skel->rodata->targ_filter_pid = o->filter_pid;
 	skel->rodata->targ_follow_children = o->follow_children;
+	skel->rodata->targ_sock_salt = sock_salt();
 	if (o->comm && o->comm[0]) {
 		/* The kernel keeps 15 characters of a command name. */
 		skel->rodata->targ_filter_comm = true;

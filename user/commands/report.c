@@ -76,6 +76,18 @@ static void json_dir(struct json_writer *w, const char *key, const struct model_
 	json_obj_end(w);
 }
 
+static void json_latency(struct json_writer *w, const struct model_latency *l)
+{
+	json_key(w, "latency_ns");
+	json_obj_begin(w);
+	json_ku64(w, "count", l->count);
+	json_ku64(w, "p50", l->p50);
+	json_ku64(w, "p90", l->p90);
+	json_ku64(w, "p99", l->p99);
+	json_ku64(w, "max", l->max);
+	json_obj_end(w);
+}
+
 static int json_chan(const struct model_chan *c, void *ctx)
 {
 	struct json_writer *w = ctx;
@@ -159,6 +171,8 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 		json_ku64(&w, "last_ns", c->last_ns);
 		json_ku64(&w, "a_blocked_ns", c->a_blocked_ns);
 		json_ku64(&w, "b_blocked_ns", c->b_blocked_ns);
+		if (c->latency.count)
+			json_latency(&w, &c->latency);
 		json_obj_end(&w);
 	}
 	json_arr_end(&w);

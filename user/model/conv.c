@@ -31,6 +31,7 @@ int convtab_init(struct model *m)
 
 static void conv_free(struct model *m, struct mconv *v)
 {
+	lat_fini(&v->lat);
 	chan_unref(m, v->chan);
 	proc_unref(v->a);
 	proc_unref(v->b);
@@ -137,22 +138,29 @@ static struct conv_key conv_key(const struct mchan *c, const struct mproc *a,
 	struct conv_key k;
 
 	memset(&k, 0, sizeof(k));
-	k.ino = c->ino;
+	k.ino = c->conn ? c->conn : c->ino;	/* a socket's two ends: one conversation */
 	k.dev = c->dev;
 	k.a_id = a->id;
 	k.b_id = b->id;
 	return k;
 }
 
+/* *rev: the conversation exists as (b, a), so these bytes go b->a. */
 static int conv_get(struct model *m, struct mchan *c, struct mproc *a,
-		    struct mproc *b, struct mconv **out)
+		    struct mproc *b, struct mconv **out, bool *rev)
 {
-	struct conv_key k = conv_key(c, a, b);
+	struct conv_key k = conv_key(c, a, b), kr;
 	struct mconv *v = hashmap_get(&m->convs, &k);
 	int err;
 
+	*rev = false;
+	if (!v && c->conn) {
+		kr = conv_key(c, b, a);
+		v = hashmap_get(&m->convs, &kr);
+		*rev = v != NULL;
+	}
 	if (v) {
-		if (v->chan != c) {	/* the inode came back as a new channel */
+		if (v->chan != c && !c->conn) {	/* the inode came back as a new channel */
 			chan_unref(m, v->chan);
 			v->chan = chan_ref(c);
 		}
@@ -162,7 +170,7 @@ static int conv_get(struct model *m, struct mchan *c, struct mproc *a,
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->ino = c->ino;
+	v->ino = k.ino;
 	v->dev = c->dev;
 	err = hashmap_put(&m->convs, &k, v, NULL);
 	if (err) {
@@ -179,23 +187,28 @@ static int conv_get(struct model *m, struct mchan *c, struct mproc *a,
 }
 
 /* n bytes of write seq went from a to b; ts_w/ts_r: the two calls' times. */
-static void conv_credit(struct model *m, struct mconv *v, __u64 n, __u64 seq,
-			__u64 ts_w, __u64 ts_r)
+static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
+			__u64 seq, __u64 ts_w, __u64 ts_r)
 {
 	struct model_kind_totals *kt = &m->kinds[v->chan->kind];
+	struct model_dir_stats *d = rev ? &v->b_to_a : &v->a_to_b;
+	__u64 *last_seq = rev ? &v->last_seq_ba : &v->last_seq;
+	bool *seq_valid = rev ? &v->seq_valid_ba : &v->seq_valid;
 	__u64 ts[2] = { ts_w, ts_r };
 	int i;
 
-	v->a_to_b.bytes += n;
+	d->bytes += n;
 	kt->bytes += n;
 	if (v->a == &m->unobserved || v->b == &m->unobserved)
 		kt->unobserved_bytes += n;
-	if (!v->seq_valid || v->last_seq != seq) {
-		v->a_to_b.msgs++;
+	if (!*seq_valid || *last_seq != seq) {
+		d->msgs++;
 		kt->msgs++;
-		v->last_seq = seq;
-		v->seq_valid = true;
+		*last_seq = seq;
+		*seq_valid = true;
 	}
+	if (v->chan->conn)
+		lat_note(&v->lat, rev, ts_w);
 	for (i = 0; i < 2; i++) {
 		if (!ts[i])
 			continue;
@@ -210,6 +223,13 @@ static void conv_credit(struct model *m, struct mconv *v, __u64 n, __u64 seq,
 	}
 }
 
+/* Blocked time of the writer and the reader, to whichever side each is. */
+static void conv_block(struct mconv *v, bool rev, __u64 w_ns, __u64 r_ns)
+{
+	v->a_blocked_ns += rev ? r_ns : w_ns;
+	v->b_blocked_ns += rev ? w_ns : r_ns;
+}
+
 /* ---- attribution ---- */
 
 /* Front write segment of c goes whole to a reader we never saw. */
@@ -217,12 +237,13 @@ static int evict_write(struct model *m, struct mchan *c)
 {
 	struct mseg *s = segq_front(&c->writes);
 	struct mconv *v;
-	int err = conv_get(m, c, s->proc, &m->unobserved, &v);
+	bool rev;
+	int err = conv_get(m, c, s->proc, &m->unobserved, &v, &rev);
 
 	if (err)
 		return err;
-	conv_credit(m, v, s->rem, s->seq, s->ts_ns, 0);
-	v->a_blocked_ns += s->blocked_ns;
+	conv_credit(m, v, rev, s->rem, s->seq, s->ts_ns, 0);
+	conv_block(v, rev, s->blocked_ns, 0);
 	segq_pop(&c->writes);
 	return 0;
 }
@@ -232,12 +253,13 @@ static int evict_read(struct model *m, struct mchan *c)
 {
 	struct mseg *s = segq_front(&c->reads);
 	struct mconv *v;
-	int err = conv_get(m, c, &m->unobserved, s->proc, &v);
+	bool rev;
+	int err = conv_get(m, c, &m->unobserved, s->proc, &v, &rev);
 
 	if (err)
 		return err;
-	conv_credit(m, v, s->rem, ++m->next_seq, 0, s->ts_ns);
-	v->b_blocked_ns += s->blocked_ns;
+	conv_credit(m, v, rev, s->rem, ++m->next_seq, 0, s->ts_ns);
+	conv_block(v, rev, 0, s->blocked_ns);
 	segq_pop(&c->reads);
 	return 0;
 }
@@ -248,18 +270,18 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	__u64 seq = ++m->next_seq;
 	struct mseg seg, *p;
 	struct mconv *v;
+	bool rev;
 	__u64 take;
 	int err;
 
 	c->bytes_written += n;
 	while (n && (p = segq_front(&c->reads))) {
 		take = n < p->rem ? n : p->rem;
-		err = conv_get(m, c, w, p->proc, &v);
+		err = conv_get(m, c, w, p->proc, &v, &rev);
 		if (err)
 			return err;
-		conv_credit(m, v, take, seq, ts, p->ts_ns);
-		v->a_blocked_ns += blocked;
-		v->b_blocked_ns += p->blocked_ns;
+		conv_credit(m, v, rev, take, seq, ts, p->ts_ns);
+		conv_block(v, rev, blocked, p->blocked_ns);
 		blocked = 0;
 		p->blocked_ns = 0;
 		p->rem -= take;
@@ -321,18 +343,18 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 	struct mseg *s;
 	struct mconv *v;
 	__u64 take;
+	bool rev;
 	int err;
 
 	c->bytes_read += n;
 	while (n && (s = segq_front(&c->writes))) {
 		take = n < s->rem ? n : s->rem;
-		err = conv_get(m, c, s->proc, r, &v);
+		err = conv_get(m, c, s->proc, r, &v, &rev);
 		if (err)
 			return err;
-		conv_credit(m, v, take, s->seq, s->ts_ns, ts);
+		conv_credit(m, v, rev, take, s->seq, s->ts_ns, ts);
 		/* Writer's wait goes to its first reader, reader's to its first writer. */
-		v->a_blocked_ns += s->blocked_ns;
-		v->b_blocked_ns += blocked;
+		conv_block(v, rev, s->blocked_ns, blocked);
 		s->blocked_ns = 0;
 		blocked = 0;
 		s->rem -= take;

@@ -290,6 +290,8 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	/* prctl(PR_SET_NAME) renames without an exec; the main thread's comm names the process. */
 	if (s->tid == s->pid && s->comm[0] && strncmp(p->ref.comm, s->comm, IPCS_COMM_LEN))
 		proc_set_comm(p, s->comm);
+	if (ev->type == IPCS_REC_SOCK)
+		return sock_apply(m, p, &ev->sock);
 	switch (s->sys) {
 	case IPCS_SYS_PIPE:
 	case IPCS_SYS_PIPE2:
@@ -438,6 +440,7 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	switch (ev->type) {
 	case IPCS_REC_SYS:
 	case IPCS_REC_SYS_PATH:
+	case IPCS_REC_SOCK:
 		err = apply_sys(m, ev);
 		break;
 	case IPCS_REC_PROC:

@@ -26,6 +26,12 @@ struct model_dir_stats {
 
 #define MODEL_NAME_MAX (IPCS_PATH_MAX + 32)
 
+/* Request (a->b burst) to response (next b->a write) times; count 0 = none. */
+struct model_latency {
+	__u64 count;
+	__u64 p50, p90, p99, max;	/* ns */
+};
+
 /* A conversation: (channel, process a, process b). For pipes a = writer. */
 struct model_conv {
 	__u16 kind;			/* enum ipcs_chan_kind */
@@ -36,6 +42,7 @@ struct model_conv {
 	struct model_dir_stats a_to_b, b_to_a;
 	__u64 first_ns, last_ns;
 	__u64 a_blocked_ns, b_blocked_ns;	/* time blocked in this conversation's calls */
+	struct model_latency latency;		/* sockets: a = first writer */
 };
 
 struct model_holder {

@@ -67,6 +67,17 @@ struct mchan {
 	struct msegq writes;	/* unread write segments, oldest first */
 	struct msegq reads;	/* reads that ran ahead of their writes */
 	__u64 orphan_gen;	/* != 0: no holders since that generation */
+	__u64 conn;		/* sockets: connection key, same on both ends (sock.c) */
+};
+
+/* Request/response latency samples of a bidirectional conversation. */
+struct mlat {
+	__u64 *v;		/* samples, ns (malloc; capped at MLAT_MAX) */
+	__u32 n, cap;
+	__u64 count;		/* samples seen, kept or not */
+	__u64 max;
+	__u64 req_ts;		/* last a->b write of the open request */
+	bool in_req;		/* a request is waiting for its response */
 };
 
 struct mconv {
@@ -79,6 +90,9 @@ struct mconv {
 	bool seq_valid;
 	__u64 first_ns, last_ns;
 	__u64 a_blocked_ns, b_blocked_ns;
+	__u64 last_seq_ba;	/* last b->a write segment counted */
+	bool seq_valid_ba;
+	struct mlat lat;	/* request/response latency (sock.c) */
 	struct mconv *lnext, *lprev;	/* LRU list, least recently active first */
 };
 
@@ -168,6 +182,13 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 /* Attribute everything still queued on c to unobserved peers. */
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);
+
+/* ---- sock.c ---- */
+int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
+/* n bytes credited to v in direction rev (b->a) written at ts_w. */
+void lat_note(struct mlat *l, bool rev, __u64 ts_w);
+void lat_summary(const struct mlat *l, struct model_latency *out);
+void lat_fini(struct mlat *l);
 
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);

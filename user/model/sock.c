@@ -1,0 +1,412 @@
+/*
+ * sock.c - unix sockets in the model.
+ *
+ * Every socket's receive queue is a byte stream: an mchan keyed by the
+ * socket's identity (its struct sock, see bpf/sock.bpf.h). A write on a
+ * socket appends to its peer's queue and a read consumes the reader's own,
+ * so conv.c attributes bytes writer -> reader exactly as for pipes. The two
+ * ends of a stream or seqpacket connection share `conn` (the smaller
+ * identity), which puts both directions into one conversation: a = the
+ * first writer, b = the other end. Datagram receivers keep conn 0: each
+ * sender is its own conversation, as with a FIFO. TCP and UDP queues are
+ * keyed by their (local, remote) endpoints, so (L, R) writes what (R, L)
+ * reads: loopback connections pair up with no peer pointer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/model_int.h"
+
+#define RW_RET_MAX 0x7ffff000LL	/* Linux's MAX_RW_COUNT */
+#define MLAT_MAX 4096		/* latency samples kept per conversation */
+
+static bool sys_is_send(__u16 sys)
+{
+	return sys == IPCS_SYS_WRITE || sys == IPCS_SYS_WRITEV ||
+	       sys == IPCS_SYS_SENDTO || sys == IPCS_SYS_SENDMSG;
+}
+
+static bool kind_is_connected(__u16 kind)
+{
+	return kind == IPCS_KIND_UNIX_STREAM || kind == IPCS_KIND_UNIX_SEQPACKET;
+}
+
+/* "/path", "@abstract" (NULs shown as '@', as ss does) or "socketpair:[ino]". */
+static void sock_set_name(struct mchan *c, const struct ipcs_sock_rec *r)
+{
+	char buf[IPCS_PATH_MAX];
+	size_t n = r->addr_len, i;
+	__u64 ino;
+
+	if (c->path || (r->flags & IPCS_SOCKF_INET))
+		return;
+	if (n && r->addr[0]) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)strnlen(r->addr, n), r->addr);
+	} else if (n > 1) {
+		for (i = 0; i < n && i < sizeof(buf) - 1; i++)
+			buf[i] = r->addr[i] ? r->addr[i] : '@';
+		buf[i] = '\0';
+	} else if (r->sock_ino && r->peer_ino && kind_is_connected(c->kind)) {
+		ino = r->sock_ino < r->peer_ino ? r->sock_ino : r->peer_ino;
+		snprintf(buf, sizeof(buf), "socketpair:[%llu]", (unsigned long long)ino);
+	} else {
+		return;
+	}
+	c->path = strdup(buf);	/* on failure the channel keeps its id name */
+}
+
+static int sock_fd_learn(struct model *m, struct mproc *p, __s32 fd, struct mchan *c)
+{
+	struct mfd *f = fd_lookup(m, p, fd);
+
+	if (f && f->chan == c)
+		return 0;
+	return fd_add(m, p, fd, c, IPCS_FMODE_READ | IPCS_FMODE_WRITE, false);
+}
+
+/* The peer's receive queue, joined to c as one connection when connected. */
+static int sock_peer(struct model *m, struct mchan *c, const struct ipcs_sock_rec *r,
+		     struct mchan **out)
+{
+	struct ipcs_chan id = r->s.chan;
+	int err;
+
+	*out = NULL;
+	if (!r->peer || r->peer == c->ino)
+		return 0;
+	id.ino = r->peer;
+	err = chan_get(m, &id, out);
+	if (err || !*out || !kind_is_connected(c->kind))
+		return err;
+	c->conn = (*out)->conn = c->ino < r->peer ? c->ino : r->peer;
+	sock_set_name(*out, r);
+	return 0;
+}
+
+/* FNV-1a of a bound name; the top bit clear keeps it apart from kernel addresses. */
+static __u64 name_id(const char *a, size_t n)
+{
+	__u64 h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)a[i]) * 0x100000001b3ull;
+	h &= ~(1ull << 63);
+	return h ? h : 1;
+}
+
+/*
+ * The receive queue of a bound datagram socket is keyed by its name, so a
+ * sendto() naming it and the receiver meet without knowing each other.
+ */
+static int dgram_name_queue(struct model *m, const struct ipcs_sock_rec *r,
+			    struct mchan **out)
+{
+	struct ipcs_chan id = r->s.chan;
+	int err;
+
+	id.ino = name_id(r->addr, r->addr_len);
+	err = chan_get(m, &id, out);
+	if (!err && *out)
+		sock_set_name(*out, r);
+	return err;
+}
+
+/* Where this call's bytes come from (rq) or go to (wq); NULL: unknown. */
+static int sock_queues(struct model *m, struct mchan *c, const struct ipcs_sock_rec *r,
+		       bool send, struct mchan **rq, struct mchan **wq)
+{
+	bool dgram = c->kind == IPCS_KIND_UNIX_DGRAM;
+	bool other = r->flags & (IPCS_SOCKF_PEER_ADDR | IPCS_SOCKF_DEST);
+
+	*rq = *wq = NULL;
+	if (!send) {
+		if (dgram && !other && r->addr_len)
+			return dgram_name_queue(m, r, rq);
+		*rq = c;
+		return 0;
+	}
+	if (dgram && other && r->addr_len)
+		return dgram_name_queue(m, r, wq);
+	return sock_peer(m, c, r, wq);
+}
+
+/* ---- TCP and UDP: receive queues keyed by (local, remote) endpoints ---- */
+
+struct inet_end {
+	unsigned char ip[16];
+	__u16 port;	/* host order */
+};
+
+static void inet_ends(const struct ipcs_sock_rec *r, struct inet_end *l, struct inet_end *rm)
+{
+	__u16 p;
+
+	memcpy(l->ip, r->addr, 16);
+	memcpy(rm->ip, r->addr + 16, 16);
+	memcpy(&l->port, r->addr + 32, 2);
+	memcpy(&p, r->addr + 34, 2);
+	rm->port = ntohs(p);
+}
+
+static __u64 ends_id(const struct inet_end *a, const struct inet_end *b)
+{
+	char k[36];
+
+	memcpy(k, a->ip, 16);
+	memcpy(k + 16, b->ip, 16);
+	memcpy(k + 32, &a->port, 2);
+	memcpy(k + 34, &b->port, 2);
+	return name_id(k, sizeof(k));
+}
+
+static void end_str(const struct ipcs_sock_rec *r, const struct inet_end *e, char *buf,
+		    size_t n)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (r->family == 10) {
+		inet_ntop(AF_INET6, e->ip, ip, sizeof(ip));
+		snprintf(buf, n, "[%s]:%u", ip, e->port);
+	} else {
+		inet_ntop(AF_INET, e->ip, ip, sizeof(ip));
+		snprintf(buf, n, "%s:%u", ip, e->port);
+	}
+}
+
+/* "127.0.0.1:6379<->127.0.0.1:51234": the lower port (the server's, usually) first. */
+static void inet_set_name(struct mchan *c, const struct ipcs_sock_rec *r,
+			  const struct inet_end *l, const struct inet_end *rm)
+{
+	char a[64], b[64], buf[160];
+	bool swap = rm->port < l->port;
+
+	if (c->path)
+		return;
+	end_str(r, swap ? rm : l, a, sizeof(a));
+	end_str(r, swap ? l : rm, b, sizeof(b));
+	snprintf(buf, sizeof(buf), "%s<->%s", a, b);
+	c->path = strdup(buf);
+}
+
+static int inet_queue(struct model *m, const struct ipcs_sock_rec *r, __u64 id,
+		      struct mchan **out)
+{
+	struct ipcs_chan cid = r->s.chan;
+	struct inet_end l, rm;
+	int err;
+
+	cid.ino = id;
+	err = chan_get(m, &cid, out);
+	if (!err && *out) {
+		inet_ends(r, &l, &rm);
+		inet_set_name(*out, r, &l, &rm);
+	}
+	return err;
+}
+
+/* Bytes written on (L, R) are read on (R, L); both share the connection key. */
+static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r,
+		      bool send)
+{
+	const struct ipcs_sys_rec *s = &r->s;
+	struct mchan *rq = NULL, *wq = NULL;
+	struct inet_end l, rm;
+	__u64 own, other;
+	int err;
+
+	if (!(r->flags & IPCS_SOCKF_INET) || r->addr_len != 36)
+		return 0;
+	inet_ends(r, &l, &rm);
+	own = ends_id(&l, &rm);
+	other = ends_id(&rm, &l);
+	err = inet_queue(m, r, own, &rq);
+	if (!err && rq && rm.port)	/* connected: the peer's queue is known */
+		err = inet_queue(m, r, other, &wq);
+	if (err || !rq)
+		return err;
+	if (wq)
+		rq->conn = wq->conn = own < other ? own : other;
+	err = sock_fd_learn(m, p, s->fd, rq);
+	if (!err && s->ret > 0) {
+		if (!send)
+			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else if (wq)
+			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else
+			rq->bytes_written += (__u64)s->ret;	/* unconnected UDP: no peer */
+	}
+	if (wq)
+		chan_note_unheld(m, wq);
+	chan_note_unheld(m, rq);
+	return err;
+}
+
+static bool sys_is_data(__u16 sys)
+{
+	return sys == IPCS_SYS_READ || sys == IPCS_SYS_WRITE || sys == IPCS_SYS_READV ||
+	       sys == IPCS_SYS_WRITEV || (sys >= IPCS_SYS_SENDTO && sys <= IPCS_SYS_RECVMSG);
+}
+
+/* socket, socketpair, accept: new fds; connect: the ends join. */
+static int sock_setup(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
+{
+	const struct ipcs_sys_rec *s = &r->s;
+	bool cloexec = s->flags & IPCS_SYSF_CLOEXEC;
+	__u16 rw = IPCS_FMODE_READ | IPCS_FMODE_WRITE;
+	struct mchan *c, *q = NULL;
+	int err;
+
+	if (s->ret < 0)
+		return 0;
+	err = chan_get(m, &s->chan, &c);
+	if (err || !c)
+		return err;
+	sock_set_name(c, r);
+	err = sock_peer(m, c, r, &q);	/* unix only: inet records name no peer */
+	if (err)
+		goto out;
+	switch (s->sys) {
+	case IPCS_SYS_SOCKET:
+		err = fd_add(m, p, s->fd, c, rw, cloexec);
+		break;
+	case IPCS_SYS_SOCKETPAIR:
+		err = fd_add(m, p, s->fd, c, rw, cloexec);
+		if (!err && q)
+			err = fd_add(m, p, s->fd2, q, rw, cloexec);
+		break;
+	case IPCS_SYS_ACCEPT:
+	case IPCS_SYS_ACCEPT4:
+		err = fd_add(m, p, s->fd2, c, rw, cloexec);
+		break;
+	}
+out:
+	if (q)
+		chan_note_unheld(m, q);
+	chan_note_unheld(m, c);
+	return err;
+}
+
+int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
+{
+	const struct ipcs_sys_rec *s = &r->s;
+	bool plain = s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
+		     s->sys == IPCS_SYS_SENDTO || s->sys == IPCS_SYS_RECVFROM;
+	bool send = sys_is_send(s->sys);
+	struct mchan *c, *rq = NULL, *wq = NULL;
+	int err;
+
+	if (s->ret > 0 && (s->ret > RW_RET_MAX || (plain && (__u64)s->ret > s->arg))) {
+		m->ignored++;	/* more bytes than asked or possible: corrupt */
+		return 0;
+	}
+	if (s->ret == -EBADF)
+		return 0;
+	if (!sys_is_data(s->sys))
+		return sock_setup(m, p, r);
+	if (s->chan.kind == IPCS_KIND_TCP || s->chan.kind == IPCS_KIND_UDP)
+		return inet_apply(m, p, r, send);
+	err = chan_get(m, &s->chan, &c);
+	if (err || !c)
+		return err;
+	if (!(r->flags & IPCS_SOCKF_DEST))
+		sock_set_name(c, r);
+	err = sock_queues(m, c, r, send, &rq, &wq);
+	if (!err && kind_is_connected(c->kind) && !send)
+		err = sock_peer(m, c, r, &wq);	/* joins the ends before the read */
+	/* A bound datagram socket is held as its named queue. */
+	if (!err)
+		err = sock_fd_learn(m, p, s->fd, rq && rq != c ? rq : c);
+	if (!err && s->ret > 0) {
+		if (!send)
+			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else if (wq)
+			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else
+			c->bytes_written += (__u64)s->ret;	/* no peer to attribute to */
+	}
+	if (rq && rq != c)
+		chan_note_unheld(m, rq);
+	if (wq)
+		chan_note_unheld(m, wq);
+	chan_note_unheld(m, c);
+	return err;
+}
+
+/* ---- request/response latency ---- */
+
+void lat_note(struct mlat *l, bool rev, __u64 ts_w)
+{
+	__u64 d, *v;
+	__u32 ncap;
+
+	if (!ts_w)
+		return;	/* a write we never saw */
+	if (!rev) {	/* a->b: the request goes on until b answers */
+		if (!l->in_req || ts_w > l->req_ts)
+			l->req_ts = ts_w;
+		l->in_req = true;
+		return;
+	}
+	if (!l->in_req)
+		return;	/* more of the same response */
+	l->in_req = false;
+	d = ts_w > l->req_ts ? ts_w - l->req_ts : 0;
+	l->count++;
+	if (d > l->max)
+		l->max = d;
+	if (l->n == l->cap) {
+		if (l->cap >= MLAT_MAX)
+			return;	/* percentiles from the first MLAT_MAX samples */
+		ncap = l->cap ? l->cap * 2 : 16;
+		v = realloc(l->v, ncap * sizeof(*v));
+		if (!v)
+			return;
+		l->v = v;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = d;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	__u64 a = *(const __u64 *)x, b = *(const __u64 *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Nearest rank: the smallest sample with at least pct% at or below it. */
+static __u64 rank(const __u64 *v, __u32 n, unsigned pct)
+{
+	__u64 i = ((__u64)n * pct + 99) / 100;
+
+	return v[i ? i - 1 : 0];
+}
+
+void lat_summary(const struct mlat *l, struct model_latency *out)
+{
+	__u64 *v;
+
+	memset(out, 0, sizeof(*out));
+	if (!l->n)
+		return;
+	v = malloc(l->n * sizeof(*v));
+	if (!v)
+		return;
+	memcpy(v, l->v, l->n * sizeof(*v));
+	qsort(v, l->n, sizeof(*v), cmp_u64);
+	out->count = l->count;
+	out->p50 = rank(v, l->n, 50);
+	out->p90 = rank(v, l->n, 90);
+	out->p99 = rank(v, l->n, 99);
+	out->max = l->max;
+	free(v);
+}
+
+void lat_fini(struct mlat *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
