@@ -8,6 +8,7 @@
 #define IPCS_FDRES_BPF_H
 
 #include "maps.bpf.h"
+#include "eventfd.bpf.h"
 
 #define PIPEFS_MAGIC 0x50495045
 #define S_IFMT  00170000
@@ -46,10 +47,19 @@ static __always_inline int file_to_chan(struct file *file, struct ipcs_chan *cha
 	    bpf_core_read(&mode, sizeof(mode), &inode->i_mode))
 		return FDRES_FAULT;
 	kind = chan_kind(magic, mode);
+	if (magic == ANON_INODE_FS_MAGIC) {
+		int r = anon_file_is_eventfd(file);
+
+		if (r < 0)
+			return FDRES_FAULT;
+		kind = r ? IPCS_KIND_EVENTFD : IPCS_KIND_NONE;
+	}
 	if (kind == IPCS_KIND_NONE)
 		return FDRES_NONE;
-	if (bpf_core_read(&ino, sizeof(ino), &inode->i_ino) ||
-	    bpf_core_read(&dev, sizeof(dev), &sb->s_dev) ||
+	if (kind == IPCS_KIND_EVENTFD ? eventfd_ident(file, (__u64 *)&ino) :
+	    bpf_core_read(&ino, sizeof(ino), &inode->i_ino))
+		return FDRES_FAULT;
+	if (bpf_core_read(&dev, sizeof(dev), &sb->s_dev) ||
 	    bpf_core_read(&fmode, sizeof(fmode), &file->f_mode))
 		return FDRES_FAULT;
 	chan->ino = ino;

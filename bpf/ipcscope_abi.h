@@ -91,6 +91,8 @@ enum ipcs_sys {
 	IPCS_SYS_FCNTL = 15,		/* F_DUPFD / F_DUPFD_CLOEXEC only */
 	IPCS_SYS_CLOSE_RANGE = 16,
 	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
+	IPCS_SYS_EVENTFD = 70,		/* fd = ret, arg = initval; chan = the new eventfd */
+	IPCS_SYS_EVENTFD2 = 71,		/* as eventfd; flags CLOEXEC from EFD_CLOEXEC */
 	IPCS_SYS_MAX = 100
 };
 
@@ -100,7 +102,8 @@ enum ipcs_sys {
 /*
  * A syscall on an IPC object, emitted at sys_exit.
  *   read/write/readv/writev: fd, ret = bytes or -errno, arg = count asked
- *     (iovec count for readv/writev)
+ *     (iovec count for readv/writev); on an eventfd, a read/write returning
+ *     8 has arg = the counter value moved (read from the user buffer)
  *   pipe/pipe2: fd = read end, fd2 = write end, arg = flags
  *   close: fd; dup*: fd = old fd, fd2 = new fd; chan is the old fd's, or
  *     kind NONE when only the new fd (now closed and replaced) was followed

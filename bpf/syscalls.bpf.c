@@ -55,8 +55,15 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_READV:
 	case IPCS_SYS_WRITEV:
 		in->fd = SYS_ARG0(regs);
+		in->uptr = SYS_ARG1(regs);	/* buffer: an eventfd's value */
 		in->arg = SYS_ARG2(regs);
 		return resolve_fd(task, in->fd, in);
+	case IPCS_SYS_EVENTFD:
+	case IPCS_SYS_EVENTFD2:
+		in->arg = (__u32)SYS_ARG0(regs);
+		if (in->sys == IPCS_SYS_EVENTFD2)
+			in->flags = cloexec_flag(SYS_ARG1(regs));
+		return true;
 	case IPCS_SYS_CLOSE:
 	case IPCS_SYS_DUP:
 		in->fd = SYS_ARG0(regs);
@@ -155,6 +162,18 @@ static __always_inline bool exit_pipe(struct inflight *in)
 	return resolve_fd(bpf_get_current_task_btf(), fds[0], in);
 }
 
+/* An eventfd read/write moved 8 bytes: the counter value replaces arg. */
+static __always_inline void eventfd_value(struct inflight *in)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)in->uptr)) {
+		drop_count(IPCS_DROP_READ);
+		v = 0;
+	}
+	in->arg = v;
+}
+
 /* What only the return value tells; false when there is nothing to emit. */
 static __always_inline bool exit_fill(struct inflight *in, long ret)
 {
@@ -179,6 +198,15 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 	case IPCS_SYS_MKNOD:
 	case IPCS_SYS_MKNODAT:
 		in->chan.kind = IPCS_KIND_FIFO;
+		return true;
+	case IPCS_SYS_EVENTFD:
+	case IPCS_SYS_EVENTFD2:
+		in->fd = ret;
+		return ret >= 0 && resolve_fd(bpf_get_current_task_btf(), ret, in);
+	case IPCS_SYS_READ:
+	case IPCS_SYS_WRITE:
+		if (in->chan.kind == IPCS_KIND_EVENTFD && ret == 8)
+			eventfd_value(in);
 		return true;
 	}
 	return true;	/* read, write, readv, writev, close: every outcome */

@@ -26,6 +26,8 @@
 #define NR_fcntl	72
 #define NR_close_range	436
 #define NR_pipe2	293
+#define NR_eventfd	284
+#define NR_eventfd2	290
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
 #define SYS_ARG0(regs) ((regs)->di)
@@ -64,6 +66,8 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_mknodat: return IPCS_SYS_MKNODAT;
 	case NR_fcntl:   return IPCS_SYS_FCNTL;
 	case NR_close_range: return IPCS_SYS_CLOSE_RANGE;
+	case NR_eventfd:  return IPCS_SYS_EVENTFD;
+	case NR_eventfd2: return IPCS_SYS_EVENTFD2;
 	default:         return IPCS_SYS_NONE;
 	}
 }

@@ -10,6 +10,7 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_DUP2] = "dup2",    [IPCS_SYS_DUP3] = "dup3",	 [IPCS_SYS_OPENAT] = "openat",
 	[IPCS_SYS_OPEN] = "open",    [IPCS_SYS_MKNODAT] = "mknodat", [IPCS_SYS_MKNOD] = "mknod",
 	[IPCS_SYS_FCNTL] = "fcntl",   [IPCS_SYS_CLOSE_RANGE] = "close_range",
+	[IPCS_SYS_EVENTFD] = "eventfd", [IPCS_SYS_EVENTFD2] = "eventfd2",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {

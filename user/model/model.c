@@ -129,6 +129,8 @@ static int sys_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s
 	__u64 n;
 	int err;
 
+	if (s->chan.kind == IPCS_KIND_EVENTFD)
+		return eventfd_rw(m, p, s, is_write);
 	if (s->ret > 0 && (s->ret > RW_RET_MAX || (plain && (__u64)s->ret > s->arg))) {
 		m->ignored++;	/* more bytes than asked or possible: corrupt */
 		return 0;
@@ -315,6 +317,9 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_MKNOD:
 	case IPCS_SYS_MKNODAT:
 		return sys_mknod(m, s, path);
+	case IPCS_SYS_EVENTFD:
+	case IPCS_SYS_EVENTFD2:
+		return eventfd_create(m, p, s);
 	}
 	return 0;
 }

@@ -169,6 +169,11 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);
 
+/* ---- eventfd.c ---- */
+int eventfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s);
+int eventfd_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s,
+	       bool is_write);
+
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);
 void ageq_fini(struct mageq *q);
