@@ -30,6 +30,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
+	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
 	IPCS_REC_TYPE_MAX = 40
 };
 
@@ -172,6 +173,52 @@ struct ipcs_seed_fd_rec {
 	char path[IPCS_PATH_MAX];	/* FIFO path or "" */
 };
 
+enum ipcs_signal_op {
+	IPCS_SIG_GENERATE = 1,	/* tp signal_generate: sender = current */
+	IPCS_SIG_DELIVER = 2,	/* tp signal_deliver: receiver = current */
+};
+
+/* ipcs_signal_rec.result for GENERATE: the kernel's TRACE_SIGNAL_* */
+enum ipcs_sig_result {
+	IPCS_SIGR_DELIVERED = 0,
+	IPCS_SIGR_IGNORED = 1,
+	IPCS_SIGR_ALREADY_PENDING = 2,
+	IPCS_SIGR_OVERFLOW_FAIL = 3,
+	IPCS_SIGR_LOSE_INFO = 4,
+	IPCS_SIGR_MAX = 5,
+};
+
+/* ipcs_signal_rec.disp for DELIVER: the handler the signal runs */
+enum ipcs_sig_disp {
+	IPCS_SIGD_DEFAULT = 0,	/* SIG_DFL */
+	IPCS_SIGD_IGNORE = 1,	/* SIG_IGN */
+	IPCS_SIGD_HANDLER = 2,	/* a user handler (its address is not kept) */
+};
+
+/*
+ * A signal. GENERATE: pid/tid/comm = sender (current; for kernel-made
+ * signals such as SIGPIPE or SIGCHLD, the process in whose context it was
+ * made), rpid/rtid/rcomm = the target task. DELIVER: rpid/rtid/rcomm =
+ * the receiver (current), pid = si_pid from the siginfo (0 when the
+ * signal carries none), comm empty.
+ */
+struct ipcs_signal_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;
+	__u32 tid;
+	__u32 rpid;
+	__u32 rtid;
+	__s32 sig;
+	__s32 result;		/* GENERATE: enum ipcs_sig_result; DELIVER: 0 */
+	__s32 si_code;
+	__u16 op;		/* enum ipcs_signal_op */
+	__u16 disp;		/* DELIVER: enum ipcs_sig_disp */
+	__u32 group;		/* GENERATE: 1 = sent to the whole thread group */
+	__u32 _pad;
+	char comm[IPCS_COMM_LEN];
+	char rcomm[IPCS_COMM_LEN];
+};
+
 enum ipcs_drop_reason {
 	IPCS_DROP_RINGBUF = 0,	/* ring buffer full: record not reserved */
 	IPCS_DROP_INFLIGHT = 1,	/* too many syscalls in flight: enter not stored */
@@ -257,6 +304,7 @@ _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
+_Static_assert(sizeof(struct ipcs_signal_rec) == 88, "abi");
 _Static_assert(sizeof(struct ipcs_file_header) == 176, "abi");
 _Static_assert(sizeof(struct ipcs_block_hdr) == 40, "abi");
 _Static_assert(sizeof(struct ipcs_trailer) == 88, "abi");

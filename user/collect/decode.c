@@ -62,6 +62,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SEED_PROC: return sizeof(struct ipcs_seed_proc_rec);
 	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
+	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
 	default:                 return 0;
 	}
 }
@@ -132,6 +133,13 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 		out->path = out->seed_fd.path;
 		return check_chan(&out->seed_fd.chan);
 	case IPCS_REC_DROPS:
+		return 0;
+	case IPCS_REC_SIGNAL:
+		terminate(out->sig.comm, sizeof(out->sig.comm));
+		terminate(out->sig.rcomm, sizeof(out->sig.rcomm));
+		if (out->sig.op < IPCS_SIG_GENERATE || out->sig.op > IPCS_SIG_DELIVER ||
+		    out->sig.sig <= 0 || out->sig.sig > 64)
+			return -EINVAL;
 		return 0;
 	}
 	return -ENOMSG;

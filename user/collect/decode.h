@@ -20,6 +20,7 @@ struct ipcs_event {
 		struct ipcs_seed_proc_rec seed_proc;
 		struct ipcs_seed_fd_rec seed_fd;
 		struct ipcs_drops_rec drops;
+		struct ipcs_signal_rec sig;		/* IPCS_REC_SIGNAL */
 	};
 };
 

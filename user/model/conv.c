@@ -394,3 +394,23 @@ void conv_age(struct model *m)
 	if (hashmap_len(&m->convs) > cap)
 		m->conv_scan_gen = m->closed_gen;
 }
+
+/* ---- discrete messages (signals) ---- */
+
+int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		 __u64 ts, struct mconv **out)
+{
+	int err = conv_get(m, c, a, b, out);
+
+	if (!err)
+		conv_credit(m, *out, 0, ++m->next_seq, ts, ts);
+	return err;
+}
+
+struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mproc *a,
+			const struct mproc *b)
+{
+	struct conv_key k = conv_key(c, a, b);
+
+	return hashmap_get(&m->convs, &k);
+}

@@ -457,6 +457,9 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	case IPCS_REC_DROPS:
 		apply_drops(m, &ev->drops);
 		break;
+	case IPCS_REC_SIGNAL:
+		err = signal_apply(m, &ev->sig);
+		break;
 	default:
 		m->ignored++;
 		break;

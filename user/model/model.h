@@ -26,6 +26,13 @@ struct model_dir_stats {
 
 #define MODEL_NAME_MAX (IPCS_PATH_MAX + 32)
 
+/* Kind "signal": what became of the signals a sent b (a conversation per signal number). */
+struct model_sig_stats {
+	__u64 result[IPCS_SIGR_MAX];	/* signal_generate outcomes, enum ipcs_sig_result */
+	__u64 handled;			/* delivered to a user handler */
+	__u64 defaulted;		/* delivered with the default action */
+};
+
 /* A conversation: (channel, process a, process b). For pipes a = writer. */
 struct model_conv {
 	__u16 kind;			/* enum ipcs_chan_kind */
@@ -36,6 +43,7 @@ struct model_conv {
 	struct model_dir_stats a_to_b, b_to_a;
 	__u64 first_ns, last_ns;
 	__u64 a_blocked_ns, b_blocked_ns;	/* time blocked in this conversation's calls */
+	struct model_sig_stats sig;		/* kind signal only */
 };
 
 struct model_holder {

@@ -79,6 +79,7 @@ struct mconv {
 	bool seq_valid;
 	__u64 first_ns, last_ns;
 	__u64 a_blocked_ns, b_blocked_ns;
+	struct model_sig_stats sig;	/* kind signal only */
 	struct mconv *lnext, *lprev;	/* LRU list, least recently active first */
 };
 
@@ -165,9 +166,19 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	       __u64 ts, __u64 blocked);
 int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 	      __u64 ts, __u64 blocked);
+/* One message a -> b on c, no bytes (signals); *out = its conversation. */
+int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		 __u64 ts, struct mconv **out);
+/* The conversation (c, a, b) if it exists. */
+struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mproc *a,
+			const struct mproc *b);
 /* Attribute everything still queued on c to unobserved peers. */
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);
+
+/* ---- signal.c ---- */
+int signal_apply(struct model *m, const struct ipcs_signal_rec *r);
+void signal_name(int sig, char *buf, size_t n);
 
 /* ---- eventfd.c ---- */
 int eventfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s);

@@ -19,6 +19,7 @@ static void fill_conv(const struct mconv *v, struct model_conv *out)
 	out->last_ns = v->last_ns;
 	out->a_blocked_ns = v->a_blocked_ns;
 	out->b_blocked_ns = v->b_blocked_ns;
+	out->sig = v->sig;
 }
 
 /* Least recently active first. */
