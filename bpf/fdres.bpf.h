@@ -11,6 +11,7 @@
 #include "eventfd.bpf.h"
 
 #define PIPEFS_MAGIC 0x50495045
+#define MQUEUE_MAGIC 0x19800202
 #define S_IFMT  00170000
 #define S_IFIFO 0010000
 #define FMODE_READ  0x1
@@ -27,6 +28,8 @@ static __always_inline __u16 chan_kind(unsigned long magic, umode_t mode)
 		return IPCS_KIND_PIPE;
 	if ((mode & S_IFMT) == S_IFIFO)
 		return IPCS_KIND_FIFO;
+	if (magic == MQUEUE_MAGIC)
+		return IPCS_KIND_MQ;
 	return IPCS_KIND_NONE;
 }
 

@@ -94,6 +94,11 @@ enum ipcs_sys {
 	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
 	IPCS_SYS_EVENTFD = 70,		/* fd = ret, arg = initval; chan = the new eventfd */
 	IPCS_SYS_EVENTFD2 = 71,		/* as eventfd; flags CLOEXEC from EFD_CLOEXEC */
+	IPCS_SYS_MQ_OPEN = 72,		/* fd = ret, arg = oflag, path = name as passed */
+	IPCS_SYS_MQ_UNLINK = 73,	/* path = name; chan NONE */
+	IPCS_SYS_MQ_TIMEDSEND = 74,	/* fd, arg = msg_len, fd2 = priority, ret 0 or -errno */
+	IPCS_SYS_MQ_TIMEDRECEIVE = 75,	/* fd, arg = buffer size, ret = msg length, fd2 = priority (-1 unknown) */
+	IPCS_SYS_MQ_NOTIFY = 76,	/* fd, arg = 1 register, 0 unregister */
 	IPCS_SYS_MAX = 100
 };
 

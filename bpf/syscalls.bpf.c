@@ -39,6 +39,8 @@ static __always_inline bool fd_followed(struct task_struct *task, int fd)
 	return resolve_fd(task, fd, &tmp);
 }
 
+#include "mq.bpf.h"
+
 static __always_inline bool is_fifo_mode(__u64 mode)
 {
 	return (mode & S_IFMT) == S_IFIFO;
@@ -64,6 +66,12 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 		if (in->sys == IPCS_SYS_EVENTFD2)
 			in->flags = cloexec_flag(SYS_ARG1(regs));
 		return true;
+	case IPCS_SYS_MQ_OPEN:
+	case IPCS_SYS_MQ_UNLINK:
+	case IPCS_SYS_MQ_TIMEDSEND:
+	case IPCS_SYS_MQ_TIMEDRECEIVE:
+	case IPCS_SYS_MQ_NOTIFY:
+		return mq_enter(regs, task, in);
 	case IPCS_SYS_CLOSE:
 	case IPCS_SYS_DUP:
 		in->fd = SYS_ARG0(regs);
@@ -199,6 +207,10 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 	case IPCS_SYS_MKNODAT:
 		in->chan.kind = IPCS_KIND_FIFO;
 		return true;
+	case IPCS_SYS_MQ_OPEN:
+	case IPCS_SYS_MQ_UNLINK:
+	case IPCS_SYS_MQ_TIMEDRECEIVE:
+		return mq_exit(in, ret);
 	case IPCS_SYS_EVENTFD:
 	case IPCS_SYS_EVENTFD2:
 		in->fd = ret;
@@ -233,7 +245,8 @@ static __always_inline void fill_sys(struct ipcs_sys_rec *r,
 static __always_inline bool sys_has_path(__u16 sys)
 {
 	return sys == IPCS_SYS_OPEN || sys == IPCS_SYS_OPENAT ||
-	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT;
+	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT ||
+	       sys == IPCS_SYS_MQ_OPEN || sys == IPCS_SYS_MQ_UNLINK;
 }
 
 static __always_inline void emit_sys(const struct inflight *in, long ret)

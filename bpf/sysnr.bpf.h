@@ -27,6 +27,11 @@
 #define NR_close_range	436
 #define NR_pipe2	293
 #define NR_eventfd	284
+#define NR_mq_open	240
+#define NR_mq_unlink	241
+#define NR_mq_timedsend	242
+#define NR_mq_timedreceive 243
+#define NR_mq_notify	244
 #define NR_eventfd2	290
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
@@ -68,6 +73,11 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_close_range: return IPCS_SYS_CLOSE_RANGE;
 	case NR_eventfd:  return IPCS_SYS_EVENTFD;
 	case NR_eventfd2: return IPCS_SYS_EVENTFD2;
+	case NR_mq_open:  return IPCS_SYS_MQ_OPEN;
+	case NR_mq_unlink: return IPCS_SYS_MQ_UNLINK;
+	case NR_mq_timedsend: return IPCS_SYS_MQ_TIMEDSEND;
+	case NR_mq_timedreceive: return IPCS_SYS_MQ_TIMEDRECEIVE;
+	case NR_mq_notify: return IPCS_SYS_MQ_NOTIFY;
 	default:         return IPCS_SYS_NONE;
 	}
 }

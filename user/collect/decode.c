@@ -11,6 +11,9 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_OPEN] = "open",    [IPCS_SYS_MKNODAT] = "mknodat", [IPCS_SYS_MKNOD] = "mknod",
 	[IPCS_SYS_FCNTL] = "fcntl",   [IPCS_SYS_CLOSE_RANGE] = "close_range",
 	[IPCS_SYS_EVENTFD] = "eventfd", [IPCS_SYS_EVENTFD2] = "eventfd2",
+	[IPCS_SYS_MQ_OPEN] = "mq_open", [IPCS_SYS_MQ_UNLINK] = "mq_unlink",
+	[IPCS_SYS_MQ_TIMEDSEND] = "mq_timedsend", [IPCS_SYS_MQ_TIMEDRECEIVE] = "mq_timedreceive",
+	[IPCS_SYS_MQ_NOTIFY] = "mq_notify",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {

@@ -95,6 +95,7 @@ void chan_unref(struct model *m, struct mchan *c)
 		return;
 	segq_fini(&c->writes);
 	segq_fini(&c->reads);
+	mq_state_free(c->mq);
 	free(c->path);
 	free(c);
 }

@@ -346,8 +346,10 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 
 int conv_flush_chan(struct model *m, struct mchan *c)
 {
-	int err;
+	int err = mq_flush(m, c);
 
+	if (err)
+		return err;
 	while (c->writes.len) {
 		err = evict_write(m, c);
 		if (err)
@@ -413,4 +415,18 @@ struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mpr
 	struct conv_key k = conv_key(c, a, b);
 
 	return hashmap_get(&m->convs, &k);
+}
+
+int conv_transfer(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		  __u64 n, __u64 ts_a, __u64 ts_b, __u64 blocked_a, __u64 blocked_b)
+{
+	struct mconv *v;
+	int err = conv_get(m, c, a, b, &v);
+
+	if (err)
+		return err;
+	conv_credit(m, v, n, ++m->next_seq, ts_a, ts_b);
+	v->a_blocked_ns += blocked_a;
+	v->b_blocked_ns += blocked_b;
+	return 0;
 }

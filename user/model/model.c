@@ -320,6 +320,12 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_EVENTFD:
 	case IPCS_SYS_EVENTFD2:
 		return eventfd_create(m, p, s);
+	case IPCS_SYS_MQ_OPEN:
+	case IPCS_SYS_MQ_UNLINK:
+	case IPCS_SYS_MQ_TIMEDSEND:
+	case IPCS_SYS_MQ_TIMEDRECEIVE:
+	case IPCS_SYS_MQ_NOTIFY:
+		return mq_apply(m, p, s, path);
 	}
 	return 0;
 }

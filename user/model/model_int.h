@@ -16,6 +16,7 @@
 #include "util/hashmap.h"
 
 struct mfd;
+struct mq_state;
 
 struct mproc {
 	__u64 id;		/* instance id: unique per model, 0 = unobserved */
@@ -67,6 +68,7 @@ struct mchan {
 	struct msegq writes;	/* unread write segments, oldest first */
 	struct msegq reads;	/* reads that ran ahead of their writes */
 	__u64 orphan_gen;	/* != 0: no holders since that generation */
+	struct mq_state *mq;	/* kind mq: unpaired sends and receives (mq.c) */
 };
 
 struct mconv {
@@ -169,6 +171,9 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 /* One message a -> b on c, no bytes (signals); *out = its conversation. */
 int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
 		 __u64 ts, struct mconv **out);
+/* n bytes in one message a -> b on c (mq); the calls' times and blocked ns. */
+int conv_transfer(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		  __u64 n, __u64 ts_a, __u64 ts_b, __u64 blocked_a, __u64 blocked_b);
 /* The conversation (c, a, b) if it exists. */
 struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mproc *a,
 			const struct mproc *b);
@@ -179,6 +184,12 @@ void conv_age(struct model *m);
 /* ---- signal.c ---- */
 int signal_apply(struct model *m, const struct ipcs_signal_rec *r);
 void signal_name(int sig, char *buf, size_t n);
+
+/* ---- mq.c ---- */
+int mq_apply(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, const char *path);
+/* Unpaired messages of c to unobserved peers. */
+int mq_flush(struct model *m, struct mchan *c);
+void mq_state_free(struct mq_state *q);
 
 /* ---- eventfd.c ---- */
 int eventfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s);
