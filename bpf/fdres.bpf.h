@@ -17,6 +17,8 @@
 #define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
 
+#include "pty.bpf.h"
+
 enum fdres_result {
 	FDRES_FAULT = -1,	/* a kernel read failed: the answer is unknown */
 	FDRES_NONE = 0,		/* no such fd, or not a channel ipcscope follows */
@@ -50,6 +52,16 @@ static __always_inline int file_to_chan(struct file *file, struct ipcs_chan *cha
 	    bpf_core_read(&mode, sizeof(mode), &inode->i_mode))
 		return FDRES_FAULT;
 	kind = chan_kind(magic, mode);
+	if ((mode & S_IFMT) == S_IFCHR) {
+		int end;
+
+		if (bpf_core_read(&dev, sizeof(dev), &inode->i_rdev))
+			return FDRES_FAULT;
+		end = pty_end(mode, dev);
+		if (!end)
+			return FDRES_NONE;
+		return pty_to_chan(file, end, chan) < 0 ? FDRES_FAULT : IPCS_KIND_PTY;
+	}
 	if (magic == ANON_INODE_FS_MAGIC) {
 		int r = anon_file_is_eventfd(file);
 

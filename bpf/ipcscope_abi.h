@@ -63,6 +63,7 @@ enum ipcs_chan_kind {
 /* f_mode bits copied from the kernel's struct file: which end an fd is. */
 #define IPCS_FMODE_READ  0x1
 #define IPCS_FMODE_WRITE 0x2
+#define IPCS_FMODE_PTY_MASTER 0x4	/* kind pty: this fd is the master end (else a slave) */
 
 /* Identity of a channel: the same object seen from any process. */
 struct ipcs_chan {

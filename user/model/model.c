@@ -143,6 +143,8 @@ static int sys_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s
 	if (!fmode)
 		fmode = is_write ? IPCS_FMODE_WRITE : IPCS_FMODE_READ;
 	err = fd_learn(m, p, s->fd, c, fmode);
+	if (!err && s->ret > 0 && c->kind == IPCS_KIND_PTY)
+		err = pty_rw(m, c, p, s, is_write);	/* per-direction streams */
 	if (!err && s->ret > 0) {
 		n = (__u64)s->ret;
 		if (!kind_is_stream(c->kind) && is_write)

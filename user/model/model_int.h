@@ -191,6 +191,11 @@ int mq_apply(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, con
 int mq_flush(struct model *m, struct mchan *c);
 void mq_state_free(struct mq_state *q);
 
+/* ---- pty.c ---- */
+/* A read/write on a pty end: bytes into the direction's stream. */
+int pty_rw(struct model *m, struct mchan *base, struct mproc *p, const struct ipcs_sys_rec *s,
+	   bool is_write);
+
 /* ---- eventfd.c ---- */
 int eventfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s);
 int eventfd_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s,
