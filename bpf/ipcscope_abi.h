@@ -100,11 +100,18 @@ enum ipcs_sys {
 	IPCS_SYS_MQ_TIMEDSEND = 74,	/* fd, arg = msg_len, fd2 = priority, ret 0 or -errno */
 	IPCS_SYS_MQ_TIMEDRECEIVE = 75,	/* fd, arg = buffer size, ret = msg length, fd2 = priority (-1 unknown) */
 	IPCS_SYS_MQ_NOTIFY = 76,	/* fd, arg = 1 register, 0 unregister */
+	/* One record per followed side: fd = that side, fd2 = the other, ret = bytes moved,
+	 * flags IPCS_SYSF_OUT when bytes went into fd's channel (else out of it). */
+	IPCS_SYS_SPLICE = 80,		/* arg = len asked */
+	IPCS_SYS_TEE = 81,		/* the destination side only: tee copies, consumes nothing */
+	IPCS_SYS_VMSPLICE = 82,		/* arg = iovec count; OUT when fd is a write end */
+	IPCS_SYS_SENDFILE = 83,		/* arg = count asked */
 	IPCS_SYS_MAX = 100
 };
 
 /* ipcs_sys_rec.flags */
 #define IPCS_SYSF_CLOEXEC 0x1	/* the fd(s) created carry O_CLOEXEC */
+#define IPCS_SYSF_OUT 0x2	/* splice family: bytes went into fd's channel */
 
 /*
  * A syscall on an IPC object, emitted at sys_exit.

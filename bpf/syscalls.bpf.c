@@ -40,6 +40,7 @@ static __always_inline bool fd_followed(struct task_struct *task, int fd)
 }
 
 #include "mq.bpf.h"
+#include "splice.bpf.h"
 
 static __always_inline bool is_fifo_mode(__u64 mode)
 {
@@ -72,6 +73,11 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_MQ_TIMEDRECEIVE:
 	case IPCS_SYS_MQ_NOTIFY:
 		return mq_enter(regs, task, in);
+	case IPCS_SYS_SPLICE:
+	case IPCS_SYS_TEE:
+	case IPCS_SYS_VMSPLICE:
+	case IPCS_SYS_SENDFILE:
+		return splice_enter(regs, task, in);
 	case IPCS_SYS_CLOSE:
 	case IPCS_SYS_DUP:
 		in->fd = SYS_ARG0(regs);
@@ -291,6 +297,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	bpf_map_delete_elem(&inflight, &tid);
 	if (in.sys != sys)	/* stale entry: its exit was never seen */
 		return 0;
+	if (is_splice_sys(sys)) {
+		splice_exit(&in, ret);
+		return 0;
+	}
 	if (exit_fill(&in, ret))
 		emit_sys(&in, ret);
 	return 0;

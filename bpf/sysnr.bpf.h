@@ -27,6 +27,10 @@
 #define NR_close_range	436
 #define NR_pipe2	293
 #define NR_eventfd	284
+#define NR_sendfile	40
+#define NR_splice	275
+#define NR_tee		276
+#define NR_vmsplice	278
 #define NR_mq_open	240
 #define NR_mq_unlink	241
 #define NR_mq_timedsend	242
@@ -39,6 +43,7 @@
 #define SYS_ARG1(regs) ((regs)->si)
 #define SYS_ARG2(regs) ((regs)->dx)
 #define SYS_ARG3(regs) ((regs)->r10)
+#define SYS_ARG4(regs) ((regs)->r8)
 #define SYS_NR_AT_EXIT(regs) ((long)(regs)->orig_ax)
 
 #define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h */
@@ -78,6 +83,10 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_mq_timedsend: return IPCS_SYS_MQ_TIMEDSEND;
 	case NR_mq_timedreceive: return IPCS_SYS_MQ_TIMEDRECEIVE;
 	case NR_mq_notify: return IPCS_SYS_MQ_NOTIFY;
+	case NR_splice:   return IPCS_SYS_SPLICE;
+	case NR_tee:      return IPCS_SYS_TEE;
+	case NR_vmsplice: return IPCS_SYS_VMSPLICE;
+	case NR_sendfile: return IPCS_SYS_SENDFILE;
 	default:         return IPCS_SYS_NONE;
 	}
 }

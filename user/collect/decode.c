@@ -14,6 +14,8 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_MQ_OPEN] = "mq_open", [IPCS_SYS_MQ_UNLINK] = "mq_unlink",
 	[IPCS_SYS_MQ_TIMEDSEND] = "mq_timedsend", [IPCS_SYS_MQ_TIMEDRECEIVE] = "mq_timedreceive",
 	[IPCS_SYS_MQ_NOTIFY] = "mq_notify",
+	[IPCS_SYS_SPLICE] = "splice", [IPCS_SYS_TEE] = "tee", [IPCS_SYS_VMSPLICE] = "vmsplice",
+	[IPCS_SYS_SENDFILE] = "sendfile",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {

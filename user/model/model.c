@@ -328,6 +328,12 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_MQ_TIMEDRECEIVE:
 	case IPCS_SYS_MQ_NOTIFY:
 		return mq_apply(m, p, s, path);
+	case IPCS_SYS_SPLICE:
+	case IPCS_SYS_TEE:
+	case IPCS_SYS_VMSPLICE:
+	case IPCS_SYS_SENDFILE:
+		/* One side of the call: a write into, or a read out of, this channel. */
+		return sys_rw(m, p, s, s->flags & IPCS_SYSF_OUT);
 	}
 	return 0;
 }
