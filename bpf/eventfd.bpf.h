@@ -32,19 +32,31 @@ static __always_inline int anon_file_is_eventfd(struct file *file)
 	return got[9] == 0;
 }
 
+/* Per-session random key: kernel addresses must not reach recordings (KASLR). */
+__u64 eventfd_id_key __weak = 0;
+
 /*
  * Identity of an eventfd: every anon-inode file shares ONE inode, so the
  * inode number cannot tell two eventfds apart. The eventfd_ctx pointer
  * (file->private_data) is per object and shared by every fd and process
- * holding it: it goes into chan.ino (an opaque id, never dereferenced).
+ * holding it. chan.ino = (ptr ^ key) * odd: one-to-one, so still one id
+ * per eventfd, but the address cannot be read back without the key.
  */
 static __always_inline int eventfd_ident(struct file *file, __u64 *id)
 {
 	void *ctx = NULL;
+	__u64 key = eventfd_id_key, fresh;
 
 	if (bpf_core_read(&ctx, sizeof(ctx), &file->private_data) || !ctx)
 		return -1;
-	*id = (__u64)(unsigned long)ctx;
+	if (!key) {
+		/* First use: CPUs racing here all end up with the winner's key. */
+		fresh = ((__u64)bpf_get_prandom_u32() << 32) | bpf_get_prandom_u32() | 1;
+		key = __sync_val_compare_and_swap(&eventfd_id_key, 0, fresh);
+		if (!key)
+			key = fresh;
+	}
+	*id = (((__u64)(unsigned long)ctx) ^ key) * 0x9e3779b97f4a7c15ull;
 	return 0;
 }
 
