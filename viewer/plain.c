@@ -89,8 +89,14 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 	if (s->ret < 0)
 		put(buf, n, off, " = -%s", strerrorname_np((int)-s->ret) ? strerrorname_np((int)-s->ret) : "E?");
 	else if (s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
-		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV)
+		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV ||
+		 s->sys == IPCS_SYS_MQ_TIMEDRECEIVE)
 		put(buf, n, off, " %" PRId64 " bytes", (int64_t)s->ret);
+	else if (s->sys == IPCS_SYS_MQ_TIMEDSEND)
+		put(buf, n, off, " %" PRIu64 " bytes", (uint64_t)s->arg);
+	else if (s->sys >= IPCS_SYS_SPLICE && s->sys <= IPCS_SYS_SENDFILE)
+		put(buf, n, off, " %" PRId64 " bytes %s", (int64_t)s->ret,
+		    s->flags & IPCS_SYSF_OUT ? "in" : "out");
 	if (s->blocked_ns >= 1000000)
 		put(buf, n, off, " (blocked %.3f ms)", (double)s->blocked_ns / 1e6);
 }
