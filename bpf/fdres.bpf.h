@@ -9,12 +9,16 @@
 
 #include "maps.bpf.h"
 #include "sock.bpf.h"
+#include "eventfd.bpf.h"
 
 #define PIPEFS_MAGIC 0x50495045
+#define MQUEUE_MAGIC 0x19800202
 #define S_IFMT  00170000
 #define S_IFIFO 0010000
 #define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
+
+#include "pty.bpf.h"
 
 enum fdres_result {
 	FDRES_FAULT = -1,	/* a kernel read failed: the answer is unknown */
@@ -27,6 +31,8 @@ static __always_inline __u16 chan_kind(unsigned long magic, umode_t mode)
 		return IPCS_KIND_PIPE;
 	if ((mode & S_IFMT) == S_IFIFO)
 		return IPCS_KIND_FIFO;
+	if (magic == MQUEUE_MAGIC)
+		return IPCS_KIND_MQ;
 	return IPCS_KIND_NONE;
 }
 
@@ -49,10 +55,29 @@ static __always_inline int file_to_chan(struct file *file, struct ipcs_chan *cha
 		return FDRES_FAULT;
 	kind = magic == SOCKFS_MAGIC ? sock_file_kind(file, &sock_id) :
 				       chan_kind(magic, mode);
+	if ((mode & S_IFMT) == S_IFCHR) {
+		int end;
+
+		if (bpf_core_read(&dev, sizeof(dev), &inode->i_rdev))
+			return FDRES_FAULT;
+		end = pty_end(mode, dev);
+		if (!end)
+			return FDRES_NONE;
+		return pty_to_chan(file, end, chan) < 0 ? FDRES_FAULT : IPCS_KIND_PTY;
+	}
+	if (magic == ANON_INODE_FS_MAGIC) {
+		int r = anon_file_is_eventfd(file);
+
+		if (r < 0)
+			return FDRES_FAULT;
+		kind = r ? IPCS_KIND_EVENTFD : IPCS_KIND_NONE;
+	}
 	if (kind == IPCS_KIND_NONE)
 		return FDRES_NONE;
-	if (bpf_core_read(&ino, sizeof(ino), &inode->i_ino) ||
-	    bpf_core_read(&dev, sizeof(dev), &sb->s_dev) ||
+	if (kind == IPCS_KIND_EVENTFD ? eventfd_ident(file, (__u64 *)&ino) :
+	    bpf_core_read(&ino, sizeof(ino), &inode->i_ino))
+		return FDRES_FAULT;
+	if (bpf_core_read(&dev, sizeof(dev), &sb->s_dev) ||
 	    bpf_core_read(&fmode, sizeof(fmode), &file->f_mode))
 		return FDRES_FAULT;
 	chan->ino = sock_id ? sock_id : ino;	/* sockets: see sock.bpf.h */

@@ -31,6 +31,7 @@ enum ipcs_rec_type {
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
 	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
+	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
 	IPCS_REC_TYPE_MAX = 40
 };
 
@@ -63,6 +64,7 @@ enum ipcs_chan_kind {
 /* f_mode bits copied from the kernel's struct file: which end an fd is. */
 #define IPCS_FMODE_READ  0x1
 #define IPCS_FMODE_WRITE 0x2
+#define IPCS_FMODE_PTY_MASTER 0x4	/* kind pty: this fd is the master end (else a slave) */
 
 /* Identity of a channel: the same object seen from any process. */
 struct ipcs_chan {
@@ -104,16 +106,31 @@ enum ipcs_sys {
 	IPCS_SYS_LISTEN = 30,		/* arg = backlog */
 	IPCS_SYS_SHUTDOWN = 31,		/* arg = how */
 	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
+	IPCS_SYS_EVENTFD = 70,		/* fd = ret, arg = initval; chan = the new eventfd */
+	IPCS_SYS_EVENTFD2 = 71,		/* as eventfd; flags CLOEXEC from EFD_CLOEXEC */
+	IPCS_SYS_MQ_OPEN = 72,		/* fd = ret, arg = oflag, path = name as passed */
+	IPCS_SYS_MQ_UNLINK = 73,	/* path = name; chan NONE */
+	IPCS_SYS_MQ_TIMEDSEND = 74,	/* fd, arg = msg_len, fd2 = priority, ret 0 or -errno */
+	IPCS_SYS_MQ_TIMEDRECEIVE = 75,	/* fd, arg = buffer size, ret = msg length, fd2 = priority (-1 unknown) */
+	IPCS_SYS_MQ_NOTIFY = 76,	/* fd, arg = 1 register, 0 unregister */
+	/* One record per followed side: fd = that side, fd2 = the other, ret = bytes moved,
+	 * flags IPCS_SYSF_OUT when bytes went into fd's channel (else out of it). */
+	IPCS_SYS_SPLICE = 80,		/* arg = len asked */
+	IPCS_SYS_TEE = 81,		/* the destination side only: tee copies, consumes nothing */
+	IPCS_SYS_VMSPLICE = 82,		/* arg = iovec count; OUT when fd is a write end */
+	IPCS_SYS_SENDFILE = 83,		/* arg = count asked */
 	IPCS_SYS_MAX = 100
 };
 
 /* ipcs_sys_rec.flags */
 #define IPCS_SYSF_CLOEXEC 0x1	/* the fd(s) created carry O_CLOEXEC */
+#define IPCS_SYSF_OUT 0x2	/* splice family: bytes went into fd's channel */
 
 /*
  * A syscall on an IPC object, emitted at sys_exit.
  *   read/write/readv/writev: fd, ret = bytes or -errno, arg = count asked
- *     (iovec count for readv/writev)
+ *     (iovec count for readv/writev); on an eventfd, a read/write returning
+ *     8 has arg = the counter value moved (read from the user buffer)
  *   pipe/pipe2: fd = read end, fd2 = write end, arg = flags
  *   close: fd; dup*: fd = old fd, fd2 = new fd; chan is the old fd's, or
  *     kind NONE when only the new fd (now closed and replaced) was followed
@@ -208,6 +225,52 @@ struct ipcs_seed_fd_rec {
 	char path[IPCS_PATH_MAX];	/* FIFO path or "" */
 };
 
+enum ipcs_signal_op {
+	IPCS_SIG_GENERATE = 1,	/* tp signal_generate: sender = current */
+	IPCS_SIG_DELIVER = 2,	/* tp signal_deliver: receiver = current */
+};
+
+/* ipcs_signal_rec.result for GENERATE: the kernel's TRACE_SIGNAL_* */
+enum ipcs_sig_result {
+	IPCS_SIGR_DELIVERED = 0,
+	IPCS_SIGR_IGNORED = 1,
+	IPCS_SIGR_ALREADY_PENDING = 2,
+	IPCS_SIGR_OVERFLOW_FAIL = 3,
+	IPCS_SIGR_LOSE_INFO = 4,
+	IPCS_SIGR_MAX = 5,
+};
+
+/* ipcs_signal_rec.disp for DELIVER: the handler the signal runs */
+enum ipcs_sig_disp {
+	IPCS_SIGD_DEFAULT = 0,	/* SIG_DFL */
+	IPCS_SIGD_IGNORE = 1,	/* SIG_IGN */
+	IPCS_SIGD_HANDLER = 2,	/* a user handler (its address is not kept) */
+};
+
+/*
+ * A signal. GENERATE: pid/tid/comm = sender (current; for kernel-made
+ * signals such as SIGPIPE or SIGCHLD, the process in whose context it was
+ * made), rpid/rtid/rcomm = the target task. DELIVER: rpid/rtid/rcomm =
+ * the receiver (current), pid = si_pid from the siginfo (0 when the
+ * signal carries none), comm empty.
+ */
+struct ipcs_signal_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;
+	__u32 tid;
+	__u32 rpid;
+	__u32 rtid;
+	__s32 sig;
+	__s32 result;		/* GENERATE: enum ipcs_sig_result; DELIVER: 0 */
+	__s32 si_code;
+	__u16 op;		/* enum ipcs_signal_op */
+	__u16 disp;		/* DELIVER: enum ipcs_sig_disp */
+	__u32 group;		/* GENERATE: 1 = sent to the whole thread group */
+	__u32 _pad;
+	char comm[IPCS_COMM_LEN];
+	char rcomm[IPCS_COMM_LEN];
+};
+
 enum ipcs_drop_reason {
 	IPCS_DROP_RINGBUF = 0,	/* ring buffer full: record not reserved */
 	IPCS_DROP_INFLIGHT = 1,	/* too many syscalls in flight: enter not stored */
@@ -294,6 +357,7 @@ _Static_assert(sizeof(struct ipcs_sock_rec) == 240, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
+_Static_assert(sizeof(struct ipcs_signal_rec) == 88, "abi");
 _Static_assert(sizeof(struct ipcs_file_header) == 176, "abi");
 _Static_assert(sizeof(struct ipcs_block_hdr) == 40, "abi");
 _Static_assert(sizeof(struct ipcs_trailer) == 88, "abi");

@@ -86,6 +86,8 @@ static __always_inline bool sock_exit_setup(struct inflight *in, long ret)
 		in->fd2 = ret;
 	return resolve_fd(task, ret, in);
 }
+#include "mq.bpf.h"
+#include "splice.bpf.h"
 
 static __always_inline bool is_fifo_mode(__u64 mode)
 {
@@ -108,9 +110,28 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 		/* fall through */
 	case IPCS_SYS_RECVFROM:
 	case IPCS_SYS_RECVMSG:
+		/* uptr: read/write buffer (an eventfd's value), or sendto's
+		 * destination / sendmsg's msghdr, set by sock_enter_dest(). */
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG2(regs);
 		return resolve_fd(task, in->fd, in);
+	case IPCS_SYS_EVENTFD:
+	case IPCS_SYS_EVENTFD2:
+		in->arg = (__u32)SYS_ARG0(regs);
+		if (in->sys == IPCS_SYS_EVENTFD2)
+			in->flags = cloexec_flag(SYS_ARG1(regs));
+		return true;
+	case IPCS_SYS_MQ_OPEN:
+	case IPCS_SYS_MQ_UNLINK:
+	case IPCS_SYS_MQ_TIMEDSEND:
+	case IPCS_SYS_MQ_TIMEDRECEIVE:
+	case IPCS_SYS_MQ_NOTIFY:
+		return mq_enter(regs, task, in);
+	case IPCS_SYS_SPLICE:
+	case IPCS_SYS_TEE:
+	case IPCS_SYS_VMSPLICE:
+	case IPCS_SYS_SENDFILE:
+		return splice_enter(regs, task, in);
 	case IPCS_SYS_CLOSE:
 	case IPCS_SYS_DUP:
 		in->fd = SYS_ARG0(regs);
@@ -218,6 +239,18 @@ static __always_inline bool exit_pipe(struct inflight *in)
 	return resolve_fd(bpf_get_current_task_btf(), fds[0], in);
 }
 
+/* An eventfd read/write moved 8 bytes: the counter value replaces arg. */
+static __always_inline void eventfd_value(struct inflight *in)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)in->uptr)) {
+		drop_count(IPCS_DROP_READ);
+		v = 0;
+	}
+	in->arg = v;
+}
+
 /* What only the return value tells; false when there is nothing to emit. */
 static __always_inline bool exit_fill(struct inflight *in, long ret)
 {
@@ -248,6 +281,19 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 	case IPCS_SYS_ACCEPT:
 	case IPCS_SYS_ACCEPT4:
 		return sock_exit_setup(in, ret);
+	case IPCS_SYS_MQ_OPEN:
+	case IPCS_SYS_MQ_UNLINK:
+	case IPCS_SYS_MQ_TIMEDRECEIVE:
+		return mq_exit(in, ret);
+	case IPCS_SYS_EVENTFD:
+	case IPCS_SYS_EVENTFD2:
+		in->fd = ret;
+		return ret >= 0 && resolve_fd(bpf_get_current_task_btf(), ret, in);
+	case IPCS_SYS_READ:
+	case IPCS_SYS_WRITE:
+		if (in->chan.kind == IPCS_KIND_EVENTFD && ret == 8)
+			eventfd_value(in);
+		return true;
 	}
 	return true;	/* read, write, readv, writev, close: every outcome */
 }
@@ -273,7 +319,8 @@ static __always_inline void fill_sys(struct ipcs_sys_rec *r,
 static __always_inline bool sys_has_path(__u16 sys)
 {
 	return sys == IPCS_SYS_OPEN || sys == IPCS_SYS_OPENAT ||
-	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT;
+	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT ||
+	       sys == IPCS_SYS_MQ_OPEN || sys == IPCS_SYS_MQ_UNLINK;
 }
 
 /* Calls on sockets carry the peer: struct ipcs_sock_rec. */
@@ -339,6 +386,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	bpf_map_delete_elem(&inflight, &tid);
 	if (in.sys != sys)	/* stale entry: its exit was never seen */
 		return 0;
+	if (is_splice_sys(sys)) {
+		splice_exit(&in, ret);
+		return 0;
+	}
 	if (exit_fill(&in, ret))
 		emit_sys(&in, ret);
 	return 0;

@@ -38,6 +38,17 @@
 #define NR_recvfrom	45
 #define NR_sendmsg	46
 #define NR_recvmsg	47
+#define NR_eventfd	284
+#define NR_sendfile	40
+#define NR_splice	275
+#define NR_tee		276
+#define NR_vmsplice	278
+#define NR_mq_open	240
+#define NR_mq_unlink	241
+#define NR_mq_timedsend	242
+#define NR_mq_timedreceive 243
+#define NR_mq_notify	244
+#define NR_eventfd2	290
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
 #define SYS_ARG0(regs) ((regs)->di)
@@ -90,6 +101,17 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_bind:     return IPCS_SYS_BIND;
 	case NR_listen:   return IPCS_SYS_LISTEN;
 	case NR_shutdown: return IPCS_SYS_SHUTDOWN;
+	case NR_eventfd:  return IPCS_SYS_EVENTFD;
+	case NR_eventfd2: return IPCS_SYS_EVENTFD2;
+	case NR_mq_open:  return IPCS_SYS_MQ_OPEN;
+	case NR_mq_unlink: return IPCS_SYS_MQ_UNLINK;
+	case NR_mq_timedsend: return IPCS_SYS_MQ_TIMEDSEND;
+	case NR_mq_timedreceive: return IPCS_SYS_MQ_TIMEDRECEIVE;
+	case NR_mq_notify: return IPCS_SYS_MQ_NOTIFY;
+	case NR_splice:   return IPCS_SYS_SPLICE;
+	case NR_tee:      return IPCS_SYS_TEE;
+	case NR_vmsplice: return IPCS_SYS_VMSPLICE;
+	case NR_sendfile: return IPCS_SYS_SENDFILE;
 	default:         return IPCS_SYS_NONE;
 	}
 }

@@ -90,10 +90,34 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 		put(buf, n, off, " = -%s", strerrorname_np((int)-s->ret) ? strerrorname_np((int)-s->ret) : "E?");
 	else if (s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
 		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV ||
-		 (s->sys >= IPCS_SYS_SENDTO && s->sys <= IPCS_SYS_RECVMSG))
+		 (s->sys >= IPCS_SYS_SENDTO && s->sys <= IPCS_SYS_RECVMSG) ||
+		 s->sys == IPCS_SYS_MQ_TIMEDRECEIVE)
 		put(buf, n, off, " %" PRId64 " bytes", (int64_t)s->ret);
+	else if (s->sys == IPCS_SYS_MQ_TIMEDSEND)
+		put(buf, n, off, " %" PRIu64 " bytes", (uint64_t)s->arg);
+	else if (s->sys >= IPCS_SYS_SPLICE && s->sys <= IPCS_SYS_SENDFILE)
+		put(buf, n, off, " %" PRId64 " bytes %s", (int64_t)s->ret,
+		    s->flags & IPCS_SYSF_OUT ? "in" : "out");
 	if (s->blocked_ns >= 1000000)
 		put(buf, n, off, " (blocked %.3f ms)", (double)s->blocked_ns / 1e6);
+}
+
+/* "signal  10 -> 123/comm (result 0)" from the sender; "sigdeliver 10 from 456 (handler)" */
+static void format_signal(const struct plain_printer *pp, const struct ipcs_signal_rec *s,
+			  char *buf, size_t n, size_t *off)
+{
+	static const char *const disp[] = { "default", "ignore", "handler" };
+
+	if (s->op == IPCS_SIG_GENERATE) {
+		put_time_who(pp, buf, n, off, s->h.ts_ns, s->pid, s->comm);
+		put(buf, n, off, "signal  %d -> %u/", s->sig, s->rpid);
+		put_esc(buf, n, off, s->rcomm, IPCS_COMM_LEN);
+		put(buf, n, off, " (result %d)", s->result);
+		return;
+	}
+	put_time_who(pp, buf, n, off, s->h.ts_ns, s->rpid, s->rcomm);
+	put(buf, n, off, "sigdeliver %d from %u (%s)", s->sig, s->pid,
+	    s->disp < 3 ? disp[s->disp] : "?");
 }
 
 size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
@@ -127,6 +151,9 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->seed_fd.pid, "");
 		put(buf, n, &off, "has-fd  fd %d ", ev->seed_fd.fd);
 		put_chan(pp, buf, n, &off, &ev->seed_fd.chan, ev->path);
+		break;
+	case IPCS_REC_SIGNAL:
+		format_signal(pp, &ev->sig, buf, n, &off);
 		break;
 	case IPCS_REC_DROPS: {
 		__u64 total = 0;

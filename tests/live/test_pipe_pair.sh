@@ -21,9 +21,12 @@ run_case() {
 	check_jq "$name: channel name" true "$T/$name.json" \
 		'[.conversations[] | select(.a.pid == $a)][0].channel | test("^pipe:\\[[0-9]+\\]$")' \
 		--argjson a "$w"
-	# The workload's only IPC is this pipe: anything else is noise (the
+	# The workload's only IPC is this pipe (and the SIGCHLD of its exit): anything else is noise (the
 	# recorder's own plumbing leaking into the report, say).
-	check_jq "$name: no other conversations" 1 "$T/$name.json" '.conversations | length'
+	check_jq "$name: no other conversations" 1 "$T/$name.json" '[.conversations[] | select(.kind != "signal")] | length'
+	check_jq "$name: the reader's exit: one SIGCHLD to the writer, the only signal" "1 1" "$T/$name.json" \
+		'[.conversations[] | select(.kind == "signal")] | "\(length) \([.[] | select(.channel == "SIGCHLD" and .a.pid == $r and .b.pid == $w) | .a_to_b.msgs] | add)"' \
+		--argjson w "$w" --argjson r "$rd"
 	check_jq "$name: channel bytes_written/read" "$((n * s)) $((n * s))" "$T/$name.json" \
 		'[.channels[] | select(.kind == "pipe" and .bytes_written > 0)] | map("\(.bytes_written) \(.bytes_read)") | join(",")'
 	check_jq "$name: both processes exited 0" "0 0" "$T/$name.json" \

@@ -72,8 +72,9 @@ check_grep "filter cleared" "$T/filter_cleared.screen" "filter: -"
 keys procs "COMM" 2
 # PID COMM CHANS PEERS OUT IN BLOCKED STATE (time blocked varies: only its unit)
 procs_row() { row procs "^ +$1 " | awk '{sub(/[0-9.]+ms/, "ms", $7); print}'; }
-check_eq "processes: writer row" "$w pp_writer 1 1 1000 0 ms exited 0" "$(procs_row "$w")"
-check_eq "processes: reader row" "$r pp_reader 1 1 0 1000 ms exited 0" "$(procs_row "$r")"
+# CHANS 2: the pipe, and SIGCHLD from the reader to the writer (its parent) at exit
+check_eq "processes: writer row" "$w pp_writer 2 1 1000 0 ms exited 0" "$(procs_row "$w")"
+check_eq "processes: reader row" "$r pp_reader 2 1 0 1000 ms exited 0" "$(procs_row "$r")"
 keys help "reverse the sort order" '?'
 check_grep "help lists q" "$T/help.screen" "quit"
 keys help_closed "OUT v" j

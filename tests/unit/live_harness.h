@@ -89,6 +89,22 @@ static inline size_t count_sys(const struct collector *c, pid_t pid, __u16 sys)
 	return n;
 }
 
+/* Generated signals from -> to of number sig (0: any of each). */
+static inline size_t count_signals(const struct collector *c, pid_t from, pid_t to, int sig)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ipcs_signal_rec *s = &c->ev[i].sig;
+
+		if (c->ev[i].type == IPCS_REC_SIGNAL && s->op == IPCS_SIG_GENERATE &&
+		    (!from || s->pid == (__u32)from) && (!to || s->rpid == (__u32)to) &&
+		    (!sig || s->sig == sig))
+			n++;
+	}
+	return n;
+}
+
 static inline const struct ipcs_event *find_sys(const struct collector *c, pid_t pid, __u16 sys,
 					 int fd)
 {

@@ -16,6 +16,12 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_CONNECT] = "connect", [IPCS_SYS_ACCEPT] = "accept",
 	[IPCS_SYS_ACCEPT4] = "accept4", [IPCS_SYS_BIND] = "bind",
 	[IPCS_SYS_LISTEN] = "listen", [IPCS_SYS_SHUTDOWN] = "shutdown",
+	[IPCS_SYS_EVENTFD] = "eventfd", [IPCS_SYS_EVENTFD2] = "eventfd2",
+	[IPCS_SYS_MQ_OPEN] = "mq_open", [IPCS_SYS_MQ_UNLINK] = "mq_unlink",
+	[IPCS_SYS_MQ_TIMEDSEND] = "mq_timedsend", [IPCS_SYS_MQ_TIMEDRECEIVE] = "mq_timedreceive",
+	[IPCS_SYS_MQ_NOTIFY] = "mq_notify",
+	[IPCS_SYS_SPLICE] = "splice", [IPCS_SYS_TEE] = "tee", [IPCS_SYS_VMSPLICE] = "vmsplice",
+	[IPCS_SYS_SENDFILE] = "sendfile",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {
@@ -68,6 +74,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
 	case IPCS_REC_SOCK:      return sizeof(struct ipcs_sock_rec);
+	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
 	default:                 return 0;
 	}
 }
@@ -144,6 +151,13 @@ sys:
 		out->path = out->seed_fd.path;
 		return check_chan(&out->seed_fd.chan);
 	case IPCS_REC_DROPS:
+		return 0;
+	case IPCS_REC_SIGNAL:
+		terminate(out->sig.comm, sizeof(out->sig.comm));
+		terminate(out->sig.rcomm, sizeof(out->sig.rcomm));
+		if (out->sig.op < IPCS_SIG_GENERATE || out->sig.op > IPCS_SIG_DELIVER ||
+		    out->sig.sig <= 0 || out->sig.sig > 64)
+			return -EINVAL;
 		return 0;
 	}
 	return -ENOMSG;

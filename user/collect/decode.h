@@ -21,6 +21,7 @@ struct ipcs_event {
 		struct ipcs_seed_fd_rec seed_fd;
 		struct ipcs_drops_rec drops;
 		struct ipcs_sock_rec sock;		/* IPCS_REC_SOCK (sys is its head) */
+		struct ipcs_signal_rec sig;		/* IPCS_REC_SIGNAL */
 	};
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "commands/commands.h"
+#include "commands/report_misc.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
@@ -173,6 +174,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 		json_ku64(&w, "b_blocked_ns", c->b_blocked_ns);
 		if (c->latency.count)
 			json_latency(&w, &c->latency);
+		report_json_misc_fields(&w, c);
 		json_obj_end(&w);
 	}
 	json_arr_end(&w);

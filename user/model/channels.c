@@ -95,6 +95,7 @@ void chan_unref(struct model *m, struct mchan *c)
 		return;
 	segq_fini(&c->writes);
 	segq_fini(&c->reads);
+	mq_state_free(c->mq);
 	free(c->path);
 	free(c);
 }
@@ -181,7 +182,9 @@ void chan_set_path(struct mchan *c, const char *path)
 {
 	char *dup;
 
-	if (!path || !*path || c->kind != IPCS_KIND_FIFO)
+	/* Named kinds: FIFOs by path, signals by name, message queues by mq name. */
+	if (!path || !*path || (c->kind != IPCS_KIND_FIFO && c->kind != IPCS_KIND_SIGNAL &&
+				c->kind != IPCS_KIND_MQ))
 		return;
 	/* Keep the first name, but an absolute path beats a relative one. */
 	if (c->path && (c->path[0] == '/' || path[0] != '/'))

@@ -368,8 +368,10 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 
 int conv_flush_chan(struct model *m, struct mchan *c)
 {
-	int err;
+	int err = mq_flush(m, c);
 
+	if (err)
+		return err;
 	while (c->writes.len) {
 		err = evict_write(m, c);
 		if (err)
@@ -415,4 +417,40 @@ void conv_age(struct model *m)
 	}
 	if (hashmap_len(&m->convs) > cap)
 		m->conv_scan_gen = m->closed_gen;
+}
+
+/* ---- discrete messages (signals) ---- */
+
+int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		 __u64 ts, struct mconv **out)
+{
+	bool rev;
+	int err = conv_get(m, c, a, b, out, &rev);
+
+	if (!err)
+		conv_credit(m, *out, rev, 0, ++m->next_seq, ts, ts);
+	return err;
+}
+
+struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mproc *a,
+			const struct mproc *b)
+{
+	struct conv_key k = conv_key(c, a, b);
+
+	return hashmap_get(&m->convs, &k);
+}
+
+int conv_transfer(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		  __u64 n, __u64 ts_a, __u64 ts_b, __u64 blocked_a, __u64 blocked_b)
+{
+	struct mconv *v;
+	bool rev;
+	int err = conv_get(m, c, a, b, &v, &rev);
+
+	if (err)
+		return err;
+	conv_credit(m, v, rev, n, ++m->next_seq, ts_a, ts_b);
+	v->a_blocked_ns += rev ? blocked_b : blocked_a;
+	v->b_blocked_ns += rev ? blocked_a : blocked_b;
+	return 0;
 }

@@ -129,6 +129,8 @@ static int sys_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s
 	__u64 n;
 	int err;
 
+	if (s->chan.kind == IPCS_KIND_EVENTFD)
+		return eventfd_rw(m, p, s, is_write);
 	if (s->ret > 0 && (s->ret > RW_RET_MAX || (plain && (__u64)s->ret > s->arg))) {
 		m->ignored++;	/* more bytes than asked or possible: corrupt */
 		return 0;
@@ -141,6 +143,8 @@ static int sys_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s
 	if (!fmode)
 		fmode = is_write ? IPCS_FMODE_WRITE : IPCS_FMODE_READ;
 	err = fd_learn(m, p, s->fd, c, fmode);
+	if (!err && s->ret > 0 && c->kind == IPCS_KIND_PTY)
+		err = pty_rw(m, c, p, s, is_write);	/* per-direction streams */
 	if (!err && s->ret > 0) {
 		n = (__u64)s->ret;
 		if (!kind_is_stream(c->kind) && is_write)
@@ -317,6 +321,21 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_MKNOD:
 	case IPCS_SYS_MKNODAT:
 		return sys_mknod(m, s, path);
+	case IPCS_SYS_EVENTFD:
+	case IPCS_SYS_EVENTFD2:
+		return eventfd_create(m, p, s);
+	case IPCS_SYS_MQ_OPEN:
+	case IPCS_SYS_MQ_UNLINK:
+	case IPCS_SYS_MQ_TIMEDSEND:
+	case IPCS_SYS_MQ_TIMEDRECEIVE:
+	case IPCS_SYS_MQ_NOTIFY:
+		return mq_apply(m, p, s, path);
+	case IPCS_SYS_SPLICE:
+	case IPCS_SYS_TEE:
+	case IPCS_SYS_VMSPLICE:
+	case IPCS_SYS_SENDFILE:
+		/* One side of the call: a write into, or a read out of, this channel. */
+		return sys_rw(m, p, s, s->flags & IPCS_SYSF_OUT);
 	}
 	return 0;
 }
@@ -454,6 +473,9 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		break;
 	case IPCS_REC_DROPS:
 		apply_drops(m, &ev->drops);
+		break;
+	case IPCS_REC_SIGNAL:
+		err = signal_apply(m, &ev->sig);
 		break;
 	default:
 		m->ignored++;

@@ -32,6 +32,13 @@ struct model_latency {
 	__u64 p50, p90, p99, max;	/* ns */
 };
 
+/* Kind "signal": what became of the signals a sent b (a conversation per signal number). */
+struct model_sig_stats {
+	__u64 result[IPCS_SIGR_MAX];	/* signal_generate outcomes, enum ipcs_sig_result */
+	__u64 handled;			/* delivered to a user handler */
+	__u64 defaulted;		/* delivered with the default action */
+};
+
 /* A conversation: (channel, process a, process b). For pipes a = writer. */
 struct model_conv {
 	__u16 kind;			/* enum ipcs_chan_kind */
@@ -43,6 +50,7 @@ struct model_conv {
 	__u64 first_ns, last_ns;
 	__u64 a_blocked_ns, b_blocked_ns;	/* time blocked in this conversation's calls */
 	struct model_latency latency;		/* sockets: a = first writer */
+	struct model_sig_stats sig;		/* kind signal only */
 };
 
 struct model_holder {

@@ -16,6 +16,7 @@
 #include "util/hashmap.h"
 
 struct mfd;
+struct mq_state;
 
 struct mproc {
 	__u64 id;		/* instance id: unique per model, 0 = unobserved */
@@ -68,6 +69,7 @@ struct mchan {
 	struct msegq reads;	/* reads that ran ahead of their writes */
 	__u64 orphan_gen;	/* != 0: no holders since that generation */
 	__u64 conn;		/* sockets: connection key, same on both ends (sock.c) */
+	struct mq_state *mq;	/* kind mq: unpaired sends and receives (mq.c) */
 };
 
 /* Request/response latency samples of a bidirectional conversation. */
@@ -93,6 +95,7 @@ struct mconv {
 	__u64 last_seq_ba;	/* last b->a write segment counted */
 	bool seq_valid_ba;
 	struct mlat lat;	/* request/response latency (sock.c) */
+	struct model_sig_stats sig;	/* kind signal only */
 	struct mconv *lnext, *lprev;	/* LRU list, least recently active first */
 };
 
@@ -179,6 +182,15 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	       __u64 ts, __u64 blocked);
 int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 	      __u64 ts, __u64 blocked);
+/* One message a -> b on c, no bytes (signals); *out = its conversation. */
+int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		 __u64 ts, struct mconv **out);
+/* n bytes in one message a -> b on c (mq); the calls' times and blocked ns. */
+int conv_transfer(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+		  __u64 n, __u64 ts_a, __u64 ts_b, __u64 blocked_a, __u64 blocked_b);
+/* The conversation (c, a, b) if it exists. */
+struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mproc *a,
+			const struct mproc *b);
 /* Attribute everything still queued on c to unobserved peers. */
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);
@@ -189,6 +201,25 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
 void lat_note(struct mlat *l, bool rev, __u64 ts_w);
 void lat_summary(const struct mlat *l, struct model_latency *out);
 void lat_fini(struct mlat *l);
+/* ---- signal.c ---- */
+int signal_apply(struct model *m, const struct ipcs_signal_rec *r);
+void signal_name(int sig, char *buf, size_t n);
+
+/* ---- mq.c ---- */
+int mq_apply(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, const char *path);
+/* Unpaired messages of c to unobserved peers. */
+int mq_flush(struct model *m, struct mchan *c);
+void mq_state_free(struct mq_state *q);
+
+/* ---- pty.c ---- */
+/* A read/write on a pty end: bytes into the direction's stream. */
+int pty_rw(struct model *m, struct mchan *base, struct mproc *p, const struct ipcs_sys_rec *s,
+	   bool is_write);
+
+/* ---- eventfd.c ---- */
+int eventfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s);
+int eventfd_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s,
+	       bool is_write);
 
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);

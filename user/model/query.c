@@ -20,6 +20,7 @@ static void fill_conv(const struct mconv *v, struct model_conv *out)
 	out->a_blocked_ns = v->a_blocked_ns;
 	out->b_blocked_ns = v->b_blocked_ns;
 	lat_summary(&v->lat, &out->latency);
+	out->sig = v->sig;
 }
 
 /* Least recently active first. */

@@ -1,0 +1,23 @@
+/* report_misc.c - kind-specific JSON fields of conversations (signal, mq, eventfd, pty). */
+#include "commands/report_misc.h"
+
+/* "signals": the outcomes of the signals a sent b, and how b took them. */
+static void json_signal(struct json_writer *w, const struct model_sig_stats *s)
+{
+	json_key(w, "signals");
+	json_obj_begin(w);
+	json_ku64(w, "delivered", s->result[IPCS_SIGR_DELIVERED]);
+	json_ku64(w, "ignored", s->result[IPCS_SIGR_IGNORED]);
+	json_ku64(w, "pending", s->result[IPCS_SIGR_ALREADY_PENDING]);
+	json_ku64(w, "overflow", s->result[IPCS_SIGR_OVERFLOW_FAIL]);
+	json_ku64(w, "lose_info", s->result[IPCS_SIGR_LOSE_INFO]);
+	json_ku64(w, "handled", s->handled);
+	json_ku64(w, "defaulted", s->defaulted);
+	json_obj_end(w);
+}
+
+void report_json_misc_fields(struct json_writer *w, const struct model_conv *c)
+{
+	if (c->kind == IPCS_KIND_SIGNAL)
+		json_signal(w, &c->sig);
+}
