@@ -27,7 +27,7 @@ run_tcp() {
 		'[.conversations[] | select(.kind == "tcp") | .latency_ns.count] | map(tostring) | join(" ")'
 }
 
-port=$((20000 + $$ % 20000))
+port=$((20000 + $$ % 10000))	# below the ephemeral range (32768+): the server port sorts first
 run_tcp tcp4 "$port" '127\.0\.0\.1'
 run_tcp tcp6 "$((port + 1))" '\[::1\]'
 live_finish
