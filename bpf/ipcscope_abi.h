@@ -30,6 +30,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
+	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
 	IPCS_REC_TYPE_MAX = 40
 };
 
@@ -91,6 +92,9 @@ enum ipcs_sys {
 	IPCS_SYS_FCNTL = 15,		/* F_DUPFD / F_DUPFD_CLOEXEC only */
 	IPCS_SYS_CLOSE_RANGE = 16,
 	/* 20..49 sockets, 50..69 futex and shared memory, 70..99 signals, mq, eventfd, pty, splice */
+	IPCS_SYS_FUTEX = 50,		/* futex(2): struct ipcs_futex_rec */
+	IPCS_SYS_FUTEX_WAKE = 51,	/* futex_wake(2): op = FUTEX_WAKE_BITSET (+ private flag) */
+	IPCS_SYS_FUTEX_WAIT = 52,	/* futex_wait(2): op = FUTEX_WAIT_BITSET (+ private flag) */
 	IPCS_SYS_MAX = 100
 };
 
@@ -134,6 +138,55 @@ enum ipcs_proc_op {
 	IPCS_PROC_FORK = 1,	/* pid = child tgid, ppid = parent tgid */
 	IPCS_PROC_EXEC = 2,	/* pid execs; comm is the new name */
 	IPCS_PROC_EXIT = 3,	/* the whole process (thread group) is gone */
+};
+
+/* futex(2) operations (low bits of op) and flags, as in linux/futex.h. */
+#define IPCS_FUTEX_WAIT 0
+#define IPCS_FUTEX_WAKE 1
+#define IPCS_FUTEX_REQUEUE 3
+#define IPCS_FUTEX_CMP_REQUEUE 4
+#define IPCS_FUTEX_WAKE_OP 5
+#define IPCS_FUTEX_LOCK_PI 6
+#define IPCS_FUTEX_UNLOCK_PI 7
+#define IPCS_FUTEX_TRYLOCK_PI 8
+#define IPCS_FUTEX_WAIT_BITSET 9
+#define IPCS_FUTEX_WAKE_BITSET 10
+#define IPCS_FUTEX_WAIT_REQUEUE_PI 11
+#define IPCS_FUTEX_CMP_REQUEUE_PI 12
+#define IPCS_FUTEX_LOCK_PI2 13
+#define IPCS_FUTEX_CMD_MASK 0x7f
+#define IPCS_FUTEX_PRIVATE_FLAG 128
+#define IPCS_FUTEX_CLOCK_REALTIME 256
+
+/* ipcs_futex_rec.key_flags */
+#define IPCS_FKEY_SHARED 0x1	/* key = (key_dev, key_ino, key_off): a file or shm page */
+#define IPCS_FKEY_WORD 0x2	/* word and owner_hint were read at enter */
+
+/*
+ * A futex call, emitted at sys_exit. The key names the futex as the kernel
+ * does: private (pid, uaddr) or shared (inode, byte offset in the file), so
+ * the same futex mapped at two addresses in two processes has one key.
+ *   ret: woken count for wakes, 0 / -errno for waits
+ *   word: the futex word at enter; owner_hint: the u32 at uaddr + 8
+ *   (pthread_mutex_t.__owner for a glibc mutex; a hint, not a fact)
+ */
+struct ipcs_futex_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 sys;		/* IPCS_SYS_FUTEX* */
+	__u16 key_flags;	/* IPCS_FKEY_* */
+	__u32 op;		/* futex op, flags included */
+	__s64 ret;
+	__u64 blocked_ns;	/* sys_enter -> sys_exit */
+	__u64 uaddr;
+	__u32 val;
+	__u32 word;
+	__u32 owner_hint;
+	__u32 key_dev;		/* shared: superblock s_dev */
+	__u64 key_ino;		/* shared: inode number; private: 0 */
+	__u64 key_off;		/* shared: byte offset in the file; private: uaddr */
+	char comm[IPCS_COMM_LEN];
 };
 
 struct ipcs_proc_rec {
@@ -251,6 +304,7 @@ _Static_assert(sizeof(struct ipcs_chan) == 16, "abi");
 _Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
 _Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
 _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
+_Static_assert(sizeof(struct ipcs_futex_rec) == 104, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");

@@ -8,6 +8,7 @@
 #include "sysnr.bpf.h"
 #include "fdres.bpf.h"
 #include "emit.bpf.h"
+#include "futex.bpf.h"
 
 #define O_CLOEXEC 02000000
 #define F_DUPFD 0
@@ -110,6 +111,10 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 		in->uptr = SYS_ARG1(regs);
 		in->arg = (__u32)SYS_ARG2(regs);
 		return is_fifo_mode(in->arg);
+	case IPCS_SYS_FUTEX:
+	case IPCS_SYS_FUTEX_WAKE:
+	case IPCS_SYS_FUTEX_WAIT:
+		return futex_enter(regs, in);
 	}
 	return false;
 }
@@ -250,6 +255,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	bpf_map_delete_elem(&inflight, &tid);
 	if (in.sys != sys)	/* stale entry: its exit was never seen */
 		return 0;
+	if (futex_sys(sys)) {
+		futex_emit(&in, ret);
+		return 0;
+	}
 	if (exit_fill(&in, ret))
 		emit_sys(&in, ret);
 	return 0;

@@ -26,12 +26,16 @@
 #define NR_fcntl	72
 #define NR_close_range	436
 #define NR_pipe2	293
+#define NR_futex	202
+#define NR_futex_wake	454
+#define NR_futex_wait	455
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
 #define SYS_ARG0(regs) ((regs)->di)
 #define SYS_ARG1(regs) ((regs)->si)
 #define SYS_ARG2(regs) ((regs)->dx)
 #define SYS_ARG3(regs) ((regs)->r10)
+#define SYS_ARG4(regs) ((regs)->r8)
 #define SYS_NR_AT_EXIT(regs) ((long)(regs)->orig_ax)
 
 #define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h */
@@ -64,6 +68,9 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_mknodat: return IPCS_SYS_MKNODAT;
 	case NR_fcntl:   return IPCS_SYS_FCNTL;
 	case NR_close_range: return IPCS_SYS_CLOSE_RANGE;
+	case NR_futex:      return IPCS_SYS_FUTEX;
+	case NR_futex_wake: return IPCS_SYS_FUTEX_WAKE;
+	case NR_futex_wait: return IPCS_SYS_FUTEX_WAIT;
 	default:         return IPCS_SYS_NONE;
 	}
 }

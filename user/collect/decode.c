@@ -10,6 +10,8 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_DUP2] = "dup2",    [IPCS_SYS_DUP3] = "dup3",	 [IPCS_SYS_OPENAT] = "openat",
 	[IPCS_SYS_OPEN] = "open",    [IPCS_SYS_MKNODAT] = "mknodat", [IPCS_SYS_MKNOD] = "mknod",
 	[IPCS_SYS_FCNTL] = "fcntl",   [IPCS_SYS_CLOSE_RANGE] = "close_range",
+	[IPCS_SYS_FUTEX] = "futex",   [IPCS_SYS_FUTEX_WAKE] = "futex_wake",
+	[IPCS_SYS_FUTEX_WAIT] = "futex_wait",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {
@@ -61,6 +63,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SEED_PROC: return sizeof(struct ipcs_seed_proc_rec);
 	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
+	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
 	default:                 return 0;
 	}
 }
@@ -131,6 +134,11 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 		out->path = out->seed_fd.path;
 		return check_chan(&out->seed_fd.chan);
 	case IPCS_REC_DROPS:
+		return 0;
+	case IPCS_REC_FUTEX:
+		terminate(out->futex.comm, sizeof(out->futex.comm));
+		if (out->futex.sys < IPCS_SYS_FUTEX || out->futex.sys > IPCS_SYS_FUTEX_WAIT)
+			return -EINVAL;
 		return 0;
 	}
 	return -ENOMSG;

@@ -20,6 +20,7 @@ struct ipcs_event {
 		struct ipcs_seed_proc_rec seed_proc;
 		struct ipcs_seed_fd_rec seed_fd;
 		struct ipcs_drops_rec drops;
+		struct ipcs_futex_rec futex;		/* IPCS_REC_FUTEX */
 	};
 };
 

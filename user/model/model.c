@@ -64,6 +64,8 @@ int model_new(struct model **out)
 		err = chantab_init(m);
 	if (!err)
 		err = convtab_init(m);
+	if (!err)
+		err = futex_init(m);
 	if (err) {
 		free(m);
 		return err;
@@ -76,6 +78,7 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
+	futex_fini(m);
 	convtab_fini(m);
 	chantab_fini(m);
 	proctab_fini(m);
@@ -452,6 +455,9 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	case IPCS_REC_DROPS:
 		apply_drops(m, &ev->drops);
 		break;
+	case IPCS_REC_FUTEX:
+		err = futex_apply(m, &ev->futex);
+		break;
 	default:
 		m->ignored++;
 		break;
@@ -476,5 +482,7 @@ void model_flush(struct model *m)
 			log_warn("model: out of memory while flushing %llu unread bytes",
 				 (unsigned long long)(c->writes.bytes + c->reads.bytes));
 	}
+	if (futex_flush(m))
+		log_warn("model: out of memory while flushing futex waits");
 	m->closed_gen++;
 }

@@ -114,6 +114,7 @@ struct model {
 	struct mageq orphans;	/* channels without holders waiting to age out */
 	__u64 closed_gen;	/* bumps when a channel closes: retry conv aging */
 	__u64 conv_scan_gen;	/* closed_gen when aging last found nothing */
+	struct futex_tab *futex;	/* futex.c */
 };
 
 /* ---- proctab.c ---- */
@@ -168,6 +169,14 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 /* Attribute everything still queued on c to unobserved peers. */
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);
+
+/* ---- futex.c ---- */
+struct futex_tab;
+int futex_init(struct model *m);
+void futex_fini(struct model *m);
+int futex_apply(struct model *m, const struct ipcs_futex_rec *r);
+/* Unpaired waits and wakes go to conversations with an unobserved peer. */
+int futex_flush(struct model *m);
 
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);

@@ -1,0 +1,33 @@
+/*
+ * model_futex.h - futex conversations: who woke whom, on which futex.
+ * A futex is named by its kernel key: shared (dev, inode, byte offset), so
+ * two processes mapping one page meet on one key whatever their addresses,
+ * or private (pid, uaddr).
+ */
+#ifndef IPCS_MODEL_FUTEX_H
+#define IPCS_MODEL_FUTEX_H
+
+#include <stdbool.h>
+#include "model/model.h"
+
+/* One (futex, waker, waiter): waker's wake calls that ended waiter's waits. */
+struct model_futex_conv {
+	char channel[MODEL_NAME_MAX];	/* "futex:[INO]+OFF" or "futex:PID@0xADDR" */
+	bool shared;
+	__u32 key_dev;
+	__u64 key_ino;			/* shared: inode; private: 0 */
+	__u64 key_off;			/* shared: byte offset; private: uaddr */
+	struct model_proc_ref waker, waiter;	/* pid 0: not observed */
+	__u64 wakes;		/* waker's wake calls that woke at least one of these waits */
+	__u64 waits;		/* waiter's waits (returned 0: woken) that these wakes ended */
+	__u64 wait_ns;		/* time the waiter spent blocked in those waits */
+	__u64 first_ns, last_ns;
+};
+
+typedef int (*model_futex_conv_cb)(const struct model_futex_conv *c, void *ctx);
+
+/* Iterate futex conversations; a non-zero return from cb stops and is returned. */
+int model_foreach_futex_conv(const struct model *m, model_futex_conv_cb cb, void *ctx);
+size_t model_futex_conv_count(const struct model *m);
+
+#endif
