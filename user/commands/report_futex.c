@@ -1,7 +1,7 @@
 /*
  * report_futex.c - futex conversations in `report`: same object shape as
- * other conversations (a = waker, b = waiter; a_to_b.msgs = wakes, bytes 0),
- * plus "waits", "wakes", "wait_ns" and the futex "key".
+ * other conversations (a_to_b.msgs = a's wakes that woke b, bytes 0, plus
+ * the waits they ended), plus totals "waits", "wakes", "wait_ns" and "key".
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,12 +18,14 @@ static void proc_obj(struct json_writer *w, const char *key, const struct model_
 	json_obj_end(w);
 }
 
-static void dir_obj(struct json_writer *w, const char *key, __u64 msgs)
+static void dir_obj(struct json_writer *w, const char *key, const struct model_futex_dir *d)
 {
 	json_key(w, key);
 	json_obj_begin(w);
-	json_ku64(w, "msgs", msgs);
+	json_ku64(w, "msgs", d->wakes);
 	json_ku64(w, "bytes", 0);
+	json_ku64(w, "waits", d->waits);
+	json_ku64(w, "wait_ns", d->wait_ns);
 	json_obj_end(w);
 }
 
@@ -34,17 +36,18 @@ static int futex_json(const struct model_futex_conv *c, void *ctx)
 	json_obj_begin(w);
 	json_kstr(w, "kind", "futex");
 	json_kstr(w, "channel", c->channel);
-	proc_obj(w, "a", &c->waker);
-	proc_obj(w, "b", &c->waiter);
-	dir_obj(w, "a_to_b", c->wakes);
-	dir_obj(w, "b_to_a", 0);
+	proc_obj(w, "a", &c->a);
+	proc_obj(w, "b", &c->b);
+	dir_obj(w, "a_to_b", &c->a_to_b);
+	dir_obj(w, "b_to_a", &c->b_to_a);
 	json_ku64(w, "first_ns", c->first_ns);
 	json_ku64(w, "last_ns", c->last_ns);
-	json_ku64(w, "a_blocked_ns", 0);
-	json_ku64(w, "b_blocked_ns", c->wait_ns);
-	json_ku64(w, "wakes", c->wakes);
-	json_ku64(w, "waits", c->waits);
-	json_ku64(w, "wait_ns", c->wait_ns);
+	/* A side blocks in the waits the other side's wakes ended. */
+	json_ku64(w, "a_blocked_ns", c->b_to_a.wait_ns);
+	json_ku64(w, "b_blocked_ns", c->a_to_b.wait_ns);
+	json_ku64(w, "wakes", c->a_to_b.wakes + c->b_to_a.wakes);
+	json_ku64(w, "waits", c->a_to_b.waits + c->b_to_a.waits);
+	json_ku64(w, "wait_ns", c->a_to_b.wait_ns + c->b_to_a.wait_ns);
 	json_key(w, "key");
 	json_obj_begin(w);
 	json_kbool(w, "shared", c->shared);
@@ -53,7 +56,7 @@ static int futex_json(const struct model_futex_conv *c, void *ctx)
 		json_ku64(w, "ino", c->key_ino);
 		json_ku64(w, "offset", c->key_off);
 	} else {
-		json_ku64(w, "pid", c->waker.pid ? c->waker.pid : c->waiter.pid);
+		json_ku64(w, "pid", c->key_pid);
 		json_ku64(w, "uaddr", c->key_off);
 	}
 	json_obj_end(w);
@@ -83,11 +86,14 @@ static int futex_text(const struct model_futex_conv *c, void *ctx)
 	char a[96], b[96];
 
 	(*(size_t *)ctx)++;
-	text_ref(a, sizeof(a), &c->waker);
-	text_ref(b, sizeof(b), &c->waiter);
-	printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12s %8.1fms  (%" PRIu64 " waits)\n", "futex",
-	       c->channel, a, b, (uint64_t)c->wakes, "-", (double)c->wait_ns / 1e6,
-	       (uint64_t)c->waits);
+	text_ref(a, sizeof(a), &c->a);
+	text_ref(b, sizeof(b), &c->b);
+	printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12s %8.1fms  (wakes; %" PRIu64 " waits)\n",
+	       "futex", c->channel, a, b, (uint64_t)c->a_to_b.wakes, "-",
+	       (double)(c->a_to_b.wait_ns + c->b_to_a.wait_ns) / 1e6, (uint64_t)c->a_to_b.waits);
+	if (c->b_to_a.wakes)
+		printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12s %10s  (wakes; %" PRIu64 " waits)\n",
+		       "", "", b, a, (uint64_t)c->b_to_a.wakes, "-", "", (uint64_t)c->b_to_a.waits);
 	return 0;
 }
 

@@ -26,10 +26,11 @@ struct fkey {
 	__u32 pid;	/* private: owner process; shared: 0 */
 };
 
+/* The pair unordered: (lo, hi) process ids. */
 struct fconv_key {
 	struct fkey k;
-	__u64 waker_id;
-	__u64 waiter_id;
+	__u64 lo_id;
+	__u64 hi_id;
 };
 
 /* A wake with woken waiters not yet matched, or a woken wait not yet paid. */
@@ -47,10 +48,16 @@ struct fchan {
 	size_t wait_head, nwaits;
 };
 
+struct fdir {
+	struct model_futex_dir d;
+	__u64 last_seq;		/* last wake counted */
+};
+
 struct fconv {
 	struct fconv_key key;
-	struct mproc *waker, *waiter;
-	__u64 wakes, waits, wait_ns, last_seq, first_ns, last_ns;
+	struct mproc *a, *b;	/* a: the first waker */
+	struct fdir ab, ba;
+	__u64 first_ns, last_ns;
 };
 
 struct futex_tab {
@@ -101,8 +108,8 @@ void futex_fini(struct model *m)
 	while (hashmap_next(&t->convs, &it, NULL, &v)) {
 		struct fconv *c = v;
 
-		proc_unref(c->waker);
-		proc_unref(c->waiter);
+		proc_unref(c->a);
+		proc_unref(c->b);
 		free(c);
 	}
 	hashmap_fini(&t->chans);
@@ -118,37 +125,39 @@ static int conv_pair(struct model *m, const struct fkey *k, struct mproc *waker,
 	struct futex_tab *t = m->futex;
 	struct fconv_key ck;
 	struct fconv *c;
+	struct fdir *d;
 	int err;
 
 	memset(&ck, 0, sizeof(ck));
 	ck.k = *k;
-	ck.waker_id = waker->id;
-	ck.waiter_id = waiter->id;
+	ck.lo_id = waker->id < waiter->id ? waker->id : waiter->id;
+	ck.hi_id = waker->id < waiter->id ? waiter->id : waker->id;
 	c = hashmap_get(&t->convs, &ck);
 	if (!c) {
 		c = calloc(1, sizeof(*c));
 		if (!c)
 			return -ENOMEM;
 		c->key = ck;
-		c->waker = proc_ref(waker);
-		c->waiter = proc_ref(waiter);
+		c->a = proc_ref(waker);
+		c->b = proc_ref(waiter);
 		c->first_ns = ts;
 		err = hashmap_put(&t->convs, &ck, c, NULL);
 		if (err) {
-			proc_unref(c->waker);
-			proc_unref(c->waiter);
+			proc_unref(c->a);
+			proc_unref(c->b);
 			free(c);
 			return err;
 		}
 		m->kinds[IPCS_KIND_FUTEX].convs++;
 	}
-	if (!c->wakes || c->last_seq != seq) {
-		c->wakes++;
+	d = c->a == waker ? &c->ab : &c->ba;
+	if (!d->d.wakes || d->last_seq != seq) {
+		d->d.wakes++;
 		m->kinds[IPCS_KIND_FUTEX].msgs++;
-		c->last_seq = seq;
+		d->last_seq = seq;
 	}
-	c->waits++;
-	c->wait_ns += blocked;
+	d->d.waits++;
+	d->d.wait_ns += blocked;
 	if (ts > c->last_ns)
 		c->last_ns = ts;
 	if (!c->first_ns || ts < c->first_ns)
@@ -294,6 +303,9 @@ int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 	err = proc_get(m, r->pid, r->comm, &p);
 	if (err)
 		return err;
+	/* As for other calls: the main thread's comm names the process (prctl). */
+	if (r->tid == r->pid && r->comm[0] && strncmp(p->ref.comm, r->comm, IPCS_COMM_LEN))
+		proc_set_comm(p, r->comm);
 	memset(&k, 0, sizeof(k));
 	k.off = r->key_off;
 	if (r->key_flags & IPCS_FKEY_SHARED) {
@@ -338,6 +350,7 @@ static void futex_fill(const struct fconv *v, struct model_futex_conv *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->shared = v->key.k.pid == 0;
+	c->key_pid = v->key.k.pid;
 	c->key_dev = v->key.k.dev;
 	c->key_ino = v->key.k.ino;
 	c->key_off = v->key.k.off;
@@ -347,11 +360,10 @@ static void futex_fill(const struct fconv *v, struct model_futex_conv *c)
 	else
 		snprintf(c->channel, sizeof(c->channel), "futex:%u@0x%llx", v->key.k.pid,
 			 (unsigned long long)c->key_off);
-	c->waker = v->waker->ref;
-	c->waiter = v->waiter->ref;
-	c->wakes = v->wakes;
-	c->waits = v->waits;
-	c->wait_ns = v->wait_ns;
+	c->a = v->a->ref;
+	c->b = v->b->ref;
+	c->a_to_b = v->ab.d;
+	c->b_to_a = v->ba.d;
 	c->first_ns = v->first_ns;
 	c->last_ns = v->last_ns;
 }

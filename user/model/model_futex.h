@@ -10,17 +10,26 @@
 #include <stdbool.h>
 #include "model/model.h"
 
-/* One (futex, waker, waiter): waker's wake calls that ended waiter's waits. */
+/* What one side's wakes did to the other side's waits. */
+struct model_futex_dir {
+	__u64 wakes;	/* wake calls that woke at least one of the other side's waits */
+	__u64 waits;	/* the other side's waits (returned 0: woken) these wakes ended */
+	__u64 wait_ns;	/* time the other side spent blocked in those waits */
+};
+
+/*
+ * One futex and the pair of processes that woke each other on it (a is the
+ * first waker seen). Two threads of one process: a == b, all in a_to_b.
+ */
 struct model_futex_conv {
 	char channel[MODEL_NAME_MAX];	/* "futex:[INO]+OFF" or "futex:PID@0xADDR" */
 	bool shared;
+	__u32 key_pid;			/* private: the process; shared: 0 */
 	__u32 key_dev;
 	__u64 key_ino;			/* shared: inode; private: 0 */
 	__u64 key_off;			/* shared: byte offset; private: uaddr */
-	struct model_proc_ref waker, waiter;	/* pid 0: not observed */
-	__u64 wakes;		/* waker's wake calls that woke at least one of these waits */
-	__u64 waits;		/* waiter's waits (returned 0: woken) that these wakes ended */
-	__u64 wait_ns;		/* time the waiter spent blocked in those waits */
+	struct model_proc_ref a, b;	/* pid 0: not observed */
+	struct model_futex_dir a_to_b, b_to_a;
 	__u64 first_ns, last_ns;
 };
 
