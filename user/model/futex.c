@@ -118,9 +118,9 @@ void futex_fini(struct model *m)
 	m->futex = NULL;
 }
 
-/* waker woke waiter (blocked ns) by wake seq. */
+/* waker woke nwaits (0 or 1) waits of waiter, blocked ns, by wake seq. */
 static int conv_pair(struct model *m, const struct fkey *k, struct mproc *waker,
-		     struct mproc *waiter, __u64 seq, __u64 blocked, __u64 ts)
+		     struct mproc *waiter, __u64 seq, __u64 nwaits, __u64 blocked, __u64 ts)
 {
 	struct futex_tab *t = m->futex;
 	struct fconv_key ck;
@@ -151,12 +151,13 @@ static int conv_pair(struct model *m, const struct fkey *k, struct mproc *waker,
 		m->kinds[IPCS_KIND_FUTEX].convs++;
 	}
 	d = c->a == waker ? &c->ab : &c->ba;
-	if (!d->d.wakes || d->last_seq != seq) {
+	/* An unseen waker's wakes are unknown: only its waits count. */
+	if (waker->id && (!d->d.wakes || d->last_seq != seq)) {
 		d->d.wakes++;
 		m->kinds[IPCS_KIND_FUTEX].msgs++;
 		d->last_seq = seq;
 	}
-	d->d.waits++;
+	d->d.waits += nwaits;
 	d->d.wait_ns += blocked;
 	if (ts > c->last_ns)
 		c->last_ns = ts;
@@ -204,7 +205,7 @@ static int wake_apply(struct model *m, const struct fkey *k, struct mproc *p,
 	/* Waits whose records came first are paid first, oldest first. */
 	while (c && c->nwaits && n) {
 		it = &c->waits[c->wait_head];
-		err = conv_pair(m, k, p, it->proc, seq, it->n, it->ts);
+		err = conv_pair(m, k, p, it->proc, seq, 1, it->n, it->ts);
 		proc_unref(it->proc);
 		c->wait_head = (c->wait_head + 1) % FUTEX_QUEUE_MAX;
 		c->nwaits--;
@@ -218,7 +219,7 @@ static int wake_apply(struct model *m, const struct fkey *k, struct mproc *p,
 			return err;
 		if (c->nwakes == FUTEX_QUEUE_MAX) {	/* oldest wake: its waiters went unseen */
 			it = &c->wakes[c->wake_head];
-			err = conv_pair(m, k, it->proc, &m->unobserved, it->seq, 0, it->ts);
+			err = conv_pair(m, k, it->proc, &m->unobserved, it->seq, 0, 0, it->ts);
 			proc_unref(it->proc);
 			c->wake_head = (c->wake_head + 1) % FUTEX_QUEUE_MAX;
 			c->nwakes--;
@@ -241,7 +242,7 @@ static int wait_apply(struct model *m, const struct fkey *k, struct mproc *p,
 
 	if (c && c->nwakes) {	/* the most recent wake with waiters left */
 		it = &c->wakes[(c->wake_head + c->nwakes - 1) % FUTEX_QUEUE_MAX];
-		err = conv_pair(m, k, it->proc, p, it->seq, blocked, ts);
+		err = conv_pair(m, k, it->proc, p, it->seq, 1, blocked, ts);
 		if (--it->n == 0) {
 			proc_unref(it->proc);
 			c->nwakes--;
@@ -254,7 +255,7 @@ static int wait_apply(struct model *m, const struct fkey *k, struct mproc *p,
 		return err;
 	if (c->nwaits == FUTEX_QUEUE_MAX) {	/* oldest wait: its waker went unseen */
 		it = &c->waits[c->wait_head];
-		err = conv_pair(m, k, &m->unobserved, it->proc, 0, it->n, it->ts);
+		err = conv_pair(m, k, &m->unobserved, it->proc, 0, 1, it->n, it->ts);
 		proc_unref(it->proc);
 		c->wait_head = (c->wait_head + 1) % FUTEX_QUEUE_MAX;
 		c->nwaits--;
@@ -333,13 +334,13 @@ int futex_flush(struct model *m)
 	while (hashmap_next(&t->chans, &i, &key, (void **)&c)) {
 		for (; c->nwaits; c->nwaits--, c->wait_head = (c->wait_head + 1) % FUTEX_QUEUE_MAX) {
 			it = &c->waits[c->wait_head];
-			err = err ? err : conv_pair(m, key, &m->unobserved, it->proc, 0, it->n, it->ts);
+			err = err ? err : conv_pair(m, key, &m->unobserved, it->proc, 0, 1, it->n, it->ts);
 			proc_unref(it->proc);
 		}
 		for (; c->nwakes; c->nwakes--, c->wake_head = (c->wake_head + 1) % FUTEX_QUEUE_MAX) {
 			it = &c->wakes[c->wake_head];
 			/* Waiters never seen: one wake, no waits. */
-			err = err ? err : conv_pair(m, key, it->proc, &m->unobserved, it->seq, 0, it->ts);
+			err = err ? err : conv_pair(m, key, it->proc, &m->unobserved, it->seq, 0, 0, it->ts);
 			proc_unref(it->proc);
 		}
 	}
