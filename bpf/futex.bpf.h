@@ -16,6 +16,7 @@
 
 #define FUTEX2_PRIVATE 128	/* futex_wake/futex_wait flags */
 #define IPCS_PAGE_SHIFT 12
+#define VM_SHARED_FLAG 0x8	/* include/linux/mm.h VM_SHARED */
 
 static __always_inline bool futex_sys(__u16 sys)
 {
@@ -70,7 +71,8 @@ static long futex_vma_cb(struct task_struct *task, struct vm_area_struct *vma, v
 	struct file *file = BPF_CORE_READ(vma, vm_file);
 	struct inode *inode;
 
-	if (!file)	/* private anonymous memory: the kernel keys it by mm */
+	/* Private memory (anonymous, or copy-on-write file pages): the kernel keys it by mm. */
+	if (!file || !(BPF_CORE_READ(vma, vm_flags) & VM_SHARED_FLAG))
 		return 0;
 	inode = BPF_CORE_READ(file, f_inode);
 	if (!inode)
@@ -90,11 +92,8 @@ static __always_inline void futex_key(struct ipcs_futex_rec *r, bool private)
 	r->key_off = r->uaddr;
 	if (private)
 		return;
-	if (bpf_find_vma(bpf_get_current_task_btf(), r->uaddr, futex_vma_cb, &c, 0)) {
-		drop_count(IPCS_DROP_READ);	/* no vma, or mmap lock busy: keyed as private */
-		return;
-	}
-	if (!c.found)
+	/* No vma (the call failed with EFAULT), mmap lock busy, or private memory: keyed by process. */
+	if (bpf_find_vma(bpf_get_current_task_btf(), r->uaddr, futex_vma_cb, &c, 0) || !c.found)
 		return;
 	r->key_flags |= IPCS_FKEY_SHARED;
 	r->key_ino = c.ino;
