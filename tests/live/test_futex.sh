@@ -49,4 +49,31 @@ check_jq "private: channel name" true "$j" "$SEL[0].channel | test(\"^futex:$q@0
 check_jq "private: wakes waits (both threads)" "$((2 * N)) $((2 * N)) $((2 * N))" "$j" \
 	"$SEL[0] | \"\(.a_to_b.msgs) \(.a_to_b.waits) \(.wakes)\""
 check_jq "private: b_to_a empty" "0 0" "$j" "$SEL[0].b_to_a | \"\(.msgs) \(.waits)\""
+
+# condvar: process-shared pthread mutex + cond var in POSIX shm. The cond
+# var's futexes (glibc: one word per group, inside the cond var) carry exactly
+# N wakes each way; the mutex's contention depends on timing (not asserted).
+rec condvar "$WL/futex_pingpong" condvar "$N"
+check_eq "condvar: record exit status (workload's own check)" 0 "$REC_RC"
+((REC_RC == 0)) || show "$T/condvar.err"
+role_pid p "$T/condvar.out" parent
+role_pid c "$T/condvar.out" child
+role_pid ino "$T/condvar.out" ino
+role_pid cond "$T/condvar.out" cond
+role_pid csize "$T/condvar.out" cond_size
+report_json condvar
+check_recording condvar
+j=$T/condvar.json
+CV='[.conversations[] | select(.kind == "futex" and .key.offset >= $o and .key.offset < $o + $s)]'
+cvargs=(--argjson o "$cond" --argjson s "$csize" --argjson p "$p" --argjson c "$c")
+check_jq "condvar: only futex conversations" true "$j" '[.conversations[] | .kind == "futex"] | all'
+check_jq "condvar: every futex between parent and child, on the shm inode" true "$j" \
+	'([.conversations[] | [.a.pid, .b.pid] == [$p, $c] or [.a.pid, .b.pid] == [$c, $p]] | all) and
+	 ([.conversations[] | .key.shared and .key.ino == $i] | all)' "${cvargs[@]}" --argjson i "$ino"
+# "wakes waits" from parent to child, then from child to parent, over the cond var's words
+dirsum='def dir($x; $y): [ (.[] | select(.a.pid == $x and .b.pid == $y) | .a_to_b),
+                        (.[] | select(.b.pid == $x and .a.pid == $y) | .b_to_a) ]
+                      | "\(map(.msgs) | add // 0) \(map(.waits) | add // 0)";'
+check_jq "condvar: parent woke child on the cond var" "$N $N" "$j" "$dirsum $CV | dir(\$p; \$c)" "${cvargs[@]}"
+check_jq "condvar: child woke parent on the cond var" "$N $N" "$j" "$dirsum $CV | dir(\$c; \$p)" "${cvargs[@]}"
 live_finish

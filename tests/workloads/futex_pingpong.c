@@ -6,6 +6,11 @@
  * offsets: the parent maps pages 0-1 and uses page 1 + 64, the child maps
  * only page 1 and uses +64. Both are the same futex (inode, offset 4160).
  * private: two threads of one process ("fx_private"), FUTEX_PRIVATE_FLAG.
+ * condvar: as shared, but with a process-shared pthread mutex and condition
+ * variable (and a turn flag) at the start of page 1: cond_signal wakes the
+ * peer blocked in cond_wait, so the cond var's futexes count exactly N each
+ * way; the mutex may or may not be contended. stdout adds "cond=OFF" and
+ * "cond_size=SIZE" (byte range of the cond var in the object).
  *
  * The counts are exact: a side hands over only when /proc says the peer is
  * blocked in futex(2), so every wake wakes exactly 1 and every wait blocks
@@ -16,6 +21,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +156,91 @@ static int run_shared(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+struct cv_shared {
+	pthread_mutex_t mx;
+	pthread_cond_t cv;
+	volatile int turn;
+};
+
+static void cv_wait_turn(struct cv_shared *s, int me)
+{
+	pthread_mutex_lock(&s->mx);
+	while (s->turn != me)
+		pthread_cond_wait(&s->cv, &s->mx);
+	pthread_mutex_unlock(&s->mx);
+}
+
+static void cv_hand_over(struct cv_shared *s, int to, pid_t peer)
+{
+	await_blocked(peer, peer);	/* in cond_wait: the mutex is free */
+	pthread_mutex_lock(&s->mx);
+	s->turn = to;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mx);
+}
+
+static void cv_play(struct cv_shared *s, int side, pid_t peer)
+{
+	for (unsigned long i = 0; i < rounds; i++) {
+		if (side == 0) {
+			cv_hand_over(s, 1, peer);
+			cv_wait_turn(s, 0);
+		} else {
+			cv_wait_turn(s, 1);
+			cv_hand_over(s, 0, peer);
+		}
+	}
+}
+
+static int run_condvar(void)
+{
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	struct cv_shared *s;
+	pid_t parent = getpid(), child;
+	char name[64], *map;
+	struct stat st;
+	int fd, status;
+
+	snprintf(name, sizeof(name), "/ipcs_cv_%d", parent);
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		die("shm_open");
+	if (ftruncate(fd, 2 * PAGE) || fstat(fd, &st))
+		die("ftruncate");
+	map = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap");
+	shm_unlink(name);
+	s = (struct cv_shared *)(map + PAGE);
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+	if (pthread_mutex_init(&s->mx, &ma) || pthread_cond_init(&s->cv, &ca))
+		die("pthread init");
+	printf("ino=%lu\ncond=%zu\ncond_size=%zu\nparent=%d\n", (unsigned long)st.st_ino,
+	       PAGE + offsetof(struct cv_shared, cv), sizeof(s->cv), parent);
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		if (prctl(PR_SET_NAME, "fx_child", 0, 0, 0))
+			die("prctl");
+		printf("child=%d\n", getpid());
+		fflush(stdout);
+		cv_play(s, 1, parent);
+		_exit(0);
+	}
+	if (prctl(PR_SET_NAME, "fx_parent", 0, 0, 0))
+		die("prctl");
+	cv_play(s, 0, child);
+	if (waitpid(child, &status, 0) != child)
+		die("waitpid");
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
 static void *thread_b(void *arg)
 {
 	(void)arg;
@@ -185,8 +276,9 @@ static int run_private(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3 || (strcmp(argv[1], "shared") && strcmp(argv[1], "private"))) {
-		fprintf(stderr, "usage: futex_pingpong shared|private N\n");
+	if (argc != 3 || (strcmp(argv[1], "shared") && strcmp(argv[1], "private") &&
+			  strcmp(argv[1], "condvar"))) {
+		fprintf(stderr, "usage: futex_pingpong shared|private|condvar N\n");
 		return 2;
 	}
 	rounds = strtoul(argv[2], NULL, 10);
@@ -194,5 +286,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "futex_pingpong: N must be a positive integer\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "condvar"))
+		return run_condvar();
 	return strcmp(argv[1], "shared") ? run_private() : run_shared();
 }
