@@ -31,6 +31,7 @@ enum ipcs_rec_type {
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
+	IPCS_REC_SHM = 21,	/* a shared-memory call returned: struct ipcs_shm_rec */
 	IPCS_REC_TYPE_MAX = 40
 };
 
@@ -95,6 +96,12 @@ enum ipcs_sys {
 	IPCS_SYS_FUTEX = 50,		/* futex(2): struct ipcs_futex_rec */
 	IPCS_SYS_FUTEX_WAKE = 51,	/* futex_wake(2): op = FUTEX_WAKE_BITSET (+ private flag) */
 	IPCS_SYS_FUTEX_WAIT = 52,	/* futex_wait(2): op = FUTEX_WAIT_BITSET (+ private flag) */
+	IPCS_SYS_SHMGET = 53,		/* struct ipcs_shm_rec from here to MUNMAP */
+	IPCS_SYS_SHMAT = 54,
+	IPCS_SYS_SHMDT = 55,
+	IPCS_SYS_SHMCTL = 56,		/* IPC_RMID only */
+	IPCS_SYS_MMAP = 57,		/* MAP_SHARED of shmem (POSIX shm, memfd, shared anonymous) */
+	IPCS_SYS_MUNMAP = 58,		/* of such a mapping */
 	IPCS_SYS_MAX = 100
 };
 
@@ -186,6 +193,34 @@ struct ipcs_futex_rec {
 	__u32 key_dev;		/* shared: superblock s_dev */
 	__u64 key_ino;		/* shared: inode number; private: 0 */
 	__u64 key_off;		/* shared: byte offset in the file; private: uaddr */
+	char comm[IPCS_COMM_LEN];
+};
+
+/*
+ * A call on shared memory (shmem: POSIX shm under /dev/shm, memfd, SysV shm,
+ * MAP_SHARED|MAP_ANONYMOUS), emitted at sys_exit. The segment is named by its
+ * inode (dev, ino), the same key as a shared futex living in it.
+ *   shmget: id = ret = shmid, key = IPC key, len = size asked, ino 0
+ *   shmat / mmap: ret = address, len = mapping size, pgoff = page offset
+ *     in the segment; id = shmid / fd
+ *   shmdt / munmap: addr, len = bytes unmapped (the whole vma for shmdt)
+ *   shmctl(IPC_RMID): id = shmid
+ */
+struct ipcs_shm_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 sys;		/* IPCS_SYS_SHM* / MMAP / MUNMAP */
+	__u16 _pad;
+	__s32 id;		/* shmid or fd */
+	__s64 ret;
+	__u64 addr;
+	__u64 len;
+	__u64 pgoff;
+	__u64 key;		/* shmget: IPC key */
+	__u64 ino;		/* segment inode; 0 when unknown */
+	__u32 dev;
+	__u32 _pad2;
 	char comm[IPCS_COMM_LEN];
 };
 
@@ -305,6 +340,7 @@ _Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
 _Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
 _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
 _Static_assert(sizeof(struct ipcs_futex_rec) == 104, "abi");
+_Static_assert(sizeof(struct ipcs_shm_rec) == 104, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");

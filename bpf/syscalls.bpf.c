@@ -9,6 +9,7 @@
 #include "fdres.bpf.h"
 #include "emit.bpf.h"
 #include "futex.bpf.h"
+#include "shm.bpf.h"
 
 #define O_CLOEXEC 02000000
 #define F_DUPFD 0
@@ -115,6 +116,8 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_FUTEX_WAKE:
 	case IPCS_SYS_FUTEX_WAIT:
 		return futex_enter(regs, in);
+	case IPCS_SYS_SHMGET ... IPCS_SYS_MUNMAP:
+		return shm_enter(regs, in);
 	}
 	return false;
 }
@@ -257,6 +260,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (futex_sys(sys)) {
 		futex_emit(&in, ret);
+		return 0;
+	}
+	if (shm_sys(sys)) {
+		shm_emit(&in, ret);
 		return 0;
 	}
 	if (exit_fill(&in, ret))

@@ -11,7 +11,9 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_OPEN] = "open",    [IPCS_SYS_MKNODAT] = "mknodat", [IPCS_SYS_MKNOD] = "mknod",
 	[IPCS_SYS_FCNTL] = "fcntl",   [IPCS_SYS_CLOSE_RANGE] = "close_range",
 	[IPCS_SYS_FUTEX] = "futex",   [IPCS_SYS_FUTEX_WAKE] = "futex_wake",
-	[IPCS_SYS_FUTEX_WAIT] = "futex_wait",
+	[IPCS_SYS_FUTEX_WAIT] = "futex_wait", [IPCS_SYS_SHMGET] = "shmget",
+	[IPCS_SYS_SHMAT] = "shmat",   [IPCS_SYS_SHMDT] = "shmdt", [IPCS_SYS_SHMCTL] = "shmctl",
+	[IPCS_SYS_MMAP] = "mmap",     [IPCS_SYS_MUNMAP] = "munmap",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {
@@ -64,6 +66,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
 	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
+	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
 	default:                 return 0;
 	}
 }
@@ -138,6 +141,11 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 	case IPCS_REC_FUTEX:
 		terminate(out->futex.comm, sizeof(out->futex.comm));
 		if (out->futex.sys < IPCS_SYS_FUTEX || out->futex.sys > IPCS_SYS_FUTEX_WAIT)
+			return -EINVAL;
+		return 0;
+	case IPCS_REC_SHM:
+		terminate(out->shm.comm, sizeof(out->shm.comm));
+		if (out->shm.sys < IPCS_SYS_SHMGET || out->shm.sys > IPCS_SYS_MUNMAP)
 			return -EINVAL;
 		return 0;
 	}

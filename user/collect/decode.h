@@ -21,6 +21,7 @@ struct ipcs_event {
 		struct ipcs_seed_fd_rec seed_fd;
 		struct ipcs_drops_rec drops;
 		struct ipcs_futex_rec futex;		/* IPCS_REC_FUTEX */
+		struct ipcs_shm_rec shm;		/* IPCS_REC_SHM */
 	};
 };
 

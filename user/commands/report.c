@@ -7,6 +7,7 @@
 #include <time.h>
 #include "commands/commands.h"
 #include "commands/report_futex.h"
+#include "commands/report_shm.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
@@ -167,6 +168,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_key(&w, "channels");
 	json_arr_begin(&w);
 	model_foreach_chan(m, json_chan, &w);
+	report_shm_json(&w, m);
 	json_arr_end(&w);
 	json_key(&w, "processes");
 	json_arr_begin(&w);
@@ -227,6 +229,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	}
 	if (!report_futex_text(m) && !l->n)
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
+	report_shm_text(m);
 }
 
 static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)

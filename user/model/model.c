@@ -66,6 +66,8 @@ int model_new(struct model **out)
 		err = convtab_init(m);
 	if (!err)
 		err = futex_init(m);
+	if (!err)
+		err = shm_init(m);
 	if (err) {
 		free(m);
 		return err;
@@ -78,6 +80,7 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
+	shm_fini(m);
 	futex_fini(m);
 	convtab_fini(m);
 	chantab_fini(m);
@@ -457,6 +460,9 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		break;
 	case IPCS_REC_FUTEX:
 		err = futex_apply(m, &ev->futex);
+		break;
+	case IPCS_REC_SHM:
+		err = shm_apply(m, &ev->shm);
 		break;
 	default:
 		m->ignored++;
