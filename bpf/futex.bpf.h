@@ -16,6 +16,7 @@
 
 #define FUTEX2_PRIVATE 128	/* futex_wake/futex_wait flags */
 #define IPCS_PAGE_SHIFT 12
+#define IPCS_FKEY_SEQ_BIT (1ull << 63)	/* key_ino is an inode sequence number */
 #define VM_SHARED_FLAG 0x8	/* include/linux/mm.h VM_SHARED */
 
 static __always_inline bool futex_sys(__u16 sys)
@@ -78,6 +79,9 @@ static long futex_vma_cb(struct task_struct *task, struct vm_area_struct *vma, v
 	if (!inode)
 		return 0;
 	c->ino = BPF_CORE_READ(inode, i_ino);
+	/* SysV shm inodes have no number; the kernel's futex key uses i_sequence. */
+	if (!c->ino)
+		c->ino = IPCS_FKEY_SEQ_BIT | BPF_CORE_READ(inode, i_sequence.counter);
 	c->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	c->off = (c->uaddr - BPF_CORE_READ(vma, vm_start)) +
 		 (BPF_CORE_READ(vma, vm_pgoff) << IPCS_PAGE_SHIFT);

@@ -4,13 +4,36 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "commands/report_shm.h"
+#include "model/model_futex.h"
 #include "model/model_shm.h"
 #include "util/escape.h"
 
+struct shm_json_ctx {
+	struct json_writer *w;
+	const struct model *m;
+	const struct model_shm_seg *seg;
+	char last[MODEL_NAME_MAX];
+};
+
+/* Futexes whose key is this segment's inode: the synchronisation in it. */
+static int futex_in_seg(const struct model_futex_conv *c, void *arg)
+{
+	struct shm_json_ctx *x = arg;
+
+	if (!c->shared || c->key_ino != x->seg->ino || c->key_dev != x->seg->dev ||
+	    !strcmp(x->last, c->channel))
+		return 0;
+	json_str(x->w, c->channel);
+	snprintf(x->last, sizeof(x->last), "%s", c->channel);
+	return 0;
+}
+
 static int shm_json(const struct model_shm_seg *s, void *ctx)
 {
-	struct json_writer *w = ctx;
+	struct shm_json_ctx *x = ctx;
+	struct json_writer *w = x->w;
 
 	json_obj_begin(w);
 	json_kstr(w, "kind", "shm");
@@ -40,13 +63,23 @@ static int shm_json(const struct model_shm_seg *s, void *ctx)
 		json_obj_end(w);
 	}
 	json_arr_end(w);
+	json_key(w, "futexes");
+	json_arr_begin(w);
+	if (!s->sysv) {	/* a SysV inode has no number to match */
+		x->seg = s;
+		x->last[0] = '\0';
+		model_foreach_futex_conv(x->m, futex_in_seg, x);
+	}
+	json_arr_end(w);
 	json_obj_end(w);
 	return 0;
 }
 
 void report_shm_json(struct json_writer *w, const struct model *m)
 {
-	model_foreach_shm(m, shm_json, w);
+	struct shm_json_ctx x = { .w = w, .m = m };
+
+	model_foreach_shm(m, shm_json, &x);
 }
 
 static int shm_text(const struct model_shm_seg *s, void *ctx)

@@ -11,7 +11,6 @@
 
 #include "model/model_int.h"
 #include "model/model_shm.h"
-#include "log.h"
 
 struct skey {
 	__u64 ino;
@@ -219,8 +218,6 @@ int shm_apply(struct model *m, const struct ipcs_shm_rec *r)
 	/* As for other calls: the main thread's comm names the process (prctl). */
 	if (r->tid == r->pid && r->comm[0] && strncmp(p->ref.comm, r->comm, IPCS_COMM_LEN))
 		proc_set_comm(p, r->comm);
-	log_debug("shm: pid %u sys %u id %d ret %lld ino %llu len %llu", r->pid, r->sys, r->id,
-		  (long long)r->ret, (unsigned long long)r->ino, (unsigned long long)r->len);
 	switch (r->sys) {
 	case IPCS_SYS_SHMGET:
 		if (r->ret < 0)
