@@ -191,7 +191,8 @@ struct ipcs_futex_rec {
 	__u32 word;
 	__u32 owner_hint;
 	__u32 key_dev;		/* shared: superblock s_dev */
-	__u64 key_ino;		/* shared: inode number; private: 0 */
+	__u64 key_ino;		/* shared: inode number, or bit 63 + the inode's sequence
+				   number when it has none (SysV shm); private: 0 */
 	__u64 key_off;		/* shared: byte offset in the file; private: uaddr */
 	char comm[IPCS_COMM_LEN];
 };

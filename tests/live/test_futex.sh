@@ -33,6 +33,10 @@ check_jq "shared: totals wakes waits" "$((2 * N)) $((2 * N))" "$j" "$SEL[0] | \"
 check_jq "shared: wait_ns = a_blocked_ns + b_blocked_ns > 0" true "$j" \
 	"$SEL[0] | .wait_ns == .a_blocked_ns + .b_blocked_ns and .a_blocked_ns > 0 and .b_blocked_ns > 0"
 check_jq "shared: first_ns <= last_ns" true "$j" "$SEL[0] | .first_ns > 0 and .first_ns <= .last_ns"
+check_jq "shared: the shm segment lists its futex and both mappers" \
+	"futex:[$ino]+4160 $p:8192,$c:4096" "$j" \
+	'.channels[] | select(.kind == "shm" and .ino == $i) | "\(.futexes | join(",")) \(.mappers | map("\(.pid):\(.size)") | join(","))"' \
+	--argjson i "$ino"
 
 rec private "$WL/futex_pingpong" private "$N"
 check_eq "private: record exit status (workload's own check)" 0 "$REC_RC"
