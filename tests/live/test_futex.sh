@@ -23,20 +23,22 @@ j=$T/shared.json
 check_jq "shared: one futex conversation" 1 "$j" "$SEL | length"
 check_jq "shared: no other conversations" 1 "$j" '.conversations | length'
 check_jq "shared: a = parent, b = child" "$p fx_parent $c fx_child" "$j" \
-	"$SEL[0] | \"\(.a.pid) \(.a.comm) \(.b.pid) \(.b.comm)\""
+	"${SEL}[0] | \"\(.a.pid) \(.a.comm) \(.b.pid) \(.b.comm)\""
 check_jq "shared: key is the shm inode + offset 4160" "true $ino 4160" "$j" \
-	"$SEL[0].key | \"\(.shared) \(.ino) \(.offset)\""
-check_jq "shared: channel name" "futex:[$ino]+4160" "$j" "$SEL[0].channel"
-check_jq "shared: parent woke child" "$N 0 $N" "$j" "$SEL[0].a_to_b | \"\(.msgs) \(.bytes) \(.waits)\""
-check_jq "shared: child woke parent" "$N 0 $N" "$j" "$SEL[0].b_to_a | \"\(.msgs) \(.bytes) \(.waits)\""
-check_jq "shared: totals wakes waits" "$((2 * N)) $((2 * N))" "$j" "$SEL[0] | \"\(.wakes) \(.waits)\""
+	"${SEL}[0].key | \"\(.shared) \(.ino) \(.offset)\""
+check_jq "shared: channel name" "futex:[$ino]+4160" "$j" "${SEL}[0].channel"
+check_jq "shared: parent woke child" "$N 0 $N" "$j" "${SEL}[0].a_to_b | \"\(.msgs) \(.bytes) \(.waits)\""
+check_jq "shared: child woke parent" "$N 0 $N" "$j" "${SEL}[0].b_to_a | \"\(.msgs) \(.bytes) \(.waits)\""
+check_jq "shared: totals wakes waits" "$((2 * N)) $((2 * N))" "$j" "${SEL}[0] | \"\(.wakes) \(.waits)\""
 check_jq "shared: wait_ns = a_blocked_ns + b_blocked_ns > 0" true "$j" \
-	"$SEL[0] | .wait_ns == .a_blocked_ns + .b_blocked_ns and .a_blocked_ns > 0 and .b_blocked_ns > 0"
-check_jq "shared: first_ns <= last_ns" true "$j" "$SEL[0] | .first_ns > 0 and .first_ns <= .last_ns"
-check_jq "shared: the shm segment lists its futex and both mappers" \
-	"futex:[$ino]+4160 $p:8192,$c:4096" "$j" \
-	'.channels[] | select(.kind == "shm" and .ino == $i) | "\(.futexes | join(",")) \(.mappers | map("\(.pid):\(.size)") | join(","))"' \
-	--argjson i "$ino"
+	"${SEL}[0] | .wait_ns == .a_blocked_ns + .b_blocked_ns and .a_blocked_ns > 0 and .b_blocked_ns > 0"
+check_jq "shared: first_ns <= last_ns" true "$j" "${SEL}[0] | .first_ns > 0 and .first_ns <= .last_ns"
+SHM='.channels[] | select(.kind == "shm" and .ino == $i)'
+check_jq "shared: the shm segment lists its futex" "futex:[$ino]+4160" "$j" \
+	"$SHM | .futexes | join(\",\")" --argjson i "$ino"
+check_jq "shared: the shm segment's mappers (parent 2 pages, child 1)" "$p:8192 $c:4096" "$j" \
+	"$SHM | [(.mappers[] | select(.pid == \$p)), (.mappers[] | select(.pid == \$c))] | map(\"\\(.pid):\\(.size)\") | join(\" \")" \
+	--argjson i "$ino" --argjson p "$p" --argjson c "$c"
 
 rec private "$WL/futex_pingpong" private "$N"
 check_eq "private: record exit status (workload's own check)" 0 "$REC_RC"
@@ -47,12 +49,12 @@ check_recording private
 j=$T/private.json
 check_jq "private: one futex conversation" 1 "$j" "$SEL | length"
 check_jq "private: a = b = the process" "$q fx_private $q fx_private" "$j" \
-	"$SEL[0] | \"\(.a.pid) \(.a.comm) \(.b.pid) \(.b.comm)\""
-check_jq "private: key" "false $q" "$j" "$SEL[0].key | \"\(.shared) \(.pid)\""
-check_jq "private: channel name" true "$j" "$SEL[0].channel | test(\"^futex:$q@0x[0-9a-f]+\$\")"
+	"${SEL}[0] | \"\(.a.pid) \(.a.comm) \(.b.pid) \(.b.comm)\""
+check_jq "private: key" "false $q" "$j" "${SEL}[0].key | \"\(.shared) \(.pid)\""
+check_jq "private: channel name" true "$j" "${SEL}[0].channel | test(\"^futex:$q@0x[0-9a-f]+\$\")"
 check_jq "private: wakes waits (both threads)" "$((2 * N)) $((2 * N)) $((2 * N))" "$j" \
-	"$SEL[0] | \"\(.a_to_b.msgs) \(.a_to_b.waits) \(.wakes)\""
-check_jq "private: b_to_a empty" "0 0" "$j" "$SEL[0].b_to_a | \"\(.msgs) \(.waits)\""
+	"${SEL}[0] | \"\(.a_to_b.msgs) \(.a_to_b.waits) \(.wakes)\""
+check_jq "private: b_to_a empty" "0 0" "$j" "${SEL}[0].b_to_a | \"\(.msgs) \(.waits)\""
 
 # condvar: process-shared pthread mutex + cond var in POSIX shm. The cond
 # var's futexes (glibc: one word per group, inside the cond var) carry exactly

@@ -26,17 +26,17 @@ run_case() {
 	j=$T/$mode.json
 	local sel='[.channels[] | select(.kind == "shm")]'
 	check_jq "$mode: one shm segment" 1 "$j" "$sel | length"
-	check_jq "$mode: channel name" "$chan" "$j" "$sel[0].channel"
-	check_jq "$mode: segment size" "$seg" "$j" "$sel[0].size"
+	check_jq "$mode: channel name" "$chan" "$j" "${sel}[0].channel"
+	check_jq "$mode: segment size" "$seg" "$j" "${sel}[0].size"
 	check_jq "$mode: mappers (pid comm size maps unmaps)" \
 		"$p shm_parent $psize 1 1,$c shm_child $csize 1 1" "$j" \
-		"$sel[0].mappers | map(\"\(.pid) \(.comm) \(.size) \(.maps) \(.unmaps)\") | join(\",\")"
-	check_jq "$mode: times" true "$j" "$sel[0].mappers | all(.first_ns > 0 and .first_ns <= .last_ns)"
+		"${sel}[0].mappers | map(\"\(.pid) \(.comm) \(.size) \(.maps) \(.unmaps)\") | join(\",\")"
+	check_jq "$mode: times" true "$j" "${sel}[0].mappers | all(.first_ns > 0 and .first_ns <= .last_ns)"
 	if [[ $mode == sysv ]]; then
 		check_jq "sysv: IPC_PRIVATE key, removed" "true 0 true" "$j" \
-			"$sel[0] | \"\(.sysv) \(.key) \(.removed)\""
+			"${sel}[0] | \"\(.sysv) \(.key) \(.removed)\""
 	else
-		check_jq "$mode: not sysv, inode" "false $id" "$j" "$sel[0] | \"\(.sysv) \(.ino)\""
+		check_jq "$mode: not sysv, inode" "false $id" "$j" "${sel}[0] | \"\(.sysv) \(.ino)\""
 	fi
 }
 
