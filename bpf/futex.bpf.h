@@ -22,7 +22,7 @@
 static __always_inline bool futex_sys(__u16 sys)
 {
 	return sys == IPCS_SYS_FUTEX || sys == IPCS_SYS_FUTEX_WAKE ||
-	       sys == IPCS_SYS_FUTEX_WAIT;
+	       sys == IPCS_SYS_FUTEX_WAIT || sys == IPCS_SYS_FUTEX_WAITV;
 }
 
 static __always_inline bool futex_cmd_waits(__u32 cmd)
@@ -38,6 +38,10 @@ static __always_inline bool futex_enter(struct pt_regs *regs, struct inflight *i
 	__u32 op, val, flags, words[3];
 
 	in->uptr = SYS_ARG0(regs);
+	if (in->sys == IPCS_SYS_FUTEX_WAITV) {	/* (waiters, nr, flags, timeout, clock) */
+		in->arg = IPCS_FUTEX_WAIT_BITSET | (__u64)SYS_ARG1(regs) << 32;
+		return true;
+	}
 	if (in->sys == IPCS_SYS_FUTEX) {
 		op = SYS_ARG1(regs);
 		val = SYS_ARG2(regs);
@@ -105,11 +109,39 @@ static __always_inline void futex_key(struct ipcs_futex_rec *r, bool private)
 	r->key_off = c.off;
 }
 
-static __always_inline void futex_emit(const struct inflight *in, long ret)
+/* struct futex_waitv of linux/futex.h */
+struct ipcs_futex_waitv {
+	__u64 val;
+	__u64 uaddr;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define FUTEX_WAITV_MAX 128
+
+/* futex_waitv woke on waiters[ret]: report that futex as the one waited on. */
+static __always_inline bool futex_waitv_fill(struct inflight *in, long ret)
+{
+	struct ipcs_futex_waitv w;
+
+	if (ret < 0 || ret >= FUTEX_WAITV_MAX)
+		return ret < 0;	/* failed: recorded with no futex */
+	if (bpf_probe_read_user(&w, sizeof(w), (void *)(in->uptr + ret * sizeof(w)))) {
+		drop_count(IPCS_DROP_READ);
+		return false;
+	}
+	in->uptr = w.uaddr;
+	in->arg = IPCS_FUTEX_WAIT_BITSET | (w.flags & FUTEX2_PRIVATE ? IPCS_FUTEX_PRIVATE_FLAG : 0);
+	return true;
+}
+
+static __always_inline void futex_emit(struct inflight *in, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ipcs_futex_rec *r;
 
+	if (in->sys == IPCS_SYS_FUTEX_WAITV && !futex_waitv_fill(in, ret))
+		return;
 	r = emit_reserve(sizeof(*r), IPCS_REC_FUTEX);
 	if (!r)
 		return;

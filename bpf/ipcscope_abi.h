@@ -102,6 +102,7 @@ enum ipcs_sys {
 	IPCS_SYS_SHMCTL = 56,		/* IPC_RMID only */
 	IPCS_SYS_MMAP = 57,		/* MAP_SHARED of shmem (POSIX shm, memfd, shared anonymous) */
 	IPCS_SYS_MUNMAP = 58,		/* of such a mapping */
+	IPCS_SYS_FUTEX_WAITV = 59,	/* futex_waitv(2): the futex that woke it, ret = its index */
 	IPCS_SYS_MAX = 100
 };
 

@@ -115,6 +115,7 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_FUTEX:
 	case IPCS_SYS_FUTEX_WAKE:
 	case IPCS_SYS_FUTEX_WAIT:
+	case IPCS_SYS_FUTEX_WAITV:
 		return futex_enter(regs, in);
 	case IPCS_SYS_SHMGET ... IPCS_SYS_MUNMAP:
 		return shm_enter(regs, in);

@@ -34,6 +34,7 @@
 #define NR_mmap		9
 #define NR_munmap	11
 #define NR_futex_wake	454
+#define NR_futex_waitv	449
 #define NR_futex_wait	455
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
@@ -77,6 +78,7 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_futex:      return IPCS_SYS_FUTEX;
 	case NR_futex_wake: return IPCS_SYS_FUTEX_WAKE;
 	case NR_futex_wait: return IPCS_SYS_FUTEX_WAIT;
+	case NR_futex_waitv: return IPCS_SYS_FUTEX_WAITV;
 	case NR_shmget:  return IPCS_SYS_SHMGET;
 	case NR_shmat:   return IPCS_SYS_SHMAT;
 	case NR_shmdt:   return IPCS_SYS_SHMDT;

@@ -56,6 +56,22 @@ check_jq "private: wakes waits (both threads)" "$((2 * N)) $((2 * N)) $((2 * N))
 	"${SEL}[0] | \"\(.a_to_b.msgs) \(.a_to_b.waits) \(.wakes)\""
 check_jq "private: b_to_a empty" "0 0" "$j" "${SEL}[0].b_to_a | \"\(.msgs) \(.waits)\""
 
+# waitv: the child waits with futex_waitv on [its own idle word, the shared
+# word]; the kernel says index 1 woke it: the same exact counts.
+rec waitv timeout 60 "$WL/futex_pingpong" waitv "$N"
+check_eq "waitv: record exit status (workload's own check)" 0 "$REC_RC"
+((REC_RC == 0)) || show "$T/waitv.err"
+role_pid p "$T/waitv.out" parent
+role_pid c "$T/waitv.out" child
+role_pid ino "$T/waitv.out" ino
+report_json waitv
+check_recording waitv
+j=$T/waitv.json
+check_jq "waitv: one futex conversation" 1 "$j" "$SEL | length"
+check_jq "waitv: parent -> child, key" "$p $c futex:[$ino]+4160" "$j" "${SEL}[0] | \"\\(.a.pid) \\(.b.pid) \\(.channel)\""
+check_jq "waitv: wakes and waits each way" "$N $N $N $N" "$j" \
+	"${SEL}[0] | \"\\(.a_to_b.msgs) \\(.a_to_b.waits) \\(.b_to_a.msgs) \\(.b_to_a.waits)\""
+
 # condvar: process-shared pthread mutex + cond var in POSIX shm. The cond
 # var's futexes (glibc: one word per group, inside the cond var) carry exactly
 # N wakes each way; the mutex's contention depends on timing (not asserted).

@@ -272,6 +272,25 @@ static void test_most_recent_wake(void **state)
 	assert_int_equal(find(&l, 0, 21, 100)->a_to_b.waits, 1);
 }
 
+/* futex_waitv: ret is the index of the futex that woke it (the record's uaddr). */
+static void test_waitv(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_futex_rec r;
+	struct fconvs l;
+
+	wake(m, 10, 1, 64);
+	r = frec(20, IPCS_FUTEX_WAIT_BITSET, 0, 1, 0x1040, true, 64);
+	r.sys = IPCS_SYS_FUTEX_WAITV;
+	feed(m, &r);
+	r.ret = -EAGAIN;	/* did not block */
+	feed(m, &r);
+	l = convs(m);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].a_to_b.waits, 1);
+	assert_int_equal(l.v[0].b.pid, 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pingpong_one_conv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_and_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_most_recent_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waitv, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

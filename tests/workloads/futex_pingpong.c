@@ -6,6 +6,8 @@
  * offsets: the parent maps pages 0-1 and uses page 1 + 64, the child maps
  * only page 1 and uses +64. Both are the same futex (inode, offset 4160).
  * private: two threads of one process ("fx_private"), FUTEX_PRIVATE_FLAG.
+ * waitv: as shared, but the child waits with futex_waitv(2) on two futexes
+ * (a word of its own that nobody wakes, then the shared word: index 1).
  * condvar: as shared, but with a process-shared pthread mutex and condition
  * variable (and a turn flag) at the start of page 1: cond_signal wakes the
  * peer blocked in cond_wait, so the cond var's futexes count exactly N each
@@ -38,6 +40,8 @@
 #define WORD_OFF 64
 
 static int priv_flag;
+static int use_waitv;	/* waitv mode: side 1 waits with futex_waitv */
+static uint32_t idle_word;
 static unsigned long rounds;
 static volatile uint32_t private_turn;
 static pid_t peer_tid[2];	/* private: tids of the two threads */
@@ -53,7 +57,7 @@ static long fx(volatile uint32_t *w, int op, uint32_t val)
 	return syscall(SYS_futex, w, op | priv_flag, val, NULL, NULL, 0);
 }
 
-/* Spin until tid (of process pid) sleeps inside futex(2). */
+/* Spin until tid (of process pid) sleeps inside futex(2) or futex_waitv(2). */
 static void await_blocked(pid_t pid, pid_t tid)
 {
 	char path[64], buf[64];
@@ -68,7 +72,7 @@ static void await_blocked(pid_t pid, pid_t tid)
 		if (!fgets(buf, sizeof(buf), f))
 			buf[0] = 0;
 		fclose(f);
-		if (!strncmp(buf, "202 ", 4))
+		if (!strncmp(buf, "202 ", 4) || !strncmp(buf, "449 ", 4))	/* futex, futex_waitv */
 			return;
 		nanosleep(&ts, NULL);
 	}
@@ -88,10 +92,33 @@ static void hand_over(volatile uint32_t *w, uint32_t to, pid_t pid, pid_t tid)
 	}
 }
 
+/* struct futex_waitv (linux/futex.h, kernel 5.16) */
+struct waitv_ent {
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+#define FUTEX2_SIZE_U32_ 0x02
+#define FUTEX2_PRIVATE_ 128
+
+/* futex_waitv on [idle_word (private), w]: must wake on w, index 1. */
+static long waitv(volatile uint32_t *w, uint32_t while_val)
+{
+	struct waitv_ent v[2] = {
+		{ 0, (uintptr_t)&idle_word, FUTEX2_SIZE_U32_ | FUTEX2_PRIVATE_, 0 },
+		{ while_val, (uintptr_t)w, FUTEX2_SIZE_U32_, 0 },
+	};
+	long r = syscall(449, v, 2, 0, NULL, 0);
+
+	return r == 1 ? 0 : r < 0 ? r : -1000 - r;
+}
+
 /* Block until the turn is no longer `while_val`: exactly one futex wait. */
 static void wait_turn(volatile uint32_t *w, uint32_t while_val)
 {
-	long r = fx(w, FUTEX_WAIT, while_val);
+	long r = use_waitv && while_val == 0 ? waitv(w, while_val) : fx(w, FUTEX_WAIT, while_val);
 
 	if (r != 0 || *w == while_val) {
 		fprintf(stderr, "futex_pingpong: wait returned %ld (turn %u)\n", r, *w);
@@ -277,8 +304,8 @@ static int run_private(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3 || (strcmp(argv[1], "shared") && strcmp(argv[1], "private") &&
-			  strcmp(argv[1], "condvar"))) {
-		fprintf(stderr, "usage: futex_pingpong shared|private|condvar N\n");
+			  strcmp(argv[1], "condvar") && strcmp(argv[1], "waitv"))) {
+		fprintf(stderr, "usage: futex_pingpong shared|private|condvar|waitv N\n");
 		return 2;
 	}
 	rounds = strtoul(argv[2], NULL, 10);
@@ -288,5 +315,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "condvar"))
 		return run_condvar();
+	if (!strcmp(argv[1], "waitv")) {
+		use_waitv = 1;
+		return run_shared();
+	}
 	return strcmp(argv[1], "shared") ? run_private() : run_shared();
 }

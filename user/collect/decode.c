@@ -14,6 +14,7 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_FUTEX_WAIT] = "futex_wait", [IPCS_SYS_SHMGET] = "shmget",
 	[IPCS_SYS_SHMAT] = "shmat",   [IPCS_SYS_SHMDT] = "shmdt", [IPCS_SYS_SHMCTL] = "shmctl",
 	[IPCS_SYS_MMAP] = "mmap",     [IPCS_SYS_MUNMAP] = "munmap",
+	[IPCS_SYS_FUTEX_WAITV] = "futex_waitv",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {
@@ -140,7 +141,8 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 		return 0;
 	case IPCS_REC_FUTEX:
 		terminate(out->futex.comm, sizeof(out->futex.comm));
-		if (out->futex.sys < IPCS_SYS_FUTEX || out->futex.sys > IPCS_SYS_FUTEX_WAIT)
+		if ((out->futex.sys < IPCS_SYS_FUTEX || out->futex.sys > IPCS_SYS_FUTEX_WAIT) &&
+		    out->futex.sys != IPCS_SYS_FUTEX_WAITV)
 			return -EINVAL;
 		return 0;
 	case IPCS_REC_SHM:

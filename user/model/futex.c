@@ -289,8 +289,8 @@ int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 	__u32 cmd = r->op & IPCS_FUTEX_CMD_MASK;
 	struct fkey k;
 	struct mproc *p;
+	bool wait, woken_wait;
 	__u64 woken;
-	bool wait;
 	int err;
 
 	if (!r->pid) {
@@ -299,7 +299,12 @@ int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 	}
 	wait = cmd == IPCS_FUTEX_WAIT || cmd == IPCS_FUTEX_WAIT_BITSET;
 	woken = woken_count(r, cmd);
-	if (!woken && !(wait && r->ret == 0))
+	/* futex_waitv returns the index of the futex that woke it. */
+	if (wait && r->sys == IPCS_SYS_FUTEX_WAITV && r->ret >= 0 && r->uaddr)
+		woken_wait = true;
+	else
+		woken_wait = wait && r->ret == 0 && r->sys != IPCS_SYS_FUTEX_WAITV;
+	if (!woken && !woken_wait)
 		return 0;	/* nothing changed hands: no conversation */
 	err = proc_get(m, r->pid, r->comm, &p);
 	if (err)
@@ -315,7 +320,7 @@ int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 	} else {
 		k.pid = r->pid;
 	}
-	if (wait)
+	if (woken_wait)
 		return wait_apply(m, &k, p, r->blocked_ns, r->h.ts_ns);
 	return wake_apply(m, &k, p, woken, r->h.ts_ns);
 }
