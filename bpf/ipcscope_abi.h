@@ -32,6 +32,8 @@ enum ipcs_rec_type {
 	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
+	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
+	IPCS_REC_SHM = 21,	/* a shared-memory call returned: struct ipcs_shm_rec */
 	IPCS_REC_TYPE_MAX = 40
 };
 
@@ -119,6 +121,16 @@ enum ipcs_sys {
 	IPCS_SYS_TEE = 81,		/* the destination side only: tee copies, consumes nothing */
 	IPCS_SYS_VMSPLICE = 82,		/* arg = iovec count; OUT when fd is a write end */
 	IPCS_SYS_SENDFILE = 83,		/* arg = count asked */
+	IPCS_SYS_FUTEX = 50,		/* futex(2): struct ipcs_futex_rec */
+	IPCS_SYS_FUTEX_WAKE = 51,	/* futex_wake(2): op = FUTEX_WAKE_BITSET (+ private flag) */
+	IPCS_SYS_FUTEX_WAIT = 52,	/* futex_wait(2): op = FUTEX_WAIT_BITSET (+ private flag) */
+	IPCS_SYS_SHMGET = 53,		/* struct ipcs_shm_rec from here to MUNMAP */
+	IPCS_SYS_SHMAT = 54,
+	IPCS_SYS_SHMDT = 55,
+	IPCS_SYS_SHMCTL = 56,		/* IPC_RMID only */
+	IPCS_SYS_MMAP = 57,		/* MAP_SHARED of shmem (POSIX shm, memfd, shared anonymous) */
+	IPCS_SYS_MUNMAP = 58,		/* of such a mapping */
+	IPCS_SYS_FUTEX_WAITV = 59,	/* futex_waitv(2): the futex that woke it, ret = its index */
 	IPCS_SYS_MAX = 100
 };
 
@@ -190,6 +202,84 @@ enum ipcs_proc_op {
 	IPCS_PROC_FORK = 1,	/* pid = child tgid, ppid = parent tgid */
 	IPCS_PROC_EXEC = 2,	/* pid execs; comm is the new name */
 	IPCS_PROC_EXIT = 3,	/* the whole process (thread group) is gone */
+};
+
+/* futex(2) operations (low bits of op) and flags, as in linux/futex.h. */
+#define IPCS_FUTEX_WAIT 0
+#define IPCS_FUTEX_WAKE 1
+#define IPCS_FUTEX_REQUEUE 3
+#define IPCS_FUTEX_CMP_REQUEUE 4
+#define IPCS_FUTEX_WAKE_OP 5
+#define IPCS_FUTEX_LOCK_PI 6
+#define IPCS_FUTEX_UNLOCK_PI 7
+#define IPCS_FUTEX_TRYLOCK_PI 8
+#define IPCS_FUTEX_WAIT_BITSET 9
+#define IPCS_FUTEX_WAKE_BITSET 10
+#define IPCS_FUTEX_WAIT_REQUEUE_PI 11
+#define IPCS_FUTEX_CMP_REQUEUE_PI 12
+#define IPCS_FUTEX_LOCK_PI2 13
+#define IPCS_FUTEX_CMD_MASK 0x7f
+#define IPCS_FUTEX_PRIVATE_FLAG 128
+#define IPCS_FUTEX_CLOCK_REALTIME 256
+
+/* ipcs_futex_rec.key_flags */
+#define IPCS_FKEY_SHARED 0x1	/* key = (key_dev, key_ino, key_off): a file or shm page */
+#define IPCS_FKEY_WORD 0x2	/* word and owner_hint were read at enter */
+
+/*
+ * A futex call, emitted at sys_exit. The key names the futex as the kernel
+ * does: private (pid, uaddr) or shared (inode, byte offset in the file), so
+ * the same futex mapped at two addresses in two processes has one key.
+ *   ret: woken count for wakes, 0 / -errno for waits
+ *   word: the futex word at enter; owner_hint: the u32 at uaddr + 8
+ *   (pthread_mutex_t.__owner for a glibc mutex; a hint, not a fact)
+ */
+struct ipcs_futex_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 sys;		/* IPCS_SYS_FUTEX* */
+	__u16 key_flags;	/* IPCS_FKEY_* */
+	__u32 op;		/* futex op, flags included */
+	__s64 ret;
+	__u64 blocked_ns;	/* sys_enter -> sys_exit */
+	__u64 uaddr;
+	__u32 val;
+	__u32 word;
+	__u32 owner_hint;
+	__u32 key_dev;		/* shared: superblock s_dev */
+	__u64 key_ino;		/* shared: inode number, or bit 63 + the inode's sequence
+				   number when it has none (SysV shm); private: 0 */
+	__u64 key_off;		/* shared: byte offset in the file; private: uaddr */
+	char comm[IPCS_COMM_LEN];
+};
+
+/*
+ * A call on shared memory (shmem: POSIX shm under /dev/shm, memfd, SysV shm,
+ * MAP_SHARED|MAP_ANONYMOUS), emitted at sys_exit. The segment is named by its
+ * inode (dev, ino), the same key as a shared futex living in it.
+ *   shmget: id = ret = shmid, key = IPC key, len = size asked, ino 0
+ *   shmat / mmap: ret = address, len = mapping size, pgoff = page offset
+ *     in the segment; id = shmid / fd
+ *   shmdt / munmap: addr, len = bytes unmapped (the whole vma for shmdt)
+ *   shmctl(IPC_RMID): id = shmid
+ */
+struct ipcs_shm_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 sys;		/* IPCS_SYS_SHM* / MMAP / MUNMAP */
+	__u16 _pad;
+	__s32 id;		/* shmid or fd */
+	__s64 ret;
+	__u64 addr;
+	__u64 len;
+	__u64 pgoff;
+	__u64 key;		/* shmget: IPC key */
+	__u64 ino;		/* segment inode; 0 when unknown */
+	__u32 dev;
+	__u32 _pad2;
+	char comm[IPCS_COMM_LEN];
 };
 
 struct ipcs_proc_rec {
@@ -354,6 +444,8 @@ _Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
 _Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
 _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
 _Static_assert(sizeof(struct ipcs_sock_rec) == 240, "abi");
+_Static_assert(sizeof(struct ipcs_futex_rec) == 104, "abi");
+_Static_assert(sizeof(struct ipcs_shm_rec) == 104, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");

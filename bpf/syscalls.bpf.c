@@ -8,6 +8,8 @@
 #include "sysnr.bpf.h"
 #include "fdres.bpf.h"
 #include "emit.bpf.h"
+#include "futex.bpf.h"
+#include "shm.bpf.h"
 
 #define O_CLOEXEC 02000000
 #define F_DUPFD 0
@@ -194,6 +196,13 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 		in->uptr = SYS_ARG1(regs);
 		in->arg = (__u32)SYS_ARG2(regs);
 		return is_fifo_mode(in->arg);
+	case IPCS_SYS_FUTEX:
+	case IPCS_SYS_FUTEX_WAKE:
+	case IPCS_SYS_FUTEX_WAIT:
+	case IPCS_SYS_FUTEX_WAITV:
+		return futex_enter(regs, in);
+	case IPCS_SYS_SHMGET ... IPCS_SYS_MUNMAP:
+		return shm_enter(regs, in);
 	}
 	return false;
 }
@@ -388,6 +397,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (is_splice_sys(sys)) {
 		splice_exit(&in, ret);
+		return 0;
+	}
+	if (futex_sys(sys)) {
+		futex_emit(&in, ret);
+		return 0;
+	}
+	if (shm_sys(sys)) {
+		shm_emit(&in, ret);
 		return 0;
 	}
 	if (exit_fill(&in, ret))

@@ -49,6 +49,16 @@
 #define NR_mq_timedreceive 243
 #define NR_mq_notify	244
 #define NR_eventfd2	290
+#define NR_futex	202
+#define NR_shmget	29
+#define NR_shmat	30
+#define NR_shmctl	31
+#define NR_shmdt	67
+#define NR_mmap		9
+#define NR_munmap	11
+#define NR_futex_wake	454
+#define NR_futex_waitv	449
+#define NR_futex_wait	455
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
 #define SYS_ARG0(regs) ((regs)->di)
@@ -112,6 +122,16 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_tee:      return IPCS_SYS_TEE;
 	case NR_vmsplice: return IPCS_SYS_VMSPLICE;
 	case NR_sendfile: return IPCS_SYS_SENDFILE;
+	case NR_futex:      return IPCS_SYS_FUTEX;
+	case NR_futex_wake: return IPCS_SYS_FUTEX_WAKE;
+	case NR_futex_wait: return IPCS_SYS_FUTEX_WAIT;
+	case NR_futex_waitv: return IPCS_SYS_FUTEX_WAITV;
+	case NR_shmget:  return IPCS_SYS_SHMGET;
+	case NR_shmat:   return IPCS_SYS_SHMAT;
+	case NR_shmdt:   return IPCS_SYS_SHMDT;
+	case NR_shmctl:  return IPCS_SYS_SHMCTL;
+	case NR_mmap:    return IPCS_SYS_MMAP;
+	case NR_munmap:  return IPCS_SYS_MUNMAP;
 	default:         return IPCS_SYS_NONE;
 	}
 }

@@ -120,6 +120,38 @@ static void format_signal(const struct plain_printer *pp, const struct ipcs_sign
 	    s->disp < 3 ? disp[s->disp] : "?");
 }
 
+static void format_futex(const struct plain_printer *pp, const struct ipcs_futex_rec *r,
+			 char *buf, size_t n, size_t *off)
+{
+	put_time_who(pp, buf, n, off, r->h.ts_ns, r->pid, r->comm);
+	put(buf, n, off, "%-7s op %u val %u ", ipcs_sys_name(r->sys), r->op, r->val);
+	if (r->key_flags & IPCS_FKEY_SHARED)
+		put(buf, n, off, "futex:[%" PRIu64 "]+%" PRIu64, (uint64_t)r->key_ino,
+		    (uint64_t)r->key_off);
+	else
+		put(buf, n, off, "futex:%u@0x%" PRIx64, r->pid, (uint64_t)r->uaddr);
+	if (r->key_flags & IPCS_FKEY_WORD)
+		put(buf, n, off, " word 0x%x", r->word);
+	if (r->ret < 0)
+		put(buf, n, off, " = -%s", strerrorname_np((int)-r->ret) ? strerrorname_np((int)-r->ret) : "E?");
+	else
+		put(buf, n, off, " = %" PRId64, (int64_t)r->ret);
+	if (r->blocked_ns >= 1000000)
+		put(buf, n, off, " (blocked %.3f ms)", (double)r->blocked_ns / 1e6);
+}
+
+static void format_shm(const struct plain_printer *pp, const struct ipcs_shm_rec *r,
+		       char *buf, size_t n, size_t *off)
+{
+	put_time_who(pp, buf, n, off, r->h.ts_ns, r->pid, r->comm);
+	put(buf, n, off, "%-7s id %d addr 0x%" PRIx64 " len %" PRIu64, ipcs_sys_name(r->sys), r->id,
+	    (uint64_t)r->addr, (uint64_t)r->len);
+	if (r->ino)
+		put(buf, n, off, " shm:[%" PRIu64 "]", (uint64_t)r->ino);
+	if (r->ret < 0)
+		put(buf, n, off, " = -%s", strerrorname_np((int)-r->ret) ? strerrorname_np((int)-r->ret) : "E?");
+}
+
 size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		    char *buf, size_t n)
 {
@@ -154,6 +186,12 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		break;
 	case IPCS_REC_SIGNAL:
 		format_signal(pp, &ev->sig, buf, n, &off);
+		break;
+	case IPCS_REC_FUTEX:
+		format_futex(pp, &ev->futex, buf, n, &off);
+		break;
+	case IPCS_REC_SHM:
+		format_shm(pp, &ev->shm, buf, n, &off);
 		break;
 	case IPCS_REC_DROPS: {
 		__u64 total = 0;

@@ -22,6 +22,11 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_MQ_NOTIFY] = "mq_notify",
 	[IPCS_SYS_SPLICE] = "splice", [IPCS_SYS_TEE] = "tee", [IPCS_SYS_VMSPLICE] = "vmsplice",
 	[IPCS_SYS_SENDFILE] = "sendfile",
+	[IPCS_SYS_FUTEX] = "futex",   [IPCS_SYS_FUTEX_WAKE] = "futex_wake",
+	[IPCS_SYS_FUTEX_WAIT] = "futex_wait", [IPCS_SYS_SHMGET] = "shmget",
+	[IPCS_SYS_SHMAT] = "shmat",   [IPCS_SYS_SHMDT] = "shmdt", [IPCS_SYS_SHMCTL] = "shmctl",
+	[IPCS_SYS_MMAP] = "mmap",     [IPCS_SYS_MUNMAP] = "munmap",
+	[IPCS_SYS_FUTEX_WAITV] = "futex_waitv",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {
@@ -75,6 +80,8 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
 	case IPCS_REC_SOCK:      return sizeof(struct ipcs_sock_rec);
 	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
+	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
+	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
 	default:                 return 0;
 	}
 }
@@ -157,6 +164,17 @@ sys:
 		terminate(out->sig.rcomm, sizeof(out->sig.rcomm));
 		if (out->sig.op < IPCS_SIG_GENERATE || out->sig.op > IPCS_SIG_DELIVER ||
 		    out->sig.sig <= 0 || out->sig.sig > 64)
+			return -EINVAL;
+		return 0;
+	case IPCS_REC_FUTEX:
+		terminate(out->futex.comm, sizeof(out->futex.comm));
+		if ((out->futex.sys < IPCS_SYS_FUTEX || out->futex.sys > IPCS_SYS_FUTEX_WAIT) &&
+		    out->futex.sys != IPCS_SYS_FUTEX_WAITV)
+			return -EINVAL;
+		return 0;
+	case IPCS_REC_SHM:
+		terminate(out->shm.comm, sizeof(out->shm.comm));
+		if (out->shm.sys < IPCS_SYS_SHMGET || out->shm.sys > IPCS_SYS_MUNMAP)
 			return -EINVAL;
 		return 0;
 	}

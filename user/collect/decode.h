@@ -22,6 +22,8 @@ struct ipcs_event {
 		struct ipcs_drops_rec drops;
 		struct ipcs_sock_rec sock;		/* IPCS_REC_SOCK (sys is its head) */
 		struct ipcs_signal_rec sig;		/* IPCS_REC_SIGNAL */
+		struct ipcs_futex_rec futex;		/* IPCS_REC_FUTEX */
+		struct ipcs_shm_rec shm;		/* IPCS_REC_SHM */
 	};
 };
 

@@ -7,6 +7,8 @@
 #include <time.h>
 #include "commands/commands.h"
 #include "commands/report_misc.h"
+#include "commands/report_futex.h"
+#include "commands/report_shm.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
@@ -177,10 +179,12 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 		report_json_misc_fields(&w, c);
 		json_obj_end(&w);
 	}
+	report_futex_json(&w, m);
 	json_arr_end(&w);
 	json_key(&w, "channels");
 	json_arr_begin(&w);
 	model_foreach_chan(m, json_chan, &w);
+	report_shm_json(&w, m);
 	json_arr_end(&w);
 	json_key(&w, "processes");
 	json_arr_begin(&w);
@@ -205,7 +209,7 @@ static void text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 
 static void report_text(const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model_totals *t,
-			const struct conv_list *l)
+			const struct conv_list *l, const struct model *m)
 {
 	char host[sizeof(fh->host) * 4 + 1], when[64] = "?", a[96], b[96], chan[96];
 	time_t secs = (time_t)(fh->start_real_ns / 1000000000ull);
@@ -239,8 +243,9 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 			printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 "\n", "", "", b, a,
 			       (uint64_t)c->b_to_a.msgs, (uint64_t)c->b_to_a.bytes);
 	}
-	if (!l->n)
+	if (!report_futex_text(m) && !l->n)
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
+	report_shm_text(m);
 }
 
 static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
@@ -289,7 +294,7 @@ int report_file(const char *path, bool json)
 	if (json)
 		report_json(path, replay_header(rs), &st, p.model, &t, &l);
 	else
-		report_text(path, replay_header(rs), &st, &t, &l);
+		report_text(path, replay_header(rs), &st, &t, &l, p.model);
 out:
 	free(l.v);
 	pipeline_fini(&p);

@@ -64,6 +64,10 @@ int model_new(struct model **out)
 		err = chantab_init(m);
 	if (!err)
 		err = convtab_init(m);
+	if (!err)
+		err = futex_init(m);
+	if (!err)
+		err = shm_init(m);
 	if (err) {
 		free(m);
 		return err;
@@ -76,6 +80,8 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
+	shm_fini(m);
+	futex_fini(m);
 	convtab_fini(m);
 	chantab_fini(m);
 	proctab_fini(m);
@@ -477,6 +483,12 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	case IPCS_REC_SIGNAL:
 		err = signal_apply(m, &ev->sig);
 		break;
+	case IPCS_REC_FUTEX:
+		err = futex_apply(m, &ev->futex);
+		break;
+	case IPCS_REC_SHM:
+		err = shm_apply(m, &ev->shm);
+		break;
 	default:
 		m->ignored++;
 		break;
@@ -501,5 +513,7 @@ void model_flush(struct model *m)
 			log_warn("model: out of memory while flushing %llu unread bytes",
 				 (unsigned long long)(c->writes.bytes + c->reads.bytes));
 	}
+	if (futex_flush(m))
+		log_warn("model: out of memory while flushing futex waits");
 	m->closed_gen++;
 }

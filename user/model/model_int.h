@@ -131,6 +131,8 @@ struct model {
 	struct mageq orphans;	/* channels without holders waiting to age out */
 	__u64 closed_gen;	/* bumps when a channel closes: retry conv aging */
 	__u64 conv_scan_gen;	/* closed_gen when aging last found nothing */
+	struct futex_tab *futex;	/* futex.c */
+	struct shm_tab *shm;		/* shm.c */
 };
 
 /* ---- proctab.c ---- */
@@ -220,6 +222,20 @@ int pty_rw(struct model *m, struct mchan *base, struct mproc *p, const struct ip
 int eventfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s);
 int eventfd_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s,
 	       bool is_write);
+
+/* ---- futex.c ---- */
+struct futex_tab;
+int futex_init(struct model *m);
+void futex_fini(struct model *m);
+int futex_apply(struct model *m, const struct ipcs_futex_rec *r);
+/* Unpaired waits and wakes go to conversations with an unobserved peer. */
+int futex_flush(struct model *m);
+
+/* ---- shm.c ---- */
+struct shm_tab;
+int shm_init(struct model *m);
+void shm_fini(struct model *m);
+int shm_apply(struct model *m, const struct ipcs_shm_rec *r);
 
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);

@@ -1,0 +1,106 @@
+/*
+ * report_futex.c - futex conversations in `report`: same object shape as
+ * other conversations (a_to_b.msgs = a's wakes that woke b, bytes 0, plus
+ * the waits they ended), plus totals "waits", "wakes", "wait_ns" and "key".
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include "commands/report_futex.h"
+#include "model/model_futex.h"
+#include "util/escape.h"
+
+static void proc_obj(struct json_writer *w, const char *key, const struct model_proc_ref *p)
+{
+	json_key(w, key);
+	json_obj_begin(w);
+	json_ku64(w, "pid", p->pid);
+	json_kstr(w, "comm", p->pid ? p->comm : "?");
+	json_obj_end(w);
+}
+
+static void dir_obj(struct json_writer *w, const char *key, const struct model_futex_dir *d)
+{
+	json_key(w, key);
+	json_obj_begin(w);
+	json_ku64(w, "msgs", d->wakes);
+	json_ku64(w, "bytes", 0);
+	json_ku64(w, "waits", d->waits);
+	json_ku64(w, "wait_ns", d->wait_ns);
+	json_obj_end(w);
+}
+
+static int futex_json(const struct model_futex_conv *c, void *ctx)
+{
+	struct json_writer *w = ctx;
+
+	json_obj_begin(w);
+	json_kstr(w, "kind", "futex");
+	json_kstr(w, "channel", c->channel);
+	proc_obj(w, "a", &c->a);
+	proc_obj(w, "b", &c->b);
+	dir_obj(w, "a_to_b", &c->a_to_b);
+	dir_obj(w, "b_to_a", &c->b_to_a);
+	json_ku64(w, "first_ns", c->first_ns);
+	json_ku64(w, "last_ns", c->last_ns);
+	/* A side blocks in the waits the other side's wakes ended. */
+	json_ku64(w, "a_blocked_ns", c->b_to_a.wait_ns);
+	json_ku64(w, "b_blocked_ns", c->a_to_b.wait_ns);
+	json_ku64(w, "wakes", c->a_to_b.wakes + c->b_to_a.wakes);
+	json_ku64(w, "waits", c->a_to_b.waits + c->b_to_a.waits);
+	json_ku64(w, "wait_ns", c->a_to_b.wait_ns + c->b_to_a.wait_ns);
+	json_key(w, "key");
+	json_obj_begin(w);
+	json_kbool(w, "shared", c->shared);
+	if (c->shared) {
+		json_ku64(w, "dev", c->key_dev);
+		json_ku64(w, "ino", c->key_ino);
+		json_ku64(w, "offset", c->key_off);
+	} else {
+		json_ku64(w, "pid", c->key_pid);
+		json_ku64(w, "uaddr", c->key_off);
+	}
+	json_obj_end(w);
+	json_obj_end(w);
+	return 0;
+}
+
+void report_futex_json(struct json_writer *w, const struct model *m)
+{
+	model_foreach_futex_conv(m, futex_json, w);
+}
+
+static void text_ref(char *buf, size_t n, const struct model_proc_ref *p)
+{
+	char comm[IPCS_COMM_LEN * 4 + 1];
+
+	if (!p->pid) {
+		snprintf(buf, n, "(not seen)");
+		return;
+	}
+	esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
+	snprintf(buf, n, "%u/%s", p->pid, comm);
+}
+
+static int futex_text(const struct model_futex_conv *c, void *ctx)
+{
+	char a[96], b[96];
+
+	(*(size_t *)ctx)++;
+	text_ref(a, sizeof(a), &c->a);
+	text_ref(b, sizeof(b), &c->b);
+	printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12s %8.1fms  (wakes; %" PRIu64 " waits)\n",
+	       "futex", c->channel, a, b, (uint64_t)c->a_to_b.wakes, "-",
+	       (double)(c->a_to_b.wait_ns + c->b_to_a.wait_ns) / 1e6, (uint64_t)c->a_to_b.waits);
+	if (c->b_to_a.wakes)
+		printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12s %10s  (wakes; %" PRIu64 " waits)\n",
+		       "", "", b, a, (uint64_t)c->b_to_a.wakes, "-", "", (uint64_t)c->b_to_a.waits);
+	return 0;
+}
+
+size_t report_futex_text(const struct model *m)
+{
+	size_t n = 0;
+
+	model_foreach_futex_conv(m, futex_text, &n);
+	return n;
+}

@@ -1,0 +1,13 @@
+/* report_futex.h - futex conversations in `report` (JSON and text). */
+#ifndef IPCS_REPORT_FUTEX_H
+#define IPCS_REPORT_FUTEX_H
+
+#include "model/model.h"
+#include "util/json.h"
+
+/* Append one conversation object per futex conversation (inside the array). */
+void report_futex_json(struct json_writer *w, const struct model *m);
+/* One table line per futex conversation; returns how many were printed. */
+size_t report_futex_text(const struct model *m);
+
+#endif

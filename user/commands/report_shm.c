@@ -1,0 +1,110 @@
+/*
+ * report_shm.c - shared-memory segments in `report`: channel entries of kind
+ * "shm" with their "mappers" (the processes that mapped the segment).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "commands/report_shm.h"
+#include "model/model_futex.h"
+#include "model/model_shm.h"
+#include "util/escape.h"
+
+struct shm_json_ctx {
+	struct json_writer *w;
+	const struct model *m;
+	const struct model_shm_seg *seg;
+	char last[MODEL_NAME_MAX];
+};
+
+/* Futexes whose key is this segment's inode: the synchronisation in it. */
+static int futex_in_seg(const struct model_futex_conv *c, void *arg)
+{
+	struct shm_json_ctx *x = arg;
+
+	if (!c->shared || c->key_ino != x->seg->ino || c->key_dev != x->seg->dev ||
+	    !strcmp(x->last, c->channel))
+		return 0;
+	json_str(x->w, c->channel);
+	snprintf(x->last, sizeof(x->last), "%s", c->channel);
+	return 0;
+}
+
+static int shm_json(const struct model_shm_seg *s, void *ctx)
+{
+	struct shm_json_ctx *x = ctx;
+	struct json_writer *w = x->w;
+
+	json_obj_begin(w);
+	json_kstr(w, "kind", "shm");
+	json_kstr(w, "channel", s->channel);
+	json_ku64(w, "ino", s->ino);
+	json_ku64(w, "dev", s->dev);
+	json_kbool(w, "sysv", s->sysv);
+	if (s->sysv) {
+		json_ki64(w, "shmid", s->shmid);
+		json_ku64(w, "key", s->key);
+		json_kbool(w, "removed", s->removed);
+	}
+	json_ku64(w, "size", s->size);
+	json_key(w, "mappers");
+	json_arr_begin(w);
+	for (size_t i = 0; i < s->nmappers; i++) {
+		const struct model_shm_mapper *mp = &s->mappers[i];
+
+		json_obj_begin(w);
+		json_ku64(w, "pid", mp->proc.pid);
+		json_kstr(w, "comm", mp->proc.comm);
+		json_ku64(w, "size", mp->size);
+		json_ku64(w, "maps", mp->maps);
+		json_ku64(w, "unmaps", mp->unmaps);
+		json_ku64(w, "first_ns", mp->first_ns);
+		json_ku64(w, "last_ns", mp->last_ns);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_key(w, "futexes");
+	json_arr_begin(w);
+	if (!s->sysv) {	/* a SysV inode has no number to match */
+		x->seg = s;
+		x->last[0] = '\0';
+		model_foreach_futex_conv(x->m, futex_in_seg, x);
+	}
+	json_arr_end(w);
+	json_obj_end(w);
+	return 0;
+}
+
+void report_shm_json(struct json_writer *w, const struct model *m)
+{
+	struct shm_json_ctx x = { .w = w, .m = m };
+
+	model_foreach_shm(m, shm_json, &x);
+}
+
+static int shm_text(const struct model_shm_seg *s, void *ctx)
+{
+	char comm[IPCS_COMM_LEN * 4 + 1];
+
+	if (!(*(int *)ctx)++)
+		printf("\n%-5s %-28s %-22s %12s %6s %6s\n", "KIND", "SEGMENT", "MAPPER", "SIZE", "MAPS",
+		       "UNMAPS");
+	for (size_t i = 0; i < s->nmappers; i++) {
+		const struct model_shm_mapper *mp = &s->mappers[i];
+		char who[96];
+
+		esc_term(mp->proc.comm, IPCS_COMM_LEN, comm, sizeof(comm));
+		snprintf(who, sizeof(who), "%u/%s", mp->proc.pid, comm);
+		printf("%-5s %-28s %-22s %12" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n", i ? "" : "shm",
+		       i ? "" : s->channel, who, (uint64_t)mp->size, (uint64_t)mp->maps,
+		       (uint64_t)mp->unmaps);
+	}
+	return 0;
+}
+
+void report_shm_text(const struct model *m)
+{
+	int n = 0;
+
+	model_foreach_shm(m, shm_text, &n);
+}

@@ -1,0 +1,42 @@
+/*
+ * model_futex.h - futex conversations: who woke whom, on which futex.
+ * A futex is named by its kernel key: shared (dev, inode, byte offset), so
+ * two processes mapping one page meet on one key whatever their addresses,
+ * or private (pid, uaddr).
+ */
+#ifndef IPCS_MODEL_FUTEX_H
+#define IPCS_MODEL_FUTEX_H
+
+#include <stdbool.h>
+#include "model/model.h"
+
+/* What one side's wakes did to the other side's waits. */
+struct model_futex_dir {
+	__u64 wakes;	/* wake calls that woke at least one of the other side's waits */
+	__u64 waits;	/* the other side's waits (returned 0: woken) these wakes ended */
+	__u64 wait_ns;	/* time the other side spent blocked in those waits */
+};
+
+/*
+ * One futex and the pair of processes that woke each other on it (a is the
+ * first waker seen). Two threads of one process: a == b, all in a_to_b.
+ */
+struct model_futex_conv {
+	char channel[MODEL_NAME_MAX];	/* "futex:[INO]+OFF" or "futex:PID@0xADDR" */
+	bool shared;
+	__u32 key_pid;			/* private: the process; shared: 0 */
+	__u32 key_dev;
+	__u64 key_ino;			/* shared: inode; private: 0 */
+	__u64 key_off;			/* shared: byte offset; private: uaddr */
+	struct model_proc_ref a, b;	/* pid 0: not observed */
+	struct model_futex_dir a_to_b, b_to_a;
+	__u64 first_ns, last_ns;
+};
+
+typedef int (*model_futex_conv_cb)(const struct model_futex_conv *c, void *ctx);
+
+/* Iterate futex conversations; a non-zero return from cb stops and is returned. */
+int model_foreach_futex_conv(const struct model *m, model_futex_conv_cb cb, void *ctx);
+size_t model_futex_conv_count(const struct model *m);
+
+#endif

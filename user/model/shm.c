@@ -1,0 +1,289 @@
+/*
+ * shm.c - shared-memory segments from IPCS_REC_SHM records: who mapped
+ * which segment, how much, when. Loads and stores to the pages are not
+ * syscalls and are not seen; futexes in the segment are (futex.c).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model_int.h"
+#include "model/model_shm.h"
+
+struct skey {
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+};
+
+struct smapper {
+	struct mproc *proc;
+	struct model_shm_mapper m;
+};
+
+struct sseg {
+	struct skey k;
+	__s32 shmid;
+	__u64 key;
+	bool sysv, removed;
+	__u64 size;
+	struct smapper *v;
+	size_t n, cap;
+};
+
+/*
+ * SysV segments' shmem inodes carry no number (i_ino 0): they are keyed by
+ * shmid under this dev, and shmdt finds its segment by the attach address.
+ */
+#define SYSV_DEV 0xffffffffu
+
+struct attach_key {
+	__u32 pid;
+	__u32 _pad;
+	__u64 addr;
+};
+
+struct shm_tab {
+	struct hashmap segs;	/* skey -> sseg */
+	struct hashmap ids;	/* shmid -> IPC key + 1 (from shmget) */
+	struct hashmap attaches;	/* (pid, addr) -> sseg: live SysV attaches */
+};
+
+int shm_init(struct model *m)
+{
+	struct shm_tab *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = hashmap_init(&t->segs, sizeof(struct skey));
+	if (!err)
+		err = hashmap_init(&t->ids, sizeof(__s32));
+	if (!err)
+		err = hashmap_init(&t->attaches, sizeof(struct attach_key));
+	if (err) {
+		hashmap_fini(&t->segs);
+		hashmap_fini(&t->ids);
+		free(t);
+		return err;
+	}
+	m->shm = t;
+	return 0;
+}
+
+void shm_fini(struct model *m)
+{
+	struct shm_tab *t = m->shm;
+	size_t it = 0;
+	struct sseg *s;
+
+	if (!t)
+		return;
+	while (hashmap_next(&t->segs, &it, NULL, (void **)&s)) {
+		for (size_t i = 0; i < s->n; i++)
+			proc_unref(s->v[i].proc);
+		free(s->v);
+		free(s);
+	}
+	hashmap_fini(&t->segs);
+	hashmap_fini(&t->ids);
+	hashmap_fini(&t->attaches);
+	free(t);
+	m->shm = NULL;
+}
+
+static int seg_get(struct shm_tab *t, const struct ipcs_shm_rec *r, struct sseg **out)
+{
+	struct skey k = { .ino = r->ino, .dev = r->dev };
+	struct attach_key ak = { .pid = r->pid, .addr = r->addr };
+	struct sseg *s;
+	int err;
+
+	if (r->sys == IPCS_SYS_SHMDT) {
+		s = hashmap_del(&t->attaches, &ak);
+		*out = s;
+		return s ? 0 : -ENOENT;
+	}
+	if (r->sys == IPCS_SYS_SHMAT)
+		k = (struct skey){ .ino = (__u32)r->id, .dev = SYSV_DEV };
+	s = hashmap_get(&t->segs, &k);
+	if (s && r->sys == IPCS_SYS_SHMAT) {
+		err = hashmap_put(&t->attaches, &ak, s, NULL);
+		if (err)
+			return err;
+	}
+
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		s->k = k;
+		s->shmid = -1;
+		err = hashmap_put(&t->segs, &k, s, NULL);
+		if (err) {
+			free(s);
+			return err;
+		}
+		if (r->sys == IPCS_SYS_SHMAT) {
+			err = hashmap_put(&t->attaches, &ak, s, NULL);
+			if (err)
+				return err;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+static int mapper_get(struct sseg *s, struct mproc *p, struct smapper **out)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].proc == p) {
+			*out = &s->v[i];
+			return 0;
+		}
+	}
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 4;
+		struct smapper *v = realloc(s->v, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = ncap;
+	}
+	*out = &s->v[s->n++];
+	memset(*out, 0, sizeof(**out));
+	(*out)->proc = proc_ref(p);
+	return 0;
+}
+
+static int shm_map(struct model *m, struct mproc *p, const struct ipcs_shm_rec *r, bool map)
+{
+	struct shm_tab *t = m->shm;
+	struct smapper *mp;
+	struct sseg *s;
+	void *key;
+	int err;
+
+	bool sysv = r->sys == IPCS_SYS_SHMAT || r->sys == IPCS_SYS_SHMDT;
+
+	if ((!r->ino && !sysv) || r->ret < 0 || (!map && r->ret != 0))
+		return 0;
+	err = seg_get(t, r, &s);
+	if (err == -ENOENT)	/* detach of an attach not seen */
+		return 0;
+	if (!err)
+		err = mapper_get(s, p, &mp);
+	if (err)
+		return err;
+	if (r->sys == IPCS_SYS_SHMAT) {
+		s->sysv = true;
+		s->shmid = r->id;
+		key = hashmap_get(&t->ids, &r->id);
+		if (key)
+			s->key = (uintptr_t)key - 1;
+	}
+	if (map) {
+		mp->m.maps++;
+		if (!mp->m.first_ns)
+			mp->m.first_ns = r->h.ts_ns;
+		if (r->len > mp->m.size)
+			mp->m.size = r->len;
+		if (r->len > s->size)
+			s->size = r->len;
+	} else {
+		mp->m.unmaps++;
+	}
+	mp->m.last_ns = r->h.ts_ns;
+	return 0;
+}
+
+int shm_apply(struct model *m, const struct ipcs_shm_rec *r)
+{
+	struct shm_tab *t = m->shm;
+	struct mproc *p;
+	size_t it = 0;
+	struct sseg *s;
+	int err;
+
+	if (!r->pid) {
+		m->ignored++;
+		return 0;
+	}
+	err = proc_get(m, r->pid, r->comm, &p);
+	if (err)
+		return err;
+	/* As for other calls: the main thread's comm names the process (prctl). */
+	if (r->tid == r->pid && r->comm[0] && strncmp(p->ref.comm, r->comm, IPCS_COMM_LEN))
+		proc_set_comm(p, r->comm);
+	switch (r->sys) {
+	case IPCS_SYS_SHMGET:
+		if (r->ret < 0)
+			return 0;
+		return hashmap_put(&t->ids, &r->id, (void *)(uintptr_t)(r->key + 1), NULL);
+	case IPCS_SYS_SHMCTL:
+		while (r->ret == 0 && hashmap_next(&t->segs, &it, NULL, (void **)&s))
+			if (s->sysv && s->shmid == r->id)
+				s->removed = true;
+		return 0;
+	case IPCS_SYS_SHMAT:
+	case IPCS_SYS_MMAP:
+		return shm_map(m, p, r, true);
+	case IPCS_SYS_SHMDT:
+	case IPCS_SYS_MUNMAP:
+		return shm_map(m, p, r, false);
+	}
+	return 0;
+}
+
+static int mapper_cmp(const void *x, const void *y)
+{
+	const struct model_shm_mapper *a = x, *b = y;
+
+	if (a->first_ns != b->first_ns)
+		return a->first_ns < b->first_ns ? -1 : 1;
+	return a->proc.pid < b->proc.pid ? -1 : a->proc.pid > b->proc.pid;
+}
+
+/* Mappers in order of their first map, so output does not depend on hashing. */
+int model_foreach_shm(const struct model *m, model_shm_cb cb, void *ctx)
+{
+	struct model_shm_seg out;
+	struct model_shm_mapper *v;
+	size_t it = 0;
+	struct sseg *s;
+	int ret = 0;
+
+	if (!m || !cb)
+		return -EINVAL;
+	while (!ret && hashmap_next(&m->shm->segs, &it, NULL, (void **)&s)) {
+		v = calloc(s->n ? s->n : 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = 0; i < s->n; i++) {
+			v[i] = s->v[i].m;
+			v[i].proc = s->v[i].proc->ref;
+		}
+		qsort(v, s->n, sizeof(*v), mapper_cmp);
+		memset(&out, 0, sizeof(out));
+		if (s->sysv)
+			snprintf(out.channel, sizeof(out.channel), "sysv-shm:%d", s->shmid);
+		else
+			snprintf(out.channel, sizeof(out.channel), "shm:[%llu]",
+				 (unsigned long long)s->k.ino);
+		out.dev = s->sysv ? 0 : s->k.dev;
+		out.ino = s->sysv ? 0 : s->k.ino;	/* SysV: the inode has no number */
+		out.sysv = s->sysv;
+		out.shmid = s->shmid;
+		out.key = s->key;
+		out.removed = s->removed;
+		out.size = s->size;
+		out.nmappers = s->n;
+		out.mappers = v;
+		ret = cb(&out, ctx);
+		free(v);
+	}
+	return ret;
+}
