@@ -47,7 +47,8 @@ static const struct cmd_desc cmds[] = {
 	  "  --json     machine-readable output (docs/report-json.md)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
-	  "Record the bundled multi-process workload (pipes and a FIFO) and print its\n"
+	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
+	  "sockets, a message queue, a shared semaphore, eventfd, signals) and print its\n"
 	  "report. The recording goes to a temporary file unless -o or --keep is given.\n" },
 };
 
@@ -88,7 +89,8 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 
 static const char *const overview =
 	"usage: ipcscope COMMAND [OPTIONS]\n"
-	"Show how processes on this host talk to each other (pipes and FIFOs so far).\n"
+	"Show how processes on this host talk to each other (pipes, FIFOs, sockets,\n"
+	"futexes, shared memory, message queues, signals, ptys, eventfd).\n"
 	"\n"
 	"commands:\n"
 	"  record   trace IPC into a recording file     ipcscope record -o t.ipcs -- CMD\n"

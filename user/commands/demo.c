@@ -24,7 +24,8 @@ int cmd_demo(const struct ipcs_opts *o)
 	if (!ro.output)
 		ro.output = file;
 	if (!o->quiet)
-		printf("ipcscope demo: producer -> filter -> consumer over pipes, consumer -> logger over a FIFO\n");
+		printf("ipcscope demo: a pipeline over pipes, a FIFO and a message queue, RPC over a unix socketpair\n"
+		       "and loopback TCP, a semaphore ping-pong in shared memory, eventfd and signals\n");
 	rc = record_run(&ro, &t, &status);
 	if (rc == EXIT_OK && status)
 		log_warn("the demo workload failed (status %d); its report follows anyway", status);

@@ -228,7 +228,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	printf(")\n");
 	if (!st->clean_end)
 		printf("warning: %s\n", st->message[0] ? st->message : "the recording did not end cleanly");
-	printf("\n%-5s %-28s %-22s %-22s %8s %12s %10s\n", "KIND", "CHANNEL", "FROM (A)", "TO (B)",
+	printf("\n%-14s %-28s %-22s %-22s %8s %12s %10s\n", "KIND", "CHANNEL", "FROM (A)", "TO (B)",
 	       "MSGS", "BYTES", "BLOCKED");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct model_conv *c = &l->v[i];
@@ -236,12 +236,17 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 		esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
 		text_proc(a, sizeof(a), &c->a);
 		text_proc(b, sizeof(b), &c->b);
-		printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 " %8.1fms\n",
+		printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 " %8.1fms\n",
 		       ipcs_kind_name(c->kind), chan, a, b, (uint64_t)c->a_to_b.msgs,
 		       (uint64_t)c->a_to_b.bytes, (double)(c->a_blocked_ns + c->b_blocked_ns) / 1e6);
 		if (c->b_to_a.bytes || c->b_to_a.msgs)
-			printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 "\n", "", "", b, a,
+			printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 "\n", "", "", b, a,
 			       (uint64_t)c->b_to_a.msgs, (uint64_t)c->b_to_a.bytes);
+		if (c->latency.count)
+			printf("%-14s %-28s request->response p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%" PRIu64 ")\n",
+			       "", "", (double)c->latency.p50 / 1e6, (double)c->latency.p90 / 1e6,
+			       (double)c->latency.p99 / 1e6, (double)c->latency.max / 1e6,
+			       (uint64_t)c->latency.count);
 	}
 	if (!report_futex_text(m) && !l->n)
 		printf("(no conversations: nothing was written and read over a traced channel)\n");

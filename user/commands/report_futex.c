@@ -88,11 +88,11 @@ static int futex_text(const struct model_futex_conv *c, void *ctx)
 	(*(size_t *)ctx)++;
 	text_ref(a, sizeof(a), &c->a);
 	text_ref(b, sizeof(b), &c->b);
-	printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12s %8.1fms  (wakes; %" PRIu64 " waits)\n",
+	printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12s %8.1fms  (wakes; %" PRIu64 " waits)\n",
 	       "futex", c->channel, a, b, (uint64_t)c->a_to_b.wakes, "-",
 	       (double)(c->a_to_b.wait_ns + c->b_to_a.wait_ns) / 1e6, (uint64_t)c->a_to_b.waits);
 	if (c->b_to_a.wakes)
-		printf("%-5s %-28s %-22s %-22s %8" PRIu64 " %12s %10s  (wakes; %" PRIu64 " waits)\n",
+		printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12s %10s  (wakes; %" PRIu64 " waits)\n",
 		       "", "", b, a, (uint64_t)c->b_to_a.wakes, "-", "", (uint64_t)c->b_to_a.waits);
 	return 0;
 }
