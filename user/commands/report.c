@@ -61,7 +61,7 @@ static const char *fmode_str(__u16 m)
 
 /* ---- JSON (docs/report-json.md) ---- */
 
-static void json_proc(struct json_writer *w, const char *key, const struct model_proc_ref *p)
+void report_json_proc(struct json_writer *w, const char *key, const struct model_proc_ref *p)
 {
 	json_key(w, key);
 	json_obj_begin(w);
@@ -166,8 +166,8 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 		json_obj_begin(&w);
 		json_kstr(&w, "kind", ipcs_kind_name(c->kind));
 		json_kstr(&w, "channel", c->channel);
-		json_proc(&w, "a", &c->a);
-		json_proc(&w, "b", &c->b);
+		report_json_proc(&w, "a", &c->a);
+		report_json_proc(&w, "b", &c->b);
 		json_dir(&w, "a_to_b", &c->a_to_b);
 		json_dir(&w, "b_to_a", &c->b_to_a);
 		json_ku64(&w, "first_ns", c->first_ns);

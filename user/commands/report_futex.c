@@ -9,15 +9,6 @@
 #include "model/model_futex.h"
 #include "util/escape.h"
 
-static void proc_obj(struct json_writer *w, const char *key, const struct model_proc_ref *p)
-{
-	json_key(w, key);
-	json_obj_begin(w);
-	json_ku64(w, "pid", p->pid);
-	json_kstr(w, "comm", p->pid ? p->comm : "?");
-	json_obj_end(w);
-}
-
 static void dir_obj(struct json_writer *w, const char *key, const struct model_futex_dir *d)
 {
 	json_key(w, key);
@@ -36,8 +27,8 @@ static int futex_json(const struct model_futex_conv *c, void *ctx)
 	json_obj_begin(w);
 	json_kstr(w, "kind", "futex");
 	json_kstr(w, "channel", c->channel);
-	proc_obj(w, "a", &c->a);
-	proc_obj(w, "b", &c->b);
+	report_json_proc(w, "a", &c->a);
+	report_json_proc(w, "b", &c->b);
 	dir_obj(w, "a_to_b", &c->a_to_b);
 	dir_obj(w, "b_to_a", &c->b_to_a);
 	json_ku64(w, "first_ns", c->first_ns);
