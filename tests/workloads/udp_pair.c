@@ -1,0 +1,116 @@
+/*
+ * udp_pair FAMILY PORT N REQ RESP: loopback UDP request/response between two
+ * connected sockets. The server binds PORT, the client PORT+1; each connects
+ * to the other before any datagram moves (a pipe says when the server is
+ * ready), then the client sends N datagrams of REQ bytes and the server
+ * answers each with RESP bytes. FAMILY is 4 or 6. Prints server=PID,
+ * client=PID; exits 0 only if every datagram arrived whole.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WL_NAME "udp_pair"
+#include "wl.h"
+
+static socklen_t make_addr(int fam, unsigned port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (fam == 6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((unsigned short)port);
+		a->sin6_addr = in6addr_loopback;
+		return sizeof(*a);
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons((unsigned short)port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(*a);
+}
+
+/* A socket bound to `self`, connected to `peer`. */
+static int connected(int fam, unsigned self, unsigned peer)
+{
+	struct sockaddr_storage a;
+	socklen_t len;
+	int fd = socket(fam == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket");
+	len = make_addr(fam, self, &a);
+	if (bind(fd, (struct sockaddr *)&a, len))
+		die("bind");
+	len = make_addr(fam, peer, &a);
+	if (connect(fd, (struct sockaddr *)&a, len))
+		die("connect");
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long fam, port, n, req, resp;
+	char buf[65536];
+	int ready[2], fd, st;
+	pid_t pid;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: udp_pair 4|6 PORT N REQ RESP\n");
+		return 2;
+	}
+	fam = parse_num(argv[1], "family");
+	port = parse_num(argv[2], "port");
+	n = parse_num(argv[3], "count");
+	req = parse_num(argv[4], "request size");
+	resp = parse_num(argv[5], "response size");
+	if (req > sizeof(buf) || resp > sizeof(buf) || port > 65534)
+		return 2;
+	if (pipe(ready))
+		die("pipe");
+	printf("server=%d\n", (int)getpid());
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		char c;
+
+		set_comm("udp_client");
+		close(ready[1]);
+		if (read(ready[0], &c, 1) != 1)
+			die("wait for server");
+		printf("client=%d\n", (int)getpid());
+		fflush(stdout);
+		fd = connected((int)fam, (unsigned)port + 1, (unsigned)port);
+		memset(buf, 'q', req);
+		for (unsigned long i = 0; i < n; i++) {
+			if (send(fd, buf, req, 0) != (ssize_t)req)
+				die("send");
+			if (recv(fd, buf, sizeof(buf), 0) != (ssize_t)resp)
+				die("recv response");
+		}
+		_exit(0);
+	}
+	set_comm("udp_server");
+	close(ready[0]);
+	fd = connected((int)fam, (unsigned)port, (unsigned)port + 1);
+	if (write(ready[1], "r", 1) != 1)
+		die("signal ready");
+	memset(buf, 'r', resp);
+	for (unsigned long i = 0; i < n; i++) {
+		char in[65536];
+
+		if (recv(fd, in, sizeof(in), 0) != (ssize_t)req)
+			die("recv request");
+		if (send(fd, buf, resp, 0) != (ssize_t)resp)
+			die("send");
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	return 0;
+}
