@@ -24,30 +24,7 @@
 
 static int run_reader(int rfd, unsigned long expect, size_t chunk)
 {
-	char *buf = malloc(chunk);
-	unsigned long got = 0;
-	ssize_t n;
-
-	if (!buf)
-		die("malloc");
-	while ((n = read(rfd, buf, chunk)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read");
-		}
-		for (ssize_t i = 0; i < n; i++)
-			if ((unsigned char)buf[i] != pattern(got + i)) {
-				fprintf(stderr, "pipe_pair: byte %lu differs\n", got + i);
-				return 1;
-			}
-		got += n;
-	}
-	if (got != expect) {
-		fprintf(stderr, "pipe_pair: reader got %lu bytes, want %lu\n", got, expect);
-		return 1;
-	}
-	return 0;
+	return read_pattern(rfd, expect, chunk);
 }
 
 int main(int argc, char **argv)

@@ -47,28 +47,7 @@ static void wait_usr1(const sigset_t *unblocked)
 
 static int reader(int rfd, unsigned long expect)
 {
-	char buf[4096];
-	unsigned long got = 0;
-	ssize_t n;
-
-	while ((n = read(rfd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read");
-		}
-		for (ssize_t i = 0; i < n; i++)
-			if ((unsigned char)buf[i] != pattern(got + i)) {
-				fprintf(stderr, "preopened: byte %lu differs\n", got + i);
-				return 1;
-			}
-		got += n;
-	}
-	if (got != expect) {
-		fprintf(stderr, "preopened: reader got %lu bytes, want %lu\n", got, expect);
-		return 1;
-	}
-	return 0;
+	return read_pattern(rfd, expect, 4096);
 }
 
 static int writer(int wfd, unsigned long total, unsigned long size)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 static void die(const char *what)
 {
@@ -40,6 +41,38 @@ static inline unsigned long parse_num(const char *s, const char *what)
 static inline unsigned char pattern(unsigned long i)
 {
 	return (unsigned char)(i % 251);
+}
+
+/* Read fd to EOF in chunk-byte reads, checking every byte against pattern().
+ * Returns 0 when exactly expect bytes of the pattern came, else 1. */
+static inline int read_pattern(int fd, unsigned long expect, size_t chunk)
+{
+	char *buf = malloc(chunk);
+	unsigned long got = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (!buf)
+		die("malloc");
+	while (!rc && (n = read(fd, buf, chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("read");
+		}
+		for (ssize_t i = 0; i < n && !rc; i++)
+			if ((unsigned char)buf[i] != pattern(got + i)) {
+				fprintf(stderr, WL_NAME ": byte %lu differs\n", got + (unsigned long)i);
+				rc = 1;
+			}
+		got += (unsigned long)n;
+	}
+	free(buf);
+	if (!rc && got != expect) {
+		fprintf(stderr, WL_NAME ": reader got %lu bytes, want %lu\n", got, expect);
+		rc = 1;
+	}
+	return rc;
 }
 
 #endif

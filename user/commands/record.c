@@ -99,15 +99,13 @@ static int seed_collect(const void *rec, size_t len, void *ctx)
 	return 0;
 }
 
-static int seed_state(const struct ipcs_opts *o, const pid_t *pids, size_t npids,
-		      struct pipeline *p, struct recorder *r)
+/* With no pids (whole host, or only a comm filter) every process is seeded. */
+static int seed_state(const pid_t *pids, size_t npids, struct pipeline *p, struct recorder *r)
 {
 	struct seed_buf b = { 0 };
 	int err;
 
-	/* With only a comm filter every process is a candidate. */
 	err = seed_procfs("/proc", pids, npids, mono_ns(), seed_collect, &b);
-	(void)o;
 	if (!err)
 		err = recorder_write_meta(r, b.data, b.len, b.n);
 	for (size_t off = 0; !err && off < b.len;) {
@@ -184,7 +182,7 @@ static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
 	if (o->quiet || (!final && !isatty(STDERR_FILENO)))
 		return;
 	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s",
-		final || !isatty(STDERR_FILENO) ? "" : "\r",
+		final ? "" : "\r",
 		(unsigned long long)p->records, (unsigned long long)drops_sum(drops), o->output,
 		final ? "\n" : "   ");
 }
@@ -287,7 +285,7 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	err = live_open(&cfg, &s.ls);
 	if (err)
 		goto discard;
-	err = seed_state(o, pids, o->comm && !npids ? 0 : npids, &s.p, &s.rec);
+	err = seed_state(pids, npids, &s.p, &s.rec);
 	if (err) {
 		log_error("reading the state of /proc failed: %s", strerror(-err));
 		goto out;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/model_int.h"
+#include "util/ring.h"
 
 struct conv_key {
 	__u64 ino;
@@ -75,19 +76,8 @@ static struct mseg *segq_back(struct msegq *q)
 
 static int segq_push(struct msegq *q, const struct mseg *s)
 {
-	if (q->len == q->cap) {
-		size_t ncap = q->cap ? q->cap * 2 : 8, i;
-		struct mseg *v = malloc(ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		for (i = 0; i < q->len; i++)
-			v[i] = q->v[(q->head + i) % q->cap];
-		free(q->v);
-		q->v = v;
-		q->cap = ncap;
-		q->head = 0;
-	}
+	if (ring_reserve((void **)&q->v, sizeof(*q->v), &q->head, q->len, &q->cap, 8))
+		return -ENOMEM;
 	q->v[(q->head + q->len) % q->cap] = *s;
 	q->len++;
 	q->bytes += s->rem;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "log.h"
 #include "model/model_int.h"
+#include "util/ring.h"
 
 /* Linux caps one read/write at MAX_RW_COUNT (INT_MAX & PAGE_MASK). */
 #define RW_RET_MAX 0x7ffff000LL
@@ -25,19 +26,8 @@ static const struct model_limits default_limits = {
 
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event)
 {
-	if (q->len == q->cap) {
-		size_t ncap = q->cap ? q->cap * 2 : 16, i;
-		struct mage *v = malloc(ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		for (i = 0; i < q->len; i++)
-			v[i] = q->v[(q->head + i) % q->cap];
-		free(q->v);
-		q->v = v;
-		q->cap = ncap;
-		q->head = 0;
-	}
+	if (ring_reserve((void **)&q->v, sizeof(*q->v), &q->head, q->len, &q->cap, 16))
+		return -ENOMEM;
 	q->v[(q->head + q->len) % q->cap] = (struct mage){ obj, gen, at_event };
 	q->len++;
 	return 0;
