@@ -122,7 +122,8 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 	if (len < need)
 		return -EINVAL;
 
-	memset(out, 0, sizeof(*out));
+	/* need is the whole struct of this type: nothing of it is left unset,
+	 * so no memset on this per-event path. */
 	memcpy(&out->h, buf, need);
 	out->type = h.type;
 	out->path = "";
