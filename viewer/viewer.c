@@ -68,9 +68,6 @@ static void render_status(const struct snapshot *snap, const struct viewer_info 
 	int y = scr->h - 1, x;
 	__u64 drops = snap->totals.drops_total, span;
 	char buf[128];
-
-	if (info->has_drops && info->drops_total > drops)
-		drops = info->drops_total;
 	span = snap->totals.last_ns > info->start_ns ? snap->totals.last_ns - info->start_ns : 0;
 	screen_fill_row(scr, y, SA_STATUS);
 	snprintf(buf, sizeof(buf), " %" PRIu64 " events  ", (uint64_t)snap->totals.events);

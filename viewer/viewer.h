@@ -16,8 +16,6 @@ struct viewer_info {
 	const char *source;	/* "replay" */
 	const char *file;	/* recording path (foreign: escaped when shown) */
 	__u64 start_ns;		/* LAST and times are relative to this */
-	bool has_drops;		/* drops below override the model's (a trailer's final word) */
-	__u64 drops_total;
 	const char *warning;	/* e.g. "recording truncated at block 7"; NULL if none */
 };
 

@@ -489,8 +489,7 @@ static void test_attrs_drops(void **state)
 	x = (int)(at - ((char *)memrchr(dump, '\n', (size_t)(at - dump)) + 1));
 	assert_int_equal(scr.cells[23 * 80 + x].attr, SA_STATUS);
 	free(dump);
-	di.has_drops = true;
-	di.drops_total = 5;
+	snap.totals.drops_total = 5;
 	di.warning = "cut\x1b";
 	viewer_render(&snap, &di, &vs, &scr);
 	dump = screen_dump(&scr);

@@ -300,6 +300,8 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 
 	err = trace_loop(&s);
 out:
+	/* The final counters go into the stream as a record too: readers take drops from
+	 * the model alone, the trailer only repeats them. */
 	cerr = feed_drops(s.ls, &s.p, s.drops, true);
 	if (!err)
 		err = cerr;

@@ -45,11 +45,6 @@ static int replay_view(const struct ipcs_opts *o, struct replay_source *rs, stru
 		return err;
 	}
 	model_flush(p->model);
-	if (st->has_trailer) {	/* the trailer has the final word on drops */
-		info.has_drops = true;
-		for (int i = 0; i < IPCS_DROP_SLOTS; i++)
-			info.drops_total += st->trailer.drops[i];
-	}
 	if (!st->clean_end)
 		info.warning = st->message[0] ? st->message : "the recording did not end cleanly";
 	err = viewer_run(p->model, &info, o->frames);

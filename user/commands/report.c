@@ -283,14 +283,6 @@ int report_file(const char *path, bool json)
 		log_warn("%s: %s", path, st.message[0] ? st.message : "the recording did not end cleanly");
 	model_flush(p.model);
 	model_get_totals(p.model, &t);
-	if (st.has_trailer) {	/* the trailer has the final word on drops */
-		t.drops_total = 0;
-		for (int i = 0; i < IPCS_DROP_SLOTS; i++) {
-			if (st.trailer.drops[i] > t.drops[i])
-				t.drops[i] = st.trailer.drops[i];
-			t.drops_total += t.drops[i];
-		}
-	}
 	err = model_foreach_conv(p.model, collect_conv, &l);
 	if (err)
 		goto out;
