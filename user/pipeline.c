@@ -38,16 +38,6 @@ static int decode_counted(struct pipeline *p, const void *rec, size_t len, struc
 	return 1;
 }
 
-int pipeline_feed_model(struct pipeline *p, const void *rec, size_t len)
-{
-	struct ipcs_event ev;
-	int ok = decode_counted(p, rec, len, &ev);
-
-	if (ok <= 0)
-		return ok;
-	return p->model ? model_apply(p->model, &ev) : 0;
-}
-
 int pipeline_feed(struct pipeline *p, const void *rec, size_t len)
 {
 	struct ipcs_event ev;

@@ -33,8 +33,6 @@ int pipeline_add_sink(struct pipeline *p, struct sink s);
 /* Feed one raw record. Malformed records are counted and skipped (0); a
  * sink's or the model's error is returned. */
 int pipeline_feed(struct pipeline *p, const void *rec, size_t len);
-/* Feed a record to the model only: state already stored elsewhere (seed records). */
-int pipeline_feed_model(struct pipeline *p, const void *rec, size_t len);
 void pipeline_fini(struct pipeline *p);
 
 #endif

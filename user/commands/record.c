@@ -100,22 +100,16 @@ static int seed_collect(const void *rec, size_t len, void *ctx)
 }
 
 /* With no pids (whole host, or only a comm filter) every process is seeded. */
-static int seed_state(const pid_t *pids, size_t npids, struct pipeline *p, struct recorder *r)
+static int seed_state(const pid_t *pids, size_t npids, struct recorder *r)
 {
 	struct seed_buf b = { 0 };
 	int err;
 
+	/* record keeps no model: the seeds only go to the META block, and replay
+	 * feeds them to the model before the events. */
 	err = seed_procfs("/proc", pids, npids, mono_ns(), seed_collect, &b);
 	if (!err)
 		err = recorder_write_meta(r, b.data, b.len, b.n);
-	for (size_t off = 0; !err && off < b.len;) {
-		int sz = ipcs_rec_size(b.data + off, b.len - off);
-
-		if (sz <= 0)
-			break;
-		err = pipeline_feed_model(p, b.data + off, (size_t)sz);
-		off += (size_t)sz;
-	}
 	free(b.data);
 	return err;
 }
@@ -285,7 +279,7 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	err = live_open(&cfg, &s.ls);
 	if (err)
 		goto discard;
-	err = seed_state(pids, npids, &s.p, &s.rec);
+	err = seed_state(pids, npids, &s.rec);
 	if (err) {
 		log_error("reading the state of /proc failed: %s", strerror(-err));
 		goto out;
