@@ -94,14 +94,6 @@ void screen_put_field(struct screen *s, int x, int y, enum scr_attr attr, const 
 	screen_put(s, x, y, attr, text, width);
 }
 
-void screen_set_attr(struct screen *s, int x, int y, int n, enum scr_attr attr)
-{
-	if (y < 0 || y >= s->h)
-		return;
-	for (int i = x < 0 ? 0 : x; i < x + n && i < s->w; i++)
-		s->cells[y * s->w + i].attr = (unsigned char)attr;
-}
-
 static char *dump_cells(const struct screen *s, bool attrs)
 {
 	static const char letters[SA_COUNT] = { ' ', 'H', 'S', 'T', 'W', 'D' };

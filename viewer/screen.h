@@ -56,8 +56,6 @@ int screen_put_esc_tail(struct screen *s, int x, int y, enum scr_attr attr, cons
 void screen_put_field(struct screen *s, int x, int y, enum scr_attr attr, const char *text,
 		      int width, int right);
 
-/* Change the attribute of cells [x, x + n) of row y. */
-void screen_set_attr(struct screen *s, int x, int y, int n, enum scr_attr attr);
 
 /* The screen as text: one line per row, trailing blanks cut. Malloc'd; NULL on ENOMEM. */
 char *screen_dump(const struct screen *s);

@@ -205,7 +205,6 @@ void lat_summary(const struct mlat *l, struct model_latency *out);
 void lat_fini(struct mlat *l);
 /* ---- signal.c ---- */
 int signal_apply(struct model *m, const struct ipcs_signal_rec *r);
-void signal_name(int sig, char *buf, size_t n);
 
 /* ---- mq.c ---- */
 int mq_apply(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, const char *path);

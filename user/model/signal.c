@@ -27,7 +27,7 @@ static const char *const sig_names[32] = {
 };
 
 /* x86_64 numbering; real-time signals (32..64) as "SIG<n>". */
-void signal_name(int sig, char *buf, size_t n)
+static void signal_name(int sig, char *buf, size_t n)
 {
 	if (sig > 0 && sig < 32 && sig_names[sig])
 		snprintf(buf, n, "%s", sig_names[sig]);

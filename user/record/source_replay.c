@@ -31,16 +31,6 @@ int replay_open(const char *path, struct replay_source **out)
 	return err ? err : replay_wrap(r, out);
 }
 
-int replay_open_fd(int fd, const char *name, struct replay_source **out)
-{
-	struct recfile_reader *r;
-	int err;
-
-	*out = NULL;
-	err = recfile_open_fd(fd, name, &r);
-	return err ? err : replay_wrap(r, out);
-}
-
 const struct ipcs_file_header *replay_header(const struct replay_source *rs)
 {
 	return recfile_header(rs->r);

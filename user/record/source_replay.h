@@ -17,8 +17,6 @@ typedef int (*replay_rec_cb)(const void *rec, size_t len, __u16 block_type, void
 
 /* Open and check path (errors logged: not a recording, newer major, ...). Returns 0 or -errno. */
 int replay_open(const char *path, struct replay_source **out);
-/* Same on an open fd (e.g. stdin); the source owns fd from now on. */
-int replay_open_fd(int fd, const char *name, struct replay_source **out);
 const struct ipcs_file_header *replay_header(const struct replay_source *rs);
 
 /*

@@ -1,0 +1,103 @@
+/* test_plain.c - one line per event, foreign strings escaped. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "plain.h"
+
+static struct ipcs_event sys_event(__u16 sys, __s64 ret)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_SYS;
+	ev.path = "";
+	ev.sys.h.type = IPCS_REC_SYS;
+	ev.sys.h.size = sizeof(ev.sys);
+	ev.sys.h.ts_ns = 1000 + 2500000000ull;	/* 2.5 s after start */
+	ev.sys.pid = 42;
+	ev.sys.tid = 42;
+	ev.sys.sys = sys;
+	ev.sys.ret = ret;
+	ev.sys.fd = 4;
+	ev.sys.chan.kind = IPCS_KIND_PIPE;
+	ev.sys.chan.ino = 777;
+	strcpy(ev.sys.comm, "w\x1b[2Jr");
+	return ev;
+}
+
+static void test_write_line(void **state)
+{
+	struct plain_printer pp = { .start_ns = 1000 };
+	struct ipcs_event ev = sys_event(IPCS_SYS_WRITE, 4096);
+	char line[512];
+
+	(void)state;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_string_equal(line, "   2.500000      42/w\\x1b[2Jr write   fd 4 pipe:[777] 4096 bytes");
+	ev.sys.blocked_ns = 3000000;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "(blocked 3.000 ms)"));
+}
+
+static void test_error_and_path(void **state)
+{
+	struct plain_printer pp = { .start_ns = 1000 };
+	struct ipcs_event ev = sys_event(IPCS_SYS_READ, -11);
+	char line[512];
+
+	(void)state;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "read    fd 4 pipe:[777] = -EAGAIN"));
+	ev = sys_event(IPCS_SYS_OPENAT, 5);
+	ev.type = IPCS_REC_SYS_PATH;
+	ev.sys.chan.kind = IPCS_KIND_FIFO;
+	ev.sys.fd = 5;	/* open*: fd is the returned fd */
+	strcpy(ev.sys_path.path, "/tmp/f\x1b]0;x\x07");
+	ev.path = ev.sys_path.path;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "openat  fd 5 /tmp/f\\x1b]0;x\\x07"));
+	for (const char *p = line; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+}
+
+static void test_truncates_safely(void **state)
+{
+	struct plain_printer pp = { .start_ns = 0 };
+	struct ipcs_event ev = sys_event(IPCS_SYS_WRITE, 1);
+	char line[16];
+
+	(void)state;
+	assert_true(plain_format(&pp, &ev, line, sizeof(line)) < sizeof(line));
+	assert_int_equal(strlen(line), sizeof(line) - 1);
+	assert_int_equal(plain_format(&pp, &ev, line, 0), 0);
+}
+
+static void test_drops_line(void **state)
+{
+	struct plain_printer pp = { .start_ns = 0 };
+	struct ipcs_event ev;
+	char line[512];
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_DROPS;
+	ev.path = "";
+	ev.drops.drops[IPCS_DROP_RINGBUF] = 7;
+	ev.drops.drops[IPCS_DROP_READ] = 2;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "drops   9 events lost so far ringbuf=7 inflight=0 read=2"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_write_line),
+		cmocka_unit_test(test_error_and_path),
+		cmocka_unit_test(test_truncates_safely),
+		cmocka_unit_test(test_drops_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
