@@ -297,8 +297,11 @@ enum ipcs_proc_op {
  * does: private (pid, uaddr) or shared (inode, byte offset in the file), so
  * the same futex mapped at two addresses in two processes has one key.
  *   ret: woken count for wakes, 0 / -errno for waits
- *   word: the futex word at enter; owner_hint: the u32 at uaddr + 8
- *   (pthread_mutex_t.__owner for a glibc mutex; a hint, not a fact)
+ *   word: the futex word at enter (waits, LOCK_PI, TRYLOCK_PI, UNLOCK_PI);
+ *   for PI ops its low 30 bits are the owner's TID (IPCS_FUTEX_TID_MASK);
+ *   owner_hint: the u32 at uaddr + 8 (pthread_mutex_t.__owner for a glibc
+ *   mutex; a hint, not a fact); for UNLOCK_PI: the lock word at exit (the
+ *   TID of the waiter the kernel handed the lock to, 0 when none took it)
  */
 struct ipcs_futex_rec {
 	struct ipcs_rec_hdr h;
@@ -318,7 +321,22 @@ struct ipcs_futex_rec {
 				   number when it has none (SysV shm); private: 0 */
 	__u64 key_off;		/* shared: byte offset in the file; private: uaddr */
 	char comm[IPCS_COMM_LEN];
+	/* 1.1: the second futex of REQUEUE, CMP_REQUEUE, CMP_REQUEUE_PI and
+	 * WAKE_OP (uaddr2), keyed as the first; all 0 for other ops. A 1.0
+	 * record ends before these fields. */
+	__u64 uaddr2;
+	__u64 key2_ino;
+	__u64 key2_off;
+	__u32 key2_dev;
+	__u16 key2_flags;	/* IPCS_FKEY_SHARED */
+	__u16 _pad2;
 };
+
+#define IPCS_FUTEX_REC_SIZE_1_0 104	/* ipcs_futex_rec before uaddr2 */
+/* The lock word of a PI futex (futex(2)): owner TID and flag bits. */
+#define IPCS_FUTEX_WAITERS 0x80000000u
+#define IPCS_FUTEX_OWNER_DIED 0x40000000u
+#define IPCS_FUTEX_TID_MASK 0x3fffffffu
 
 /*
  * A call on shared memory (shmem: POSIX shm under /dev/shm, memfd, SysV shm,
@@ -512,7 +530,7 @@ _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
 _Static_assert(sizeof(struct ipcs_sock_rec) == 240, "abi");
 _Static_assert(sizeof(struct ipcs_fdpass_fd) == 56, "abi");
 _Static_assert(sizeof(struct ipcs_fdpass_rec) == 536, "abi");
-_Static_assert(sizeof(struct ipcs_futex_rec) == 104, "abi");
+_Static_assert(sizeof(struct ipcs_futex_rec) == 136, "abi");
 _Static_assert(sizeof(struct ipcs_shm_rec) == 104, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");

@@ -430,7 +430,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	}
 	if (futex_sys(sys)) {
-		futex_emit(&in, ret);
+		futex_emit(regs, &in, ret);
 		return 0;
 	}
 	if (shm_sys(sys)) {

@@ -92,7 +92,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SOCK:      return sizeof(struct ipcs_sock_rec);
 	case IPCS_REC_FDPASS:    return sizeof(struct ipcs_fdpass_rec);
 	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
-	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
+	case IPCS_REC_FUTEX:     return IPCS_FUTEX_REC_SIZE_1_0;	/* 1.0 files */
 	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
 	default:                 return 0;
 	}
@@ -149,7 +149,12 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 		return -EINVAL;
 
 	/* need is the whole struct of this type: nothing of it is left unset,
-	 * so no memset on this per-event path. */
+	 * so no memset on this per-event path; a record that grew in a later
+	 * minor (futex) is taken as far as this reader knows it, zero beyond. */
+	if (h.type == IPCS_REC_FUTEX) {
+		need = len < sizeof(out->futex) ? len : sizeof(out->futex);
+		memset((char *)&out->futex + need, 0, sizeof(out->futex) - need);
+	}
 	memcpy(&out->h, buf, need);
 	out->type = h.type;
 	out->path = "";
