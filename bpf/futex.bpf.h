@@ -25,11 +25,20 @@ static __always_inline bool futex_sys(__u16 sys)
 	       sys == IPCS_SYS_FUTEX_WAIT || sys == IPCS_SYS_FUTEX_WAITV;
 }
 
-static __always_inline bool futex_cmd_waits(__u32 cmd)
+/* Calls whose lock word tells something: waits, and PI ops (owner TID, waiters bit). */
+static __always_inline bool futex_cmd_reads_word(__u32 cmd)
 {
 	return cmd == IPCS_FUTEX_WAIT || cmd == IPCS_FUTEX_WAIT_BITSET ||
 	       cmd == IPCS_FUTEX_LOCK_PI || cmd == IPCS_FUTEX_LOCK_PI2 ||
-	       cmd == IPCS_FUTEX_TRYLOCK_PI || cmd == IPCS_FUTEX_WAIT_REQUEUE_PI;
+	       cmd == IPCS_FUTEX_TRYLOCK_PI || cmd == IPCS_FUTEX_WAIT_REQUEUE_PI ||
+	       cmd == IPCS_FUTEX_UNLOCK_PI;
+}
+
+/* Ops with a second futex at uaddr2 (the fifth argument). */
+static __always_inline bool futex_cmd_has_uaddr2(__u32 cmd)
+{
+	return cmd == IPCS_FUTEX_REQUEUE || cmd == IPCS_FUTEX_CMP_REQUEUE ||
+	       cmd == IPCS_FUTEX_CMP_REQUEUE_PI || cmd == IPCS_FUTEX_WAKE_OP;
 }
 
 /* Arguments; the lock word and owner hint for calls that may wait. */
@@ -53,7 +62,7 @@ static __always_inline bool futex_enter(struct pt_regs *regs, struct inflight *i
 		val = in->sys == IPCS_SYS_FUTEX_WAKE ? SYS_ARG2(regs) : SYS_ARG1(regs);
 	}
 	in->arg = op | (__u64)val << 32;
-	if (futex_cmd_waits(op & IPCS_FUTEX_CMD_MASK) &&
+	if (futex_cmd_reads_word(op & IPCS_FUTEX_CMD_MASK) &&
 	    !bpf_probe_read_user(words, sizeof(words), (void *)in->uptr)) {
 		in->fd = words[0];
 		in->fd2 = words[2];	/* glibc pthread_mutex_t: __lock, __count, __owner */
@@ -93,20 +102,27 @@ static long futex_vma_cb(struct task_struct *task, struct vm_area_struct *vma, v
 	return 0;
 }
 
+/* The kernel's key of the futex at uaddr; returns IPCS_FKEY_SHARED or 0 (private: off = uaddr). */
+static __always_inline __u16 futex_key_of(__u64 uaddr, bool private, __u64 *ino, __u32 *dev,
+					  __u64 *off)
+{
+	struct futex_vma_ctx c = { .uaddr = uaddr };
+
+	*off = uaddr;
+	if (private)
+		return 0;
+	/* No vma (the call failed with EFAULT), mmap lock busy, or private memory: keyed by process. */
+	if (bpf_find_vma(bpf_get_current_task_btf(), uaddr, futex_vma_cb, &c, 0) || !c.found)
+		return 0;
+	*ino = c.ino;
+	*dev = c.dev;
+	*off = c.off;
+	return IPCS_FKEY_SHARED;
+}
+
 static __always_inline void futex_key(struct ipcs_futex_rec *r, bool private)
 {
-	struct futex_vma_ctx c = { .uaddr = r->uaddr };
-
-	r->key_off = r->uaddr;
-	if (private)
-		return;
-	/* No vma (the call failed with EFAULT), mmap lock busy, or private memory: keyed by process. */
-	if (bpf_find_vma(bpf_get_current_task_btf(), r->uaddr, futex_vma_cb, &c, 0) || !c.found)
-		return;
-	r->key_flags |= IPCS_FKEY_SHARED;
-	r->key_ino = c.ino;
-	r->key_dev = c.dev;
-	r->key_off = c.off;
+	r->key_flags |= futex_key_of(r->uaddr, private, &r->key_ino, &r->key_dev, &r->key_off);
 }
 
 /* struct futex_waitv of linux/futex.h */
@@ -135,7 +151,7 @@ static __always_inline bool futex_waitv_fill(struct inflight *in, long ret)
 	return true;
 }
 
-static __always_inline void futex_emit(struct inflight *in, long ret)
+static __always_inline void futex_emit(struct pt_regs *regs, struct inflight *in, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ipcs_futex_rec *r;
@@ -157,6 +173,16 @@ static __always_inline void futex_emit(struct inflight *in, long ret)
 	r->word = in->fd;
 	r->owner_hint = in->fd2;
 	futex_key(r, r->op & IPCS_FUTEX_PRIVATE_FLAG);
+	/* UNLOCK_PI: whom the kernel handed the lock to is in the word now. */
+	if (in->sys == IPCS_SYS_FUTEX && (r->op & IPCS_FUTEX_CMD_MASK) == IPCS_FUTEX_UNLOCK_PI &&
+	    bpf_probe_read_user(&r->owner_hint, sizeof(r->owner_hint), (void *)r->uaddr))
+		r->owner_hint = 0;
+	/* Syscall arguments are still in the saved user registers at exit. */
+	if (in->sys == IPCS_SYS_FUTEX && futex_cmd_has_uaddr2(r->op & IPCS_FUTEX_CMD_MASK)) {
+		r->uaddr2 = SYS_ARG4(regs);
+		r->key2_flags = futex_key_of(r->uaddr2, r->op & IPCS_FUTEX_PRIVATE_FLAG,
+					     &r->key2_ino, &r->key2_dev, &r->key2_off);
+	}
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	emit_submit(r);
 }

@@ -15,7 +15,7 @@
 #endif
 
 #define IPCS_ABI_MAJOR 1
-#define IPCS_ABI_MINOR 0
+#define IPCS_ABI_MINOR 1
 
 #define IPCS_COMM_LEN 16
 #define IPCS_PATH_MAX 256
@@ -30,6 +30,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
 	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
+	IPCS_REC_FDPASS = 11,	/* SCM_RIGHTS / SCM_CREDENTIALS sent or received: struct ipcs_fdpass_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
 	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
@@ -131,6 +132,8 @@ enum ipcs_sys {
 	IPCS_SYS_MMAP = 57,		/* MAP_SHARED of shmem (POSIX shm, memfd, shared anonymous) */
 	IPCS_SYS_MUNMAP = 58,		/* of such a mapping */
 	IPCS_SYS_FUTEX_WAITV = 59,	/* futex_waitv(2): the futex that woke it, ret = its index */
+	IPCS_SYS_MEMFD_CREATE = 60,	/* sys_path_rec: fd = ret, arg = flags, path = name,
+					   chan = kind SHM (dev, ino of the memfd) */
 	IPCS_SYS_MAX = 100
 };
 
@@ -197,6 +200,69 @@ struct ipcs_sock_rec {
 /* addr: TCP/UDP endpoints: local address [0,16), remote [16,32) (IPv4 in the
  * first 4 bytes), local port [32,34) host order, remote port [34,36) network order */
 #define IPCS_SOCKF_INET      0x4
+/* INET | DEST: an unconnected socket's sendto/sendmsg named a destination;
+ * it is the remote end in addr (the socket itself has none). */
+
+/* What a passed fd is (ipcs_fdpass_fd.what). */
+enum ipcs_fd_what {
+	IPCS_FDW_OTHER = 0,
+	IPCS_FDW_CHAN = 1,	/* a channel ipcscope follows: kind says which */
+	IPCS_FDW_MEMFD = 2,	/* memfd_create: kind SHM, name "memfd:NAME" */
+	IPCS_FDW_SHMFILE = 3,	/* another file on tmpfs (/dev/shm): kind SHM */
+	IPCS_FDW_FILE = 4,	/* a regular file; name is its base name */
+	IPCS_FDW_DIR = 5,
+	IPCS_FDW_DEV = 6,	/* a character or block device */
+	IPCS_FDW_ANON = 7,	/* an anon inode: name "[eventpoll]", "[timerfd]", "[pidfd]" ... */
+	IPCS_FDW_SOCKET = 8,	/* a socket ipcscope does not follow (netlink, packet ...) */
+	IPCS_FDW_MAX = 9,
+};
+
+#define IPCS_FDPASS_MAX 8	/* fds described per record; more set IPCS_FDPF_MORE */
+#define IPCS_FDPASS_NAME 32
+
+/* One fd carried by SCM_RIGHTS, resolved in the process that holds it. */
+struct ipcs_fdpass_fd {
+	__u64 ino;		/* as ipcs_chan.ino for followed kinds (socket identity ...),
+				   else the inode number */
+	__u32 dev;
+	__s32 fd;		/* sendmsg: the sender's fd; recvmsg: the new fd */
+	__u16 kind;		/* enum ipcs_chan_kind, NONE when not followed */
+	__u16 fmode;		/* IPCS_FMODE_* */
+	__u16 what;		/* enum ipcs_fd_what */
+	__u16 _pad;
+	char name[IPCS_FDPASS_NAME];	/* dentry name, NUL-terminated, may be cut */
+};
+
+/* ipcs_fdpass_rec.flags */
+#define IPCS_FDPF_RIGHTS 0x1	/* an SCM_RIGHTS message was found */
+#define IPCS_FDPF_CREDS 0x2	/* SCM_CREDENTIALS: cred_* are valid */
+#define IPCS_FDPF_MORE 0x4	/* more fds or control messages than described */
+#define IPCS_FDPF_CLOEXEC 0x8	/* recvmsg with MSG_CMSG_CLOEXEC */
+
+/*
+ * Ancillary data of a sendmsg / recvmsg on a unix socket that succeeded,
+ * emitted after its IPCS_REC_SOCK. A send and the receive that took it carry
+ * the same fd identities (ino, dev, kind): that pairs them.
+ */
+struct ipcs_fdpass_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 sys;		/* IPCS_SYS_SENDMSG or IPCS_SYS_RECVMSG */
+	__u16 flags;		/* IPCS_FDPF_* */
+	__s32 sock_fd;
+	__u64 sock;		/* the socket's identity (chan.ino of its IPCS_REC_SOCK) */
+	__u64 peer;		/* its peer's identity, 0 = none */
+	__u32 sock_dev;
+	__u16 nfds;		/* valid entries of fds */
+	__u16 _pad;
+	__u32 cred_pid;		/* SCM_CREDENTIALS */
+	__u32 cred_uid;
+	__u32 cred_gid;
+	__u32 _pad2;
+	char comm[IPCS_COMM_LEN];
+	struct ipcs_fdpass_fd fds[IPCS_FDPASS_MAX];
+};
 
 enum ipcs_proc_op {
 	IPCS_PROC_FORK = 1,	/* pid = child tgid, ppid = parent tgid */
@@ -231,8 +297,11 @@ enum ipcs_proc_op {
  * does: private (pid, uaddr) or shared (inode, byte offset in the file), so
  * the same futex mapped at two addresses in two processes has one key.
  *   ret: woken count for wakes, 0 / -errno for waits
- *   word: the futex word at enter; owner_hint: the u32 at uaddr + 8
- *   (pthread_mutex_t.__owner for a glibc mutex; a hint, not a fact)
+ *   word: the futex word at enter (waits, LOCK_PI, TRYLOCK_PI, UNLOCK_PI);
+ *   for PI ops its low 30 bits are the owner's TID (IPCS_FUTEX_TID_MASK);
+ *   owner_hint: the u32 at uaddr + 8 (pthread_mutex_t.__owner for a glibc
+ *   mutex; a hint, not a fact); for UNLOCK_PI: the lock word at exit (the
+ *   TID of the waiter the kernel handed the lock to, 0 when none took it)
  */
 struct ipcs_futex_rec {
 	struct ipcs_rec_hdr h;
@@ -252,7 +321,22 @@ struct ipcs_futex_rec {
 				   number when it has none (SysV shm); private: 0 */
 	__u64 key_off;		/* shared: byte offset in the file; private: uaddr */
 	char comm[IPCS_COMM_LEN];
+	/* 1.1: the second futex of REQUEUE, CMP_REQUEUE, CMP_REQUEUE_PI and
+	 * WAKE_OP (uaddr2), keyed as the first; all 0 for other ops. A 1.0
+	 * record ends before these fields. */
+	__u64 uaddr2;
+	__u64 key2_ino;
+	__u64 key2_off;
+	__u32 key2_dev;
+	__u16 key2_flags;	/* IPCS_FKEY_SHARED */
+	__u16 _pad2;
 };
+
+#define IPCS_FUTEX_REC_SIZE_1_0 104	/* ipcs_futex_rec before uaddr2 */
+/* The lock word of a PI futex (futex(2)): owner TID and flag bits. */
+#define IPCS_FUTEX_WAITERS 0x80000000u
+#define IPCS_FUTEX_OWNER_DIED 0x40000000u
+#define IPCS_FUTEX_TID_MASK 0x3fffffffu
 
 /*
  * A call on shared memory (shmem: POSIX shm under /dev/shm, memfd, SysV shm,
@@ -444,7 +528,9 @@ _Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
 _Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
 _Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
 _Static_assert(sizeof(struct ipcs_sock_rec) == 240, "abi");
-_Static_assert(sizeof(struct ipcs_futex_rec) == 104, "abi");
+_Static_assert(sizeof(struct ipcs_fdpass_fd) == 56, "abi");
+_Static_assert(sizeof(struct ipcs_fdpass_rec) == 536, "abi");
+_Static_assert(sizeof(struct ipcs_futex_rec) == 136, "abi");
 _Static_assert(sizeof(struct ipcs_shm_rec) == 104, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");

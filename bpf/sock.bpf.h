@@ -159,6 +159,42 @@ static __always_inline void sock_enter_dest(struct pt_regs *regs, struct infligh
 	}
 }
 
+/* The peer identity of the socket with identity id; 0 when it has none. */
+static __always_inline __u64 sock_peer_id(__u64 id)
+{
+	struct sock *sk = (struct sock *)(id ^ targ_sock_salt), *peer = NULL;
+	struct unix_sock *u = container_of(sk, struct unix_sock, sk);
+
+	if (bpf_core_read(&peer, sizeof(peer), &u->peer) || !peer)
+		return 0;
+	return (__u64)peer ^ targ_sock_salt;
+}
+
+/*
+ * UDP sendto/sendmsg on an unconnected socket: the destination is the
+ * remote end (sockaddr_in: port at 2, address at 4; sockaddr_in6: address at 8).
+ */
+static __always_inline void inet_fill_dest(struct ipcs_sock_rec *r, void *name, int len)
+{
+	__u16 fam = 0, port = 0;
+
+	if (!(r->flags & IPCS_SOCKF_INET) || r->addr[34] || r->addr[35] || len < 8 ||
+	    bpf_probe_read_user(&fam, sizeof(fam), name) ||
+	    bpf_probe_read_user(&port, sizeof(port), name + 2) || !port)
+		return;
+	if (fam == IPCS_AF_INET6 && r->family == IPCS_AF_INET6 && len >= 24) {
+		if (bpf_probe_read_user(r->addr + 16, 16, name + 8))
+			return;
+	} else if (fam == IPCS_AF_INET && r->family == IPCS_AF_INET) {
+		if (bpf_probe_read_user(r->addr + 16, 4, name + 4))
+			return;
+	} else {
+		return;
+	}
+	__builtin_memcpy(r->addr + 34, &port, 2);
+	r->flags |= IPCS_SOCKF_DEST;
+}
+
 /* A datagram's explicit destination replaces the address in r. */
 static __always_inline void sock_fill_dest(struct ipcs_sock_rec *r,
 					   const struct inflight *in)
@@ -167,8 +203,7 @@ static __always_inline void sock_fill_dest(struct ipcs_sock_rec *r,
 	void *name = (void *)in->uptr;
 	int len = in->fd2;
 
-	if (!name || r->family != IPCS_AF_UNIX ||
-	    (in->sys != IPCS_SYS_SENDTO && in->sys != IPCS_SYS_SENDMSG))
+	if (!name || (in->sys != IPCS_SYS_SENDTO && in->sys != IPCS_SYS_SENDMSG))
 		return;
 	if (in->sys == IPCS_SYS_SENDMSG) {
 		if (bpf_probe_read_user(&mh, sizeof(mh), name))
@@ -176,8 +211,14 @@ static __always_inline void sock_fill_dest(struct ipcs_sock_rec *r,
 		name = mh.msg_name;
 		len = mh.msg_namelen;
 	}
+	if (!name)
+		return;
+	if (r->family != IPCS_AF_UNIX) {
+		inet_fill_dest(r, name, len);
+		return;
+	}
 	len -= 2;	/* sun_family */
-	if (!name || len <= 0)
+	if (len <= 0)
 		return;
 	if (len > (int)sizeof(r->addr))
 		len = sizeof(r->addr);

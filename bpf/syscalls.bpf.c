@@ -90,6 +90,9 @@ static __always_inline bool sock_exit_setup(struct inflight *in, long ret)
 }
 #include "mq.bpf.h"
 #include "splice.bpf.h"
+#include "fdpass.bpf.h"
+
+#define MFD_CLOEXEC 0x1
 
 static __always_inline bool is_fifo_mode(__u64 mode)
 {
@@ -112,6 +115,8 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 		/* fall through */
 	case IPCS_SYS_RECVFROM:
 	case IPCS_SYS_RECVMSG:
+		if (in->sys == IPCS_SYS_RECVMSG)
+			in->uptr = SYS_ARG1(regs);	/* msghdr: its control data at exit */
 		/* uptr: read/write buffer (an eventfd's value), or sendto's
 		 * destination / sendmsg's msghdr, set by sock_enter_dest(). */
 		in->fd = SYS_ARG0(regs);
@@ -203,6 +208,11 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 		return futex_enter(regs, in);
 	case IPCS_SYS_SHMGET ... IPCS_SYS_MUNMAP:
 		return shm_enter(regs, in);
+	case IPCS_SYS_MEMFD_CREATE:
+		in->uptr = SYS_ARG0(regs);
+		in->arg = (__u32)SYS_ARG1(regs);
+		in->flags = in->arg & MFD_CLOEXEC ? IPCS_SYSF_CLOEXEC : 0;
+		return true;
 	}
 	return false;
 }
@@ -260,6 +270,23 @@ static __always_inline void eventfd_value(struct inflight *in)
 	in->arg = v;
 }
 
+/* memfd_create: the new memfd is a shared-memory segment (kind SHM, its inode). */
+static __always_inline bool exit_memfd(struct inflight *in, long ret)
+{
+	struct ipcs_fdpass_fd d = {};
+
+	if (ret < 0)
+		return true;	/* the failure is recorded too */
+	in->fd = ret;
+	if (ipcs_fd_describe(ret, &d) <= 0)
+		return false;
+	in->chan.ino = d.ino;
+	in->chan.dev = d.dev;
+	in->chan.kind = IPCS_KIND_SHM;
+	in->chan.fmode = IPCS_FMODE_READ | IPCS_FMODE_WRITE;
+	return true;
+}
+
 /* What only the return value tells; false when there is nothing to emit. */
 static __always_inline bool exit_fill(struct inflight *in, long ret)
 {
@@ -294,6 +321,8 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 	case IPCS_SYS_MQ_UNLINK:
 	case IPCS_SYS_MQ_TIMEDRECEIVE:
 		return mq_exit(in, ret);
+	case IPCS_SYS_MEMFD_CREATE:
+		return exit_memfd(in, ret);
 	case IPCS_SYS_EVENTFD:
 	case IPCS_SYS_EVENTFD2:
 		in->fd = ret;
@@ -329,7 +358,8 @@ static __always_inline bool sys_has_path(__u16 sys)
 {
 	return sys == IPCS_SYS_OPEN || sys == IPCS_SYS_OPENAT ||
 	       sys == IPCS_SYS_MKNOD || sys == IPCS_SYS_MKNODAT ||
-	       sys == IPCS_SYS_MQ_OPEN || sys == IPCS_SYS_MQ_UNLINK;
+	       sys == IPCS_SYS_MQ_OPEN || sys == IPCS_SYS_MQ_UNLINK ||
+	       sys == IPCS_SYS_MEMFD_CREATE;
 }
 
 /* Calls on sockets carry the peer: struct ipcs_sock_rec. */
@@ -400,7 +430,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	}
 	if (futex_sys(sys)) {
-		futex_emit(&in, ret);
+		futex_emit(regs, &in, ret);
 		return 0;
 	}
 	if (shm_sys(sys)) {
@@ -409,5 +439,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (exit_fill(&in, ret))
 		emit_sys(&in, ret);
+	if (fdpass_wanted(&in, ret))
+		fdpass_emit(&in);	/* after the data record, as user space expects */
 	return 0;
 }

@@ -59,6 +59,7 @@
 #define NR_futex_wake	454
 #define NR_futex_waitv	449
 #define NR_futex_wait	455
+#define NR_memfd_create	319
 
 /* x86_64 syscall ABI: di, si, dx, r10, r8, r9. */
 #define SYS_ARG0(regs) ((regs)->di)
@@ -132,6 +133,7 @@ static __always_inline __u16 sysnr_to_ipcs(long nr)
 	case NR_shmctl:  return IPCS_SYS_SHMCTL;
 	case NR_mmap:    return IPCS_SYS_MMAP;
 	case NR_munmap:  return IPCS_SYS_MUNMAP;
+	case NR_memfd_create: return IPCS_SYS_MEMFD_CREATE;
 	default:         return IPCS_SYS_NONE;
 	}
 }

@@ -152,6 +152,30 @@ static void format_shm(const struct plain_printer *pp, const struct ipcs_shm_rec
 		put(buf, n, off, " = -%s", strerrorname_np((int)-r->ret) ? strerrorname_np((int)-r->ret) : "E?");
 }
 
+/* "sendmsg fds 5=pipe 6=memfd:NAME creds pid/uid/gid" */
+static void format_fdpass(const struct plain_printer *pp, const struct ipcs_fdpass_rec *r,
+			  char *buf, size_t n, size_t *off)
+{
+	put_time_who(pp, buf, n, off, r->h.ts_ns, r->pid, r->comm);
+	put(buf, n, off, "%-7s fd %d", ipcs_sys_name(r->sys), r->sock_fd);
+	if (r->nfds)
+		put(buf, n, off, " passes");
+	for (unsigned i = 0; i < r->nfds && i < IPCS_FDPASS_MAX; i++) {
+		const struct ipcs_fdpass_fd *f = &r->fds[i];
+
+		put(buf, n, off, " %d=", f->fd);
+		/* A memfd's name says what it is ("memfd:NAME"). */
+		if (f->what != IPCS_FDW_MEMFD || !f->name[0])
+			put(buf, n, off, "%s%s", f->what == IPCS_FDW_CHAN ? ipcs_kind_name(f->kind) :
+						 ipcs_fd_what_name(f->what), f->name[0] ? ":" : "");
+		put_esc(buf, n, off, f->name, sizeof(f->name));
+	}
+	if (r->flags & IPCS_FDPF_MORE)
+		put(buf, n, off, " ...");
+	if (r->flags & IPCS_FDPF_CREDS)
+		put(buf, n, off, " creds pid %u uid %u gid %u", r->cred_pid, r->cred_uid, r->cred_gid);
+}
+
 size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		    char *buf, size_t n)
 {
@@ -192,6 +216,9 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		break;
 	case IPCS_REC_SHM:
 		format_shm(pp, &ev->shm, buf, n, &off);
+		break;
+	case IPCS_REC_FDPASS:
+		format_fdpass(pp, &ev->fdpass, buf, n, &off);
 		break;
 	case IPCS_REC_DROPS: {
 		__u64 total = 0;

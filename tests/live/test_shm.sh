@@ -20,6 +20,8 @@ run_case() {
 	else
 		role_pid id "$T/$mode.out" ino
 		chan="shm:[$id]"
+		# memfd_create is traced: the segment has the memfd's name
+		[[ $mode == memfd ]] && chan="memfd:ipcs_memfd"
 	fi
 	report_json "$mode"
 	check_recording "$mode"
@@ -37,6 +39,10 @@ run_case() {
 			"${sel}[0] | \"\(.sysv) \(.key) \(.removed)\""
 	else
 		check_jq "$mode: not sysv, inode" "false $id" "$j" "${sel}[0] | \"\(.sysv) \(.ino)\""
+	fi
+	if [[ $mode == memfd ]]; then
+		check_jq "memfd: created by the parent (memfd_create)" "$p shm_parent" "$j" \
+			"${sel}[0].creator | \"\(.pid) \(.comm)\""
 	fi
 }
 

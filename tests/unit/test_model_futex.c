@@ -291,6 +291,87 @@ static void test_waitv(void **state)
 	assert_int_equal(l.v[0].b.pid, 20);
 }
 
+/* A 1.0 recording's futex record is 104 bytes: read, the 1.1 fields zero. */
+static void test_decode_1_0(void **state)
+{
+	struct ipcs_futex_rec r = frec(5, IPCS_FUTEX_WAKE, 1, 1, 0x10, false, 0);
+	struct ipcs_event ev;
+
+	(void)state;
+	r.h.size = IPCS_FUTEX_REC_SIZE_1_0;
+	r.uaddr2 = 0x99;	/* past the end: must not be read */
+	assert_int_equal(ipcs_decode(&r, IPCS_FUTEX_REC_SIZE_1_0, &ev), 0);
+	assert_int_equal(ev.futex.uaddr2, 0);
+	assert_int_equal(ev.futex.key2_flags, 0);
+	assert_int_equal(ev.futex.ret, 1);
+	r.h.size = IPCS_FUTEX_REC_SIZE_1_0 - 8;
+	assert_int_equal(ipcs_decode(&r, IPCS_FUTEX_REC_SIZE_1_0 - 8, &ev), -EINVAL);
+}
+
+/* PI: LOCK_PI waited for the owner in the word; UNLOCK_PI's word at exit names the new owner. */
+static void test_pi_handoff(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_futex_rec r;
+	struct fconvs l;
+
+	for (int i = 0; i < 3; i++) {
+		r = frec(20, IPCS_FUTEX_LOCK_PI, 0, 0, 0x2000, true, 0);
+		r.key_flags |= IPCS_FKEY_WORD;
+		r.word = 10 | IPCS_FUTEX_WAITERS;	/* owner 10 */
+		feed(m, &r);	/* the waiter's record first */
+		r = frec(10, IPCS_FUTEX_UNLOCK_PI, 0, 0, 0x1000, true, 0);
+		r.key_flags |= IPCS_FKEY_WORD;
+		r.word = 10 | IPCS_FUTEX_WAITERS;
+		r.owner_hint = 20 | IPCS_FUTEX_WAITERS;	/* handed to 20 */
+		feed(m, &r);
+	}
+	/* An unlock nobody took, an uncontended LOCK_PI, a TRYLOCK_PI: nothing. */
+	r = frec(20, IPCS_FUTEX_UNLOCK_PI, 0, 0, 0x2000, true, 0);
+	r.key_flags |= IPCS_FKEY_WORD;
+	r.word = 20 | IPCS_FUTEX_WAITERS;
+	feed(m, &r);
+	r = frec(20, IPCS_FUTEX_LOCK_PI, 0, 0, 0x2000, true, 0);
+	r.key_flags |= IPCS_FKEY_WORD;
+	feed(m, &r);
+	r = frec(20, IPCS_FUTEX_TRYLOCK_PI, 0, -EAGAIN, 0x2000, true, 0);
+	feed(m, &r);
+	model_flush(m);
+	l = convs(m);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].a.pid, 10);
+	assert_int_equal(l.v[0].b.pid, 20);
+	assert_int_equal(l.v[0].a_to_b.wakes, 3);
+	assert_int_equal(l.v[0].a_to_b.waits, 3);
+	assert_int_equal(l.v[0].owner_tid, 10);
+}
+
+/* CMP_REQUEUE(A -> B): the moved waiter's wait on A was ended by a wake on B. */
+static void test_requeue_followed(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_futex_rec r;
+	struct fconvs l;
+
+	r = frec(10, IPCS_FUTEX_CMP_REQUEUE, 1, 2, 0x1040, true, 64);	/* 1 woken, 1 moved */
+	r.uaddr2 = 0x1080;
+	r.key2_flags = IPCS_FKEY_SHARED;
+	r.key2_dev = SHM_DEV;
+	r.key2_ino = SHM_INO;
+	r.key2_off = 128;
+	feed(m, &r);
+	wait_(m, 20, 0, 64);	/* woken by the requeue */
+	wait_(m, 30, 0, 64);	/* moved: its record comes before the wake on B */
+	wake(m, 40, 1, 128);
+	model_flush(m);
+	l = convs(m);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(find(&l, 10, 20, 64)->a_to_b.waits, 1);
+	assert_non_null(find(&l, 40, 30, 128));
+	assert_int_equal(find(&l, 40, 30, 128)->a_to_b.waits, 1);
+	assert_int_equal(find(&l, 40, 30, 128)->a.pid, 40);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +383,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keys_and_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_most_recent_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waitv, setup, teardown),
+		cmocka_unit_test(test_decode_1_0),
+		cmocka_unit_test_setup_teardown(test_pi_handoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requeue_followed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,12 +144,69 @@ static void test_mmap(void **state)
 	model_free(m);
 }
 
+static void apply_ev(struct model *m, struct ipcs_event *ev)
+{
+	ev->h.ts_ns = now += 10;
+	assert_int_equal(model_apply(m, ev), 0);
+}
+
+/* memfd_create names the segment; a fork hands the parent's mappings (and SysV attaches) to the child. */
+static void test_memfd_and_fork(void **state)
+{
+	struct ipcs_event ev;
+	struct model *m;
+	struct segs l;
+
+	(void)state;
+	assert_int_equal(model_new(&m), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_SYS_PATH;
+	ev.path = "ring";
+	ev.sys.pid = ev.sys.tid = 10;
+	ev.sys.sys = IPCS_SYS_MEMFD_CREATE;
+	ev.sys.ret = 4;
+	ev.sys.chan = (struct ipcs_chan){ .ino = 55, .dev = 26, .kind = IPCS_KIND_SHM };
+	apply_ev(m, &ev);
+	assert_string_equal(ipcs_sys_name(IPCS_SYS_MEMFD_CREATE), "memfd_create");
+	feed(m, 10, IPCS_SYS_MMAP, 4, 0x7000, 0, 8192, 55, 0);
+	feed(m, 10, IPCS_SYS_SHMAT, 3, 0x9000, 0x9000, 4096, 0, 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_PROC;
+	ev.path = "";
+	ev.proc.pid = 11;
+	ev.proc.ppid = 10;
+	ev.proc.op = IPCS_PROC_FORK;
+	snprintf(ev.proc.comm, sizeof(ev.proc.comm), "child");
+	apply_ev(m, &ev);
+	feed(m, 11, IPCS_SYS_SHMDT, 3, 0, 0x9000, 4096, 0, 0);	/* the inherited attach */
+	l = segs(m);
+	assert_int_equal(l.n, 2);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct model_shm_seg *g = &l.v[i];
+
+		assert_int_equal(g->nmappers, 2);
+		assert_int_equal(g->mappers[1].proc.pid, 11);
+		assert_int_equal(g->mappers[1].inherited, 1);
+		assert_int_equal(g->mappers[1].maps, 0);
+		if (g->sysv) {
+			assert_int_equal(g->mappers[1].unmaps, 1);
+			continue;
+		}
+		assert_string_equal(g->channel, "memfd:ring");
+		assert_int_equal(g->creator.pid, 10);
+		assert_int_equal(g->creator_fd, 4);
+		assert_int_equal(g->mappers[1].size, 8192);
+	}
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_sysv),
 		cmocka_unit_test(test_mmap),
+		cmocka_unit_test(test_memfd_and_fork),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -243,6 +243,61 @@ static void test_tcp_pairs_by_endpoints(void **state)
 	assert_string_equal(cs.v[1].channel, "127.0.0.1:6379<->127.0.0.1:51235");
 }
 
+/* A UDP end: local 127.0.0.1:lport, remote rport (0: unconnected); dest: sendto's address. */
+static void udp_io(struct model *m, __u32 pid, __u16 sys, __u64 id, __u16 lport, __u16 rport,
+		   bool dest, __s64 n, __u64 ts)
+{
+	struct ipcs_event ev = sock_ev(pid, sys, n, 3, IPCS_KIND_UDP, id, 0, ts);
+	unsigned char lo[4] = { 127, 0, 0, 1 };
+	__u16 rp = htons(rport);
+
+	ev.sock.family = 2;
+	ev.sock.type = 2;
+	memcpy(ev.sock.addr, lo, 4);
+	if (rport)
+		memcpy(ev.sock.addr + 16, lo, 4);
+	memcpy(ev.sock.addr + 32, &lport, 2);
+	memcpy(ev.sock.addr + 34, &rp, 2);
+	ev.sock.addr_len = 36;
+	ev.sock.flags = IPCS_SOCKF_INET | (dest ? IPCS_SOCKF_DEST : 0);
+	apply(m, &ev);
+}
+
+/* Unconnected senders meet the receiver on its port; a connected client too. */
+static void test_udp_unconnected(void **state)
+{
+	struct model *m = *state;
+	struct convs cs;
+	size_t i, seen = 0;
+
+	udp_io(m, 10, IPCS_SYS_SENDTO, SK_A, 40001, 5353, true, 30, 100);
+	udp_io(m, 11, IPCS_SYS_SENDMSG, SK_B, 40002, 5353, true, 50, 110);
+	udp_io(m, 20, IPCS_SYS_RECVFROM, SK_C, 5353, 0, false, 30, 120);
+	udp_io(m, 20, IPCS_SYS_RECVMSG, SK_C, 5353, 0, false, 50, 130);
+	udp_io(m, 12, IPCS_SYS_WRITE, SK_A + 8, 40003, 5353, false, 7, 140);	/* connected */
+	udp_io(m, 20, IPCS_SYS_READ, SK_C, 5353, 0, false, 7, 150);
+	udp_io(m, 13, IPCS_SYS_SENDTO, SK_B + 8, 40004, 9, true, 5, 160);	/* nobody there */
+	model_flush(m);
+	cs.n = 0;
+	assert_int_equal(model_foreach_conv(m, collect_conv, &cs), 0);
+	assert_int_equal(cs.n, 4);
+	for (i = 0; i < cs.n; i++) {
+		const struct model_conv *c = &cs.v[i];
+
+		assert_int_equal(c->kind, IPCS_KIND_UDP);
+		assert_int_equal(c->a_to_b.msgs, 1);
+		if (c->a.pid == 13) {
+			assert_int_equal(c->b.pid, 0);
+			assert_string_equal(c->channel, "127.0.0.1:9");
+			continue;
+		}
+		assert_int_equal(c->b.pid, 20);
+		assert_int_equal(c->a_to_b.bytes, c->a.pid == 10 ? 30 : c->a.pid == 11 ? 50 : 7);
+		seen++;
+	}
+	assert_int_equal(seen, 3);
+}
+
 /* socketpair and accept put the new fds into the tables; fork copies them. */
 static void test_setup_fds(void **state)
 {
@@ -351,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dgram_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latency_percentiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_pairs_by_endpoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_unconnected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setup_fds, setup, teardown),
 		cmocka_unit_test(test_decode_sock_rec),
 	};

@@ -26,7 +26,7 @@ static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_FUTEX_WAIT] = "futex_wait", [IPCS_SYS_SHMGET] = "shmget",
 	[IPCS_SYS_SHMAT] = "shmat",   [IPCS_SYS_SHMDT] = "shmdt", [IPCS_SYS_SHMCTL] = "shmctl",
 	[IPCS_SYS_MMAP] = "mmap",     [IPCS_SYS_MUNMAP] = "munmap",
-	[IPCS_SYS_FUTEX_WAITV] = "futex_waitv",
+	[IPCS_SYS_FUTEX_WAITV] = "futex_waitv", [IPCS_SYS_MEMFD_CREATE] = "memfd_create",
 };
 
 static const char *const kind_names[IPCS_KIND_MAX] = {
@@ -52,6 +52,17 @@ static const char *const drop_names[IPCS_DROP_REASON_MAX] = {
 	[IPCS_DROP_READ] = "read",
 	[IPCS_DROP_TRACED] = "traced",
 };
+
+static const char *const what_names[IPCS_FDW_MAX] = {
+	[IPCS_FDW_OTHER] = "other",  [IPCS_FDW_CHAN] = "channel", [IPCS_FDW_MEMFD] = "memfd",
+	[IPCS_FDW_SHMFILE] = "shm-file", [IPCS_FDW_FILE] = "file", [IPCS_FDW_DIR] = "directory",
+	[IPCS_FDW_DEV] = "device",   [IPCS_FDW_ANON] = "anon-inode", [IPCS_FDW_SOCKET] = "socket",
+};
+
+const char *ipcs_fd_what_name(__u16 what)
+{
+	return what < IPCS_FDW_MAX ? what_names[what] : "?";
+}
 
 const char *ipcs_sys_name(__u16 sys)
 {
@@ -79,8 +90,9 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
 	case IPCS_REC_SOCK:      return sizeof(struct ipcs_sock_rec);
+	case IPCS_REC_FDPASS:    return sizeof(struct ipcs_fdpass_rec);
 	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
-	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
+	case IPCS_REC_FUTEX:     return IPCS_FUTEX_REC_SIZE_1_0;	/* 1.0 files */
 	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
 	default:                 return 0;
 	}
@@ -108,6 +120,20 @@ static int check_chan(const struct ipcs_chan *c)
 	return c->kind < IPCS_KIND_MAX ? 0 : -EINVAL;
 }
 
+static int check_fdpass(struct ipcs_fdpass_rec *r)
+{
+	terminate(r->comm, sizeof(r->comm));
+	if ((r->sys != IPCS_SYS_SENDMSG && r->sys != IPCS_SYS_RECVMSG) ||
+	    r->nfds > IPCS_FDPASS_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < IPCS_FDPASS_MAX; i++) {
+		terminate(r->fds[i].name, sizeof(r->fds[i].name));
+		if (i < r->nfds && (r->fds[i].kind >= IPCS_KIND_MAX || r->fds[i].what >= IPCS_FDW_MAX))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 {
 	struct ipcs_rec_hdr h;
@@ -123,7 +149,12 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 		return -EINVAL;
 
 	/* need is the whole struct of this type: nothing of it is left unset,
-	 * so no memset on this per-event path. */
+	 * so no memset on this per-event path; a record that grew in a later
+	 * minor (futex) is taken as far as this reader knows it, zero beyond. */
+	if (h.type == IPCS_REC_FUTEX) {
+		need = len < sizeof(out->futex) ? len : sizeof(out->futex);
+		memset((char *)&out->futex + need, 0, sizeof(out->futex) - need);
+	}
 	memcpy(&out->h, buf, need);
 	out->type = h.type;
 	out->path = "";
@@ -178,6 +209,8 @@ sys:
 		if (out->shm.sys < IPCS_SYS_SHMGET || out->shm.sys > IPCS_SYS_MUNMAP)
 			return -EINVAL;
 		return 0;
+	case IPCS_REC_FDPASS:
+		return check_fdpass(&out->fdpass);
 	}
 	return -ENOMSG;
 }

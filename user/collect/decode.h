@@ -24,6 +24,7 @@ struct ipcs_event {
 		struct ipcs_signal_rec sig;		/* IPCS_REC_SIGNAL */
 		struct ipcs_futex_rec futex;		/* IPCS_REC_FUTEX */
 		struct ipcs_shm_rec shm;		/* IPCS_REC_SHM */
+		struct ipcs_fdpass_rec fdpass;		/* IPCS_REC_FDPASS */
 	};
 };
 
@@ -43,5 +44,6 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out);
 const char *ipcs_sys_name(__u16 sys);
 const char *ipcs_kind_name(__u16 kind);	/* "pipe", "fifo", "unix-stream", ... */
 const char *ipcs_drop_name(unsigned reason);	/* "ringbuf", "inflight", "read" */
+const char *ipcs_fd_what_name(__u16 what);	/* "memfd", "file", "socket", ... */
 
 #endif

@@ -9,6 +9,7 @@
 #include "commands/report_misc.h"
 #include "commands/report_futex.h"
 #include "commands/report_shm.h"
+#include "commands/report_fdpass.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
@@ -186,6 +187,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	model_foreach_chan(m, json_chan, &w);
 	report_shm_json(&w, m);
 	json_arr_end(&w);
+	report_fdpass_json(&w, m);
 	json_key(&w, "processes");
 	json_arr_begin(&w);
 	model_foreach_proc(m, json_procs, &w);
@@ -251,6 +253,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	if (!report_futex_text(m) && !l->n)
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
 	report_shm_text(m);
+	report_fdpass_text(m);
 }
 
 static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)

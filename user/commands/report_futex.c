@@ -39,6 +39,8 @@ static int futex_json(const struct model_futex_conv *c, void *ctx)
 	json_ku64(w, "wakes", c->a_to_b.wakes + c->b_to_a.wakes);
 	json_ku64(w, "waits", c->a_to_b.waits + c->b_to_a.waits);
 	json_ku64(w, "wait_ns", c->a_to_b.wait_ns + c->b_to_a.wait_ns);
+	if (c->owner_tid)	/* PI futex: the TID in the lock word */
+		json_ku64(w, "owner_tid", c->owner_tid);
 	json_key(w, "key");
 	json_obj_begin(w);
 	json_kbool(w, "shared", c->shared);

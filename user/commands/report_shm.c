@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands/report_shm.h"
+#include "commands/report_futex.h"
 #include "model/model_futex.h"
 #include "model/model_shm.h"
 #include "util/escape.h"
@@ -47,6 +48,10 @@ static int shm_json(const struct model_shm_seg *s, void *ctx)
 		json_kbool(w, "removed", s->removed);
 	}
 	json_ku64(w, "size", s->size);
+	if (s->creator.pid) {
+		report_json_proc(w, "creator", &s->creator);
+		json_ki64(w, "creator_fd", s->creator_fd);
+	}
 	json_key(w, "mappers");
 	json_arr_begin(w);
 	for (size_t i = 0; i < s->nmappers; i++) {
@@ -58,6 +63,7 @@ static int shm_json(const struct model_shm_seg *s, void *ctx)
 		json_ku64(w, "size", mp->size);
 		json_ku64(w, "maps", mp->maps);
 		json_ku64(w, "unmaps", mp->unmaps);
+		json_ku64(w, "inherited", mp->inherited);
 		json_ku64(w, "first_ns", mp->first_ns);
 		json_ku64(w, "last_ns", mp->last_ns);
 		json_obj_end(w);
@@ -84,8 +90,9 @@ void report_shm_json(struct json_writer *w, const struct model *m)
 
 static int shm_text(const struct model_shm_seg *s, void *ctx)
 {
-	char comm[IPCS_COMM_LEN * 4 + 1];
+	char comm[IPCS_COMM_LEN * 4 + 1], chan[96];
 
+	esc_term(s->channel, sizeof(s->channel), chan, sizeof(chan));
 	if (!(*(int *)ctx)++)
 		printf("\n%-5s %-28s %-22s %12s %6s %6s\n", "KIND", "SEGMENT", "MAPPER", "SIZE", "MAPS",
 		       "UNMAPS");
@@ -96,7 +103,7 @@ static int shm_text(const struct model_shm_seg *s, void *ctx)
 		esc_term(mp->proc.comm, IPCS_COMM_LEN, comm, sizeof(comm));
 		snprintf(who, sizeof(who), "%u/%s", mp->proc.pid, comm);
 		printf("%-5s %-28s %-22s %12" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n", i ? "" : "shm",
-		       i ? "" : s->channel, who, (uint64_t)mp->size, (uint64_t)mp->maps,
+		       i ? "" : chan, who, (uint64_t)mp->size, (uint64_t)mp->maps,
 		       (uint64_t)mp->unmaps);
 	}
 	return 0;

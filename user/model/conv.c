@@ -136,7 +136,7 @@ static struct conv_key conv_key(const struct mchan *c, const struct mproc *a,
 }
 
 /* *rev: the conversation exists as (b, a), so these bytes go b->a. */
-static int conv_get(struct model *m, struct mchan *c, struct mproc *a,
+int conv_get(struct model *m, struct mchan *c, struct mproc *a,
 		    struct mproc *b, struct mconv **out, bool *rev)
 {
 	struct conv_key k = conv_key(c, a, b), kr;

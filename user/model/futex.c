@@ -18,6 +18,8 @@
 #include "model/model_futex.h"
 
 #define FUTEX_QUEUE_MAX 256	/* per key: pending wakes or waits */
+#define FUTEX_MOVES_MAX 16	/* per key: requeues whose moved waiters are not yet seen */
+#define FUTEX_REDIRECT_MAX 4	/* requeue hops followed for one wait */
 
 struct fkey {
 	__u64 ino;
@@ -39,6 +41,13 @@ struct fitem {
 	__u64 n;	/* wake: waiters left; wait: blocked ns */
 	__u64 seq;	/* wake identity */
 	__u64 ts;
+	__u32 owner;	/* wait: PI lock owner's TID it waited for, 0 = none */
+};
+
+/* A requeue moved n waiters of this key to key `to`. */
+struct fmove {
+	struct fkey to;
+	__u64 n;
 };
 
 struct fchan {
@@ -46,6 +55,8 @@ struct fchan {
 	size_t wake_head, nwakes;
 	struct fitem waits[FUTEX_QUEUE_MAX];	/* ring, oldest first */
 	size_t wait_head, nwaits;
+	struct fmove moves[FUTEX_MOVES_MAX];	/* oldest first */
+	size_t nmoves;
 };
 
 struct fdir {
@@ -58,6 +69,7 @@ struct fconv {
 	struct mproc *a, *b;	/* a: the first waker */
 	struct fdir ab, ba;
 	__u64 first_ns, last_ns;
+	__u32 owner_tid;	/* PI: the lock owner's TID the last paired wait waited for */
 };
 
 struct futex_tab {
@@ -120,7 +132,8 @@ void futex_fini(struct model *m)
 
 /* waker woke nwaits (0 or 1) waits of waiter, blocked ns, by wake seq. */
 static int conv_pair(struct model *m, const struct fkey *k, struct mproc *waker,
-		     struct mproc *waiter, __u64 seq, __u64 nwaits, __u64 blocked, __u64 ts)
+		     struct mproc *waiter, __u64 seq, __u64 nwaits, __u64 blocked, __u64 ts,
+		     __u32 owner)
 {
 	struct futex_tab *t = m->futex;
 	struct fconv_key ck;
@@ -159,6 +172,8 @@ static int conv_pair(struct model *m, const struct fkey *k, struct mproc *waker,
 	}
 	d->d.waits += nwaits;
 	d->d.wait_ns += blocked;
+	if (owner)
+		c->owner_tid = owner;
 	if (ts > c->last_ns)
 		c->last_ns = ts;
 	if (!c->first_ns || ts < c->first_ns)
@@ -187,7 +202,7 @@ static int chan_get_or_new(struct futex_tab *t, const struct fkey *k, struct fch
 
 static void chan_drop_if_empty(struct futex_tab *t, const struct fkey *k, struct fchan *c)
 {
-	if (c->nwakes || c->nwaits)
+	if (c->nwakes || c->nwaits || c->nmoves)
 		return;
 	hashmap_del(&t->chans, k);
 	free(c);
@@ -205,7 +220,7 @@ static int wake_apply(struct model *m, const struct fkey *k, struct mproc *p,
 	/* Waits whose records came first are paid first, oldest first. */
 	while (c && c->nwaits && n) {
 		it = &c->waits[c->wait_head];
-		err = conv_pair(m, k, p, it->proc, seq, 1, it->n, it->ts);
+		err = conv_pair(m, k, p, it->proc, seq, 1, it->n, it->ts, it->owner);
 		proc_unref(it->proc);
 		c->wait_head = (c->wait_head + 1) % FUTEX_QUEUE_MAX;
 		c->nwaits--;
@@ -219,43 +234,64 @@ static int wake_apply(struct model *m, const struct fkey *k, struct mproc *p,
 			return err;
 		if (c->nwakes == FUTEX_QUEUE_MAX) {	/* oldest wake: its waiters went unseen */
 			it = &c->wakes[c->wake_head];
-			err = conv_pair(m, k, it->proc, &m->unobserved, it->seq, 0, 0, it->ts);
+			err = conv_pair(m, k, it->proc, &m->unobserved, it->seq, 0, 0, it->ts, 0);
 			proc_unref(it->proc);
 			c->wake_head = (c->wake_head + 1) % FUTEX_QUEUE_MAX;
 			c->nwakes--;
 		}
 		c->wakes[(c->wake_head + c->nwakes++) % FUTEX_QUEUE_MAX] =
-			(struct fitem){ proc_ref(p), n, seq, ts };
+			(struct fitem){ proc_ref(p), n, seq, ts, 0 };
 	}
 	if (c)
 		chan_drop_if_empty(t, k, c);
 	return err;
 }
 
-static int wait_apply(struct model *m, const struct fkey *k, struct mproc *p,
-		      __u64 blocked, __u64 ts)
+/* A requeue moved waiters of k away: the next unexplained wait of k follows one. */
+static bool take_move(struct futex_tab *t, const struct fkey *k, struct fkey *to)
+{
+	struct fchan *c = hashmap_get(&t->chans, k);
+
+	if (!c || c->nwakes || !c->nmoves)
+		return false;
+	*to = c->moves[0].to;
+	if (--c->moves[0].n == 0) {
+		memmove(&c->moves[0], &c->moves[1], (c->nmoves - 1) * sizeof(c->moves[0]));
+		c->nmoves--;
+	}
+	chan_drop_if_empty(t, k, c);
+	return true;
+}
+
+static int wait_apply(struct model *m, const struct fkey *k0, struct mproc *p,
+		      __u64 blocked, __u64 ts, __u32 owner)
 {
 	struct futex_tab *t = m->futex;
-	struct fchan *c = hashmap_get(&t->chans, k);
+	struct fkey k = *k0, to;
+	struct fchan *c;
 	struct fitem *it;
 	int err;
 
+	/* A waiter requeued to another futex was woken there (no record says so). */
+	for (int hop = 0; hop < FUTEX_REDIRECT_MAX && take_move(t, &k, &to); hop++)
+		k = to;
+	c = hashmap_get(&t->chans, &k);
 	if (c && c->nwakes) {	/* the most recent wake with waiters left */
 		it = &c->wakes[(c->wake_head + c->nwakes - 1) % FUTEX_QUEUE_MAX];
-		err = conv_pair(m, k, it->proc, p, it->seq, 1, blocked, ts);
+		err = conv_pair(m, &k, it->proc, p, it->seq, 1, blocked, ts, owner);
 		if (--it->n == 0) {
 			proc_unref(it->proc);
 			c->nwakes--;
 		}
-		chan_drop_if_empty(t, k, c);
+		chan_drop_if_empty(t, &k, c);
 		return err;
 	}
-	err = chan_get_or_new(t, k, &c);
+	err = chan_get_or_new(t, &k, &c);
 	if (err)
 		return err;
 	if (c->nwaits == FUTEX_QUEUE_MAX) {	/* oldest wait: its waker went unseen */
 		it = &c->waits[c->wait_head];
-		err = conv_pair(m, k, &m->unobserved, it->proc, 0, 1, it->n, it->ts);
+		err = conv_pair(m, &k, &m->unobserved, it->proc, 0, 1, it->n, it->ts, it->owner);
 		proc_unref(it->proc);
 		c->wait_head = (c->wait_head + 1) % FUTEX_QUEUE_MAX;
 		c->nwaits--;
@@ -263,7 +299,27 @@ static int wait_apply(struct model *m, const struct fkey *k, struct mproc *p,
 			return err;
 	}
 	c->waits[(c->wait_head + c->nwaits++) % FUTEX_QUEUE_MAX] =
-		(struct fitem){ proc_ref(p), blocked, 0, ts };
+		(struct fitem){ proc_ref(p), blocked, 0, ts, owner };
+	return 0;
+}
+
+/* n waiters of k now wait on `to`: their waits, when they end, belong there. */
+static int move_apply(struct model *m, const struct fkey *k, const struct fkey *to, __u64 n)
+{
+	struct futex_tab *t = m->futex;
+	struct fchan *c;
+	int err;
+
+	if (!n || !memcmp(k, to, sizeof(*k)))
+		return 0;
+	err = chan_get_or_new(t, k, &c);
+	if (err)
+		return err;
+	if (c->nmoves == FUTEX_MOVES_MAX) {	/* oldest: its waiters were never seen */
+		memmove(&c->moves[0], &c->moves[1], (c->nmoves - 1) * sizeof(c->moves[0]));
+		c->nmoves--;
+	}
+	c->moves[c->nmoves++] = (struct fmove){ *to, n };
 	return 0;
 }
 
@@ -279,17 +335,54 @@ static __u64 woken_count(const struct ipcs_futex_rec *r, __u32 cmd)
 		return n;
 	case IPCS_FUTEX_REQUEUE:
 	case IPCS_FUTEX_CMP_REQUEUE:	/* ret counts requeued waiters too; val caps the woken */
+	case IPCS_FUTEX_CMP_REQUEUE_PI:
 		return n < r->val ? n : r->val;
+	case IPCS_FUTEX_UNLOCK_PI:	/* the word at exit names the waiter it went to */
+		return r->ret == 0 && (r->owner_hint & IPCS_FUTEX_TID_MASK) &&
+		       (r->owner_hint & IPCS_FUTEX_TID_MASK) != r->tid;
 	}
 	return 0;
+}
+
+/*
+ * Did this LOCK_PI wait for an owner to hand the lock over? It returned 0
+ * and the word at enter named another owner (*owner). Programs call LOCK_PI
+ * only when their atomic take failed, so when the word could not be read
+ * (a page not yet faulted in, e.g. inherited across fork) it counts as a
+ * wait for an unknown owner; if none handed it over, flush pairs it with an
+ * unobserved waker.
+ */
+static bool pi_lock_waited(const struct ipcs_futex_rec *r, __u32 cmd, __u32 *owner)
+{
+	*owner = r->word & IPCS_FUTEX_TID_MASK;
+	if ((cmd != IPCS_FUTEX_LOCK_PI && cmd != IPCS_FUTEX_LOCK_PI2) || r->ret != 0)
+		return false;
+	if (!(r->key_flags & IPCS_FKEY_WORD)) {
+		*owner = 0;
+		return true;
+	}
+	return *owner && *owner != r->tid;
+}
+
+static void key_of(struct fkey *k, const struct ipcs_futex_rec *r, bool second)
+{
+	memset(k, 0, sizeof(*k));
+	k->off = second ? r->key2_off : r->key_off;
+	if ((second ? r->key2_flags : r->key_flags) & IPCS_FKEY_SHARED) {
+		k->ino = second ? r->key2_ino : r->key_ino;
+		k->dev = second ? r->key2_dev : r->key_dev;
+	} else {
+		k->pid = r->pid;
+	}
 }
 
 int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 {
 	__u32 cmd = r->op & IPCS_FUTEX_CMD_MASK;
-	struct fkey k;
+	struct fkey k, k2;
 	struct mproc *p;
-	bool wait, woken_wait;
+	bool wait, woken_wait, requeue;
+	__u32 owner = 0;
 	__u64 woken;
 	int err;
 
@@ -297,14 +390,17 @@ int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 		m->ignored++;
 		return 0;
 	}
-	wait = cmd == IPCS_FUTEX_WAIT || cmd == IPCS_FUTEX_WAIT_BITSET;
+	wait = cmd == IPCS_FUTEX_WAIT || cmd == IPCS_FUTEX_WAIT_BITSET ||
+	       cmd == IPCS_FUTEX_WAIT_REQUEUE_PI || pi_lock_waited(r, cmd, &owner);
 	woken = woken_count(r, cmd);
+	requeue = (cmd == IPCS_FUTEX_REQUEUE || cmd == IPCS_FUTEX_CMP_REQUEUE ||
+		   cmd == IPCS_FUTEX_CMP_REQUEUE_PI) && r->ret > (__s64)woken && r->uaddr2;
 	/* futex_waitv returns the index of the futex that woke it. */
 	if (wait && r->sys == IPCS_SYS_FUTEX_WAITV && r->ret >= 0 && r->uaddr)
 		woken_wait = true;
 	else
 		woken_wait = wait && r->ret == 0 && r->sys != IPCS_SYS_FUTEX_WAITV;
-	if (!woken && !woken_wait)
+	if (!woken && !woken_wait && !requeue)
 		return 0;	/* nothing changed hands: no conversation */
 	err = proc_get(m, r->pid, r->comm, &p);
 	if (err)
@@ -312,17 +408,15 @@ int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 	/* As for other calls: the main thread's comm names the process (prctl). */
 	if (r->tid == r->pid && r->comm[0] && strncmp(p->ref.comm, r->comm, IPCS_COMM_LEN))
 		proc_set_comm(p, r->comm);
-	memset(&k, 0, sizeof(k));
-	k.off = r->key_off;
-	if (r->key_flags & IPCS_FKEY_SHARED) {
-		k.ino = r->key_ino;
-		k.dev = r->key_dev;
-	} else {
-		k.pid = r->pid;
-	}
+	key_of(&k, r, false);
 	if (woken_wait)
-		return wait_apply(m, &k, p, r->blocked_ns, r->h.ts_ns);
-	return wake_apply(m, &k, p, woken, r->h.ts_ns);
+		return wait_apply(m, &k, p, r->blocked_ns, r->h.ts_ns, owner);
+	err = woken ? wake_apply(m, &k, p, woken, r->h.ts_ns) : 0;
+	if (!err && requeue) {
+		key_of(&k2, r, true);
+		err = move_apply(m, &k, &k2, (__u64)r->ret - woken);
+	}
+	return err;
 }
 
 int futex_flush(struct model *m)
@@ -339,13 +433,14 @@ int futex_flush(struct model *m)
 	while (hashmap_next(&t->chans, &i, &key, (void **)&c)) {
 		for (; c->nwaits; c->nwaits--, c->wait_head = (c->wait_head + 1) % FUTEX_QUEUE_MAX) {
 			it = &c->waits[c->wait_head];
-			err = err ? err : conv_pair(m, key, &m->unobserved, it->proc, 0, 1, it->n, it->ts);
+			err = err ? err : conv_pair(m, key, &m->unobserved, it->proc, 0, 1, it->n, it->ts,
+						    it->owner);
 			proc_unref(it->proc);
 		}
 		for (; c->nwakes; c->nwakes--, c->wake_head = (c->wake_head + 1) % FUTEX_QUEUE_MAX) {
 			it = &c->wakes[c->wake_head];
 			/* Waiters never seen: one wake, no waits. */
-			err = err ? err : conv_pair(m, key, it->proc, &m->unobserved, it->seq, 0, 0, it->ts);
+			err = err ? err : conv_pair(m, key, it->proc, &m->unobserved, it->seq, 0, 0, it->ts, 0);
 			proc_unref(it->proc);
 		}
 	}
@@ -372,6 +467,7 @@ static void futex_fill(const struct fconv *v, struct model_futex_conv *c)
 	c->b_to_a = v->ba.d;
 	c->first_ns = v->first_ns;
 	c->last_ns = v->last_ns;
+	c->owner_tid = v->owner_tid;
 }
 
 int model_foreach_futex_conv(const struct model *m, model_futex_conv_cb cb, void *ctx)

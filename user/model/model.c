@@ -58,6 +58,8 @@ int model_new(struct model **out)
 		err = futex_init(m);
 	if (!err)
 		err = shm_init(m);
+	if (!err)
+		err = fdpass_init(m);
 	if (err) {
 		free(m);
 		return err;
@@ -70,6 +72,7 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
+	fdpass_fini(m);
 	shm_fini(m);
 	futex_fini(m);
 	convtab_fini(m);
@@ -320,6 +323,8 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_EVENTFD:
 	case IPCS_SYS_EVENTFD2:
 		return eventfd_create(m, p, s);
+	case IPCS_SYS_MEMFD_CREATE:
+		return shm_memfd_create(m, p, s, path);
 	case IPCS_SYS_MQ_OPEN:
 	case IPCS_SYS_MQ_UNLINK:
 	case IPCS_SYS_MQ_TIMEDSEND:
@@ -363,7 +368,10 @@ static int apply_proc(struct model *m, const struct ipcs_proc_rec *r)
 		if (err)
 			return err;
 		parent = proc_lookup(m, r->ppid);
-		return parent && !parent->exited ? fd_copy_table(m, parent, p) : 0;
+		if (!parent || parent->exited)
+			return 0;
+		err = fd_copy_table(m, parent, p);
+		return err ? err : shm_fork(m, parent, p, r->h.ts_ns);
 	case IPCS_PROC_EXEC:
 		err = proc_get(m, r->pid, r->comm, &p);
 		if (err)
@@ -479,6 +487,9 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	case IPCS_REC_SHM:
 		err = shm_apply(m, &ev->shm);
 		break;
+	case IPCS_REC_FDPASS:
+		err = fdpass_apply(m, &ev->fdpass);
+		break;
 	default:
 		m->ignored++;
 		break;
@@ -505,5 +516,7 @@ void model_flush(struct model *m)
 	}
 	if (futex_flush(m))
 		log_warn("model: out of memory while flushing futex waits");
+	if (fdpass_flush(m))
+		log_warn("model: out of memory while flushing passed fds");
 	m->closed_gen++;
 }

@@ -51,6 +51,8 @@ struct model_conv {
 	__u64 a_blocked_ns, b_blocked_ns;	/* time blocked in this conversation's calls */
 	struct model_latency latency;		/* sockets: a = first writer */
 	struct model_sig_stats sig;		/* kind signal only */
+	__u64 fds_a_to_b, fds_b_to_a;		/* unix sockets: fds passed (SCM_RIGHTS) */
+	__u64 creds_a_to_b, creds_b_to_a;	/* credentials received (SCM_CREDENTIALS) */
 };
 
 struct model_holder {

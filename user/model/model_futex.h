@@ -31,6 +31,8 @@ struct model_futex_conv {
 	struct model_proc_ref a, b;	/* pid 0: not observed */
 	struct model_futex_dir a_to_b, b_to_a;
 	__u64 first_ns, last_ns;
+	__u32 owner_tid;		/* PI futex: the owner TID (lock word) the last paired
+					   LOCK_PI waited for; 0 when none */
 };
 
 typedef int (*model_futex_conv_cb)(const struct model_futex_conv *c, void *ctx);

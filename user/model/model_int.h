@@ -96,6 +96,8 @@ struct mconv {
 	bool seq_valid_ba;
 	struct mlat lat;	/* request/response latency (sock.c) */
 	struct model_sig_stats sig;	/* kind signal only */
+	__u64 fds_ab, fds_ba;		/* fds passed (SCM_RIGHTS, fdpass.c) */
+	__u64 creds_ab, creds_ba;	/* credentials received (SCM_CREDENTIALS) */
 	struct mconv *lnext, *lprev;	/* LRU list, least recently active first */
 };
 
@@ -133,6 +135,7 @@ struct model {
 	__u64 conv_scan_gen;	/* closed_gen when aging last found nothing */
 	struct futex_tab *futex;	/* futex.c */
 	struct shm_tab *shm;		/* shm.c */
+	struct fdpass_tab *fdpass;	/* fdpass.c */
 };
 
 /* ---- proctab.c ---- */
@@ -190,6 +193,10 @@ int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc
 /* n bytes in one message a -> b on c (mq); the calls' times and blocked ns. */
 int conv_transfer(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
 		  __u64 n, __u64 ts_a, __u64 ts_b, __u64 blocked_a, __u64 blocked_b);
+/* The conversation (c, a, b), created when new; for a connection it may be
+ * (c, b, a): *rev says so. */
+int conv_get(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
+	     struct mconv **out, bool *rev);
 /* The conversation (c, a, b) if it exists. */
 struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mproc *a,
 			const struct mproc *b);
@@ -235,6 +242,21 @@ struct shm_tab;
 int shm_init(struct model *m);
 void shm_fini(struct model *m);
 int shm_apply(struct model *m, const struct ipcs_shm_rec *r);
+/* A memfd's name ("memfd:NAME") for segment (dev, ino); the first name stays. */
+int shm_name(struct model *m, __u32 dev, __u64 ino, const char *name);
+/* memfd_create: the segment, its name and creator. */
+int shm_memfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s,
+		     const char *name);
+/* Fork: the child inherits the parent's shared mappings. */
+int shm_fork(struct model *m, const struct mproc *parent, struct mproc *child, __u64 ts);
+
+/* ---- fdpass.c ---- */
+struct fdpass_tab;
+int fdpass_init(struct model *m);
+void fdpass_fini(struct model *m);
+int fdpass_apply(struct model *m, const struct ipcs_fdpass_rec *r);
+/* Sends never received and receives never matched complete with an unobserved side. */
+int fdpass_flush(struct model *m);
 
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);

@@ -15,12 +15,15 @@ struct model_shm_mapper {
 	__u64 size;		/* bytes of its largest mapping of the segment */
 	__u64 maps;		/* shmat / mmap calls */
 	__u64 unmaps;		/* shmdt / munmap calls */
+	__u64 inherited;	/* mappings it got from its parent at fork */
 	__u64 first_ns;		/* first map */
 	__u64 last_ns;		/* last map or unmap */
 };
 
 struct model_shm_seg {
-	char channel[MODEL_NAME_MAX];	/* "sysv-shm:ID" or "shm:[INO]" */
+	char channel[MODEL_NAME_MAX];	/* "sysv-shm:ID", "memfd:NAME" or "shm:[INO]" */
+	struct model_proc_ref creator;	/* memfd_create's caller; pid 0 when not seen */
+	__s32 creator_fd;		/* its fd; -1 when not seen */
 	__u32 dev;
 	__u64 ino;
 	bool sysv;

@@ -21,6 +21,10 @@ static void fill_conv(const struct mconv *v, struct model_conv *out)
 	out->b_blocked_ns = v->b_blocked_ns;
 	lat_summary(&v->lat, &out->latency);
 	out->sig = v->sig;
+	out->fds_a_to_b = v->fds_ab;
+	out->fds_b_to_a = v->fds_ba;
+	out->creds_a_to_b = v->creds_ab;
+	out->creds_b_to_a = v->creds_ba;
 }
 
 /* Least recently active first. */

@@ -29,6 +29,9 @@ struct sseg {
 	__u64 key;
 	bool sysv, removed;
 	__u64 size;
+	char name[IPCS_FDPASS_NAME];	/* "memfd:NAME" when known */
+	struct mproc *creator;		/* memfd_create's caller, referenced */
+	__s32 creator_fd;
 	struct smapper *v;
 	size_t n, cap;
 };
@@ -84,6 +87,8 @@ void shm_fini(struct model *m)
 	while (hashmap_next(&t->segs, &it, NULL, (void **)&s)) {
 		for (size_t i = 0; i < s->n; i++)
 			proc_unref(s->v[i].proc);
+		if (s->creator)
+			proc_unref(s->creator);
 		free(s->v);
 		free(s);
 	}
@@ -94,11 +99,70 @@ void shm_fini(struct model *m)
 	m->shm = NULL;
 }
 
+/* The segment (dev, ino), created when new. */
+static int seg_by_inode(struct shm_tab *t, __u32 dev, __u64 ino, struct sseg **out)
+{
+	struct skey k = { .ino = ino, .dev = dev };
+	struct sseg *s = hashmap_get(&t->segs, &k);
+	int err;
+
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		s->k = k;
+		s->shmid = -1;
+		s->creator_fd = -1;
+		err = hashmap_put(&t->segs, &k, s, NULL);
+		if (err) {
+			free(s);
+			return err;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+int shm_name(struct model *m, __u32 dev, __u64 ino, const char *name)
+{
+	struct sseg *s;
+	int err;
+
+	if (!ino || !name[0])
+		return 0;
+	err = seg_by_inode(m->shm, dev, ino, &s);
+	if (!err && !s->name[0])
+		snprintf(s->name, sizeof(s->name), "%s", name);
+	return err;
+}
+
+int shm_memfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *r,
+		     const char *name)
+{
+	char full[IPCS_FDPASS_NAME];
+	struct sseg *s;
+	int err;
+
+	if (r->ret < 0 || r->chan.kind != IPCS_KIND_SHM || !r->chan.ino)
+		return 0;
+	err = seg_by_inode(m->shm, r->chan.dev, r->chan.ino, &s);
+	if (err)
+		return err;
+	/* The kernel names the file "memfd:" + the name given (cut to fit here). */
+	snprintf(full, sizeof(full), "memfd:%s", name);
+	snprintf(s->name, sizeof(s->name), "%s", full);
+	if (s->creator)
+		proc_unref(s->creator);
+	s->creator = proc_ref(p);
+	s->creator_fd = (__s32)r->ret;
+	return 0;
+}
+
 static int seg_get(struct shm_tab *t, const struct ipcs_shm_rec *r, struct sseg **out)
 {
 	struct skey k = { .ino = r->ino, .dev = r->dev };
 	struct attach_key ak = { .pid = r->pid, .addr = r->addr };
-	struct sseg *s;
+	struct sseg *s = NULL;
 	int err;
 
 	if (r->sys == IPCS_SYS_SHMDT) {
@@ -108,32 +172,11 @@ static int seg_get(struct shm_tab *t, const struct ipcs_shm_rec *r, struct sseg 
 	}
 	if (r->sys == IPCS_SYS_SHMAT)
 		k = (struct skey){ .ino = (__u32)r->id, .dev = SYSV_DEV };
-	s = hashmap_get(&t->segs, &k);
-	if (s && r->sys == IPCS_SYS_SHMAT) {
+	err = seg_by_inode(t, k.dev, k.ino, &s);
+	if (!err && r->sys == IPCS_SYS_SHMAT)
 		err = hashmap_put(&t->attaches, &ak, s, NULL);
-		if (err)
-			return err;
-	}
-
-	if (!s) {
-		s = calloc(1, sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		s->k = k;
-		s->shmid = -1;
-		err = hashmap_put(&t->segs, &k, s, NULL);
-		if (err) {
-			free(s);
-			return err;
-		}
-		if (r->sys == IPCS_SYS_SHMAT) {
-			err = hashmap_put(&t->attaches, &ak, s, NULL);
-			if (err)
-				return err;
-		}
-	}
 	*out = s;
-	return 0;
+	return err;
 }
 
 static int mapper_get(struct sseg *s, struct mproc *p, struct smapper **out)
@@ -198,6 +241,63 @@ static int shm_map(struct model *m, struct mproc *p, const struct ipcs_shm_rec *
 	}
 	mp->m.last_ns = r->h.ts_ns;
 	return 0;
+}
+
+/* The child of a fork has every shared mapping its parent had (no syscall says so). */
+int shm_fork(struct model *m, const struct mproc *parent, struct mproc *child, __u64 ts)
+{
+	struct shm_tab *t = m->shm;
+	struct attach_key *ak, *keys = NULL;
+	size_t it = 0, n = 0, cap = 0;
+	struct smapper *mp;
+	struct sseg *s, **segs = NULL;
+	int err = 0;
+
+	while (!err && hashmap_next(&t->segs, &it, NULL, (void **)&s)) {
+		for (size_t i = 0; i < s->n; i++) {
+			struct model_shm_mapper pm = s->v[i].m;
+
+			if (s->v[i].proc != parent || pm.maps + pm.inherited <= pm.unmaps)
+				continue;
+			err = mapper_get(s, child, &mp);	/* may move s->v */
+			if (err)
+				break;
+			mp->m.inherited++;
+			mp->m.size = pm.size;
+			mp->m.first_ns = mp->m.last_ns = ts;
+			break;
+		}
+	}
+	/* SysV attaches: the child's shmdt finds its segment by address too. */
+	it = 0;
+	while (!err && hashmap_next(&t->attaches, &it, (const void **)&ak, (void **)&s)) {
+		if (ak->pid != parent->ref.pid)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			void *k2 = realloc(keys, ncap * sizeof(*keys)), *s2;
+
+			if (!k2) {
+				err = -ENOMEM;
+				break;
+			}
+			keys = k2;
+			s2 = realloc(segs, ncap * sizeof(*segs));
+			if (!s2) {
+				err = -ENOMEM;
+				break;
+			}
+			segs = s2;
+			cap = ncap;
+		}
+		keys[n] = (struct attach_key){ .pid = child->ref.pid, .addr = ak->addr };
+		segs[n++] = s;
+	}
+	for (size_t i = 0; !err && i < n; i++)
+		err = hashmap_put(&t->attaches, &keys[i], segs[i], NULL);
+	free(keys);
+	free(segs);
+	return err;
 }
 
 int shm_apply(struct model *m, const struct ipcs_shm_rec *r)
@@ -280,6 +380,11 @@ int model_foreach_shm(const struct model *m, model_shm_cb cb, void *ctx)
 		out.key = s->key;
 		out.removed = s->removed;
 		out.size = s->size;
+		if (s->name[0])
+			snprintf(out.channel, sizeof(out.channel), "%s", s->name);
+		if (s->creator)
+			out.creator = s->creator->ref;
+		out.creator_fd = s->creator_fd;
 		out.nmappers = s->n;
 		out.mappers = v;
 		ret = cb(&out, ctx);

@@ -207,11 +207,89 @@ static int inet_queue(struct model *m, const struct ipcs_sock_rec *r, __u64 id,
 	return err;
 }
 
-/* Bytes written on (L, R) are read on (R, L); both share the connection key. */
+/* What a write may go to and a read comes from; conn joins two queues. */
+static int inet_io(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r, bool send,
+		   struct mchan *rq, struct mchan *wq)
+{
+	const struct ipcs_sys_rec *s = &r->s;
+	int err = sock_fd_learn(m, p, s->fd, rq);
+
+	if (!err && s->ret > 0) {
+		if (!send)
+			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else if (wq)
+			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+		else
+			rq->bytes_written += (__u64)s->ret;	/* no destination known */
+	}
+	if (wq)
+		chan_note_unheld(m, wq);
+	chan_note_unheld(m, rq);
+	return err;
+}
+
+/* A UDP socket's receive queue: datagrams land on the socket bound to their
+ * destination port, connected or not. Top bit clear, like name_id(). */
+static __u64 udp_port_id(__u16 port)
+{
+	char k[12] = "udp-port:";
+
+	memcpy(k + 9, &port, 2);
+	return name_id(k, sizeof(k));
+}
+
+/* "127.0.0.1:5000": an unconnected UDP socket's queue, named by its end. */
+static int udp_queue(struct model *m, const struct ipcs_sock_rec *r, const struct inet_end *e,
+		     struct mchan **out)
+{
+	struct ipcs_chan cid = r->s.chan;
+	char buf[64];
+	int err;
+
+	cid.ino = udp_port_id(e->port);
+	err = chan_get(m, &cid, out);
+	if (!err && *out && !(*out)->path) {
+		end_str(r, e, buf, sizeof(buf));
+		(*out)->path = strdup(buf);
+	}
+	return err;
+}
+
+/*
+ * UDP: the reader's queue is its port's, a write goes to the destination
+ * port's (the connected peer, or sendto's address), so unconnected senders
+ * meet their receiver: one conversation per (sender, receiver). A connected
+ * pair shares a connection key (first pair on a port wins), so both
+ * directions are one conversation named by both ends.
+ */
+static int udp_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r, bool send)
+{
+	struct mchan *rq = NULL, *wq = NULL;
+	struct inet_end l, rm;
+	bool connected;
+	__u64 conn;
+	int err;
+
+	inet_ends(r, &l, &rm);
+	connected = rm.port && !(r->flags & IPCS_SOCKF_DEST);
+	err = connected ? inet_queue(m, r, udp_port_id(l.port), &rq) : udp_queue(m, r, &l, &rq);
+	if (!err && rq && send && rm.port)
+		err = connected ? inet_queue(m, r, udp_port_id(rm.port), &wq) :
+				  udp_queue(m, r, &rm, &wq);
+	if (err || !rq)
+		return err;
+	if (connected && wq) {
+		conn = ends_id(&l, &rm) < ends_id(&rm, &l) ? ends_id(&l, &rm) : ends_id(&rm, &l);
+		if (!rq->conn && !wq->conn)
+			rq->conn = wq->conn = conn;
+	}
+	return inet_io(m, p, r, send, rq, wq);
+}
+
+/* TCP: bytes written on (L, R) are read on (R, L); both share the connection key. */
 static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r,
 		      bool send)
 {
-	const struct ipcs_sys_rec *s = &r->s;
 	struct mchan *rq = NULL, *wq = NULL;
 	struct inet_end l, rm;
 	__u64 own, other;
@@ -219,6 +297,8 @@ static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_r
 
 	if (!(r->flags & IPCS_SOCKF_INET) || r->addr_len != 36)
 		return 0;
+	if (r->s.chan.kind == IPCS_KIND_UDP)
+		return udp_apply(m, p, r, send);
 	inet_ends(r, &l, &rm);
 	own = ends_id(&l, &rm);
 	other = ends_id(&rm, &l);
@@ -229,19 +309,7 @@ static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_r
 		return err;
 	if (wq)
 		rq->conn = wq->conn = own < other ? own : other;
-	err = sock_fd_learn(m, p, s->fd, rq);
-	if (!err && s->ret > 0) {
-		if (!send)
-			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else if (wq)
-			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else
-			rq->bytes_written += (__u64)s->ret;	/* unconnected UDP: no peer */
-	}
-	if (wq)
-		chan_note_unheld(m, wq);
-	chan_note_unheld(m, rq);
-	return err;
+	return inet_io(m, p, r, send, rq, wq);
 }
 
 static bool sys_is_data(__u16 sys)
