@@ -50,11 +50,24 @@ static const struct cmd_desc cmds[] = {
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
 	  "sockets, a message queue, a shared semaphore, eventfd, signals) and print its\n"
 	  "report. The recording goes to a temporary file unless -o or --keep is given.\n" },
+	{ "deadlock", CMD_DEADLOCK, "p:v",
+	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--no-stacks] [-v]\n"
+	  "Find who waits for whom among the threads of processes that are hung now,\n"
+	  "without prior tracing: each thread's syscall from /proc, the other end of\n"
+	  "its pipe, FIFO, unix socket or message queue and who holds it, the owner a\n"
+	  "mutex's futex word names. A wait-for cycle is a deadlock; a chain ending in a\n"
+	  "thread that can still move is a stall. Processes holding the other ends are\n"
+	  "scanned too. Blocked threads' user stacks are unwound with libdw (ptrace).\n"
+	  "  -p, --pid PID   a process to diagnose (repeatable)\n"
+	  "      --json      machine-readable output (docs/deadlock.md)\n"
+	  "      --no-stacks do not attach with ptrace to unwind stacks\n"
+	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
+	  "CAP_SYS_PTRACE) to read other processes' syscalls and memory.\n" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES };
+enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES, OPT_NO_STACKS };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -70,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -80,7 +94,8 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_HELP: return true;
 	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
-	case OPT_JSON: return cmd == CMD_REPORT;
+	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK;
+	case OPT_NO_STACKS: return cmd == CMD_DEADLOCK;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
@@ -97,6 +112,7 @@ static const char *const overview =
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
 	"  demo     record a bundled workload and report it\n"
+	"  deadlock who waits for whom in hung processes    ipcscope deadlock -p PID\n"
 	"\n"
 	"ipcscope COMMAND --help for a command's options; ipcscope --version.\n"
 	"Tracing needs root, or CAP_BPF + CAP_PERFMON, and a kernel with BTF.\n";
@@ -178,6 +194,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
+	case OPT_NO_STACKS: o->no_stacks = true; return 0;
 	}
 	return usage_error(o, "unknown option", NULL);
 }
@@ -208,6 +225,12 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, nargs ? "exactly one recording file expected" : "missing FILE (a recording)", nargs > 1 ? args[1] : NULL);
 		o->input = args[0];
 		return 0;
+	case CMD_DEADLOCK:
+		if (nargs)
+			return usage_error(o, "unexpected argument (give processes with -p PID)", args[0]);
+		if (!o->npids)
+			return usage_error(o, "missing -p PID (the hung process)", NULL);
+		return 0;
 	case CMD_DEMO:
 		if (nargs)
 			return usage_error(o, "unexpected argument", args[0]);
@@ -224,7 +247,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, demo)", NULL);
+		return usage_error(o, "missing command (record, replay, report, demo, deadlock)", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -237,7 +260,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	}
 	d = find_cmd(argv[1]);
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, demo)", argv[1]);
+		return usage_error(o, "unknown command (record, replay, report, demo, deadlock)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 
