@@ -289,9 +289,10 @@ int dl_analyse(const struct dl_graph *g, struct dl_result *r)
 		goto out;
 	dead_set(g, dead);
 	rc = find_cycles(g, dead, walk, oncycle, r);
-	for (size_t e = 0; !rc && e < g->ne; e++)
-		if (!oncycle[g->e[e].from] && g->t[g->e[e].from].kind != DL_K_NONE)
-			pointed[g->e[e].to] = true;
+	/* a stalled thread's chosen hop is not a head: the chain through it is */
+	for (size_t i = 0; !rc && i < g->nt; i++)
+		if (!oncycle[i] && g->t[i].kind != DL_K_NONE && g->t[i].nedges)
+			pointed[g->e[stall_next(g, dead, i)].to] = true;
 	/* heads first (nobody stalled waits for them), then leftovers in loops */
 	for (int pass = 0; pass < 2 && !rc; pass++)
 		for (size_t i = 0; i < g->nt && !rc; i++) {
