@@ -50,24 +50,37 @@ static const struct cmd_desc cmds[] = {
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
 	  "sockets, a message queue, a shared semaphore, eventfd, signals) and print its\n"
 	  "report. The recording goes to a temporary file unless -o or --keep is given.\n" },
-	{ "deadlock", CMD_DEADLOCK, "p:v",
+	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
 	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--no-stacks] [-v]\n"
+	  "       ipcscope deadlock --watch [-p PID]... [-c COMM] [--threshold SEC]\n"
+	  "                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n"
 	  "Find who waits for whom among the threads of processes that are hung now,\n"
 	  "without prior tracing: each thread's syscall from /proc, the other end of\n"
 	  "its pipe, FIFO, unix socket or message queue and who holds it, the owner a\n"
 	  "mutex's futex word names. A wait-for cycle is a deadlock; a chain ending in a\n"
 	  "thread that can still move is a stall. Processes holding the other ends are\n"
 	  "scanned too. Blocked threads' user stacks are unwound with libdw (ptrace).\n"
-	  "  -p, --pid PID   a process to diagnose (repeatable)\n"
-	  "      --json      machine-readable output (docs/deadlock.md)\n"
-	  "      --no-stacks do not attach with ptrace to unwind stacks\n"
+	  "  -p, --pid PID       a process to diagnose (repeatable); with --watch: trace\n"
+	  "                      it and its descendants\n"
+	  "      --json          machine-readable output (docs/deadlock.md); with --watch\n"
+	  "                      one line per deadlock\n"
+	  "      --no-stacks     do not attach with ptrace to unwind stacks\n"
+	  "      --watch         live, with the probes: report each cycle once, as soon\n"
+	  "                      as all its threads have been blocked for --threshold;\n"
+	  "                      keep watching until Ctrl-C, -n or --duration (without\n"
+	  "                      -p/-c: the whole host)\n"
+	  "  -c, --comm NAME     --watch: trace processes whose command name is NAME\n"
+	  "      --threshold SEC --watch: how long a thread must wait (default 1)\n"
+	  "  -n N                --watch: stop after N deadlocks\n"
+	  "      --duration SEC  --watch: stop after SEC seconds\n"
+	  "  -q, --quiet         --watch: no status lines on stderr\n"
 	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
-	  "CAP_SYS_PTRACE) to read other processes' syscalls and memory.\n" },
+	  "CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES, OPT_NO_STACKS };
+enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES, OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -84,6 +97,8 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+	{ "watch", no_argument, NULL, OPT_WATCH },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,10 +107,10 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 {
 	switch (opt) {
 	case OPT_HELP: return true;
-	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
+	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
 	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK;
-	case OPT_NO_STACKS: return cmd == CMD_DEADLOCK;
+	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
@@ -172,6 +187,13 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		o->pids[o->npids++] = (pid_t)v;
 		return 0;
 	case 'n':
+		if (o->cmd == CMD_DEADLOCK) {
+			if (parse_long(arg, 1, 1000000, &v))
+				return usage_error(o, "-n needs a number of deadlocks (1..1000000)", arg);
+			o->max_reports = (int)v;
+			return 0;
+		}
+		/* fall through */
 	case OPT_FRAMES:
 		if (parse_long(arg, 1, 1000000, &v))
 			return usage_error(o, "-n/--frames needs a number of refreshes (1..1000000)", arg);
@@ -195,6 +217,13 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_NO_STACKS: o->no_stacks = true; return 0;
+	case OPT_WATCH: o->watch = true; return 0;
+	case OPT_THRESHOLD:
+		errno = 0;
+		o->threshold_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->threshold_s >= 0.01) || o->threshold_s > 1e6)
+			return usage_error(o, "--threshold needs seconds (0.01 or more)", arg);
+		return 0;
 	}
 	return usage_error(o, "unknown option", NULL);
 }
@@ -228,8 +257,13 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 	case CMD_DEADLOCK:
 		if (nargs)
 			return usage_error(o, "unexpected argument (give processes with -p PID)", args[0]);
-		if (!o->npids)
-			return usage_error(o, "missing -p PID (the hung process)", NULL);
+		if (!o->watch && !o->npids)
+			return usage_error(o, "missing -p PID (the hung process), or --watch", NULL);
+		if (!o->watch && (o->comm || o->max_reports || o->duration_s > 0 || o->threshold_s > 0 ||
+				  o->ringbuf_kb || o->quiet))
+			return usage_error(o, "-c, -n, -q, --threshold, --duration and --ringbuf-kb go with --watch", NULL);
+		if (!o->threshold_s)
+			o->threshold_s = 1.0;
 		return 0;
 	case CMD_DEMO:
 		if (nargs)

@@ -1,13 +1,56 @@
 # shellcheck shell=bash disable=SC2016
 # dl_lib.sh - helpers of the deadlock live tests (source after lib.sh).
 
-# dl_start NAME CMD ARGS...: run a workload in the background, stdout in
-# $T/NAME.out; killed at exit (its children die with it: PR_SET_PDEATHSIG).
+# dl_start NAME WATCHOPTS CMD ARGS...: start `ipcscope deadlock --watch -p
+# PID --json WATCHOPTS` on a workload, then the workload itself, so the
+# probes see it from its first call: the workload's stdin is a FIFO whose
+# opening (after the watch says it is watching) lets it start. Its stdout is
+# in $T/NAME.out, the watch's JSON lines in $T/NAME.watch; killed at exit
+# (its children die with it: PR_SET_PDEATHSIG).
 dl_start() {
-	local name=$1
-	shift
-	"$@" </dev/null >"$T/$name.out" 2>"$T/$name.err" &
-	LIVE_BG_PIDS+=($!)
+	local name=$1 wopts=$2 gate=$T/$1.gate pid gfd
+	shift 2
+	mkfifo "$gate" || die "mkfifo $gate"
+	"$@" <"$gate" >"$T/$name.out" 2>"$T/$name.err" &
+	pid=$!
+	LIVE_BG_PIDS+=("$pid")
+	# shellcheck disable=SC2086 # wopts are words
+	"$IPCS" deadlock --watch -p "$pid" --json $wopts >"$T/$name.watch" 2>"$T/$name.watch.err" &
+	DL_WATCH_PID=$!
+	LIVE_BG_PIDS+=("$DL_WATCH_PID")
+	if ! wait_line "$T/$name.watch.err" "watching" 20 "$DL_WATCH_PID"; then
+		show "$T/$name.watch.err"
+		die "$name: deadlock --watch did not start"
+	fi
+	exec {gfd}>"$gate"	# the workload starts now
+	exec {gfd}>&-
+}
+
+# dl_watch_result NAME: wait for the watch (60 s at most); WATCH_RC = its
+# exit status; its lines gathered as {cycles: [...]} in $T/NAME.w.json.
+dl_watch_result() {
+	bg_wait "$DL_WATCH_PID" 60
+	WATCH_RC=$BG_RC
+	jq -s '{cycles: map(.cycle)}' "$T/$1.watch" >"$T/$1.w.json" 2>"$T/$1.w.err" ||
+		{ show "$T/$1.watch"; die "$1: --watch output is not JSON lines"; }
+}
+
+# dl_check_watch_cycle NAME EXPECTED THRESHOLD_NS: the watch reported that
+# one cycle, with every thread waiting at least the threshold, and exit 1.
+dl_check_watch_cycle() {
+	local j=$T/$1.w.json
+	check_eq "$1 --watch: exit status (deadlock found)" 1 "$WATCH_RC"
+	check_jq "$1 --watch: one cycle" 1 "$j" '.cycles | length'
+	check_jq "$1 --watch: the cycle" "$2" "$j" "$DL_CYCLE"
+	check_jq "$1 --watch: every thread waited >= the threshold" true "$j" \
+		'.cycles[0].threads | all(.waits_for.ns >= $t)' --argjson t "$3"
+}
+
+# dl_check_watch_none NAME: the watch ran out its --duration, no cycle, exit 0.
+dl_check_watch_none() {
+	check_eq "$1 --watch: exit status (no deadlock)" 0 "$WATCH_RC"
+	check_jq "$1 --watch: no cycles" 0 "$T/$1.w.json" '.cycles | length'
+	check_grep "$1 --watch: says so" "$T/$1.watch.err" "0 deadlocks reported"
 }
 
 # dl_role VAR NAME ROLE: wait (10 s at most) for "ROLE=VALUE" in $T/NAME.out.

@@ -4,9 +4,10 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dl_lib.sh"
 live_init "$@"
+DLW="--threshold 0.5 -n 1 --duration 40"
 need_workload dl_abba
 
-dl_start abba "$WL/dl_abba"
+dl_start abba "$DLW" "$WL/dl_abba"
 dl_role p abba proc
 dl_role ta abba ta
 dl_role tb abba tb
@@ -14,12 +15,14 @@ dl_addr la abba lock_a
 dl_addr lb abba lock_b
 dl_wait_blocked "$p" "$ta" 202
 dl_wait_blocked "$p" "$tb" 202
+dl_watch_result abba
 dl_snapshot abba "$p"
 ev="lock word owner (glibc mutex __owner)"
 a="$ta abba_a mutex $lb -> $tb ($ev)"
 b="$tb abba_b mutex $la -> $ta ($ev)"
 if ((ta < tb)); then want="$a; $b"; else want="$b; $a"; fi
 dl_check_cycle abba "$want"
+dl_check_watch_cycle abba "$want" 500000000
 check_jq "abba: both in process $p" "$p $p" "$T/abba.json" '.cycles[0].threads | map(.pid) | join(" ")'
 check_jq "abba: the locks' symbols" "lock_a+0x0 lock_b+0x0" "$T/abba.json" \
 	'[.cycles[0].threads[].waits_for.where | capture("(?<s>lock_[ab]\\+0x0)").s] | sort | join(" ")'

@@ -69,14 +69,18 @@ static void text_thread(FILE *f, const struct dl_graph *g, const struct dl_chain
 	}
 }
 
+void dl_text_cycle(FILE *f, const struct dl_graph *g, const struct dl_chain *c, size_t num)
+{
+	fprintf(f, "DEADLOCK %zu: a cycle of %zu threads\n", num, c->n);
+	for (size_t k = 0; k < c->n; k++)
+		text_thread(f, g, c, k);
+	fputc('\n', f);
+}
+
 void dl_print_text(FILE *f, const struct dl_graph *g, const struct dl_result *r)
 {
-	for (size_t i = 0; i < r->ncycles; i++) {
-		fprintf(f, "DEADLOCK %zu: a cycle of %zu threads\n", i + 1, r->cycles[i].n);
-		for (size_t k = 0; k < r->cycles[i].n; k++)
-			text_thread(f, g, &r->cycles[i], k);
-		fputc('\n', f);
-	}
+	for (size_t i = 0; i < r->ncycles; i++)
+		dl_text_cycle(f, g, &r->cycles[i], i + 1);
 	for (size_t i = 0; i < r->nstalls; i++) {
 		const struct dl_chain *c = &r->stalls[i];
 		const struct dl_thread *end = &g->t[c->th[c->n - 1]];
@@ -144,9 +148,8 @@ static void json_thread(struct json_writer *w, const struct dl_graph *g, const s
 	json_obj_end(w);
 }
 
-void dl_json_chain(struct json_writer *w, const struct dl_graph *g, const struct dl_chain *c, bool cycle)
+void dl_json_chain(struct json_writer *w, const struct dl_graph *g, const struct dl_chain *c)
 {
-	(void)cycle;
 	json_obj_begin(w);
 	json_key(w, "threads");
 	json_arr_begin(w);
@@ -167,12 +170,12 @@ void dl_print_json(FILE *f, const struct dl_graph *g, const struct dl_result *r)
 	json_key(&w, "cycles");
 	json_arr_begin(&w);
 	for (size_t i = 0; i < r->ncycles; i++)
-		dl_json_chain(&w, g, &r->cycles[i], true);
+		dl_json_chain(&w, g, &r->cycles[i]);
 	json_arr_end(&w);
 	json_key(&w, "stalls");
 	json_arr_begin(&w);
 	for (size_t i = 0; i < r->nstalls; i++)
-		dl_json_chain(&w, g, &r->stalls[i], false);
+		dl_json_chain(&w, g, &r->stalls[i]);
 	json_arr_end(&w);
 	json_obj_end(&w);
 }

@@ -9,7 +9,9 @@
 void dl_print_text(FILE *f, const struct dl_graph *g, const struct dl_result *r);
 /* The whole document {deadlock, threads_scanned, cycles[], stalls[]}. */
 void dl_print_json(FILE *f, const struct dl_graph *g, const struct dl_result *r);
-/* One chain as {"threads": [...]} (also used by --watch's JSON lines). */
-void dl_json_chain(struct json_writer *w, const struct dl_graph *g, const struct dl_chain *c, bool cycle);
+/* One chain as {"threads": [...]} (also --watch's JSON lines). */
+void dl_json_chain(struct json_writer *w, const struct dl_graph *g, const struct dl_chain *c);
+/* One cycle as text, headed "DEADLOCK num" (also --watch). */
+void dl_text_cycle(FILE *f, const struct dl_graph *g, const struct dl_chain *c, size_t num);
 
 #endif
