@@ -14,10 +14,9 @@
 #include <time.h>
 #include "collect/source_live.h"
 #include "commands/commands.h"
-#include "deadlock/blocked.h"
 #include "deadlock/diagnose.h"
 #include "deadlock/dlprint.h"
-#include "deadlock/procscan.h"
+#include "deadlock/watcher.h"
 #include "log.h"
 #include "util/json.h"
 
@@ -80,8 +79,8 @@ static uint64_t now_ns(void)
 struct watch {
 	const struct ipcs_opts *o;
 	struct live_source *ls;
-	struct dl_blockset b;
-	uint64_t start_ns, now_ns, threshold_ns;
+	struct dl_watcher w;
+	uint64_t start_ns;
 	size_t reported;
 };
 
@@ -93,44 +92,11 @@ static int discard(const void *rec, size_t len, void *ctx)
 	return 0;	/* the records themselves are not needed: inflight is */
 }
 
-static int add_inflight(__u32 tid, const struct ipcs_inflight *in, void *ctx)
-{
-	return dl_blockset_add(ctx, (pid_t)tid, in);
-}
-
-static int64_t hint_wait_ns(pid_t tid, void *ctx)
+static void report_cycle(struct dl_graph *g, struct dl_chain *c, void *ctx)
 {
 	struct watch *w = ctx;
-
-	return dl_blockset_wait_ns(&w->b, tid, w->now_ns);
-}
-
-/* The processes of the threads blocked past the threshold. */
-static size_t long_waiters(struct watch *w, pid_t *pids, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < w->b.n && n < max; i++) {
-		const struct dl_blocked *e = &w->b.v[i];
-		pid_t tgid;
-		bool dup = false;
-
-		if (e->in.ts > w->now_ns || w->now_ns - e->in.ts < w->threshold_ns)
-			continue;
-		if (dl_tid_tgid("/proc", e->tid, &tgid))
-			continue;	/* exited meanwhile */
-		for (size_t j = 0; j < n && !dup; j++)
-			dup = pids[j] == tgid;
-		if (!dup)
-			pids[n++] = tgid;
-	}
-	return n;
-}
-
-static void report_cycle(struct watch *w, struct dl_graph *g, struct dl_chain *c)
-{
 	struct dl_result one = { .cycles = c, .ncycles = 1 };
-	double t = (double)(w->now_ns - w->start_ns) / 1e9;
+	uint64_t since = w->w.now_ns - w->start_ns;
 
 	if (!w->o->no_stacks)
 		dl_add_stacks(g, &one);	/* ptrace: the blocked calls restart, once */
@@ -140,58 +106,32 @@ static void report_cycle(struct watch *w, struct dl_graph *g, struct dl_chain *c
 
 		json_init(&jw, stdout, false);
 		json_obj_begin(&jw);
-		json_ku64(&jw, "time_ns", w->now_ns - w->start_ns);	/* since the watch began */
+		json_ku64(&jw, "time_ns", since);	/* since the watch began */
 		json_key(&jw, "cycle");
 		dl_json_chain(&jw, g, c);
 		json_obj_end(&jw);
 		fputc('\n', stdout);
 	} else {
-		printf("[%.3f s] ", t);
+		printf("[%.3f s] ", (double)since / 1e9);
 		dl_text_cycle(stdout, g, c, w->reported);
 	}
 	fflush(stdout);
+	if (w->o->max_reports && w->reported >= (size_t)w->o->max_reports)
+		stop_requested = 1;
 }
 
 /* One look at inflight; a graph when some call crossed the threshold. */
 static int watch_scan(struct watch *w)
 {
-	pid_t pids[DL_MAX_PROCS];
-	struct dl_hints hints = { .wait_ns = hint_wait_ns, .ctx = w };
-	struct dl_scan s = { .root = "/proc", .pids = pids, .hints = &hints };
-	struct dl_graph g;
-	struct dl_result r;
-	long fresh;
+	struct dl_watch_cbs cbs = { .on_cycle = report_cycle, .ctx = w };
 	int rc;
 
-	dl_blockset_clear(&w->b);
-	rc = live_scan_inflight(w->ls, add_inflight, &w->b);
+	dl_blockset_clear(&w->w.b);
+	rc = live_scan_inflight(w->ls, dl_blockset_add_cb, &w->w.b);
 	if (rc)
 		return rc;
-	dl_blockset_sort(&w->b);
-	w->now_ns = now_ns();
-	fresh = dl_blockset_crossed(&w->b, w->now_ns, w->threshold_ns);
-	if (fresh <= 0)
-		return (int)fresh;
-	s.npids = long_waiters(w, pids, DL_MAX_PROCS);
-	if (!s.npids)
-		return 0;
-	rc = dl_diagnose(&s, &g);
-	if (rc == -ESRCH)
-		return 0;	/* one of them exited between the scan and now */
-	if (rc)
-		return rc;
-	rc = dl_analyse(&g, &r);
-	for (size_t i = 0; !rc && i < r.ncycles; i++) {
-		if (!dl_cycle_all_long(&g, &r.cycles[i], w->threshold_ns) ||
-		    !dl_cycle_first_time(&w->b, &g, &r.cycles[i]))
-			continue;
-		report_cycle(w, &g, &r.cycles[i]);
-		if (w->o->max_reports && w->reported >= (size_t)w->o->max_reports)
-			stop_requested = 1;
-	}
-	dl_result_fini(&r);
-	dl_graph_fini(&g);
-	return rc;
+	dl_blockset_sort(&w->w.b);
+	return dl_watcher_step(&w->w, now_ns(), &cbs);
 }
 
 static int watch(const struct ipcs_opts *o)
@@ -199,15 +139,15 @@ static int watch(const struct ipcs_opts *o)
 	struct live_config cfg = { .pids = o->pids, .npids = o->npids, .comm = o->comm,
 				   .follow_children = true, .ringbuf_bytes = (size_t)o->ringbuf_kb << 10 };
 	struct sigaction sa = { .sa_handler = on_stop };
-	struct watch w = { .o = o, .threshold_ns = (uint64_t)(o->threshold_s * 1e9) };
+	struct watch w = { .o = o };
 	uint64_t end_ns;
 	int rc;
 
-	if (dl_blockset_init(&w.b))
+	if (dl_watcher_init(&w.w, "/proc", (uint64_t)(o->threshold_s * 1e9)))
 		return DL_EXIT_ERROR;
 	rc = live_open(&cfg, &w.ls);
 	if (rc) {
-		dl_blockset_fini(&w.b);
+		dl_watcher_fini(&w.w);
 		return DL_EXIT_ERROR;
 	}
 	sigemptyset(&sa.sa_mask);
@@ -229,7 +169,7 @@ static int watch(const struct ipcs_opts *o)
 		}
 	}
 	live_close(w.ls);
-	dl_blockset_fini(&w.b);
+	dl_watcher_fini(&w.w);
 	if (rc)
 		return DL_EXIT_ERROR;
 	if (!o->quiet)

@@ -49,9 +49,15 @@ int dl_blockset_add(struct dl_blockset *b, pid_t tid, const struct ipcs_inflight
 		b->cap = cap;
 	}
 	b->v[b->n].tid = tid;
+	b->v[b->n].fresh = false;
 	b->v[b->n].in = *in;
 	b->n++;
 	return 0;
+}
+
+int dl_blockset_add_cb(__u32 tid, const struct ipcs_inflight *in, void *blockset)
+{
+	return dl_blockset_add(blockset, (pid_t)tid, in);
 }
 
 static int cmp_tid(const void *x, const void *y)
@@ -96,7 +102,7 @@ long dl_blockset_crossed(struct dl_blockset *b, uint64_t now_ns, uint64_t thresh
 	long fresh = 0;
 
 	for (size_t i = 0; i < b->n; i++) {
-		const struct dl_blocked *e = &b->v[i];
+		struct dl_blocked *e = &b->v[i];
 		struct seen_key k;
 
 		if (e->in.ts > now_ns || now_ns - e->in.ts < threshold_ns)
@@ -108,6 +114,7 @@ long dl_blockset_crossed(struct dl_blockset *b, uint64_t now_ns, uint64_t thresh
 			continue;
 		if (hashmap_put(&b->seen, &k, (void *)1, NULL))
 			return -ENOMEM;
+		e->fresh = true;
 		fresh++;
 	}
 	return fresh;

@@ -17,6 +17,7 @@
 
 struct dl_blocked {
 	pid_t tid;
+	bool fresh;		/* crossed the threshold at the last dl_blockset_crossed */
 	struct ipcs_inflight in;
 };
 
@@ -34,6 +35,8 @@ void dl_blockset_fini(struct dl_blockset *b);
 void dl_blockset_clear(struct dl_blockset *b);
 int dl_blockset_add(struct dl_blockset *b, pid_t tid, const struct ipcs_inflight *in);
 void dl_blockset_sort(struct dl_blockset *b);
+/* dl_blockset_add with the signature of live_scan_inflight's callback. */
+int dl_blockset_add_cb(__u32 tid, const struct ipcs_inflight *in, void *blockset);
 
 /* The entry of tid, or NULL. */
 const struct dl_blocked *dl_blockset_get(const struct dl_blockset *b, pid_t tid);
@@ -42,7 +45,8 @@ const struct dl_blocked *dl_blockset_get(const struct dl_blockset *b, pid_t tid)
 int64_t dl_blockset_wait_ns(const struct dl_blockset *b, pid_t tid, uint64_t now_ns);
 
 /* Threads blocked at least threshold_ns; marks them seen. Returns how many
- * of them were not seen before (each blocked call counts once), or -ENOMEM. */
+ * of them were not seen before (each blocked call counts once; their fresh
+ * flag is set), or -ENOMEM. */
 long dl_blockset_crossed(struct dl_blockset *b, uint64_t now_ns, uint64_t threshold_ns);
 
 /* Every thread of the cycle blocked at least threshold_ns (per its ns). */

@@ -133,6 +133,7 @@ struct model {
 	__u64 conv_scan_gen;	/* closed_gen when aging last found nothing */
 	struct futex_tab *futex;	/* futex.c */
 	struct shm_tab *shm;		/* shm.c */
+	struct waits_tab *waits;	/* waits.c */
 };
 
 /* ---- proctab.c ---- */
@@ -235,6 +236,14 @@ struct shm_tab;
 int shm_init(struct model *m);
 void shm_fini(struct model *m);
 int shm_apply(struct model *m, const struct ipcs_shm_rec *r);
+
+/* ---- waits.c ---- */
+int waits_init(struct model *m);
+void waits_fini(struct model *m);
+int waits_apply(struct model *m, const struct ipcs_wait_rec *r);
+/* tid's call returned at ts (any record emitted at a syscall's exit) */
+void waits_call_ended(struct model *m, __u32 tid, __u64 ts);
+void waits_proc_exited(struct model *m, __u32 pid, __u64 ts);
 
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);
