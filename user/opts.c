@@ -38,7 +38,8 @@ static const struct cmd_desc cmds[] = {
 	  "  --plain          one line per event instead (also when stdout is not a\n"
 	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
 	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
-	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2 switch view, s next sort\n"
+	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2/3 switch view (3 or w:\n"
+	  "long waits, deadlocks highlighted), s next sort\n"
 	  "column, S reverse sort, / filter (Enter keeps, Esc cancels), ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
 	  "usage: ipcscope report FILE [--json] [-v]\n"
