@@ -29,6 +29,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_PROC = 4,	/* process alive at start: struct ipcs_seed_proc_rec */
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
+	IPCS_REC_WAIT = 8,	/* a thread blocked longer than a threshold: struct ipcs_wait_rec (1.1) */
 	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
 	IPCS_REC_FDPASS = 11,	/* SCM_RIGHTS / SCM_CREDENTIALS sent or received: struct ipcs_fdpass_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
@@ -459,6 +460,52 @@ enum ipcs_drop_reason {
 struct ipcs_drops_rec {
 	struct ipcs_rec_hdr h;
 	__u64 drops[IPCS_DROP_SLOTS];
+};
+
+/*
+ * The value of the BPF `inflight` map (key: tid): what sys_enter saw, kept
+ * until sys_exit. User space scans it (deadlock --watch, the recorder) for
+ * the threads blocked in IPC right now. (1.1)
+ */
+struct ipcs_inflight {
+	__u64 ts;		/* sys_enter time (CLOCK_MONOTONIC) */
+	__u64 arg;		/* becomes ipcs_sys_rec.arg; futex: op | (u64)val << 32 */
+	__u64 uptr;		/* user pointer: path, int[2] of pipe; futex: uaddr */
+	__s32 fd;		/* futex: the lock word at enter */
+	__s32 fd2;		/* futex: the word 8 bytes further (glibc __owner) */
+	__u16 sys;		/* enum ipcs_sys */
+	__u16 flags;		/* IPCS_SYSF_*; futex: IPCS_FKEY_WORD when fd/fd2 were read */
+	__u32 _pad;
+	struct ipcs_chan chan;	/* resolved at enter for fd-based calls */
+};
+
+/* ipcs_wait_rec.flags */
+#define IPCS_WAITF_CYCLE 0x1	/* the thread is in a wait-for cycle (deadlock) */
+#define IPCS_WAITF_STALL 0x2	/* it heads or is part of a stall chain */
+
+/*
+ * A thread found blocked in a traced syscall for longer than a threshold
+ * (user space, from the `inflight` scan), with the wait-for edge the graph
+ * gave it. Written once per blocked call; h.ts_ns = when it was found. (1.1)
+ */
+struct ipcs_wait_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u64 enter_ns;		/* sys_enter time */
+	__u64 uaddr;		/* futex address, else 0 */
+	__u16 sys;		/* enum ipcs_sys */
+	__u16 flags;		/* IPCS_WAITF_* */
+	__s32 fd;
+	__u32 holder_pid;	/* who can unblock it (0: unknown) */
+	__u32 holder_tid;
+	__u32 group;		/* cycle or stall number in this recording, 0 none */
+	__u32 _pad;
+	struct ipcs_chan chan;
+	char kind[8];		/* "mutex", "futex", "pipe", "fifo", "socket", "mq" */
+	char object[48];	/* lock address or channel name */
+	char evidence[48];	/* why holder_* holds it */
+	char comm[IPCS_COMM_LEN];
 };
 
 /* ---- the recording file (docs/file-format.md) ---- */

@@ -61,6 +61,14 @@ struct inflight {
 	struct ipcs_chan chan;	/* resolved at enter for fd-based calls */
 };
 
+/* user space reads this map as struct ipcs_inflight (the ABI) */
+_Static_assert(sizeof(struct inflight) == sizeof(struct ipcs_inflight), "inflight layout");
+_Static_assert(__builtin_offsetof(struct inflight, chan) == __builtin_offsetof(struct ipcs_inflight, chan) &&
+	       __builtin_offsetof(struct inflight, sys) == __builtin_offsetof(struct ipcs_inflight, sys) &&
+	       __builtin_offsetof(struct inflight, fd2) == __builtin_offsetof(struct ipcs_inflight, fd2) &&
+	       __builtin_offsetof(struct inflight, uptr) == __builtin_offsetof(struct ipcs_inflight, uptr),
+	       "inflight layout");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, IPCS_INFLIGHT_MAX);

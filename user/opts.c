@@ -38,7 +38,8 @@ static const struct cmd_desc cmds[] = {
 	  "  --plain          one line per event instead (also when stdout is not a\n"
 	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
 	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
-	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2 switch view, s next sort\n"
+	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2/3 switch view (3 or w:\n"
+	  "long waits, deadlocks highlighted), s next sort\n"
 	  "column, S reverse sort, / filter (Enter keeps, Esc cancels), ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
 	  "usage: ipcscope report FILE [--json] [-v]\n"
@@ -50,11 +51,37 @@ static const struct cmd_desc cmds[] = {
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
 	  "sockets, a message queue, a shared semaphore, eventfd, signals) and print its\n"
 	  "report. The recording goes to a temporary file unless -o or --keep is given.\n" },
+	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
+	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--no-stacks] [-v]\n"
+	  "       ipcscope deadlock --watch [-p PID]... [-c COMM] [--threshold SEC]\n"
+	  "                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n"
+	  "Find who waits for whom among the threads of processes that are hung now,\n"
+	  "without prior tracing: each thread's syscall from /proc, the other end of\n"
+	  "its pipe, FIFO, unix socket or message queue and who holds it, the owner a\n"
+	  "mutex's futex word names. A wait-for cycle is a deadlock; a chain ending in a\n"
+	  "thread that can still move is a stall. Processes holding the other ends are\n"
+	  "scanned too. Blocked threads' user stacks are unwound with libdw (ptrace).\n"
+	  "  -p, --pid PID       a process to diagnose (repeatable); with --watch: trace\n"
+	  "                      it and its descendants\n"
+	  "      --json          machine-readable output (docs/deadlock.md); with --watch\n"
+	  "                      one line per deadlock\n"
+	  "      --no-stacks     do not attach with ptrace to unwind stacks\n"
+	  "      --watch         live, with the probes: report each cycle once, as soon\n"
+	  "                      as all its threads have been blocked for --threshold;\n"
+	  "                      keep watching until Ctrl-C, -n or --duration (without\n"
+	  "                      -p/-c: the whole host)\n"
+	  "  -c, --comm NAME     --watch: trace processes whose command name is NAME\n"
+	  "      --threshold SEC --watch: how long a thread must wait (default 1)\n"
+	  "  -n N                --watch: stop after N deadlocks\n"
+	  "      --duration SEC  --watch: stop after SEC seconds\n"
+	  "  -q, --quiet         --watch: no status lines on stderr\n"
+	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
+	  "CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES };
+enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES, OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -70,6 +97,9 @@ static const struct option long_opts[] = {
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+	{ "watch", no_argument, NULL, OPT_WATCH },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,9 +108,10 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 {
 	switch (opt) {
 	case OPT_HELP: return true;
-	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
+	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
-	case OPT_JSON: return cmd == CMD_REPORT;
+	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK;
+	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
@@ -97,6 +128,7 @@ static const char *const overview =
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
 	"  demo     record a bundled workload and report it\n"
+	"  deadlock who waits for whom in hung processes    ipcscope deadlock -p PID\n"
 	"\n"
 	"ipcscope COMMAND --help for a command's options; ipcscope --version.\n"
 	"Tracing needs root, or CAP_BPF + CAP_PERFMON, and a kernel with BTF.\n";
@@ -156,6 +188,13 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		o->pids[o->npids++] = (pid_t)v;
 		return 0;
 	case 'n':
+		if (o->cmd == CMD_DEADLOCK) {
+			if (parse_long(arg, 1, 1000000, &v))
+				return usage_error(o, "-n needs a number of deadlocks (1..1000000)", arg);
+			o->max_reports = (int)v;
+			return 0;
+		}
+		/* fall through */
 	case OPT_FRAMES:
 		if (parse_long(arg, 1, 1000000, &v))
 			return usage_error(o, "-n/--frames needs a number of refreshes (1..1000000)", arg);
@@ -178,6 +217,14 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
+	case OPT_NO_STACKS: o->no_stacks = true; return 0;
+	case OPT_WATCH: o->watch = true; return 0;
+	case OPT_THRESHOLD:
+		errno = 0;
+		o->threshold_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->threshold_s >= 0.01) || o->threshold_s > 1e6)
+			return usage_error(o, "--threshold needs seconds (0.01 or more)", arg);
+		return 0;
 	}
 	return usage_error(o, "unknown option", NULL);
 }
@@ -208,6 +255,17 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, nargs ? "exactly one recording file expected" : "missing FILE (a recording)", nargs > 1 ? args[1] : NULL);
 		o->input = args[0];
 		return 0;
+	case CMD_DEADLOCK:
+		if (nargs)
+			return usage_error(o, "unexpected argument (give processes with -p PID)", args[0]);
+		if (!o->watch && !o->npids)
+			return usage_error(o, "missing -p PID (the hung process), or --watch", NULL);
+		if (!o->watch && (o->comm || o->max_reports || o->duration_s > 0 || o->threshold_s > 0 ||
+				  o->ringbuf_kb || o->quiet))
+			return usage_error(o, "-c, -n, -q, --threshold, --duration and --ringbuf-kb go with --watch", NULL);
+		if (!o->threshold_s)
+			o->threshold_s = 1.0;
+		return 0;
 	case CMD_DEMO:
 		if (nargs)
 			return usage_error(o, "unexpected argument", args[0]);
@@ -224,7 +282,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, demo)", NULL);
+		return usage_error(o, "missing command (record, replay, report, demo, deadlock)", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -237,7 +295,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	}
 	d = find_cmd(argv[1]);
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, demo)", argv[1]);
+		return usage_error(o, "unknown command (record, replay, report, demo, deadlock)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 

@@ -22,6 +22,7 @@ enum ipcs_cmd {
 	CMD_REPLAY,
 	CMD_REPORT,
 	CMD_DEMO,
+	CMD_DEADLOCK,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -41,6 +42,10 @@ struct ipcs_opts {
 	bool plain;			/* --plain */
 	bool quiet;			/* -q: no status on stderr */
 	bool keep;			/* demo --keep: keep the recording */
+	bool no_stacks;		/* deadlock --no-stacks: no ptrace, no unwinding */
+	bool watch;			/* deadlock --watch: live, with the probes */
+	double threshold_s;		/* deadlock --threshold SEC (default 1) */
+	int max_reports;		/* deadlock --watch -n N: stop after N deadlocks (0 = never) */
 	int verbose;			/* -v, repeatable */
 	int frames;			/* replay -n/--frames N: viewer exits after N refreshes (0 = never) */
 	char **argv;			/* -- CMD ARGS..., NULL-terminated; NULL if none */

@@ -6,7 +6,7 @@
 #include "viewer.h"
 
 enum action {
-	ACT_QUIT, ACT_NEXT_VIEW, ACT_VIEW_CONVS, ACT_VIEW_PROCS, ACT_UP, ACT_DOWN, ACT_PGUP,
+	ACT_QUIT, ACT_NEXT_VIEW, ACT_VIEW_CONVS, ACT_VIEW_PROCS, ACT_VIEW_WAITS, ACT_UP, ACT_DOWN, ACT_PGUP,
 	ACT_PGDN, ACT_HOME, ACT_END, ACT_SORT_NEXT, ACT_SORT_REVERSE, ACT_FILTER,
 	ACT_CLEAR_FILTER, ACT_HELP,
 };
@@ -28,6 +28,7 @@ static const struct binding bindings[] = {
 	{ { VK_TAB }, "Tab", ACT_NEXT_VIEW, "next view" },
 	{ { '1' }, "1", ACT_VIEW_CONVS, "conversations view" },
 	{ { '2' }, "2", ACT_VIEW_PROCS, "processes view" },
+	{ { '3', 'w' }, "3 w", ACT_VIEW_WAITS, "waits view: deadlocks and stalls" },
 	{ { 's' }, "s", ACT_SORT_NEXT, "sort by the next column" },
 	{ { 'S' }, "S", ACT_SORT_REVERSE, "reverse the sort order" },
 	{ { '/' }, "/", ACT_FILTER, "filter: type text, Enter keeps it, Esc cancels" },
@@ -38,7 +39,7 @@ static const struct binding bindings[] = {
 
 #define NBINDINGS (sizeof(bindings) / sizeof(bindings[0]))
 
-static const int view_ncols[VIEW_COUNT] = { CC_COUNT, PC_COUNT };
+static const int view_ncols[VIEW_COUNT] = { CC_COUNT, PC_COUNT, 1 };	/* waits: one fixed order */
 
 /* Numbers sort biggest first, names and pids A to Z. */
 static bool default_desc(enum view_id v, int col)
@@ -76,9 +77,14 @@ static int do_action(struct view_state *vs, enum action act)
 
 	switch (act) {
 	case ACT_QUIT: return REACT_QUIT;
-	case ACT_NEXT_VIEW: vs->view = (vs->view + 1) % VIEW_COUNT; break;
+	case ACT_NEXT_VIEW:
+		vs->view = (vs->view + 1) % VIEW_COUNT;
+		if (vs->view == VIEW_WAITS && !vs->waits_tab)
+			vs->view = VIEW_CONVS;
+		break;
 	case ACT_VIEW_CONVS: vs->view = VIEW_CONVS; break;
 	case ACT_VIEW_PROCS: vs->view = VIEW_PROCS; break;
+	case ACT_VIEW_WAITS: vs->view = VIEW_WAITS; break;
 	case ACT_UP: move_sel(vs, -1); break;
 	case ACT_DOWN: move_sel(vs, 1); break;
 	case ACT_PGUP: move_sel(vs, -page); break;

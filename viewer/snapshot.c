@@ -47,6 +47,16 @@ static int collect_proc(const struct model_proc *p, void *ctx)
 	return 0;
 }
 
+static int collect_wait(const struct model_wait *w, void *ctx)
+{
+	struct collect *cl = ctx;
+
+	if (grow((void **)&cl->s->waits, &cl->cap, cl->s->nwaits, sizeof(*w)))
+		return -ENOMEM;
+	cl->s->waits[cl->s->nwaits++] = *w;
+	return 0;
+}
+
 static int cmp_u64(__u64 a, __u64 b)
 {
 	return a < b ? -1 : a > b;
@@ -149,6 +159,9 @@ int snapshot_build(const struct model *m, struct snapshot *s)
 	cl.cap = 0;
 	if (!err)
 		err = model_foreach_proc(m, collect_proc, &cl);
+	cl.cap = 0;
+	if (!err)
+		err = model_foreach_wait(m, collect_wait, &cl);
 	if (!err)
 		err = derive_proc_figures(s);
 	if (err)
@@ -160,5 +173,6 @@ void snapshot_free(struct snapshot *s)
 {
 	free(s->convs);
 	free(s->procs);
+	free(s->waits);
 	memset(s, 0, sizeof(*s));
 }

@@ -48,12 +48,16 @@ void view_fmt_bytes(char *buf, size_t n, __u64 v, int width)
 static void render_tabs(const struct viewer_info *info, const struct view_state *vs,
 			struct screen *scr)
 {
-	static const char *const names[VIEW_COUNT] = { " 1 Conversations ", " 2 Processes " };
+	static const char *const names[VIEW_COUNT] = { " 1 Conversations ", " 2 Processes ", " 3 Waits " };
 	int x = screen_put(scr, 0, 0, SA_NORMAL, " ipcscope ", -1);
 	const char *hint = "? help  q quit ";
 
-	for (int v = 0; v < VIEW_COUNT; v++)
+	for (int v = 0; v < VIEW_COUNT; v++) {
+		/* the waits tab shows when there are any (or it is open) */
+		if (v == VIEW_WAITS && !vs->waits_tab)
+			continue;
 		x = screen_put(scr, x + 1, 0, v == (int)vs->view ? SA_SELECTED : SA_HEADER, names[v], -1);
+	}
 	if (info->warning) {
 		x = screen_put(scr, x + 2, 0, SA_WARN, " ", -1);
 		screen_put_esc(scr, x, 0, SA_WARN, info->warning, 512, scr->w - x - (int)strlen(hint) - 1);
@@ -123,10 +127,13 @@ void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
 	int rows = scr->h - 2;	/* tabs above, status below */
 
 	screen_clear(scr);
+	vs->waits_tab = snap->nwaits || vs->view == VIEW_WAITS;
 	render_tabs(info, vs, scr);
 	if (rows > 0) {
 		if (vs->view == VIEW_PROCS)
 			view_procs_render(snap, vs, scr, 1, rows);
+		else if (vs->view == VIEW_WAITS)
+			view_waits_render(snap, info, vs, scr, 1, rows);
 		else
 			view_convs_render(snap, info, vs, scr, 1, rows);
 	}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "model/model.h"
+#include "model/model_waits.h"
 #include "screen.h"
 
 /* What the status line says about the source. */
@@ -19,7 +20,7 @@ struct viewer_info {
 	const char *warning;	/* e.g. "recording truncated at block 7"; NULL if none */
 };
 
-enum view_id { VIEW_CONVS, VIEW_PROCS, VIEW_COUNT };
+enum view_id { VIEW_CONVS, VIEW_PROCS, VIEW_WAITS, VIEW_COUNT };
 
 enum conv_col { CC_KIND, CC_CHANNEL, CC_A, CC_B, CC_AB, CC_BA, CC_MSGS, CC_LAST, CC_COUNT };
 enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_PEERS, PC_OUT, PC_IN, PC_BLOCKED, PC_STATE, PC_COUNT };
@@ -39,6 +40,7 @@ struct view_state {
 	/* Layout feedback, written by render for the key actions: */
 	size_t nrows;			/* rows of the current view after the filter */
 	size_t page;			/* rows that fit on screen */
+	bool waits_tab;			/* the waits tab is shown (Tab visits it) */
 };
 
 void view_state_init(struct view_state *vs);
@@ -58,6 +60,8 @@ struct snapshot {
 	size_t nconvs;
 	struct snap_proc *procs;
 	size_t nprocs;
+	struct model_wait *waits;	/* long waits (recorded IPCS_REC_WAIT) */
+	size_t nwaits;
 	struct model_totals totals;
 };
 
@@ -95,6 +99,9 @@ void view_convs_render(const struct snapshot *snap, const struct viewer_info *in
 		       struct view_state *vs, struct screen *scr, int y0, int rows);
 void view_procs_render(const struct snapshot *snap, struct view_state *vs, struct screen *scr,
 		       int y0, int rows);
+/* Long waits: deadlock cycles first (highlighted), then stalls, then the rest. */
+void view_waits_render(const struct snapshot *snap, const struct viewer_info *info,
+		       struct view_state *vs, struct screen *scr, int y0, int rows);
 /* Column titles on row y; the sorted column gets v (descending) or ^. */
 void view_header(struct screen *scr, int y, const char *const *titles, const int *x,
 		 const int *w, const bool *right, int ncols, int sort_col, bool desc);

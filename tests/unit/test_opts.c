@@ -115,13 +115,40 @@ static void test_help_version_unknown(void **state)
 	assert_int_equal(opts_parse(1, ARGV("x"), &o), EXIT_USAGE);
 }
 
+static void test_deadlock(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "deadlock", "-p", "12", "-p", "34", "--json", "--no-stacks"), 0);
+	assert_int_equal(o.cmd, CMD_DEADLOCK);
+	assert_int_equal(o.npids, 2);
+	assert_true(o.json && o.no_stacks && !o.watch);
+	assert_true(o.threshold_s == 1.0);
+	assert_int_equal(PARSE(&o, "deadlock", "--watch", "-c", "nginx", "--threshold", "0.25", "-n", "3",
+			       "--duration", "9"), 0);
+	assert_true(o.watch);
+	assert_string_equal(o.comm, "nginx");
+	assert_true(o.threshold_s == 0.25);
+	assert_int_equal(o.max_reports, 3);
+	assert_true(o.duration_s == 9);
+	/* refusals */
+	assert_int_equal(PARSE(&o, "deadlock"), EXIT_USAGE);			/* no -p, no --watch */
+	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "-n", "2"), EXIT_USAGE);	/* -n needs --watch */
+	assert_int_equal(PARSE(&o, "deadlock", "--watch", "--threshold", "0"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "deadlock", "--watch", "-n", "0"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "extra"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "--force"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-o", "x", "--watch"), EXIT_USAGE);
+}
+
 static void test_usage_texts(void **state)
 {
 	char buf[4096];
 	FILE *f;
 
 	(void)state;
-	for (int c = CMD_NONE; c <= CMD_DEMO; c++) {
+	for (int c = CMD_NONE; c <= CMD_DEADLOCK; c++) {
 		f = fmemopen(buf, sizeof(buf), "w");
 		opts_usage((enum ipcs_cmd)c, f);
 		fclose(f);
@@ -137,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_record_refusals),
 		cmocka_unit_test(test_report_replay),
 		cmocka_unit_test(test_help_version_unknown),
+		cmocka_unit_test(test_deadlock),
 		cmocka_unit_test(test_usage_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <inttypes.h>
 #include "model_testlib.h"
+#include "collect/decode.h"
 #include "viewer.h"
 
 #define HUGE_N 3000
@@ -211,6 +212,56 @@ static void build_huge(struct model *m)
 	model_flush(m);
 }
 
+/* Long waits as the recorder writes them: a two-thread deadlock, a stall, a
+ * wait with no known holder (hostile comm), one that ended. */
+static void add_wait(struct model *m, __u32 pid, __u32 tid, const char *comm, const char *kind,
+		     const char *object, __u16 flags, __u32 group, __u32 holder, __u64 enter, __u64 found)
+{
+	struct ipcs_wait_rec r;
+	struct ipcs_event ev;
+
+	memset(&r, 0, sizeof(r));
+	r.h.type = IPCS_REC_WAIT;
+	r.h.size = sizeof(r);
+	r.h.ts_ns = found;
+	r.pid = pid;
+	r.tid = tid;
+	r.enter_ns = enter;
+	r.sys = IPCS_SYS_READ;
+	r.flags = flags;
+	r.group = group;
+	r.holder_pid = holder;
+	r.holder_tid = holder;
+	snprintf(r.kind, sizeof(r.kind), "%s", kind);
+	snprintf(r.object, sizeof(r.object), "%s", object);
+	if (holder)
+		snprintf(r.evidence, sizeof(r.evidence), "%s",
+			 !strcmp(kind, "mutex") ? "lock word owner (glibc mutex __owner)" : "pipe write end held by");
+	snprintf(r.comm, sizeof(r.comm), "%s", comm);
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), 0);
+	apply(m, &ev);
+}
+
+static void build_waits(struct model *m)
+{
+	build_small(m);
+	now = 9000000000ull;
+	add_wait(m, 300, 300, "stuck\x1b[31m", "futex", "0x7f0000001000", 0, 0, 0, 1000000000ull, 2000000000ull);
+	add_wait(m, 400, 401, "mixed_a", "pipe", "pipe:[77]", 0, 0, 0, 2000000000ull, 3100000000ull);
+	add_wait(m, 500, 500, "mixed_b", "mutex", "0x7f00000a0000", IPCS_WAITF_CYCLE, 1, 401,
+		 2100000000ull, 3100000000ull);
+	add_wait(m, 400, 401, "mixed_a", "pipe", "pipe:[77]", IPCS_WAITF_CYCLE, 1, 500, 2000000000ull,
+		 3100000000ull);
+	add_wait(m, 600, 600, "pl_reader", "pipe", "pipe:[88]", IPCS_WAITF_STALL, 0, 601, 4000000000ull,
+		 5000000000ull);
+	/* the stalled reader's call returns at 6 s */
+	struct ipcs_event ev = sys_ev(600, IPCS_SYS_READ, 1, 3, 0, 0, IPCS_KIND_PIPE, 88, IPCS_FMODE_READ);
+
+	ev.sys.tid = 600;
+	ev.sys.h.ts_ns = 6000000000ull;
+	apply(m, &ev);
+}
+
 /* ---- tests ---- */
 
 static void test_convs_golden(void **state)
@@ -263,6 +314,37 @@ static void test_procs_golden(void **state)
 	}
 	keys(&vs, "\t");
 	assert_int_equal(vs.view, VIEW_CONVS);
+}
+
+static void test_waits_golden(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	char *dump;
+
+	build_waits(m);
+	view_state_init(&vs);
+	dump = render(m, &vs, 80, 24);
+	assert_non_null(strstr(dump, " 3 Waits "));	/* the tab shows: there are waits */
+	free(dump);
+	keys(&vs, "w");
+	assert_int_equal(vs.view, VIEW_WAITS);
+	golden(m, &vs, "waits", 80, 24);
+	golden(m, &vs, "waits", 160, 50);
+	assert_int_equal(vs.nrows, 4);
+	keys(&vs, "j");
+	golden_attrs(m, &vs, "waits", 160, 50);
+	/* the filter matches comm or object */
+	keys(&vs, "/pipe:[88]\n");
+	dump = render(m, &vs, 80, 24);
+	assert_int_equal(vs.nrows, 1);
+	assert_non_null(strstr(dump, "pl_reader"));
+	free(dump);
+	/* Tab goes on to conversations; 1 2 3 Tab visits all three */
+	keys(&vs, "\e\t");
+	assert_int_equal(vs.view, VIEW_CONVS);
+	keys(&vs, "\t\t");
+	assert_int_equal(vs.view, VIEW_WAITS);
 }
 
 static void test_help_golden(void **state)
@@ -579,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_screen_basics),
 		cmocka_unit_test_setup_teardown(test_convs_golden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_procs_golden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waits_golden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_golden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_golden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),

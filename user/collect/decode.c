@@ -94,6 +94,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
 	case IPCS_REC_FUTEX:     return IPCS_FUTEX_REC_SIZE_1_0;	/* 1.0 files */
 	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
+	case IPCS_REC_WAIT:      return sizeof(struct ipcs_wait_rec);
 	default:                 return 0;
 	}
 }
@@ -211,6 +212,15 @@ sys:
 		return 0;
 	case IPCS_REC_FDPASS:
 		return check_fdpass(&out->fdpass);
+	case IPCS_REC_WAIT:
+		terminate(out->wait.comm, sizeof(out->wait.comm));
+		terminate(out->wait.kind, sizeof(out->wait.kind));
+		terminate(out->wait.object, sizeof(out->wait.object));
+		terminate(out->wait.evidence, sizeof(out->wait.evidence));
+		if (out->wait.sys >= IPCS_SYS_MAX || !out->wait.tid ||
+		    (out->wait.flags & ~(IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)))
+			return -EINVAL;
+		return check_chan(&out->wait.chan);
 	}
 	return -ENOMSG;
 }

@@ -25,6 +25,7 @@ struct ipcs_event {
 		struct ipcs_futex_rec futex;		/* IPCS_REC_FUTEX */
 		struct ipcs_shm_rec shm;		/* IPCS_REC_SHM */
 		struct ipcs_fdpass_rec fdpass;		/* IPCS_REC_FDPASS */
+		struct ipcs_wait_rec wait;		/* IPCS_REC_WAIT */
 	};
 };
 

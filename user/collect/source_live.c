@@ -270,6 +270,35 @@ int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS])
 	return err;
 }
 
+int live_scan_inflight(struct live_source *ls, live_inflight_cb cb, void *ctx)
+{
+	struct bpf_map *m;
+	struct ipcs_inflight in;
+	__u32 key, next;
+	bool first = true;
+	int err = 0, rc = 0;
+	__u32 left;
+
+	if (!ls || !cb)
+		return -EINVAL;
+	m = ls->skel->maps.inflight;
+	left = bpf_map__max_entries(m);
+	/* The map changes under us (threads enter and leave syscalls): a key
+	 * that vanished between next_key and lookup is skipped, and a walk that
+	 * restarts from the top (its key was deleted) may repeat a thread, so
+	 * it is bounded by the map's size. */
+	while (!rc && left-- && !(err = bpf_map__get_next_key(m, first ? NULL : &key, &next, sizeof(next)))) {
+		first = false;
+		key = next;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &in, sizeof(in), 0))
+			continue;
+		rc = cb(key, &in, ctx);
+	}
+	if (!rc && err && err != -ENOENT)
+		rc = err;
+	return rc;
+}
+
 void live_close(struct live_source *ls)
 {
 	if (!ls)

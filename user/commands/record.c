@@ -10,6 +10,7 @@
 #include "commands/commands.h"
 #include "collect/seed_procfs.h"
 #include "collect/source_live.h"
+#include "deadlock/watcher.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/recorder.h"
@@ -191,7 +192,38 @@ struct run_state {
 	int child_status;
 	bool child_done;
 	bool child_running;	/* released from its start-up SIGSTOP */
+	struct dl_watcher waits;	/* threads blocked > 1 s: IPCS_REC_WAIT records */
 };
+
+#define RECORD_WAIT_THRESHOLD_NS 1000000000ull
+
+static int feed_wait(const struct ipcs_wait_rec *r, void *ctx)
+{
+	return pipeline_feed(ctx, r, sizeof(*r));
+}
+
+/* Threads blocked in IPC past the threshold, with their wait-for edges and
+ * cycles, into the recording (docs/deadlock.md). /proc trouble only costs
+ * the records of this tick. */
+static int record_waits(struct run_state *s)
+{
+	struct dl_watch_cbs cbs = { .on_wait = feed_wait, .ctx = &s->p };
+	int err;
+
+	dl_blockset_clear(&s->waits.b);
+	err = live_scan_inflight(s->ls, dl_blockset_add_cb, &s->waits.b);
+	if (err) {
+		log_debug("record: cannot scan the threads in flight: %s", strerror(-err));
+		return 0;
+	}
+	dl_blockset_sort(&s->waits.b);
+	err = dl_watcher_step(&s->waits, mono_ns(), &cbs);
+	if (err && err != -ENOMEM) {
+		log_debug("record: wait-for graph: %s", strerror(-err));
+		err = 0;
+	}
+	return err;
+}
 
 static void reap_child(struct run_state *s)
 {
@@ -228,6 +260,8 @@ static int trace_loop(struct run_state *s)
 			last_tick = mono_ns();
 			err = feed_drops(s->ls, &s->p, s->drops, false);
 			if (!err)
+				err = record_waits(s);
+			if (!err)
 				err = recorder_flush(&s->rec);
 			if (err)
 				break;
@@ -255,8 +289,15 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	err = pipeline_init(&s.p, false);
 	if (err)
 		return EXIT_FAIL;
-	if (recorder_open(&s.rec, o->output, &wo))
+	if (dl_watcher_init(&s.waits, "/proc", RECORD_WAIT_THRESHOLD_NS)) {
+		pipeline_fini(&s.p);
 		return EXIT_FAIL;
+	}
+	if (recorder_open(&s.rec, o->output, &wo)) {
+		dl_watcher_fini(&s.waits);
+		pipeline_fini(&s.p);
+		return EXIT_FAIL;
+	}
 	pipeline_add_sink(&s.p, recorder_sink(&s.rec));
 
 	if (t) {
@@ -322,6 +363,7 @@ out:
 		}
 		*cmd_status = s.child_status;
 	}
+	dl_watcher_fini(&s.waits);
 	pipeline_fini(&s.p);
 	return err ? EXIT_FAIL : EXIT_OK;
 
@@ -331,6 +373,7 @@ discard:
 		kill(s.child, SIGKILL);
 		waitpid(s.child, NULL, 0);
 	}
+	dl_watcher_fini(&s.waits);
 	pipeline_fini(&s.p);
 	return EXIT_FAIL;
 }

@@ -10,6 +10,7 @@
 #include "commands/report_futex.h"
 #include "commands/report_shm.h"
 #include "commands/report_fdpass.h"
+#include "commands/report_waits.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
@@ -192,6 +193,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_arr_begin(&w);
 	model_foreach_proc(m, json_procs, &w);
 	json_arr_end(&w);
+	report_waits_json(&w, m, t->last_ns);
 	json_obj_end(&w);
 }
 
@@ -254,6 +256,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
 	report_shm_text(m);
 	report_fdpass_text(m);
+	report_waits_text(m, t->first_ns, t->last_ns);
 }
 
 static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)

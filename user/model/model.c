@@ -60,6 +60,8 @@ int model_new(struct model **out)
 		err = shm_init(m);
 	if (!err)
 		err = fdpass_init(m);
+	if (!err)
+		err = waits_init(m);
 	if (err) {
 		free(m);
 		return err;
@@ -73,6 +75,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	fdpass_fini(m);
+	waits_fini(m);
 	shm_fini(m);
 	futex_fini(m);
 	convtab_fini(m);
@@ -464,9 +467,12 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	case IPCS_REC_SYS:
 	case IPCS_REC_SYS_PATH:
 	case IPCS_REC_SOCK:
+		waits_call_ended(m, ev->sys.tid, ts);
 		err = apply_sys(m, ev);
 		break;
 	case IPCS_REC_PROC:
+		if (ev->proc.op == IPCS_PROC_EXIT)
+			waits_proc_exited(m, ev->proc.pid, ts);
 		err = apply_proc(m, &ev->proc);
 		break;
 	case IPCS_REC_SEED_PROC:
@@ -482,13 +488,18 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		err = signal_apply(m, &ev->sig);
 		break;
 	case IPCS_REC_FUTEX:
+		waits_call_ended(m, ev->futex.tid, ts);
 		err = futex_apply(m, &ev->futex);
 		break;
 	case IPCS_REC_SHM:
+		waits_call_ended(m, ev->shm.tid, ts);
 		err = shm_apply(m, &ev->shm);
 		break;
 	case IPCS_REC_FDPASS:
 		err = fdpass_apply(m, &ev->fdpass);
+		break;
+	case IPCS_REC_WAIT:
+		err = waits_apply(m, &ev->wait);
 		break;
 	default:
 		m->ignored++;

@@ -136,6 +136,7 @@ struct model {
 	struct futex_tab *futex;	/* futex.c */
 	struct shm_tab *shm;		/* shm.c */
 	struct fdpass_tab *fdpass;	/* fdpass.c */
+	struct waits_tab *waits;	/* waits.c */
 };
 
 /* ---- proctab.c ---- */
@@ -257,6 +258,14 @@ void fdpass_fini(struct model *m);
 int fdpass_apply(struct model *m, const struct ipcs_fdpass_rec *r);
 /* Sends never received and receives never matched complete with an unobserved side. */
 int fdpass_flush(struct model *m);
+
+/* ---- waits.c ---- */
+int waits_init(struct model *m);
+void waits_fini(struct model *m);
+int waits_apply(struct model *m, const struct ipcs_wait_rec *r);
+/* tid's call returned at ts (any record emitted at a syscall's exit) */
+void waits_call_ended(struct model *m, __u32 tid, __u64 ts);
+void waits_proc_exited(struct model *m, __u32 pid, __u64 ts);
 
 /* ---- model.c: shared helpers ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);

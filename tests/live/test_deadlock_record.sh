@@ -1,0 +1,64 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # role_pid sets the variables
+# A recording holds the long waits: `record -- dl_mixed` (mutex + pipe cycle
+# across two processes) until report shows the cycle, then Ctrl-C; the
+# finished file's report lists exactly that cycle with its times, text and
+# JSON. A slow pipeline recorded the same way has no cycle.
+source "$(dirname "$0")/lib.sh"
+live_init "$@"
+need_workload dl_mixed dl_fine
+EV="lock word owner (glibc mutex __owner)"
+
+# record_until NAME JQ-CONDITION CMD...: record CMD in the background until
+# the growing file's report satisfies the condition (30 s at most), then
+# stop the recorder with SIGINT.
+record_until() {
+	local name=$1 cond=$2 i pid
+	shift 2
+	"$IPCS" record -q -o "$T/$name.ipcs" -- "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err" &
+	pid=$!
+	LIVE_BG_PIDS+=("$pid")
+	for ((i = 0; i < 300; i++)); do
+		"$IPCS" report "$T/$name.ipcs" --json 2>/dev/null | jq -e "$cond" >/dev/null 2>&1 && break
+		kill -0 "$pid" 2>/dev/null || die "$name: the recorder exited early: $(cat "$T/$name.err")"
+		sleep 0.1
+	done
+	((i < 300)) || die "$name: the condition '$cond' never held"
+	kill -INT "$pid"
+	bg_wait "$pid" 30
+	REC_RC=$BG_RC
+}
+
+record_until mixed '.deadlocks.cycles | length > 0' "$WL/dl_mixed"
+# SIGINT is passed to the traced command, which dies of it: 128 + 2
+check_eq "mixed: record exit status (the command's, killed by SIGINT)" 130 "$REC_RC"
+role_pid a "$T/mixed.out" a
+role_pid b "$T/mixed.out" b
+role_pid pino "$T/mixed.out" pipe_ino
+mu=$(sed -n 's/^mutex=\(0x[0-9a-f]*\)$/\1/p' "$T/mixed.out")
+report_json mixed
+j=$T/mixed.json
+check_jq "mixed: clean, no drops" "true 0" "$j" '"\(.status.clean) \(.drops.total)"'
+check_jq "mixed: one cycle" 1 "$j" '.deadlocks.cycles | length'
+wa="$a mixed_a pipe pipe:[$pino] -> $b (pipe write end held by)"
+wb="$b mixed_b mutex $mu -> $a ($EV)"
+if ((a < b)); then want="$wa; $wb"; else want="$wb; $wa"; fi
+check_jq "mixed: the cycle's threads" "$want" "$j" \
+	'.deadlocks.cycles[0].threads | sort_by(.tid) | map("\(.tid) \(.comm) \(.waits_for.kind) \(.waits_for.object) -> \(.held_by.tid) (\(.held_by.evidence))") | join("; ")'
+check_jq "mixed: found after both waited 1 s, both began before it" true "$j" \
+	'.deadlocks.cycles[0] | .found_ns as $f | .threads | all(.enter_ns + 1000000000 <= $f and .found_ns == $f)'
+check_jq "mixed: waits last until the processes die at the end" true "$j" \
+	'.deadlocks.cycles[0].threads | all(.end_ns == null or .end_ns > .found_ns)'
+check_jq "mixed: no stalls" 0 "$j" '.deadlocks.stalls | length'
+check_jq "mixed: two long waits, none lost" "2 0" "$j" '"\(.deadlocks.long_waits) \(.deadlocks.lost)"'
+"$IPCS" report "$T/mixed.ipcs" >"$T/mixed.txt" 2>&1
+check_grep "mixed: text report headline" "$T/mixed.txt" "DEADLOCK 1 found at +"
+check_grep "mixed: text report owner" "$T/mixed.txt" "$EV $a/$a"
+check_no_raw "mixed: text report is escaped" "$T/mixed.txt"
+
+# a slow pipeline: the writer sleeps 20 ms between bytes, nobody waits 1 s
+"$IPCS" record -q -o "$T/pl.ipcs" --duration 3 -- "$WL/dl_fine" pipeline </dev/null >"$T/pl.out" 2>"$T/pl.err"
+check_eq "pl: record exit status (--duration ends it, the command is killed)" 143 "$?"
+report_json pl
+check_jq "pl: no cycles, no long waits" "0 0" "$T/pl.json" '"\(.deadlocks.cycles | length) \(.deadlocks.long_waits)"'
+live_finish

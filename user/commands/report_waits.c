@@ -1,0 +1,168 @@
+/* report_waits.c - the recorded long waits, grouped into cycles and stalls. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "commands/report_waits.h"
+#include "model/model_waits.h"
+#include "util/escape.h"
+
+struct wait_list {
+	const struct model_wait **v;
+	size_t n, cap;
+};
+
+static int collect(const struct model_wait *w, void *ctx)
+{
+	struct wait_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		const struct model_wait **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = w;
+	return 0;
+}
+
+static __u64 waited(const struct model_wait *w, __u64 end_ns)
+{
+	__u64 end = w->end_ns ? w->end_ns : end_ns;
+
+	return end > w->enter_ns ? end - w->enter_ns : 0;
+}
+
+/* Is this the first wait of its cycle in the list? */
+static bool group_head(const struct wait_list *l, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if ((l->v[j]->flags & IPCS_WAITF_CYCLE) && l->v[j]->group == l->v[i]->group)
+			return false;
+	return true;
+}
+
+static void json_wait(struct json_writer *w, const struct model_wait *x, __u64 end_ns)
+{
+	json_obj_begin(w);
+	json_ku64(w, "pid", x->pid);
+	json_ku64(w, "tid", x->tid);
+	json_kstr(w, "comm", x->comm);
+	json_key(w, "waits_for");
+	json_obj_begin(w);
+	json_kstr(w, "kind", x->kind);
+	json_kstr(w, "object", x->object);
+	json_ku64(w, "ns", waited(x, end_ns));
+	json_obj_end(w);
+	json_key(w, "held_by");
+	if (x->holder_tid) {
+		json_obj_begin(w);
+		json_ku64(w, "pid", x->holder_pid);
+		json_ku64(w, "tid", x->holder_tid);
+		json_kstr(w, "evidence", x->evidence);
+		json_obj_end(w);
+	} else {
+		json_null(w);
+	}
+	json_ku64(w, "enter_ns", x->enter_ns);
+	json_ku64(w, "found_ns", x->found_ns);
+	json_key(w, "end_ns");
+	if (x->end_ns)
+		json_u64(w, x->end_ns);
+	else
+		json_null(w);	/* still blocked when the recording ended */
+	json_obj_end(w);
+}
+
+void report_waits_json(struct json_writer *w, const struct model *m, __u64 end_ns)
+{
+	struct wait_list l = { 0 };
+
+	model_foreach_wait(m, collect, &l);
+	json_key(w, "deadlocks");
+	json_obj_begin(w);
+	json_key(w, "cycles");
+	json_arr_begin(w);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!(l.v[i]->flags & IPCS_WAITF_CYCLE) || !group_head(&l, i))
+			continue;
+		json_obj_begin(w);
+		json_ku64(w, "found_ns", l.v[i]->found_ns);
+		json_key(w, "threads");
+		json_arr_begin(w);
+		for (size_t j = i; j < l.n; j++)
+			if ((l.v[j]->flags & IPCS_WAITF_CYCLE) && l.v[j]->group == l.v[i]->group)
+				json_wait(w, l.v[j], end_ns);
+		json_arr_end(w);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_key(w, "stalls");
+	json_arr_begin(w);
+	for (size_t i = 0; i < l.n; i++) {
+		if ((l.v[i]->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)) != IPCS_WAITF_STALL)
+			continue;
+		json_obj_begin(w);
+		json_ku64(w, "found_ns", l.v[i]->found_ns);
+		json_key(w, "threads");
+		json_arr_begin(w);
+		json_wait(w, l.v[i], end_ns);
+		json_arr_end(w);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_ku64(w, "long_waits", l.n);
+	json_ku64(w, "blocked_at_end", model_waits_blocked(m));
+	json_ku64(w, "lost", model_waits_lost(m));
+	json_obj_end(w);
+	free(l.v);
+}
+
+static void text_wait(const struct model_wait *x, __u64 first_ns, __u64 end_ns)
+{
+	printf("  %u/%u \"", x->pid, x->tid);
+	esc_term_fputs(x->comm, stdout);
+	printf("\" waits on %s ", x->kind);
+	esc_term_fputs(x->object, stdout);
+	printf(" from %+.3f s for %.3f s%s", (double)(x->enter_ns - first_ns) / 1e9,
+	       (double)waited(x, end_ns) / 1e9, x->end_ns ? "" : " (still blocked at the end)");
+	if (x->holder_tid) {
+		fputs("\n      ", stdout);
+		esc_term_fputs(x->evidence, stdout);
+		printf(" %u/%u", x->holder_pid, x->holder_tid);
+	}
+	fputc('\n', stdout);
+}
+
+void report_waits_text(const struct model *m, __u64 first_ns, __u64 end_ns)
+{
+	struct wait_list l = { 0 };
+	size_t ncycles = 0, nstalls = 0;
+
+	model_foreach_wait(m, collect, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!(l.v[i]->flags & IPCS_WAITF_CYCLE) || !group_head(&l, i))
+			continue;
+		printf("%sDEADLOCK %zu found at %+.3f s:\n", ncycles ? "" : "\n", ncycles + 1,
+		       (double)(l.v[i]->found_ns - first_ns) / 1e9);
+		ncycles++;
+		for (size_t j = i; j < l.n; j++)
+			if ((l.v[j]->flags & IPCS_WAITF_CYCLE) && l.v[j]->group == l.v[i]->group)
+				text_wait(l.v[j], first_ns, end_ns);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		if ((l.v[i]->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)) != IPCS_WAITF_STALL)
+			continue;
+		printf("%sSTALL found at %+.3f s:\n", nstalls || ncycles ? "" : "\n",
+		       (double)(l.v[i]->found_ns - first_ns) / 1e9);
+		nstalls++;
+		text_wait(l.v[i], first_ns, end_ns);
+	}
+	if (l.n)
+		printf("%zu deadlock%s, %zu stall%s; %zu waits over the threshold, %zu still blocked at the end\n",
+		       ncycles, ncycles == 1 ? "" : "s", nstalls, nstalls == 1 ? "" : "s", l.n,
+		       model_waits_blocked(m));
+	free(l.v);
+}

@@ -1,0 +1,43 @@
+/*
+ * diagnose.h - build the wait-for graph of some processes as they are now:
+ * each thread's syscall from /proc, the channel behind its fd and who holds
+ * the other end, the owner a futex word names. Processes that hold the
+ * other end (or own the lock) are scanned too, so every chain ends in a
+ * thread whose state is known.
+ */
+#ifndef IPCS_DL_DIAGNOSE_H
+#define IPCS_DL_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "deadlock/waitgraph.h"
+
+#define DL_MAX_PROCS 256
+
+/* Extra knowledge from the probes (--watch): how long tid has been blocked
+ * (-1 unknown) and an edge of their own (the futex's last waker). */
+struct dl_hints {
+	int64_t (*wait_ns)(pid_t tid, void *ctx);
+	pid_t (*last_waker)(pid_t tid, void *ctx);	/* 0 if none */
+	void *ctx;
+};
+
+struct dl_scan {
+	const char *root;		/* "/proc" */
+	const pid_t *pids;
+	size_t npids;
+	const struct dl_hints *hints;	/* may be NULL */
+};
+
+/* Scan and fill g (dl_graph_finish done). 0 or -errno: -ESRCH when a
+ * requested process does not exist, -EACCES without ptrace rights. */
+int dl_diagnose(const struct dl_scan *s, struct dl_graph *g);
+
+/* Unwind the user stacks of the threads in the result's cycles and stalls,
+ * and name the mappings' symbols of their lock addresses. Failures leave a
+ * thread without a stack (logged). */
+void dl_add_stacks(struct dl_graph *g, const struct dl_result *r);
+
+#endif

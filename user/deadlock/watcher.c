@@ -1,0 +1,166 @@
+/* watcher.c - threads blocked past a threshold -> graph -> cycles and wait records. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "deadlock/diagnose.h"
+#include "deadlock/procscan.h"
+#include "deadlock/watcher.h"
+
+int dl_watcher_init(struct dl_watcher *w, const char *root, uint64_t threshold_ns)
+{
+	memset(w, 0, sizeof(*w));
+	w->root = root;
+	w->threshold_ns = threshold_ns;
+	w->next_group = 1;
+	return dl_blockset_init(&w->b);
+}
+
+void dl_watcher_fini(struct dl_watcher *w)
+{
+	dl_blockset_fini(&w->b);
+}
+
+static int64_t hint_wait_ns(pid_t tid, void *ctx)
+{
+	struct dl_watcher *w = ctx;
+
+	return dl_blockset_wait_ns(&w->b, tid, w->now_ns);
+}
+
+/* The processes of the threads blocked past the threshold. */
+static size_t long_waiters(struct dl_watcher *w, pid_t *pids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->b.n && n < max; i++) {
+		const struct dl_blocked *e = &w->b.v[i];
+		pid_t tgid;
+		bool dup = false;
+
+		if (e->in.ts > w->now_ns || w->now_ns - e->in.ts < w->threshold_ns)
+			continue;
+		if (dl_tid_tgid(w->root, e->tid, &tgid))
+			continue;	/* exited meanwhile */
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = pids[j] == tgid;
+		if (!dup)
+			pids[n++] = tgid;
+	}
+	return n;
+}
+
+void dl_wait_record(const struct dl_graph *g, size_t i, size_t e, const struct dl_blocked *bl,
+		    uint64_t ts_ns, uint16_t flags, uint32_t group, struct ipcs_wait_rec *r)
+{
+	const struct dl_thread *t = &g->t[i];
+
+	memset(r, 0, sizeof(*r));
+	r->h.type = IPCS_REC_WAIT;
+	r->h.size = sizeof(*r);
+	r->h.ts_ns = ts_ns;
+	r->pid = (uint32_t)t->pid;
+	r->tid = (uint32_t)t->tid;
+	r->enter_ns = bl ? bl->in.ts : 0;
+	r->sys = bl ? bl->in.sys : IPCS_SYS_NONE;
+	r->chan = bl ? bl->in.chan : (struct ipcs_chan){ 0 };
+	r->fd = t->uaddr ? -1 : bl ? bl->in.fd : -1;
+	r->uaddr = t->uaddr;
+	r->flags = flags;
+	r->group = group;
+	if (e != (size_t)-1) {
+		r->holder_pid = (uint32_t)g->t[g->e[e].to].pid;
+		r->holder_tid = (uint32_t)g->t[g->e[e].to].tid;
+		snprintf(r->evidence, sizeof(r->evidence), "%.*s", (int)sizeof(r->evidence) - 1, g->e[e].evidence);
+	}
+	snprintf(r->kind, sizeof(r->kind), "%s", dl_kind_name(t->kind));
+	snprintf(r->object, sizeof(r->object), "%.*s", (int)sizeof(r->object) - 1, t->object);
+	snprintf(r->comm, sizeof(r->comm), "%s", t->comm);
+}
+
+/* Wait records: every thread of a new cycle (with its cycle number), and
+ * every call that crossed the threshold now (stalled when it has an edge). */
+static int emit_waits(struct dl_watcher *w, const struct dl_graph *g, const struct dl_result *r,
+		      const bool *reported, const struct dl_watch_cbs *cbs)
+{
+	bool *done = calloc(g->nt + 1, sizeof(bool));
+	struct ipcs_wait_rec rec;
+	int rc = 0;
+
+	if (!done)
+		return -ENOMEM;
+	for (size_t c = 0; !rc && c < r->ncycles; c++) {
+		uint32_t group;
+
+		if (!reported[c])
+			continue;
+		group = w->next_group++;
+		for (size_t k = 0; !rc && k < r->cycles[c].n; k++) {
+			size_t i = r->cycles[c].th[k];
+
+			dl_wait_record(g, i, r->cycles[c].edge[k], dl_blockset_get(&w->b, g->t[i].tid),
+				       w->now_ns, IPCS_WAITF_CYCLE, group, &rec);
+			done[i] = true;
+			rc = cbs->on_wait(&rec, cbs->ctx);
+		}
+	}
+	for (size_t i = 0; !rc && i < g->nt; i++) {
+		const struct dl_thread *t = &g->t[i];
+		const struct dl_blocked *bl = dl_blockset_get(&w->b, t->tid);
+
+		if (done[i] || !bl || !bl->fresh || t->kind == DL_K_NONE)
+			continue;
+		dl_wait_record(g, i, t->nedges ? t->first_edge : (size_t)-1, bl, w->now_ns,
+			       t->nedges ? IPCS_WAITF_STALL : 0, 0, &rec);
+		rc = cbs->on_wait(&rec, cbs->ctx);
+	}
+	free(done);
+	return rc;
+}
+
+int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch_cbs *cbs)
+{
+	pid_t pids[DL_MAX_PROCS];
+	struct dl_hints hints = { .wait_ns = hint_wait_ns, .ctx = w };
+	struct dl_scan s = { .root = w->root, .pids = pids, .hints = &hints };
+	struct dl_graph g;
+	struct dl_result r;
+	bool *reported;
+	long fresh;
+	int rc;
+
+	w->now_ns = now_ns;
+	fresh = dl_blockset_crossed(&w->b, now_ns, w->threshold_ns);
+	if (fresh <= 0)
+		return (int)fresh;
+	s.npids = long_waiters(w, pids, DL_MAX_PROCS);
+	if (!s.npids)
+		return 0;
+	rc = dl_diagnose(&s, &g);
+	if (rc == -ESRCH || rc == -EACCES || rc == -EPERM)
+		return 0;	/* one of them exited (or is out of reach): next time */
+	if (rc)
+		return rc;
+	rc = dl_analyse(&g, &r);
+	if (rc) {
+		dl_graph_fini(&g);
+		return rc;
+	}
+	reported = calloc(r.ncycles + 1, sizeof(bool));
+	if (!reported)
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < r.ncycles; i++) {
+		if (!dl_cycle_all_long(&g, &r.cycles[i], w->threshold_ns) ||
+		    !dl_cycle_first_time(&w->b, &g, &r.cycles[i]))
+			continue;
+		reported[i] = true;
+		if (cbs->on_cycle)
+			cbs->on_cycle(&g, &r.cycles[i], cbs->ctx);
+	}
+	if (!rc && cbs->on_wait)
+		rc = emit_waits(w, &g, &r, reported, cbs);
+	free(reported);
+	dl_result_fini(&r);
+	dl_graph_fini(&g);
+	return rc;
+}
