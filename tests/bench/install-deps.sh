@@ -1,10 +1,10 @@
 #!/bin/bash
 # Install what `make bench` compares ipcscope with, when missing (Debian 12, as
-# root): the peers (strace, perf, bpftrace) and /usr/bin/time. Not needed by
+# root): the peers (strace, perf, bpftrace). Not needed by
 # `make check`. A peer that cannot be installed is reported as not measured.
 set -uo pipefail
 
-pkgs=(strace linux-perf bpftrace time)
+pkgs=(strace linux-perf bpftrace)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,4 +19,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 	echo "bench install-deps: could not install ${missing[*]}; those tracers will be skipped" >&2
-command -v /usr/bin/time >/dev/null || { echo "bench install-deps: /usr/bin/time is required" >&2; exit 1; }
+exit 0

@@ -1,15 +1,14 @@
 /*
  * ipcbench.c - the benchmark's workload: one IPC pattern as fast as it goes.
  *
- *   ipcbench MODE [-d SECONDS | -n OPS] [-g GOFILE]
+ *   ipcbench MODE [-d SECONDS | -n OPS]
  *
  * MODE: pipe, unix, tcp, fifo (1-byte ping-pong between two processes),
  * futex (two threads handing a futex word back and forth), shm (two
  * processes taking turns under a process-shared mutex + condvar in shared
  * memory), bulk (64 KiB pipe writes to a reader process).
- * One op is one round trip (bulk: one 64 KiB write). With -g the processes
- * are forked only once GOFILE exists, so a tracer attached by pid sees every
- * child from its fork. Prints one line:
+ * One op is one round trip (bulk: one 64 KiB write). Only the timed loop is
+ * measured (not start-up). Prints one line:
  *   ipcbench MODE ops=N secs=S ops_per_sec=R
  */
 #include <errno.h>
@@ -401,30 +400,20 @@ static const struct {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ipcbench MODE [-d SECONDS | -n OPS] [-g GOFILE]\n"
+	fprintf(stderr, "usage: ipcbench MODE [-d SECONDS | -n OPS]\n"
 			"MODE: pipe unix tcp futex shm bulk fifo\n");
 	exit(2);
 }
 
-/* Wait (untimed) until the driver says go: the tracer is attached by then. */
-static void wait_go(const char *path)
-{
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
-
-	while (access(path, F_OK))
-		nanosleep(&ts, NULL);
-}
-
 int main(int argc, char **argv)
 {
-	const char *go = NULL;
 	char *end;
 	int c;
 
 	if (argc < 2)
 		usage();
 	optind = 2;
-	while ((c = getopt(argc, argv, "d:n:g:")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:")) != -1) {
 		switch (c) {
 		case 'd':
 			g_secs = strtod(optarg, &end);
@@ -436,9 +425,6 @@ int main(int argc, char **argv)
 			if (*end || !g_ops)
 				usage();
 			break;
-		case 'g':
-			go = optarg;
-			break;
 		default:
 			usage();
 		}
@@ -447,8 +433,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strcmp(argv[1], modes[i].name))
 			continue;
-		if (go)
-			wait_go(go);
 		modes[i].run();
 		return 0;
 	}

@@ -82,35 +82,20 @@ ops_of() { sed -n 's/^ipcbench .* ops_per_sec=\([0-9]*\).*/\1/p' "$1" | head -1;
 # The final status line of record/stat: "ipcscope: N events, D dropped -> X".
 events_of() { sed -n 's/^ipcscope: \([0-9]*\) events, \([0-9]*\) dropped.*/\1 \2/p' "$1" | tail -1; }
 
-# ipcscope record|stat on a workload that waits for the go file, attached by
-# pid, so /usr/bin/time measures the collector alone (no workload in its rusage).
+# ipcscope record|stat -v -- workload: -v prints the collector's CPU while
+# tracing and its peak RSS (getrusage of ipcscope alone, start-up excluded).
 run_ipcscope() {
-	local mode=$1 sub=$2 round=$3 bp ip ops ev size=0 t rep=0 start ns
-	rm -f "$W/go" "$W/r.ipcs"
-	"$BENCH" "$mode" -d "$SECS" -g "$W/go" >"$W/b.out" 2>"$W/b.err" &
-	bp=$!
+	local mode=$1 sub=$2 round=$3 ops ev cpu rss size=0 rep=0 start ns
+	local cmd=("$BENCH" "$mode" -d "$SECS")
+	rm -f "$W/r.ipcs"
 	if [[ $sub == record ]]; then
-		/usr/bin/time -f '%U %S %M' -o "$W/time" "$IPCS" record -o "$W/r.ipcs" -p "$bp" \
-			</dev/null >/dev/null 2>"$W/i.err" &
+		"$IPCS" record -v -o "$W/r.ipcs" -- "${cmd[@]}" </dev/null >"$W/b.out" 2>"$W/i.err"
 	else
-		/usr/bin/time -f '%U %S %M' -o "$W/time" "$IPCS" stat -o "$W/s.txt" -p "$bp" \
-			</dev/null >/dev/null 2>"$W/i.err" &
-	fi
-	ip=$!
-	if ! wait_line "$W/i.err" 'recording to|tracing \(counting only\)' "$ip"; then
-		echo "bench: ipcscope $sub did not start:" >&2
-		cat "$W/i.err" >&2
-		touch "$W/go"
-		wait "$bp" "$ip"
-		return 1
-	fi
-	touch "$W/go"
-	wait "$bp"
-	wait "$ip" || { echo "bench: ipcscope $sub failed:" >&2; cat "$W/i.err" >&2; return 1; }
+		"$IPCS" stat -v -o "$W/s.txt" -- "${cmd[@]}" </dev/null >"$W/b.out" 2>"$W/i.err"
+	fi || { echo "bench: ipcscope $sub failed:" >&2; tail -5 "$W/i.err" >&2; return 1; }
 	ops=$(ops_of "$W/b.out")
 	ev=$(events_of "$W/i.err")
-	read -r tu ts rss <"$W/time"
-	t=$(awk -v u="$tu" -v s="$ts" 'BEGIN { printf "%.3f", u + s }')
+	read -r cpu rss < <(sed -n 's/.*collector: [0-9]* records, \([0-9.]*\) s CPU .* peak RSS \([0-9]*\) KiB.*/\1 \2/p' "$W/i.err")
 	if [[ $sub == record ]]; then
 		size=$(stat -c %s "$W/r.ipcs")
 		start=$(date +%s%N)
@@ -119,14 +104,13 @@ run_ipcscope() {
 		rep=$(awk -v e="${ev%% *}" -v ns="$ns" 'BEGIN { printf "%.0f", e / (ns / 1e9) }')
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$sub" "$round" "${ops:-0}" \
-		"${ev%% *}" "${ev##* }" "$size" "$t" "$rss" "$rep" >>"$RES"
+		"${ev%% *}" "${ev##* }" "$size" "${cpu:-0}" "${rss:-0}" "$rep" >>"$RES"
 }
 
 # ipcscope tracing another process only: what a filtered-out process pays.
 run_filtered_out() {
 	local mode=$1 round=$2 ip ops
-	/usr/bin/time -f '%U %S %M' -o "$W/ftime" "$IPCS" stat -o /dev/null -p "$SLEEPER" \
-		</dev/null >/dev/null 2>"$W/f.err" &
+	"$IPCS" stat -o /dev/null -p "$SLEEPER" </dev/null >/dev/null 2>"$W/f.err" &
 	ip=$!
 	wait_line "$W/f.err" 'tracing \(counting only\)' "$ip" ||
 		{ echo "bench: ipcscope stat did not start:" >&2; cat "$W/f.err" >&2; return 1; }
@@ -134,10 +118,7 @@ run_filtered_out() {
 	kill -TERM "$ip"
 	wait "$ip"
 	ops=$(ops_of "$W/b.out")
-	# its CPU: start-up and idle polling, the baseline of the collector's CPU per event
-	read -r tu ts rss <"$W/ftime"
-	printf '%s\t%s\t%s\t%s\t0\t0\t0\t%s\t%s\n' "$mode" filtered-out "$round" "${ops:-0}" \
-		"$(awk -v u="$tu" -v s="$ts" 'BEGIN { printf "%.3f", u + s }')" "$rss" >>"$RES"
+	printf '%s\t%s\t%s\t%s\n' "$mode" filtered-out "$round" "${ops:-0}" >>"$RES"
 }
 
 run_one() {
@@ -251,14 +232,13 @@ tables() {
 	done
 	if [[ " ${tr_list[*]} " == *" record "* ]]; then
 		echo
-		echo "The collector under \`ipcscope record\` (medians; CPU and peak RSS of the ipcscope process alone, from"
-		echo "/usr/bin/time; CPU per event after subtracting the CPU of an idle run of the same length, which is"
-		echo "start-up (BPF load, /proc seed) and polling: $(med "${mode_list[0]}" filtered-out 8) s):"
+		echo "The collector under \`ipcscope record\` (medians). CPU and peak RSS are ipcscope's own (getrusage, printed by"
+		echo "\`record -v\`), CPU counted while tracing only; events/s per core = 1 / CPU per event."
 		echo
 		echo "| mode | events/op | events/s | drops | bytes/event (file) | collector CPU µs/event | => events/s per core | peak RSS MiB | report events/s |"
 		echo "|---|---|---|---|---|---|---|---|---|"
 		for mode in "${mode_list[@]}"; do
-			awk -F'\t' -v m="$mode" -v secs="$SECS" -v idle="$(med "$mode" filtered-out 8)" '
+			awk -F'\t' -v m="$mode" -v secs="$SECS" '
 				$1 == m && $2 == "record" { n++; ops[n] = $4 * secs; ev[n] = $5; dr += $6; by[n] = $7; cpu[n] = $8; rss[n] = $9; rep[n] = $10 }
 				function med(a, n,   i, j, t, b) { for (i = 1; i <= n; i++) b[i] = a[i];
 					for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
@@ -266,7 +246,7 @@ tables() {
 				END {
 					if (!n) exit
 					for (i = 1; i <= n; i++) { epo[i] = ops[i] ? ev[i] / ops[i] : 0; eps[i] = ev[i] / secs
-						bpe[i] = ev[i] ? by[i] / ev[i] : 0; c = cpu[i] - idle; if (c < 0.001) c = 0.001
+						bpe[i] = ev[i] ? by[i] / ev[i] : 0; c = cpu[i] > 0.001 ? cpu[i] : 0.001
 						us[i] = ev[i] ? c * 1e6 / ev[i] : 0; cap[i] = ev[i] / c }
 					printf "| %s | %.1f | %.0f | %d | %.1f | %.2f | %.0f | %.1f | %.0f |\n", m, med(epo, n), med(eps, n), dr,
 						med(bpe, n), med(us, n), med(cap, n), med(rss, n) / 1024, med(rep, n)

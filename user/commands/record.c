@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,18 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* CPU seconds this process used so far; peak RSS in KiB. */
+static double cpu_seconds(long *maxrss_kb)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	*maxrss_kb = ru.ru_maxrss;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void install_handlers(void)
@@ -214,6 +227,9 @@ static int trace_loop(struct run_state *s)
 {
 	const struct ipcs_opts *o = s->o;
 	__u64 start = mono_ns(), last_tick = start;
+	__u64 records0 = s->p->records;
+	long rss_kb = 0;
+	double cpu0 = cpu_seconds(&rss_kb), cpu;
 	int err = 0, n;
 
 	while (!stop_signal) {
@@ -244,6 +260,11 @@ static int trace_loop(struct run_state *s)
 		if (n < 0)
 			err = n;
 	}
+	/* What tracing itself cost, without start-up (make bench reads this). */
+	cpu = cpu_seconds(&rss_kb) - cpu0;
+	log_info("collector: %llu records, %.3f s CPU while tracing (%.2f us per record), peak RSS %ld KiB",
+		 (unsigned long long)(s->p->records - records0), cpu,
+		 s->p->records > records0 ? cpu * 1e6 / (double)(s->p->records - records0) : 0.0, rss_kb);
 	return err;
 }
 
