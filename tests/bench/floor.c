@@ -1,7 +1,7 @@
 /*
  * floor.c - the benchmark's floor tracer (user side).
  *
- *   floor return|ringbuf|batched -- CMD ARGS...
+ *   floor return|ringbuf|batched|pair-hash|pair-task -- CMD ARGS...
  *
  * Loads floor.bpf.c, traces CMD and its descendants, consumes the records
  * (counting them, nothing else) until CMD exits, then prints
@@ -41,6 +41,10 @@ static int parse_mode(const char *s)
 		return FLOOR_RINGBUF;
 	if (!strcmp(s, "batched"))
 		return FLOOR_BATCHED;
+	if (!strcmp(s, "pair-hash"))
+		return FLOOR_PAIR_HASH;
+	if (!strcmp(s, "pair-task"))
+		return FLOOR_PAIR_TASK;
 	return -1;
 }
 
@@ -69,7 +73,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 4 || strcmp(argv[2], "--") || (mode = parse_mode(argv[1])) < 0) {
-		fprintf(stderr, "usage: floor return|ringbuf|batched -- CMD ARGS...\n");
+		fprintf(stderr, "usage: floor return|ringbuf|batched|pair-hash|pair-task -- CMD ARGS...\n");
 		return 2;
 	}
 	skel = floor_bpf__open();
@@ -78,6 +82,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->targ_mode = mode;
+	bpf_program__set_autoload(skel->progs.sys_enter, mode >= FLOOR_PAIR_HASH);
 	/* A quarter of the ring: wakes are rare, and nothing fills it unseen. */
 	skel->rodata->targ_wake_bytes = bpf_map__max_entries(skel->maps.rb) / 4;
 	if (floor_bpf__load(skel) || floor_bpf__attach(skel)) {
@@ -110,7 +115,7 @@ int main(int argc, char **argv)
 		goto out;
 	close(go[1]);
 	for (;;) {
-		if (mode == FLOOR_BATCHED) {
+		if (mode != FLOOR_RINGBUF) {
 			ring_buffer__poll(rb, BATCH_POLL_MS);
 			ring_buffer__consume(rb);	/* no wake-up came for these */
 		} else {

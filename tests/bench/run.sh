@@ -9,7 +9,10 @@
 #   -r ROUNDS   rounds (default 3, at least 3 for a median that means something)
 #   -d SECS     seconds per workload run (default 1)
 #   -m MODES    comma list of ipcbench modes (default all)
-#   -t TRACERS  comma list of tracers (default all that are installed)
+#   -t TRACERS  comma list of tracers (default: all below but the floor-pair-*
+#               ones, each where installed): untraced record stat filtered-out
+#               floor-return floor-ringbuf floor-batched floor-pair-hash
+#               floor-pair-task strace perf-trace bpftrace-map bpftrace-print
 set -uo pipefail
 
 BUILD=${1:?usage: run.sh BUILD [-r ROUNDS] [-d SECS] [-m MODES] [-t TRACERS] [-n]}
@@ -185,6 +188,8 @@ label() {
 	floor-return) echo "floor: attached, returns" ;;
 	floor-ringbuf) echo "floor: 64 B record, wake each" ;;
 	floor-batched) echo "floor: 64 B record, batched wake" ;;
+	floor-pair-hash) echo "floor batched + enter/exit paired in a hash map" ;;
+	floor-pair-task) echo "floor batched + enter/exit paired in task storage" ;;
 	perf-trace) echo "perf trace" ;;
 	bpftrace-map) echo "bpftrace, count in map" ;;
 	bpftrace-print) echo "bpftrace, printf per event" ;;
