@@ -28,5 +28,5 @@ $(BENCH_DIR)/floor: tests/bench/floor.c tests/bench/floor.h $(BENCH_DIR)/floor.s
 bench-build: $(BUILD)/ipcscope $(BENCH_DIR)/ipcbench $(BENCH_DIR)/floor
 
 bench: bench-build
-	$(Q)bash tests/bench/install-deps.sh
+	$(Q)bash tests/setup/install-deps.sh strace linux-perf bpftrace	# the peers compared with
 	$(Q)bash tests/bench/run.sh $(BUILD) $(BENCH_ARGS)

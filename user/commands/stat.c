@@ -3,30 +3,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 #include "commands/commands.h"
 #include "log.h"
-
-/* What a recording's header would say about this run, for the report. */
-static void live_header(struct ipcs_file_header *fh)
-{
-	struct timespec ts;
-	struct utsname u;
-
-	memset(fh, 0, sizeof(*fh));
-	memcpy(fh->magic, IPCS_FILE_MAGIC, sizeof(fh->magic));
-	fh->major = IPCS_ABI_MAJOR;
-	fh->minor = IPCS_ABI_MINOR;
-	fh->header_size = sizeof(*fh);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fh->start_real_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-	if (!uname(&u)) {
-		snprintf(fh->host, sizeof(fh->host), "%.63s", u.nodename);
-		snprintf(fh->kernel, sizeof(fh->kernel), "%.63s", u.release);
-	}
-}
 
 /* -o FILE: the summary goes there; stdout stays the traced command's. */
 static int summary_to(const char *path)
@@ -52,11 +31,12 @@ int cmd_stat(const struct ipcs_opts *o)
 {
 	struct record_target t = { .argv = o->argv };
 	struct recfile_status st = { .clean_end = true };
+	struct recfile_write_opts wo = { 0 };
 	struct ipcs_file_header fh;
 	struct pipeline p;
 	int status = 0, rc;
 
-	live_header(&fh);
+	recfile_header_init(&fh, &wo);	/* what a recording's header would say */
 	if (pipeline_init(&p, true)) {
 		log_error("out of memory");
 		return EXIT_FAIL;

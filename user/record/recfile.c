@@ -160,7 +160,7 @@ static int write_block(struct recfile_writer *w, __u16 type, const void *raw, si
 	return 0;
 }
 
-static void fill_header(struct ipcs_file_header *h, const struct recfile_write_opts *o)
+void recfile_header_init(struct ipcs_file_header *h, const struct recfile_write_opts *o)
 {
 	struct utsname u;
 
@@ -273,7 +273,7 @@ int recfile_create(const char *path, const struct recfile_write_opts *o,
 		writer_free(w);
 		return err;
 	}
-	fill_header(&h, o);
+	recfile_header_init(&h, o);
 	err = write_all(w->fd, &h, sizeof(h));
 	if (err) {
 		log_error("cannot write the header of %s: %s", path, strerror(-err));
