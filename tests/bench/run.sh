@@ -88,7 +88,7 @@ events_of() { sed -n 's/^ipcscope: \([0-9]*\) events, \([0-9]*\) dropped.*/\1 \2
 # ipcscope record|stat -v -- workload: -v prints the collector's CPU while
 # tracing and its peak RSS (getrusage of ipcscope alone, start-up excluded).
 run_ipcscope() {
-	local mode=$1 sub=$2 round=$3 ops ev cpu rss size=0 rep=0 start ns
+	local mode=$1 sub=$2 round=$3 ops ev cpu rss size=0 rep=0 rcpu
 	local cmd=("$BENCH" "$mode" -d "$SECS")
 	rm -f "$W/r.ipcs"
 	if [[ $sub == record ]]; then
@@ -101,10 +101,9 @@ run_ipcscope() {
 	read -r cpu rss < <(sed -n 's/.*collector: [0-9]* records, \([0-9.]*\) s CPU .* peak RSS \([0-9]*\) KiB.*/\1 \2/p' "$W/i.err")
 	if [[ $sub == record ]]; then
 		size=$(stat -c %s "$W/r.ipcs")
-		start=$(date +%s%N)
-		"$IPCS" report "$W/r.ipcs" >/dev/null 2>&1 || echo "bench: report failed" >&2
-		ns=$(($(date +%s%N) - start))
-		rep=$(awk -v e="${ev%% *}" -v ns="$ns" 'BEGIN { printf "%.0f", e / (ns / 1e9) }')
+		# CPU time, not wall: on a shared machine the wall clock measures the neighbours
+		rcpu=$( { TIMEFORMAT='%U %S'; time "$IPCS" report "$W/r.ipcs" >/dev/null 2>&1; } 2>&1 )
+		rep=$(awk -v e="${ev%% *}" -v t="$rcpu" 'BEGIN { split(t, a, " "); c = a[1] + a[2]; if (c < 0.001) c = 0.001; printf "%.0f", e / c }')
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$sub" "$round" "${ops:-0}" \
 		"${ev%% *}" "${ev##* }" "$size" "${cpu:-0}" "${rss:-0}" "$rep" >>"$RES"
@@ -167,8 +166,9 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: ${#mode_list[@]} modes x $ROUNDS rounds x ${#tr_list[@]} tracers, $SECS s each (load $load_before)"
 for mode in "${mode_list[@]}"; do
 	for ((r = 1; r <= ROUNDS; r++)); do
-		for tr in "${tr_list[@]}"; do
-			run_one "$mode" "$tr" "$r"
+		# each round starts one tracer later: no tracer always follows the same one
+		for ((i = 0; i < ${#tr_list[@]}; i++)); do
+			run_one "$mode" "${tr_list[(i + r - 1) % ${#tr_list[@]}]}" "$r"
 		done
 		printf '  %s round %d done (%d s)\n' "$mode" "$r" $(($(date +%s) - started))
 	done
@@ -238,12 +238,14 @@ tables() {
 	if [[ " ${tr_list[*]} " == *" record "* ]]; then
 		echo
 		echo "The collector under \`ipcscope record\` (medians). CPU and peak RSS are ipcscope's own (getrusage, printed by"
-		echo "\`record -v\`), CPU counted while tracing only; events/s per core = 1 / CPU per event."
+		echo "\`record -v\`), CPU counted while tracing only; events/s per core = 1 / CPU per event; report events/s ="
+		echo "events / CPU time of \`ipcscope report\` on the recording (start-up included)."
 		echo
-		echo "| mode | events/op | events/s | drops | bytes/event (file) | collector CPU µs/event | => events/s per core | peak RSS MiB | report events/s |"
-		echo "|---|---|---|---|---|---|---|---|---|"
+		echo "| mode | events/op | events/s | drops | bytes/event (file) | collector CPU µs/event | => events/s per core | peak RSS MiB | stat: CPU µs/event, RSS MiB | report events/s |"
+		echo "|---|---|---|---|---|---|---|---|---|---|"
 		for mode in "${mode_list[@]}"; do
-			awk -F'\t' -v m="$mode" -v secs="$SECS" '
+			awk -F'\t' -v m="$mode" -v secs="$SECS" \
+				-v scpu="$(med "$mode" stat 8)" -v sev="$(med "$mode" stat 5)" -v srss="$(med "$mode" stat 9)" '
 				$1 == m && $2 == "record" { n++; ops[n] = $4 * secs; ev[n] = $5; dr += $6; by[n] = $7; cpu[n] = $8; rss[n] = $9; rep[n] = $10 }
 				function med(a, n,   i, j, t, b) { for (i = 1; i <= n; i++) b[i] = a[i];
 					for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
@@ -253,8 +255,9 @@ tables() {
 					for (i = 1; i <= n; i++) { epo[i] = ops[i] ? ev[i] / ops[i] : 0; eps[i] = ev[i] / secs
 						bpe[i] = ev[i] ? by[i] / ev[i] : 0; c = cpu[i] > 0.001 ? cpu[i] : 0.001
 						us[i] = ev[i] ? c * 1e6 / ev[i] : 0; cap[i] = ev[i] / c }
-					printf "| %s | %.1f | %.0f | %d | %.1f | %.2f | %.0f | %.1f | %.0f |\n", m, med(epo, n), med(eps, n), dr,
-						med(bpe, n), med(us, n), med(cap, n), med(rss, n) / 1024, med(rep, n)
+					st = sev > 0 ? sprintf("%.2f, %.1f", scpu * 1e6 / sev, srss / 1024) : "-"
+					printf "| %s | %.1f | %.0f | %d | %.1f | %.2f | %.0f | %.1f | %s | %.0f |\n", m, med(epo, n), med(eps, n), dr,
+						med(bpe, n), med(us, n), med(cap, n), med(rss, n) / 1024, st, med(rep, n)
 				}' "$RES"
 		done
 	fi
