@@ -2,6 +2,7 @@
 #   make            build/ipcscope
 #   make check      install missing packages, build, unit + live tests, then again under ASan/UBSan
 #   make demo       record the bundled workload and print its report
+#   make bench      performance table -> docs/performance.md (tests/bench/)
 #   make SAN=1 BUILD=build/asan ...   sanitizer build
 
 BUILD   ?= build
@@ -48,7 +49,7 @@ WL_SRCS    := $(wildcard tests/workloads/*.c)
 WL_BINS    := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(WL_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check deps unit live asan demo bench clean install tests fuzz fuzz-short
+.PHONY: all check deps unit live asan demo bench bench-build clean install tests fuzz fuzz-short
 all: $(BUILD)/ipcscope
 
 $(BUILD)/vmlinux.h:
@@ -130,6 +131,8 @@ check: deps
 
 demo: $(BUILD)/ipcscope
 	$(Q)$(BUILD)/ipcscope demo
+
+include tests/bench/bench.mk
 
 install: $(BUILD)/ipcscope
 	install -D -m 0755 $(BUILD)/ipcscope $(DESTDIR)$(PREFIX)/sbin/ipcscope

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * emit.bpf.h - reserve a record, fill it, submit it; count what is lost.
- * Every record goes through emit_reserve/emit_submit so that wake-up
- * batching (BPF_RB_NO_WAKEUP) can later be decided in one place.
+ * Every record goes through emit_reserve/emit_submit, so wake-up batching
+ * (BPF_RB_NO_WAKEUP) is decided in one place.
  */
 #ifndef IPCS_EMIT_BPF_H
 #define IPCS_EMIT_BPF_H
@@ -39,14 +39,31 @@ static __always_inline void *emit_reserve(__u32 size, __u16 type)
 	return h;
 }
 
-static __always_inline __u64 emit_wakeup_flags(void)
+/*
+ * Waking the reader costs a context switch per record when it keeps up (the
+ * kernel wakes whenever the reader has caught up), which on a busy host costs
+ * more than the probe itself. So records are submitted without a wake-up and
+ * the reader polls on a short timer (source_live.c); the reader is woken when
+ * targ_wake_bytes wait (crossing that mark), and on every record past twice
+ * that, when the ring is filling faster than the timer drains it.
+ */
+static __always_inline __u64 emit_wakeup_flags(__u32 size)
 {
-	return 0;	/* wake the reader on every record, for now */
+	__u64 avail;
+
+	if (!targ_wake_bytes)
+		return 0;
+	/* Counts this record (reserved, not yet committed) and its header. */
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (avail >= 2 * targ_wake_bytes ||
+	    (avail >= targ_wake_bytes && avail - size - BPF_RINGBUF_HDR_SZ < targ_wake_bytes))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void emit_submit(void *rec)
 {
-	bpf_ringbuf_submit(rec, emit_wakeup_flags());
+	bpf_ringbuf_submit(rec, emit_wakeup_flags(((struct ipcs_rec_hdr *)rec)->size));
 }
 
 #endif

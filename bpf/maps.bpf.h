@@ -25,6 +25,9 @@ const volatile bool targ_follow_children __weak = true;
 /* XORed into socket identities (struct sock addresses) so that recordings
  * hold no kernel addresses; top bit clear (see sock.bpf.h). */
 const volatile __u64 targ_sock_salt __weak = 0;
+/* Wake the reader when this many bytes wait in the ring (0: on every record,
+ * the kernel's default); between wake-ups user space polls (emit.bpf.h). */
+const volatile __u64 targ_wake_bytes __weak = 0;
 
 /* Records to user space; size set by user space (bpf_map__set_max_entries). */
 struct {

@@ -14,6 +14,7 @@ static const struct {
 	{ CMD_REPORT, cmd_report },
 	{ CMD_DEMO, cmd_demo },
 	{ CMD_DEADLOCK, cmd_deadlock },
+	{ CMD_STAT, cmd_stat },
 };
 
 int main(int argc, char **argv)

@@ -46,6 +46,23 @@ static const struct cmd_desc cmds[] = {
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
 	  "which channel, plus drops and how the file ended.\n"
 	  "  --json     machine-readable output (docs/report-json.md)\n" },
+	{ "stat", CMD_STAT, "o:p:c:qv",
+	  "usage: ipcscope stat [-p PID]... [-c COMM] [--duration SEC] [--json] [-o FILE]\n"
+	  "                     [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
+	  "Trace like record, but write no recording: count in memory and print the\n"
+	  "summary `report` would print for it (like strace -c) when tracing ends.\n"
+	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     trace processes whose command name is NAME\n"
+	  "      --duration SEC  stop after SEC seconds\n"
+	  "      --json          machine-readable summary (docs/report-json.md)\n"
+	  "  -o, --output FILE   write the summary to FILE instead of stdout\n"
+	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  "  -q, --quiet         no status line on stderr\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  "  -- CMD ARGS...      run CMD, trace it and its descendants, stop when it exits\n"
+	  "                      and exit with its status\n"
+	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
+	  "(the summary is still printed), at --duration, or when every -p process exited.\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
@@ -108,9 +125,10 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 {
 	switch (opt) {
 	case OPT_HELP: return true;
-	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK;
+	case OPT_DURATION: case OPT_RINGBUF:
+		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
-	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK;
+	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
 	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
@@ -127,6 +145,7 @@ static const char *const overview =
 	"  record   trace IPC into a recording file     ipcscope record -o t.ipcs -- CMD\n"
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
+	"  stat     trace without recording, then report ipcscope stat -- CMD\n"
 	"  demo     record a bundled workload and report it\n"
 	"  deadlock who waits for whom in hung processes    ipcscope deadlock -p PID\n"
 	"\n"
@@ -249,6 +268,12 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		if (o->argv && o->npids)
 			return usage_error(o, "use either -p PID or -- CMD, not both", NULL);
 		return 0;
+	case CMD_STAT:
+		if (nargs > 0 && !o->argv)
+			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
+		if (o->argv && o->npids)
+			return usage_error(o, "use either -p PID or -- CMD, not both", NULL);
+		return 0;
 	case CMD_REPLAY:
 	case CMD_REPORT:
 		if (nargs != 1)
@@ -282,7 +307,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, demo, deadlock)", NULL);
+		return usage_error(o, "missing command (record, replay, report, stat, demo, deadlock)", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -295,7 +320,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	}
 	d = find_cmd(argv[1]);
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, demo, deadlock)", argv[1]);
+		return usage_error(o, "unknown command (record, replay, report, stat, demo, deadlock)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 
@@ -306,8 +331,8 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 			break;
 		}
 	if (dashdash >= 0) {
-		if (o->cmd != CMD_RECORD)
-			return usage_error(o, "only record runs a command after --", NULL);
+		if (o->cmd != CMD_RECORD && o->cmd != CMD_STAT)
+			return usage_error(o, "only record and stat run a command after --", NULL);
 		if (dashdash + 1 >= argc)
 			return usage_error(o, "missing command after --", NULL);
 		o->argv = &argv[dashdash + 1];

@@ -23,6 +23,7 @@ enum ipcs_cmd {
 	CMD_REPORT,
 	CMD_DEMO,
 	CMD_DEADLOCK,
+	CMD_STAT,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -30,7 +31,7 @@ enum ipcs_cmd {
 struct ipcs_opts {
 	enum ipcs_cmd cmd;
 	const char *cmd_name;		/* as typed, for messages */
-	const char *output;		/* -o FILE */
+	const char *output;		/* -o FILE (stat: the summary, else the recording) */
 	const char *input;		/* FILE argument of replay/report */
 	pid_t pids[OPTS_MAX_PIDS];	/* -p PID, repeatable */
 	size_t npids;

@@ -1,10 +1,11 @@
 #!/bin/bash
 # Install what building and testing ipcscope needs, when missing (Debian 12, as root).
+# Arguments name more packages (make bench adds the tracers it compares with).
 # Mount nothing: the probes use tp_btf (no tracefs) and pin nothing (no bpffs).
 set -euo pipefail
 
 pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev
-      libncurses-dev tmux libdw-dev libclang-rt-14-dev pkg-config jq coreutils procps util-linux)
+      libncurses-dev tmux libdw-dev libclang-rt-14-dev pkg-config jq coreutils procps util-linux "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

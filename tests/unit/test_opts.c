@@ -96,6 +96,38 @@ static void test_report_replay(void **state)
 	assert_int_equal(PARSE(&o, "record", "-o", "f", "-n", "2"), EXIT_USAGE);
 }
 
+static void test_stat(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	/* no -o needed: nothing is recorded */
+	assert_int_equal(PARSE(&o, "stat", "--", "make", "-j2"), 0);
+	assert_int_equal(o.cmd, CMD_STAT);
+	assert_null(o.output);
+	assert_int_equal(o.argc, 2);
+	assert_string_equal(o.argv[0], "make");
+	assert_int_equal(PARSE(&o, "stat", "-p", "7", "-c", "srv", "--duration", "3", "--json",
+			       "-o", "sum.json", "--ringbuf-kb", "16", "-q", "-v"), 0);
+	assert_int_equal(o.npids, 1);
+	assert_int_equal(o.pids[0], 7);
+	assert_string_equal(o.comm, "srv");
+	assert_true(o.json);
+	assert_string_equal(o.output, "sum.json");
+	assert_int_equal(o.ringbuf_kb, 16);
+	assert_true(o.quiet);
+	assert_int_equal(o.verbose, 1);
+	assert_int_equal(PARSE(&o, "stat", "--help"), 0);
+	assert_int_equal(o.help_for, CMD_STAT);
+	/* refusals */
+	assert_int_equal(PARSE(&o, "stat", "--force"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "stat", "--plain"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "stat", "cmd"), EXIT_USAGE);		/* command without -- */
+	assert_int_equal(PARSE(&o, "stat", "-p", "7", "--", "ls"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "stat", "--"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "f", "--", "ls"), EXIT_USAGE);	/* only record and stat run one */
+}
+
 static void test_help_version_unknown(void **state)
 {
 	struct ipcs_opts o;
@@ -148,7 +180,7 @@ static void test_usage_texts(void **state)
 	FILE *f;
 
 	(void)state;
-	for (int c = CMD_NONE; c <= CMD_DEADLOCK; c++) {
+	for (int c = CMD_NONE; c <= CMD_STAT; c++) {
 		f = fmemopen(buf, sizeof(buf), "w");
 		opts_usage((enum ipcs_cmd)c, f);
 		fclose(f);
@@ -163,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_record_command),
 		cmocka_unit_test(test_record_refusals),
 		cmocka_unit_test(test_report_replay),
+		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_help_version_unknown),
 		cmocka_unit_test(test_deadlock),
 		cmocka_unit_test(test_usage_texts),

@@ -226,11 +226,18 @@ cleanup:
 
 int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 {
+	int n;
+
 	if (!ls || !cb)
 		return -EINVAL;
 	ls->cb = cb;
 	ls->ctx = ctx;
-	return ring_buffer__poll(ls->rb, timeout_ms);
+	/* The probes wake us only when the ring fills up (bpf/emit.bpf.h): wait
+	 * at most LIVE_BATCH_MS, then take what came without a wake-up. */
+	n = ring_buffer__poll(ls->rb, timeout_ms < LIVE_BATCH_MS ? timeout_ms : LIVE_BATCH_MS);
+	if (n == 0)
+		n = ring_buffer__consume(ls->rb);
+	return n;
 }
 
 int live_drain(struct live_source *ls, live_rec_cb cb, void *ctx)

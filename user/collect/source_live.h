@@ -29,8 +29,11 @@ int live_add_pid(struct live_source *ls, pid_t pid);
 
 typedef int (*live_rec_cb)(const void *rec, size_t len, void *ctx);
 
-/* Wait up to timeout_ms for records and deliver each to cb. Returns records
- * delivered, or -errno (-EINTR when a signal arrived). */
+/* The longest a record waits in the ring before live_poll takes it. */
+#define LIVE_BATCH_MS 20
+
+/* Wait up to timeout_ms (at most LIVE_BATCH_MS) for records and deliver each
+ * to cb. Returns records delivered, or -errno (-EINTR when a signal arrived). */
 int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx);
 
 /* Deliver what is already in the ring buffer without waiting. */

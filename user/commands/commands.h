@@ -3,6 +3,8 @@
 #define IPCS_COMMANDS_H
 
 #include "opts.h"
+#include "pipeline.h"
+#include "record/recfile.h"
 
 /* Each returns the process exit status (enum ipcs_exit, or a traced command's). */
 int cmd_record(const struct ipcs_opts *o);
@@ -10,6 +12,7 @@ int cmd_replay(const struct ipcs_opts *o);
 int cmd_report(const struct ipcs_opts *o);
 int cmd_demo(const struct ipcs_opts *o);
 int cmd_deadlock(const struct ipcs_opts *o);
+int cmd_stat(const struct ipcs_opts *o);
 
 /* What record traces: a command to exec, or a function run in a forked child. */
 struct record_target {
@@ -22,7 +25,17 @@ struct record_target {
  * *cmd_status gets the traced command's exit status (shell convention). */
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status);
 
+/* The same loop without a file (stat): records feed p, whose model the caller
+ * reads afterwards. p is initialised by the caller, with a model. */
+int trace_run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
+	      int *cmd_status);
+
 /* Report on a recording, text or JSON, to stdout. */
 int report_file(const char *path, bool json);
+
+/* The report of a model built by the caller (path NULL: traced live, not
+ * recorded). Flushes m. Returns 0 or -errno. */
+int report_model(const char *path, const struct ipcs_file_header *fh,
+		 const struct recfile_status *st, struct model *m, bool json);
 
 #endif

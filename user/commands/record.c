@@ -1,9 +1,11 @@
-/* record.c - `ipcscope record`: probes -> pipeline -> recorder, until told to stop. */
+/* record.c - `ipcscope record`: probes -> pipeline -> recorder, until told to stop.
+ * The same loop without a recorder serves `ipcscope stat` (trace_run). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +28,18 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* CPU seconds this process used so far; peak RSS in KiB. */
+static double cpu_seconds(long *maxrss_kb)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	*maxrss_kb = ru.ru_maxrss;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void install_handlers(void)
@@ -59,7 +73,7 @@ static int start_target(const struct record_target *t, pid_t *out)
 		if (t->fn)
 			_exit(t->fn(t->arg));
 		execvp(t->argv[0], t->argv);
-		fprintf(stderr, "ipcscope record: cannot run %s: %s\n", t->argv[0], strerror(errno));
+		fprintf(stderr, "ipcscope: cannot run %s: %s\n", t->argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	while (waitpid(pid, &st, WUNTRACED) < 0)
@@ -100,12 +114,20 @@ static int seed_collect(const void *rec, size_t len, void *ctx)
 	return 0;
 }
 
+static int feed_cb(const void *rec, size_t len, void *ctx)
+{
+	return pipeline_feed(ctx, rec, len);
+}
+
 /* With no pids (whole host, or only a comm filter) every process is seeded. */
-static int seed_state(const pid_t *pids, size_t npids, struct recorder *r)
+static int seed_state(const pid_t *pids, size_t npids, struct recorder *r, struct pipeline *p)
 {
 	struct seed_buf b = { 0 };
 	int err;
 
+	/* Without a file (stat) the seeds go straight to the model. */
+	if (!r)
+		return seed_procfs("/proc", pids, npids, mono_ns(), feed_cb, p);
 	/* record keeps no model: the seeds only go to the META block, and replay
 	 * feeds them to the model before the events. */
 	err = seed_procfs("/proc", pids, npids, mono_ns(), seed_collect, &b);
@@ -113,11 +135,6 @@ static int seed_state(const pid_t *pids, size_t npids, struct recorder *r)
 		err = recorder_write_meta(r, b.data, b.len, b.n);
 	free(b.data);
 	return err;
-}
-
-static int feed_cb(const void *rec, size_t len, void *ctx)
-{
-	return pipeline_feed(ctx, rec, len);
 }
 
 /* Emit the drop counters as a record when they change: recorded and modelled like events. */
@@ -178,15 +195,16 @@ static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
 		return;
 	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s",
 		final ? "" : "\r",
-		(unsigned long long)p->records, (unsigned long long)drops_sum(drops), o->output,
+		(unsigned long long)p->records, (unsigned long long)drops_sum(drops),
+		o->cmd == CMD_STAT ? "counted" : o->output,
 		final ? "\n" : "   ");
 }
 
 struct run_state {
 	const struct ipcs_opts *o;
 	struct live_source *ls;
-	struct pipeline p;
-	struct recorder rec;
+	struct pipeline *p;
+	struct recorder *rec;	/* NULL: nothing is written (stat) */
 	__u64 drops[IPCS_DROP_SLOTS];
 	pid_t child;
 	int child_status;
@@ -207,7 +225,7 @@ static int feed_wait(const struct ipcs_wait_rec *r, void *ctx)
  * the records of this tick. */
 static int record_waits(struct run_state *s)
 {
-	struct dl_watch_cbs cbs = { .on_wait = feed_wait, .ctx = &s->p };
+	struct dl_watch_cbs cbs = { .on_wait = feed_wait, .ctx = s->p };
 	int err;
 
 	dl_blockset_clear(&s->waits.b);
@@ -241,10 +259,13 @@ static int trace_loop(struct run_state *s)
 {
 	const struct ipcs_opts *o = s->o;
 	__u64 start = mono_ns(), last_tick = start;
+	__u64 records0 = s->p->records;
+	long rss_kb = 0;
+	double cpu0 = cpu_seconds(&rss_kb), cpu;
 	int err = 0, n;
 
 	while (!stop_signal) {
-		n = live_poll(s->ls, 100, feed_cb, &s->p);
+		n = live_poll(s->ls, 100, feed_cb, s->p);
 		if (n < 0 && n != -EINTR) {
 			err = n;
 			break;
@@ -258,47 +279,45 @@ static int trace_loop(struct run_state *s)
 			break;
 		if (mono_ns() - last_tick >= 1000000000ull) {
 			last_tick = mono_ns();
-			err = feed_drops(s->ls, &s->p, s->drops, false);
-			if (!err)
+			err = feed_drops(s->ls, s->p, s->drops, false);
+			if (!err && s->rec)
 				err = record_waits(s);
-			if (!err)
-				err = recorder_flush(&s->rec);
+			if (!err && s->rec)
+				err = recorder_flush(s->rec);
 			if (err)
 				break;
-			status_line(o, &s->p, s->drops, false);
+			status_line(o, s->p, s->drops, false);
 		}
 	}
 	if (!err) {	/* everything the kernel already produced belongs in the file */
-		n = live_drain(s->ls, feed_cb, &s->p);
+		n = live_drain(s->ls, feed_cb, s->p);
 		if (n < 0)
 			err = n;
 	}
+	/* What tracing itself cost, without start-up (make bench reads this). */
+	cpu = cpu_seconds(&rss_kb) - cpu0;
+	log_info("collector: %llu records, %.3f s CPU while tracing (%.2f us per record), peak RSS %ld KiB",
+		 (unsigned long long)(s->p->records - records0), cpu,
+		 s->p->records > records0 ? cpu * 1e6 / (double)(s->p->records - records0) : 0.0, rss_kb);
 	return err;
 }
 
-int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
+/* Probes -> p (and rec when recording) until told to stop; see trace_run. */
+static int run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
+	       struct recorder *rec, int *cmd_status)
 {
-	struct recfile_write_opts wo = { .force = o->force };
-	struct run_state s = { .o = o };
+	struct run_state s = { .o = o, .p = p, .rec = rec };
 	struct live_config cfg = { 0 };
 	pid_t pids[OPTS_MAX_PIDS];
 	size_t npids = 0;
 	int err, cerr;
 
 	install_handlers();
-	err = pipeline_init(&s.p, false);
-	if (err)
-		return EXIT_FAIL;
-	if (dl_watcher_init(&s.waits, "/proc", RECORD_WAIT_THRESHOLD_NS)) {
-		pipeline_fini(&s.p);
+	/* Long waits go into recordings only (docs/deadlock.md). */
+	if (rec && dl_watcher_init(&s.waits, "/proc", RECORD_WAIT_THRESHOLD_NS)) {
+		recorder_discard(rec);
 		return EXIT_FAIL;
 	}
-	if (recorder_open(&s.rec, o->output, &wo)) {
-		dl_watcher_fini(&s.waits);
-		pipeline_fini(&s.p);
-		return EXIT_FAIL;
-	}
-	pipeline_add_sink(&s.p, recorder_sink(&s.rec));
 
 	if (t) {
 		err = start_target(t, &s.child);
@@ -320,14 +339,17 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	err = live_open(&cfg, &s.ls);
 	if (err)
 		goto discard;
-	err = seed_state(pids, npids, &s.rec);
+	err = seed_state(pids, npids, rec, p);
 	if (err) {
 		log_error("reading the state of /proc failed: %s", strerror(-err));
 		goto out;
 	}
-	if (!o->quiet)
+	if (!o->quiet && rec)
 		fprintf(stderr, "ipcscope: recording to %s%s\n", o->output,
 			s.child > 0 ? "" : "; Ctrl-C to stop");
+	else if (!o->quiet)
+		fprintf(stderr, "ipcscope: tracing (counting only)%s\n",
+			s.child > 0 ? "" : "; Ctrl-C to stop and print the summary");
 	if (s.child > 0) {
 		kill(s.child, SIGCONT);
 		s.child_running = true;
@@ -337,14 +359,16 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 out:
 	/* The final counters go into the stream as a record too: readers take drops from
 	 * the model alone, the trailer only repeats them. */
-	cerr = feed_drops(s.ls, &s.p, s.drops, true);
+	cerr = feed_drops(s.ls, p, s.drops, true);
 	if (!err)
 		err = cerr;
 	live_close(s.ls);
-	cerr = recorder_close(&s.rec, s.drops);
-	if (!err)
-		err = cerr;
-	status_line(o, &s.p, s.drops, true);
+	if (rec) {
+		cerr = recorder_close(rec, s.drops);
+		if (!err)
+			err = cerr;
+	}
+	status_line(o, p, s.drops, true);
 	if (drops_sum(s.drops))
 		log_warn("%llu events were dropped (ring buffer full: try --ringbuf-kb, or a narrower filter)",
 			 (unsigned long long)drops_sum(s.drops));
@@ -363,19 +387,45 @@ out:
 		}
 		*cmd_status = s.child_status;
 	}
-	dl_watcher_fini(&s.waits);
-	pipeline_fini(&s.p);
+	if (rec)
+		dl_watcher_fini(&s.waits);
 	return err ? EXIT_FAIL : EXIT_OK;
 
 discard:
-	recorder_discard(&s.rec);
+	if (rec)
+		recorder_discard(rec);
 	if (s.child > 0) {
 		kill(s.child, SIGKILL);
 		waitpid(s.child, NULL, 0);
 	}
-	dl_watcher_fini(&s.waits);
-	pipeline_fini(&s.p);
+	if (rec)
+		dl_watcher_fini(&s.waits);
 	return EXIT_FAIL;
+}
+
+int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
+{
+	struct recfile_write_opts wo = { .force = o->force };
+	struct recorder rec;
+	struct pipeline p;
+	int rc;
+
+	if (pipeline_init(&p, false))
+		return EXIT_FAIL;
+	if (recorder_open(&rec, o->output, &wo)) {
+		pipeline_fini(&p);
+		return EXIT_FAIL;
+	}
+	pipeline_add_sink(&p, recorder_sink(&rec));
+	rc = run(o, t, &p, &rec, cmd_status);
+	pipeline_fini(&p);
+	return rc;
+}
+
+int trace_run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
+	      int *cmd_status)
+{
+	return run(o, t, p, NULL, cmd_status);
 }
 
 int cmd_record(const struct ipcs_opts *o)

@@ -142,7 +142,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_init(&w, stdout, true);
 	json_obj_begin(&w);
 	json_kstr(&w, "ipcscope", IPCS_VERSION);
-	json_kstr(&w, "file", path);
+	json_kstr(&w, "file", path ? path : "");	/* stat: nothing was recorded */
 	snprintf(abi, sizeof(abi), "%u.%u", fh->major, fh->minor);
 	json_kstr(&w, "abi", abi);
 	json_kstr(&w, "host", fh->host);
@@ -223,8 +223,12 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	esc_term(fh->host, sizeof(fh->host), host, sizeof(host));
 	if (localtime_r(&secs, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	fputs("recording ", stdout);
-	esc_term_fputs(path, stdout);
+	if (path) {
+		fputs("recording ", stdout);
+		esc_term_fputs(path, stdout);
+	} else {
+		fputs("traced live (not recorded)", stdout);
+	}
 	printf(": host %s, started %s, %.3f s of events\n", host, when, span);
 	printf("events %" PRIu64 ", dropped %" PRIu64, (uint64_t)t->events, (uint64_t)t->drops_total);
 	for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
@@ -265,12 +269,33 @@ static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
 	return pipeline_feed(ctx, rec, len);
 }
 
+int report_model(const char *path, const struct ipcs_file_header *fh,
+		 const struct recfile_status *st, struct model *m, bool json)
+{
+	struct model_totals t;
+	struct conv_list l = { 0 };
+	int err;
+
+	model_flush(m);
+	model_get_totals(m, &t);
+	err = model_foreach_conv(m, collect_conv, &l);
+	if (err)
+		goto out;
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
+	if (json)
+		report_json(path, fh, st, m, &t, &l);
+	else
+		report_text(path, fh, st, &t, &l, m);
+out:
+	free(l.v);
+	return err;
+}
+
 int report_file(const char *path, bool json)
 {
 	struct replay_source *rs = NULL;
 	struct recfile_status st;
-	struct model_totals t;
-	struct conv_list l = { 0 };
 	struct pipeline p;
 	int err;
 
@@ -287,19 +312,8 @@ int report_file(const char *path, bool json)
 	}
 	if (!st.clean_end)
 		log_warn("%s: %s", path, st.message[0] ? st.message : "the recording did not end cleanly");
-	model_flush(p.model);
-	model_get_totals(p.model, &t);
-	err = model_foreach_conv(p.model, collect_conv, &l);
-	if (err)
-		goto out;
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
-	if (json)
-		report_json(path, replay_header(rs), &st, p.model, &t, &l);
-	else
-		report_text(path, replay_header(rs), &st, &t, &l, p.model);
+	err = report_model(path, replay_header(rs), &st, p.model, json);
 out:
-	free(l.v);
 	pipeline_fini(&p);
 	replay_close(rs);
 	return err ? EXIT_FAIL : EXIT_OK;

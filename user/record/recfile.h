@@ -27,6 +27,8 @@ struct recfile_write_opts {
  */
 size_t recfile_rec_size(const void *p, size_t avail);
 
+/* The file header a recording started now would get (stat reports with it too). */
+void recfile_header_init(struct ipcs_file_header *h, const struct recfile_write_opts *o);
 /* Create path 0600, O_EXCL|O_NOFOLLOW (no O_EXCL with force). Writes the file header. */
 int recfile_create(const char *path, const struct recfile_write_opts *o,
 		   struct recfile_writer **out);
