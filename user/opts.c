@@ -257,7 +257,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		argc = dashdash;
 	}
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-abc" of an earlier call */
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, d->shortopts, long_opts, &li)) != -1) {
 		if (c == '?' || c == ':') {

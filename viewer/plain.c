@@ -86,8 +86,10 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 		put(buf, n, off, "fd %d ", s->fd);
 	}
 	put_chan(pp, buf, n, off, &s->chan, ev->path);
-	if (s->ret < 0)
+	if (s->ret < 0 && s->ret >= -4095)	/* the kernel's errno range (MAX_ERRNO) */
 		put(buf, n, off, " = -%s", strerrorname_np((int)-s->ret) ? strerrorname_np((int)-s->ret) : "E?");
+	else if (s->ret < 0)
+		put(buf, n, off, " = %" PRId64, (int64_t)s->ret);
 	else if (s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
 		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV ||
 		 (s->sys >= IPCS_SYS_SENDTO && s->sys <= IPCS_SYS_RECVMSG) ||
