@@ -101,7 +101,8 @@ static __always_inline void futex_key(struct ipcs_futex_rec *r, bool private)
 	if (private)
 		return;
 	/* No vma (the call failed with EFAULT), mmap lock busy, or private memory: keyed by process. */
-	if (bpf_find_vma(bpf_get_current_task_btf(), r->uaddr, futex_vma_cb, &c, 0) || !c.found)
+	if (!targ_find_vma ||
+	    bpf_find_vma(bpf_get_current_task_btf(), r->uaddr, futex_vma_cb, &c, 0) || !c.found)
 		return;
 	r->key_flags |= IPCS_FKEY_SHARED;
 	r->key_ino = c.ino;

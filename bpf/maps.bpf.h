@@ -25,6 +25,8 @@ const volatile bool targ_follow_children __weak = true;
 /* XORed into socket identities (struct sock addresses) so that recordings
  * hold no kernel addresses; top bit clear (see sock.bpf.h). */
 const volatile __u64 targ_sock_salt __weak = 0;
+/* bpf_find_vma exists (5.17+): else shared futex keys and shm segments stay unresolved. */
+const volatile bool targ_find_vma __weak = true;
 
 /* Records to user space; size set by user space (bpf_map__set_max_entries). */
 struct {
