@@ -244,7 +244,7 @@ static int trace_loop(struct run_state *s)
 
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
 {
-	struct recfile_write_opts wo = { .force = o->force };
+	struct recfile_write_opts wo = { .force = o->force, .capture_bytes = o->capture_bytes };
 	struct run_state s = { .o = o };
 	struct live_config cfg = { 0 };
 	pid_t pids[OPTS_MAX_PIDS];

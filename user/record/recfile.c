@@ -192,7 +192,8 @@ static int create_error(const char *path, int err)
 
 	bool have_st = lstat(path, &st) == 0;
 
-	if ((err == -EEXIST || err == -ELOOP) && have_st && S_ISLNK(st.st_mode))
+	/* Whatever the errno (ELOOP, EEXIST, or EACCES from protected_symlinks). */
+	if (have_st && S_ISLNK(st.st_mode))
 		log_error("%s is a symbolic link; ipcscope never writes a recording through a link: "
 			  "choose another path", path);
 	else if ((err == -EEXIST || err == -EISDIR || err == -ENXIO) && have_st && S_ISDIR(st.st_mode))
