@@ -3,6 +3,8 @@
 #   make check      install missing packages, build, unit + live tests, then again under ASan/UBSan
 #   make demo       record the bundled workload and print its report
 #   make SAN=1 BUILD=build/asan ...   sanitizer build
+#   make fuzz       every libFuzzer harness for 10 minutes (make check runs them 25 s each)
+#   make soak       an hour of steady traffic: the collector's memory must stay flat
 
 BUILD   ?= build
 SAN     ?= 0
@@ -48,7 +50,7 @@ WL_SRCS    := $(wildcard tests/workloads/*.c)
 WL_BINS    := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(WL_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check deps unit live asan demo bench clean install tests fuzz fuzz-short
+.PHONY: all check deps unit live asan demo bench clean install tests fuzz fuzz-short soak
 all: $(BUILD)/ipcscope
 
 $(BUILD)/vmlinux.h:
@@ -125,6 +127,11 @@ fuzz-short: $(FUZZ_BINS) $(BUILD)/tests/unit/test_recfile
 
 fuzz:
 	$(Q)$(MAKE) --no-print-directory fuzz-short FUZZ_TIME=600
+
+# One hour of steady traffic; the collector's memory must stay flat (not in CI).
+SOAK_SECS ?= 3600
+soak: $(BUILD)/ipcscope $(WL_BINS)
+	$(Q)bash tests/soak.sh $(BUILD) $(SOAK_SECS)
 
 # The whole suite, as CI runs it: plain build, then ASan+UBSan build.
 check: deps
