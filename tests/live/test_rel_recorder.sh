@@ -56,33 +56,40 @@ for sig in INT TERM; do
 	kill -0 "$SW" 2>/dev/null && bad "SIG$sig: the workload outlived record"
 done
 
-# -- SIGKILL after > 1 s of steady traffic (200 messages/s, well under a block a second)
-name=kill9
-start_steady "$name"
-sleep 1
-kill -KILL "$RECPID"
-bg_wait "$RECPID" 10
-check_eq "SIGKILL: record died of it" 137 "$BG_RC"
-kill -TERM "$SW" "$SR" 2>/dev/null	# orphaned: nobody passes the signal on now
-"$IPCS" report "$T/$name.ipcs" --json >"$T/$name.json" 2>"$T/$name.report.err"
-check_eq "SIGKILL: report of the killed recording exit status" 0 "$?"
-check_jq "SIGKILL: not clean, truncated, not corrupt" "false true false" "$T/$name.json" \
-	'.status | "\(.clean) \(.truncated) \(.corrupt)"'
-check_jq "SIGKILL: the reader says where it stopped" true "$T/$name.json" '.status.message | length > 0'
-check_prefix "$name" "$SW"
-walk=$(python3 "$WALK" "$T/$name.ipcs")
-echo "    blocks: $walk"
-eval "$walk"	# blocks= meta_recs= event_recs= event_blocks= max_event_raw= trailer= tail_bytes=
-check_eq "SIGKILL: no trailer" 0 "$trailer"
-check_eq "SIGKILL: event blocks on disk" true "$( ((event_blocks >= 1)) && echo true || echo "false ($event_blocks)")"
-# At 200 messages/s no 256 KiB block fills in 2.5 s: every event block on disk
-# was written by the once-a-second flush.
-check_eq "SIGKILL: blocks written by the timer, not by a full buffer" true \
-	"$( ((max_event_raw > 0 && max_event_raw < 262144)) && echo true || echo "false ($max_event_raw)")"
-check_jq "SIGKILL: records replayed = records of the complete blocks" "$((meta_recs + event_recs))" \
-	"$T/$name.json" '.events'
-check_eq "SIGKILL: replayed writes fit in the complete blocks" true \
-	"$( ((PREFIX_K <= event_recs)) && echo true || echo false)"
+# -- SIGKILL at a random moment after > 1 s of steady traffic (200 messages/s,
+# far from filling a block a second): three times
+kill9() {
+	local name=$1 walk blocks meta_recs event_recs event_blocks max_event_raw trailer tail_bytes
+	local trailer_events trailer_drops
+	start_steady "$name"
+	sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+	kill -KILL "$RECPID"
+	bg_wait "$RECPID" 10
+	check_eq "$name: record died of SIGKILL" 137 "$BG_RC"
+	kill -TERM "$SW" "$SR" 2>/dev/null	# orphaned: nobody passes the signal on now
+	"$IPCS" report "$T/$name.ipcs" --json >"$T/$name.json" 2>"$T/$name.report.err"
+	check_eq "$name: report of the killed recording exit status" 0 "$?"
+	check_jq "$name: not clean, truncated, not corrupt" "false true false" "$T/$name.json" \
+		'.status | "\(.clean) \(.truncated) \(.corrupt)"'
+	check_jq "$name: the reader says where it stopped" true "$T/$name.json" '.status.message | length > 0'
+	check_prefix "$name" "$SW"
+	walk=$(python3 "$WALK" "$T/$name.ipcs")
+	echo "    blocks: $walk"
+	eval "$walk"
+	check_eq "$name: no trailer" 0 "$trailer"
+	check_eq "$name: event blocks on disk" true "$( ((event_blocks >= 1)) && echo true || echo "false ($event_blocks)")"
+	# No 256 KiB block fills in 2.5 s: every event block on disk was written by
+	# the once-a-second flush.
+	check_eq "$name: blocks written by the timer, not by a full buffer" true \
+		"$( ((max_event_raw > 0 && max_event_raw < 262144)) && echo true || echo "false ($max_event_raw)")"
+	check_jq "$name: records replayed = records of the complete blocks" "$((meta_recs + event_recs))" \
+		"$T/$name.json" '.events'
+	check_eq "$name: replayed writes fit in the complete blocks" true \
+		"$( ((PREFIX_K <= event_recs)) && echo true || echo false)"
+}
+for i in 1 2 3; do
+	kill9 "kill9-$i"
+done
 
 # -- full disk: a 256 KiB tmpfs fills up under a flood
 mkdir -p "$T/tiny"

@@ -3,7 +3,8 @@
 # Security: no tracing without CAP_BPF + CAP_PERFMON (the refusal names what
 # is missing, nothing is left behind); a symlink or file an unprivileged user
 # planted at the output path is never written through; payload capture is
-# off unless --capture N, which the header and the report then say; the BPF
+# off unless --capture N, which the header and the report then say; a socket
+# path with escape sequences is escaped everywhere; the BPF
 # programs load with no warning from libbpf or the verifier.
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
@@ -68,6 +69,21 @@ check_jq "--capture 64: report --json" "true 64" "$T/cap.json" '"\(.payload) \(.
 "$IPCS" report "$T/cap.ipcs" >"$T/cap.txt" 2>&1
 check_grep "--capture 64: report text warns" "$T/cap.txt" "payloads: up to 64 bytes per message were captured: this file may hold secrets"
 check_eq "--capture 64: mode" 600 "$(stat -c %a "$T/cap.ipcs")"
+
+# A unix socket path holding escape sequences reaches no terminal raw.
+need_workload unix_dgram
+sock=$T/s$'\e]0;pwned\a\e[2J'
+rec esock "$WL/unix_dgram" "$sock" 3 10 20
+check_eq "socket path with ESC: record exit status" 0 "$REC_RC"
+report_json esock
+check_no_raw "socket path: report --json has no raw control bytes" "$T/esock.json"
+check_jq "socket path: JSON carries the exact path" "$sock" "$T/esock.json" \
+	'[.conversations[] | select(.kind == "unix-dgram") | .channel] | unique | join(" ")'
+"$IPCS" report "$T/esock.ipcs" >"$T/esock.txt" 2>&1
+check_no_raw "socket path: report text" "$T/esock.txt"
+check_grep "socket path: report text shows it escaped" "$T/esock.txt" 's\x1b]0;pwned\x07'
+"$IPCS" replay "$T/esock.ipcs" --plain >"$T/esock.plain" 2>&1
+check_no_raw "socket path: replay --plain" "$T/esock.plain"
 
 # The verifier accepts every program (bounded loops only: it rejects others)
 # and libbpf has nothing to warn about.
