@@ -122,7 +122,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibpf -Iuser -Iviewer $^ -lz -o $@
 
-fuzz-short: $(FUZZ_BINS) $(BUILD)/tests/unit/test_recfile
+fuzz-short: $(FUZZ_BINS) $(BUILD)/tests/unit/test_recfile $(BUILD)/tests/unit/test_decode
 	$(Q)bash tests/run-fuzz.sh $(BUILD) $(FUZZ_TIME)
 
 fuzz:

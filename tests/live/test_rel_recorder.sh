@@ -59,8 +59,9 @@ done
 # -- SIGKILL at a random moment after > 1 s of steady traffic (200 messages/s,
 # far from filling a block a second): three times
 kill9() {
-	local name=$1 walk blocks meta_recs event_recs event_blocks max_event_raw trailer tail_bytes
-	local trailer_events trailer_drops
+	# shellcheck disable=SC2034 # all set by eval of blockwalk's line
+	local name=$1 walk blocks meta_recs event_recs event_blocks max_event_raw trailer tail_bytes \
+		trailer_events trailer_drops
 	start_steady "$name"
 	sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
 	kill -KILL "$RECPID"
