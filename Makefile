@@ -4,6 +4,8 @@
 #   make demo       record the bundled workload and print its report
 #   make bench      performance table -> docs/performance.md (tests/bench/)
 #   make SAN=1 BUILD=build/asan ...   sanitizer build
+#   make fuzz       every libFuzzer harness for 10 minutes (make check runs them 25 s each)
+#   make soak       an hour of steady traffic: the collector's memory must stay flat
 
 BUILD   ?= build
 SAN     ?= 0
@@ -49,7 +51,7 @@ WL_SRCS    := $(wildcard tests/workloads/*.c)
 WL_BINS    := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(WL_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check deps unit live asan demo bench bench-build clean install tests fuzz fuzz-short
+.PHONY: all check deps unit live asan demo bench bench-build clean install tests fuzz fuzz-short soak
 all: $(BUILD)/ipcscope
 
 $(BUILD)/vmlinux.h:
@@ -105,20 +107,32 @@ live: $(BUILD)/ipcscope $(WL_BINS)
 abi-check:
 	$(Q)bash tests/abi-check.sh
 
-# libFuzzer harnesses (clang): FUZZ_TIME seconds each; `make fuzz` runs longer.
-FUZZ_TIME ?= 30
-FUZZ_LIB_SRCS := user/record/recfile.c user/record/recfile_read.c user/log.c
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
+# libFuzzer harnesses (clang), one per parser, each linked with the sources it
+# exercises. `make check` runs each FUZZ_TIME seconds; `make fuzz` runs longer.
+FUZZ_TIME ?= 25
+FUZZ_SRCS_fuzz_recfile := user/record/recfile.c user/record/recfile_read.c user/log.c
+FUZZ_SRCS_fuzz_decode  := user/collect/decode.c $(sort $(wildcard user/model/*.c user/util/*.c)) \
+			  viewer/plain.c user/log.c
+FUZZ_SRCS_fuzz_opts    := user/opts.c
+FUZZ_SRCS_fuzz_procfs  := user/collect/procfs_parse.c
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+.SECONDEXPANSION:
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
-		-Ibpf -Iuser $^ -lz -o $@
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibpf -Iuser -Iviewer $^ -lz -o $@
 
-fuzz-short: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS)) $(BUILD)/tests/unit/test_recfile
+fuzz-short: $(FUZZ_BINS) $(BUILD)/tests/unit/test_recfile $(BUILD)/tests/unit/test_decode
 	$(Q)bash tests/run-fuzz.sh $(BUILD) $(FUZZ_TIME)
 
 fuzz:
 	$(Q)$(MAKE) --no-print-directory fuzz-short FUZZ_TIME=600
+
+# One hour of steady traffic; the collector's memory must stay flat (not in CI).
+SOAK_SECS ?= 3600
+soak: $(BUILD)/ipcscope $(WL_BINS)
+	$(Q)bash tests/soak.sh $(BUILD) $(SOAK_SECS)
 
 # The whole suite, as CI runs it: plain build, then ASan+UBSan build.
 check: deps

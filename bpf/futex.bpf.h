@@ -112,7 +112,8 @@ static __always_inline __u16 futex_key_of(__u64 uaddr, bool private, __u64 *ino,
 	if (private)
 		return 0;
 	/* No vma (the call failed with EFAULT), mmap lock busy, or private memory: keyed by process. */
-	if (bpf_find_vma(bpf_get_current_task_btf(), uaddr, futex_vma_cb, &c, 0) || !c.found)
+	if (!targ_find_vma ||
+	    bpf_find_vma(bpf_get_current_task_btf(), uaddr, futex_vma_cb, &c, 0) || !c.found)
 		return 0;
 	*ino = c.ino;
 	*dev = c.dev;

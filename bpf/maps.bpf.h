@@ -28,6 +28,8 @@ const volatile __u64 targ_sock_salt __weak = 0;
 /* Wake the reader when this many bytes wait in the ring (0: on every record,
  * the kernel's default); between wake-ups user space polls (emit.bpf.h). */
 const volatile __u64 targ_wake_bytes __weak = 0;
+/* bpf_find_vma exists (5.17+): else shared futex keys and shm segments stay unresolved. */
+const volatile bool targ_find_vma __weak = true;
 
 /* Records to user space; size set by user space (bpf_map__set_max_entries). */
 struct {

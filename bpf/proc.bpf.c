@@ -21,7 +21,9 @@ static __always_inline void emit_proc(struct task_struct *p, __u16 op,
 	r->ppid = ppid;
 	r->op = op;
 	r->exit_code = exit_code;
-	r->start_ns = BPF_CORE_READ(p, start_boottime);
+	/* The process's start: the leader's. The last thread out of a process
+	 * (who fires exit) started later; exec gives the leader's start to its caller. */
+	r->start_ns = BPF_CORE_READ(p, group_leader, start_boottime);
 	if (bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), &p->comm) < 0)
 		drop_count(IPCS_DROP_READ);
 	emit_submit(r);

@@ -57,7 +57,8 @@ static long shm_vma_cb(struct task_struct *task, struct vm_area_struct *vma, voi
 /* The shared shmem mapping at addr, if any. */
 static __always_inline bool shm_vma_at(__u64 addr, struct shm_vma_ctx *c)
 {
-	return !bpf_find_vma(bpf_get_current_task_btf(), addr, shm_vma_cb, c, 0) && c->found;
+	return targ_find_vma &&
+	       !bpf_find_vma(bpf_get_current_task_btf(), addr, shm_vma_cb, c, 0) && c->found;
 }
 
 static __always_inline bool shm_enter(struct pt_regs *regs, struct inflight *in)

@@ -16,7 +16,8 @@ struct cmd_desc {
 static const struct cmd_desc cmds[] = {
 	{ "record", CMD_RECORD, "o:p:c:qv",
 	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM] [--duration SEC]\n"
-	  "                       [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
+	  "                       [--force] [--ringbuf-kb N] [--capture N] [-q] [-v]\n"
+	  "                       [-- CMD ARGS...]\n"
 	  "Record IPC (pipes, FIFOs) to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
@@ -24,6 +25,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  "      --capture N     mark the file as holding up to N payload bytes per message\n"
+	  "                      (1..4096; off by default: payloads can hold secrets)\n"
 	  "  -q, --quiet         no status line on stderr\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "  -- CMD ARGS...      run CMD, trace it and its descendants from its first\n"
@@ -98,7 +101,8 @@ static const struct cmd_desc cmds[] = {
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES, OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD };
+enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
+       OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_CAPTURE };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -117,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "watch", no_argument, NULL, OPT_WATCH },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -127,6 +132,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_HELP: return true;
 	case OPT_DURATION: case OPT_RINGBUF:
 		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
+	case OPT_CAPTURE: return cmd == CMD_RECORD;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
 	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
 	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
@@ -231,6 +237,11 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		if (parse_long(arg, 4, 1 << 20, &v) || (v & (v - 1)))
 			return usage_error(o, "--ringbuf-kb needs a power of two between 4 and 1048576", arg);
 		o->ringbuf_kb = (unsigned)v;
+		return 0;
+	case OPT_CAPTURE:
+		if (parse_long(arg, 1, 4096, &v))
+			return usage_error(o, "--capture needs a number of bytes per message (1..4096)", arg);
+		o->capture_bytes = (unsigned)v;
 		return 0;
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
@@ -340,7 +351,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		argc = dashdash;
 	}
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-abc" of an earlier call */
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, d->shortopts, long_opts, &li)) != -1) {
 		if (c == '?' || c == ':') {

@@ -38,6 +38,7 @@ struct ipcs_opts {
 	const char *comm;		/* -c COMM */
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
+	unsigned capture_bytes;		/* --capture N: payload bytes per message, 0 = off */
 	bool force;			/* --force: replace an existing output file */
 	bool json;			/* --json */
 	bool plain;			/* --plain */

@@ -30,6 +30,18 @@ static void put_esc(char *buf, size_t n, size_t *off, const char *s, size_t max)
 	put(buf, n, off, "%s", tmp);
 }
 
+/* A failed call's return: "-EPIPE"; a recording may hold any number, so only
+ * the kernel's errno range (MAX_ERRNO 4095) is negated and named. */
+static void put_errno(char *buf, size_t n, size_t *off, __s64 ret)
+{
+	const char *name = ret >= -4095 ? strerrorname_np((int)-ret) : NULL;
+
+	if (ret >= -4095)
+		put(buf, n, off, " = -%s", name ? name : "E?");
+	else
+		put(buf, n, off, " = %" PRId64, (int64_t)ret);
+}
+
 static void put_chan(const struct plain_printer *pp, char *buf, size_t n, size_t *off,
 		     const struct ipcs_chan *c, const char *path)
 {
@@ -87,7 +99,7 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 	}
 	put_chan(pp, buf, n, off, &s->chan, ev->path);
 	if (s->ret < 0)
-		put(buf, n, off, " = -%s", strerrorname_np((int)-s->ret) ? strerrorname_np((int)-s->ret) : "E?");
+		put_errno(buf, n, off, s->ret);
 	else if (s->sys == IPCS_SYS_READ || s->sys == IPCS_SYS_WRITE ||
 		 s->sys == IPCS_SYS_READV || s->sys == IPCS_SYS_WRITEV ||
 		 (s->sys >= IPCS_SYS_SENDTO && s->sys <= IPCS_SYS_RECVMSG) ||
@@ -133,7 +145,7 @@ static void format_futex(const struct plain_printer *pp, const struct ipcs_futex
 	if (r->key_flags & IPCS_FKEY_WORD)
 		put(buf, n, off, " word 0x%x", r->word);
 	if (r->ret < 0)
-		put(buf, n, off, " = -%s", strerrorname_np((int)-r->ret) ? strerrorname_np((int)-r->ret) : "E?");
+		put_errno(buf, n, off, r->ret);
 	else
 		put(buf, n, off, " = %" PRId64, (int64_t)r->ret);
 	if (r->blocked_ns >= 1000000)
@@ -149,7 +161,7 @@ static void format_shm(const struct plain_printer *pp, const struct ipcs_shm_rec
 	if (r->ino)
 		put(buf, n, off, " shm:[%" PRIu64 "]", (uint64_t)r->ino);
 	if (r->ret < 0)
-		put(buf, n, off, " = -%s", strerrorname_np((int)-r->ret) ? strerrorname_np((int)-r->ret) : "E?");
+		put_errno(buf, n, off, r->ret);
 }
 
 /* "sendmsg fds 5=pipe 6=memfd:NAME creds pid/uid/gid" */

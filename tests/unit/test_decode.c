@@ -1,10 +1,15 @@
-/* test_decode.c - the decoder accepts exactly the valid records. */
+/*
+ * test_decode.c - the decoder accepts exactly the valid records.
+ * `test_decode --write-corpus DIR` writes runs of valid records as seeds for
+ * tests/fuzz/fuzz_decode.c instead of running the tests.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "collect/decode.h"
 
@@ -162,7 +167,86 @@ static void test_names(void **state)
 		assert_string_not_equal(ipcs_sys_name((__u16)s), "?");
 }
 
-int main(void)
+/* ---- seeds for the fuzzer: a pipe conversation, then one record of each other type ---- */
+
+static unsigned char corpus[8192];
+static size_t corpus_len;
+
+static void put_rec(void *rec, __u16 type, size_t size)
+{
+	struct ipcs_rec_hdr *h = rec;
+
+	h->type = type;
+	h->size = (__u16)size;
+	h->ts_ns = 1000 + corpus_len;
+	if (corpus_len + size <= sizeof(corpus)) {
+		memcpy(corpus + corpus_len, rec, size);
+		corpus_len += size;
+	}
+}
+
+static int save(const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (!f)
+		return 1;
+	ok = fwrite(corpus, 1, corpus_len, f) == corpus_len;
+	corpus_len = 0;
+	return fclose(f) || !ok;
+}
+
+static int write_corpus(const char *dir)
+{
+	struct ipcs_seed_proc_rec sp = { .pid = 100, .ppid = 1, .start_ns = 5, .comm = "parent" };
+	struct ipcs_proc_rec pr = { .pid = 200, .tid = 200, .ppid = 100, .op = IPCS_PROC_FORK,
+				    .start_ns = 9, .comm = "child" };
+	struct ipcs_sys_rec w = make_sys(), r = make_sys(), pp = make_sys();
+	struct ipcs_drops_rec d = { .drops = { 3, 1 } };
+	struct ipcs_sys_path_rec fp = { .s = make_sys() };
+	struct ipcs_sock_rec so = { .s = make_sys(), .peer = 55, .family = 1, .type = 1 };
+	struct ipcs_signal_rec sg = { .pid = 100, .rpid = 200, .sig = 10, .op = IPCS_SIG_GENERATE };
+	struct ipcs_futex_rec fx = { .pid = 100, .tid = 100, .sys = IPCS_SYS_FUTEX, .uaddr = 64 };
+	struct ipcs_shm_rec sh = { .pid = 100, .tid = 100, .sys = IPCS_SYS_SHMGET, .ret = 7 };
+	int bad = 0;
+
+	put_rec(&sp, IPCS_REC_SEED_PROC, sizeof(sp));
+	pp.pid = pp.tid = 100;
+	pp.sys = IPCS_SYS_PIPE2;
+	pp.ret = 0;
+	pp.fd = 3;
+	pp.fd2 = 4;
+	put_rec(&pp, IPCS_REC_SYS, sizeof(pp));
+	put_rec(&pr, IPCS_REC_PROC, sizeof(pr));
+	w.pid = w.tid = 200;
+	w.fd = 4;
+	put_rec(&w, IPCS_REC_SYS, sizeof(w));
+	r.pid = r.tid = 100;
+	r.sys = IPCS_SYS_READ;
+	put_rec(&r, IPCS_REC_SYS, sizeof(r));
+	pr.op = IPCS_PROC_EXIT;
+	put_rec(&pr, IPCS_REC_PROC, sizeof(pr));
+	put_rec(&d, IPCS_REC_DROPS, sizeof(d));
+	bad |= save(dir, "pipe-conversation");
+	fp.s.sys = IPCS_SYS_OPENAT;
+	fp.s.chan.kind = IPCS_KIND_FIFO;
+	snprintf(fp.path, sizeof(fp.path), "/tmp/fifo\x1b");
+	put_rec(&fp, IPCS_REC_SYS_PATH, sizeof(fp));
+	so.s.chan.kind = IPCS_KIND_UNIX_STREAM;
+	so.s.sys = IPCS_SYS_SENDMSG;
+	put_rec(&so, IPCS_REC_SOCK, sizeof(so));
+	put_rec(&sg, IPCS_REC_SIGNAL, sizeof(sg));
+	put_rec(&fx, IPCS_REC_FUTEX, sizeof(fx));
+	put_rec(&sh, IPCS_REC_SHM, sizeof(sh));
+	bad |= save(dir, "other-kinds");
+	return bad;
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_sys),
@@ -173,5 +257,8 @@ int main(void)
 		cmocka_unit_test(test_strings_terminated),
 		cmocka_unit_test(test_names),
 	};
+
+	if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0)
+		return write_corpus(argv[2]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

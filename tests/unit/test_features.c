@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include "collect/features.h"
@@ -65,7 +67,42 @@ static void test_probe_matches_machine(void **state)
 		/* Every kernel ipcscope supports has these (5.8+ with BTF). */
 		assert_true(f.tp_sys_enter && f.tp_sys_exit);
 		assert_true(f.tp_fork && f.tp_exec && f.tp_exit);
+		assert_true(f.tp_signal);	/* 2.6.x tracepoints */
 	}
+	if (getenv(IPCS_DISABLE_ENV))
+		assert_true(f.disabled[0] != '\0');
+}
+
+/* IPCSCOPE_DISABLE: names switch features off; the notice lists exactly those. */
+static void test_disable_and_notice(void **state)
+{
+	struct ipcs_features f = { .tp_fork = true, .tp_exec = true, .tp_exit = true,
+				   .tp_signal = true, .find_vma = true };
+	char line[512];
+
+	(void)state;
+	assert_false(features_notice(&f, line, sizeof(line)));
+	assert_string_equal(line, "");
+	assert_int_equal(features_disable(&f, "signal, find_vma"), 0);
+	assert_false(f.tp_signal);
+	assert_false(f.find_vma);
+	assert_true(f.tp_fork && f.tp_exec && f.tp_exit);
+	assert_string_equal(f.disabled, "signal,find_vma");
+	assert_true(features_notice(&f, line, sizeof(line)));
+	assert_string_equal(line, "without signal_generate/deliver: signals not seen; without "
+			    "bpf_find_vma: shared futexes across processes, shm segment identities "
+			    "not seen (IPCSCOPE_DISABLE=signal,find_vma)");
+	assert_null(strchr(line, '\n'));
+	assert_int_equal(features_disable(&f, "fork,frob"), -EINVAL);
+	/* A kernel that lacks one (no IPCSCOPE_DISABLE): no "(IPCSCOPE_DISABLE=...)". */
+	memset(&f, 0, sizeof(f));
+	f.tp_fork = f.tp_exec = f.tp_signal = f.find_vma = true;
+	assert_true(features_notice(&f, line, sizeof(line)));
+	assert_string_equal(line, "without sched_process_exit: process exits not seen");
+	/* A short buffer is cut, never overrun. */
+	f.tp_fork = false;
+	assert_true(features_notice(&f, line, 20));
+	assert_int_equal(strlen(line), 19);
 }
 
 int main(void)
@@ -74,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_caps_ok_and_missing),
 		cmocka_unit_test(test_blocker_names_cause_and_fix),
 		cmocka_unit_test(test_probe_matches_machine),
+		cmocka_unit_test(test_disable_and_notice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,21 @@
-/* features.c - probe privileges, lockdown and the kernel's BTF once. */
+/*
+ * features.c - probe privileges, lockdown, the kernel's BTF and the optional
+ * attach points and helpers once; IPCSCOPE_DISABLE switches features off
+ * through the same path as a kernel that lacks them (for tests).
+ */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "collect/features.h"
 #include "log.h"
+#include "util/escape.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -101,7 +109,80 @@ static void probe_btf(struct ipcs_features *f)
 	f->tp_exec = has_typedef(btf, "btf_trace_sched_process_exec");
 	f->tp_exit = has_typedef(btf, "btf_trace_sched_process_exit");
 	f->exit_group_dead = tp_nargs(btf, "btf_trace_sched_process_exit") >= 2;
+	f->tp_signal = has_typedef(btf, "btf_trace_signal_generate") &&
+		       has_typedef(btf, "btf_trace_signal_deliver");
 	btf__free(btf);
+}
+
+/* Optional features: what each one is and what is not seen without it. */
+static const struct {
+	const char *name;
+	size_t off;		/* of its bool in struct ipcs_features */
+	const char *what;
+	const char *lost;
+} optional[] = {
+	{ "fork", offsetof(struct ipcs_features, tp_fork), "sched_process_fork",
+	  "children of traced processes" },
+	{ "exec", offsetof(struct ipcs_features, tp_exec), "sched_process_exec", "exec renames" },
+	{ "exit", offsetof(struct ipcs_features, tp_exit), "sched_process_exit", "process exits" },
+	{ "signal", offsetof(struct ipcs_features, tp_signal), "signal_generate/deliver",
+	  "signals" },
+	{ "find_vma", offsetof(struct ipcs_features, find_vma), "bpf_find_vma",
+	  "shared futexes across processes, shm segment identities" },
+};
+
+#define NOPTIONAL (sizeof(optional) / sizeof(optional[0]))
+
+static bool *feature_bit(struct ipcs_features *f, size_t i)
+{
+	return (bool *)((char *)f + optional[i].off);
+}
+
+int features_disable(struct ipcs_features *f, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	size_t i, used = strlen(f->disabled);
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ", ", &save); tok && !err; tok = strtok_r(NULL, ", ", &save)) {
+		for (i = 0; i < NOPTIONAL && strcmp(tok, optional[i].name); i++)
+			;
+		if (i == NOPTIONAL) {
+			char safe[64];
+
+			esc_term(tok, strlen(tok), safe, sizeof(safe));
+			log_error("%s: unknown feature '%s' (known: fork, exec, exit, signal, find_vma)",
+				  IPCS_DISABLE_ENV, safe);
+			err = -EINVAL;
+			break;
+		}
+		*feature_bit(f, i) = false;
+		/* Table names only: all five fit in disabled[]. */
+		used += (size_t)snprintf(f->disabled + used, sizeof(f->disabled) - used, "%s%s",
+					 used ? "," : "", optional[i].name);
+	}
+	free(copy);
+	return err;
+}
+
+bool features_notice(const struct ipcs_features *f, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	bool any = false;
+
+	buf[0] = '\0';
+	for (i = 0; i < NOPTIONAL && off < len; i++) {
+		if (*feature_bit((struct ipcs_features *)f, i))
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%swithout %s: %s not seen",
+					any ? "; " : "", optional[i].what, optional[i].lost);
+		any = true;
+	}
+	if (any && off < len && f->disabled[0])
+		snprintf(buf + off, len - off, " (" IPCS_DISABLE_ENV "=%s)", f->disabled);
+	return any;
 }
 
 int features_probe(struct ipcs_features *f)
@@ -118,10 +199,19 @@ int features_probe(struct ipcs_features *f)
 	f->privileged = features_caps_ok(eff, f->missing_caps, sizeof(f->missing_caps));
 	f->lockdown = lockdown_confidentiality();
 	probe_btf(f);
+	/* Only where BPF can load: the probe loads a tiny program. */
+	f->find_vma = f->privileged &&
+		      libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_find_vma, NULL) > 0;
+	if (getenv(IPCS_DISABLE_ENV) && getenv(IPCS_DISABLE_ENV)[0]) {
+		err = features_disable(f, getenv(IPCS_DISABLE_ENV));
+		if (err)
+			return err;
+	}
 	log_debug("features: btf=%d privileged=%d lockdown=%d sys_enter=%d sys_exit=%d "
-		  "fork=%d exec=%d exit=%d exit_group_dead=%d", f->btf, f->privileged,
-		  f->lockdown, f->tp_sys_enter, f->tp_sys_exit, f->tp_fork, f->tp_exec,
-		  f->tp_exit, f->exit_group_dead);
+		  "fork=%d exec=%d exit=%d exit_group_dead=%d signal=%d find_vma=%d disabled=%s",
+		  f->btf, f->privileged, f->lockdown, f->tp_sys_enter, f->tp_sys_exit, f->tp_fork,
+		  f->tp_exec, f->tp_exit, f->exit_group_dead, f->tp_signal, f->find_vma,
+		  f->disabled[0] ? f->disabled : "-");
 	return 0;
 }
 

@@ -19,11 +19,31 @@ struct ipcs_features {
 	bool tp_exec;
 	bool tp_exit;
 	bool exit_group_dead;		/* sched_process_exit passes group_dead */
+	bool tp_signal;			/* signal_generate and signal_deliver */
+	bool find_vma;			/* bpf_find_vma helper (5.17+) */
+	char disabled[128];		/* names switched off by IPCSCOPE_DISABLE, "" when none */
 };
+
+/* The environment variable that forces features off, as if the kernel lacked them. */
+#define IPCS_DISABLE_ENV "IPCSCOPE_DISABLE"
 
 /* Fill f from this process's capabilities and the kernel's BTF. Missing
  * features are reported in f, not as errors. Returns 0 or -errno. */
 int features_probe(struct ipcs_features *f);
+
+/*
+ * Switch off the features named in list ("signal,find_vma", from
+ * IPCSCOPE_DISABLE): they then take the path of a feature the kernel lacks.
+ * Names: fork, exec, exit, signal, find_vma. -EINVAL (logged, with the
+ * valid names) for an unknown one.
+ */
+int features_disable(struct ipcs_features *f, const char *list);
+
+/*
+ * One line saying what this kernel (or IPCSCOPE_DISABLE) leaves out and
+ * which channels are then not seen, into buf; false when nothing is missing.
+ */
+bool features_notice(const struct ipcs_features *f, char *buf, size_t len);
 
 /* NULL when live tracing can work, else why not and what to do. */
 const char *features_blocker(const struct ipcs_features *f);

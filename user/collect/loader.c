@@ -57,19 +57,23 @@ static int check_ringbuf_size(size_t bytes)
 	return 0;
 }
 
-/* Programs this kernel cannot attach are switched off, not fatal. */
+/* Programs this kernel cannot attach are switched off, not fatal: one notice says what is lost. */
 static void select_programs(struct ipcscope_bpf *skel, const struct ipcs_features *f)
 {
+	char lost[512];
+
 	bpf_program__set_autoload(skel->progs.sched_process_fork, f->tp_fork);
 	bpf_program__set_autoload(skel->progs.sched_process_exec, f->tp_exec);
 	bpf_program__set_autoload(skel->progs.sched_process_exit,
 				  f->tp_exit && f->exit_group_dead);
 	bpf_program__set_autoload(skel->progs.sched_process_exit_legacy,
 				  f->tp_exit && !f->exit_group_dead);
-	if (!f->tp_fork || !f->tp_exec || !f->tp_exit)
-		log_warn("kernel lacks sched_process_%s tracepoints: %s",
-			 !f->tp_fork ? "fork" : !f->tp_exec ? "exec" : "exit",
-			 "process records are incomplete and children may not be followed");
+	bpf_program__set_autoload(skel->progs.signal_generate, f->tp_signal);
+	bpf_program__set_autoload(skel->progs.signal_deliver, f->tp_signal);
+	/* rodata: the verifier then never sees the helper calls (dead code). */
+	skel->rodata->targ_find_vma = f->find_vma;
+	if (features_notice(f, lost, sizeof(lost)))
+		log_warn("%s", lost);
 }
 
 static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,

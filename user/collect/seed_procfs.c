@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 #include "ipcscope_abi.h"
 #include "log.h"
+#include "collect/procfs_parse.h"
 #include "collect/seed_procfs.h"
 
 struct pinfo {
@@ -34,23 +34,6 @@ struct walk {
 	seed_rec_cb cb;
 	void *ctx;
 };
-
-/* "123" -> 123; rejects empty, non-digits, leading zeros and > INT_MAX. */
-static long parse_num(const char *s)
-{
-	long v = 0;
-
-	if (!*s || (s[0] == '0' && s[1]))
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return -1;
-	}
-	return v;
-}
 
 /* Read at most size-1 bytes of a small /proc file; returns length or -errno. */
 static ssize_t read_small(const char *path, char *buf, size_t size)
@@ -100,38 +83,6 @@ static __u32 pipefs_dev(void)
 	return dev;
 }
 
-/*
- * /proc/PID/stat: "pid (comm) state ppid ... starttime(22) ...". comm may
- * hold spaces and ')', so fields are counted from the last ')'.
- */
-static int parse_stat(const char *buf, pid_t *ppid, __u64 *start, char *comm, size_t commsz)
-{
-	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
-	char *p, *end, *tok, *save = NULL, tail[1024];
-	int field = 3;
-
-	if (!open || !close || close < open || close[1] != ' ')
-		return -EINVAL;
-	snprintf(comm, commsz, "%.*s", (int)(close - open - 1), open + 1);
-	snprintf(tail, sizeof(tail), "%s", close + 2);
-	*ppid = -1;
-	for (tok = strtok_r(tail, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
-		if (field == 4) {
-			long v = strtol(tok, &end, 10);
-
-			if (*end || v < 0 || v > INT_MAX)
-				return -EINVAL;
-			*ppid = (pid_t)v;
-		} else if (field == 22) {
-			if (*tok < '0' || *tok > '9')
-				return -EINVAL;
-			*start = strtoull(tok, &p, 10);
-			return *p && *p != '\n' ? -EINVAL : 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static int read_pinfo(const char *root, pid_t pid, struct pinfo *pi, char *comm, size_t commsz)
 {
 	char path[PATH_MAX], buf[1024];
@@ -142,7 +93,7 @@ static int read_pinfo(const char *root, pid_t pid, struct pinfo *pi, char *comm,
 		return -ENOENT;
 	pi->pid = pid;
 	pi->sel = 0;
-	return parse_stat(buf, &pi->ppid, &pi->start_ticks, comm, commsz);
+	return procfs_parse_stat(buf, &pi->ppid, &pi->start_ticks, comm, commsz);
 }
 
 static int list_procs(const char *root, struct pinfo **out, size_t *count)
@@ -161,7 +112,7 @@ static int list_procs(const char *root, struct pinfo **out, size_t *count)
 		return err;
 	}
 	while ((de = readdir(d))) {
-		pid = parse_num(de->d_name);
+		pid = procfs_parse_num(de->d_name);
 		if (pid <= 0)
 			continue;
 		if (n == cap) {
@@ -232,27 +183,12 @@ static void fill_hdr(struct ipcs_rec_hdr *h, __u16 type, __u16 size, __u64 ts)
 /* fdinfo "flags:" (octal open flags) -> fmode and cloexec. */
 static int fd_flags(const struct walk *w, pid_t pid, int fd, __u16 *fmode, bool *cloexec)
 {
-	char path[PATH_MAX], buf[512], *l, *end;
-	unsigned long flags;
+	char path[PATH_MAX], buf[512];
 
 	if (snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", w->root, pid, fd) >= (int)sizeof(path) ||
 	    read_small(path, buf, sizeof(buf)) < 0)
 		return -ENOENT;
-	for (l = buf; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		if (strncmp(l, "flags:", 6))
-			continue;
-		flags = strtoul(l + 6, &end, 8);
-		if (end == l + 6)
-			return -EINVAL;
-		switch (flags & O_ACCMODE) {
-		case O_RDONLY: *fmode = IPCS_FMODE_READ; break;
-		case O_WRONLY: *fmode = IPCS_FMODE_WRITE; break;
-		default: *fmode = IPCS_FMODE_READ | IPCS_FMODE_WRITE; break;
-		}
-		*cloexec = flags & O_CLOEXEC;
-		return 0;
-	}
-	return -EINVAL;
+	return procfs_parse_fdinfo(buf, fmode, cloexec);
 }
 
 /* Without fdinfo: the fd link's own mode says which ends (rwx per f_mode). */
@@ -270,22 +206,6 @@ static __u16 fmode_from_link(const char *link)
 	return fm;
 }
 
-/* "pipe:[123]" exactly -> 123; else 0. */
-static __u64 parse_pipe_link(const char *s)
-{
-	const char *p = s + 6;
-	__u64 ino = 0;
-
-	if (strncmp(s, "pipe:[", 6) || *p == ']')
-		return 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (ino > (UINT64_MAX - 9) / 10)
-			return 0;
-		ino = ino * 10 + (__u64)(*p - '0');
-	}
-	return p[0] == ']' && p[1] == '\0' ? ino : 0;
-}
-
 /* Fill rec->chan and rec->path for a pipe or FIFO fd; -ENOENT for others. */
 static int classify_fd(const char *link, struct ipcs_seed_fd_rec *rec)
 {
@@ -299,7 +219,7 @@ static int classify_fd(const char *link, struct ipcs_seed_fd_rec *rec)
 		return -ENOENT;
 	target[len] = '\0';
 	have_st = !stat(link, &st);
-	ino = parse_pipe_link(target);
+	ino = procfs_parse_pipe_link(target);
 	if (ino) {
 		rec->chan.kind = IPCS_KIND_PIPE;
 		rec->chan.ino = ino;
@@ -334,7 +254,7 @@ static int emit_fds(const struct walk *w, pid_t pid)
 	if (!d)
 		return 0;	/* gone, or not ours to read */
 	while (!ret && (de = readdir(d))) {
-		fd = parse_num(de->d_name);
+		fd = procfs_parse_num(de->d_name);
 		if (fd < 0 || snprintf(link, sizeof(link), "%s/%ld", dir, fd) >= (int)sizeof(link))
 			continue;
 		memset(&rec, 0, sizeof(rec));

@@ -405,7 +405,7 @@ discard:
 
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
 {
-	struct recfile_write_opts wo = { .force = o->force };
+	struct recfile_write_opts wo = { .force = o->force, .capture_bytes = o->capture_bytes };
 	struct recorder rec;
 	struct pipeline p;
 	int rc;

@@ -146,6 +146,9 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	snprintf(abi, sizeof(abi), "%u.%u", fh->major, fh->minor);
 	json_kstr(&w, "abi", abi);
 	json_kstr(&w, "host", fh->host);
+	/* Payloads can hold secrets: say so wherever the file is described. */
+	json_kbool(&w, "payload", fh->flags & IPCS_FILEF_PAYLOAD);
+	json_ku64(&w, "capture_bytes", fh->capture_bytes);
 	json_key(&w, "status");
 	json_obj_begin(&w);
 	json_kbool(&w, "clean", st->clean_end);
@@ -234,6 +237,9 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
 		printf("%s%s %" PRIu64, i ? ", " : " (", ipcs_drop_name(i), (uint64_t)t->drops[i]);
 	printf(")\n");
+	if (fh->flags & IPCS_FILEF_PAYLOAD)
+		printf("payloads: up to %u bytes per message were captured: this file may hold "
+		       "secrets (it is mode 0600; share it with care)\n", fh->capture_bytes);
 	if (!st->clean_end)
 		printf("warning: %s\n", st->message[0] ? st->message : "the recording did not end cleanly");
 	printf("\n%-14s %-28s %-22s %-22s %8s %12s %10s\n", "KIND", "CHANNEL", "FROM (A)", "TO (B)",

@@ -346,12 +346,6 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 
 /* ---- processes, seeds, drops ---- */
 
-static void learn_start(struct mproc *p, __u64 start_ns)
-{
-	if (!p->ref.start_ns)
-		p->ref.start_ns = start_ns;
-}
-
 static int apply_proc(struct model *m, const struct ipcs_proc_rec *r)
 {
 	struct mproc *p, *parent;
@@ -376,18 +370,16 @@ static int apply_proc(struct model *m, const struct ipcs_proc_rec *r)
 		err = fd_copy_table(m, parent, p);
 		return err ? err : shm_fork(m, parent, p, r->h.ts_ns);
 	case IPCS_PROC_EXEC:
-		err = proc_get(m, r->pid, r->comm, &p);
+		err = proc_get_started(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
 		if (err)
 			return err;
-		learn_start(p, r->start_ns);
 		proc_set_comm(p, r->comm);
 		fd_remove_all(m, p, true);
 		return 0;
 	case IPCS_PROC_EXIT:
-		err = proc_get(m, r->pid, r->comm, &p);
+		err = proc_get_started(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
 		if (err)
 			return err;
-		learn_start(p, r->start_ns);
 		return proc_exit(m, p, r->exit_code);
 	}
 	m->ignored++;

@@ -147,6 +147,11 @@ void proc_unref(struct mproc *p);
 struct mproc *proc_lookup(struct model *m, __u32 pid);
 /* Current instance of pid, created on the fly (start_ns 0) when unknown. */
 int proc_get(struct model *m, __u32 pid, const char *comm, struct mproc **out);
+/* The instance that started at start_ns under pid (0 = unknown: the current
+ * one); a live instance that started at another time is retired (pid reuse
+ * whose fork record was lost) and a new one made. */
+int proc_get_started(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
+		     const char *comm, struct mproc **out);
 /* New instance for pid; a current instance is retired (pid reuse). */
 int proc_create(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 		const char *comm, struct mproc **out);

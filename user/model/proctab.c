@@ -113,6 +113,25 @@ int proc_get(struct model *m, __u32 pid, const char *comm, struct mproc **out)
 	return proc_create(m, pid, 0, 0, comm, out);
 }
 
+/* Same process: start times agree, a seed's being cut to clock ticks (USER_HZ 100). */
+static bool same_start(__u64 a, __u64 b)
+{
+	return !a || !b || (a > b ? a - b : b - a) < 10000000ull;
+}
+
+int proc_get_started(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
+		     const char *comm, struct mproc **out)
+{
+	struct mproc *p = proc_lookup(m, pid);
+
+	if (!p || !same_start(p->ref.start_ns, start_ns))
+		return proc_create(m, pid, start_ns, ppid, comm, out);
+	if (!p->ref.start_ns || (start_ns && start_ns > p->ref.start_ns))
+		p->ref.start_ns = start_ns;	/* the exact start, not the tick-cut seed */
+	*out = p;
+	return 0;
+}
+
 int proc_exit(struct model *m, struct mproc *p, __s32 exit_code)
 {
 	int err;

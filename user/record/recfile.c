@@ -59,6 +59,7 @@ static __u64 ts_of(clockid_t clk)
 }
 
 struct recfile_writer {
+	char *path;		/* for messages */
 	int fd;
 	int err;		/* first error; every later call returns it */
 	off_t good_off;		/* end of the last complete block */
@@ -92,13 +93,18 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* A failed block write: cut the file back to its last complete block and stop writing. */
+/*
+ * A failed block write: cut the file back to its last complete block and stop
+ * writing. The one message says which file, why, what it still holds and what to do.
+ */
 static int writer_fail(struct recfile_writer *w, int err)
 {
 	if (ftruncate(w->fd, w->good_off) == 0)
 		(void)lseek(w->fd, w->good_off, SEEK_SET);
-	log_error("writing the recording failed: %s; the file keeps the %u blocks written before "
-		  "(%llu bytes)%s", strerror(-err), w->blocks, (unsigned long long)w->good_off,
+	log_error("writing %s failed: %s (%s); recording stopped. The file keeps the %u blocks "
+		  "(%llu bytes, %llu events) written before and replays up to them%s", w->path,
+		  strerror(-err), strerrorname_np(-err) ? strerrorname_np(-err) : "?", w->blocks,
+		  (unsigned long long)w->good_off, (unsigned long long)w->events,
 		  err == -ENOSPC ? ": free disk space or record to another filesystem" : "");
 	w->err = err;
 	return err;
@@ -186,15 +192,23 @@ static int create_error(const char *path, int err)
 {
 	struct stat st;
 
-	if ((err == -EEXIST || err == -ELOOP) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+	bool have_st = lstat(path, &st) == 0;
+
+	/* Whatever the errno (ELOOP, EEXIST, or EACCES from protected_symlinks). */
+	if (have_st && S_ISLNK(st.st_mode))
 		log_error("%s is a symbolic link; ipcscope never writes a recording through a link: "
 			  "choose another path", path);
+	else if ((err == -EEXIST || err == -EISDIR || err == -ENXIO) && have_st && S_ISDIR(st.st_mode))
+		log_error("%s is a directory; give a file name for the recording", path);
+	else if (err == -EEXIST && have_st && !S_ISREG(st.st_mode))
+		log_error("%s exists and is not a regular file; choose another path", path);
 	else if (err == -EEXIST)
 		log_error("%s already exists; choose another name, or use --force to replace it", path);
 	else if (err == -ENXIO)
 		log_error("%s is not a regular file; choose another path", path);
 	else
-		log_error("cannot create %s: %s", path, strerror(-err));
+		log_error("cannot create %s: %s; nothing was traced: choose a path in a writable "
+			  "directory", path, strerror(-err));
 	return err;
 }
 
@@ -243,6 +257,7 @@ static int writer_alloc(struct recfile_writer *w, const struct recfile_write_opt
 
 static void writer_free(struct recfile_writer *w)
 {
+	free(w->path);
 	free(w->raw);
 	free(w->out);
 	free(w);
@@ -262,7 +277,8 @@ int recfile_create(const char *path, const struct recfile_write_opts *o,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	err = writer_alloc(w, o);
+	w->path = strdup(path);
+	err = w->path ? writer_alloc(w, o) : -ENOMEM;
 	if (err) {
 		writer_free(w);
 		return err;
@@ -414,10 +430,14 @@ int recfile_close(struct recfile_writer *w, const __u64 drops[IPCS_DROP_SLOTS])
 	t.clean = 1;
 	err = write_block(w, IPCS_BLK_TRAILER, &t, sizeof(t), 0, t.end_mono_ns, t.end_mono_ns);
 	first = first ? first : err;
-	if (!first && fsync(w->fd))
+	if (!first && fsync(w->fd)) {
 		first = -errno;
-	if (close(w->fd) && !first)
+		log_error("finishing %s failed: fsync: %s", w->path, strerror(-first));
+	}
+	if (close(w->fd) && !first) {
 		first = -errno;
+		log_error("finishing %s failed: close: %s", w->path, strerror(-first));
+	}
 	writer_free(w);
 	return first;
 }

@@ -1,8 +1,6 @@
 /* recorder.c - sink that appends every raw record to the recording file. */
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include "log.h"
 #include "record/recorder.h"
 
 int recorder_open(struct recorder *r, const char *path, const struct recfile_write_opts *o)
@@ -11,31 +9,20 @@ int recorder_open(struct recorder *r, const char *path, const struct recfile_wri
 
 	memset(r, 0, sizeof(*r));
 	r->path = path;
-	err = recfile_create(path, o, &r->w);
-	if (err) {
-		if (err == -EEXIST)
-			log_error("%s exists: choose another name or pass --force to replace it", path);
-		else if (err == -ELOOP)
-			log_error("%s is a symbolic link: refusing to write through it (give the real path)", path);
-		else
-			log_error("cannot create %s: %s", path, strerror(-err));
+	err = recfile_create(path, o, &r->w);	/* says why it failed */
+	if (err)
 		return err;
-	}
 	r->created = true;
 	return 0;
 }
 
+/* Write errors are logged once, by the writer, with the file's name. */
 static int recorder_on_event(void *ctx, const struct ipcs_event *ev, const void *raw, size_t len)
 {
 	struct recorder *r = ctx;
-	int err;
 
 	(void)ev;
-	err = recfile_append(r->w, raw, len);
-	if (err)
-		log_error("writing %s failed: %s; recording stopped (the file is readable up to its last block)",
-			  r->path, strerror(-err));
-	return err;
+	return recfile_append(r->w, raw, len);
 }
 
 struct sink recorder_sink(struct recorder *r)
@@ -55,11 +42,9 @@ int recorder_flush(struct recorder *r)
 
 int recorder_close(struct recorder *r, const __u64 drops[IPCS_DROP_SLOTS])
 {
-	int err = recfile_close(r->w, drops);
+	int err = recfile_close(r->w, drops);	/* logs its own errors */
 
 	r->w = NULL;
-	if (err)
-		log_error("finishing %s failed: %s", r->path, strerror(-err));
 	return err;
 }
 
