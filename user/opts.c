@@ -16,9 +16,11 @@ struct cmd_desc {
 static const struct cmd_desc cmds[] = {
 	{ "record", CMD_RECORD, "o:p:c:qv",
 	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM] [--duration SEC]\n"
-	  "                       [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
-	  "Record IPC (pipes, FIFOs) to FILE (created 0600, never over a symlink).\n"
+	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
+	  "Record IPC to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
+	  "      --jsonl OUT     also stream one JSON object per event to OUT (\"-\": stdout),\n"
+	  "                      as `export --format jsonl` writes them; -o is then optional\n"
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     trace processes whose command name is NAME\n"
 	  "      --duration SEC  stop after SEC seconds\n"
@@ -45,6 +47,16 @@ static const struct cmd_desc cmds[] = {
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
 	  "which channel, plus drops and how the file ended.\n"
 	  "  --json     machine-readable output (docs/report-json.md)\n" },
+	{ "export", CMD_EXPORT, "o:v",
+	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [-v]\n"
+	  "Convert a recording for other tools. OUT is created 0600 (default: stdout).\n"
+	  "  --format jsonl      one JSON object per event and line (jq, log shippers)\n"
+	  "  --format dot        conversation graph for Graphviz: processes, edges by bytes\n"
+	  "  --format perfetto   Chrome trace-event JSON for ui.perfetto.dev and\n"
+	  "                      chrome://tracing: a track per thread, a slice per syscall\n"
+	  "                      (its blocked time), flow arrows from writes to the reads\n"
+	  "                      that took their bytes\n"
+	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
@@ -54,7 +66,8 @@ static const struct cmd_desc cmds[] = {
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES };
+enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
+       OPT_FORMAT, OPT_JSONL };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -70,6 +83,8 @@ static const struct option long_opts[] = {
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "jsonl", required_argument, NULL, OPT_JSONL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -79,7 +94,9 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	switch (opt) {
 	case OPT_HELP: return true;
 	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
-	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
+	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT;
+	case OPT_FORMAT: return cmd == CMD_EXPORT;
+	case OPT_JSONL: return cmd == CMD_RECORD;
 	case OPT_JSON: return cmd == CMD_REPORT;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
@@ -96,6 +113,7 @@ static const char *const overview =
 	"  record   trace IPC into a recording file     ipcscope record -o t.ipcs -- CMD\n"
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
+	"  export   a recording for other tools          ipcscope export t.ipcs --format perfetto\n"
 	"  demo     record a bundled workload and report it\n"
 	"\n"
 	"ipcscope COMMAND --help for a command's options; ipcscope --version.\n"
@@ -178,6 +196,8 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
+	case OPT_FORMAT: o->format = arg; return 0;
+	case OPT_JSONL: o->jsonl = arg; return 0;
 	}
 	return usage_error(o, "unknown option", NULL);
 }
@@ -195,8 +215,8 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 {
 	switch (o->cmd) {
 	case CMD_RECORD:
-		if (!o->output)
-			return usage_error(o, "missing -o FILE (where to write the recording)", NULL);
+		if (!o->output && !o->jsonl)
+			return usage_error(o, "missing -o FILE (where to write the recording) or --jsonl OUT", NULL);
 		if (nargs > 0 && !o->argv)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
 		if (o->argv && o->npids)
@@ -206,6 +226,13 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 	case CMD_REPORT:
 		if (nargs != 1)
 			return usage_error(o, nargs ? "exactly one recording file expected" : "missing FILE (a recording)", nargs > 1 ? args[1] : NULL);
+		o->input = args[0];
+		return 0;
+	case CMD_EXPORT:
+		if (nargs != 1)
+			return usage_error(o, nargs ? "exactly one recording file expected" : "missing FILE (a recording)", nargs > 1 ? args[1] : NULL);
+		if (!o->format)
+			return usage_error(o, "missing --format (jsonl, dot, perfetto)", NULL);
 		o->input = args[0];
 		return 0;
 	case CMD_DEMO:
@@ -224,7 +251,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, demo)", NULL);
+		return usage_error(o, "missing command (record, replay, report, export, demo)", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -237,7 +264,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	}
 	d = find_cmd(argv[1]);
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, demo)", argv[1]);
+		return usage_error(o, "unknown command (record, replay, report, export, demo)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 

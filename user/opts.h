@@ -22,6 +22,7 @@ enum ipcs_cmd {
 	CMD_REPLAY,
 	CMD_REPORT,
 	CMD_DEMO,
+	CMD_EXPORT,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -34,6 +35,8 @@ struct ipcs_opts {
 	pid_t pids[OPTS_MAX_PIDS];	/* -p PID, repeatable */
 	size_t npids;
 	const char *comm;		/* -c COMM */
+	const char *format;		/* export --format F */
+	const char *jsonl;		/* record --jsonl FILE ("-": stdout) */
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
 	bool force;			/* --force: replace an existing output file */

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev
-      libncurses-dev tmux libdw-dev libclang-rt-14-dev pkg-config jq coreutils procps util-linux)
+      libncurses-dev tmux libdw-dev libclang-rt-14-dev pkg-config jq graphviz coreutils procps util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -10,6 +10,8 @@
 #include "commands/commands.h"
 #include "collect/seed_procfs.h"
 #include "collect/source_live.h"
+#include "export/export.h"
+#include "export/output.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/recorder.h"
@@ -177,7 +179,8 @@ static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
 		return;
 	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s",
 		final ? "" : "\r",
-		(unsigned long long)p->records, (unsigned long long)drops_sum(drops), o->output,
+		(unsigned long long)p->records, (unsigned long long)drops_sum(drops),
+		o->output ? o->output : o->jsonl,
 		final ? "\n" : "   ");
 }
 
@@ -186,6 +189,8 @@ struct run_state {
 	struct live_source *ls;
 	struct pipeline p;
 	struct recorder rec;
+	FILE *jsonl;		/* --jsonl: its stream, and the exporter writing it */
+	struct exporter jx;
 	__u64 drops[IPCS_DROP_SLOTS];
 	pid_t child;
 	int child_status;
@@ -227,7 +232,7 @@ static int trace_loop(struct run_state *s)
 		if (mono_ns() - last_tick >= 1000000000ull) {
 			last_tick = mono_ns();
 			err = feed_drops(s->ls, &s->p, s->drops, false);
-			if (!err)
+			if (!err && s->rec.w)
 				err = recorder_flush(&s->rec);
 			if (err)
 				break;
@@ -238,6 +243,42 @@ static int trace_loop(struct run_state *s)
 		n = live_drain(s->ls, feed_cb, &s->p);
 		if (n < 0)
 			err = n;
+	}
+	return err;
+}
+
+static int jsonl_close(const struct ipcs_opts *o, struct run_state *s)
+{
+	int err = 0;
+
+	if (!s->jsonl)
+		return 0;
+	if (s->jx.destroy) {
+		err = s->jx.finish(s->jx.sink.ctx);
+		s->jx.destroy(s->jx.sink.ctx);
+		s->jx.destroy = NULL;
+	}
+	if (export_output_close(s->jsonl, o->jsonl) && !err)
+		err = -EIO;
+	s->jsonl = NULL;
+	return err;
+}
+
+/* --jsonl: every event as a JSON line as it comes (no seed records: those are state, not events). */
+static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
+{
+	struct export_info info = { .start_ns = mono_ns() };
+	int err = export_output_open(o->jsonl, o->force, false, &s->jsonl);
+
+	if (err)
+		return err;
+	setvbuf(s->jsonl, NULL, _IOLBF, 0);	/* a line per event reaches a log shipper at once */
+	err = export_jsonl_open(s->jsonl, &info, &s->jx);
+	if (!err)
+		err = pipeline_add_sink(&s->p, s->jx.sink);
+	if (err) {
+		log_error("--jsonl: %s", strerror(-err));
+		jsonl_close(o, s);
 	}
 	return err;
 }
@@ -255,9 +296,15 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	err = pipeline_init(&s.p, false);
 	if (err)
 		return EXIT_FAIL;
-	if (recorder_open(&s.rec, o->output, &wo))
+	if (o->output) {
+		if (recorder_open(&s.rec, o->output, &wo))
+			return EXIT_FAIL;
+		pipeline_add_sink(&s.p, recorder_sink(&s.rec));
+	}
+	if (o->jsonl && jsonl_open(o, &s)) {
+		recorder_discard(&s.rec);
 		return EXIT_FAIL;
-	pipeline_add_sink(&s.p, recorder_sink(&s.rec));
+	}
 
 	if (t) {
 		err = start_target(t, &s.child);
@@ -279,7 +326,7 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	err = live_open(&cfg, &s.ls);
 	if (err)
 		goto discard;
-	err = seed_state(pids, npids, &s.rec);
+	err = o->output ? seed_state(pids, npids, &s.rec) : 0;
 	if (err) {
 		log_error("reading the state of /proc failed: %s", strerror(-err));
 		goto out;
@@ -300,7 +347,10 @@ out:
 	if (!err)
 		err = cerr;
 	live_close(s.ls);
-	cerr = recorder_close(&s.rec, s.drops);
+	cerr = o->output ? recorder_close(&s.rec, s.drops) : 0;
+	if (!err)
+		err = cerr;
+	cerr = jsonl_close(o, &s);
 	if (!err)
 		err = cerr;
 	status_line(o, &s.p, s.drops, true);
@@ -327,6 +377,7 @@ out:
 
 discard:
 	recorder_discard(&s.rec);
+	jsonl_close(o, &s);
 	if (s.child > 0) {
 		kill(s.child, SIGKILL);
 		waitpid(s.child, NULL, 0);

@@ -91,6 +91,12 @@ void json_bool(struct json_writer *w, bool v)
 	fputs(v ? "true" : "false", w->f);
 }
 
+void json_raw(struct json_writer *w, const char *text)
+{
+	before_item(w);
+	fputs(text, w->f);
+}
+
 void json_kstr(struct json_writer *w, const char *k, const char *s) { json_key(w, k); json_str(w, s); }
 void json_ku64(struct json_writer *w, const char *k, uint64_t v) { json_key(w, k); json_u64(w, v); }
 void json_ki64(struct json_writer *w, const char *k, int64_t v) { json_key(w, k); json_i64(w, v); }
