@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "opts.h"
+#include "ipcscope_abi.h"
 
 struct cmd_desc {
 	const char *name;
@@ -26,6 +27,9 @@ static const struct cmd_desc cmds[] = {
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  "      --capture N     keep the first N bytes (1..256) of every read, write, send\n"
+	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
+	  "                      payloads can hold secrets; the file says it holds them)\n"
 	  "  -q, --quiet         no status line on stderr\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "  -- CMD ARGS...      run CMD, trace it and its descendants from its first\n"
@@ -56,6 +60,9 @@ static const struct cmd_desc cmds[] = {
 	  "                      chrome://tracing: a track per thread, a slice per syscall\n"
 	  "                      (its blocked time), flow arrows from writes to the reads\n"
 	  "                      that took their bytes\n"
+	  "  --format pcapng     bytes captured with record --capture, for Wireshark:\n"
+	  "                      TCP/UDP as real frames (ports kept), pipes and unix\n"
+	  "                      sockets as bare bytes; pid/tid on every packet\n"
 	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
@@ -67,7 +74,7 @@ static const struct cmd_desc cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
-       OPT_FORMAT, OPT_JSONL };
+       OPT_FORMAT, OPT_JSONL, OPT_CAPTURE };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -85,6 +92,7 @@ static const struct option long_opts[] = {
 	{ "frames", required_argument, NULL, OPT_FRAMES },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "jsonl", required_argument, NULL, OPT_JSONL },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -96,7 +104,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
-	case OPT_JSONL: return cmd == CMD_RECORD;
+	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
 	case OPT_JSON: return cmd == CMD_REPORT;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
@@ -198,6 +206,11 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_FORMAT: o->format = arg; return 0;
 	case OPT_JSONL: o->jsonl = arg; return 0;
+	case OPT_CAPTURE:
+		if (parse_long(arg, 1, IPCS_PAYLOAD_MAX, &v))
+			return usage_error(o, "--capture needs a number of bytes between 1 and 256", arg);
+		o->capture = (unsigned)v;
+		return 0;
 	}
 	return usage_error(o, "unknown option", NULL);
 }
@@ -232,7 +245,7 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		if (nargs != 1)
 			return usage_error(o, nargs ? "exactly one recording file expected" : "missing FILE (a recording)", nargs > 1 ? args[1] : NULL);
 		if (!o->format)
-			return usage_error(o, "missing --format (jsonl, dot, perfetto)", NULL);
+			return usage_error(o, "missing --format (jsonl, dot, perfetto, pcapng)", NULL);
 		o->input = args[0];
 		return 0;
 	case CMD_DEMO:

@@ -39,6 +39,7 @@ struct ipcs_opts {
 	const char *jsonl;		/* record --jsonl FILE ("-": stdout) */
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
+	unsigned capture;		/* record --capture N: payload bytes per call, 0 = off */
 	bool force;			/* --force: replace an existing output file */
 	bool json;			/* --json */
 	bool plain;			/* --plain */

@@ -174,7 +174,7 @@ check_eq "record --jsonl -: the workload's own stdout too" 2 "$(grep -vc '^{' "$
 # ---- errors ----
 "$IPCS" export "$T/span.ipcs" --format nope -o "$T/x" 2>"$T/err1"
 check_eq "unknown format: usage exit" 2 "$?"
-check_grep "unknown format: names the formats" "$T/err1" "jsonl, dot or perfetto"
+check_grep "unknown format: names the formats" "$T/err1" "jsonl, dot, perfetto or pcapng"
 "$IPCS" export "$T/span.ipcs" --format dot -o "$T/span.dot" 2>"$T/err2"
 check_eq "existing output without --force" 1 "$?"
 check_grep "existing output: says --force" "$T/err2" "--force"

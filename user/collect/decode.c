@@ -82,6 +82,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
 	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
 	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
+	case IPCS_REC_PAYLOAD:   return sizeof(struct ipcs_payload_rec);
 	default:                 return 0;
 	}
 }
@@ -178,6 +179,13 @@ sys:
 		if (out->shm.sys < IPCS_SYS_SHMGET || out->shm.sys > IPCS_SYS_MUNMAP)
 			return -EINVAL;
 		return 0;
+	case IPCS_REC_PAYLOAD:
+		/* Consumers index data[] by cap_len: it must stay inside. */
+		if (out->payload.cap_len > IPCS_PAYLOAD_MAX || out->payload.cap_len > out->payload.len ||
+		    out->payload.sys == IPCS_SYS_NONE || out->payload.sys >= IPCS_SYS_MAX ||
+		    !sys_names[out->payload.sys])
+			return -EINVAL;
+		return check_chan(&out->payload.chan);
 	}
 	return -ENOMSG;
 }

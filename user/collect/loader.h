@@ -16,6 +16,7 @@ struct loader_opts {
 	const char *comm;	/* ... and/or this command name; NULL: any */
 	bool follow_children;	/* traced processes' new children are traced */
 	size_t ringbuf_bytes;	/* power of two >= page size; 0: default */
+	__u32 capture_bytes;	/* --capture N: payload bytes per data call, 0: off */
 };
 
 /* Probe features, open, configure and load; nothing runs yet. Errors are

@@ -172,6 +172,7 @@ static void loader_opts_from(const struct live_config *cfg, struct loader_opts *
 	o->comm = cfg->comm;
 	o->follow_children = cfg->follow_children;
 	o->ringbuf_bytes = cfg->ringbuf_bytes;
+	o->capture_bytes = cfg->capture_bytes;
 }
 
 static int trace_initial_pids(struct live_source *ls, const struct live_config *cfg)

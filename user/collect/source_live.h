@@ -18,6 +18,7 @@ struct live_config {
 	pid_t self_pid;		/* never trace this process (ipcscope itself); 0: getpid() */
 	bool filter_pids;	/* trace only pids (and live_add_pid ones) even when
 				 * npids == 0, e.g. for a command not started yet */
+	__u32 capture_bytes;	/* --capture N (<= IPCS_PAYLOAD_MAX), 0: off */
 };
 
 /* Checks privileges and BTF, opens, configures rodata, loads and attaches.

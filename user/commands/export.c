@@ -20,6 +20,7 @@ static const struct {
 	{ "jsonl", export_jsonl_open, false },
 	{ "dot", export_dot_open, false },
 	{ "perfetto", export_perfetto_open, false },
+	{ "pcapng", export_pcapng_open, true },
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -78,7 +79,7 @@ int cmd_export(const struct ipcs_opts *o)
 	int fi = find_format(o->format), err;
 
 	if (fi < 0) {
-		log_error("unknown export format '%s': use jsonl, dot or perfetto", o->format);
+		log_error("unknown export format '%s': use jsonl, dot, perfetto or pcapng", o->format);
 		return EXIT_USAGE;
 	}
 	if (replay_open(o->input, &rs))

@@ -285,7 +285,7 @@ static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
 
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
 {
-	struct recfile_write_opts wo = { .force = o->force };
+	struct recfile_write_opts wo = { .force = o->force, .capture_bytes = o->capture };
 	struct run_state s = { .o = o };
 	struct live_config cfg = { 0 };
 	pid_t pids[OPTS_MAX_PIDS];
@@ -322,6 +322,7 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	cfg.comm = o->comm;
 	cfg.follow_children = true;
 	cfg.ringbuf_bytes = (size_t)o->ringbuf_kb * 1024;
+	cfg.capture_bytes = o->capture;
 	cfg.self_pid = getpid();
 	err = live_open(&cfg, &s.ls);
 	if (err)

@@ -27,5 +27,6 @@ struct exporter {
 int export_jsonl_open(FILE *f, const struct export_info *info, struct exporter *out);
 int export_dot_open(FILE *f, const struct export_info *info, struct exporter *out);
 int export_perfetto_open(FILE *f, const struct export_info *info, struct exporter *out);
+int export_pcapng_open(FILE *f, const struct export_info *info, struct exporter *out);
 
 #endif

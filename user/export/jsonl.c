@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "export/export.h"
+#include "util/escape.h"
 #include "util/json.h"
 
 struct jsonl {
@@ -157,6 +158,30 @@ static void signal_fields(struct json_writer *w, const struct ipcs_signal_rec *r
 	json_kbool(w, "group", r->group);
 }
 
+/* Captured bytes: lossless as hex, readable as escaped text (\\xNN). */
+static void payload_fields(struct json_writer *w, const struct ipcs_payload_rec *r)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[IPCS_PAYLOAD_MAX * 4 + 1];
+	__u32 i, n = r->cap_len;
+
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "tid", r->tid);
+	json_kstr(w, "sys", ipcs_sys_name(r->sys));
+	json_kstr(w, "dir", r->flags & IPCS_PAYF_OUT ? "out" : "in");
+	chan_fields(w, &r->chan);
+	json_ku64(w, "len", r->len);
+	json_ku64(w, "cap_len", n);
+	for (i = 0; i < n; i++) {
+		buf[2 * i] = hex[r->data[i] >> 4];
+		buf[2 * i + 1] = hex[r->data[i] & 15];
+	}
+	buf[2 * n] = '\0';
+	json_kstr(w, "data_hex", buf);
+	esc_bytes(r->data, n, buf, sizeof(buf));
+	json_kstr(w, "text", buf);
+}
+
 /* The type names of docs/ipcscope.8; unknown types never reach a sink. */
 static const char *type_name(__u16 t)
 {
@@ -171,6 +196,7 @@ static const char *type_name(__u16 t)
 	case IPCS_REC_SIGNAL:    return "signal";
 	case IPCS_REC_FUTEX:     return "futex";
 	case IPCS_REC_SHM:       return "shm";
+	case IPCS_REC_PAYLOAD:   return "payload";
 	}
 	return "?";
 }
@@ -229,6 +255,9 @@ static void jsonl_write_event(FILE *f, __u64 start_ns, const struct ipcs_event *
 		break;
 	case IPCS_REC_SHM:
 		shm_fields(&w, &ev->shm);
+		break;
+	case IPCS_REC_PAYLOAD:
+		payload_fields(&w, &ev->payload);
 		break;
 	}
 	json_obj_end(&w);

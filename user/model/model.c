@@ -479,6 +479,8 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	case IPCS_REC_SHM:
 		err = shm_apply(m, &ev->shm);
 		break;
+	case IPCS_REC_PAYLOAD:
+		break;	/* bytes for the sinks (exporters, viewer); counts come from the call's record */
 	default:
 		m->ignored++;
 		break;
