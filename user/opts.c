@@ -6,6 +6,7 @@
 #include <string.h>
 #include "opts.h"
 #include "ipcscope_abi.h"
+#include "evfilter.h"
 
 struct cmd_desc {
 	const char *name;
@@ -27,6 +28,7 @@ static const struct cmd_desc cmds[] = {
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
 	  "      --capture N     keep the first N bytes (1..256) of every read, write, send\n"
 	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
 	  "                      payloads can hold secrets; the file says it holds them)\n"
@@ -37,22 +39,31 @@ static const struct cmd_desc cmds[] = {
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
 	{ "replay", CMD_REPLAY, "n:v",
-	  "usage: ipcscope replay FILE [--plain] [-n N] [-v]\n"
+	  "usage: ipcscope replay FILE [--plain] [-n N] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Show a recording in the viewer (on a terminal): conversations and processes,\n"
 	  "sortable and filterable; ? lists the keys. Bytes from traced programs are\n"
 	  "escaped (\\xNN).\n"
 	  "  --plain          one line per event instead (also when stdout is not a\n"
 	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
 	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
+	  "      --since SEC     only events from SEC seconds after the recording began\n"
+	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
+	  "                      three kinds); process records always pass\n"
 	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2 switch view, s next sort\n"
 	  "column, S reverse sort, / filter (Enter keeps, Esc cancels), ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
-	  "usage: ipcscope report FILE [--json] [-v]\n"
+	  "usage: ipcscope report FILE [--json] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
 	  "which channel, plus drops and how the file ended.\n"
-	  "  --json     machine-readable output (docs/report-json.md)\n" },
+	  "  --json     machine-readable output (docs/report-json.md)\n"
+	  "      --since SEC     only events from SEC seconds after the recording began\n"
+	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
+	  "                      three kinds); process records always pass\n" },
 	{ "export", CMD_EXPORT, "o:v",
-	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [-v]\n"
+	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [--since SEC] [--until SEC]\n"
+	  "                       [--kind LIST] [-v]\n"
 	  "Convert a recording for other tools. OUT is created 0600 (default: stdout).\n"
 	  "  --format jsonl      one JSON object per event and line (jq, log shippers)\n"
 	  "  --format dot        conversation graph for Graphviz: processes, edges by bytes\n"
@@ -63,7 +74,11 @@ static const struct cmd_desc cmds[] = {
 	  "  --format pcapng     bytes captured with record --capture, for Wireshark:\n"
 	  "                      TCP/UDP as real frames (ports kept), pipes and unix\n"
 	  "                      sockets as bare bytes; pid/tid on every packet\n"
-	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n" },
+	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n"
+	  "      --since SEC     only events from SEC seconds after the recording began\n"
+	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
+	  "                      three kinds); process records always pass\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
@@ -74,7 +89,7 @@ static const struct cmd_desc cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
-       OPT_FORMAT, OPT_JSONL, OPT_CAPTURE };
+       OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE, OPT_UNTIL, OPT_KIND };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -93,6 +108,9 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "jsonl", required_argument, NULL, OPT_JSONL },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "kind", required_argument, NULL, OPT_KIND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -105,6 +123,8 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
 	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
+	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
+	case OPT_KIND: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT || cmd == CMD_RECORD;
 	case OPT_JSON: return cmd == CMD_REPORT;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
@@ -206,6 +226,25 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_FORMAT: o->format = arg; return 0;
 	case OPT_JSONL: o->jsonl = arg; return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL: {
+		double *t = c == OPT_SINCE ? &o->since_s : &o->until_s;
+
+		errno = 0;
+		*t = strtod(arg, &end);
+		if (errno || end == arg || *end || !(*t >= 0) || *t > 1e9)
+			return usage_error(o, c == OPT_SINCE ? "--since needs seconds from the recording's start (>= 0)"
+							     : "--until needs seconds from the recording's start (>= 0)", arg);
+		return 0;
+	}
+	case OPT_KIND: {
+		const char *bad;
+
+		if (evfilter_parse_kinds(arg, &o->kinds, &bad))
+			return usage_error(o, "--kind: unknown kind (pipe, fifo, unix, unix-stream, unix-dgram, "
+					   "unix-seqpacket, tcp, udp, shm, futex, mq, signal, pty, eventfd)", bad);
+		return 0;
+	}
 	case OPT_CAPTURE:
 		if (parse_long(arg, 1, IPCS_PAYLOAD_MAX, &v))
 			return usage_error(o, "--capture needs a number of bytes between 1 and 256", arg);
@@ -226,6 +265,8 @@ static const struct cmd_desc *find_cmd(const char *name)
 /* After parsing: what each command requires. */
 static int validate(struct ipcs_opts *o, int nargs, char **args)
 {
+	if (o->since_s >= 0 && o->until_s >= 0 && o->until_s < o->since_s)
+		return usage_error(o, "--until is before --since", NULL);
 	switch (o->cmd) {
 	case CMD_RECORD:
 		if (!o->output && !o->jsonl)
@@ -263,6 +304,8 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	int c, rc, nargs, li = -1, dashdash = -1;
 
 	memset(o, 0, sizeof(*o));
+	o->since_s = -1;
+	o->until_s = -1;
 	if (argc < 2)
 		return usage_error(o, "missing command (record, replay, report, export, demo)", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

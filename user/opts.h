@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #define OPTS_MAX_PIDS 64
 
@@ -37,6 +38,8 @@ struct ipcs_opts {
 	const char *comm;		/* -c COMM */
 	const char *format;		/* export --format F */
 	const char *jsonl;		/* record --jsonl FILE ("-": stdout) */
+	double since_s, until_s;	/* --since/--until SEC from the recording's start; -1 = unset */
+	__u32 kinds;			/* --kind LIST: bit per enum ipcs_chan_kind, 0 = all */
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
 	unsigned capture;		/* record --capture N: payload bytes per call, 0 = off */

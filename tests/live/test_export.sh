@@ -171,6 +171,30 @@ check_jq "record --jsonl -: the workload's pipe writes and reads" "30 15000 1500
 	 "\(map(select(.sys == "write")) | length) \(map(select(.sys == "write") | .ret) | add) \(map(select(.sys == "read") | .ret) | add)"' -s
 check_eq "record --jsonl -: the workload's own stdout too" 2 "$(grep -vc '^{' "$T/live.out")"
 
+# ---- filters: --since/--until (seconds from the start), --kind ----
+# the 10th to the 20th write of the span recording, bounds included
+secs() { printf '%d.%09d' $(($1 / 1000000000)) $(($1 % 1000000000)); }
+mapfile -t wts < <(jq -r 'select(.type == "sys" and .sys == "write" and .kind == "pipe") | .rel_ns' "$T/span.jsonl")
+"$IPCS" export "$T/span.ipcs" --format jsonl --since "$(secs "${wts[9]}")" --until "$(secs "${wts[19]}")" -o "$T/win.jsonl"
+check_eq "--since/--until: export exit" 0 "$?"
+check_jq "--since/--until: the 10th..20th writes, nothing outside" "11 true" "$T/win.jsonl" \
+	'[.[] | select(.type == "sys" and .kind == "pipe")] as $s | [$s[] | select(.sys == "write")] |
+	 "\(length) \($s | all(.rel_ns >= $a and .rel_ns <= $b))"' -s --argjson a "${wts[9]}" --argjson b "${wts[19]}"
+"$IPCS" report "$T/span.ipcs" --json --until "$(secs "${wts[4]}")" >"$T/win.json"
+check_jq "report --until: bytes written by then (5 writes)" 5000 "$T/win.json" \
+	'[.channels[] | select(.kind == "pipe") | .bytes_written] | add'
+"$IPCS" report "$T/tcp.ipcs" --json --kind tcp >"$T/tcpk.json"
+check_jq "report --kind tcp: only tcp conversations" "2 tcp" "$T/tcpk.json" \
+	'.conversations | "\(length) \(map(.kind) | unique | join(","))"'
+"$IPCS" export "$T/tcp.ipcs" --format perfetto --kind unix,pipe -o "$T/tcpk.perfetto"
+check_jq "export --kind pipe,unix: no tcp slices" "0 true" "$T/tcpk.perfetto" \
+	'[.traceEvents[] | select(.ph == "X")] | "\(map(select(.cat == "tcp")) | length) \(any(.cat == "pipe"))"'
+"$IPCS" report "$T/tcp.ipcs" --kind nope >/dev/null 2>"$T/err0"
+check_eq "--kind nope: usage exit" 2 "$?"
+check_grep "--kind nope: lists the kinds" "$T/err0" "pipe, fifo, unix"
+"$IPCS" report "$T/tcp.ipcs" --since 2 --until 1 >/dev/null 2>"$T/err0"
+check_eq "--until before --since: usage exit" 2 "$?"
+
 # ---- errors ----
 "$IPCS" export "$T/span.ipcs" --format nope -o "$T/x" 2>"$T/err1"
 check_eq "unknown format: usage exit" 2 "$?"

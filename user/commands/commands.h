@@ -3,6 +3,7 @@
 #define IPCS_COMMANDS_H
 
 #include "opts.h"
+#include "pipeline.h"
 
 /* Each returns the process exit status (enum ipcs_exit, or a traced command's). */
 int cmd_record(const struct ipcs_opts *o);
@@ -22,7 +23,10 @@ struct record_target {
  * *cmd_status gets the traced command's exit status (shell convention). */
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status);
 
-/* Report on a recording, text or JSON, to stdout. */
-int report_file(const char *path, bool json);
+/* Report on a recording, text or JSON, to stdout; filt: --kind/--since/--until (NULL: all). */
+int report_file(const char *path, bool json, const struct ipcs_opts *filt);
+
+/* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
+void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
 
 #endif

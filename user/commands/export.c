@@ -45,6 +45,7 @@ static int run_export(const struct ipcs_opts *o, struct replay_source *rs, int f
 	struct export_info info = { .fh = replay_header(rs), .start_ns = replay_header(rs)->start_mono_ns };
 	const struct recfile_status *st;
 	struct exporter ex = { 0 };
+	struct ev_filter f;
 	struct pipeline p;
 	int err;
 
@@ -52,6 +53,7 @@ static int run_export(const struct ipcs_opts *o, struct replay_source *rs, int f
 	if (err)
 		return err;
 	info.model = p.model;
+	cmd_filter(o, info.start_ns, &f, &p);
 	err = formats[fi].open(out, &info, &ex);
 	if (!err)
 		err = pipeline_add_sink(&p, ex.sink);
@@ -70,6 +72,12 @@ static int run_export(const struct ipcs_opts *o, struct replay_source *rs, int f
 		ex.destroy(ex.sink.ctx);
 	pipeline_fini(&p);
 	return err;
+}
+
+void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
+{
+	if (evfilter_setup(f, start_ns, o->since_s, o->until_s, o->kinds))
+		p->filter = f;
 }
 
 int cmd_export(const struct ipcs_opts *o)

@@ -191,6 +191,7 @@ struct run_state {
 	struct recorder rec;
 	FILE *jsonl;		/* --jsonl: its stream, and the exporter writing it */
 	struct exporter jx;
+	struct ev_filter filter;
 	__u64 drops[IPCS_DROP_SLOTS];
 	pid_t child;
 	int child_status;
@@ -296,6 +297,7 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	err = pipeline_init(&s.p, false);
 	if (err)
 		return EXIT_FAIL;
+	cmd_filter(o, 0, &s.filter, &s.p);	/* --kind: only those events are kept */
 	if (o->output) {
 		if (recorder_open(&s.rec, o->output, &wo))
 			return EXIT_FAIL;

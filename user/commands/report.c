@@ -259,8 +259,9 @@ static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
 	return pipeline_feed(ctx, rec, len);
 }
 
-int report_file(const char *path, bool json)
+int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 {
+	struct ev_filter f;
 	struct replay_source *rs = NULL;
 	struct recfile_status st;
 	struct model_totals t;
@@ -272,6 +273,8 @@ int report_file(const char *path, bool json)
 	if (err)
 		return EXIT_FAIL;
 	err = pipeline_init(&p, true);
+	if (!err && filt)
+		cmd_filter(filt, replay_header(rs)->start_mono_ns, &f, &p);
 	if (!err)
 		err = replay_run(rs, report_cb, &p);
 	st = *replay_status(rs);
@@ -301,5 +304,5 @@ out:
 
 int cmd_report(const struct ipcs_opts *o)
 {
-	return report_file(o->input, o->json);
+	return report_file(o->input, o->json, o);
 }
