@@ -14,6 +14,7 @@ static const struct {
 	{ CMD_REPORT, cmd_report },
 	{ CMD_DEMO, cmd_demo },
 	{ CMD_EXPORT, cmd_export },
+	{ CMD_MERGE, cmd_merge },
 };
 
 int main(int argc, char **argv)

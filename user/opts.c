@@ -79,6 +79,13 @@ static const struct cmd_desc cmds[] = {
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n" },
+	{ "merge", CMD_MERGE, "o:v",
+	  "usage: ipcscope merge FILE FILE... -o OUT [--force] [-v]\n"
+	  "Merge recordings (of one host or several) into one, on the first one's clock.\n"
+	  "Records are ordered by time; pids and local channels of another host are\n"
+	  "tagged (pid + N*4194304 for the Nth file) so hosts never mix, and a TCP or UDP\n"
+	  "connection recorded at both ends pairs by its addresses and ports. Drops add up.\n"
+	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
@@ -120,7 +127,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	switch (opt) {
 	case OPT_HELP: return true;
 	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
-	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT;
+	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
 	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
 	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
@@ -142,6 +149,7 @@ static const char *const overview =
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
 	"  export   a recording for other tools          ipcscope export t.ipcs --format perfetto\n"
+	"  merge    recordings into one, on one clock    ipcscope merge a.ipcs b.ipcs -o all.ipcs\n"
 	"  demo     record a bundled workload and report it\n"
 	"\n"
 	"ipcscope COMMAND --help for a command's options; ipcscope --version.\n"
@@ -289,6 +297,14 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "missing --format (jsonl, dot, perfetto, pcapng)", NULL);
 		o->input = args[0];
 		return 0;
+	case CMD_MERGE:
+		if (nargs < 2)
+			return usage_error(o, "merge needs two or more recordings", NULL);
+		if (!o->output)
+			return usage_error(o, "missing -o OUT (the merged recording)", NULL);
+		o->inputs = args;
+		o->ninputs = nargs;
+		return 0;
 	case CMD_DEMO:
 		if (nargs)
 			return usage_error(o, "unexpected argument", args[0]);
@@ -307,7 +323,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	o->since_s = -1;
 	o->until_s = -1;
 	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, export, demo)", NULL);
+		return usage_error(o, "missing command (record, replay, report, export, merge, demo)", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -320,7 +336,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	}
 	d = find_cmd(argv[1]);
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, export, demo)", argv[1]);
+		return usage_error(o, "unknown command (record, replay, report, export, merge, demo)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 

@@ -24,6 +24,7 @@ enum ipcs_cmd {
 	CMD_REPORT,
 	CMD_DEMO,
 	CMD_EXPORT,
+	CMD_MERGE,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -32,7 +33,9 @@ struct ipcs_opts {
 	enum ipcs_cmd cmd;
 	const char *cmd_name;		/* as typed, for messages */
 	const char *output;		/* -o FILE */
-	const char *input;		/* FILE argument of replay/report */
+	const char *input;		/* FILE argument of replay/report/export */
+	char **inputs;			/* merge: the recordings, in order */
+	int ninputs;
 	pid_t pids[OPTS_MAX_PIDS];	/* -p PID, repeatable */
 	size_t npids;
 	const char *comm;		/* -c COMM */

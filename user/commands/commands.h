@@ -11,6 +11,7 @@ int cmd_replay(const struct ipcs_opts *o);
 int cmd_report(const struct ipcs_opts *o);
 int cmd_demo(const struct ipcs_opts *o);
 int cmd_export(const struct ipcs_opts *o);
+int cmd_merge(const struct ipcs_opts *o);
 
 /* What record traces: a command to exec, or a function run in a forked child. */
 struct record_target {

@@ -19,6 +19,7 @@ struct recfile_write_opts {
 	bool force;		/* replace an existing regular file (still never follows symlinks) */
 	__u32 capture_bytes;	/* sets IPCS_FILEF_PAYLOAD when > 0 */
 	size_t block_bytes;	/* raw bytes per event block; 0 = default (256 KiB) */
+	const struct ipcs_file_header *like;	/* merge: take its clocks, host and kernel, not now's */
 };
 
 /*
