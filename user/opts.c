@@ -16,7 +16,7 @@ struct cmd_desc {
 };
 
 static const struct cmd_desc cmds[] = {
-	{ "record", CMD_RECORD, "o:p:c:qv",
+	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
 	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM] [--duration SEC]\n"
 	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
 	  "Record IPC to FILE (created 0600, never over a symlink).\n"
@@ -29,6 +29,10 @@ static const struct cmd_desc cmds[] = {
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
+	  "  -C SIZE             rotate: a new file when this one reaches SIZE (megabytes,\n"
+	  "                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n"
+	  "  -G SEC              rotate: a new file every SEC seconds\n"
+	  "  -W COUNT            with -C/-G: keep COUNT files, replacing the oldest\n"
 	  "      --capture N     keep the first N bytes (1..256) of every read, write, send\n"
 	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
 	  "                      payloads can hold secrets; the file says it holds them)\n"
@@ -190,6 +194,29 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* "10" = 10 MB (as tcpdump -C), "500k", "2M", "1G" (powers of 1024 with a suffix). */
+static int parse_size(const char *s, __u64 *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v > 0))
+		return -EINVAL;
+	switch (*end) {
+	case '\0': v *= 1e6; break;
+	case 'k': case 'K': v *= 1024; end++; break;
+	case 'm': case 'M': v *= 1024 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end || v < 65536 || v > 1e15)
+		return -EINVAL;
+	*out = (__u64)v;
+	return 0;
+}
+
 static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 {
 	long v;
@@ -214,6 +241,21 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		if (parse_long(arg, 1, 1000000, &v))
 			return usage_error(o, "-n/--frames needs a number of refreshes (1..1000000)", arg);
 		o->frames = (int)v;
+		return 0;
+	case 'C':
+		if (parse_size(arg, &o->rotate_bytes))
+			return usage_error(o, "-C needs a size: megabytes, or a number with k, M or G (at least 64k)", arg);
+		return 0;
+	case 'G':
+		errno = 0;
+		o->rotate_secs = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->rotate_secs >= 1) || o->rotate_secs > 1e7)
+			return usage_error(o, "-G needs a number of seconds (>= 1)", arg);
+		return 0;
+	case 'W':
+		if (parse_long(arg, 1, 1000000, &v))
+			return usage_error(o, "-W needs a number of files (1..1000000)", arg);
+		o->rotate_count = (unsigned)v;
 		return 0;
 	case 'q': o->quiet = true; return 0;
 	case 'v': o->verbose++; return 0;
@@ -283,6 +325,10 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
 		if (o->argv && o->npids)
 			return usage_error(o, "use either -p PID or -- CMD, not both", NULL);
+		if ((o->rotate_bytes || o->rotate_secs > 0) && !o->output)
+			return usage_error(o, "-C/-G rotate the -o FILE: give -o", NULL);
+		if (o->rotate_count && !o->rotate_bytes && !(o->rotate_secs > 0))
+			return usage_error(o, "-W counts rotated files: use it with -C or -G", NULL);
 		return 0;
 	case CMD_REPLAY:
 	case CMD_REPORT:

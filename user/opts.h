@@ -46,6 +46,9 @@ struct ipcs_opts {
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
 	unsigned capture;		/* record --capture N: payload bytes per call, 0 = off */
+	__u64 rotate_bytes;		/* record -C SIZE: a new file past SIZE bytes, 0 = off */
+	double rotate_secs;		/* record -G SEC: a new file every SEC seconds, 0 = off */
+	unsigned rotate_count;		/* record -W N: keep N files, 0 = all */
 	bool force;			/* --force: replace an existing output file */
 	bool json;			/* --json */
 	bool plain;			/* --plain */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "record/recorder.h"
+#include "record/rotate.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -172,16 +174,20 @@ static __u64 drops_sum(const __u64 d[IPCS_DROP_SLOTS])
 	return s;
 }
 
+/* Events, drops and where they go (with the file's size), on one line; a tty gets it refreshed. */
 static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
-			const __u64 drops[IPCS_DROP_SLOTS], bool final)
+			const __u64 drops[IPCS_DROP_SLOTS], const char *file, __u64 bytes, bool final)
 {
+	char size[32] = "";
+
 	if (o->quiet || (!final && !isatty(STDERR_FILENO)))
 		return;
-	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s",
+	if (file)
+		snprintf(size, sizeof(size), " (%.1f MiB)", (double)bytes / (1 << 20));
+	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s%s",
 		final ? "" : "\r",
 		(unsigned long long)p->records, (unsigned long long)drops_sum(drops),
-		o->output ? o->output : o->jsonl,
-		final ? "\n" : "   ");
+		file ? file : o->jsonl, size, final ? "\n" : "   ");
 }
 
 struct run_state {
@@ -192,6 +198,8 @@ struct run_state {
 	FILE *jsonl;		/* --jsonl: its stream, and the exporter writing it */
 	struct exporter jx;
 	struct ev_filter filter;
+	struct rotate rot;	/* -C/-G/-W: the current file's name and age */
+	struct recfile_write_opts wo;
 	__u64 drops[IPCS_DROP_SLOTS];
 	pid_t child;
 	int child_status;
@@ -209,6 +217,35 @@ static void reap_child(struct run_state *s)
 		s->child_done = true;
 		s->child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
+}
+
+static __u64 file_bytes(const struct run_state *s)
+{
+	struct stat st;
+
+	if (s->rec.w)
+		return recfile_bytes_written(s->rec.w);
+	return s->rot.base && !stat(s->rot.name, &st) ? (__u64)st.st_size : 0;	/* closed: as on disk */
+}
+
+/* -C/-G: finish this file (with its drop counters) and go on in the next. */
+static int rotate_file(struct run_state *s)
+{
+	struct recfile_write_opts wo = s->wo;
+	bool reuse;
+	int err = feed_drops(s->ls, &s->p, s->drops, true);
+
+	if (!err)
+		err = recorder_close(&s->rec, s->drops);
+	if (!err)
+		err = rotate_next(&s->rot, mono_ns(), &reuse);
+	if (err)
+		return err;
+	wo.force = wo.force || reuse;	/* -W: the oldest of our own files is replaced */
+	err = recorder_open(&s->rec, s->rot.name, &wo);
+	if (!err)
+		log_info("recording to %s", s->rot.name);
+	return err;
 }
 
 static int trace_loop(struct run_state *s)
@@ -235,9 +272,11 @@ static int trace_loop(struct run_state *s)
 			err = feed_drops(s->ls, &s->p, s->drops, false);
 			if (!err && s->rec.w)
 				err = recorder_flush(&s->rec);
+			if (!err && s->rec.w && rotate_due(&s->rot, file_bytes(s), last_tick))
+				err = rotate_file(s);
 			if (err)
 				break;
-			status_line(o, &s->p, s->drops, false);
+			status_line(o, &s->p, s->drops, o->output ? s->rot.name : NULL, file_bytes(s), false);
 		}
 	}
 	if (!err) {	/* everything the kernel already produced belongs in the file */
@@ -286,8 +325,7 @@ static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
 
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
 {
-	struct recfile_write_opts wo = { .force = o->force, .capture_bytes = o->capture };
-	struct run_state s = { .o = o };
+	struct run_state s = { .o = o, .wo = { .force = o->force, .capture_bytes = o->capture } };
 	struct live_config cfg = { 0 };
 	pid_t pids[OPTS_MAX_PIDS];
 	size_t npids = 0;
@@ -299,7 +337,12 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 		return EXIT_FAIL;
 	cmd_filter(o, 0, &s.filter, &s.p);	/* --kind: only those events are kept */
 	if (o->output) {
-		if (recorder_open(&s.rec, o->output, &wo))
+		if (rotate_init(&s.rot, o->output, o->rotate_bytes, (__u64)(o->rotate_secs * 1e9),
+				o->rotate_count, mono_ns())) {
+			log_error("%s: name too long", o->output);
+			return EXIT_FAIL;
+		}
+		if (recorder_open(&s.rec, s.rot.name, &s.wo))
 			return EXIT_FAIL;
 		pipeline_add_sink(&s.p, recorder_sink(&s.rec));
 	}
@@ -335,7 +378,7 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 		goto out;
 	}
 	if (!o->quiet)
-		fprintf(stderr, "ipcscope: recording to %s%s\n", o->output,
+		fprintf(stderr, "ipcscope: recording to %s%s\n", o->output ? s.rot.name : o->jsonl,
 			s.child > 0 ? "" : "; Ctrl-C to stop");
 	if (s.child > 0) {
 		kill(s.child, SIGCONT);
@@ -356,7 +399,7 @@ out:
 	cerr = jsonl_close(o, &s);
 	if (!err)
 		err = cerr;
-	status_line(o, &s.p, s.drops, true);
+	status_line(o, &s.p, s.drops, o->output ? s.rot.name : NULL, file_bytes(&s), true);
 	if (drops_sum(s.drops))
 		log_warn("%llu events were dropped (ring buffer full: try --ringbuf-kb, or a narrower filter)",
 			 (unsigned long long)drops_sum(s.drops));
