@@ -25,6 +25,10 @@ const volatile bool targ_follow_children __weak = true;
 /* XORed into socket identities (struct sock addresses) so that recordings
  * hold no kernel addresses; top bit clear (see sock.bpf.h). */
 const volatile __u64 targ_sock_salt __weak = 0;
+/* --cgroup: only tasks in this cgroup v2 (by kernfs id, at this depth) or below it. */
+const volatile bool targ_filter_cgroup __weak = false;
+const volatile __u64 targ_cgroup_id __weak = 0;
+const volatile __u32 targ_cgroup_level __weak = 0;
 
 /* Records to user space; size set by user space (bpf_map__set_max_entries). */
 struct {

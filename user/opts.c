@@ -29,6 +29,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
+	  "      --cgroup PATH   trace only processes in this cgroup (v2) or below it, e.g. a\n"
+	  "                      container's; PATH as under /sys/fs/cgroup or /proc/PID/cgroup\n"
 	  "  -C SIZE             rotate: a new file when this one reaches SIZE (megabytes,\n"
 	  "                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n"
 	  "  -G SEC              rotate: a new file every SEC seconds\n"
@@ -100,7 +102,7 @@ static const struct cmd_desc cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
-       OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE, OPT_UNTIL, OPT_KIND };
+       OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_CGROUP };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -122,6 +124,7 @@ static const struct option long_opts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "kind", required_argument, NULL, OPT_KIND },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -133,7 +136,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
-	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
+	case OPT_JSONL: case OPT_CAPTURE: case OPT_CGROUP: return cmd == CMD_RECORD;
 	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
 	case OPT_KIND: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT || cmd == CMD_RECORD;
 	case OPT_JSON: return cmd == CMD_REPORT;
@@ -276,6 +279,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_FORMAT: o->format = arg; return 0;
 	case OPT_JSONL: o->jsonl = arg; return 0;
+	case OPT_CGROUP: o->cgroup = arg; return 0;
 	case OPT_SINCE:
 	case OPT_UNTIL: {
 		double *t = c == OPT_SINCE ? &o->since_s : &o->until_s;

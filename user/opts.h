@@ -43,6 +43,7 @@ struct ipcs_opts {
 	const char *jsonl;		/* record --jsonl FILE ("-": stdout) */
 	double since_s, until_s;	/* --since/--until SEC from the recording's start; -1 = unset */
 	__u32 kinds;			/* --kind LIST: bit per enum ipcs_chan_kind, 0 = all */
+	const char *cgroup;		/* record --cgroup PATH (cgroup v2) */
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
 	unsigned capture;		/* record --capture N: payload bytes per call, 0 = off */

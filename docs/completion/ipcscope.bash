@@ -19,6 +19,9 @@ _ipcscope() {
 		fi
 	done
 	case $prev in
+	--cgroup)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return ;;
 	-o | --output | --jsonl)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
@@ -43,7 +46,7 @@ _ipcscope() {
 		return ;;
 	esac
 	case $cmd in
-	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind -C -G -W -q --quiet -v --verbose --help --" ;;
+	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
 	replay) opts="--plain -n --frames --since --until --kind -v --help" ;;
 	report) opts="--json --since --until --kind -v --help" ;;
 	export) opts="--format -o --output --force --since --until --kind -v --help" ;;

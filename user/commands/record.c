@@ -327,6 +327,7 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 {
 	struct run_state s = { .o = o, .wo = { .force = o->force, .capture_bytes = o->capture } };
 	struct live_config cfg = { 0 };
+	static struct cgroup_ref cg;	/* 4 KiB path: not on the stack */
 	pid_t pids[OPTS_MAX_PIDS];
 	size_t npids = 0;
 	int err, cerr;
@@ -368,6 +369,13 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 	cfg.follow_children = true;
 	cfg.ringbuf_bytes = (size_t)o->ringbuf_kb * 1024;
 	cfg.capture_bytes = o->capture;
+	if (o->cgroup) {
+		err = cgroup_resolve(o->cgroup, NULL, &cg);
+		if (err)
+			goto discard;
+		cfg.cgroup = &cg;
+		log_info("--cgroup %s: id %llu, level %u", cg.path, (unsigned long long)cg.id, cg.level);
+	}
 	cfg.self_pid = getpid();
 	err = live_open(&cfg, &s.ls);
 	if (err)
