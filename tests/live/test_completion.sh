@@ -24,7 +24,7 @@ check_eq "commands" "merge" "$(complete_words ipcscope me)"
 check_eq "export --format" "pcapng perfetto" "$(complete_words ipcscope export x.ipcs --format p)"
 check_eq "--kind after a comma" "pipe,udp pipe,unix pipe,unix-dgram pipe,unix-seqpacket pipe,unix-stream" \
 	"$(complete_words ipcscope report x.ipcs --kind pipe,u)"
-check_eq "record options" "--capture --comm" "$(complete_words ipcscope record --c)"
+check_eq "record options" "--capture --cgroup --comm" "$(complete_words ipcscope record --c)"
 mkdir -p "$T/d" && touch "$T/d/a.ipcs" "$T/d/b.txt"
 check_eq "recordings as FILE" "$T/d/a.ipcs" "$(complete_words ipcscope report "$T/d/")"
 
