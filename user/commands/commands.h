@@ -4,6 +4,7 @@
 
 #include "opts.h"
 #include "pipeline.h"
+#include "record/source_replay.h"
 
 /* Each returns the process exit status (enum ipcs_exit, or a traced command's). */
 int cmd_record(const struct ipcs_opts *o);
@@ -26,6 +27,9 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 
 /* Report on a recording, text or JSON, to stdout; filt: --kind/--since/--until (NULL: all). */
 int report_file(const char *path, bool json, const struct ipcs_opts *filt);
+
+/* replay_run into p, with a progress bar on a terminal's stderr for big files. */
+int replay_with_progress(struct replay_source *rs, struct pipeline *p, const char *label);
 
 /* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);

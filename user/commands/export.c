@@ -25,12 +25,6 @@ static const struct {
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
-static int feed_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
-{
-	(void)block_type;
-	return pipeline_feed(ctx, rec, len);
-}
-
 static int find_format(const char *name)
 {
 	for (size_t i = 0; i < NFORMATS; i++)
@@ -58,7 +52,7 @@ static int run_export(const struct ipcs_opts *o, struct replay_source *rs, int f
 	if (!err)
 		err = pipeline_add_sink(&p, ex.sink);
 	if (!err)
-		err = replay_run(rs, feed_cb, &p);
+		err = replay_with_progress(rs, &p, "export");
 	st = replay_status(rs);
 	if (err)
 		log_error("%s: reading stopped: %s", o->input, err < 0 ? strerror(-err) : "error");
@@ -72,12 +66,6 @@ static int run_export(const struct ipcs_opts *o, struct replay_source *rs, int f
 		ex.destroy(ex.sink.ctx);
 	pipeline_fini(&p);
 	return err;
-}
-
-void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
-{
-	if (evfilter_setup(f, start_ns, o->since_s, o->until_s, o->kinds))
-		p->filter = f;
 }
 
 int cmd_export(const struct ipcs_opts *o)

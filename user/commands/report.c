@@ -253,12 +253,6 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	report_shm_text(m);
 }
 
-static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
-{
-	(void)block_type;
-	return pipeline_feed(ctx, rec, len);
-}
-
 int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 {
 	struct ev_filter f;
@@ -276,7 +270,7 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	if (!err && filt)
 		cmd_filter(filt, replay_header(rs)->start_mono_ns, &f, &p);
 	if (!err)
-		err = replay_run(rs, report_cb, &p);
+		err = replay_with_progress(rs, &p, "report");
 	st = *replay_status(rs);
 	if (err) {
 		log_error("%s: %s", path, err < 0 ? strerror(-err) : "reading failed");
