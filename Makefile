@@ -151,6 +151,7 @@ include tests/bench/bench.mk
 install: $(BUILD)/ipcscope
 	install -D -m 0755 $(BUILD)/ipcscope $(DESTDIR)$(PREFIX)/sbin/ipcscope
 	install -D -m 0644 docs/ipcscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/ipcscope.8
+	install -D -m 0644 docs/completion/ipcscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipcscope
 
 clean:
 	rm -rf $(BUILD)

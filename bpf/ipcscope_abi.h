@@ -30,6 +30,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SEED_FD = 5,	/* fd open at start: struct ipcs_seed_fd_rec */
 	IPCS_REC_DROPS = 6,	/* cumulative drop counters: struct ipcs_drops_rec */
 	IPCS_REC_WAIT = 8,	/* a thread blocked longer than a threshold: struct ipcs_wait_rec (1.1) */
+	IPCS_REC_PAYLOAD = 7,	/* first bytes of a data call (--capture): struct ipcs_payload_rec */
 	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
 	IPCS_REC_FDPASS = 11,	/* SCM_RIGHTS / SCM_CREDENTIALS sent or received: struct ipcs_fdpass_rec */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
@@ -263,6 +264,32 @@ struct ipcs_fdpass_rec {
 	__u32 _pad2;
 	char comm[IPCS_COMM_LEN];
 	struct ipcs_fdpass_fd fds[IPCS_FDPASS_MAX];
+};
+
+#define IPCS_PAYLOAD_MAX 256	/* --capture N: N <= this */
+
+/* ipcs_payload_rec.flags */
+#define IPCS_PAYF_OUT 0x1	/* bytes went into the channel (write, send), else out of it */
+
+/*
+ * The first bytes a data call (read, write, readv, writev, send*, recv*) moved
+ * on a pipe, FIFO or socket, captured at sys_exit with --capture N. Emitted
+ * right after the call's IPCS_REC_SYS / IPCS_REC_SOCK record, with the same
+ * h.ts_ns, pid and tid: (tid, ts_ns) names the call. readv/writev and
+ * sendmsg/recvmsg: from the first iovec only. Fixed size: the ring buffer
+ * reservation is a constant; data past cap_len is zero.
+ */
+struct ipcs_payload_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 sys;		/* enum ipcs_sys */
+	__u16 flags;		/* IPCS_PAYF_* */
+	__u32 len;		/* bytes the call moved (its return value, capped at 4 GiB - 1) */
+	__u32 cap_len;		/* bytes of data[] captured: <= len, <= IPCS_PAYLOAD_MAX */
+	__u32 _pad;
+	struct ipcs_chan chan;
+	__u8 data[IPCS_PAYLOAD_MAX];
 };
 
 enum ipcs_proc_op {
@@ -583,6 +610,7 @@ _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
 _Static_assert(sizeof(struct ipcs_signal_rec) == 88, "abi");
+_Static_assert(sizeof(struct ipcs_payload_rec) == 312, "abi");
 _Static_assert(sizeof(struct ipcs_file_header) == 176, "abi");
 _Static_assert(sizeof(struct ipcs_block_hdr) == 40, "abi");
 _Static_assert(sizeof(struct ipcs_trailer) == 88, "abi");

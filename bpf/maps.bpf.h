@@ -30,6 +30,10 @@ const volatile __u64 targ_sock_salt __weak = 0;
 const volatile __u64 targ_wake_bytes __weak = 0;
 /* bpf_find_vma exists (5.17+): else shared futex keys and shm segments stay unresolved. */
 const volatile bool targ_find_vma __weak = true;
+/* --cgroup: only tasks in this cgroup v2 (by kernfs id, at this depth) or below it. */
+const volatile bool targ_filter_cgroup __weak = false;
+const volatile __u64 targ_cgroup_id __weak = 0;
+const volatile __u32 targ_cgroup_level __weak = 0;
 
 /* Records to user space; size set by user space (bpf_map__set_max_entries). */
 struct {

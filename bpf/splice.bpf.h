@@ -8,7 +8,7 @@
 #ifndef IPCS_SPLICE_BPF_H
 #define IPCS_SPLICE_BPF_H
 
-static __always_inline void emit_sys(const struct inflight *in, long ret);
+static __always_inline __u64 emit_sys(const struct inflight *in, long ret);
 
 static __always_inline bool is_splice_sys(__u16 sys)
 {

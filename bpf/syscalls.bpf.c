@@ -10,6 +10,7 @@
 #include "emit.bpf.h"
 #include "futex.bpf.h"
 #include "shm.bpf.h"
+#include "payload.bpf.h"
 
 #define O_CLOEXEC 02000000
 #define F_DUPFD 0
@@ -372,38 +373,44 @@ static __always_inline bool sys_is_sock_data(const struct inflight *in)
 	       (in->sys >= IPCS_SYS_SENDTO && in->sys <= IPCS_SYS_SHUTDOWN);
 }
 
-static __always_inline void emit_sys(const struct inflight *in, long ret)
+/* Returns the record's timestamp, 0 when it was not emitted. */
+static __always_inline __u64 emit_sys(const struct inflight *in, long ret)
 {
 	struct ipcs_sys_path_rec *pr;
 	struct ipcs_sock_rec *sr;
 	struct ipcs_sys_rec *r;
+	__u64 ts;
 
 	if (sys_is_sock_data(in)) {
 		sr = emit_reserve(sizeof(*sr), IPCS_REC_SOCK);
 		if (!sr)
-			return;
+			return 0;
 		fill_sys(&sr->s, in, ret);
 		sock_fill(sr);
 		sock_fill_dest(sr, in);
+		ts = sr->s.h.ts_ns;
 		emit_submit(sr);
-		return;
+		return ts;
 	}
 	if (!sys_has_path(in->sys)) {
 		r = emit_reserve(sizeof(*r), IPCS_REC_SYS);
 		if (!r)
-			return;
+			return 0;
 		fill_sys(r, in, ret);
+		ts = r->h.ts_ns;
 		emit_submit(r);
-		return;
+		return ts;
 	}
 	pr = emit_reserve(sizeof(*pr), IPCS_REC_SYS_PATH);
 	if (!pr)
-		return;
+		return 0;
 	fill_sys(&pr->s, in, ret);
 	/* The kernel has just copied this path in: it is resident. */
 	if (bpf_probe_read_user_str(pr->path, sizeof(pr->path), (void *)in->uptr) < 0)
 		drop_count(IPCS_DROP_READ);
+	ts = pr->s.h.ts_ns;
 	emit_submit(pr);
+	return ts;
 }
 
 SEC("tp_btf/sys_exit")
@@ -437,8 +444,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		shm_emit(&in, ret);
 		return 0;
 	}
-	if (exit_fill(&in, ret))
-		emit_sys(&in, ret);
+	if (exit_fill(&in, ret)) {
+		__u64 ts = emit_sys(&in, ret);
+
+		if (ts)	/* no payload without its call's record */
+			payload_emit(regs, &in, ret, ts);
+	}
 	if (fdpass_wanted(&in, ret))
 		fdpass_emit(&in);	/* after the data record, as user space expects */
 	return 0;

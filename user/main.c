@@ -15,6 +15,8 @@ static const struct {
 	{ CMD_DEMO, cmd_demo },
 	{ CMD_DEADLOCK, cmd_deadlock },
 	{ CMD_STAT, cmd_stat },
+	{ CMD_EXPORT, cmd_export },
+	{ CMD_MERGE, cmd_merge },
 };
 
 int main(int argc, char **argv)

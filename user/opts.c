@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "opts.h"
+#include "ipcscope_abi.h"
+#include "evfilter.h"
 
 struct cmd_desc {
 	const char *name;
@@ -14,19 +16,28 @@ struct cmd_desc {
 };
 
 static const struct cmd_desc cmds[] = {
-	{ "record", CMD_RECORD, "o:p:c:qv",
+	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
 	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM] [--duration SEC]\n"
-	  "                       [--force] [--ringbuf-kb N] [--capture N] [-q] [-v]\n"
-	  "                       [-- CMD ARGS...]\n"
-	  "Record IPC (pipes, FIFOs) to FILE (created 0600, never over a symlink).\n"
+	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
+	  "Record IPC to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
+	  "      --jsonl OUT     also stream one JSON object per event to OUT (\"-\": stdout),\n"
+	  "                      as `export --format jsonl` writes them; -o is then optional\n"
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     trace processes whose command name is NAME\n"
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
-	  "      --capture N     mark the file as holding up to N payload bytes per message\n"
-	  "                      (1..4096; off by default: payloads can hold secrets)\n"
+	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
+	  "      --cgroup PATH   trace only processes in this cgroup (v2) or below it, e.g. a\n"
+	  "                      container's; PATH as under /sys/fs/cgroup or /proc/PID/cgroup\n"
+	  "  -C SIZE             rotate: a new file when this one reaches SIZE (megabytes,\n"
+	  "                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n"
+	  "  -G SEC              rotate: a new file every SEC seconds\n"
+	  "  -W COUNT            with -C/-G: keep COUNT files, replacing the oldest\n"
+	  "      --capture N     keep the first N bytes (1..256) of every read, write, send\n"
+	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
+	  "                      payloads can hold secrets; the file says it holds them)\n"
 	  "  -q, --quiet         no status line on stderr\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "  -- CMD ARGS...      run CMD, trace it and its descendants from its first\n"
@@ -34,28 +45,39 @@ static const struct cmd_desc cmds[] = {
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
 	{ "replay", CMD_REPLAY, "n:v",
-	  "usage: ipcscope replay FILE [--plain] [-n N] [-v]\n"
+	  "usage: ipcscope replay FILE [--plain] [-n N] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Show a recording in the viewer (on a terminal): conversations and processes,\n"
 	  "sortable and filterable; ? lists the keys. Bytes from traced programs are\n"
 	  "escaped (\\xNN).\n"
 	  "  --plain          one line per event instead (also when stdout is not a\n"
 	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
 	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
+	  "      --since SEC     only events from SEC seconds after the recording began\n"
+	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
+	  "                      three kinds); process records always pass\n"
 	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2/3 switch view (3 or w:\n"
 	  "long waits, deadlocks highlighted), s next sort\n"
 	  "column, S reverse sort, / filter (Enter keeps, Esc cancels), ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
-	  "usage: ipcscope report FILE [--json] [-v]\n"
+	  "usage: ipcscope report FILE [--json] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
 	  "which channel, plus drops and how the file ended.\n"
-	  "  --json     machine-readable output (docs/report-json.md)\n" },
+	  "  --json     machine-readable output (docs/report-json.md)\n"
+	  "      --since SEC     only events from SEC seconds after the recording began\n"
+	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
+	  "                      three kinds); process records always pass\n" },
 	{ "stat", CMD_STAT, "o:p:c:qv",
-	  "usage: ipcscope stat [-p PID]... [-c COMM] [--duration SEC] [--json] [-o FILE]\n"
+	  "usage: ipcscope stat [-p PID]... [-c COMM] [--kind LIST] [--cgroup PATH]\n"
+	  "                     [--duration SEC] [--json] [-o FILE]\n"
 	  "                     [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
 	  "Trace like record, but write no recording: count in memory and print the\n"
 	  "summary `report` would print for it (like strace -c) when tracing ends.\n"
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     trace processes whose command name is NAME\n"
+	  "      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n"
+	  "      --cgroup PATH   trace only processes in this cgroup (v2) or below it\n"
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --json          machine-readable summary (docs/report-json.md)\n"
 	  "  -o, --output FILE   write the summary to FILE instead of stdout\n"
@@ -66,6 +88,31 @@ static const struct cmd_desc cmds[] = {
 	  "                      and exit with its status\n"
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the summary is still printed), at --duration, or when every -p process exited.\n" },
+	{ "export", CMD_EXPORT, "o:v",
+	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [--since SEC] [--until SEC]\n"
+	  "                       [--kind LIST] [-v]\n"
+	  "Convert a recording for other tools. OUT is created 0600 (default: stdout).\n"
+	  "  --format jsonl      one JSON object per event and line (jq, log shippers)\n"
+	  "  --format dot        conversation graph for Graphviz: processes, edges by bytes\n"
+	  "  --format perfetto   Chrome trace-event JSON for ui.perfetto.dev and\n"
+	  "                      chrome://tracing: a track per thread, a slice per syscall\n"
+	  "                      (its blocked time), flow arrows from writes to the reads\n"
+	  "                      that took their bytes\n"
+	  "  --format pcapng     bytes captured with record --capture, for Wireshark:\n"
+	  "                      TCP/UDP as real frames (ports kept), pipes and unix\n"
+	  "                      sockets as bare bytes; pid/tid on every packet\n"
+	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n"
+	  "      --since SEC     only events from SEC seconds after the recording began\n"
+	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
+	  "                      three kinds); process records always pass\n" },
+	{ "merge", CMD_MERGE, "o:v",
+	  "usage: ipcscope merge FILE FILE... -o OUT [--force] [-v]\n"
+	  "Merge recordings (of one host or several) into one, on the first one's clock.\n"
+	  "Records are ordered by time; pids and local channels of another host are\n"
+	  "tagged (pid + N*4194304 for the Nth file) so hosts never mix, and a TCP or UDP\n"
+	  "connection recorded at both ends pairs by its addresses and ports. Drops add up.\n"
+	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
@@ -102,7 +149,8 @@ static const struct cmd_desc cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
-       OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_CAPTURE };
+       OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
+       OPT_UNTIL, OPT_KIND, OPT_CGROUP };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -121,7 +169,13 @@ static const struct option long_opts[] = {
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "watch", no_argument, NULL, OPT_WATCH },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "jsonl", required_argument, NULL, OPT_JSONL },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "kind", required_argument, NULL, OPT_KIND },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -132,10 +186,16 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_HELP: return true;
 	case OPT_DURATION: case OPT_RINGBUF:
 		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
-	case OPT_CAPTURE: return cmd == CMD_RECORD;
-	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
+	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE;
 	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
 	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
+	case OPT_FORMAT: return cmd == CMD_EXPORT;
+	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
+	case OPT_CGROUP: return cmd == CMD_RECORD || cmd == CMD_STAT;
+	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
+	case OPT_KIND:
+		return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT || cmd == CMD_RECORD ||
+		       cmd == CMD_STAT;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
@@ -152,8 +212,10 @@ static const char *const overview =
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
 	"  stat     trace without recording, then report ipcscope stat -- CMD\n"
+	"  export   a recording for other tools          ipcscope export t.ipcs --format perfetto\n"
+	"  merge    recordings into one, on one clock    ipcscope merge a.ipcs b.ipcs -o all.ipcs\n"
 	"  demo     record a bundled workload and report it\n"
-	"  deadlock who waits for whom in hung processes    ipcscope deadlock -p PID\n"
+	"  deadlock who waits for whom in hung processes ipcscope deadlock -p PID\n"
 	"\n"
 	"ipcscope COMMAND --help for a command's options; ipcscope --version.\n"
 	"Tracing needs root, or CAP_BPF + CAP_PERFMON, and a kernel with BTF.\n";
@@ -193,6 +255,29 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* "10" = 10 MB (as tcpdump -C), "500k", "2M", "1G" (powers of 1024 with a suffix). */
+static int parse_size(const char *s, __u64 *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v > 0))
+		return -EINVAL;
+	switch (*end) {
+	case '\0': v *= 1e6; break;
+	case 'k': case 'K': v *= 1024; end++; break;
+	case 'm': case 'M': v *= 1024 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end || v < 65536 || v > 1e15)
+		return -EINVAL;
+	*out = (__u64)v;
+	return 0;
+}
+
 static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 {
 	long v;
@@ -225,6 +310,21 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 			return usage_error(o, "-n/--frames needs a number of refreshes (1..1000000)", arg);
 		o->frames = (int)v;
 		return 0;
+	case 'C':
+		if (parse_size(arg, &o->rotate_bytes))
+			return usage_error(o, "-C needs a size: megabytes, or a number with k, M or G (at least 64k)", arg);
+		return 0;
+	case 'G':
+		errno = 0;
+		o->rotate_secs = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->rotate_secs >= 1) || o->rotate_secs > 1e7)
+			return usage_error(o, "-G needs a number of seconds (>= 1)", arg);
+		return 0;
+	case 'W':
+		if (parse_long(arg, 1, 1000000, &v))
+			return usage_error(o, "-W needs a number of files (1..1000000)", arg);
+		o->rotate_count = (unsigned)v;
+		return 0;
 	case 'q': o->quiet = true; return 0;
 	case 'v': o->verbose++; return 0;
 	case OPT_DURATION:
@@ -238,11 +338,6 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 			return usage_error(o, "--ringbuf-kb needs a power of two between 4 and 1048576", arg);
 		o->ringbuf_kb = (unsigned)v;
 		return 0;
-	case OPT_CAPTURE:
-		if (parse_long(arg, 1, 4096, &v))
-			return usage_error(o, "--capture needs a number of bytes per message (1..4096)", arg);
-		o->capture_bytes = (unsigned)v;
-		return 0;
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
@@ -254,6 +349,33 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		o->threshold_s = strtod(arg, &end);
 		if (errno || end == arg || *end || !(o->threshold_s >= 0.01) || o->threshold_s > 1e6)
 			return usage_error(o, "--threshold needs seconds (0.01 or more)", arg);
+		return 0;
+	case OPT_FORMAT: o->format = arg; return 0;
+	case OPT_JSONL: o->jsonl = arg; return 0;
+	case OPT_CGROUP: o->cgroup = arg; return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL: {
+		double *t = c == OPT_SINCE ? &o->since_s : &o->until_s;
+
+		errno = 0;
+		*t = strtod(arg, &end);
+		if (errno || end == arg || *end || !(*t >= 0) || *t > 1e9)
+			return usage_error(o, c == OPT_SINCE ? "--since needs seconds from the recording's start (>= 0)"
+							     : "--until needs seconds from the recording's start (>= 0)", arg);
+		return 0;
+	}
+	case OPT_KIND: {
+		const char *bad;
+
+		if (evfilter_parse_kinds(arg, &o->kinds, &bad))
+			return usage_error(o, "--kind: unknown kind (pipe, fifo, unix, unix-stream, unix-dgram, "
+					   "unix-seqpacket, tcp, udp, shm, futex, mq, signal, pty, eventfd)", bad);
+		return 0;
+	}
+	case OPT_CAPTURE:
+		if (parse_long(arg, 1, IPCS_PAYLOAD_MAX, &v))
+			return usage_error(o, "--capture needs a number of bytes between 1 and 256", arg);
+		o->capture = (unsigned)v;
 		return 0;
 	}
 	return usage_error(o, "unknown option", NULL);
@@ -270,14 +392,20 @@ static const struct cmd_desc *find_cmd(const char *name)
 /* After parsing: what each command requires. */
 static int validate(struct ipcs_opts *o, int nargs, char **args)
 {
+	if (o->since_s >= 0 && o->until_s >= 0 && o->until_s < o->since_s)
+		return usage_error(o, "--until is before --since", NULL);
 	switch (o->cmd) {
 	case CMD_RECORD:
-		if (!o->output)
-			return usage_error(o, "missing -o FILE (where to write the recording)", NULL);
+		if (!o->output && !o->jsonl)
+			return usage_error(o, "missing -o FILE (where to write the recording) or --jsonl OUT", NULL);
 		if (nargs > 0 && !o->argv)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
 		if (o->argv && o->npids)
 			return usage_error(o, "use either -p PID or -- CMD, not both", NULL);
+		if ((o->rotate_bytes || o->rotate_secs > 0) && !o->output)
+			return usage_error(o, "-C/-G rotate the -o FILE: give -o", NULL);
+		if (o->rotate_count && !o->rotate_bytes && !(o->rotate_secs > 0))
+			return usage_error(o, "-W counts rotated files: use it with -C or -G", NULL);
 		return 0;
 	case CMD_STAT:
 		if (nargs > 0 && !o->argv)
@@ -302,6 +430,21 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		if (!o->threshold_s)
 			o->threshold_s = 1.0;
 		return 0;
+	case CMD_EXPORT:
+		if (nargs != 1)
+			return usage_error(o, nargs ? "exactly one recording file expected" : "missing FILE (a recording)", nargs > 1 ? args[1] : NULL);
+		if (!o->format)
+			return usage_error(o, "missing --format (jsonl, dot, perfetto, pcapng)", NULL);
+		o->input = args[0];
+		return 0;
+	case CMD_MERGE:
+		if (nargs < 2)
+			return usage_error(o, "merge needs two or more recordings", NULL);
+		if (!o->output)
+			return usage_error(o, "missing -o OUT (the merged recording)", NULL);
+		o->inputs = args;
+		o->ninputs = nargs;
+		return 0;
 	case CMD_DEMO:
 		if (nargs)
 			return usage_error(o, "unexpected argument", args[0]);
@@ -317,8 +460,10 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	int c, rc, nargs, li = -1, dashdash = -1;
 
 	memset(o, 0, sizeof(*o));
+	o->since_s = -1;
+	o->until_s = -1;
 	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, stat, demo, deadlock)", NULL);
+		return usage_error(o, "missing command (record, replay, report, stat, export, merge, demo, deadlock)", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -331,7 +476,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	}
 	d = find_cmd(argv[1]);
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, stat, demo, deadlock)", argv[1]);
+		return usage_error(o, "unknown command (record, replay, report, stat, export, merge, demo, deadlock)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #define OPTS_MAX_PIDS 64
 
@@ -24,6 +25,8 @@ enum ipcs_cmd {
 	CMD_DEMO,
 	CMD_DEADLOCK,
 	CMD_STAT,
+	CMD_EXPORT,
+	CMD_MERGE,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -32,13 +35,23 @@ struct ipcs_opts {
 	enum ipcs_cmd cmd;
 	const char *cmd_name;		/* as typed, for messages */
 	const char *output;		/* -o FILE (stat: the summary, else the recording) */
-	const char *input;		/* FILE argument of replay/report */
+	const char *input;		/* FILE argument of replay/report/export */
+	char **inputs;			/* merge: the recordings, in order */
+	int ninputs;
 	pid_t pids[OPTS_MAX_PIDS];	/* -p PID, repeatable */
 	size_t npids;
 	const char *comm;		/* -c COMM */
+	const char *format;		/* export --format F */
+	const char *jsonl;		/* record --jsonl FILE ("-": stdout) */
+	double since_s, until_s;	/* --since/--until SEC from the recording's start; -1 = unset */
+	__u32 kinds;			/* --kind LIST: bit per enum ipcs_chan_kind, 0 = all */
+	const char *cgroup;		/* record --cgroup PATH (cgroup v2) */
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
-	unsigned capture_bytes;		/* --capture N: payload bytes per message, 0 = off */
+	unsigned capture;		/* record --capture N: payload bytes per call, 0 = off */
+	__u64 rotate_bytes;		/* record -C SIZE: a new file past SIZE bytes, 0 = off */
+	double rotate_secs;		/* record -G SEC: a new file every SEC seconds, 0 = off */
+	unsigned rotate_count;		/* record -W N: keep N files, 0 = all */
 	bool force;			/* --force: replace an existing output file */
 	bool json;			/* --json */
 	bool plain;			/* --plain */

@@ -45,6 +45,10 @@ int pipeline_feed(struct pipeline *p, const void *rec, size_t len)
 
 	if (err <= 0)
 		return err;
+	if (p->filter && !evfilter_match(p->filter, &ev)) {
+		p->filtered++;
+		return 0;
+	}
 	if (p->model) {
 		err = model_apply(p->model, &ev);
 		if (err)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "collect/decode.h"
+#include "evfilter.h"
 #include "model/model.h"
 
 #define PIPELINE_MAX_SINKS 4
@@ -25,6 +26,8 @@ struct pipeline {
 	__u64 records;			/* records fed */
 	__u64 malformed;		/* rejected by the decoder */
 	__u64 unknown;			/* unknown record types (newer writer), skipped */
+	const struct ev_filter *filter;	/* NULL: every event; else only those it matches */
+	__u64 filtered;			/* events the filter held back */
 };
 
 /* with_model: build the model as events flow. Returns 0 or -ENOMEM. */

@@ -232,6 +232,15 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 	case IPCS_REC_FDPASS:
 		format_fdpass(pp, &ev->fdpass, buf, n, &off);
 		break;
+	case IPCS_REC_PAYLOAD: {
+		char data[IPCS_PAYLOAD_MAX * 4 + 1];
+
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->payload.pid, "");
+		esc_bytes(ev->payload.data, ev->payload.cap_len, data, sizeof(data));
+		put(buf, n, &off, "bytes   %u of %u %s \"%s\"", ev->payload.cap_len, ev->payload.len,
+		    ev->payload.flags & IPCS_PAYF_OUT ? "out" : "in", data);
+		break;
+	}
 	case IPCS_REC_DROPS: {
 		__u64 total = 0;
 

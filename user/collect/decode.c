@@ -95,6 +95,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_FUTEX:     return IPCS_FUTEX_REC_SIZE_1_0;	/* 1.0 files */
 	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
 	case IPCS_REC_WAIT:      return sizeof(struct ipcs_wait_rec);
+	case IPCS_REC_PAYLOAD:   return sizeof(struct ipcs_payload_rec);
 	default:                 return 0;
 	}
 }
@@ -221,6 +222,13 @@ sys:
 		    (out->wait.flags & ~(IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)))
 			return -EINVAL;
 		return check_chan(&out->wait.chan);
+	case IPCS_REC_PAYLOAD:
+		/* Consumers index data[] by cap_len: it must stay inside. */
+		if (out->payload.cap_len > IPCS_PAYLOAD_MAX || out->payload.cap_len > out->payload.len ||
+		    out->payload.sys == IPCS_SYS_NONE || out->payload.sys >= IPCS_SYS_MAX ||
+		    !sys_names[out->payload.sys])
+			return -EINVAL;
+		return check_chan(&out->payload.chan);
 	}
 	return -ENOMSG;
 }

@@ -26,6 +26,7 @@ struct ipcs_event {
 		struct ipcs_shm_rec shm;		/* IPCS_REC_SHM */
 		struct ipcs_fdpass_rec fdpass;		/* IPCS_REC_FDPASS */
 		struct ipcs_wait_rec wait;		/* IPCS_REC_WAIT */
+		struct ipcs_payload_rec payload;	/* IPCS_REC_PAYLOAD (follows its call's record) */
 	};
 };
 

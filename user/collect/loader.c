@@ -96,6 +96,10 @@ static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
 	skel->rodata->targ_sock_salt = sock_salt();
 	/* Batched wake-ups (bpf/emit.bpf.h): woken at a quarter full, polled between. */
 	skel->rodata->targ_wake_bytes = ring / 4;
+	skel->rodata->targ_capture = o->capture_bytes;
+	skel->rodata->targ_filter_cgroup = o->filter_cgroup;
+	skel->rodata->targ_cgroup_id = o->cgroup_id;
+	skel->rodata->targ_cgroup_level = o->cgroup_level;
 	if (o->comm && o->comm[0]) {
 		/* The kernel keeps 15 characters of a command name. */
 		skel->rodata->targ_filter_comm = true;

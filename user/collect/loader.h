@@ -16,6 +16,10 @@ struct loader_opts {
 	const char *comm;	/* ... and/or this command name; NULL: any */
 	bool follow_children;	/* traced processes' new children are traced */
 	size_t ringbuf_bytes;	/* power of two >= page size; 0: default */
+	__u32 capture_bytes;	/* --capture N: payload bytes per data call, 0: off */
+	bool filter_cgroup;	/* --cgroup: only tasks in cgroup v2 (cgroup_id, at cgroup_level) or below */
+	__u64 cgroup_id;
+	__u32 cgroup_level;
 };
 
 /* Probe features, open, configure and load; nothing runs yet. Errors are

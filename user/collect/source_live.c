@@ -172,6 +172,12 @@ static void loader_opts_from(const struct live_config *cfg, struct loader_opts *
 	o->comm = cfg->comm;
 	o->follow_children = cfg->follow_children;
 	o->ringbuf_bytes = cfg->ringbuf_bytes;
+	o->capture_bytes = cfg->capture_bytes;
+	if (cfg->cgroup) {
+		o->filter_cgroup = true;
+		o->cgroup_id = cfg->cgroup->id;
+		o->cgroup_level = cfg->cgroup->level;
+	}
 }
 
 static int trace_initial_pids(struct live_source *ls, const struct live_config *cfg)

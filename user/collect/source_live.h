@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "ipcscope_abi.h"
+#include "collect/cgroup.h"
 
 struct live_source;
 
@@ -18,6 +19,8 @@ struct live_config {
 	pid_t self_pid;		/* never trace this process (ipcscope itself); 0: getpid() */
 	bool filter_pids;	/* trace only pids (and live_add_pid ones) even when
 				 * npids == 0, e.g. for a command not started yet */
+	__u32 capture_bytes;	/* --capture N (<= IPCS_PAYLOAD_MAX), 0: off */
+	const struct cgroup_ref *cgroup;	/* --cgroup: only tasks in it or below; NULL: any */
 };
 
 /* Checks privileges and BTF, opens, configures rodata, loads and attaches.

@@ -5,6 +5,7 @@
 #include "opts.h"
 #include "pipeline.h"
 #include "record/recfile.h"
+#include "record/source_replay.h"
 
 /* Each returns the process exit status (enum ipcs_exit, or a traced command's). */
 int cmd_record(const struct ipcs_opts *o);
@@ -13,6 +14,8 @@ int cmd_report(const struct ipcs_opts *o);
 int cmd_demo(const struct ipcs_opts *o);
 int cmd_deadlock(const struct ipcs_opts *o);
 int cmd_stat(const struct ipcs_opts *o);
+int cmd_export(const struct ipcs_opts *o);
+int cmd_merge(const struct ipcs_opts *o);
 
 /* What record traces: a command to exec, or a function run in a forked child. */
 struct record_target {
@@ -30,8 +33,14 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 int trace_run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
 	      int *cmd_status);
 
-/* Report on a recording, text or JSON, to stdout. */
-int report_file(const char *path, bool json);
+/* Report on a recording, text or JSON, to stdout; filt: --kind/--since/--until (NULL: all). */
+int report_file(const char *path, bool json, const struct ipcs_opts *filt);
+
+/* replay_run into p, with a progress bar on a terminal's stderr for big files. */
+int replay_with_progress(struct replay_source *rs, struct pipeline *p, const char *label);
+
+/* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
+void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
 
 /* The report of a model built by the caller (path NULL: traced live, not
  * recorded). Flushes m. Returns 0 or -errno. */

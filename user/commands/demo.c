@@ -31,7 +31,7 @@ int cmd_demo(const struct ipcs_opts *o)
 		log_warn("the demo workload failed (status %d); its report follows anyway", status);
 	if (rc == EXIT_OK) {
 		printf("\n");
-		rc = report_file(ro.output, false);
+		rc = report_file(ro.output, false, NULL);
 	}
 	if (rc == EXIT_OK && !o->quiet)
 		printf("\nnext: ipcscope report %s --json | ipcscope replay %s --plain\n",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,9 +14,12 @@
 #include "collect/seed_procfs.h"
 #include "collect/source_live.h"
 #include "deadlock/watcher.h"
+#include "export/export.h"
+#include "export/output.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/recorder.h"
+#include "record/rotate.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -114,10 +118,8 @@ static int seed_collect(const void *rec, size_t len, void *ctx)
 	return 0;
 }
 
-static int feed_cb(const void *rec, size_t len, void *ctx)
-{
-	return pipeline_feed(ctx, rec, len);
-}
+/* With no pids (whole host, or only a comm filter) every process is seeded. */
+static int feed_cb(const void *rec, size_t len, void *ctx);
 
 /* With no pids (whole host, or only a comm filter) every process is seeded. */
 static int seed_state(const pid_t *pids, size_t npids, struct recorder *r, struct pipeline *p)
@@ -128,6 +130,7 @@ static int seed_state(const pid_t *pids, size_t npids, struct recorder *r, struc
 	/* Without a file (stat) the seeds go straight to the model. */
 	if (!r)
 		return seed_procfs("/proc", pids, npids, mono_ns(), feed_cb, p);
+
 	/* record keeps no model: the seeds only go to the META block, and replay
 	 * feeds them to the model before the events. */
 	err = seed_procfs("/proc", pids, npids, mono_ns(), seed_collect, &b);
@@ -135,6 +138,11 @@ static int seed_state(const pid_t *pids, size_t npids, struct recorder *r, struc
 		err = recorder_write_meta(r, b.data, b.len, b.n);
 	free(b.data);
 	return err;
+}
+
+static int feed_cb(const void *rec, size_t len, void *ctx)
+{
+	return pipeline_feed(ctx, rec, len);
 }
 
 /* Emit the drop counters as a record when they change: recorded and modelled like events. */
@@ -188,23 +196,34 @@ static __u64 drops_sum(const __u64 d[IPCS_DROP_SLOTS])
 	return s;
 }
 
+/* Events, drops and where they go (with the file's size), on one line; a tty gets it refreshed. */
 static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
-			const __u64 drops[IPCS_DROP_SLOTS], bool final)
+			const __u64 drops[IPCS_DROP_SLOTS], const char *file, __u64 bytes, bool final)
 {
+	char size[32] = "";
+
 	if (o->quiet || (!final && !isatty(STDERR_FILENO)))
 		return;
-	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s",
+	if (file)
+		snprintf(size, sizeof(size), " (%.1f MiB)", (double)bytes / (1 << 20));
+	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s%s",
 		final ? "" : "\r",
 		(unsigned long long)p->records, (unsigned long long)drops_sum(drops),
-		o->cmd == CMD_STAT ? "counted" : o->output,
-		final ? "\n" : "   ");
+		file ? file : o->jsonl ? o->jsonl : "counted", size, final ? "\n" : "   ");
 }
 
 struct run_state {
 	const struct ipcs_opts *o;
 	struct live_source *ls;
-	struct pipeline *p;
-	struct recorder *rec;	/* NULL: nothing is written (stat) */
+	struct pipeline *p;	/* record's own, or stat's (with a model) */
+	struct pipeline own_p;
+	bool recording;		/* a file (-o): stat and record --jsonl alone have none */
+	struct recorder rec;
+	FILE *jsonl;		/* --jsonl: its stream, and the exporter writing it */
+	struct exporter jx;
+	struct ev_filter filter;
+	struct rotate rot;	/* -C/-G/-W: the current file's name and age */
+	struct recfile_write_opts wo;
 	__u64 drops[IPCS_DROP_SLOTS];
 	pid_t child;
 	int child_status;
@@ -255,6 +274,35 @@ static void reap_child(struct run_state *s)
 	}
 }
 
+static __u64 file_bytes(const struct run_state *s)
+{
+	struct stat st;
+
+	if (s->rec.w)
+		return recfile_bytes_written(s->rec.w);
+	return s->rot.base && !stat(s->rot.name, &st) ? (__u64)st.st_size : 0;	/* closed: as on disk */
+}
+
+/* -C/-G: finish this file (with its drop counters) and go on in the next. */
+static int rotate_file(struct run_state *s)
+{
+	struct recfile_write_opts wo = s->wo;
+	bool reuse;
+	int err = feed_drops(s->ls, s->p, s->drops, true);
+
+	if (!err)
+		err = recorder_close(&s->rec, s->drops);
+	if (!err)
+		err = rotate_next(&s->rot, mono_ns(), &reuse);
+	if (err)
+		return err;
+	wo.force = wo.force || reuse;	/* -W: the oldest of our own files is replaced */
+	err = recorder_open(&s->rec, s->rot.name, &wo);
+	if (!err)
+		log_info("recording to %s", s->rot.name);
+	return err;
+}
+
 static int trace_loop(struct run_state *s)
 {
 	const struct ipcs_opts *o = s->o;
@@ -280,13 +328,15 @@ static int trace_loop(struct run_state *s)
 		if (mono_ns() - last_tick >= 1000000000ull) {
 			last_tick = mono_ns();
 			err = feed_drops(s->ls, s->p, s->drops, false);
-			if (!err && s->rec)
+			if (!err && s->rec.w)
 				err = record_waits(s);
-			if (!err && s->rec)
-				err = recorder_flush(s->rec);
+			if (!err && s->rec.w)
+				err = recorder_flush(&s->rec);
+			if (!err && s->rec.w && rotate_due(&s->rot, file_bytes(s), last_tick))
+				err = rotate_file(s);
 			if (err)
 				break;
-			status_line(o, s->p, s->drops, false);
+			status_line(o, s->p, s->drops, s->recording ? s->rot.name : NULL, file_bytes(s), false);
 		}
 	}
 	if (!err) {	/* everything the kernel already produced belongs in the file */
@@ -302,21 +352,78 @@ static int trace_loop(struct run_state *s)
 	return err;
 }
 
-/* Probes -> p (and rec when recording) until told to stop; see trace_run. */
-static int run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
-	       struct recorder *rec, int *cmd_status)
+static int jsonl_close(const struct ipcs_opts *o, struct run_state *s)
 {
-	struct run_state s = { .o = o, .p = p, .rec = rec };
+	int err = 0;
+
+	if (!s->jsonl)
+		return 0;
+	if (s->jx.destroy) {
+		err = s->jx.finish(s->jx.sink.ctx);
+		s->jx.destroy(s->jx.sink.ctx);
+		s->jx.destroy = NULL;
+	}
+	if (export_output_close(s->jsonl, o->jsonl) && !err)
+		err = -EIO;
+	s->jsonl = NULL;
+	return err;
+}
+
+/* --jsonl: every event as a JSON line as it comes (no seed records: those are state, not events). */
+static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
+{
+	struct export_info info = { .start_ns = mono_ns() };
+	int err = export_output_open(o->jsonl, o->force, false, &s->jsonl);
+
+	if (err)
+		return err;
+	setvbuf(s->jsonl, NULL, _IOLBF, 0);	/* a line per event reaches a log shipper at once */
+	err = export_jsonl_open(s->jsonl, &info, &s->jx);
+	if (!err)
+		err = pipeline_add_sink(s->p, s->jx.sink);
+	if (err) {
+		log_error("--jsonl: %s", strerror(-err));
+		jsonl_close(o, s);
+	}
+	return err;
+}
+
+/* Probes -> p (and a recording, --jsonl when asked) until told to stop.
+ * ext: stat's pipeline with a model; NULL: record's own, without one. */
+static int run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *ext,
+	       int *cmd_status)
+{
+	struct run_state s = { .o = o, .wo = { .force = o->force, .capture_bytes = o->capture } };
 	struct live_config cfg = { 0 };
+	static struct cgroup_ref cg;	/* 4 KiB path: not on the stack */
 	pid_t pids[OPTS_MAX_PIDS];
 	size_t npids = 0;
 	int err, cerr;
 
 	install_handlers();
-	/* Long waits go into recordings only (docs/deadlock.md). */
-	if (rec && dl_watcher_init(&s.waits, "/proc", RECORD_WAIT_THRESHOLD_NS)) {
-		recorder_discard(rec);
+	s.recording = !ext && o->output;
+	s.p = ext ? ext : &s.own_p;
+	if (!ext && pipeline_init(s.p, false))
 		return EXIT_FAIL;
+	cmd_filter(o, 0, &s.filter, s.p);	/* --kind: only those events are kept */
+	if (s.recording) {
+		if (rotate_init(&s.rot, o->output, o->rotate_bytes, (__u64)(o->rotate_secs * 1e9),
+				o->rotate_count, mono_ns())) {
+			log_error("%s: name too long", o->output);
+			goto fail;
+		}
+		/* Long waits go into recordings only (docs/deadlock.md). */
+		if (dl_watcher_init(&s.waits, "/proc", RECORD_WAIT_THRESHOLD_NS))
+			goto fail;
+		if (recorder_open(&s.rec, s.rot.name, &s.wo)) {
+			dl_watcher_fini(&s.waits);
+			goto fail;
+		}
+		pipeline_add_sink(s.p, recorder_sink(&s.rec));
+	}
+	if (!ext && o->jsonl && jsonl_open(o, &s)) {
+		recorder_discard(&s.rec);
+		goto fail_waits;
 	}
 
 	if (t) {
@@ -335,21 +442,31 @@ static int run(const struct ipcs_opts *o, const struct record_target *t, struct 
 	cfg.comm = o->comm;
 	cfg.follow_children = true;
 	cfg.ringbuf_bytes = (size_t)o->ringbuf_kb * 1024;
+	cfg.capture_bytes = o->capture;
+	if (o->cgroup) {
+		err = cgroup_resolve(o->cgroup, NULL, &cg);
+		if (err)
+			goto discard;
+		cfg.cgroup = &cg;
+		log_info("--cgroup %s: id %llu, level %u", cg.path, (unsigned long long)cg.id, cg.level);
+	}
 	cfg.self_pid = getpid();
 	err = live_open(&cfg, &s.ls);
 	if (err)
 		goto discard;
-	err = seed_state(pids, npids, rec, p);
+	/* record --jsonl alone writes events only, no state */
+	err = s.recording ? seed_state(pids, npids, &s.rec, s.p)
+			  : ext ? seed_state(pids, npids, NULL, s.p) : 0;
 	if (err) {
 		log_error("reading the state of /proc failed: %s", strerror(-err));
 		goto out;
 	}
-	if (!o->quiet && rec)
-		fprintf(stderr, "ipcscope: recording to %s%s\n", o->output,
-			s.child > 0 ? "" : "; Ctrl-C to stop");
-	else if (!o->quiet)
+	if (!o->quiet && ext)
 		fprintf(stderr, "ipcscope: tracing (counting only)%s\n",
 			s.child > 0 ? "" : "; Ctrl-C to stop and print the summary");
+	else if (!o->quiet)
+		fprintf(stderr, "ipcscope: recording to %s%s\n", s.recording ? s.rot.name : o->jsonl,
+			s.child > 0 ? "" : "; Ctrl-C to stop");
 	if (s.child > 0) {
 		kill(s.child, SIGCONT);
 		s.child_running = true;
@@ -359,16 +476,17 @@ static int run(const struct ipcs_opts *o, const struct record_target *t, struct 
 out:
 	/* The final counters go into the stream as a record too: readers take drops from
 	 * the model alone, the trailer only repeats them. */
-	cerr = feed_drops(s.ls, p, s.drops, true);
+	cerr = feed_drops(s.ls, s.p, s.drops, true);
 	if (!err)
 		err = cerr;
 	live_close(s.ls);
-	if (rec) {
-		cerr = recorder_close(rec, s.drops);
-		if (!err)
-			err = cerr;
-	}
-	status_line(o, p, s.drops, true);
+	cerr = s.recording ? recorder_close(&s.rec, s.drops) : 0;
+	if (!err)
+		err = cerr;
+	cerr = jsonl_close(o, &s);
+	if (!err)
+		err = cerr;
+	status_line(o, s.p, s.drops, s.recording ? s.rot.name : NULL, file_bytes(&s), true);
 	if (drops_sum(s.drops))
 		log_warn("%llu events were dropped (ring buffer full: try --ringbuf-kb, or a narrower filter)",
 			 (unsigned long long)drops_sum(s.drops));
@@ -387,45 +505,38 @@ out:
 		}
 		*cmd_status = s.child_status;
 	}
-	if (rec)
+	if (s.recording)
 		dl_watcher_fini(&s.waits);
+	if (!ext)
+		pipeline_fini(s.p);
 	return err ? EXIT_FAIL : EXIT_OK;
 
 discard:
-	if (rec)
-		recorder_discard(rec);
+	if (s.recording)
+		recorder_discard(&s.rec);
+	jsonl_close(o, &s);
 	if (s.child > 0) {
 		kill(s.child, SIGKILL);
 		waitpid(s.child, NULL, 0);
 	}
-	if (rec)
+fail_waits:
+	if (s.recording)
 		dl_watcher_fini(&s.waits);
+fail:
+	if (!ext)
+		pipeline_fini(s.p);
 	return EXIT_FAIL;
 }
 
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
 {
-	struct recfile_write_opts wo = { .force = o->force, .capture_bytes = o->capture_bytes };
-	struct recorder rec;
-	struct pipeline p;
-	int rc;
-
-	if (pipeline_init(&p, false))
-		return EXIT_FAIL;
-	if (recorder_open(&rec, o->output, &wo)) {
-		pipeline_fini(&p);
-		return EXIT_FAIL;
-	}
-	pipeline_add_sink(&p, recorder_sink(&rec));
-	rc = run(o, t, &p, &rec, cmd_status);
-	pipeline_fini(&p);
-	return rc;
+	return run(o, t, NULL, cmd_status);
 }
 
 int trace_run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
 	      int *cmd_status)
 {
-	return run(o, t, p, NULL, cmd_status);
+	return run(o, t, p, cmd_status);
 }
 
 int cmd_record(const struct ipcs_opts *o)

@@ -56,6 +56,7 @@ int cmd_replay(const struct ipcs_opts *o)
 {
 	struct replay_source *rs = NULL;
 	struct plain_printer pp = { .out = stdout };
+	struct ev_filter f;
 	bool view = !o->plain && isatty(STDOUT_FILENO);
 	struct pipeline p;
 	int err;
@@ -68,6 +69,7 @@ int cmd_replay(const struct ipcs_opts *o)
 		replay_close(rs);
 		return EXIT_FAIL;
 	}
+	cmd_filter(o, replay_header(rs)->start_mono_ns, &f, &p);
 	if (view) {
 		err = replay_view(o, rs, &p);
 		goto out;

@@ -269,12 +269,6 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	report_waits_text(m, t->first_ns, t->last_ns);
 }
 
-static int report_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
-{
-	(void)block_type;
-	return pipeline_feed(ctx, rec, len);
-}
-
 int report_model(const char *path, const struct ipcs_file_header *fh,
 		 const struct recfile_status *st, struct model *m, bool json)
 {
@@ -298,8 +292,9 @@ out:
 	return err;
 }
 
-int report_file(const char *path, bool json)
+int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 {
+	struct ev_filter f;
 	struct replay_source *rs = NULL;
 	struct recfile_status st;
 	struct pipeline p;
@@ -309,8 +304,10 @@ int report_file(const char *path, bool json)
 	if (err)
 		return EXIT_FAIL;
 	err = pipeline_init(&p, true);
+	if (!err && filt)
+		cmd_filter(filt, replay_header(rs)->start_mono_ns, &f, &p);
 	if (!err)
-		err = replay_run(rs, report_cb, &p);
+		err = replay_with_progress(rs, &p, "report");
 	st = *replay_status(rs);
 	if (err) {
 		log_error("%s: %s", path, err < 0 ? strerror(-err) : "reading failed");
@@ -327,5 +324,5 @@ out:
 
 int cmd_report(const struct ipcs_opts *o)
 {
-	return report_file(o->input, o->json);
+	return report_file(o->input, o->json, o);
 }

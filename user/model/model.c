@@ -493,6 +493,8 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 	case IPCS_REC_WAIT:
 		err = waits_apply(m, &ev->wait);
 		break;
+	case IPCS_REC_PAYLOAD:
+		break;	/* bytes for the sinks (exporters, viewer); counts come from the call's record */
 	default:
 		m->ignored++;
 		break;

@@ -186,6 +186,13 @@ void recfile_header_init(struct ipcs_file_header *h, const struct recfile_write_
 		copy_str(h->host, sizeof(h->host), u.nodename);
 		copy_str(h->kernel, sizeof(h->kernel), u.release);
 	}
+	if (o->like) {	/* merged recordings keep the time base of their first input */
+		h->start_mono_ns = o->like->start_mono_ns;
+		h->start_real_ns = o->like->start_real_ns;
+		h->start_boot_ns = o->like->start_boot_ns;
+		memcpy(h->host, o->like->host, sizeof(h->host));
+		memcpy(h->kernel, o->like->kernel, sizeof(h->kernel));
+	}
 }
 
 static int create_error(const char *path, int err)

@@ -19,6 +19,7 @@ struct recfile_write_opts {
 	bool force;		/* replace an existing regular file (still never follows symlinks) */
 	__u32 capture_bytes;	/* sets IPCS_FILEF_PAYLOAD when > 0 */
 	size_t block_bytes;	/* raw bytes per event block; 0 = default (256 KiB) */
+	const struct ipcs_file_header *like;	/* merge: take its clocks, host and kernel, not now's */
 };
 
 /*
@@ -80,5 +81,7 @@ typedef int (*recfile_rec_cb)(const void *rec, size_t len, __u16 block_type, voi
 int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx);
 void recfile_get_status(const struct recfile_reader *r, struct recfile_status *st);
 void recfile_close_reader(struct recfile_reader *r);
+/* Bytes read so far and the file's size (-1 when not a regular file), for progress bars. */
+void recfile_progress(const struct recfile_reader *r, off_t *done, off_t *total);
 
 #endif

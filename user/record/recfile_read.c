@@ -456,3 +456,9 @@ void recfile_close_reader(struct recfile_reader *r)
 	close(r->fd);
 	reader_free(r);
 }
+
+void recfile_progress(const struct recfile_reader *r, off_t *done, off_t *total)
+{
+	*done = r->off;
+	*total = r->size;
+}

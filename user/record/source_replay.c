@@ -50,6 +50,11 @@ const struct recfile_status *replay_status(const struct replay_source *rs)
 	return &rs->st;
 }
 
+void replay_progress(const struct replay_source *rs, off_t *done, off_t *total)
+{
+	recfile_progress(rs->r, done, total);
+}
+
 void replay_close(struct replay_source *rs)
 {
 	if (!rs)

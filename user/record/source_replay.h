@@ -29,5 +29,7 @@ int replay_run(struct replay_source *rs, replay_rec_cb cb, void *ctx);
 /* How the last replay_run ended (truncated, corrupt, drops in the trailer, ...). */
 const struct recfile_status *replay_status(const struct replay_source *rs);
 void replay_close(struct replay_source *rs);
+/* How far replay_run got: *done of *total bytes (*total -1: unknown). */
+void replay_progress(const struct replay_source *rs, off_t *done, off_t *total);
 
 #endif

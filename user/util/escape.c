@@ -1,4 +1,5 @@
 /* escape.c - terminal and JSON escaping of untrusted strings. */
+#include <stdbool.h>
 #include <string.h>
 #include "util/escape.h"
 
@@ -19,14 +20,15 @@ static size_t esc_byte(unsigned char c, char e[5])
 	return 4;
 }
 
-size_t esc_term(const char *in, size_t n, char *out, size_t outsz)
+/* Up to n bytes; stop_at_nul: strings end at NUL, payload bytes do not. */
+static size_t esc_n(const char *in, size_t n, char *out, size_t outsz, bool stop_at_nul)
 {
 	size_t o = 0;
 	char e[5];
 
 	if (!outsz)
 		return 0;
-	for (size_t i = 0; i < n && in[i]; i++) {
+	for (size_t i = 0; i < n && (!stop_at_nul || in[i]); i++) {
 		size_t l = esc_byte((unsigned char)in[i], e);
 
 		if (o + l >= outsz)
@@ -36,6 +38,16 @@ size_t esc_term(const char *in, size_t n, char *out, size_t outsz)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+size_t esc_term(const char *in, size_t n, char *out, size_t outsz)
+{
+	return esc_n(in, n, out, outsz, true);
+}
+
+size_t esc_bytes(const void *in, size_t n, char *out, size_t outsz)
+{
+	return esc_n(in, n, out, outsz, false);
 }
 
 void esc_term_fputs(const char *s, FILE *f)

@@ -13,6 +13,9 @@
  */
 size_t esc_term(const char *in, size_t n, char *out, size_t outsz);
 
+/* As esc_term over exactly n bytes, NULs included (\x00): captured payloads. */
+size_t esc_bytes(const void *in, size_t n, char *out, size_t outsz);
+
 /* Write s (NUL-terminated) to f escaped as by esc_term. */
 void esc_term_fputs(const char *s, FILE *f);
 

@@ -97,6 +97,12 @@ void json_null(struct json_writer *w)
 	fputs("null", w->f);
 }
 
+void json_raw(struct json_writer *w, const char *text)
+{
+	before_item(w);
+	fputs(text, w->f);
+}
+
 void json_kstr(struct json_writer *w, const char *k, const char *s) { json_key(w, k); json_str(w, s); }
 void json_ku64(struct json_writer *w, const char *k, uint64_t v) { json_key(w, k); json_u64(w, v); }
 void json_ki64(struct json_writer *w, const char *k, int64_t v) { json_key(w, k); json_i64(w, v); }

@@ -27,6 +27,8 @@ void json_u64(struct json_writer *w, uint64_t v);
 void json_i64(struct json_writer *w, int64_t v);
 void json_bool(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
+/* A value already formatted as JSON (a number with decimals, say). */
+void json_raw(struct json_writer *w, const char *text);
 
 /* key + value shorthands */
 void json_kstr(struct json_writer *w, const char *k, const char *s);

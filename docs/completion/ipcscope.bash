@@ -1,0 +1,63 @@
+# bash completion for ipcscope (installed by `make install`).
+_ipcscope() {
+	local cur prev cmd opts
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	cmd=${COMP_WORDS[1]}
+
+	if ((COMP_CWORD == 1)); then
+		mapfile -t COMPREPLY < <(compgen -W "record replay report export merge demo help --help --version" -- "$cur")
+		return
+	fi
+	# after "record ... --", complete the traced command
+	local i
+	for ((i = 2; i < COMP_CWORD; i++)); do
+		if [[ ${COMP_WORDS[i]} == -- ]]; then
+			mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+			return
+		fi
+	done
+	case $prev in
+	--cgroup)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return ;;
+	-o | --output | --jsonl)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
+	--format)
+		mapfile -t COMPREPLY < <(compgen -W "jsonl dot perfetto pcapng" -- "$cur")
+		return ;;
+	--kind)
+		local kinds="pipe fifo unix unix-stream unix-dgram unix-seqpacket tcp udp shm futex mq signal pty eventfd"
+		local pre=${cur%"${cur##*,}"}
+		mapfile -t COMPREPLY < <(compgen -P "$pre" -W "$kinds" -- "${cur##*,}")
+		return ;;
+	-p | --pid)
+		mapfile -t COMPREPLY < <(compgen -W "$(ps -eo pid= 2>/dev/null)" -- "$cur")
+		return ;;
+	-c | --comm)
+		mapfile -t COMPREPLY < <(compgen -W "$(ps -eo comm= 2>/dev/null | sort -u)" -- "$cur")
+		return ;;
+	--duration | --ringbuf-kb | --capture | --since | --until | -n | --frames | -C | -G | -W)
+		return ;;
+	help)
+		mapfile -t COMPREPLY < <(compgen -W "record replay report export merge demo" -- "$cur")
+		return ;;
+	esac
+	case $cmd in
+	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
+	replay) opts="--plain -n --frames --since --until --kind -v --help" ;;
+	report) opts="--json --since --until --kind -v --help" ;;
+	export) opts="--format -o --output --force --since --until --kind -v --help" ;;
+	merge) opts="-o --output --force -v --help" ;;
+	demo) opts="-o --keep --force -q -v --help" ;;
+	*) return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+	elif [[ $cmd != record ]]; then
+		mapfile -t COMPREPLY < <(compgen -f -X '!*.ipcs' -- "$cur"; compgen -d -- "$cur")
+	fi
+}
+complete -F _ipcscope ipcscope

@@ -1,0 +1,42 @@
+/* common.c - what several commands share: the event filter from the options, reading with progress. */
+#include "commands/commands.h"
+#include "util/progress.h"
+
+void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
+{
+	if (evfilter_setup(f, start_ns, o->since_s, o->until_s, o->kinds))
+		p->filter = f;
+}
+
+struct feed_progress {
+	struct pipeline *p;
+	struct replay_source *rs;
+	struct progress bar;
+	unsigned n;
+};
+
+static int feed_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
+{
+	struct feed_progress *fp = ctx;
+	off_t done, total;
+
+	(void)block_type;
+	if (!(++fp->n & 4095)) {
+		replay_progress(fp->rs, &done, &total);
+		progress_update(&fp->bar, done > 0 ? (uint64_t)done : 0);
+	}
+	return pipeline_feed(fp->p, rec, len);
+}
+
+int replay_with_progress(struct replay_source *rs, struct pipeline *p, const char *label)
+{
+	struct feed_progress fp = { .p = p, .rs = rs };
+	off_t done, total;
+	int err;
+
+	replay_progress(rs, &done, &total);
+	progress_init(&fp.bar, label, total, 16u << 20);	/* files under 16 MiB read in a blink */
+	err = replay_run(rs, feed_cb, &fp);
+	progress_done(&fp.bar);
+	return err;
+}

@@ -1,0 +1,94 @@
+/* evfilter.c - kind and time-window filters on decoded events (see evfilter.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "evfilter.h"
+
+#define KIND_BIT(k) (1u << (k))
+#define UNIX_BITS (KIND_BIT(IPCS_KIND_UNIX_STREAM) | KIND_BIT(IPCS_KIND_UNIX_DGRAM) | \
+		   KIND_BIT(IPCS_KIND_UNIX_SEQPACKET))
+
+static int kind_bits(const char *w, size_t n, __u32 *bits)
+{
+	if (n == 4 && !strncmp(w, "unix", 4)) {
+		*bits = UNIX_BITS;
+		return 0;
+	}
+	for (__u16 k = IPCS_KIND_PIPE; k < IPCS_KIND_MAX; k++) {
+		const char *name = ipcs_kind_name(k);
+
+		if (strlen(name) == n && !strncmp(w, name, n)) {
+			*bits = KIND_BIT(k);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int evfilter_parse_kinds(const char *list, __u32 *kinds, const char **bad)
+{
+	static char word[64];
+	const char *p = list, *end;
+	__u32 bits;
+
+	*kinds = 0;
+	do {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if (kind_bits(p, (size_t)(end - p), &bits)) {
+			snprintf(word, sizeof(word), "%.*s", (int)(end - p), p);
+			*bad = word;
+			return -EINVAL;
+		}
+		*kinds |= bits;
+		p = end + 1;
+	} while (*end);
+	return 0;
+}
+
+bool evfilter_setup(struct ev_filter *f, __u64 start_ns, double since_s, double until_s, __u32 kinds)
+{
+	f->kinds = kinds;
+	f->since_ns = since_s > 0 ? start_ns + (__u64)(since_s * 1e9 + 0.5) : 0;
+	f->until_ns = until_s >= 0 ? start_ns + (__u64)(until_s * 1e9 + 0.5) : 0;
+	return f->kinds || f->since_ns || f->until_ns;
+}
+
+/* The channel kind an event is about; NONE for bookkeeping with no channel. */
+static __u16 event_kind(const struct ipcs_event *ev)
+{
+	switch (ev->type) {
+	case IPCS_REC_SYS:
+	case IPCS_REC_SYS_PATH:
+	case IPCS_REC_SOCK:
+		return ev->sys.chan.kind;
+	case IPCS_REC_PAYLOAD:
+		return ev->payload.chan.kind;
+	case IPCS_REC_FUTEX:
+		return IPCS_KIND_FUTEX;
+	case IPCS_REC_SHM:
+		return IPCS_KIND_SHM;
+	case IPCS_REC_SIGNAL:
+		return IPCS_KIND_SIGNAL;
+	}
+	return IPCS_KIND_NONE;
+}
+
+bool evfilter_match(const struct ev_filter *f, const struct ipcs_event *ev)
+{
+	__u16 kind;
+
+	switch (ev->type) {
+	case IPCS_REC_PROC:
+	case IPCS_REC_SEED_PROC:
+	case IPCS_REC_DROPS:
+		return true;
+	case IPCS_REC_SEED_FD:
+		return !f->kinds || (f->kinds & KIND_BIT(ev->seed_fd.chan.kind));
+	}
+	if ((f->since_ns && ev->h.ts_ns < f->since_ns) || (f->until_ns && ev->h.ts_ns > f->until_ns))
+		return false;
+	kind = event_kind(ev);
+	return !f->kinds || kind == IPCS_KIND_NONE || (f->kinds & KIND_BIT(kind));
+}

@@ -1,0 +1,304 @@
+/*
+ * jsonl.c - one JSON object per event and per line (docs/ipcscope.8,
+ * EXPORT FORMATS), for jq and log shippers. Self-contained: it needs no
+ * model, so `record --jsonl -` streams the same lines live.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "export/export.h"
+#include "util/escape.h"
+#include "util/json.h"
+
+struct jsonl {
+	FILE *f;
+	__u64 start_ns;
+};
+
+static const char *const proc_ops[] = { "?", "fork", "exec", "exit" };
+static const char *const sig_ops[] = { "?", "generate", "deliver" };
+
+static void rel_time(struct json_writer *w, const struct jsonl *j, __u64 ts)
+{
+	json_ku64(w, "ts_ns", ts);
+	json_ki64(w, "rel_ns", (__s64)(ts - j->start_ns));
+}
+
+static void chan_fields(struct json_writer *w, const struct ipcs_chan *c)
+{
+	json_kstr(w, "kind", ipcs_kind_name(c->kind));
+	json_ku64(w, "dev", c->dev);
+	json_ku64(w, "ino", c->ino);
+	json_ku64(w, "fmode", c->fmode);
+}
+
+static void sys_fields(struct json_writer *w, const struct ipcs_sys_rec *s)
+{
+	json_ku64(w, "pid", s->pid);
+	json_ku64(w, "tid", s->tid);
+	json_kstr(w, "comm", s->comm);
+	json_kstr(w, "sys", ipcs_sys_name(s->sys));
+	json_ki64(w, "fd", s->fd);
+	json_ki64(w, "fd2", s->fd2);
+	json_ki64(w, "ret", s->ret);
+	json_ku64(w, "arg", s->arg);
+	json_ku64(w, "flags", s->flags);
+	json_ku64(w, "blocked_ns", s->blocked_ns);
+	chan_fields(w, &s->chan);
+}
+
+/* "127.0.0.1:80" or "[::1]:80" from the record's endpoint layout (ipcscope_abi.h). */
+static void inet_end(const struct ipcs_sock_rec *r, int i, char *buf, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	__u16 port;
+
+	memcpy(&port, r->addr + 32 + 2 * i, 2);
+	if (i)
+		port = ntohs(port);
+	if (r->family == AF_INET6) {
+		inet_ntop(AF_INET6, r->addr + 16 * i, ip, sizeof(ip));
+		snprintf(buf, n, "[%s]:%u", ip, port);
+	} else {
+		inet_ntop(AF_INET, r->addr + 16 * i, ip, sizeof(ip));
+		snprintf(buf, n, "%s:%u", ip, port);
+	}
+}
+
+static void sock_fields(struct json_writer *w, const struct ipcs_sock_rec *r)
+{
+	char a[IPCS_PATH_MAX], b[64];
+	size_t i, n = r->addr_len < sizeof(r->addr) ? r->addr_len : sizeof(r->addr);
+
+	json_ku64(w, "peer", r->peer);
+	json_ku64(w, "sock_ino", r->sock_ino);
+	json_ku64(w, "peer_ino", r->peer_ino);
+	json_ku64(w, "family", r->family);
+	json_ku64(w, "socktype", r->type);
+	if ((r->flags & IPCS_SOCKF_INET) && r->addr_len == 36) {
+		inet_end(r, 0, a, sizeof(a));
+		inet_end(r, 1, b, sizeof(b));
+		json_kstr(w, "local", a);
+		json_kstr(w, "remote", b);
+		return;
+	}
+	if (!n)
+		return;
+	/* A unix name; abstract ones start with NUL, shown as '@' as ss does. */
+	if (r->addr[0]) {
+		snprintf(a, sizeof(a), "%.*s", (int)strnlen(r->addr, n), r->addr);
+	} else {
+		for (i = 0; i < n; i++)
+			a[i] = r->addr[i] ? r->addr[i] : '@';
+		a[i] = '\0';
+	}
+	json_kstr(w, r->flags & IPCS_SOCKF_DEST ? "dest" :
+		     r->flags & IPCS_SOCKF_PEER_ADDR ? "peer_addr" : "addr", a);
+}
+
+static void drops_fields(struct json_writer *w, const struct ipcs_drops_rec *d)
+{
+	json_key(w, "drops");
+	json_obj_begin(w);
+	for (unsigned i = 0; i < IPCS_DROP_SLOTS; i++)
+		if (i < IPCS_DROP_REASON_MAX || d->drops[i])
+			json_ku64(w, ipcs_drop_name(i), d->drops[i]);
+	json_obj_end(w);
+}
+
+static void futex_fields(struct json_writer *w, const struct ipcs_futex_rec *r)
+{
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "tid", r->tid);
+	json_kstr(w, "comm", r->comm);
+	json_kstr(w, "sys", ipcs_sys_name(r->sys));
+	json_ku64(w, "op", r->op);
+	json_ki64(w, "ret", r->ret);
+	json_ku64(w, "blocked_ns", r->blocked_ns);
+	json_ku64(w, "uaddr", r->uaddr);
+	json_ku64(w, "val", r->val);
+	json_ku64(w, "word", r->word);
+	json_ku64(w, "owner_hint", r->owner_hint);
+	json_kbool(w, "shared", r->key_flags & IPCS_FKEY_SHARED);
+	json_ku64(w, "key_dev", r->key_dev);
+	json_ku64(w, "key_ino", r->key_ino);
+	json_ku64(w, "key_off", r->key_off);
+}
+
+static void shm_fields(struct json_writer *w, const struct ipcs_shm_rec *r)
+{
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "tid", r->tid);
+	json_kstr(w, "comm", r->comm);
+	json_kstr(w, "sys", ipcs_sys_name(r->sys));
+	json_ki64(w, "id", r->id);
+	json_ki64(w, "ret", r->ret);
+	json_ku64(w, "addr", r->addr);
+	json_ku64(w, "len", r->len);
+	json_ku64(w, "pgoff", r->pgoff);
+	json_ku64(w, "key", r->key);
+	json_ku64(w, "dev", r->dev);
+	json_ku64(w, "ino", r->ino);
+}
+
+static void signal_fields(struct json_writer *w, const struct ipcs_signal_rec *r)
+{
+	json_kstr(w, "op", r->op <= IPCS_SIG_DELIVER ? sig_ops[r->op] : "?");
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "tid", r->tid);
+	json_kstr(w, "comm", r->comm);
+	json_ku64(w, "rpid", r->rpid);
+	json_ku64(w, "rtid", r->rtid);
+	json_kstr(w, "rcomm", r->rcomm);
+	json_ki64(w, "sig", r->sig);
+	json_ki64(w, "result", r->result);
+	json_ki64(w, "si_code", r->si_code);
+	json_ku64(w, "disp", r->disp);
+	json_kbool(w, "group", r->group);
+}
+
+/* Captured bytes: lossless as hex, readable as escaped text (\\xNN). */
+static void payload_fields(struct json_writer *w, const struct ipcs_payload_rec *r)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[IPCS_PAYLOAD_MAX * 4 + 1];
+	__u32 i, n = r->cap_len;
+
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "tid", r->tid);
+	json_kstr(w, "sys", ipcs_sys_name(r->sys));
+	json_kstr(w, "dir", r->flags & IPCS_PAYF_OUT ? "out" : "in");
+	chan_fields(w, &r->chan);
+	json_ku64(w, "len", r->len);
+	json_ku64(w, "cap_len", n);
+	for (i = 0; i < n; i++) {
+		buf[2 * i] = hex[r->data[i] >> 4];
+		buf[2 * i + 1] = hex[r->data[i] & 15];
+	}
+	buf[2 * n] = '\0';
+	json_kstr(w, "data_hex", buf);
+	esc_bytes(r->data, n, buf, sizeof(buf));
+	json_kstr(w, "text", buf);
+}
+
+/* The type names of docs/ipcscope.8; unknown types never reach a sink. */
+static const char *type_name(__u16 t)
+{
+	switch (t) {
+	case IPCS_REC_SYS:       return "sys";
+	case IPCS_REC_SYS_PATH:  return "sys";
+	case IPCS_REC_PROC:      return "proc";
+	case IPCS_REC_SEED_PROC: return "seed_proc";
+	case IPCS_REC_SEED_FD:   return "seed_fd";
+	case IPCS_REC_DROPS:     return "drops";
+	case IPCS_REC_SOCK:      return "sock";
+	case IPCS_REC_SIGNAL:    return "signal";
+	case IPCS_REC_FUTEX:     return "futex";
+	case IPCS_REC_SHM:       return "shm";
+	case IPCS_REC_PAYLOAD:   return "payload";
+	}
+	return "?";
+}
+
+/* The event as one JSON object, without the newline. */
+static void jsonl_write_event(FILE *f, __u64 start_ns, const struct ipcs_event *ev)
+{
+	struct jsonl j = { .f = f, .start_ns = start_ns };
+	struct json_writer w;
+
+	json_init(&w, f, false);
+	json_obj_begin(&w);
+	json_kstr(&w, "type", type_name(ev->type));
+	rel_time(&w, &j, ev->h.ts_ns);
+	switch (ev->type) {
+	case IPCS_REC_SYS_PATH:
+		json_kstr(&w, "path", ev->path);
+		/* fall through */
+	case IPCS_REC_SYS:
+		sys_fields(&w, &ev->sys);
+		break;
+	case IPCS_REC_SOCK:
+		sys_fields(&w, &ev->sock.s);
+		sock_fields(&w, &ev->sock);
+		break;
+	case IPCS_REC_PROC:
+		json_kstr(&w, "op", proc_ops[ev->proc.op]);
+		json_ku64(&w, "pid", ev->proc.pid);
+		json_ku64(&w, "tid", ev->proc.tid);
+		json_ku64(&w, "ppid", ev->proc.ppid);
+		json_kstr(&w, "comm", ev->proc.comm);
+		json_ku64(&w, "start_ns", ev->proc.start_ns);
+		if (ev->proc.op == IPCS_PROC_EXIT)
+			json_ki64(&w, "exit_code", ev->proc.exit_code);
+		break;
+	case IPCS_REC_SEED_PROC:
+		json_ku64(&w, "pid", ev->seed_proc.pid);
+		json_ku64(&w, "ppid", ev->seed_proc.ppid);
+		json_kstr(&w, "comm", ev->seed_proc.comm);
+		json_ku64(&w, "start_ns", ev->seed_proc.start_ns);
+		break;
+	case IPCS_REC_SEED_FD:
+		json_ku64(&w, "pid", ev->seed_fd.pid);
+		json_ki64(&w, "fd", ev->seed_fd.fd);
+		chan_fields(&w, &ev->seed_fd.chan);
+		json_kstr(&w, "path", ev->path);
+		break;
+	case IPCS_REC_DROPS:
+		drops_fields(&w, &ev->drops);
+		break;
+	case IPCS_REC_SIGNAL:
+		signal_fields(&w, &ev->sig);
+		break;
+	case IPCS_REC_FUTEX:
+		futex_fields(&w, &ev->futex);
+		break;
+	case IPCS_REC_SHM:
+		shm_fields(&w, &ev->shm);
+		break;
+	case IPCS_REC_PAYLOAD:
+		payload_fields(&w, &ev->payload);
+		break;
+	}
+	json_obj_end(&w);
+}
+
+static int jsonl_on_event(void *ctx, const struct ipcs_event *ev, const void *raw, size_t len)
+{
+	struct jsonl *j = ctx;
+
+	(void)raw;
+	(void)len;
+	jsonl_write_event(j->f, j->start_ns, ev);
+	if (fputc('\n', j->f) == EOF)
+		return -EIO;
+	return 0;
+}
+
+static int jsonl_finish(void *ctx)
+{
+	struct jsonl *j = ctx;
+
+	return fflush(j->f) || ferror(j->f) ? -EIO : 0;
+}
+
+static void jsonl_destroy(void *ctx)
+{
+	free(ctx);
+}
+
+int export_jsonl_open(FILE *f, const struct export_info *info, struct exporter *out)
+{
+	struct jsonl *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->f = f;
+	j->start_ns = info->start_ns;
+	*out = (struct exporter){
+		.sink = { .on_event = jsonl_on_event, .ctx = j },
+		.finish = jsonl_finish,
+		.destroy = jsonl_destroy,
+	};
+	return 0;
+}
