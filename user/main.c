@@ -13,6 +13,7 @@ static const struct {
 	{ CMD_REPLAY, cmd_replay },
 	{ CMD_REPORT, cmd_report },
 	{ CMD_DEMO, cmd_demo },
+	{ CMD_LIVE, cmd_live },
 };
 
 int main(int argc, char **argv)

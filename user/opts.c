@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "collect/decode.h"
 #include "opts.h"
 
 struct cmd_desc {
@@ -30,6 +31,28 @@ static const struct cmd_desc cmds[] = {
 	  "                      instruction, stop when it exits and exit with its status\n"
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
+	{ "live", CMD_LIVE, "p:c:n:qv",
+	  "usage: ipcscope [live] [-p PID]... [-c COMM] [--kind KIND] [--plain]\n"
+	  "                [--interval SEC] [-n N] [--ringbuf-kb N] [-v] [-- CMD ARGS...]\n"
+	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
+	  "with rates, latency and last activity, processes, a message sequence of one\n"
+	  "conversation; ? lists the keys. Rates and the status line update once a\n"
+	  "second; drops are always shown.\n"
+	  "  -p, --pid PID       watch PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     watch processes whose command name is NAME\n"
+	  "      --kind KIND     show only channels of KIND (pipe, fifo, unix-stream, tcp, ...)\n"
+	  "      --plain         print one line per event instead (also when stdout is not\n"
+	  "                      a terminal)\n"
+	  "      --interval SEC  with --plain: a table of every conversation's totals and\n"
+	  "                      rates every SEC seconds (and at the end) instead of events\n"
+	  "  -n, --frames N      viewer: exit after N refreshes (one a second)\n"
+	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  "  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n"
+	  "                      instruction; the viewer stays open after it exits\n"
+	  "                      (in the viewer, CMD's input and output are /dev/null)\n"
+	  "Without CMD or -p/-c the whole host is watched. Plain output stops on Ctrl-C or\n"
+	  "SIGTERM, when CMD exits or when every -p process exited; the viewer on q.\n" },
 	{ "replay", CMD_REPLAY, "n:v",
 	  "usage: ipcscope replay FILE [--plain] [-n N] [-v]\n"
 	  "Show a recording in the viewer (on a terminal): conversations and processes,\n"
@@ -54,7 +77,8 @@ static const struct cmd_desc cmds[] = {
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES };
+enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
+       OPT_INTERVAL, OPT_KIND };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -70,6 +94,8 @@ static const struct option long_opts[] = {
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "kind", required_argument, NULL, OPT_KIND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,10 +104,12 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 {
 	switch (opt) {
 	case OPT_HELP: return true;
-	case OPT_DURATION: case OPT_RINGBUF: return cmd == CMD_RECORD;
+	case OPT_DURATION: return cmd == CMD_RECORD;
+	case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_LIVE;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO;
 	case OPT_JSON: return cmd == CMD_REPORT;
-	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
+	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY || cmd == CMD_LIVE;
+	case OPT_INTERVAL: case OPT_KIND: return cmd == CMD_LIVE;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
 	return false;
@@ -93,6 +121,7 @@ static const char *const overview =
 	"futexes, shared memory, message queues, signals, ptys, eventfd).\n"
 	"\n"
 	"commands:\n"
+	"  live     watch IPC now in the viewer (the default) ipcscope [live] [-- CMD]\n"
 	"  record   trace IPC into a recording file     ipcscope record -o t.ipcs -- CMD\n"
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
@@ -174,6 +203,20 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 			return usage_error(o, "--ringbuf-kb needs a power of two between 4 and 1048576", arg);
 		o->ringbuf_kb = (unsigned)v;
 		return 0;
+	case OPT_INTERVAL:
+		errno = 0;
+		o->interval_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->interval_s >= 0.1) || o->interval_s > 1e6)
+			return usage_error(o, "--interval needs a number of seconds, at least 0.1", arg);
+		return 0;
+	case OPT_KIND:
+		for (int k = 1; k < IPCS_KIND_MAX; k++)
+			if (!strcmp(arg, ipcs_kind_name((__u16)k))) {
+				o->kind = k;
+				return 0;
+			}
+		return usage_error(o, "unknown --kind (pipe, fifo, unix-stream, unix-dgram, "
+				   "unix-seqpacket, tcp, udp, shm, futex, mq, signal, pty, eventfd)", arg);
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
@@ -195,8 +238,11 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 {
 	switch (o->cmd) {
 	case CMD_RECORD:
-		if (!o->output)
+	case CMD_LIVE:
+		if (o->cmd == CMD_RECORD && !o->output)
 			return usage_error(o, "missing -o FILE (where to write the recording)", NULL);
+		if (o->interval_s > 0 && !o->plain && o->frames)
+			return usage_error(o, "--interval is for plain output; -n is for the viewer", NULL);
 		if (nargs > 0 && !o->argv)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
 		if (o->argv && o->npids)
@@ -220,11 +266,14 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 {
 	const struct cmd_desc *d;
-	int c, rc, nargs, li = -1, dashdash = -1;
+	int c, rc, nargs, li = -1, dashdash = -1, base = 1;	/* argv[base]: getopt's argv[0] */
 
 	memset(o, 0, sizeof(*o));
-	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, demo)", NULL);
+	if (argc < 2) {	/* plain `ipcscope`: the live viewer on the whole host */
+		o->cmd = CMD_LIVE;
+		o->cmd_name = "live";
+		return 0;
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -236,20 +285,25 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		return 0;
 	}
 	d = find_cmd(argv[1]);
+	/* Options first (`ipcscope -p 42`, `ipcscope -- CMD`): the live viewer. */
+	if (!d && argv[1][0] == '-') {
+		d = find_cmd("live");
+		base = 0;
+	}
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, demo)", argv[1]);
+		return usage_error(o, "unknown command (live, record, replay, report, demo)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 
 	/* Everything after "--" belongs to the traced command. */
-	for (int i = 2; i < argc; i++)
+	for (int i = base + 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
 			dashdash = i;
 			break;
 		}
 	if (dashdash >= 0) {
-		if (o->cmd != CMD_RECORD)
-			return usage_error(o, "only record runs a command after --", NULL);
+		if (o->cmd != CMD_RECORD && o->cmd != CMD_LIVE)
+			return usage_error(o, "only record and live run a command after --", NULL);
 		if (dashdash + 1 >= argc)
 			return usage_error(o, "missing command after --", NULL);
 		o->argv = &argv[dashdash + 1];
@@ -259,13 +313,13 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, d->shortopts, long_opts, &li)) != -1) {
+	while ((c = getopt_long(argc - base, argv + base, d->shortopts, long_opts, &li)) != -1) {
 		if (c == '?' || c == ':') {
 			char shortopt[3] = { '-', (char)optopt, '\0' };
 			bool known = optopt && optopt < 256 && strchr(d->shortopts, optopt);
 
 			return usage_error(o, known ? "option needs an argument" : "unknown option",
-					   optopt && optopt < 256 ? shortopt : argv[optind]);
+					   optopt && optopt < 256 ? shortopt : argv[base + optind - 1]);
 		}
 		if (c >= 256 && !long_allowed(o->cmd, c)) {
 			char name[40];
@@ -282,6 +336,6 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		if (rc)
 			return rc;
 	}
-	nargs = argc - 1 - optind;
-	return validate(o, nargs, argv + 1 + optind);
+	nargs = argc - base - optind;
+	return validate(o, nargs, argv + base + optind);
 }

@@ -22,6 +22,7 @@ enum ipcs_cmd {
 	CMD_REPLAY,
 	CMD_REPORT,
 	CMD_DEMO,
+	CMD_LIVE,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -42,7 +43,9 @@ struct ipcs_opts {
 	bool quiet;			/* -q: no status on stderr */
 	bool keep;			/* demo --keep: keep the recording */
 	int verbose;			/* -v, repeatable */
-	int frames;			/* replay -n/--frames N: viewer exits after N refreshes (0 = never) */
+	int frames;			/* live/replay -n/--frames N: viewer exits after N refreshes (0 = never) */
+	double interval_s;		/* live --interval SEC: plain table every SEC (0 = per event) */
+	int kind;			/* live --kind NAME: enum ipcs_chan_kind shown (0 = all) */
 	char **argv;			/* -- CMD ARGS..., NULL-terminated; NULL if none */
 	int argc;
 	enum ipcs_cmd help_for;	/* with CMD_HELP: which command (CMD_NONE: overview) */

@@ -138,19 +138,46 @@ static int derive_proc_figures(struct snapshot *s)
 	return 0;
 }
 
-int snapshot_build(const struct model *m, struct snapshot *s)
+/* Payload bytes are the log's only during the callback: the snapshot keeps a copy. */
+static int collect_msg(const struct model_msg *msg, void *ctx)
+{
+	struct collect *cl = ctx;
+	struct model_msg *c;
+
+	if (grow((void **)&cl->s->msgs, &cl->cap, cl->s->nmsgs, sizeof(*msg)))
+		return -ENOMEM;
+	c = &cl->s->msgs[cl->s->nmsgs];
+	*c = *msg;
+	c->payload = NULL;
+	if (msg->payload_len) {
+		c->payload = malloc(msg->payload_len);
+		if (!c->payload)
+			return -ENOMEM;
+		memcpy(c->payload, msg->payload, msg->payload_len);
+	}
+	cl->s->nmsgs++;
+	return 0;
+}
+
+int snapshot_build(const struct model *m, const struct model_conv *msgs_of, struct snapshot *s)
 {
 	struct collect cl = { .s = s };
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->ev_rate = -1;
 	model_get_totals(m, &s->totals);
+	s->now_ns = s->totals.last_ns;	/* the feed's clock replaces it */
 	err = model_foreach_conv(m, collect_conv, &cl);
 	cl.cap = 0;
 	if (!err)
 		err = model_foreach_proc(m, collect_proc, &cl);
 	if (!err)
 		err = derive_proc_figures(s);
+	cl.cap = 0;
+	/* A conversation that aged out has no messages left: an empty sequence. */
+	if (!err && msgs_of && model_foreach_msg(m, msgs_of, collect_msg, &cl, &s->msgs_dropped) == -ENOMEM)
+		err = -ENOMEM;
 	if (err)
 		snapshot_free(s);
 	return err;
@@ -160,5 +187,8 @@ void snapshot_free(struct snapshot *s)
 {
 	free(s->convs);
 	free(s->procs);
+	for (size_t i = 0; i < s->nmsgs; i++)
+		free(s->msgs[i].payload);
+	free(s->msgs);
 	memset(s, 0, sizeof(*s));
 }

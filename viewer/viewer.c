@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "log.h"
 #include "term.h"
+#include "util/escape.h"
 #include "viewer.h"
 
 void view_scroll(struct view_state *vs, size_t n, size_t rows)
@@ -45,56 +47,117 @@ void view_fmt_bytes(char *buf, size_t n, __u64 v, int width)
 	} while ((int)strlen(buf) > width && u < 5);
 }
 
+void view_fmt_dur(char *buf, size_t n, __u64 ns, bool none)
+{
+	double d = (double)ns;
+
+	/* At most 5 characters: two significant digits below 10, whole units above. */
+	if (none)
+		snprintf(buf, n, "-");
+	else if (ns < 1000000)
+		snprintf(buf, n, "%.0fus", d / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, n, d < 9.95e6 ? "%.1fms" : "%.0fms", d / 1e6);
+	else if (ns < 100000000000ull)
+		snprintf(buf, n, d < 9.95e9 ? "%.1fs" : "%.0fs", d / 1e9);
+	else if (ns < 6000000000000ull)
+		snprintf(buf, n, "%.0fm", d / 60e9);
+	else
+		snprintf(buf, n, "%.0fh", d / 3600e9);
+}
+
+bool view_same_conv(const struct model_conv *x, const struct model_conv *y)
+{
+	return x->kind == y->kind && x->dev == y->dev && x->ino == y->ino &&
+	       x->a.pid == y->a.pid && x->a.start_ns == y->a.start_ns &&
+	       x->b.pid == y->b.pid && x->b.start_ns == y->b.start_ns;
+}
+
 static void render_tabs(const struct viewer_info *info, const struct view_state *vs,
 			struct screen *scr)
 {
-	static const char *const names[VIEW_COUNT] = { " 1 Conversations ", " 2 Processes " };
+	static const char *const names[VIEW_COUNT] = {
+		" 1 Conversations ", " 2 Processes ", " 3 Sequence ",
+	};
 	int x = screen_put(scr, 0, 0, SA_NORMAL, " ipcscope ", -1);
 	const char *hint = "? help  q quit ";
 
 	for (int v = 0; v < VIEW_COUNT; v++)
 		x = screen_put(scr, x + 1, 0, v == (int)vs->view ? SA_SELECTED : SA_HEADER, names[v], -1);
+	/* A damaged recording matters more than the hint: the hint makes room for it. */
 	if (info->warning) {
+		char esc[512];
+		int room = scr->w - x - 3;
+
+		esc_term(info->warning, 512, esc, sizeof(esc));
+		if ((int)strlen(esc) + 2 + (int)strlen(hint) <= room)
+			screen_put(scr, scr->w - (int)strlen(hint), 0, SA_NORMAL, hint, -1);
 		x = screen_put(scr, x + 2, 0, SA_WARN, " ", -1);
-		screen_put_esc(scr, x, 0, SA_WARN, info->warning, 512, scr->w - x - (int)strlen(hint) - 1);
+		screen_put(scr, x, 0, SA_WARN, esc, room - 1);
+		return;
 	}
 	screen_put(scr, scr->w - (int)strlen(hint), 0, SA_NORMAL, hint, -1);
 }
 
-/* events, drops (never hidden; WARN when > 0), filter, source + file, time. */
+/* events (and events/s), drops (never hidden; WARN when > 0), filter, source
+ * and file, the feed's state, time. The time comes early enough to survive 80 columns. */
 static void render_status(const struct snapshot *snap, const struct viewer_info *info,
 			  const struct view_state *vs, struct screen *scr)
 {
 	int y = scr->h - 1, x;
 	__u64 drops = snap->totals.drops_total, span;
 	char buf[128];
-	span = snap->totals.last_ns > info->start_ns ? snap->totals.last_ns - info->start_ns : 0;
+
+	span = snap->now_ns > info->start_ns ? snap->now_ns - info->start_ns : 0;
 	screen_fill_row(scr, y, SA_STATUS);
-	snprintf(buf, sizeof(buf), " %" PRIu64 " events  ", (uint64_t)snap->totals.events);
+	snprintf(buf, sizeof(buf), " %" PRIu64 " events", (uint64_t)snap->totals.events);
 	x = screen_put(scr, 0, y, SA_STATUS, buf, -1);
+	if (snap->ev_rate >= 0) {
+		snprintf(buf, sizeof(buf), " %.0f/s", snap->ev_rate);
+		x = screen_put(scr, x, y, SA_STATUS, buf, -1);
+	}
+	x = screen_put(scr, x, y, SA_STATUS, "  ", -1);
 	snprintf(buf, sizeof(buf), "drops %" PRIu64, (uint64_t)drops);
 	x = screen_put(scr, x, y, drops ? SA_WARN : SA_STATUS, buf, -1);
+	if (vs->editing_jump) {
+		x = screen_put(scr, x, y, SA_STATUS, "  jump to (seconds): ", -1);
+		x = screen_put(scr, x, y, SA_STATUS, vs->jump, -1);
+		screen_put(scr, x, y, SA_SELECTED, "_", -1);
+		return;
+	}
 	x = screen_put(scr, x, y, SA_STATUS, "  filter: ", -1);
 	x = screen_put_esc(scr, x, y, SA_STATUS, vs->filter, sizeof(vs->filter), -1);
 	if (vs->editing_filter)
 		x = screen_put(scr, x, y, SA_SELECTED, "_", -1);
 	else if (!vs->filter[0])
 		x = screen_put(scr, x, y, SA_STATUS, "-", -1);
-	snprintf(buf, sizeof(buf), "  %s ", info->source ? info->source : "");
+	if (vs->kind) {
+		snprintf(buf, sizeof(buf), " kind %s", ipcs_kind_name(vs->kind));
+		x = screen_put(scr, x, y, SA_STATUS, buf, -1);
+	}
+	snprintf(buf, sizeof(buf), "  %s %.3f s", info->source ? info->source : "", (double)span / 1e9);
 	x = screen_put(scr, x, y, SA_STATUS, buf, -1);
-	if (info->file)
-		x = screen_put_esc(scr, x, y, SA_STATUS, info->file, 4096, -1);
-	snprintf(buf, sizeof(buf), "  %.3f s", (double)span / 1e9);
-	screen_put(scr, x, y, SA_STATUS, buf, -1);
+	if (snap->state[0]) {
+		x = screen_put(scr, x, y, SA_STATUS, " ", -1);
+		x = screen_put_esc(scr, x, y, SA_STATUS, snap->state, sizeof(snap->state), -1);
+	}
+	if (info->file) {
+		x = screen_put(scr, x, y, SA_STATUS, "  ", -1);
+		screen_put_esc(scr, x, y, SA_STATUS, info->file, 4096, -1);
+	}
 }
 
+/* The key table in a box; two columns when one does not fit the height. */
 static void render_help(struct screen *scr)
 {
 	size_t n = keys_help_count();
-	int w = scr->w - 4 < 64 ? scr->w - 4 : 64, h = (int)n + 4, x0, y0;
+	int cols = (int)n + 4 <= scr->h - 2 ? 1 : 2, per = ((int)n + cols - 1) / cols;
+	int cw = cols == 1 ? 44 : 38, w = cols * cw + 4, h = per + 4, x0, y0;
 	const char *keys, *what;
 	char line[160];
 
+	if (w > scr->w)
+		w = scr->w;
 	if (h > scr->h - 2)
 		h = scr->h - 2;
 	if (w < 10 || h < 3)
@@ -110,10 +173,14 @@ static void render_help(struct screen *scr)
 				   (x == x0 || x == x0 + w - 1 ? "|" : " "), 1);
 	}
 	screen_put(scr, x0 + 2, y0, SA_HEADER, " keys ", -1);
-	for (size_t i = 0; i < n && (int)i < h - 4; i++) {
+	for (size_t i = 0; i < n; i++) {
+		int c = (int)i / per, r = (int)i % per, x = x0 + 2 + c * cw;
+
+		if (r >= h - 4)
+			continue;
 		keys_help_line(i, &keys, &what);
-		snprintf(line, sizeof(line), "%-11s %s", keys, what);
-		screen_put(scr, x0 + 2, y0 + 2 + (int)i, SA_HEADER, line, w - 4);
+		snprintf(line, sizeof(line), "%-10s %s", keys, what);
+		screen_put(scr, x, y0 + 2 + r, SA_HEADER, line, (c + 1 == cols ? x0 + w - 2 : x + cw - 1) - x);
 	}
 }
 
@@ -123,10 +190,13 @@ void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
 	int rows = scr->h - 2;	/* tabs above, status below */
 
 	screen_clear(scr);
+	vs->hidden_cols = 0;
 	render_tabs(info, vs, scr);
 	if (rows > 0) {
 		if (vs->view == VIEW_PROCS)
 			view_procs_render(snap, vs, scr, 1, rows);
+		else if (vs->view == VIEW_DETAIL)
+			view_detail_render(snap, info, vs, scr, 1, rows);
 		else
 			view_convs_render(snap, info, vs, scr, 1, rows);
 	}
@@ -136,25 +206,70 @@ void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
 		render_help(scr);
 }
 
-int viewer_run(const struct model *m, const struct viewer_info *info, int frames)
+static __u64 mono_ns(void)
 {
-	struct snapshot snap;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* Events per second between two snapshots, by the feed's clock. */
+static void take_snapshot(const struct viewer_feed *f, struct view_state *vs,
+			  struct snapshot *snap, __u64 *prev_events, __u64 *prev_now)
+{
+	struct snapshot n;
+	char state[sizeof(n.state)] = "";
+	__u64 now = f->now(f->ctx, state, sizeof(state));
+
+	if (snapshot_build(f->model(f->ctx), vs->detail_valid ? &vs->detail : NULL, &n))
+		return;	/* out of memory: keep showing the last one */
+	n.now_ns = now;
+	memcpy(n.state, state, sizeof(n.state));
+	n.ev_rate = -1;
+	if (*prev_now && now > *prev_now && n.totals.events >= *prev_events)
+		n.ev_rate = (double)(n.totals.events - *prev_events) * 1e9 / (double)(now - *prev_now);
+	else if (*prev_now == now && snap->ev_rate >= 0)
+		n.ev_rate = snap->ev_rate;	/* a redraw between ticks */
+	if (now != *prev_now) {
+		*prev_events = n.totals.events;
+		*prev_now = now;
+	}
+	snapshot_free(snap);
+	*snap = n;
+}
+
+int viewer_run(const struct viewer_feed *f, const struct viewer_info *info, int frames)
+{
+	struct snapshot snap = { .ev_rate = -1 };
 	struct view_state vs;
 	struct screen scr = { 0 };
-	int err, w, h, frame = 0, react = REACT_REDRAW;
+	int err = 0, w, h, frame = 0, react = REACT_REDRAW, k;
+	__u64 prev_events = 0, prev_now = 0, last_tick = 0, t;
 
 	view_state_init(&vs);
-	err = snapshot_build(m, &snap);
-	if (err)
-		return err;
+	vs.kind = info->kind;
 	err = term_init();
 	if (err) {
 		log_error("cannot start the viewer: stdin and stdout must be a terminal that terminfo "
 			  "knows (TERM=%s); --plain prints lines instead", getenv("TERM") ? getenv("TERM") : "");
-		snapshot_free(&snap);
 		return err;
 	}
 	while (!(react & REACT_QUIT) && !term_stop_requested()) {
+		bool tick;
+
+		err = f->pump(f->ctx, f->live ? 50 : 0);
+		if (err)
+			break;
+		t = mono_ns();
+		/* Once a second: new figures, drawn over the old ones (curses sends only changes). */
+		tick = t - last_tick >= 1000000000ull;
+		if (tick || (react & (REACT_CTL | REACT_RESNAP))) {
+			take_snapshot(f, &vs, &snap, &prev_events, &prev_now);
+			react |= REACT_REDRAW;
+		}
+		if (tick)
+			last_tick = t;
 		if (react & REACT_REDRAW) {
 			term_size(&w, &h);
 			if (w != scr.w || h != scr.h)
@@ -163,13 +278,25 @@ int viewer_run(const struct model *m, const struct viewer_info *info, int frames
 				break;
 			viewer_render(&snap, info, &vs, &scr);
 			term_paint(&scr);
-			if (frames > 0 && ++frame >= frames)
+		}
+		if (tick && frames > 0 && ++frame >= frames)
+			break;
+		react = REACT_NONE;
+		/* Live waits in the ring buffer poll, a replay here. */
+		for (k = term_key(f->live ? 0 : 50); k >= 0; k = term_key(0)) {
+			int r = keys_handle(&vs, k);
+
+			if ((r & REACT_CTL) && f->control) {
+				err = f->control(f->ctx, vs.ctl, vs.ctl_arg);
+				if (err)
+					break;
+			}
+			react |= r;
+			if (r & REACT_QUIT)
 				break;
 		}
-		/* A recording does not change: a refresh tick only matters for --frames. */
-		int k = term_key(frames > 0 ? 200 : 1000);
-
-		react = k < 0 ? (frames > 0 ? REACT_REDRAW : REACT_NONE) : keys_handle(&vs, k);
+		if (err)
+			break;
 	}
 	term_fini();
 	screen_free(&scr);

@@ -54,11 +54,13 @@ tmx new-session -d -s v -x 120 -y 30 \
 keys start "pp_reader" ""
 check_grep "conversations tab" "$T/start.screen" "1 Conversations"
 check_eq "conversation row: kind, channel" "pipe pipe:[" "$(row start "^ pipe " | cut -c2-12)"
+# KIND CHANNEL A B A->B B->A A>B/s B>A/s MSGS IDLE (120 columns)
 check_eq "row: A, B, bytes each way, messages" "$w/pp_writer $r/pp_reader 1000 0 10" \
-	"$(row start '^ pipe ' | awk '{print $3, $4, $5, $6, $7}')"
+	"$(row start '^ pipe ' | awk '{print $3, $4, $5, $6, $9}')"
 check_grep "sorted by A->B, biggest first" "$T/start.screen" "A->B v"
 check_grep "status: drops shown" "$T/start.screen" "drops 0"
-check_grep "status: replay and the file" "$T/start.screen" "replay $T/pp.ipcs"
+check_grep "status: replay, the cursor at the end, the file" "$T/start.screen" "end, event"
+check_grep "status: the file" "$T/start.screen" "$T/pp.ipcs"
 check_eq "status: events counted" 1 "$(grep -cE '^ [0-9]+ events' "$T/start.screen")"
 
 keys reverse "A->B ^" S
@@ -78,7 +80,40 @@ check_eq "processes: reader row" "$r pp_reader 2 1 0 1000 ms exited 0" "$(procs_
 keys help "reverse the sort order" '?'
 check_grep "help lists q" "$T/help.screen" "quit"
 keys help_closed "OUT v" j
+keys seq_tab "TIME s" Tab
 keys back_tab "A->B" Tab
+
+# The replay cursor: t 0 jumps to the start (nothing yet), '.' steps one
+# event, ']' one second (past the end: everything), ',' one event back.
+keys jump_start "paused, event 0/" t 0 Enter
+check_eq "at the start: no conversation row" "" "$(row jump_start '^ pipe ')"
+nev=$(sed -n 's/.*paused, event 0\/\([0-9]*\).*/\1/p' "$T/jump_start.screen")
+keys step1 "paused, event 1/$nev" .
+keys step_sec "end, event $nev/$nev" ]
+check_eq "a second on: all 10 writes, as at the end" "1000 0 10" \
+	"$(row step_sec '^ pipe ' | awk '{print $5, $6, $9}')"
+keys back1 "paused, event $((nev - 1))/$nev" ,
+# Step back until the row shows fewer than 10 messages: the counts follow the cursor.
+for ((i = nev - 2; i >= 0; i--)); do
+	tmx send-keys -t v ,
+	wait_screen back "paused, event $i/$nev" || break
+	msgs=$(row back '^ pipe ' | awk '{print $9}')
+	[[ -n $msgs && $msgs -lt 10 ]] && break
+done
+got=$(row back '^ pipe ' | awk '{print $5, $9}')
+check_eq "stepped back to the 10th write being unread: 900 bytes in 9 messages" "900 9" "$got"
+keys play "playing x1" p
+keys play_end "end, event $nev/$nev" ""
+check_eq "played to the end: the totals again" "1000 0 10" \
+	"$(row play_end '^ pipe ' | awk '{print $5, $6, $9}')"
+
+# The sequence of the conversation: 10 arrows of 100 bytes, writer -> reader.
+keys seq "pp_reader" Enter
+check_eq "sequence: 10 arrows of 100 bytes" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/seq.screen")"
+keys seq_msg "fds passed 0" Enter
+check_grep "message pane: the newest message, its size" "$T/seq_msg.screen" "message 10/10: write, A -> B"
+check_grep "message pane: the size" "$T/seq_msg.screen" "size 100 bytes"
+keys back_convs "A->B" 1
 
 tmx send-keys -t v q
 for ((i = 0; i < 100; i++)); do

@@ -91,7 +91,7 @@ static char *render_as(struct model *m, struct view_state *vs, int w, int h, boo
 	struct screen scr = { 0 };
 	char *dump;
 
-	assert_int_equal(snapshot_build(m, &snap), 0);
+	assert_int_equal(snapshot_build(m, vs->detail_valid ? &vs->detail : NULL, &snap), 0);
 	assert_int_equal(screen_resize(&scr, w, h), 0);
 	viewer_render(&snap, &info, vs, &scr);
 	dump = attrs ? screen_dump_attrs(&scr) : screen_dump(&scr);
@@ -262,6 +262,8 @@ static void test_procs_golden(void **state)
 		free(dump);
 	}
 	keys(&vs, "\t");
+	assert_int_equal(vs.view, VIEW_DETAIL);
+	keys(&vs, "\t");
 	assert_int_equal(vs.view, VIEW_CONVS);
 }
 
@@ -277,16 +279,20 @@ static void test_help_golden(void **state)
 	assert_true(vs.help);
 	golden(m, &vs, "help", 80, 24);
 	golden_attrs(m, &vs, "help", 80, 24);
-	/* Every key of the table is listed. */
-	dump = render(m, &vs, 160, 50);
-	for (size_t i = 0; i < keys_help_count(); i++) {
-		const char *k, *what;
+	/* Every key of the table is listed, whole, on a big and on a small terminal. */
+	for (int big = 0; big < 2; big++) {
+		dump = render(m, &vs, big ? 160 : 80, big ? 50 : 24);
+		for (size_t i = 0; i < keys_help_count(); i++) {
+			const char *k, *what;
+			char line[128];
 
-		keys_help_line(i, &k, &what);
-		assert_non_null(strstr(dump, k));
-		assert_non_null(strstr(dump, what));
+			keys_help_line(i, &k, &what);
+			snprintf(line, sizeof(line), "%-10s %s ", k, what);
+			if (!strstr(dump, line))
+				fail_msg("help at %s lacks '%s'", big ? "160x50" : "80x24", line);
+		}
+		free(dump);
 	}
-	free(dump);
 	/* Any key closes it and does nothing else. */
 	keys(&vs, "q");
 	assert_false(vs.help);
@@ -318,6 +324,8 @@ static void test_hostile(void **state)
 	golden(m, &vs, "hostile_convs", 160, 50);
 	dump = render(m, &vs, 160, 50);
 	assert_non_null(strstr(dump, "66/\\x1b[31mevil\\x07\\x08"));
+	free(dump);
+	dump = render(m, &vs, 260, 50);	/* room for the whole escaped path */
 	assert_non_null(strstr(dump, "/tmp/\\x1b[2J\\x1b]0;owned\\x07/\\x0d\\x0a\\x7f\\x9bfifo"));
 	assert_non_null(strstr(dump, "aaaa/end.fifo 68/longest_comm_xx "));	/* a long path keeps its end */
 	assert_non_null(strstr(dump, " fifo         ...aaaa"));
@@ -402,10 +410,11 @@ static void test_huge_sort_scroll(void **state)
 	assert_int_equal(vs.sel[VIEW_CONVS], 47 - 2);
 	golden(m, &vs, "huge_scrolled", 80, 24);
 
-	/* s cycles the sort column: MSGS (all 1), LAST, KIND, CHANNEL, ... */
-	keys(&vs, "sssg");
+	/* s cycles the sort column over those shown at 80 columns: B->A, A>B/s,
+	 * B>A/s, IDLE, KIND, CHANNEL, ... */
+	keys(&vs, "ssssg");
 	assert_int_equal(vs.sort_col[VIEW_CONVS], CC_LAST);
-	assert_true(vs.sort_desc[VIEW_CONVS]);
+	assert_false(vs.sort_desc[VIEW_CONVS]);	/* least idle first */
 	dump = render(m, &vs, 160, 50);
 	n = ab_column(dump, ab, 64);
 	/* most recent first: the last pipe written is the biggest */
@@ -473,7 +482,7 @@ static void test_attrs_drops(void **state)
 
 	build_small(m);
 	view_state_init(&vs);
-	assert_int_equal(snapshot_build(m, &snap), 0);
+	assert_int_equal(snapshot_build(m, NULL, &snap), 0);
 	assert_int_equal(screen_resize(&scr, 80, 24), 0);
 	viewer_render(&snap, &di, &vs, &scr);	/* keys move within the rows render found */
 	keys(&vs, "j");
@@ -512,7 +521,7 @@ static void test_procs_figures(void **state)
 	int seen = 0;
 
 	build_small(m);
-	assert_int_equal(snapshot_build(m, &s), 0);
+	assert_int_equal(snapshot_build(m, NULL, &s), 0);
 	for (size_t i = 0; i < s.nprocs; i++) {
 		const struct snap_proc *p = &s.procs[i];
 
