@@ -100,8 +100,12 @@ static void msg_pane(struct screen *scr, const struct snapshot *snap, const stru
 	snprintf(buf, sizeof(buf), " message %zu/%zu: %s, %s", i + 1, snap->nmsgs, msg_kind(c, m),
 		 m->rev ? "B -> A" : "A -> B");
 	screen_put(scr, 0, y++, SA_HEADER, buf, scr->w);
-	snprintf(buf, sizeof(buf), "  size %" PRIu64 " bytes   fds passed %u   payload %s", (uint64_t)m->bytes,
-		 m->nfds, m->payload_len ? "captured" : "not captured (record with --capture N)");
+	if (m->payload_len)
+		snprintf(buf, sizeof(buf), "  size %" PRIu64 " bytes   fds passed %u   payload: first %u bytes",
+			 (uint64_t)m->bytes, m->nfds, m->payload_len);
+	else
+		snprintf(buf, sizeof(buf), "  size %" PRIu64 " bytes   fds passed %u   payload not captured",
+			 (uint64_t)m->bytes, m->nfds);
 	screen_put(scr, 0, y++, SA_NORMAL, buf, scr->w);
 	snprintf(buf, sizeof(buf), "  written %.6f s   read %.6f s",
 		 m->ts_w > start_ns ? (double)(m->ts_w - start_ns) / 1e9 : 0.0,
@@ -131,7 +135,7 @@ void view_detail_render(const struct snapshot *snap, const struct viewer_info *i
 	y = screen_put(scr, 1, y0, SA_HEADER, ipcs_kind_name(c->kind), -1);
 	y = screen_put(scr, y, y0, SA_HEADER, " ", -1);
 	y = screen_put_esc_tail(scr, y, y0, SA_HEADER, c->channel, sizeof(c->channel), scr->w / 2);
-	snprintf(buf, sizeof(buf), "  %zu messages shown, %" PRIu64 " older not kept",
+	snprintf(buf, sizeof(buf), "  messages: %zu shown, %" PRIu64 " older not kept",
 		 snap->nmsgs, (uint64_t)snap->msgs_dropped);
 	screen_put(scr, y, y0, SA_HEADER, buf, scr->w - y);
 	if (rows < 3)
