@@ -153,6 +153,40 @@ for ((i = 0; i < 100; i++)); do
 done
 check_eq "Ctrl-C ends the viewer, status" 0 "$(cat "$T/sig.rc" 2>/dev/null)"
 
+# Colours degrade: 8 colours (screen), none (vt100: bold and reverse only).
+# capture-pane -e shows the attributes the terminal was told to draw.
+for term in screen vt100; do
+	tmx new-session -d -s c -x 100 -y 24 \
+		"TERM=$term timeout --foreground 20 '$IPCS' replay -n 4 '$T/pp.ipcs' 2>'$T/$term.err'; echo \$? >'$T/$term.rc'; sleep 30"
+	for ((i = 0; i < 100; i++)); do
+		tmx capture-pane -e -p -t c >"$T/$term.screen" 2>/dev/null
+		grep -qF 'pipe pipe:[' "$T/$term.screen" && break
+		sleep 0.05
+	done
+	for ((i = 0; i < 200; i++)); do
+		[[ -s $T/$term.rc ]] && break
+		sleep 0.05
+	done
+	check_eq "TERM=$term: runs and exits, status" 0 "$(cat "$T/$term.rc" 2>/dev/null)"
+	check_eq "TERM=$term: nothing on stderr" "" "$(cat "$T/$term.err" 2>/dev/null)"
+	# The row before " pipe pipe:[" starts with the selected row's attributes.
+	sel=$(grep -F ' pipe pipe:[' "$T/$term.screen" | head -1 | cut -d' ' -f1 | cat -v)
+	if [[ $term == vt100 ]]; then
+		want='[[;]7m'	# reverse video, no colour
+		nocolour=$(grep -cE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m' "$T/$term.screen")
+		check_eq "TERM=vt100: no colour codes at all" 0 "$nocolour"
+	else
+		want='4[0-7]m'	# a background colour of the 8
+	fi
+	if [[ $sel =~ $want ]]; then
+		ok "TERM=$term: selected row drawn with $want"
+	else
+		bad "TERM=$term: selected row lacks $want: $sel"
+		show "$T/$term.screen" 5
+	fi
+	tmx kill-session -t c 2>/dev/null
+done
+
 # Not a terminal: the line output, as --plain.
 "$IPCS" replay "$T/pp.ipcs" >"$T/notty.out" 2>"$T/notty.err"
 check_eq "stdout not a tty: plain lines, one write per line" 10 "$(grep -c ' write ' "$T/notty.out")"
