@@ -55,14 +55,17 @@ static const struct cmd_desc cmds[] = {
 	  "SIGTERM, when CMD exits or when every -p process exited; the viewer on q.\n" },
 	{ "replay", CMD_REPLAY, "n:v",
 	  "usage: ipcscope replay FILE [--plain] [-n N] [-v]\n"
-	  "Show a recording in the viewer (on a terminal): conversations and processes,\n"
-	  "sortable and filterable; ? lists the keys. Bytes from traced programs are\n"
+	  "Show a recording in the viewer (on a terminal): conversations, processes and\n"
+	  "the message sequence of one conversation, sortable and filterable, at a cursor\n"
+	  "that starts at the end; ? lists the keys. Bytes from traced programs are\n"
 	  "escaped (\\xNN).\n"
 	  "  --plain          one line per event instead (also when stdout is not a\n"
 	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
 	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
-	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2 switch view, s next sort\n"
-	  "column, S reverse sort, / filter (Enter keeps, Esc cancels), ? help, q quit.\n" },
+	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2/3 switch view, Enter opens\n"
+	  "a conversation's sequence or a message, s next sort column, S reverse sort,\n"
+	  "/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n"
+	  "] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
 	  "usage: ipcscope report FILE [--json] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
@@ -116,12 +119,12 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 }
 
 static const char *const overview =
-	"usage: ipcscope COMMAND [OPTIONS]\n"
+	"usage: ipcscope [COMMAND] [OPTIONS]\n"
 	"Show how processes on this host talk to each other (pipes, FIFOs, sockets,\n"
 	"futexes, shared memory, message queues, signals, ptys, eventfd).\n"
 	"\n"
 	"commands:\n"
-	"  live     watch IPC now in the viewer (the default) ipcscope [live] [-- CMD]\n"
+	"  live     watch IPC now (the default command)   ipcscope [live] [-- CMD]\n"
 	"  record   trace IPC into a recording file     ipcscope record -o t.ipcs -- CMD\n"
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
