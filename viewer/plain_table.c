@@ -44,7 +44,8 @@ int plain_table(FILE *f, const struct model *m, __u64 start_ns, __u64 now_ns, __
 
 	if (err)
 		return err;
-	qsort(s.convs, s.nconvs, sizeof(*s.convs), by_bytes);
+	if (s.nconvs)
+		qsort(s.convs, s.nconvs, sizeof(*s.convs), by_bytes);
 	for (size_t i = 0; i < s.nconvs; i++)
 		shown += !kind || s.convs[i].kind == kind;
 	fprintf(f, "# %.3f s  events %" PRIu64 "  drops %" PRIu64 "  conversations %zu\n",

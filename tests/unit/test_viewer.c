@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include "model_testlib.h"
 #include "model/model_int.h"
+#include "plain_table.h"
 #include "viewer.h"
 
 #define HUGE_N 3000
@@ -322,6 +323,68 @@ static void test_all_views_hostile(void **state)
 	assert_non_null(strstr(dump, "|.[2J.]0;owned..P|"));
 	assert_non_null(strstr(dump, "|+q.31m.... tail|"));
 	free(dump);
+}
+
+/* Any size a window can be resized to: every view and the help draw inside it (ASan watches). */
+static void test_tiny_sizes(void **state)
+{
+	static const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 10, 3 }, { 20, 5 }, { 33, 7 }, { 79, 4 },
+					{ 300, 10 } };
+	static const char *const seq[] = { "", "\n", "\n", "2", "?", "x1" };
+
+	build_long(*state);
+	attach_payload(*state, 2000, "payload\x1b", 8);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct view_state vs;
+
+		view_state_init(&vs);
+		for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+			char *dump;
+
+			keys(&vs, seq[k]);
+			dump = render(*state, &vs, sizes[i][0], sizes[i][1]);
+			assert_inert(dump);
+			free(dump);
+		}
+	}
+}
+
+/* live --plain --interval: a header, then one key=value line per conversation, escaped. */
+static void test_plain_table(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	build_small(*state);
+	exec_as(*state, 400, 1, 800, "two words\x1b");
+	do_pipe(*state, 400, 3, 4, 79, false);
+	do_write(*state, 400, 4, 79, 5);
+	do_read(*state, 400, 3, 79, 5);
+	/* rates: bytes of the last whole second, [1 s, 2 s) at 2.734 s */
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(plain_table(f, *state, 0, now, 0), 0);
+	fclose(f);
+	assert_string_equal(out,
+		"# 2.734 s  events 23  drops 0  conversations 4\n"
+		"pipe channel=pipe:[77] a=100/producer b=200/consumer ab_bytes=3000 ab_msgs=3 ab_rate=3000 "
+		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
+		"pipe channel=pipe:[78] a=200/consumer b=100/producer ab_bytes=50 ab_msgs=1 ab_rate=50 "
+		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
+		"fifo channel=/run/app/ctl.fifo a=300/logger b=200/consumer ab_bytes=12 ab_msgs=1 ab_rate=0 "
+		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
+		"pipe channel=pipe:[79] a=400/two\\x20words\\x1b b=400/two\\x20words\\x1b ab_bytes=5 "
+		"ab_msgs=1 ab_rate=0 ba_bytes=0 ba_msgs=0 ba_rate=0\n");
+	free(out);
+	/* --kind: only that kind, counted in the header */
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(plain_table(f, *state, 0, now, IPCS_KIND_FIFO), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "conversations 1\n"));
+	assert_null(strstr(out, "pipe "));
+	free(out);
 }
 
 /* ---- tests ---- */
@@ -702,6 +765,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_procs_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attrs_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tiny_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_huge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_long, setup, teardown),
