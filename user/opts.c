@@ -63,7 +63,8 @@ static const struct cmd_desc cmds[] = {
 	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
 	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
 	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2/3 switch view, Enter opens\n"
-	  "a conversation's sequence or a message, s next sort column, S reverse sort,\n"
+	  "a conversation's sequence or a message, m marks processes (Enter: all their\n"
+	  "traffic), s next sort column, S reverse sort,\n"
 	  "/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n"
 	  "] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",

@@ -10,7 +10,7 @@ enum action {
 	ACT_QUIT, ACT_NEXT_VIEW, ACT_VIEW_CONVS, ACT_VIEW_PROCS, ACT_VIEW_DETAIL, ACT_OPEN,
 	ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END, ACT_SORT_NEXT, ACT_SORT_REVERSE,
 	ACT_FILTER, ACT_CLEAR_FILTER, ACT_HELP, ACT_PLAY, ACT_STEP, ACT_BACK, ACT_STEP_SEC,
-	ACT_BACK_SEC, ACT_FASTER, ACT_SLOWER, ACT_JUMP,
+	ACT_BACK_SEC, ACT_FASTER, ACT_SLOWER, ACT_JUMP, ACT_MARK,
 };
 
 struct binding {
@@ -32,6 +32,7 @@ static const struct binding bindings[] = {
 	{ { '2' }, "2", ACT_VIEW_PROCS, "processes view" },
 	{ { '3' }, "3", ACT_VIEW_DETAIL, "sequence of the selected" },
 	{ { VK_ENTER }, "Enter", ACT_OPEN, "open: sequence / message" },
+	{ { 'm' }, "m", ACT_MARK, "mark for a group sequence" },
 	{ { 's' }, "s", ACT_SORT_NEXT, "sort by the next column" },
 	{ { 'S' }, "S", ACT_SORT_REVERSE, "reverse the sort order" },
 	{ { '/' }, "/", ACT_FILTER, "filter as you type" },
@@ -100,7 +101,40 @@ static int open_detail(struct view_state *vs)
 		vs->top[VIEW_DETAIL] = 0;
 		vs->detail_msg = false;
 	}
+	vs->detail_group = false;
 	vs->view = VIEW_DETAIL;
+	return REACT_REDRAW | REACT_RESNAP;
+}
+
+/* Marked processes side by side: all traffic among them. */
+static int open_group(struct view_state *vs)
+{
+	if (!vs->detail_group) {
+		vs->sel[VIEW_DETAIL] = (size_t)-1;
+		vs->top[VIEW_DETAIL] = 0;
+		vs->detail_msg = false;
+	}
+	vs->detail_group = true;
+	vs->view = VIEW_DETAIL;
+	return REACT_REDRAW | REACT_RESNAP;
+}
+
+/* m in the processes view: the selected process in or out of the group. */
+static int toggle_mark(struct view_state *vs)
+{
+	const struct model_proc_ref *p = &vs->cur_proc;
+
+	if (vs->view != VIEW_PROCS || !vs->cur_proc_valid)
+		return REACT_NONE;
+	for (size_t i = 0; i < vs->ngroup; i++)
+		if (vs->group[i].pid == p->pid && vs->group[i].start_ns == p->start_ns) {
+			memmove(&vs->group[i], &vs->group[i + 1], (vs->ngroup - i - 1) * sizeof(*p));
+			vs->ngroup--;
+			return REACT_REDRAW | REACT_RESNAP;
+		}
+	if (vs->ngroup == VIEW_GROUP_MAX)
+		return REACT_NONE;
+	vs->group[vs->ngroup++] = *p;
 	return REACT_REDRAW | REACT_RESNAP;
 }
 
@@ -148,9 +182,12 @@ static int do_action(struct view_state *vs, enum action act)
 	case ACT_VIEW_CONVS: vs->view = VIEW_CONVS; break;
 	case ACT_VIEW_PROCS: vs->view = VIEW_PROCS; break;
 	case ACT_VIEW_DETAIL: return open_detail(vs);
+	case ACT_MARK: return toggle_mark(vs);
 	case ACT_OPEN:
 		if (vs->view == VIEW_CONVS)
 			return open_detail(vs);
+		if (vs->view == VIEW_PROCS)
+			return open_group(vs);
 		if (vs->view != VIEW_DETAIL)
 			return REACT_NONE;
 		vs->detail_msg = !vs->detail_msg;

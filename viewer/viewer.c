@@ -66,6 +66,14 @@ void view_fmt_dur(char *buf, size_t n, __u64 ns, bool none)
 		snprintf(buf, n, "%.0fh", d / 3600e9);
 }
 
+bool view_proc_in(const struct model_proc_ref *v, size_t n, const struct model_proc_ref *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == p->pid && v[i].start_ns == p->start_ns)
+			return true;
+	return false;
+}
+
 bool view_same_conv(const struct model_conv *x, const struct model_conv *y)
 {
 	return x->kind == y->kind && x->dev == y->dev && x->ino == y->ino &&
@@ -214,41 +222,86 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-/* Events per second between two snapshots, by the feed's clock. */
-static void take_snapshot(const struct viewer_feed *f, struct view_state *vs,
-			  struct snapshot *snap, __u64 *prev_events, __u64 *prev_now)
+/* The loop's state: what is shown and what it was computed from. */
+struct vloop {
+	const struct viewer_feed *f;
+	const struct viewer_info *info;
+	struct view_state vs;
+	struct snapshot snap;
+	struct screen scr;
+	__u64 prev_events, prev_now;	/* for events/s */
+};
+
+/* A new snapshot; events per second between two of them, by the feed's clock. */
+static void take_snapshot(struct vloop *l)
 {
 	struct snapshot n;
 	char state[sizeof(n.state)] = "";
-	__u64 now = f->now(f->ctx, state, sizeof(state));
+	__u64 now = l->f->now(l->f->ctx, state, sizeof(state));
+	struct seq_select sel;
 
-	if (snapshot_build(f->model(f->ctx), vs->detail_valid ? &vs->detail : NULL, &n))
+	view_seq_select(&l->vs, &sel);
+	if (snapshot_build(l->f->model(l->f->ctx), &sel, &n))
 		return;	/* out of memory: keep showing the last one */
 	n.now_ns = now;
 	memcpy(n.state, state, sizeof(n.state));
 	n.ev_rate = -1;
-	if (*prev_now && now > *prev_now && n.totals.events >= *prev_events)
-		n.ev_rate = (double)(n.totals.events - *prev_events) * 1e9 / (double)(now - *prev_now);
-	else if (*prev_now == now && snap->ev_rate >= 0)
-		n.ev_rate = snap->ev_rate;	/* a redraw between ticks */
-	if (now != *prev_now) {
-		*prev_events = n.totals.events;
-		*prev_now = now;
+	if (l->prev_now && now > l->prev_now && n.totals.events >= l->prev_events)
+		n.ev_rate = (double)(n.totals.events - l->prev_events) * 1e9 / (double)(now - l->prev_now);
+	else if (l->prev_now == now && l->snap.ev_rate >= 0)
+		n.ev_rate = l->snap.ev_rate;	/* a redraw between ticks */
+	if (now != l->prev_now) {
+		l->prev_events = n.totals.events;
+		l->prev_now = now;
 	}
-	snapshot_free(snap);
-	*snap = n;
+	snapshot_free(&l->snap);
+	l->snap = n;
+}
+
+/* Render into the buffer and paint it; curses sends the terminal only what changed. */
+static int draw(struct vloop *l)
+{
+	int w, h, err = 0;
+
+	term_size(&w, &h);
+	if (w != l->scr.w || h != l->scr.h)
+		err = screen_resize(&l->scr, w, h);
+	if (err)
+		return err;
+	viewer_render(&l->snap, l->info, &l->vs, &l->scr);
+	term_paint(&l->scr);
+	return 0;
+}
+
+/* Keys waiting (the first up to wait_ms): each acts on what the screen shows, so each is drawn. */
+static int handle_keys(struct vloop *l, int wait_ms, int *react)
+{
+	int err = 0;
+
+	for (int k = term_key(wait_ms); k >= 0 && !err; k = term_key(0)) {
+		int r = keys_handle(&l->vs, k);
+
+		*react |= r;
+		if (r & REACT_QUIT)
+			break;
+		if ((r & REACT_CTL) && l->f->control)
+			err = l->f->control(l->f->ctx, l->vs.ctl, l->vs.ctl_arg);
+		if (!err && (r & (REACT_CTL | REACT_RESNAP)))
+			take_snapshot(l);
+		if (!err && (r & (REACT_REDRAW | REACT_CTL | REACT_RESNAP)))
+			err = draw(l);
+	}
+	return err;
 }
 
 int viewer_run(const struct viewer_feed *f, const struct viewer_info *info, int frames)
 {
-	struct snapshot snap = { .ev_rate = -1 };
-	struct view_state vs;
-	struct screen scr = { 0 };
-	int err = 0, w, h, frame = 0, react = REACT_REDRAW, k;
-	__u64 prev_events = 0, prev_now = 0, last_tick = 0, t;
+	struct vloop l = { .f = f, .info = info, .snap = { .ev_rate = -1 } };
+	int err, frame = 0, react = REACT_NONE;
+	__u64 last_tick = 0, t;
 
-	view_state_init(&vs);
-	vs.kind = info->kind;
+	view_state_init(&l.vs);
+	l.vs.kind = info->kind;
 	err = term_init();
 	if (err) {
 		log_error("cannot start the viewer: stdin and stdout must be a terminal that terminfo "
@@ -256,51 +309,26 @@ int viewer_run(const struct viewer_feed *f, const struct viewer_info *info, int 
 		return err;
 	}
 	while (!(react & REACT_QUIT) && !term_stop_requested()) {
-		bool tick;
-
 		err = f->pump(f->ctx, f->live ? 50 : 0);
 		if (err)
 			break;
 		t = mono_ns();
-		/* Once a second: new figures, drawn over the old ones (curses sends only changes). */
-		tick = t - last_tick >= 1000000000ull;
-		if (tick || (react & (REACT_CTL | REACT_RESNAP))) {
-			take_snapshot(f, &vs, &snap, &prev_events, &prev_now);
-			react |= REACT_REDRAW;
-		}
-		if (tick)
+		/* Once a second: new figures, drawn over the old ones. */
+		if (t - last_tick >= 1000000000ull) {
 			last_tick = t;
-		if (react & REACT_REDRAW) {
-			term_size(&w, &h);
-			if (w != scr.w || h != scr.h)
-				err = screen_resize(&scr, w, h);
-			if (err)
+			take_snapshot(&l);
+			err = draw(&l);
+			if (err || (frames > 0 && ++frame >= frames))
 				break;
-			viewer_render(&snap, info, &vs, &scr);
-			term_paint(&scr);
 		}
-		if (tick && frames > 0 && ++frame >= frames)
-			break;
-		react = REACT_NONE;
 		/* Live waits in the ring buffer poll, a replay here. */
-		for (k = term_key(f->live ? 0 : 50); k >= 0; k = term_key(0)) {
-			int r = keys_handle(&vs, k);
-
-			if ((r & REACT_CTL) && f->control) {
-				err = f->control(f->ctx, vs.ctl, vs.ctl_arg);
-				if (err)
-					break;
-			}
-			react |= r;
-			if (r & REACT_QUIT)
-				break;
-		}
+		err = handle_keys(&l, f->live ? 0 : 50, &react);
 		if (err)
 			break;
 	}
 	term_fini();
-	screen_free(&scr);
-	snapshot_free(&snap);
+	screen_free(&l.scr);
+	snapshot_free(&l.snap);
 	if (err)
 		log_error("viewer: %s", strerror(-err));
 	return err;

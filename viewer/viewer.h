@@ -50,6 +50,7 @@ enum conv_col {
 enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_PEERS, PC_OUT, PC_IN, PC_BLOCKED, PC_STATE, PC_COUNT };
 
 #define VIEW_FILTER_MAX 64
+#define VIEW_GROUP_MAX 8	/* processes the sequence view can show side by side */
 
 struct view_state {
 	enum view_id view;
@@ -68,6 +69,9 @@ struct view_state {
 	bool detail_valid;
 	struct model_conv detail;	/* identity: kind, dev, ino, a, b */
 	bool detail_msg;		/* the selected message's pane is open */
+	bool detail_group;		/* the sequence shows all traffic among group[] instead */
+	struct model_proc_ref group[VIEW_GROUP_MAX];	/* marked in the processes view (m) */
+	size_t ngroup;
 	size_t sel[VIEW_COUNT];		/* selected row (after filter and sort) */
 	size_t top[VIEW_COUNT];		/* first row shown */
 	/* Layout feedback, written by render for the key actions: */
@@ -76,6 +80,8 @@ struct view_state {
 	unsigned hidden_cols;		/* bit per column too narrow to show (sort skips them) */
 	struct model_conv cur_conv;	/* convs view: the selected row (Enter opens it) */
 	bool cur_conv_valid;
+	struct model_proc_ref cur_proc;	/* procs view: the selected row (m marks it) */
+	bool cur_proc_valid;
 };
 
 void view_state_init(struct view_state *vs);
@@ -99,13 +105,31 @@ struct snapshot {
 	__u64 now_ns;		/* rates and ages are as of this time */
 	double ev_rate;		/* events/s since the last refresh; < 0: not known yet */
 	char state[64];		/* the feed's word on the source ("paused", ...) */
-	struct model_msg *msgs;	/* detail view: messages of its conversation, oldest first */
+	struct snap_msg *msgs;	/* sequence view: its messages, oldest first */
 	size_t nmsgs;
-	__u64 msgs_dropped;	/* older messages the log no longer holds */
+	__u64 msgs_dropped;	/* older messages the logs no longer hold */
 };
 
-/* Copy the model; msgs_of (NULL: none): the conversation whose messages to copy. */
-int snapshot_build(const struct model *m, const struct model_conv *msgs_of, struct snapshot *s);
+/* A message of the sequence view and its conversation (an index into convs). */
+struct snap_msg {
+	struct model_msg m;	/* payload: the snapshot's copy */
+	size_t conv;
+};
+
+/* Whose messages the snapshot copies: one conversation, or every conversation
+ * with both ends among procs (nprocs >= 2). */
+struct seq_select {
+	const struct model_conv *conv;
+	const struct model_proc_ref *procs;
+	size_t nprocs;
+};
+
+/* Copy the model; sel (NULL: no messages): the messages to copy. */
+int snapshot_build(const struct model *m, const struct seq_select *sel, struct snapshot *s);
+/* What the sequence view of vs needs (nothing: sel->conv NULL and nprocs 0). */
+void view_seq_select(const struct view_state *vs, struct seq_select *sel);
+/* Is p one of the n processes at v? */
+bool view_proc_in(const struct model_proc_ref *v, size_t n, const struct model_proc_ref *p);
 void snapshot_free(struct snapshot *s);
 
 /* Draw the whole screen for the current view (and help overlay). Adjusts

@@ -77,6 +77,12 @@ procs_row() { row procs "^ +$1 " | awk '{sub(/[0-9.]+ms/, "ms", $7); print}'; }
 # CHANS 2: the pipe, and SIGCHLD from the reader to the writer (its parent) at exit
 check_eq "processes: writer row" "$w pp_writer 2 1 1000 0 ms exited 0" "$(procs_row "$w")"
 check_eq "processes: reader row" "$r pp_reader 2 1 0 1000 ms exited 0" "$(procs_row "$r")"
+# Mark both (m), Enter: all their traffic side by side: 10 writes and SIGCHLD.
+keys group "traffic among 2 processes" m j m Enter
+check_grep "group: 11 messages (10 writes, 1 signal)" "$T/group.screen" "messages: 11 shown"
+check_eq "group: 10 arrows of 100 bytes" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/group.screen")"
+check_eq "group: the signal, reader to writer" 1 "$(grep -cE -- '<-* 0 B signal -*\|' "$T/group.screen")"
+keys procs_again "OUT v" 2
 keys help "reverse the sort order" '?'
 check_grep "help lists q" "$T/help.screen" "quit"
 keys help_closed "OUT v" j
@@ -111,7 +117,8 @@ check_eq "played to the end: the totals again" "1000 0 10" \
 keys seq "pp_reader" Enter
 check_eq "sequence: 10 arrows of 100 bytes" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/seq.screen")"
 keys seq_msg "fds passed 0" Enter
-check_grep "message pane: the newest message, its size" "$T/seq_msg.screen" "message 10/10: write, A -> B"
+check_grep "message pane: the newest message, writer to reader" "$T/seq_msg.screen" "$w -> $r"
+check_grep "message pane: its number and call" "$T/seq_msg.screen" "message 10/10: write on pipe:["
 check_grep "message pane: the size" "$T/seq_msg.screen" "size 100 bytes"
 keys back_convs "A->B" 1
 
@@ -160,7 +167,7 @@ for term in screen vt100; do
 		"TERM=$term timeout --foreground 20 '$IPCS' replay -n 4 '$T/pp.ipcs' 2>'$T/$term.err'; echo \$? >'$T/$term.rc'; sleep 30"
 	for ((i = 0; i < 100; i++)); do
 		tmx capture-pane -e -p -t c >"$T/$term.screen" 2>/dev/null
-		grep -qF 'pipe pipe:[' "$T/$term.screen" && break
+		grep -qF '/pp_writ' "$T/$term.screen" && break
 		sleep 0.05
 	done
 	for ((i = 0; i < 200; i++)); do
@@ -169,8 +176,8 @@ for term in screen vt100; do
 	done
 	check_eq "TERM=$term: runs and exits, status" 0 "$(cat "$T/$term.rc" 2>/dev/null)"
 	check_eq "TERM=$term: nothing on stderr" "" "$(cat "$T/$term.err" 2>/dev/null)"
-	# The row before " pipe pipe:[" starts with the selected row's attributes.
-	sel=$(grep -F ' pipe pipe:[' "$T/$term.screen" | head -1 | cut -d' ' -f1 | cat -v)
+	# The first row (the pipe: most bytes) is selected; its attributes come first.
+	sel=$(grep -F '/pp_writ' "$T/$term.screen" | head -1 | cut -d' ' -f1 | cat -v)
 	if [[ $term == vt100 ]]; then
 		want='[[;]7m'	# reverse video, no colour
 		nocolour=$(grep -cE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m' "$T/$term.screen")

@@ -91,9 +91,11 @@ static char *render_as(struct model *m, struct view_state *vs, int w, int h, boo
 {
 	struct snapshot snap;
 	struct screen scr = { 0 };
+	struct seq_select sel;
 	char *dump;
 
-	assert_int_equal(snapshot_build(m, vs->detail_valid ? &vs->detail : NULL, &snap), 0);
+	view_seq_select(vs, &sel);
+	assert_int_equal(snapshot_build(m, &sel, &snap), 0);
 	assert_int_equal(screen_resize(&scr, w, h), 0);
 	viewer_render(&snap, &info, vs, &scr);
 	dump = attrs ? screen_dump_attrs(&scr) : screen_dump(&scr);
@@ -385,6 +387,52 @@ static void test_plain_table(void **state)
 	assert_non_null(strstr(out, "conversations 1\n"));
 	assert_null(strstr(out, "pipe "));
 	free(out);
+}
+
+/* All traffic among processes marked in the processes view: a column each, by time. */
+static void test_group_sequence(void **state)
+{
+	struct view_state vs;
+	char *dump;
+
+	build_small(*state);
+	view_state_init(&vs);
+	keys(&vs, "2");
+	free(render(*state, &vs, 80, 24));	/* rows by OUT: producer, consumer, logger */
+	keys(&vs, "\n");			/* nothing marked yet: says what to do */
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, "(mark two or more processes with m"));
+	free(dump);
+	keys(&vs, "2");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "mj");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "m");
+	assert_int_equal(vs.ngroup, 2);
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, "\n*    100 producer"));
+	assert_non_null(strstr(dump, "\n*    200 consumer"));
+	free(dump);
+	keys(&vs, "\n");
+	/* producer <-> consumer: 3 writes on pipe 77 and 1 back on pipe 78; not the logger's FIFO */
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, "traffic among 2 processes  messages: 4 shown"));
+	free(dump);
+	golden(*state, &vs, "small_group", 80, 24);
+	keys(&vs, "2");	/* + logger: three columns, its FIFO message too */
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "j");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "m\n");
+	assert_int_equal(vs.ngroup, 3);
+	golden(*state, &vs, "small_group3", 160, 50);
+	keys(&vs, "\n");
+	golden(*state, &vs, "small_group3_msg", 80, 24);
+	/* m again takes a process out */
+	keys(&vs, "2");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "m");
+	assert_int_equal(vs.ngroup, 2);
 }
 
 /* ---- tests ---- */
@@ -766,6 +814,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attrs_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tiny_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_sequence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_huge, setup, teardown),
