@@ -17,6 +17,7 @@ static const struct {
 	{ CMD_STAT, cmd_stat },
 	{ CMD_EXPORT, cmd_export },
 	{ CMD_MERGE, cmd_merge },
+	{ CMD_LIVE, cmd_live },
 };
 
 int main(int argc, char **argv)

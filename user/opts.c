@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "collect/decode.h"
 #include "opts.h"
 #include "ipcscope_abi.h"
 #include "evfilter.h"
@@ -44,10 +45,33 @@ static const struct cmd_desc cmds[] = {
 	  "                      instruction, stop when it exits and exit with its status\n"
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
+	{ "live", CMD_LIVE, "p:c:n:qv",
+	  "usage: ipcscope [live] [-p PID]... [-c COMM] [--kind LIST] [--plain]\n"
+	  "                [--interval SEC] [-n N] [--ringbuf-kb N] [-v] [-- CMD ARGS...]\n"
+	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
+	  "with rates, latency and last activity, processes, a message sequence of one\n"
+	  "conversation; ? lists the keys. Rates and the status line update once a\n"
+	  "second; drops are always shown.\n"
+	  "  -p, --pid PID       watch PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     watch processes whose command name is NAME\n"
+	  "      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n"
+	  "      --plain         print one line per event instead (also when stdout is not\n"
+	  "                      a terminal)\n"
+	  "      --interval SEC  with --plain: a table of every conversation's totals and\n"
+	  "                      rates every SEC seconds (and at the end) instead of events\n"
+	  "  -n, --frames N      viewer: exit after N refreshes (one a second)\n"
+	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  "  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n"
+	  "                      instruction; the viewer stays open after it exits\n"
+	  "                      (in the viewer, CMD's input and output are /dev/null)\n"
+	  "Without CMD or -p/-c the whole host is watched. Plain output stops on Ctrl-C or\n"
+	  "SIGTERM, when CMD exits or when every -p process exited; the viewer on q.\n" },
 	{ "replay", CMD_REPLAY, "n:v",
 	  "usage: ipcscope replay FILE [--plain] [-n N] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
-	  "Show a recording in the viewer (on a terminal): conversations and processes,\n"
-	  "sortable and filterable; ? lists the keys. Bytes from traced programs are\n"
+	  "Show a recording in the viewer (on a terminal): conversations, processes and\n"
+	  "the message sequence of one conversation, sortable and filterable, at a cursor\n"
+	  "that starts at the end; ? lists the keys. Bytes from traced programs are\n"
 	  "escaped (\\xNN).\n"
 	  "  --plain          one line per event instead (also when stdout is not a\n"
 	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
@@ -56,9 +80,12 @@ static const struct cmd_desc cmds[] = {
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
-	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1/2/3 switch view (3 or w:\n"
-	  "long waits, deadlocks highlighted), s next sort\n"
-	  "column, S reverse sort, / filter (Enter keeps, Esc cancels), ? help, q quit.\n" },
+	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1-4 switch view (4 or w: long\n"
+	  "waits, deadlocks highlighted), Enter opens\n"
+	  "a conversation's sequence or a message, m marks processes (Enter: all their\n"
+	  "traffic), s next sort column, S reverse sort,\n"
+	  "/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n"
+	  "] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
 	  "usage: ipcscope report FILE [--json] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
@@ -150,7 +177,7 @@ static const struct cmd_desc cmds[] = {
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
-       OPT_UNTIL, OPT_KIND, OPT_CGROUP };
+       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -176,6 +203,7 @@ static const struct option long_opts[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -184,8 +212,8 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 {
 	switch (opt) {
 	case OPT_HELP: return true;
-	case OPT_DURATION: case OPT_RINGBUF:
-		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
+	case OPT_DURATION: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
+	case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE;
 	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
 	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
@@ -195,19 +223,21 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
 	case OPT_KIND:
 		return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT || cmd == CMD_RECORD ||
-		       cmd == CMD_STAT;
-	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY;
+		       cmd == CMD_STAT || cmd == CMD_LIVE;
+	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY || cmd == CMD_LIVE;
+	case OPT_INTERVAL: return cmd == CMD_LIVE;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
 	return false;
 }
 
 static const char *const overview =
-	"usage: ipcscope COMMAND [OPTIONS]\n"
+	"usage: ipcscope [COMMAND] [OPTIONS]\n"
 	"Show how processes on this host talk to each other (pipes, FIFOs, sockets,\n"
 	"futexes, shared memory, message queues, signals, ptys, eventfd).\n"
 	"\n"
 	"commands:\n"
+	"  live     watch IPC now (the default command)   ipcscope [live] [-- CMD]\n"
 	"  record   trace IPC into a recording file     ipcscope record -o t.ipcs -- CMD\n"
 	"  replay   view a recording (--plain: lines)    ipcscope replay t.ipcs\n"
 	"  report   conversations of a recording         ipcscope report t.ipcs [--json]\n"
@@ -338,6 +368,12 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 			return usage_error(o, "--ringbuf-kb needs a power of two between 4 and 1048576", arg);
 		o->ringbuf_kb = (unsigned)v;
 		return 0;
+	case OPT_INTERVAL:
+		errno = 0;
+		o->interval_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->interval_s >= 0.1) || o->interval_s > 1e6)
+			return usage_error(o, "--interval needs a number of seconds, at least 0.1", arg);
+		return 0;
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
@@ -408,6 +444,9 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "-W counts rotated files: use it with -C or -G", NULL);
 		return 0;
 	case CMD_STAT:
+	case CMD_LIVE:
+		if (o->interval_s > 0 && !o->plain && o->frames)
+			return usage_error(o, "--interval is for plain output; -n is for the viewer", NULL);
 		if (nargs > 0 && !o->argv)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
 		if (o->argv && o->npids)
@@ -457,13 +496,16 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 {
 	const struct cmd_desc *d;
-	int c, rc, nargs, li = -1, dashdash = -1;
+	int c, rc, nargs, li = -1, dashdash = -1, base = 1;	/* argv[base]: getopt's argv[0] */
 
 	memset(o, 0, sizeof(*o));
 	o->since_s = -1;
 	o->until_s = -1;
-	if (argc < 2)
-		return usage_error(o, "missing command (record, replay, report, stat, export, merge, demo, deadlock)", NULL);
+	if (argc < 2) {	/* plain `ipcscope`: the live viewer on the whole host */
+		o->cmd = CMD_LIVE;
+		o->cmd_name = "live";
+		return 0;
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		o->cmd = CMD_HELP;
 		if (argc > 2 && (d = find_cmd(argv[2])))
@@ -475,20 +517,25 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		return 0;
 	}
 	d = find_cmd(argv[1]);
+	/* Options first (`ipcscope -p 42`, `ipcscope -- CMD`): the live viewer. */
+	if (!d && argv[1][0] == '-') {
+		d = find_cmd("live");
+		base = 0;
+	}
 	if (!d)
-		return usage_error(o, "unknown command (record, replay, report, stat, export, merge, demo, deadlock)", argv[1]);
+		return usage_error(o, "unknown command (live, record, replay, report, stat, export, merge, demo, deadlock)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 
 	/* Everything after "--" belongs to the traced command. */
-	for (int i = 2; i < argc; i++)
+	for (int i = base + 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
 			dashdash = i;
 			break;
 		}
 	if (dashdash >= 0) {
-		if (o->cmd != CMD_RECORD && o->cmd != CMD_STAT)
-			return usage_error(o, "only record and stat run a command after --", NULL);
+		if (o->cmd != CMD_RECORD && o->cmd != CMD_STAT && o->cmd != CMD_LIVE)
+			return usage_error(o, "only record, stat and live run a command after --", NULL);
 		if (dashdash + 1 >= argc)
 			return usage_error(o, "missing command after --", NULL);
 		o->argv = &argv[dashdash + 1];
@@ -498,13 +545,13 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 
 	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-abc" of an earlier call */
 	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, d->shortopts, long_opts, &li)) != -1) {
+	while ((c = getopt_long(argc - base, argv + base, d->shortopts, long_opts, &li)) != -1) {
 		if (c == '?' || c == ':') {
 			char shortopt[3] = { '-', (char)optopt, '\0' };
 			bool known = optopt && optopt < 256 && strchr(d->shortopts, optopt);
 
 			return usage_error(o, known ? "option needs an argument" : "unknown option",
-					   optopt && optopt < 256 ? shortopt : argv[optind]);
+					   optopt && optopt < 256 ? shortopt : argv[base + optind - 1]);
 		}
 		if (c >= 256 && !long_allowed(o->cmd, c)) {
 			char name[40];
@@ -521,6 +568,6 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		if (rc)
 			return rc;
 	}
-	nargs = argc - 1 - optind;
-	return validate(o, nargs, argv + 1 + optind);
+	nargs = argc - base - optind;
+	return validate(o, nargs, argv + base + optind);
 }

@@ -27,6 +27,7 @@ enum ipcs_cmd {
 	CMD_STAT,
 	CMD_EXPORT,
 	CMD_MERGE,
+	CMD_LIVE,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -62,7 +63,8 @@ struct ipcs_opts {
 	double threshold_s;		/* deadlock --threshold SEC (default 1) */
 	int max_reports;		/* deadlock --watch -n N: stop after N deadlocks (0 = never) */
 	int verbose;			/* -v, repeatable */
-	int frames;			/* replay -n/--frames N: viewer exits after N refreshes (0 = never) */
+	int frames;			/* live/replay -n/--frames N: viewer exits after N refreshes (0 = never) */
+	double interval_s;		/* live --interval SEC: plain table every SEC (0 = per event) */
 	char **argv;			/* -- CMD ARGS..., NULL-terminated; NULL if none */
 	int argc;
 	enum ipcs_cmd help_for;	/* with CMD_HELP: which command (CMD_NONE: overview) */

@@ -24,6 +24,7 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 struct collect {
 	struct snapshot *s;
 	size_t cap;
+	size_t conv;	/* messages: whose they are */
 };
 
 static int collect_conv(const struct model_conv *c, void *ctx)
@@ -148,13 +149,77 @@ static int derive_proc_figures(struct snapshot *s)
 	return 0;
 }
 
-int snapshot_build(const struct model *m, struct snapshot *s)
+/* Payload bytes are the log's only during the callback: the snapshot keeps a copy. */
+static int collect_msg(const struct model_msg *msg, void *ctx)
+{
+	struct collect *cl = ctx;
+	struct model_msg *c;
+
+	if (grow((void **)&cl->s->msgs, &cl->cap, cl->s->nmsgs, sizeof(*cl->s->msgs)))
+		return -ENOMEM;
+	cl->s->msgs[cl->s->nmsgs].conv = cl->conv;
+	c = &cl->s->msgs[cl->s->nmsgs].m;
+	*c = *msg;
+	c->payload = NULL;
+	if (msg->payload_len) {
+		c->payload = malloc(msg->payload_len);
+		if (!c->payload)
+			return -ENOMEM;
+		memcpy(c->payload, msg->payload, msg->payload_len);
+	}
+	cl->s->nmsgs++;
+	return 0;
+}
+
+static __u64 msg_time(const struct snap_msg *x)
+{
+	return x->m.ts_w ? x->m.ts_w : x->m.ts_r;
+}
+
+static int msg_cmp(const void *x, const void *y)
+{
+	const struct snap_msg *a = x, *b = y;
+	int r = cmp_u64(msg_time(a), msg_time(b));
+
+	return r ? r : cmp_u64(a->m.seq, b->m.seq);
+}
+
+/* The selected conversation's messages, or those of every conversation inside the group, by time. */
+static int collect_msgs(const struct model *m, const struct seq_select *sel, struct collect *cl)
+{
+	struct snapshot *s = cl->s;
+	__u64 dropped;
+	int err;
+
+	cl->cap = 0;
+	for (size_t i = 0; i < s->nconvs; i++) {
+		const struct model_conv *c = &s->convs[i];
+
+		if (sel->conv ? !view_same_conv(c, sel->conv) :
+		    sel->nprocs < 2 || !view_proc_in(sel->procs, sel->nprocs, &c->a) ||
+		    !view_proc_in(sel->procs, sel->nprocs, &c->b))
+			continue;
+		cl->conv = i;
+		dropped = 0;
+		err = model_foreach_msg(m, c, collect_msg, cl, &dropped);
+		if (err == -ENOMEM)
+			return err;
+		s->msgs_dropped += dropped;
+	}
+	if (s->nmsgs > 1 && !sel->conv)
+		qsort(s->msgs, s->nmsgs, sizeof(*s->msgs), msg_cmp);
+	return 0;
+}
+
+int snapshot_build(const struct model *m, const struct seq_select *sel, struct snapshot *s)
 {
 	struct collect cl = { .s = s };
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->ev_rate = -1;
 	model_get_totals(m, &s->totals);
+	s->now_ns = s->totals.last_ns;	/* the feed's clock replaces it */
 	err = model_foreach_conv(m, collect_conv, &cl);
 	cl.cap = 0;
 	if (!err)
@@ -164,6 +229,9 @@ int snapshot_build(const struct model *m, struct snapshot *s)
 		err = model_foreach_wait(m, collect_wait, &cl);
 	if (!err)
 		err = derive_proc_figures(s);
+	/* A conversation that aged out has no messages left: an empty sequence. */
+	if (!err && sel)
+		err = collect_msgs(m, sel, &cl);
 	if (err)
 		snapshot_free(s);
 	return err;
@@ -174,5 +242,8 @@ void snapshot_free(struct snapshot *s)
 	free(s->convs);
 	free(s->procs);
 	free(s->waits);
+	for (size_t i = 0; i < s->nmsgs; i++)
+		free(s->msgs[i].m.payload);
+	free(s->msgs);
 	memset(s, 0, sizeof(*s));
 }

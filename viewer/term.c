@@ -29,10 +29,13 @@ static void setup_attrs(void)
 	static const short bg[SA_COUNT] = { -1, COLOR_CYAN, COLOR_GREEN, COLOR_BLUE, COLOR_RED, -1 };
 
 	attr_map[SA_NORMAL] = A_NORMAL;
-	if (has_colors() && start_color() == OK) {
-		use_default_colors();
+	if (has_colors() && start_color() == OK && COLOR_PAIRS > SA_WARN) {
+		/* Only the 8 basic colours; the terminal's own default where it has one. */
+		bool dflt = use_default_colors() == OK;
+
 		for (int a = SA_HEADER; a <= SA_WARN; a++) {
-			init_pair((short)a, fg[a], bg[a]);
+			init_pair((short)a, fg[a] < 0 && !dflt ? COLOR_WHITE : fg[a],
+				  bg[a] < 0 && !dflt ? COLOR_BLACK : bg[a]);
 			attr_map[a] = COLOR_PAIR(a);
 		}
 		attr_map[SA_WARN] |= A_BOLD;

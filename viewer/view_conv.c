@@ -10,25 +10,37 @@ struct conv_layout {
 };
 
 static const char *const conv_titles[CC_COUNT] = {
-	"KIND", "CHANNEL", "A", "B", "A->B", "B->A", "MSGS", "LAST",
+	"KIND", "CHANNEL", "A", "B", "A->B", "B->A", "A>B/s", "B>A/s", "MSGS", "P50", "P99", "IDLE",
 };
 static const bool conv_right[CC_COUNT] = {	/* numbers right-aligned */
-	[CC_AB] = true, [CC_BA] = true, [CC_MSGS] = true, [CC_LAST] = true,
+	[CC_AB] = true, [CC_BA] = true, [CC_RATE_AB] = true, [CC_RATE_BA] = true,
+	[CC_MSGS] = true, [CC_P50] = true, [CC_P99] = true, [CC_LAST] = true,
 };
 
-/* Numbers get fixed widths; channel and the two processes share the rest. */
-static void conv_layout(int width, struct conv_layout *l)
+/*
+ * Numbers get fixed widths; channel and the two processes share the rest.
+ * Below 150 columns latency, below 100 messages too, make room for the names
+ * (width 0: hidden; sorting skips them).
+ */
+static void conv_layout(int width, struct conv_layout *l, unsigned *hidden)
 {
-	int fixed, rest, proc;
+	static const int narrow[CC_COUNT] = { 4, 0, 0, 0, 7, 7, 6, 6, 0, 0, 0, 5 };
+	static const int medium[CC_COUNT] = { 4, 0, 0, 0, 9, 9, 8, 8, 7, 0, 0, 6 };
+	static const int wide[CC_COUNT] = { 12, 0, 0, 0, 10, 10, 9, 9, 8, 7, 7, 6 };
+	const int *fw = width >= 150 ? wide : width >= 100 ? medium : narrow;
+	int fixed = 0, ncols = 0, rest, proc;
 
-	bool wide = width >= 120;
-
-	l->w[CC_KIND] = wide ? 12 : 4;
-	l->w[CC_AB] = wide ? 10 : 8;
-	l->w[CC_BA] = wide ? 10 : 8;
-	l->w[CC_MSGS] = wide ? 8 : 6;
-	l->w[CC_LAST] = wide ? 10 : 8;
-	fixed = l->w[CC_KIND] + l->w[CC_AB] + l->w[CC_BA] + l->w[CC_MSGS] + l->w[CC_LAST] + CC_COUNT;
+	*hidden = 0;
+	for (int c = 0; c < CC_COUNT; c++) {
+		l->w[c] = fw[c];
+		if (c == CC_CHANNEL || c == CC_A || c == CC_B || fw[c]) {
+			fixed += fw[c];
+			ncols++;
+		} else {
+			*hidden |= 1u << c;
+		}
+	}
+	fixed += ncols;
 	rest = width - fixed > 12 ? width - fixed : 12;
 	proc = rest / 3 < 24 ? rest / 3 : 24;
 	l->w[CC_A] = proc;
@@ -36,7 +48,7 @@ static void conv_layout(int width, struct conv_layout *l)
 	l->w[CC_CHANNEL] = rest - 2 * proc;
 	for (int c = 0, x = 1; c < CC_COUNT; c++) {
 		l->x[c] = x;
-		x += l->w[c] + 1;
+		x += l->w[c] ? l->w[c] + 1 : 0;
 	}
 }
 
@@ -52,7 +64,14 @@ static int cmp_proc(const struct model_proc_ref *a, const struct model_proc_ref 
 	return r ? r : cmp_u64(a->pid, b->pid);
 }
 
-static int conv_cmp_col(const struct model_conv *a, const struct model_conv *b, int col)
+struct sort_ctx {
+	const struct model_conv *v;
+	int col;
+	bool desc;
+	__u64 now;
+};
+
+static int conv_cmp_col(const struct model_conv *a, const struct model_conv *b, int col, __u64 now)
 {
 	switch (col) {
 	case CC_KIND: return cmp_u64(a->kind, b->kind);
@@ -61,23 +80,21 @@ static int conv_cmp_col(const struct model_conv *a, const struct model_conv *b, 
 	case CC_B: return cmp_proc(&a->b, &b->b);
 	case CC_AB: return cmp_u64(a->a_to_b.bytes, b->a_to_b.bytes);
 	case CC_BA: return cmp_u64(a->b_to_a.bytes, b->b_to_a.bytes);
+	case CC_RATE_AB: return cmp_u64(model_rate_at(&a->rate_ab, now), model_rate_at(&b->rate_ab, now));
+	case CC_RATE_BA: return cmp_u64(model_rate_at(&a->rate_ba, now), model_rate_at(&b->rate_ba, now));
 	case CC_MSGS: return cmp_u64(a->a_to_b.msgs + a->b_to_a.msgs, b->a_to_b.msgs + b->b_to_a.msgs);
-	case CC_LAST: return cmp_u64(a->last_ns, b->last_ns);
+	case CC_P50: return cmp_u64(a->latency.p50, b->latency.p50);
+	case CC_P99: return cmp_u64(a->latency.p99, b->latency.p99);
+	case CC_LAST: return cmp_u64(b->last_ns, a->last_ns);	/* idle time: the opposite */
 	}
 	return 0;
 }
-
-struct sort_ctx {
-	const struct model_conv *v;
-	int col;
-	bool desc;
-};
 
 static int conv_cmp(const void *x, const void *y, void *arg)
 {
 	const struct sort_ctx *sc = arg;
 	const struct model_conv *a = &sc->v[*(const size_t *)x], *b = &sc->v[*(const size_t *)y];
-	int r = conv_cmp_col(a, b, sc->col);
+	int r = conv_cmp_col(a, b, sc->col, sc->now);
 
 	if (sc->desc)
 		r = -r;
@@ -95,6 +112,8 @@ static int conv_cmp(const void *x, const void *y, void *arg)
 
 static bool conv_matches(const struct view_state *vs, const struct model_conv *c)
 {
+	if (vs->kind && c->kind != vs->kind)
+		return false;
 	return view_match(vs, c->channel, sizeof(c->channel)) ||
 	       view_match(vs, c->a.comm, IPCS_COMM_LEN) || view_match(vs, c->b.comm, IPCS_COMM_LEN);
 }
@@ -114,12 +133,20 @@ static void put_proc(struct screen *scr, int x, int y, int w, enum scr_attr attr
 	screen_put_esc(scr, end, y, attr, p->comm, IPCS_COMM_LEN, w - (end - x));
 }
 
+/* A number column, if shown. */
+static void put_num(struct screen *scr, const struct conv_layout *l, int col, int y,
+		    enum scr_attr attr, const char *text)
+{
+	if (l->w[col])
+		screen_put_field(scr, l->x[col], y, attr, text, l->w[col], 1);
+}
+
 static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
-		     const struct model_conv *c, __u64 start_ns, bool selected)
+		     const struct model_conv *c, __u64 now, bool selected)
 {
 	enum scr_attr attr = selected ? SA_SELECTED : SA_NORMAL;
+	bool nolat = !c->latency.count;
 	char buf[32];
-	__u64 rel;
 
 	screen_fill_row(scr, y, attr);
 	screen_put(scr, l->x[CC_KIND], y, attr, ipcs_kind_name(c->kind), l->w[CC_KIND]);
@@ -128,14 +155,22 @@ static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
 	put_proc(scr, l->x[CC_A], y, l->w[CC_A], attr, &c->a);
 	put_proc(scr, l->x[CC_B], y, l->w[CC_B], attr, &c->b);
 	view_fmt_bytes(buf, sizeof(buf), c->a_to_b.bytes, l->w[CC_AB]);
-	screen_put_field(scr, l->x[CC_AB], y, attr, buf, l->w[CC_AB], 1);
+	put_num(scr, l, CC_AB, y, attr, buf);
 	view_fmt_bytes(buf, sizeof(buf), c->b_to_a.bytes, l->w[CC_BA]);
-	screen_put_field(scr, l->x[CC_BA], y, attr, buf, l->w[CC_BA], 1);
+	put_num(scr, l, CC_BA, y, attr, buf);
+	view_fmt_bytes(buf, sizeof(buf), model_rate_at(&c->rate_ab, now), l->w[CC_RATE_AB]);
+	put_num(scr, l, CC_RATE_AB, y, attr, buf);
+	view_fmt_bytes(buf, sizeof(buf), model_rate_at(&c->rate_ba, now), l->w[CC_RATE_BA]);
+	put_num(scr, l, CC_RATE_BA, y, attr, buf);
 	view_fmt_bytes(buf, sizeof(buf), c->a_to_b.msgs + c->b_to_a.msgs, l->w[CC_MSGS]);
-	screen_put_field(scr, l->x[CC_MSGS], y, attr, buf, l->w[CC_MSGS], 1);
-	rel = c->last_ns > start_ns ? c->last_ns - start_ns : 0;
-	snprintf(buf, sizeof(buf), "%.3f", (double)rel / 1e9);
-	screen_put_field(scr, l->x[CC_LAST], y, attr, buf, l->w[CC_LAST], 1);
+	put_num(scr, l, CC_MSGS, y, attr, buf);
+	view_fmt_dur(buf, sizeof(buf), c->latency.p50, nolat);
+	put_num(scr, l, CC_P50, y, attr, buf);
+	view_fmt_dur(buf, sizeof(buf), c->latency.p99, nolat);
+	put_num(scr, l, CC_P99, y, attr, buf);
+	/* Idle for: how long ago it last moved, as of now (live) or the cursor. */
+	view_fmt_dur(buf, sizeof(buf), now > c->last_ns ? now - c->last_ns : 0, !c->last_ns);
+	put_num(scr, l, CC_LAST, y, attr, buf);
 }
 
 /* Column titles; the sorted one carries v (descending) or ^ (ascending). */
@@ -146,6 +181,8 @@ void view_header(struct screen *scr, int y, const char *const *titles, const int
 
 	screen_fill_row(scr, y, SA_HEADER);
 	for (int c = 0; c < ncols; c++) {
+		if (!w[c])
+			continue;
 		bool room = (int)strlen(titles[c]) + 2 <= w[c];
 
 		snprintf(t, sizeof(t), "%s%s%s", titles[c], c == sort_col && room ? " " : "",
@@ -159,10 +196,12 @@ void view_convs_render(const struct snapshot *snap, const struct viewer_info *in
 {
 	struct conv_layout l;
 	struct sort_ctx sc = { .v = snap->convs, .col = vs->sort_col[VIEW_CONVS],
-			       .desc = vs->sort_desc[VIEW_CONVS] };
+			       .desc = vs->sort_desc[VIEW_CONVS], .now = snap->now_ns };
 	size_t *idx = malloc((snap->nconvs ? snap->nconvs : 1) * sizeof(*idx)), n = 0;
 
-	conv_layout(scr->w, &l);
+	(void)info;
+	conv_layout(scr->w, &l, &vs->hidden_cols);
+	vs->cur_conv_valid = false;
 	view_header(scr, y0, conv_titles, l.x, l.w, conv_right, CC_COUNT, sc.col, sc.desc);
 	rows--;
 	if (!idx) {
@@ -178,8 +217,12 @@ void view_convs_render(const struct snapshot *snap, const struct viewer_info *in
 	for (size_t r = 0; r < (size_t)(rows > 0 ? rows : 0) && vs->top[VIEW_CONVS] + r < n; r++) {
 		size_t i = vs->top[VIEW_CONVS] + r;
 
-		conv_row(scr, &l, y0 + 1 + (int)r, &snap->convs[idx[i]], info->start_ns,
+		conv_row(scr, &l, y0 + 1 + (int)r, &snap->convs[idx[i]], snap->now_ns,
 			 i == vs->sel[VIEW_CONVS]);
+	}
+	if (n) {
+		vs->cur_conv = snap->convs[idx[vs->sel[VIEW_CONVS]]];
+		vs->cur_conv_valid = true;
 	}
 	if (!n)
 		screen_put(scr, 1, y0 + 1, SA_DIM, snap->nconvs ? "(no conversation matches the filter)" :

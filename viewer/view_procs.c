@@ -73,12 +73,14 @@ static int proc_cmp(const void *x, const void *y, void *arg)
 }
 
 static void proc_row(struct screen *scr, const int *x, const int *w, int y,
-		     const struct snap_proc *p, bool selected)
+		     const struct snap_proc *p, bool selected, bool marked)
 {
 	enum scr_attr attr = selected ? SA_SELECTED : p->p.exited ? SA_DIM : SA_NORMAL;
 	char buf[32];
 
 	screen_fill_row(scr, y, attr);
+	if (marked)
+		screen_put(scr, 0, y, attr, "*", 1);
 	snprintf(buf, sizeof(buf), "%u", p->p.ref.pid);
 	screen_put_field(scr, x[PC_PID], y, attr, buf, w[PC_PID], 1);
 	screen_put_esc(scr, x[PC_COMM], y, attr, p->p.ref.comm, IPCS_COMM_LEN, w[PC_COMM]);
@@ -123,8 +125,12 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 	for (size_t r = 0; r < (size_t)(rows > 0 ? rows : 0) && vs->top[VIEW_PROCS] + r < n; r++) {
 		size_t i = vs->top[VIEW_PROCS] + r;
 
-		proc_row(scr, x, w, y0 + 1 + (int)r, &snap->procs[idx[i]], i == vs->sel[VIEW_PROCS]);
+		proc_row(scr, x, w, y0 + 1 + (int)r, &snap->procs[idx[i]], i == vs->sel[VIEW_PROCS],
+			 view_proc_in(vs->group, vs->ngroup, &snap->procs[idx[i]].p.ref));
 	}
+	vs->cur_proc_valid = n > 0;
+	if (n)
+		vs->cur_proc = snap->procs[idx[vs->sel[VIEW_PROCS]]].p.ref;
 	if (!n)
 		screen_put(scr, 1, y0 + 1, SA_DIM, snap->nprocs ? "(no process matches the filter)" :
 			   "(no processes seen)", scr->w - 2);

@@ -14,18 +14,44 @@
 
 /* What the status line says about the source. */
 struct viewer_info {
-	const char *source;	/* "replay" */
-	const char *file;	/* recording path (foreign: escaped when shown) */
-	__u64 start_ns;		/* LAST and times are relative to this */
+	const char *source;	/* "replay" or "live" */
+	const char *file;	/* recording path, or what live watches (foreign: escaped) */
+	__u64 start_ns;		/* times are relative to this */
 	const char *warning;	/* e.g. "recording truncated at block 7"; NULL if none */
+	__u16 kind;		/* start with only this kind shown (--kind); 0: all */
 };
 
-enum view_id { VIEW_CONVS, VIEW_PROCS, VIEW_WAITS, VIEW_COUNT };
+/* Replay cursor commands, sent by keys to the feed (live has none). */
+enum viewer_ctl {
+	VCTL_NONE, VCTL_PLAY_PAUSE, VCTL_STEP_EVENT, VCTL_BACK_EVENT, VCTL_STEP_SEC,
+	VCTL_BACK_SEC, VCTL_FASTER, VCTL_SLOWER, VCTL_JUMP,	/* arg: ns since start */
+};
 
-enum conv_col { CC_KIND, CC_CHANNEL, CC_A, CC_B, CC_AB, CC_BA, CC_MSGS, CC_LAST, CC_COUNT };
+/* What drives the viewer: the live probes or a replay cursor. */
+struct viewer_feed {
+	void *ctx;
+	bool live;	/* pump waits for the ring buffer; time is the clock's */
+	/* Take in events: live waits up to wait_ms, replay plays up to its clock. 0 or -errno. */
+	int (*pump)(void *ctx, int wait_ms);
+	/* The model to show now (a replay rebuilds it to go back in time). */
+	const struct model *(*model)(void *ctx);
+	/* The time the views show (live: now; replay: the cursor), and a few words
+	 * on the source ("paused", "x4", "command exited 0") into state. */
+	__u64 (*now)(void *ctx, char *state, size_t n);
+	/* Replay only (NULL live): apply a cursor command; 0 or -errno. */
+	int (*control)(void *ctx, enum viewer_ctl c, __u64 arg);
+};
+
+enum view_id { VIEW_CONVS, VIEW_PROCS, VIEW_DETAIL, VIEW_WAITS, VIEW_COUNT };
+
+enum conv_col {
+	CC_KIND, CC_CHANNEL, CC_A, CC_B, CC_AB, CC_BA, CC_RATE_AB, CC_RATE_BA, CC_MSGS,
+	CC_P50, CC_P99, CC_LAST, CC_COUNT
+};
 enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_PEERS, PC_OUT, PC_IN, PC_BLOCKED, PC_STATE, PC_COUNT };
 
 #define VIEW_FILTER_MAX 64
+#define VIEW_GROUP_MAX 8	/* processes the sequence view can show side by side */
 
 struct view_state {
 	enum view_id view;
@@ -34,13 +60,30 @@ struct view_state {
 	char filter[VIEW_FILTER_MAX];	/* substring of channel or comm; "" = all */
 	char filter_saved[VIEW_FILTER_MAX];	/* restored when editing is cancelled */
 	bool editing_filter;
+	char jump[24];			/* "jump to" seconds being typed */
+	bool editing_jump;
+	__u16 kind;			/* only conversations of this kind (0: all) */
 	bool help;
+	enum viewer_ctl ctl;		/* with REACT_CTL: the command for the feed */
+	__u64 ctl_arg;
+	/* Conversation detail: which conversation (kept across refreshes by key). */
+	bool detail_valid;
+	struct model_conv detail;	/* identity: kind, dev, ino, a, b */
+	bool detail_msg;		/* the selected message's pane is open */
+	bool detail_group;		/* the sequence shows all traffic among group[] instead */
+	struct model_proc_ref group[VIEW_GROUP_MAX];	/* marked in the processes view (m) */
+	size_t ngroup;
 	size_t sel[VIEW_COUNT];		/* selected row (after filter and sort) */
 	size_t top[VIEW_COUNT];		/* first row shown */
 	/* Layout feedback, written by render for the key actions: */
 	size_t nrows;			/* rows of the current view after the filter */
 	size_t page;			/* rows that fit on screen */
 	bool waits_tab;			/* the waits tab is shown (Tab visits it) */
+	unsigned hidden_cols;		/* bit per column too narrow to show (sort skips them) */
+	struct model_conv cur_conv;	/* convs view: the selected row (Enter opens it) */
+	bool cur_conv_valid;
+	struct model_proc_ref cur_proc;	/* procs view: the selected row (m marks it) */
+	bool cur_proc_valid;
 };
 
 void view_state_init(struct view_state *vs);
@@ -63,9 +106,34 @@ struct snapshot {
 	struct model_wait *waits;	/* long waits (recorded IPCS_REC_WAIT) */
 	size_t nwaits;
 	struct model_totals totals;
+	__u64 now_ns;		/* rates and ages are as of this time */
+	double ev_rate;		/* events/s since the last refresh; < 0: not known yet */
+	char state[64];		/* the feed's word on the source ("paused", ...) */
+	struct snap_msg *msgs;	/* sequence view: its messages, oldest first */
+	size_t nmsgs;
+	__u64 msgs_dropped;	/* older messages the logs no longer hold */
 };
 
-int snapshot_build(const struct model *m, struct snapshot *s);
+/* A message of the sequence view and its conversation (an index into convs). */
+struct snap_msg {
+	struct model_msg m;	/* payload: the snapshot's copy */
+	size_t conv;
+};
+
+/* Whose messages the snapshot copies: one conversation, or every conversation
+ * with both ends among procs (nprocs >= 2). */
+struct seq_select {
+	const struct model_conv *conv;
+	const struct model_proc_ref *procs;
+	size_t nprocs;
+};
+
+/* Copy the model; sel (NULL: no messages): the messages to copy. */
+int snapshot_build(const struct model *m, const struct seq_select *sel, struct snapshot *s);
+/* What the sequence view of vs needs (nothing: sel->conv NULL and nprocs 0). */
+void view_seq_select(const struct view_state *vs, struct seq_select *sel);
+/* Is p one of the n processes at v? */
+bool view_proc_in(const struct model_proc_ref *v, size_t n, const struct model_proc_ref *p);
 void snapshot_free(struct snapshot *s);
 
 /* Draw the whole screen for the current view (and help overlay). Adjusts
@@ -73,9 +141,9 @@ void snapshot_free(struct snapshot *s);
 void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
 		   struct view_state *vs, struct screen *scr);
 
-/* Run the UI on stdout's terminal until q (or frames refreshes, if > 0).
- * Returns 0 or -errno. */
-int viewer_run(const struct model *m, const struct viewer_info *info, int frames);
+/* Run the UI on stdout's terminal until q (or frames refreshes, if > 0),
+ * pumping the feed between keys. Returns 0 or -errno. */
+int viewer_run(const struct viewer_feed *f, const struct viewer_info *info, int frames);
 
 /* ---- keys (keys.c) ---- */
 
@@ -85,7 +153,11 @@ enum vkey {
 	VK_UP = 0x100, VK_DOWN, VK_PGUP, VK_PGDN, VK_HOME, VK_END, VK_RESIZE,
 };
 
-enum reaction { REACT_NONE = 0, REACT_REDRAW = 1, REACT_QUIT = 2 };
+enum reaction {
+	REACT_NONE = 0, REACT_REDRAW = 1, REACT_QUIT = 2,
+	REACT_CTL = 4,		/* vs->ctl / ctl_arg for the feed */
+	REACT_RESNAP = 8,	/* the snapshot must be retaken (another conversation's messages) */
+};
 
 /* Apply one key to the view state; returns enum reaction flags. */
 int keys_handle(struct view_state *vs, int key);
@@ -102,6 +174,8 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 /* Long waits: deadlock cycles first (highlighted), then stalls, then the rest. */
 void view_waits_render(const struct snapshot *snap, const struct viewer_info *info,
 		       struct view_state *vs, struct screen *scr, int y0, int rows);
+void view_detail_render(const struct snapshot *snap, const struct viewer_info *info,
+			struct view_state *vs, struct screen *scr, int y0, int rows);
 /* Column titles on row y; the sorted column gets v (descending) or ^. */
 void view_header(struct screen *scr, int y, const char *const *titles, const int *x,
 		 const int *w, const bool *right, int ncols, int sort_col, bool desc);
@@ -111,5 +185,9 @@ void view_scroll(struct view_state *vs, size_t n, size_t rows);
 bool view_match(const struct view_state *vs, const char *s, size_t n);
 /* Byte counts that fit width: exact when they fit, else K/M/G/T. */
 void view_fmt_bytes(char *buf, size_t n, __u64 v, int width);
+/* A duration in a few characters: 850us, 1.2ms, 3.4s, 5m, 2h; "-" for none. */
+void view_fmt_dur(char *buf, size_t n, __u64 ns, bool none);
+/* Same conversation (kind, channel identity, both processes)? */
+bool view_same_conv(const struct model_conv *x, const struct model_conv *y);
 
 #endif

@@ -54,11 +54,13 @@ tmx new-session -d -s v -x 120 -y 30 \
 keys start "pp_reader" ""
 check_grep "conversations tab" "$T/start.screen" "1 Conversations"
 check_eq "conversation row: kind, channel" "pipe pipe:[" "$(row start "^ pipe " | cut -c2-12)"
+# KIND CHANNEL A B A->B B->A A>B/s B>A/s MSGS IDLE (120 columns)
 check_eq "row: A, B, bytes each way, messages" "$w/pp_writer $r/pp_reader 1000 0 10" \
-	"$(row start '^ pipe ' | awk '{print $3, $4, $5, $6, $7}')"
+	"$(row start '^ pipe ' | awk '{print $3, $4, $5, $6, $9}')"
 check_grep "sorted by A->B, biggest first" "$T/start.screen" "A->B v"
 check_grep "status: drops shown" "$T/start.screen" "drops 0"
-check_grep "status: replay and the file" "$T/start.screen" "replay $T/pp.ipcs"
+check_grep "status: replay, the cursor at the end, the file" "$T/start.screen" "end, event"
+check_grep "status: the file" "$T/start.screen" "$T/pp.ipcs"
 check_eq "status: events counted" 1 "$(grep -cE '^ [0-9]+ events' "$T/start.screen")"
 
 keys reverse "A->B ^" S
@@ -75,10 +77,50 @@ procs_row() { row procs "^ +$1 " | awk '{sub(/[0-9.]+ms/, "ms", $7); print}'; }
 # CHANS 2: the pipe, and SIGCHLD from the reader to the writer (its parent) at exit
 check_eq "processes: writer row" "$w pp_writer 2 1 1000 0 ms exited 0" "$(procs_row "$w")"
 check_eq "processes: reader row" "$r pp_reader 2 1 0 1000 ms exited 0" "$(procs_row "$r")"
+# Mark both (m), Enter: all their traffic side by side: 10 writes and SIGCHLD.
+keys group "traffic among 2 processes" m j m Enter
+check_grep "group: 11 messages (10 writes, 1 signal)" "$T/group.screen" "messages: 11 shown"
+check_eq "group: 10 arrows of 100 bytes" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/group.screen")"
+check_eq "group: the signal, reader to writer" 1 "$(grep -cE -- '<-* 0 B signal -*\|' "$T/group.screen")"
+keys procs_again "OUT v" 2
 keys help "reverse the sort order" '?'
 check_grep "help lists q" "$T/help.screen" "quit"
 keys help_closed "OUT v" j
+keys seq_tab "TIME s" Tab
 keys back_tab "A->B" Tab
+
+# The replay cursor: t 0 jumps to the start (nothing yet), '.' steps one
+# event, ']' one second (past the end: everything), ',' one event back.
+keys jump_start "paused, event 0/" t 0 Enter
+check_eq "at the start: no conversation row" "" "$(row jump_start '^ pipe ')"
+nev=$(sed -n 's/.*paused, event 0\/\([0-9]*\).*/\1/p' "$T/jump_start.screen")
+keys step1 "paused, event 1/$nev" .
+keys step_sec "end, event $nev/$nev" ]
+check_eq "a second on: all 10 writes, as at the end" "1000 0 10" \
+	"$(row step_sec '^ pipe ' | awk '{print $5, $6, $9}')"
+keys back1 "paused, event $((nev - 1))/$nev" ,
+# Step back until the row shows fewer than 10 messages: the counts follow the cursor.
+for ((i = nev - 2; i >= 0; i--)); do
+	tmx send-keys -t v ,
+	wait_screen back "paused, event $i/$nev" || break
+	msgs=$(row back '^ pipe ' | awk '{print $9}')
+	[[ -n $msgs && $msgs -lt 10 ]] && break
+done
+got=$(row back '^ pipe ' | awk '{print $5, $9}')
+check_eq "stepped back to the 10th write being unread: 900 bytes in 9 messages" "900 9" "$got"
+keys play "playing x1" p
+keys play_end "end, event $nev/$nev" ""
+check_eq "played to the end: the totals again" "1000 0 10" \
+	"$(row play_end '^ pipe ' | awk '{print $5, $6, $9}')"
+
+# The sequence of the conversation: 10 arrows of 100 bytes, writer -> reader.
+keys seq "pp_reader" Enter
+check_eq "sequence: 10 arrows of 100 bytes" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/seq.screen")"
+keys seq_msg "fds passed 0" Enter
+check_grep "message pane: the newest message, writer to reader" "$T/seq_msg.screen" "$w -> $r"
+check_grep "message pane: its number and call" "$T/seq_msg.screen" "message 10/10: write on pipe:["
+check_grep "message pane: the size" "$T/seq_msg.screen" "size 100 bytes"
+keys back_convs "A->B" 1
 
 tmx send-keys -t v q
 for ((i = 0; i < 100; i++)); do
@@ -117,6 +159,40 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.05
 done
 check_eq "Ctrl-C ends the viewer, status" 0 "$(cat "$T/sig.rc" 2>/dev/null)"
+
+# Colours degrade: 8 colours (screen), none (vt100: bold and reverse only).
+# capture-pane -e shows the attributes the terminal was told to draw.
+for term in screen vt100; do
+	tmx new-session -d -s c -x 100 -y 24 \
+		"TERM=$term timeout --foreground 20 '$IPCS' replay -n 4 '$T/pp.ipcs' 2>'$T/$term.err'; echo \$? >'$T/$term.rc'; sleep 30"
+	for ((i = 0; i < 100; i++)); do
+		tmx capture-pane -e -p -t c >"$T/$term.screen" 2>/dev/null
+		grep -qF '/pp_writ' "$T/$term.screen" && break
+		sleep 0.05
+	done
+	for ((i = 0; i < 200; i++)); do
+		[[ -s $T/$term.rc ]] && break
+		sleep 0.05
+	done
+	check_eq "TERM=$term: runs and exits, status" 0 "$(cat "$T/$term.rc" 2>/dev/null)"
+	check_eq "TERM=$term: nothing on stderr" "" "$(cat "$T/$term.err" 2>/dev/null)"
+	# The first row (the pipe: most bytes) is selected; its attributes come first.
+	sel=$(grep -F '/pp_writ' "$T/$term.screen" | head -1 | cut -d' ' -f1 | cat -v)
+	if [[ $term == vt100 ]]; then
+		want='[[;]7m'	# reverse video, no colour
+		nocolour=$(grep -cE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m' "$T/$term.screen")
+		check_eq "TERM=vt100: no colour codes at all" 0 "$nocolour"
+	else
+		want='4[0-7]m'	# a background colour of the 8
+	fi
+	if [[ $sel =~ $want ]]; then
+		ok "TERM=$term: selected row drawn with $want"
+	else
+		bad "TERM=$term: selected row lacks $want: $sel"
+		show "$T/$term.screen" 5
+	fi
+	tmx kill-session -t c 2>/dev/null
+done
 
 # Not a terminal: the line output, as --plain.
 "$IPCS" replay "$T/pp.ipcs" >"$T/notty.out" 2>"$T/notty.err"

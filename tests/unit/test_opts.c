@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include "ipcscope_abi.h"
 #include "opts.h"
 
 #define ARGV(...) ((char *[]){ "ipcscope", __VA_ARGS__, NULL })
@@ -154,7 +155,43 @@ static void test_help_version_unknown(void **state)
 	assert_int_equal(PARSE(&o, "--version"), 0);
 	assert_int_equal(o.cmd, CMD_VERSION);
 	assert_int_equal(PARSE(&o, "frobnicate"), EXIT_USAGE);
-	assert_int_equal(opts_parse(1, ARGV("x"), &o), EXIT_USAGE);
+	/* No command at all: the live viewer on the whole host. */
+	assert_int_equal(opts_parse(1, (char *[]){ "ipcscope", NULL }, &o), 0);
+	assert_int_equal(o.cmd, CMD_LIVE);
+	assert_int_equal(o.npids, 0);
+}
+
+static void test_live(void **state)
+{
+	struct ipcs_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "live", "-p", "42", "-c", "nginx", "--kind", "unix-stream", "-n", "3"), 0);
+	assert_int_equal(o.cmd, CMD_LIVE);
+	assert_int_equal(o.npids, 1);
+	assert_int_equal(o.pids[0], 42);
+	assert_string_equal(o.comm, "nginx");
+	assert_int_equal(o.kinds, 1u << IPCS_KIND_UNIX_STREAM);
+	assert_int_equal(o.frames, 3);
+	/* Options first, no command word: live. */
+	assert_int_equal(PARSE(&o, "-p", "7", "--plain", "--interval", "2.5"), 0);
+	assert_int_equal(o.cmd, CMD_LIVE);
+	assert_int_equal(o.pids[0], 7);
+	assert_true(o.plain);
+	assert_true(o.interval_s == 2.5);
+	assert_int_equal(PARSE(&o, "--", "make", "-j2"), 0);
+	assert_int_equal(o.cmd, CMD_LIVE);
+	assert_int_equal(o.argc, 2);
+	assert_string_equal(o.argv[0], "make");
+	assert_string_equal(o.argv[1], "-j2");
+	/* Refusals: unknown kind, a tiny interval, live-only options elsewhere. */
+	assert_int_equal(PARSE(&o, "live", "--kind", "carrier-pigeon"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "live", "--interval", "0.01"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "live", "-n", "3", "--interval", "1"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "replay", "f", "--interval", "1"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "live", "-p", "1", "--", "ls"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "live", "stray"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "-x"), EXIT_USAGE);
 }
 
 static void test_deadlock(void **state)
@@ -190,7 +227,7 @@ static void test_usage_texts(void **state)
 	FILE *f;
 
 	(void)state;
-	for (int c = CMD_NONE; c <= CMD_STAT; c++) {
+	for (int c = CMD_NONE; c <= CMD_LIVE; c++) {
 		f = fmemopen(buf, sizeof(buf), "w");
 		opts_usage((enum ipcs_cmd)c, f);
 		fclose(f);
@@ -208,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_help_version_unknown),
 		cmocka_unit_test(test_deadlock),
+		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_usage_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

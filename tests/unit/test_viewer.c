@@ -12,6 +12,8 @@
 #include <inttypes.h>
 #include "model_testlib.h"
 #include "collect/decode.h"
+#include "model/model_int.h"
+#include "plain_table.h"
 #include "viewer.h"
 
 #define HUGE_N 3000
@@ -90,9 +92,11 @@ static char *render_as(struct model *m, struct view_state *vs, int w, int h, boo
 {
 	struct snapshot snap;
 	struct screen scr = { 0 };
+	struct seq_select sel;
 	char *dump;
 
-	assert_int_equal(snapshot_build(m, &snap), 0);
+	view_seq_select(vs, &sel);
+	assert_int_equal(snapshot_build(m, &sel, &snap), 0);
 	assert_int_equal(screen_resize(&scr, w, h), 0);
 	viewer_render(&snap, &info, vs, &scr);
 	dump = attrs ? screen_dump_attrs(&scr) : screen_dump(&scr);
@@ -262,6 +266,226 @@ static void build_waits(struct model *m)
 	apply(m, &ev);
 }
 
+/* A long conversation: 1000 writes, more than the message log keeps. */
+static void build_long(struct model *m)
+{
+	now = 4000000000ull;
+	exec_as(m, 20, 1, 100, "chatty");
+	do_pipe(m, 20, 3, 4, 2000, false);
+	do_fork(m, 20, 21, 200);
+	exec_as(m, 21, 20, 200, "listener");
+	for (int i = 0; i < 1000; i++) {
+		now += 1000000;
+		do_write(m, 20, 4, 2000, 10 + i % 7);
+		do_read(m, 21, 3, 2000, 10 + i % 7);
+	}
+	model_flush(m);
+}
+
+/* Payload bytes on the newest message of the conversation on ino, as a
+ * payload record would attach them (the log copies and owns them). */
+static void attach_payload(struct model *m, __u64 ino, const void *p, size_t n)
+{
+	for (struct mconv *v = m->lru_head; v; v = v->lnext) {
+		if (v->ino != ino || !v->log.len)
+			continue;
+		assert_int_equal(msglog_set_payload(msglog_find(&v->log, msglog_at(&v->log, v->log.len - 1)->seq),
+						    p, n), 0);
+		return;
+	}
+	fail_msg("no conversation on ino %llu", (unsigned long long)ino);
+}
+
+/*
+ * Every view of one model at 80x24 and 160x50: NAME_convs, NAME_procs,
+ * NAME_seq (the top conversation's sequence, opened with Enter), NAME_seq_msg
+ * (its newest message's pane).
+ */
+static void all_views(struct model *m, const char *name)
+{
+	static const int sizes[2][2] = { { 80, 24 }, { 160, 50 } };
+	char full[96];
+
+	for (int i = 0; i < 2; i++) {
+		int w = sizes[i][0], h = sizes[i][1];
+		struct view_state vs;
+
+		view_state_init(&vs);
+		snprintf(full, sizeof(full), "%s_convs", name);
+		golden(m, &vs, full, w, h);
+		keys(&vs, "\n");	/* the sequence of the selected (top) row */
+		assert_int_equal(vs.view, VIEW_DETAIL);
+		snprintf(full, sizeof(full), "%s_seq", name);
+		golden(m, &vs, full, w, h);
+		keys(&vs, "\n");
+		snprintf(full, sizeof(full), "%s_seq_msg", name);
+		golden(m, &vs, full, w, h);
+		keys(&vs, "2");
+		snprintf(full, sizeof(full), "%s_procs", name);
+		golden(m, &vs, full, w, h);
+	}
+}
+
+static void test_all_views_small(void **state)
+{
+	static const char bytes[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n\x00\x01\xfe\xff";
+
+	build_small(*state);
+	attach_payload(*state, 77, bytes, sizeof(bytes) - 1);
+	all_views(*state, "small");
+}
+
+static void test_all_views_empty(void **state)
+{
+	all_views(*state, "empty");
+}
+
+static void test_all_views_huge(void **state)
+{
+	build_huge(*state);
+	all_views(*state, "huge");
+}
+
+static void test_all_views_long(void **state)
+{
+	build_long(*state);
+	all_views(*state, "long");
+}
+
+/* Hostile names and a payload of escape sequences: shown as \xNN or '.', never raw. */
+static void test_all_views_hostile(void **state)
+{
+	static const char bytes[] = "\x1b[2J\x1b]0;owned\x07\x1bP+q\x9b" "31m\r\n\x7f\x08 tail";
+	struct view_state vs;
+	char *dump;
+
+	build_hostile(*state);
+	attach_payload(*state, 900, bytes, sizeof(bytes) - 1);
+	all_views(*state, "hostile");
+	view_state_init(&vs);
+	keys(&vs, "\n");	/* no row rendered yet: nothing selected */
+	assert_false(vs.detail_valid);
+	dump = render(*state, &vs, 160, 50);
+	assert_non_null(strstr(dump, "(no conversation chosen"));
+	free(dump);
+	keys(&vs, "1");
+	free(render(*state, &vs, 160, 50));
+	keys(&vs, "\n\n");	/* the top row: the FIFO with the payload */
+	dump = render(*state, &vs, 160, 50);
+	assert_non_null(strstr(dump, "1b 5b 32 4a 1b 5d 30 3b"));	/* ESC [ 2 J ESC ] 0 ; */
+	assert_non_null(strstr(dump, "|.[2J.]0;owned..P|"));
+	assert_non_null(strstr(dump, "|+q.31m.... tail|"));
+	free(dump);
+}
+
+/* Any size a window can be resized to: every view and the help draw inside it (ASan watches). */
+static void test_tiny_sizes(void **state)
+{
+	static const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 10, 3 }, { 20, 5 }, { 33, 7 }, { 79, 4 },
+					{ 300, 10 } };
+	static const char *const seq[] = { "", "\n", "\n", "2", "?", "x1" };
+
+	build_long(*state);
+	attach_payload(*state, 2000, "payload\x1b", 8);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct view_state vs;
+
+		view_state_init(&vs);
+		for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+			char *dump;
+
+			keys(&vs, seq[k]);
+			dump = render(*state, &vs, sizes[i][0], sizes[i][1]);
+			assert_inert(dump);
+			free(dump);
+		}
+	}
+}
+
+/* live --plain --interval: a header, then one key=value line per conversation, escaped. */
+static void test_plain_table(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	build_small(*state);
+	exec_as(*state, 400, 1, 800, "two words\x1b");
+	do_pipe(*state, 400, 3, 4, 79, false);
+	do_write(*state, 400, 4, 79, 5);
+	do_read(*state, 400, 3, 79, 5);
+	/* rates: bytes of the last whole second, [1 s, 2 s) at 2.734 s */
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(plain_table(f, *state, 0, now, 0), 0);
+	fclose(f);
+	assert_string_equal(out,
+		"# 2.734 s  events 23  drops 0  conversations 4\n"
+		"pipe channel=pipe:[77] a=100/producer b=200/consumer ab_bytes=3000 ab_msgs=3 ab_rate=3000 "
+		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
+		"pipe channel=pipe:[78] a=200/consumer b=100/producer ab_bytes=50 ab_msgs=1 ab_rate=50 "
+		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
+		"fifo channel=/run/app/ctl.fifo a=300/logger b=200/consumer ab_bytes=12 ab_msgs=1 ab_rate=0 "
+		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
+		"pipe channel=pipe:[79] a=400/two\\x20words\\x1b b=400/two\\x20words\\x1b ab_bytes=5 "
+		"ab_msgs=1 ab_rate=0 ba_bytes=0 ba_msgs=0 ba_rate=0\n");
+	free(out);
+	/* --kind: only that kind, counted in the header */
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(plain_table(f, *state, 0, now, IPCS_KIND_FIFO), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "conversations 1\n"));
+	assert_null(strstr(out, "pipe "));
+	free(out);
+}
+
+/* All traffic among processes marked in the processes view: a column each, by time. */
+static void test_group_sequence(void **state)
+{
+	struct view_state vs;
+	char *dump;
+
+	build_small(*state);
+	view_state_init(&vs);
+	keys(&vs, "2");
+	free(render(*state, &vs, 80, 24));	/* rows by OUT: producer, consumer, logger */
+	keys(&vs, "\n");			/* nothing marked yet: says what to do */
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, "(mark two or more processes with m"));
+	free(dump);
+	keys(&vs, "2");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "mj");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "m");
+	assert_int_equal(vs.ngroup, 2);
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, "\n*    100 producer"));
+	assert_non_null(strstr(dump, "\n*    200 consumer"));
+	free(dump);
+	keys(&vs, "\n");
+	/* producer <-> consumer: 3 writes on pipe 77 and 1 back on pipe 78; not the logger's FIFO */
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, "traffic among 2 processes  messages: 4 shown"));
+	free(dump);
+	golden(*state, &vs, "small_group", 80, 24);
+	keys(&vs, "2");	/* + logger: three columns, its FIFO message too */
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "j");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "m\n");
+	assert_int_equal(vs.ngroup, 3);
+	golden(*state, &vs, "small_group3", 160, 50);
+	keys(&vs, "\n");
+	golden(*state, &vs, "small_group3_msg", 80, 24);
+	/* m again takes a process out */
+	keys(&vs, "2");
+	free(render(*state, &vs, 80, 24));
+	keys(&vs, "m");
+	assert_int_equal(vs.ngroup, 2);
+}
+
 /* ---- tests ---- */
 
 static void test_convs_golden(void **state)
@@ -271,8 +495,7 @@ static void test_convs_golden(void **state)
 
 	build_small(m);
 	view_state_init(&vs);
-	golden(m, &vs, "convs", 80, 24);
-	golden(m, &vs, "convs", 160, 50);
+	free(render(m, &vs, 80, 24));
 	assert_int_equal(vs.nrows, 3);
 	keys(&vs, "j");	/* second row selected */
 	golden_attrs(m, &vs, "convs", 80, 24);
@@ -287,8 +510,6 @@ static void test_procs_golden(void **state)
 	view_state_init(&vs);
 	keys(&vs, "2");
 	assert_int_equal(vs.view, VIEW_PROCS);
-	golden(m, &vs, "procs", 80, 24);
-	golden(m, &vs, "procs", 160, 50);
 	/* s: by bytes in, biggest first; S: smallest first; s s: BLOCKED */
 	{
 		char *dump;
@@ -313,6 +534,8 @@ static void test_procs_golden(void **state)
 		free(dump);
 	}
 	keys(&vs, "\t");
+	assert_int_equal(vs.view, VIEW_DETAIL);
+	keys(&vs, "\t");
 	assert_int_equal(vs.view, VIEW_CONVS);
 }
 
@@ -325,7 +548,7 @@ static void test_waits_golden(void **state)
 	build_waits(m);
 	view_state_init(&vs);
 	dump = render(m, &vs, 80, 24);
-	assert_non_null(strstr(dump, " 3 Waits "));	/* the tab shows: there are waits */
+	assert_non_null(strstr(dump, " 4 Waits "));	/* the tab shows: there are waits */
 	free(dump);
 	keys(&vs, "w");
 	assert_int_equal(vs.view, VIEW_WAITS);
@@ -340,10 +563,10 @@ static void test_waits_golden(void **state)
 	assert_int_equal(vs.nrows, 1);
 	assert_non_null(strstr(dump, "pl_reader"));
 	free(dump);
-	/* Tab goes on to conversations; 1 2 3 Tab visits all three */
+	/* Tab goes on to conversations; Tab visits all four */
 	keys(&vs, "\e\t");
 	assert_int_equal(vs.view, VIEW_CONVS);
-	keys(&vs, "\t\t");
+	keys(&vs, "\t\t\t");
 	assert_int_equal(vs.view, VIEW_WAITS);
 }
 
@@ -359,16 +582,20 @@ static void test_help_golden(void **state)
 	assert_true(vs.help);
 	golden(m, &vs, "help", 80, 24);
 	golden_attrs(m, &vs, "help", 80, 24);
-	/* Every key of the table is listed. */
-	dump = render(m, &vs, 160, 50);
-	for (size_t i = 0; i < keys_help_count(); i++) {
-		const char *k, *what;
+	/* Every key of the table is listed, whole, on a big and on a small terminal. */
+	for (int big = 0; big < 2; big++) {
+		dump = render(m, &vs, big ? 160 : 80, big ? 50 : 24);
+		for (size_t i = 0; i < keys_help_count(); i++) {
+			const char *k, *what;
+			char line[128];
 
-		keys_help_line(i, &k, &what);
-		assert_non_null(strstr(dump, k));
-		assert_non_null(strstr(dump, what));
+			keys_help_line(i, &k, &what);
+			snprintf(line, sizeof(line), "%-10s %s ", k, what);
+			if (!strstr(dump, line))
+				fail_msg("help at %s lacks '%s'", big ? "160x50" : "80x24", line);
+		}
+		free(dump);
 	}
-	free(dump);
 	/* Any key closes it and does nothing else. */
 	keys(&vs, "q");
 	assert_false(vs.help);
@@ -381,9 +608,8 @@ static void test_empty_golden(void **state)
 	struct view_state vs;
 
 	view_state_init(&vs);
-	golden(m, &vs, "empty_convs", 80, 24);
 	keys(&vs, "2");
-	golden(m, &vs, "empty_procs", 80, 24);
+	free(render(m, &vs, 80, 24));
 	keys(&vs, "jjkG");	/* moving in nothing stays at row 0 */
 	assert_int_equal(vs.sel[VIEW_PROCS], 0);
 }
@@ -396,16 +622,15 @@ static void test_hostile(void **state)
 
 	build_hostile(m);
 	view_state_init(&vs);
-	golden(m, &vs, "hostile_convs", 80, 24);
-	golden(m, &vs, "hostile_convs", 160, 50);
 	dump = render(m, &vs, 160, 50);
 	assert_non_null(strstr(dump, "66/\\x1b[31mevil\\x07\\x08"));
+	free(dump);
+	dump = render(m, &vs, 260, 50);	/* room for the whole escaped path */
 	assert_non_null(strstr(dump, "/tmp/\\x1b[2J\\x1b]0;owned\\x07/\\x0d\\x0a\\x7f\\x9bfifo"));
 	assert_non_null(strstr(dump, "aaaa/end.fifo 68/longest_comm_xx "));	/* a long path keeps its end */
 	assert_non_null(strstr(dump, " fifo         ...aaaa"));
 	free(dump);
 	keys(&vs, "2");
-	golden(m, &vs, "hostile_procs", 160, 50);
 	/* A hostile filter typed by the user is escaped too. */
 	keys_handle(&vs, '/');
 	keys_handle(&vs, VK_ESC);	/* Esc while editing cancels */
@@ -484,10 +709,11 @@ static void test_huge_sort_scroll(void **state)
 	assert_int_equal(vs.sel[VIEW_CONVS], 47 - 2);
 	golden(m, &vs, "huge_scrolled", 80, 24);
 
-	/* s cycles the sort column: MSGS (all 1), LAST, KIND, CHANNEL, ... */
-	keys(&vs, "sssg");
+	/* s cycles the sort column over those shown at 80 columns: B->A, A>B/s,
+	 * B>A/s, IDLE, KIND, CHANNEL, ... */
+	keys(&vs, "ssssg");
 	assert_int_equal(vs.sort_col[VIEW_CONVS], CC_LAST);
-	assert_true(vs.sort_desc[VIEW_CONVS]);
+	assert_false(vs.sort_desc[VIEW_CONVS]);	/* least idle first */
 	dump = render(m, &vs, 160, 50);
 	n = ab_column(dump, ab, 64);
 	/* most recent first: the last pipe written is the biggest */
@@ -555,7 +781,7 @@ static void test_attrs_drops(void **state)
 
 	build_small(m);
 	view_state_init(&vs);
-	assert_int_equal(snapshot_build(m, &snap), 0);
+	assert_int_equal(snapshot_build(m, NULL, &snap), 0);
 	assert_int_equal(screen_resize(&scr, 80, 24), 0);
 	viewer_render(&snap, &di, &vs, &scr);	/* keys move within the rows render found */
 	keys(&vs, "j");
@@ -594,7 +820,7 @@ static void test_procs_figures(void **state)
 	int seen = 0;
 
 	build_small(m);
-	assert_int_equal(snapshot_build(m, &s), 0);
+	assert_int_equal(snapshot_build(m, NULL, &s), 0);
 	for (size_t i = 0; i < s.nprocs; i++) {
 		const struct snap_proc *p = &s.procs[i];
 
@@ -669,6 +895,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filter_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_procs_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attrs_drops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_views_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tiny_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_sequence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_views_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_views_huge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_views_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_views_hostile, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,12 +16,14 @@ int cmd_deadlock(const struct ipcs_opts *o);
 int cmd_stat(const struct ipcs_opts *o);
 int cmd_export(const struct ipcs_opts *o);
 int cmd_merge(const struct ipcs_opts *o);
+int cmd_live(const struct ipcs_opts *o);
 
 /* What record traces: a command to exec, or a function run in a forked child. */
 struct record_target {
 	char **argv;			/* execvp(argv[0], argv) */
 	int (*fn)(void *arg);		/* or: exit(fn(arg)) in the child */
 	void *arg;
+	bool null_stdio;		/* stdin, stdout, stderr on /dev/null (a viewer owns the terminal) */
 };
 
 /* The recording loop shared by record and demo. t may be NULL (pids/host).

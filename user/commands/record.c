@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands/commands.h"
+#include "commands/target.h"
 #include "collect/seed_procfs.h"
 #include "collect/source_live.h"
 #include "deadlock/watcher.h"
@@ -57,36 +58,6 @@ static void install_handlers(void)
 	sa.sa_handler = on_child;
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-/* Fork the target stopped, so the probes can be pointed at it before its first instruction. */
-static int start_target(const struct record_target *t, pid_t *out)
-{
-	int st;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGSTOP);
-		if (t->fn)
-			_exit(t->fn(t->arg));
-		execvp(t->argv[0], t->argv);
-		fprintf(stderr, "ipcscope: cannot run %s: %s\n", t->argv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	while (waitpid(pid, &st, WUNTRACED) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFSTOPPED(st))
-		return -ECHILD;
-	*out = pid;
-	return 0;
 }
 
 /* Collect seed records into one buffer, for the META block and the pipeline. */
@@ -157,34 +128,6 @@ static int feed_drops(struct live_source *ls, struct pipeline *p, __u64 last[IPC
 	memcpy(last, d.drops, sizeof(d.drops));
 	d.h.ts_ns = mono_ns();
 	return pipeline_feed(p, &d, sizeof(d));
-}
-
-/* Gone, or a zombie nobody has reaped yet: it will make no more calls. */
-static bool pid_gone(pid_t pid)
-{
-	char path[64], buf[512], *rp;
-	FILE *f;
-	size_t n;
-
-	if (kill(pid, 0) && errno == ESRCH)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	rp = strrchr(buf, ')');	/* comm may hold anything, even ')' */
-	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
-}
-
-static bool pids_gone(const pid_t *pids, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!pid_gone(pids[i]))
-			return false;
-	return true;
 }
 
 static __u64 drops_sum(const __u64 d[IPCS_DROP_SLOTS])
@@ -321,7 +264,7 @@ static int trace_loop(struct run_state *s)
 		reap_child(s);
 		if (s->child > 0 && s->child_done)
 			break;
-		if (s->child <= 0 && o->npids && pids_gone(o->pids, o->npids))
+		if (s->child <= 0 && o->npids && target_pids_gone(o->pids, o->npids))
 			break;
 		if (o->duration_s > 0 && (double)(mono_ns() - start) / 1e9 >= o->duration_s)
 			break;
@@ -427,7 +370,7 @@ static int run(const struct ipcs_opts *o, const struct record_target *t, struct 
 	}
 
 	if (t) {
-		err = start_target(t, &s.child);
+		err = target_start(t, &s.child);
 		if (err) {
 			log_error("cannot start the command: %s", strerror(-err));
 			goto discard;

@@ -33,6 +33,7 @@ int convtab_init(struct model *m)
 static void conv_free(struct model *m, struct mconv *v)
 {
 	lat_fini(&v->lat);
+	msglog_fini(&v->log);
 	chan_unref(m, v->chan);
 	proc_unref(v->a);
 	proc_unref(v->b);
@@ -176,9 +177,27 @@ int conv_get(struct model *m, struct mchan *c, struct mproc *a,
 	return 0;
 }
 
+/* n bytes delivered at ts into r's one-second windows. */
+static void rate_note(struct model_rate *r, __u64 n, __u64 ts)
+{
+	__u64 s = ts / 1000000000ull;
+
+	if (!ts)
+		return;
+	if (s == r->sec) {
+		r->cur += n;
+	} else if (s > r->sec) {
+		r->prev = s == r->sec + 1 ? r->cur : 0;
+		r->cur = n;
+		r->sec = s;
+	} else if (s + 1 == r->sec) {	/* a little out of order (per-CPU buffers) */
+		r->prev += n;
+	}
+}
+
 /* n bytes of write seq went from a to b; ts_w/ts_r: the two calls' times. */
 static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
-			__u64 seq, __u64 ts_w, __u64 ts_r)
+			__u64 seq, __u64 ts_w, __u64 ts_r, __u16 sys)
 {
 	struct model_kind_totals *kt = &m->kinds[v->chan->kind];
 	struct model_dir_stats *d = rev ? &v->b_to_a : &v->a_to_b;
@@ -189,6 +208,9 @@ static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
 
 	d->bytes += n;
 	kt->bytes += n;
+	rate_note(rev ? &v->rate_ba : &v->rate_ab, n, ts_r ? ts_r : ts_w);
+	/* The log only serves the viewer: without memory for it, counts stay exact. */
+	(void)msglog_note(&v->log, m->lim.msglog_max, seq, rev, n, ts_w, ts_r, sys);
 	if (v->a == &m->unobserved || v->b == &m->unobserved)
 		kt->unobserved_bytes += n;
 	if (!*seq_valid || *last_seq != seq) {
@@ -232,7 +254,7 @@ static int evict_write(struct model *m, struct mchan *c)
 
 	if (err)
 		return err;
-	conv_credit(m, v, rev, s->rem, s->seq, s->ts_ns, 0);
+	conv_credit(m, v, rev, s->rem, s->seq, s->ts_ns, 0, s->sys);
 	conv_block(v, rev, s->blocked_ns, 0);
 	segq_pop(&c->writes);
 	return 0;
@@ -248,7 +270,7 @@ static int evict_read(struct model *m, struct mchan *c)
 
 	if (err)
 		return err;
-	conv_credit(m, v, rev, s->rem, ++m->next_seq, 0, s->ts_ns);
+	conv_credit(m, v, rev, s->rem, ++m->next_seq, 0, s->ts_ns, 0);
 	conv_block(v, rev, 0, s->blocked_ns);
 	segq_pop(&c->reads);
 	return 0;
@@ -270,7 +292,7 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 		err = conv_get(m, c, w, p->proc, &v, &rev);
 		if (err)
 			return err;
-		conv_credit(m, v, rev, take, seq, ts, p->ts_ns);
+		conv_credit(m, v, rev, take, seq, ts, p->ts_ns, m->cur_sys);
 		conv_block(v, rev, blocked, p->blocked_ns);
 		blocked = 0;
 		p->blocked_ns = 0;
@@ -283,7 +305,7 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	if (!n)
 		return 0;
 	seg = (struct mseg){ .proc = w, .rem = n, .seq = seq, .ts_ns = ts,
-			     .blocked_ns = blocked };
+			     .blocked_ns = blocked, .sys = m->cur_sys };
 	err = segq_push(&c->writes, &seg);
 	if (err)
 		return err;
@@ -342,7 +364,7 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 		err = conv_get(m, c, s->proc, r, &v, &rev);
 		if (err)
 			return err;
-		conv_credit(m, v, rev, take, s->seq, s->ts_ns, ts);
+		conv_credit(m, v, rev, take, s->seq, s->ts_ns, ts, s->sys);
 		/* Writer's wait goes to its first reader, reader's to its first writer. */
 		conv_block(v, rev, s->blocked_ns, blocked);
 		s->blocked_ns = 0;
@@ -418,7 +440,7 @@ int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc
 	int err = conv_get(m, c, a, b, out, &rev);
 
 	if (!err)
-		conv_credit(m, *out, rev, 0, ++m->next_seq, ts, ts);
+		conv_credit(m, *out, rev, 0, ++m->next_seq, ts, ts, m->cur_sys);
 	return err;
 }
 
@@ -439,7 +461,7 @@ int conv_transfer(struct model *m, struct mchan *c, struct mproc *a, struct mpro
 
 	if (err)
 		return err;
-	conv_credit(m, v, rev, n, ++m->next_seq, ts_a, ts_b);
+	conv_credit(m, v, rev, n, ++m->next_seq, ts_a, ts_b, m->cur_sys);
 	v->a_blocked_ns += rev ? blocked_b : blocked_a;
 	v->b_blocked_ns += rev ? blocked_a : blocked_b;
 	return 0;

@@ -22,6 +22,7 @@ static const struct model_limits default_limits = {
 	.queue_bytes_max = 2u << 20,
 	.queue_segs_max = 65536,
 	.pending_bytes_max = 2u << 20,
+	.msglog_max = 256,
 };
 
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event)
@@ -455,6 +456,8 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		if (ts > m->tot.last_ns)
 			m->tot.last_ns = ts;
 	}
+	m->cur_sys = ev->type == IPCS_REC_SYS || ev->type == IPCS_REC_SYS_PATH ||
+		     ev->type == IPCS_REC_SOCK ? ev->sys.sys : 0;
 	switch (ev->type) {
 	case IPCS_REC_SYS:
 	case IPCS_REC_SYS_PATH:

@@ -39,6 +39,15 @@ struct model_sig_stats {
 	__u64 defaulted;		/* delivered with the default action */
 };
 
+/* Bytes moved in one-second windows of event time, for rates: cur holds the
+ * window sec (ts / 1e9), prev the window just before it (0 if idle then). */
+struct model_rate {
+	__u64 sec, cur, prev;
+};
+
+/* Bytes per second over the last whole second before now_ns (0 when idle). */
+__u64 model_rate_at(const struct model_rate *r, __u64 now_ns);
+
 /* A conversation: (channel, process a, process b). For pipes a = writer. */
 struct model_conv {
 	__u16 kind;			/* enum ipcs_chan_kind */
@@ -47,6 +56,7 @@ struct model_conv {
 	char channel[MODEL_NAME_MAX];	/* "pipe:[123]", FIFO path, ... (raw, unescaped) */
 	struct model_proc_ref a, b;
 	struct model_dir_stats a_to_b, b_to_a;
+	struct model_rate rate_ab, rate_ba;	/* by delivery time */
 	__u64 first_ns, last_ns;
 	__u64 a_blocked_ns, b_blocked_ns;	/* time blocked in this conversation's calls */
 	struct model_latency latency;		/* sockets: a = first writer */
@@ -107,6 +117,30 @@ int model_foreach_proc(const struct model *m, model_proc_cb cb, void *ctx);
 
 size_t model_conv_count(const struct model *m);
 
+/* One message of a conversation, as its message log keeps it (msglog.c). */
+struct model_msg {
+	__u64 seq;		/* the write's identity */
+	__u64 ts_w, ts_r;	/* the write and the read that moved it (0: not seen) */
+	__u64 bytes;
+	__u16 sys;		/* the writing call, enum ipcs_sys (0: not known) */
+	__u8 rev;		/* 0: a -> b, 1: b -> a */
+	__u8 _pad;
+	__u32 nfds;		/* file descriptors passed with it (SCM_RIGHTS) */
+	__u32 payload_len;	/* bytes of payload held: the message's first bytes */
+	unsigned char *payload;	/* owned by the log; NULL when not captured */
+};
+
+typedef int (*model_msg_cb)(const struct model_msg *msg, void *ctx);
+
+/*
+ * The recent messages of conversation c (identified as model_foreach_conv
+ * gave it: kind, dev, ino, both processes), oldest first; payload pointers
+ * are valid during the callback only. *dropped (may be NULL) gets how many
+ * older messages the log no longer holds. -ENOENT if c is gone.
+ */
+int model_foreach_msg(const struct model *m, const struct model_conv *c, model_msg_cb cb,
+		      void *ctx, __u64 *dropped);
+
 /* Name of channel (dev, ino) as in model_conv.channel; -ENOENT if unknown. */
 int model_chan_name(const struct model *m, __u32 dev, __u64 ino, char *buf, size_t n);
 void model_get_totals(const struct model *m, struct model_totals *out);
@@ -122,6 +156,7 @@ struct model_limits {
 	__u64 queue_bytes_max;		/* 2 MiB unread write bytes per channel */
 	size_t queue_segs_max;		/* 65536 unread write calls (or early reads) per channel */
 	__u64 pending_bytes_max;	/* 2 MiB read bytes whose write is not seen yet */
+	size_t msglog_max;		/* 256 recent messages kept per conversation */
 };
 
 void model_get_limits(const struct model *m, struct model_limits *out);

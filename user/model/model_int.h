@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include "model/model.h"
+#include "model/msglog.h"
 #include "util/hashmap.h"
 
 struct mfd;
@@ -47,6 +48,7 @@ struct mseg {
 	__u64 seq;		/* write identity, for message counting */
 	__u64 ts_ns;
 	__u64 blocked_ns;	/* charged once, to the first conversation */
+	__u16 sys;		/* the writing call (message log) */
 };
 
 struct msegq {
@@ -88,6 +90,7 @@ struct mconv {
 	struct mchan *chan;
 	struct mproc *a, *b;
 	struct model_dir_stats a_to_b, b_to_a;
+	struct model_rate rate_ab, rate_ba;
 	__u64 last_seq;		/* last write segment counted as a message */
 	bool seq_valid;
 	__u64 first_ns, last_ns;
@@ -98,6 +101,7 @@ struct mconv {
 	struct model_sig_stats sig;	/* kind signal only */
 	__u64 fds_ab, fds_ba;		/* fds passed (SCM_RIGHTS, fdpass.c) */
 	__u64 creds_ab, creds_ba;	/* credentials received (SCM_CREDENTIALS) */
+	struct msglog log;		/* recent messages, for the viewer (msglog.c) */
 	struct mconv *lnext, *lprev;	/* LRU list, least recently active first */
 };
 
@@ -120,6 +124,7 @@ struct model {
 	__u64 ignored;
 	__u64 next_proc_id;
 	__u64 next_seq;
+	__u16 cur_sys;		/* syscall of the record being applied (0: none) */
 	__u64 orphan_gen;
 	struct mproc unobserved;	/* pid 0, comm "?" */
 

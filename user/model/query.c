@@ -15,6 +15,8 @@ static void fill_conv(const struct mconv *v, struct model_conv *out)
 	out->b = v->b->ref;
 	out->a_to_b = v->a_to_b;
 	out->b_to_a = v->b_to_a;
+	out->rate_ab = v->rate_ab;
+	out->rate_ba = v->rate_ba;
 	out->first_ns = v->first_ns;
 	out->last_ns = v->last_ns;
 	out->a_blocked_ns = v->a_blocked_ns;
@@ -168,6 +170,7 @@ void model_set_limits(struct model *m, const struct model_limits *lim)
 	SET_IF(queue_bytes_max);
 	SET_IF(queue_segs_max);
 	SET_IF(pending_bytes_max);
+	SET_IF(msglog_max);
 #undef SET_IF
 	m->conv_scan_gen = m->closed_gen - 1;	/* re-check the new cap */
 }
@@ -183,4 +186,43 @@ int model_get_kind_totals(const struct model *m, __u16 kind, struct model_kind_t
 __u64 model_ignored(const struct model *m)
 {
 	return m ? m->ignored : 0;
+}
+
+__u64 model_rate_at(const struct model_rate *r, __u64 now_ns)
+{
+	__u64 s = now_ns / 1000000000ull;
+
+	if (r->sec == s)
+		return r->prev;
+	return r->sec + 1 == s ? r->cur : 0;
+}
+
+/* The conversation the caller saw in model_foreach_conv: same channel, same process instances. */
+static bool conv_is(const struct mconv *v, const struct model_conv *c)
+{
+	return v->ino == c->ino && v->dev == c->dev && v->chan->kind == c->kind &&
+	       v->a->ref.pid == c->a.pid && v->a->ref.start_ns == c->a.start_ns &&
+	       v->b->ref.pid == c->b.pid && v->b->ref.start_ns == c->b.start_ns;
+}
+
+int model_foreach_msg(const struct model *m, const struct model_conv *c, model_msg_cb cb,
+		      void *ctx, __u64 *dropped)
+{
+	const struct mconv *v;
+	int ret;
+
+	if (!m || !c || !cb)
+		return -EINVAL;
+	for (v = m->lru_tail; v && !conv_is(v, c); v = v->lprev)
+		;
+	if (!v)
+		return -ENOENT;
+	if (dropped)
+		*dropped = v->log.dropped;
+	for (size_t i = 0; i < v->log.len; i++) {
+		ret = cb(msglog_at(&v->log, i), ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

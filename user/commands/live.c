@@ -1,0 +1,273 @@
+/*
+ * live.c - `ipcscope` / `ipcscope live`: the probes -> pipeline -> model,
+ * shown in the viewer as it happens; or, with --plain or a stdout that is not
+ * a terminal, one line per event or a table every --interval seconds.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "collect/seed_procfs.h"
+#include "collect/source_live.h"
+#include "commands/commands.h"
+#include "commands/target.h"
+#include "log.h"
+#include "pipeline.h"
+#include "plain.h"
+#include "plain_table.h"
+#include "viewer.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig) { stop_signal = sig; }
+
+struct live_run {
+	const struct ipcs_opts *o;
+	struct live_source *ls;
+	struct pipeline p;
+	__u64 start_ns;
+	__u64 drops[IPCS_DROP_SLOTS];
+	__u64 last_tick;
+	pid_t child;
+	int child_status;
+	bool child_done;
+	char what[160];		/* what is watched, for the status line */
+};
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static int feed_cb(const void *rec, size_t len, void *ctx)
+{
+	return pipeline_feed(ctx, rec, len);
+}
+
+/* Drop counters into the model as a record whenever they change: shown like events. */
+static int feed_drops(struct live_run *s, bool force)
+{
+	struct ipcs_drops_rec d = { .h = { .type = IPCS_REC_DROPS, .size = sizeof(d) } };
+
+	if (live_get_drops(s->ls, d.drops))
+		return 0;
+	if (!force && !memcmp(d.drops, s->drops, sizeof(d.drops)))
+		return 0;
+	memcpy(s->drops, d.drops, sizeof(d.drops));
+	d.h.ts_ns = mono_ns();
+	return pipeline_feed(&s->p, &d, sizeof(d));
+}
+
+static void reap_child(struct live_run *s)
+{
+	int st;
+
+	if (s->child <= 0 || s->child_done)
+		return;
+	if (waitpid(s->child, &st, WNOHANG) == s->child && (WIFEXITED(st) || WIFSIGNALED(st))) {
+		s->child_done = true;
+		s->child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+}
+
+/* Take in what the probes produced (waiting up to wait_ms); drops once a second. */
+static int live_step(struct live_run *s, int wait_ms)
+{
+	int n = live_poll(s->ls, wait_ms, feed_cb, &s->p);
+
+	if (n < 0 && n != -EINTR)
+		return n;
+	reap_child(s);
+	if (mono_ns() - s->last_tick >= 1000000000ull) {
+		s->last_tick = mono_ns();
+		return feed_drops(s, false);
+	}
+	return 0;
+}
+
+/* ---- the viewer's feed ---- */
+
+static int feed_pump(void *ctx, int wait_ms)
+{
+	return live_step(ctx, wait_ms);
+}
+
+static const struct model *feed_model(void *ctx)
+{
+	return ((struct live_run *)ctx)->p.model;
+}
+
+static __u64 feed_now(void *ctx, char *state, size_t n)
+{
+	struct live_run *s = ctx;
+
+	if (s->child > 0)
+		snprintf(state, n, s->child_done ? "command exited %d" : "command running",
+			 s->child_status);
+	else if (s->o->npids && target_pids_gone(s->o->pids, s->o->npids))
+		snprintf(state, n, "every -p process exited");
+	return mono_ns();
+}
+
+/* ---- plain output ---- */
+
+static bool plain_done(struct live_run *s)
+{
+	if (stop_signal)
+		return true;
+	if (s->child > 0)
+		return s->child_done;
+	return s->o->npids && target_pids_gone(s->o->pids, s->o->npids);
+}
+
+static int plain_loop(struct live_run *s)
+{
+	const struct ipcs_opts *o = s->o;
+	__u64 every = (__u64)(o->interval_s * 1e9), last_table = mono_ns();
+	int err = 0, n;
+
+	while (!err && !plain_done(s)) {
+		err = live_step(s, 100);
+		if (!err && every && mono_ns() - last_table >= every) {
+			last_table += every;
+			err = plain_table(stdout, s->p.model, s->start_ns, mono_ns(), 0);
+		}
+		if (!err && !every && fflush(stdout))
+			err = -errno;
+	}
+	if (!err) {	/* what the kernel already produced belongs in the output */
+		n = live_drain(s->ls, feed_cb, &s->p);
+		if (n < 0)
+			err = n;
+	}
+	if (!err)
+		err = feed_drops(s, true);
+	if (!err && every) {
+		model_flush(s->p.model);
+		err = plain_table(stdout, s->p.model, s->start_ns, mono_ns(), 0);
+	}
+	fflush(stdout);
+	return err;
+}
+
+static void describe(struct live_run *s)
+{
+	const struct ipcs_opts *o = s->o;
+	size_t n = 0;
+
+	if (o->argv) {
+		snprintf(s->what, sizeof(s->what), "-- %s", o->argv[0]);
+		return;
+	}
+	for (size_t i = 0; i < o->npids && n < sizeof(s->what) - 16; i++)
+		n += (size_t)snprintf(s->what + n, sizeof(s->what) - n, "%s-p %d", n ? " " : "",
+				      (int)o->pids[i]);
+	if (o->comm)
+		snprintf(s->what + n, sizeof(s->what) - n, "%s-c %s", n ? " " : "", o->comm);
+	if (!s->what[0])
+		snprintf(s->what, sizeof(s->what), "whole host");
+}
+
+static int open_probes(struct live_run *s, pid_t *pids, size_t npids)
+{
+	const struct ipcs_opts *o = s->o;
+	struct live_config cfg = { .pids = pids, .npids = npids, .comm = o->comm,
+				    .follow_children = true,
+				    .ringbuf_bytes = (size_t)o->ringbuf_kb * 1024,
+				    .self_pid = getpid() };
+	int err = live_open(&cfg, &s->ls);
+
+	if (err)
+		return err;
+	/* What was open before we looked, then the events. */
+	err = seed_procfs("/proc", pids, npids, mono_ns(), feed_cb, &s->p);
+	if (err)
+		log_error("reading the state of /proc failed: %s", strerror(-err));
+	return err;
+}
+
+int cmd_live(const struct ipcs_opts *o)
+{
+	struct live_run s = { .o = o };
+	struct record_target t = { .argv = o->argv };
+	struct plain_printer pp = { .out = stdout };
+	struct ev_filter f;
+	bool view = !o->plain && isatty(STDOUT_FILENO);
+	struct sigaction sa = { 0 };
+	pid_t pids[OPTS_MAX_PIDS];
+	size_t npids = o->npids;
+	int err;
+
+	sa.sa_handler = on_stop;	/* no SA_RESTART: poll returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	describe(&s);
+	if (pipeline_init(&s.p, true))
+		return EXIT_FAIL;
+	cmd_filter(o, 0, &f, &s.p);	/* --kind: the model holds only those kinds */
+	memcpy(pids, o->pids, npids * sizeof(pid_t));
+	t.null_stdio = view;
+	if (o->argv) {
+		err = target_start(&t, &s.child);
+		if (err) {
+			log_error("cannot start the command: %s", strerror(-err));
+			pipeline_fini(&s.p);
+			return EXIT_FAIL;
+		}
+		pids[0] = s.child;
+		npids = 1;
+	}
+	s.start_ns = mono_ns();
+	s.last_tick = s.start_ns;
+	err = open_probes(&s, pids, npids);
+	if (err)
+		goto out;
+	if (s.child > 0)
+		kill(s.child, SIGCONT);
+	if (view) {
+		struct viewer_info info = { .source = "live", .file = s.what, .start_ns = s.start_ns };
+		struct viewer_feed feed = { .ctx = &s, .live = true, .pump = feed_pump,
+					    .model = feed_model, .now = feed_now };
+
+		err = viewer_run(&feed, &info, o->frames);
+	} else {
+		pp.start_ns = s.start_ns;
+		pp.model = s.p.model;
+		if (!o->interval_s)
+			pipeline_add_sink(&s.p, plain_sink(&pp));
+		err = plain_loop(&s);
+		if (err == -EPIPE)	/* the reader closed the pipe (| head): a way to stop */
+			err = 0;
+		else if (err)
+			log_error("live: %s", strerror(-err));
+	}
+	for (int i = 0; i < IPCS_DROP_SLOTS; i++)
+		if (s.drops[i]) {
+				log_warn("events were dropped (ring buffer full: try --ringbuf-kb, or a narrower filter)");
+			break;
+		}
+out:
+	if (s.ls)
+		live_close(s.ls);
+	if (s.child > 0 && !s.child_done) {	/* the viewer was closed first: the command goes too */
+		int st;
+
+		kill(s.child, SIGCONT);
+		kill(s.child, SIGTERM);
+		while (waitpid(s.child, &st, 0) < 0 && errno == EINTR)
+			;
+		s.child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	pipeline_fini(&s.p);
+	if (err)
+		return EXIT_FAIL;
+	return o->argv && !view ? s.child_status : EXIT_OK;
+}

@@ -1,0 +1,77 @@
+/* target.c - the processes a trace follows: a command started stopped, or pids until they are gone. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "commands/target.h"
+
+/* Fork the target stopped, so the probes can be pointed at it before its first instruction. */
+int target_start(const struct record_target *t, pid_t *out)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (t->null_stdio) {
+			int fd = open("/dev/null", O_RDWR);
+
+			for (int i = 0; fd >= 0 && i < 3; i++)
+				dup2(fd, i);
+			if (fd > 2)
+				close(fd);
+		}
+		raise(SIGSTOP);
+		if (t->fn)
+			_exit(t->fn(t->arg));
+		execvp(t->argv[0], t->argv);
+		fprintf(stderr, "ipcscope: cannot run %s: %s\n", t->argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	while (waitpid(pid, &st, WUNTRACED) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFSTOPPED(st))
+		return -ECHILD;
+	*out = pid;
+	return 0;
+}
+
+/* Gone, or a zombie nobody has reaped yet: it will make no more calls. */
+static bool pid_gone(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');	/* comm may hold anything, even ')' */
+	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
+bool target_pids_gone(const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!pid_gone(pids[i]))
+			return false;
+	return true;
+}
+

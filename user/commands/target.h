@@ -1,0 +1,16 @@
+/* target.h - what record and live follow: a command they start, or pids until they are gone. */
+#ifndef IPCS_TARGET_H
+#define IPCS_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "commands/commands.h"
+
+/* Fork the target stopped (SIGSTOP), so the probes can be pointed at it
+ * before its first instruction; SIGCONT starts it. 0 or -errno. */
+int target_start(const struct record_target *t, pid_t *out);
+/* Every pid has exited (or is a zombie): they will make no more calls. */
+bool target_pids_gone(const pid_t *pids, size_t n);
+
+#endif
