@@ -37,7 +37,10 @@ struct ctx {
 	size_t nqueue;
 	struct pending *pend;
 	size_t npend, cappend;
+	char *maps;		/* /proc/PID/maps of the process being scanned, read on demand */
 };
+
+#define DL_MAPS_MAX (4 << 20)	/* a bigger maps file is cut: addresses past it get no name */
 
 static void enqueue(struct ctx *c, pid_t pid)
 {
@@ -224,7 +227,6 @@ static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 	struct dl_futex_wait w;
 	uint32_t words[3];
 	const char *evidence;
-	char path[PATH_MAX], *maps;
 	bool mutex, have_owner;
 	pid_t owner, owner_pid;
 
@@ -233,11 +235,15 @@ static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 	t->kind = DL_K_FUTEX;
 	t->uaddr = w.uaddr;
 	snprintf(t->object, sizeof(t->object), "0x%llx", (unsigned long long)w.uaddr);
-	snprintf(path, sizeof(path), "%s/%d/maps", c->s->root, tk->pid);
-	maps = malloc(1 << 20);
-	if (maps && dl_read_small(path, maps, 1 << 20) > 0)
-		dl_maps_describe(maps, w.uaddr, t->where, sizeof(t->where));
-	free(maps);
+	if (!c->maps && (c->maps = malloc(DL_MAPS_MAX))) {	/* once per process */
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%d/maps", c->s->root, tk->pid);
+		if (dl_read_small(path, c->maps, DL_MAPS_MAX) < 0)
+			c->maps[0] = '\0';
+	}
+	if (c->maps)
+		dl_maps_describe(c->maps, w.uaddr, t->where, sizeof(t->where));
 	if (dl_futex_read(tk->pid, w.uaddr, words, 1))
 		return 0;
 	have_owner = !dl_futex_read(tk->pid, w.uaddr + 8, &words[2], 1);
@@ -297,6 +303,8 @@ static int scan_pid(struct ctx *c, pid_t pid)
 			rc = futex_wait(c, (size_t)idx, tk);
 	}
 	free(tasks);
+	free(c->maps);
+	c->maps = NULL;
 	return rc;
 }
 
