@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 #include "log.h"
 #include "deadlock/diagnose.h"
 #include "deadlock/futexword.h"
@@ -308,6 +309,22 @@ static int scan_pid(struct ctx *c, pid_t pid)
 	return rc;
 }
 
+/* A holder we may not look into: one node of unknown state, so the chains
+ * that reach it end there (a stall, never a cycle). */
+static int unreadable_holder(struct ctx *c, pid_t pid)
+{
+	struct dl_thread t = { .pid = pid, .tid = pid, .state = '?', .ns = -1 };
+	long idx;
+
+	log_warn("deadlock: process %d holds the other end of a channel but cannot be read "
+		 "(no ptrace access): its state is unknown", pid);
+	snprintf(t.comm, sizeof(t.comm), "?");
+	snprintf(t.pcomm, sizeof(t.pcomm), "?");
+	snprintf(t.doing, sizeof(t.doing), "unknown (no ptrace access)");
+	idx = dl_graph_add_thread(c->g, &t);
+	return idx < 0 ? (int)idx : 0;
+}
+
 static int resolve_edges(struct ctx *c)
 {
 	int rc = 0;
@@ -318,7 +335,7 @@ static int resolve_edges(struct ctx *c)
 		for (size_t j = 0; !rc && j < c->g->nt; j++) {
 			const struct dl_thread *to = &c->g->t[j];
 
-			if (j == p->from || to->pid != p->pid || (p->tid && to->tid != p->tid))
+			if (j == p->from || to->pid != p->pid || (p->tid && to->tid != p->tid && to->state != '?'))
 				continue;
 			rc = dl_graph_add_edge(c->g, p->from, j, p->evidence);
 		}
@@ -345,11 +362,17 @@ int dl_diagnose(const struct dl_scan *s, struct dl_graph *g)
 		rc = scan_pid(&c, c.queue[i]);
 		if (rc == -ESRCH && i >= s->npids)
 			rc = 0;	/* a holder that exited meanwhile */
+		else if ((rc == -EACCES || rc == -EPERM) && i >= s->npids)
+			rc = unreadable_holder(&c, c.queue[i]);
 		else if (rc == -ESRCH)
-			log_error("deadlock: no process %d", c.queue[i]);
-		else if (rc == -EACCES || rc == -EPERM)
+			log_error("deadlock: no process %d (has it exited? check the PID)", c.queue[i]);
+		else if ((rc == -EACCES || rc == -EPERM) && geteuid())
 			log_error("deadlock: cannot read the syscalls of process %d: run as root "
 				  "(or with CAP_SYS_PTRACE)", c.queue[i]);
+		else if (rc == -EACCES || rc == -EPERM)
+			log_error("deadlock: ptrace access to process %d is denied even to root: it runs in "
+				  "another user namespace, or an LSM or Yama policy forbids it "
+				  "(/proc/sys/kernel/yama/ptrace_scope)", c.queue[i]);
 	}
 	if (!rc)
 		rc = resolve_edges(&c);
