@@ -87,7 +87,7 @@ dl_snapshot() {
 	for p in "$@"; do args+=(-p "$p"); done
 	"$IPCS" deadlock "${args[@]}" --json >"$T/$name.json" 2>"$T/$name.dl.err"
 	DL_RC=$?
-	jq -e . "$T/$name.json" >/dev/null 2>&1 || { show "$T/$name.dl.err"; die "$name: output is not JSON"; }
+	[[ -s $T/$name.json ]] && jq -e . "$T/$name.json" >/dev/null 2>&1 || { show "$T/$name.dl.err"; die "$name: output is not JSON"; }
 }
 
 # One line per thread of cycle 0: "tid comm kind object -> held_by.tid (evidence)"
