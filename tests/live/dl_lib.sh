@@ -2,7 +2,7 @@
 # dl_lib.sh - helpers of the deadlock live tests (source after lib.sh).
 
 # dl_start NAME WATCHOPTS CMD ARGS...: start `ipcscope deadlock --watch -p
-# PID --json WATCHOPTS` on a workload, then the workload itself, so the
+# PID --json WATCHOPTS` (DL_TEXT=1: without --json) on a workload, then the workload itself, so the
 # probes see it from its first call: the workload's stdin is a FIFO whose
 # opening (after the watch says it is watching) lets it start. Its stdout is
 # in $T/NAME.out, the watch's JSON lines in $T/NAME.watch; killed at exit
@@ -15,7 +15,8 @@ dl_start() {
 	pid=$!
 	LIVE_BG_PIDS+=("$pid")
 	# shellcheck disable=SC2086 # wopts are words
-	"$IPCS" deadlock --watch -p "$pid" --json $wopts >"$T/$name.watch" 2>"$T/$name.watch.err" &
+	[[ ${DL_TEXT:-0} == 1 ]] || wopts+=" --json"
+	"$IPCS" deadlock --watch -p "$pid" $wopts >"$T/$name.watch" 2>"$T/$name.watch.err" &
 	DL_WATCH_PID=$!
 	LIVE_BG_PIDS+=("$DL_WATCH_PID")
 	if ! wait_line "$T/$name.watch.err" "watching" 20 "$DL_WATCH_PID"; then
@@ -31,6 +32,7 @@ dl_start() {
 dl_watch_result() {
 	bg_wait "$DL_WATCH_PID" 60
 	WATCH_RC=$BG_RC
+	[[ ${DL_TEXT:-0} == 1 ]] && return
 	jq -s '{cycles: map(.cycle)}' "$T/$1.watch" >"$T/$1.w.json" 2>"$T/$1.w.err" ||
 		{ show "$T/$1.watch"; die "$1: --watch output is not JSON lines"; }
 }
@@ -85,7 +87,7 @@ dl_snapshot() {
 	for p in "$@"; do args+=(-p "$p"); done
 	"$IPCS" deadlock "${args[@]}" --json >"$T/$name.json" 2>"$T/$name.dl.err"
 	DL_RC=$?
-	jq -e . "$T/$name.json" >/dev/null 2>&1 || { show "$T/$name.dl.err"; die "$name: output is not JSON"; }
+	[[ -s $T/$name.json ]] && jq -e . "$T/$name.json" >/dev/null 2>&1 || { show "$T/$name.dl.err"; die "$name: output is not JSON"; }
 }
 
 # One line per thread of cycle 0: "tid comm kind object -> held_by.tid (evidence)"

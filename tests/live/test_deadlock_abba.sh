@@ -35,4 +35,18 @@ check_eq "abba: text exit status" 1 "$?"
 check_grep "abba: text headline" "$T/abba.txt" "DEADLOCK 1: a cycle of 2 threads"
 check_grep "abba: text owner" "$T/abba.txt" "$ev $p/$tb \"abba_b\""
 check_no_raw "abba: text is escaped" "$T/abba.txt"
+
+# --watch for a person: the same cycle as text, with how long each waited
+DL_TEXT=1 dl_start abbat "$DLW" "$WL/dl_abba"
+dl_role p abbat proc
+dl_role ta abbat ta
+dl_role tb abbat tb
+DL_TEXT=1 dl_watch_result abbat
+check_eq "abba --watch text: exit status" 1 "$WATCH_RC"
+check_grep "abba --watch text: headline" "$T/abbat.watch" "DEADLOCK 1: a cycle of 2 threads"
+check_grep "abba --watch text: owner of a's lock" "$T/abbat.watch" "$ev $p/$tb \"abba_b\""
+check_grep "abba --watch text: owner of b's lock" "$T/abbat.watch" "$ev $p/$ta \"abba_a\""
+check_eq "abba --watch text: both waits timed" 2 "$(grep -cE 'waits in futex on mutex 0x[0-9a-f]+ .* for [0-9]+\.[0-9]{3} s$' "$T/abbat.watch")"
+check_grep "abba --watch text: summary on stderr" "$T/abbat.watch.err" "1 deadlock reported"
+check_no_raw "abba --watch text: escaped" "$T/abbat.watch"
 live_finish

@@ -1,8 +1,8 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # dl_role sets the variables
 # deadlocks across two processes: process-shared mutexes in POSIX shm taken
-# in opposite order; two pipes each read by the process that should write
-# the other; a mutex + pipe cycle; a unix socket request/response pair where
+# in opposite order; two pipes (FIFOs, message queues) each read by the
+# process that should write the other; a mutex + pipe cycle; a unix socket request/response pair where
 # both sides wait to read.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dl_lib.sh"
@@ -36,6 +36,30 @@ dl_watch_result pipes
 dl_snapshot pipes "$a" "$b"
 dl_check_cycle pipes "$a pipes_a pipe pipe:[$ba] -> $b (pipe write end held by); $b pipes_b pipe pipe:[$ab] -> $a (pipe write end held by)"
 dl_check_watch_cycle pipes "$a pipes_a pipe pipe:[$ba] -> $b (pipe write end held by); $b pipes_b pipe pipe:[$ab] -> $a (pipe write end held by)" 500000000
+
+# the same with two FIFOs and with two POSIX message queues
+mkdir "$T/fifos" || die "mkdir"
+dl_start fifos "$DLW" "$WL/dl_pipes" fifo "$T/fifos"
+dl_role a fifos a
+dl_role b fifos b
+dl_wait_blocked "$a" "$a" 0
+dl_wait_blocked "$b" "$b" 0
+dl_watch_result fifos
+dl_snapshot fifos "$a"
+want="$a pipes_a fifo fifo:$T/fifos/ba -> $b (fifo write end held by); $b pipes_b fifo fifo:$T/fifos/ab -> $a (fifo write end held by)"
+dl_check_cycle fifos "$want"
+dl_check_watch_cycle fifos "$want" 500000000
+
+dl_start mq "$DLW" "$WL/dl_pipes" mq
+dl_role a mq a
+dl_role b mq b
+dl_wait_blocked "$a" "$a" 243
+dl_wait_blocked "$b" "$b" 243
+dl_watch_result mq
+dl_snapshot mq "$b"
+want="$a pipes_a mq mq:/ipcscope-dl-$a-ba (deleted) -> $b (message queue sender held by); $b pipes_b mq mq:/ipcscope-dl-$a-ab (deleted) -> $a (message queue sender held by)"
+dl_check_cycle mq "$want"
+dl_check_watch_cycle mq "$want" 500000000
 
 dl_start mixed "$DLW" "$WL/dl_mixed"
 dl_role a mixed a

@@ -19,7 +19,9 @@ record_until() {
 	pid=$!
 	LIVE_BG_PIDS+=("$pid")
 	for ((i = 0; i < 300; i++)); do
-		"$IPCS" report "$T/$name.ipcs" --json 2>/dev/null | jq -e "$cond" >/dev/null 2>&1 && break
+		# (jq -e succeeds on empty input: only ask it once report worked)
+		"$IPCS" report "$T/$name.ipcs" --json >"$T/$name.poll" 2>/dev/null &&
+			[[ -s $T/$name.poll ]] && jq -e "$cond" "$T/$name.poll" >/dev/null 2>&1 && break
 		kill -0 "$pid" 2>/dev/null || die "$name: the recorder exited early: $(cat "$T/$name.err")"
 		sleep 0.1
 	done

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 #include "log.h"
 #include "deadlock/diagnose.h"
 #include "deadlock/futexword.h"
@@ -37,7 +38,10 @@ struct ctx {
 	size_t nqueue;
 	struct pending *pend;
 	size_t npend, cappend;
+	char *maps;		/* /proc/PID/maps of the process being scanned, read on demand */
 };
+
+#define DL_MAPS_MAX (4 << 20)	/* a bigger maps file is cut: addresses past it get no name */
 
 static void enqueue(struct ctx *c, pid_t pid)
 {
@@ -224,7 +228,6 @@ static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 	struct dl_futex_wait w;
 	uint32_t words[3];
 	const char *evidence;
-	char path[PATH_MAX], *maps;
 	bool mutex, have_owner;
 	pid_t owner, owner_pid;
 
@@ -233,11 +236,15 @@ static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 	t->kind = DL_K_FUTEX;
 	t->uaddr = w.uaddr;
 	snprintf(t->object, sizeof(t->object), "0x%llx", (unsigned long long)w.uaddr);
-	snprintf(path, sizeof(path), "%s/%d/maps", c->s->root, tk->pid);
-	maps = malloc(1 << 20);
-	if (maps && dl_read_small(path, maps, 1 << 20) > 0)
-		dl_maps_describe(maps, w.uaddr, t->where, sizeof(t->where));
-	free(maps);
+	if (!c->maps && (c->maps = malloc(DL_MAPS_MAX))) {	/* once per process */
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%d/maps", c->s->root, tk->pid);
+		if (dl_read_small(path, c->maps, DL_MAPS_MAX) < 0)
+			c->maps[0] = '\0';
+	}
+	if (c->maps)
+		dl_maps_describe(c->maps, w.uaddr, t->where, sizeof(t->where));
 	if (dl_futex_read(tk->pid, w.uaddr, words, 1))
 		return 0;
 	have_owner = !dl_futex_read(tk->pid, w.uaddr + 8, &words[2], 1);
@@ -297,7 +304,25 @@ static int scan_pid(struct ctx *c, pid_t pid)
 			rc = futex_wait(c, (size_t)idx, tk);
 	}
 	free(tasks);
+	free(c->maps);
+	c->maps = NULL;
 	return rc;
+}
+
+/* A holder we may not look into: one node of unknown state, so the chains
+ * that reach it end there (a stall, never a cycle). */
+static int unreadable_holder(struct ctx *c, pid_t pid)
+{
+	struct dl_thread t = { .pid = pid, .tid = pid, .state = '?', .ns = -1 };
+	long idx;
+
+	log_warn("deadlock: process %d holds the other end of a channel but cannot be read "
+		 "(no ptrace access): its state is unknown", pid);
+	snprintf(t.comm, sizeof(t.comm), "?");
+	snprintf(t.pcomm, sizeof(t.pcomm), "?");
+	snprintf(t.doing, sizeof(t.doing), "unknown (no ptrace access)");
+	idx = dl_graph_add_thread(c->g, &t);
+	return idx < 0 ? (int)idx : 0;
 }
 
 static int resolve_edges(struct ctx *c)
@@ -310,7 +335,7 @@ static int resolve_edges(struct ctx *c)
 		for (size_t j = 0; !rc && j < c->g->nt; j++) {
 			const struct dl_thread *to = &c->g->t[j];
 
-			if (j == p->from || to->pid != p->pid || (p->tid && to->tid != p->tid))
+			if (j == p->from || to->pid != p->pid || (p->tid && to->tid != p->tid && to->state != '?'))
 				continue;
 			rc = dl_graph_add_edge(c->g, p->from, j, p->evidence);
 		}
@@ -337,11 +362,17 @@ int dl_diagnose(const struct dl_scan *s, struct dl_graph *g)
 		rc = scan_pid(&c, c.queue[i]);
 		if (rc == -ESRCH && i >= s->npids)
 			rc = 0;	/* a holder that exited meanwhile */
+		else if ((rc == -EACCES || rc == -EPERM) && i >= s->npids)
+			rc = unreadable_holder(&c, c.queue[i]);
 		else if (rc == -ESRCH)
-			log_error("deadlock: no process %d", c.queue[i]);
-		else if (rc == -EACCES || rc == -EPERM)
+			log_error("deadlock: no process %d (has it exited? check the PID)", c.queue[i]);
+		else if ((rc == -EACCES || rc == -EPERM) && geteuid())
 			log_error("deadlock: cannot read the syscalls of process %d: run as root "
 				  "(or with CAP_SYS_PTRACE)", c.queue[i]);
+		else if (rc == -EACCES || rc == -EPERM)
+			log_error("deadlock: ptrace access to process %d is denied even to root: it runs in "
+				  "another user namespace, or an LSM or Yama policy forbids it "
+				  "(/proc/sys/kernel/yama/ptrace_scope)", c.queue[i]);
 	}
 	if (!rc)
 		rc = resolve_edges(&c);
