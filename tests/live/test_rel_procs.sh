@@ -1,16 +1,16 @@
 #!/bin/bash
 # shellcheck disable=SC2016,SC2154 # jq programs use $vars; role_pid sets vars
 # Traced-process faults: a fork bomb of short-lived children, pid reuse (two
-# processes under one pid are never merged), thousands of fds, threads that
-# die inside a syscall (past the 16384 in-flight slots: none may leak), and
-# exec in the middle of a conversation. Exact counts, right attribution.
+# processes under one pid are never merged) and exec in the middle of a
+# conversation. Exact counts, right attribution. (Thousands of fds and threads
+# dying mid-syscall: test_rel_fds_threads.sh.)
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
-need_workload forkbomb pid_reuse many_fds thread_exit exec_chain
+need_workload forkbomb pid_reuse exec_chain
 PIPES='[.conversations[] | select(.kind == "pipe")]'
 
-# -- fork bomb: 1000 children, 64 alive at once, 10 bytes each
-N=1000
+# -- fork bomb: 600 children, 64 alive at once, 10 bytes each
+N=600
 rec fb "$WL/forkbomb" "$N"
 check_eq "forkbomb: record exit status (workload's own check)" 0 "$REC_RC"
 role_pid fp "$T/fb.out" parent
@@ -41,34 +41,6 @@ check_jq "pid reuse: both exited" "true true" "$T/reuse.json" \
 check_jq "pid reuse: two conversations, each its own bytes" "reuse_a:100:1 reuse_b:200:1" "$T/reuse.json" \
 	"[${PIPES}[] | select(.a.pid == \$a and .b.pid == \$p) | \"\\(.a.comm):\\(.a_to_b.bytes):\\(.a_to_b.msgs)\"] | sort | join(\" \")" \
 	--argjson a "$a" --argjson p "$pp"
-
-# -- thousands of fds: 2500 pipes (5000 fds) between two processes
-N=2500
-rec fds "$WL/many_fds" "$N"
-check_eq "many fds: record exit status (workload's own check)" 0 "$REC_RC"
-role_pid mr "$T/fds.out" reader
-role_pid mw "$T/fds.out" writer
-report_json fds
-check_recording fds
-check_jq "many fds: one conversation per pipe, writer -> reader" "$N" "$T/fds.json" \
-	"[${PIPES}[] | select(.a.pid == \$w and .b.pid == \$r and .a_to_b.msgs == 1)] | length" \
-	--argjson w "$mw" --argjson r "$mr"
-check_jq "many fds: $N distinct pipes" "$N" "$T/fds.json" "[${PIPES}[] | .channel] | unique | length"
-# pipe i carries i % 100 + 1 bytes: 25 * 5050
-check_jq "many fds: bytes" 126250 "$T/fds.json" "[${PIPES}[] | .a_to_b.bytes] | add"
-
-# -- 20000 threads killed while blocked in read(), then an exact conversation
-rec thr "$WL/thread_exit" 200 100
-check_eq "threads: record exit status (workload's own check)" 0 "$REC_RC"
-role_pid tp "$T/thr.out" parent
-role_pid tr "$T/thr.out" reader
-report_json thr
-check_recording thr	# drops.total 0: no in-flight slot leaked
-check_jq "threads: no in-flight slot leaked (drops.inflight)" 0 "$T/thr.json" '.drops.inflight'
-check_conv thr pipe "$tp" te_parent "$tr" te_reader 1000 1
-# one process each (the last thread out must not make a second one), all exited
-check_jq "threads: 200 victims + the reader, each one process, exited" "201 201" "$T/thr.json" \
-	'[.processes[] | select(.ppid == $p)] | "\(length) \(map(select(.exited)) | length)"' --argjson p "$tp"
 
 # -- exec in the middle: one process, one conversation, the new name
 rec exec "$WL/exec_chain"
