@@ -10,6 +10,7 @@
 #define SEND_SIG_PRIV_PTR 1UL	/* include/linux/sched/signal.h: info 0 or 1 */
 #define SI_USER 0
 #define SI_KERNEL 0x80
+#define SI_TIMER (-2)
 #define SIG_DFL_PTR 0UL
 #define SIG_IGN_PTR 1UL
 
@@ -32,25 +33,32 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info,
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ipcs_signal_rec *r;
 	__u32 rpid = task->tgid;
+	__s32 code = info_code(info);
+	/* Timers (itimer, POSIX, CPU-time) fire from interrupts in whatever task
+	 * runs: current did not send them. */
+	bool by_kernel = code == SI_KERNEL || code == SI_TIMER;
 
 	/* Sender or receiver traced; ipcscope's own (SIGCONT to start a
 	 * workload, SIGCHLD when it ends) are plumbing, not the workload's. */
-	if (rpid == targ_self_tgid || (pid_tgid >> 32) == targ_self_tgid ||
-	    (!task_traced(cur, pid_tgid >> 32) && !task_traced(task, rpid)))
+	if (rpid == targ_self_tgid || (!by_kernel && (pid_tgid >> 32) == targ_self_tgid) ||
+	    ((by_kernel || !task_traced(cur, pid_tgid >> 32)) && !task_traced(task, rpid)))
 		return 0;
 	r = emit_reserve(sizeof(*r), IPCS_REC_SIGNAL);
 	if (!r)
 		return 0;
-	r->pid = pid_tgid >> 32;
-	r->tid = (__u32)pid_tgid;
+	r->pid = by_kernel ? 0 : pid_tgid >> 32;	/* 0: the kernel */
+	r->tid = by_kernel ? 0 : (__u32)pid_tgid;
 	r->rpid = rpid;
 	r->rtid = task->pid;
 	r->sig = sig;
 	r->result = result;
-	r->si_code = info_code(info);
+	r->si_code = code;
 	r->op = IPCS_SIG_GENERATE;
 	r->group = group ? 1 : 0;
-	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	if (by_kernel)
+		__builtin_memcpy(r->comm, "kernel", sizeof("kernel"));
+	else
+		bpf_get_current_comm(r->comm, sizeof(r->comm));
 	if (bpf_probe_read_kernel_str(r->rcomm, sizeof(r->rcomm), task->comm) < 0)
 		drop_count(IPCS_DROP_READ);
 	emit_submit(r);
