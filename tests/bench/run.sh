@@ -7,7 +7,8 @@
 # the untraced run, then the collector's figures, and writes them between the
 # markers of docs/performance.md (-n: print only).
 #   -r ROUNDS   rounds (default 3, at least 3 for a median that means something)
-#   -d SECS     seconds per workload run (default 1)
+#   -d SECS     seconds per workload run (default 0.8: the whole run stays under
+#               10 minutes on 2 CPUs even when the machine is busy)
 #   -m MODES    comma list of ipcbench modes (default all)
 #   -t TRACERS  comma list of tracers (default: all below but the floor-pair-*
 #               ones, each where installed): untraced record stat filtered-out
@@ -17,7 +18,7 @@ set -uo pipefail
 
 BUILD=${1:?usage: run.sh BUILD [-r ROUNDS] [-d SECS] [-m MODES] [-t TRACERS] [-n]}
 shift
-ROUNDS=3 SECS=1 WRITE=1
+ROUNDS=3 SECS=0.8 WRITE=1
 MODES=pipe,unix,tcp,futex,shm,bulk,fifo
 TRACERS=untraced,record,stat,filtered-out,floor-return,floor-ringbuf,floor-batched,strace,perf-trace,bpftrace-map,bpftrace-print
 while getopts "r:d:m:t:n" c; do
@@ -311,6 +312,12 @@ out=$W/tables.md
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname): $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r);"
 	echo "load average before $load_before, after $load_after; $elapsed s in all."
 	echo
+	if awk -v a="${load_before%% *}" -v b="${load_after%% *}" -v n="$(nproc)" 'BEGIN { exit !(a > n || b > n) }'; then
+		echo "**The machine was busy (load average above its $(nproc) CPUs): other work took CPU time from the"
+		echo "untraced and traced runs unevenly, so the ratios below say little; re-run \`make bench\` on a quiet"
+		echo "machine. The collector's figures (CPU per event, bytes, RSS) hold better: they count its own CPU.**"
+		echo
+	fi
 	tables
 	goals
 } >"$out"
