@@ -187,7 +187,8 @@ static __u64 drops_sum(const __u64 d[IPCS_DROP_SLOTS])
 	return s;
 }
 
-static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
+/* dest: the recording, or NULL when nothing is written (stat). */
+static void status_line(const struct ipcs_opts *o, const char *dest, const struct pipeline *p,
 			const __u64 drops[IPCS_DROP_SLOTS], bool final)
 {
 	if (o->quiet || (!final && !isatty(STDERR_FILENO)))
@@ -195,7 +196,7 @@ static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
 	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s",
 		final ? "" : "\r",
 		(unsigned long long)p->records, (unsigned long long)drops_sum(drops),
-		o->cmd == CMD_STAT ? "counted" : o->output,
+		dest ? dest : "counted",
 		final ? "\n" : "   ");
 }
 
@@ -252,7 +253,7 @@ static int trace_loop(struct run_state *s)
 				err = recorder_flush(s->rec);
 			if (err)
 				break;
-			status_line(o, s->p, s->drops, false);
+			status_line(o, s->rec ? o->output : NULL, s->p, s->drops, false);
 		}
 	}
 	if (!err) {	/* everything the kernel already produced belongs in the file */
@@ -328,7 +329,7 @@ out:
 		if (!err)
 			err = cerr;
 	}
-	status_line(o, p, s.drops, true);
+	status_line(o, rec ? o->output : NULL, p, s.drops, true);
 	if (drops_sum(s.drops))
 		log_warn("%llu events were dropped (ring buffer full: try --ringbuf-kb, or a narrower filter)",
 			 (unsigned long long)drops_sum(s.drops));
