@@ -7,7 +7,7 @@
 # the untraced run, then the collector's figures, and writes them between the
 # markers of docs/performance.md (-n: print only).
 #   -r ROUNDS   rounds (default 3, at least 3 for a median that means something)
-#   -d SECS     seconds per workload run (default 0.8: the whole run takes ~5 min
+#   -d SECS     seconds per workload run (default 0.8: the whole run should take ~5 min
 #               on 2 quiet CPUs; it took 9.3 min at a load average of 15)
 #   -m MODES    comma list of ipcbench modes (default all)
 #   -t TRACERS  comma list of tracers (default: all below but the floor-pair-*
