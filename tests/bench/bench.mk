@@ -1,6 +1,6 @@
 # bench.mk - `make bench` (included by the top Makefile): the workload, the
 # floor tracer and the driver that writes docs/performance.md.
-#   make bench                     full run (~8 min on 2 cores)
+#   make bench                     full run (~5 min expected on 2 quiet CPUs; 10.5 at load 15)
 #   make bench BENCH_ARGS='-r 1 -d 0.5 -m pipe'   a quick look
 
 BENCH_DIR := $(BUILD)/bench

@@ -7,7 +7,8 @@
 # the untraced run, then the collector's figures, and writes them between the
 # markers of docs/performance.md (-n: print only).
 #   -r ROUNDS   rounds (default 3, at least 3 for a median that means something)
-#   -d SECS     seconds per workload run (default 1)
+#   -d SECS     seconds per workload run (default 0.8: the whole run should take ~5 min
+#               on 2 quiet CPUs; it took 9.3 min at a load average of 15)
 #   -m MODES    comma list of ipcbench modes (default all)
 #   -t TRACERS  comma list of tracers (default: all below but the floor-pair-*
 #               ones, each where installed): untraced record stat filtered-out
@@ -17,7 +18,7 @@ set -uo pipefail
 
 BUILD=${1:?usage: run.sh BUILD [-r ROUNDS] [-d SECS] [-m MODES] [-t TRACERS] [-n]}
 shift
-ROUNDS=3 SECS=1 WRITE=1
+ROUNDS=3 SECS=0.8 WRITE=1
 MODES=pipe,unix,tcp,futex,shm,bulk,fifo
 TRACERS=untraced,record,stat,filtered-out,floor-return,floor-ringbuf,floor-batched,strace,perf-trace,bpftrace-map,bpftrace-print
 while getopts "r:d:m:t:n" c; do
@@ -244,7 +245,7 @@ tables() {
 		echo "| mode | events/op | events/s | drops | bytes/event (file) | collector CPU µs/event | => events/s per core | peak RSS MiB | stat: CPU µs/event, RSS MiB | report events/s |"
 		echo "|---|---|---|---|---|---|---|---|---|---|"
 		for mode in "${mode_list[@]}"; do
-			awk -F'\t' -v m="$mode" -v secs="$SECS" \
+			awk -F'\t' -v m="$mode" -v secs="$SECS" -v side="$W/collector.tsv" \
 				-v scpu="$(med "$mode" stat 8)" -v sev="$(med "$mode" stat 5)" -v srss="$(med "$mode" stat 9)" '
 				$1 == m && $2 == "record" { n++; ops[n] = $4 * secs; ev[n] = $5; dr += $6; by[n] = $7; cpu[n] = $8; rss[n] = $9; rep[n] = $10 }
 				function med(a, n,   i, j, t, b) { for (i = 1; i <= n; i++) b[i] = a[i];
@@ -258,8 +259,51 @@ tables() {
 					st = sev > 0 ? sprintf("%.2f, %.1f", scpu * 1e6 / sev, srss / 1024) : "-"
 					printf "| %s | %.1f | %.0f | %d | %.1f | %.2f | %.0f | %.1f | %s | %.0f |\n", m, med(epo, n), med(eps, n), dr,
 						med(bpe, n), med(us, n), med(cap, n), med(rss, n) / 1024, st, med(rep, n)
+					printf "%s\t%.0f\t%.1f\t%.0f\t%d\n", m, med(cap, n), med(bpe, n), med(rep, n), dr >> side
 				}' "$RES"
 		done
+	fi
+}
+
+# stdin: lines "MODE VALUE OK(0|1)"; prints "met" or "not met on MODE (VALUE), ...".
+verdict() {
+	awk '$3 == 0 { bad = bad (bad ? ", " : "") $1 " (" $2 ")" }
+		END { if (!NR) print "not measured"; else if (bad == "") print "met"; else print "not met on " bad }'
+}
+
+# ratio MODE TRACER-A TRACER-B: median ops/s of A / that of B, 2 decimals.
+ratio() {
+	awk -v a="$(med "$1" "$2" 4)" -v b="$(med "$1" "$3" 4)" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b }'
+}
+
+# The goals of issue 6, checked against this run's medians.
+goals() {
+	local mode r
+	local pingpong=() have
+	for mode in "${mode_list[@]}"; do
+		[[ $mode == bulk ]] || pingpong+=("$mode")
+	done
+	have=" ${tr_list[*]} "
+	echo
+	echo "Goals (issue 6) on this run:"
+	echo
+	if [[ $have == *" record "* ]]; then
+		echo "- \`record\` >= 0.85 of untraced on the ping-pong modes: $(for mode in "${pingpong[@]}"; do
+			r=$(ratio "$mode" record untraced); echo "$mode ${r:--} $(awk -v r="$r" 'BEGIN { print (r != "" && r >= 0.85) }')"; done | verdict)"
+	fi
+	if [[ $have == *" record "* && $have == *" floor-batched "* ]]; then
+		echo "- \`record\` within 5% of the batched floor tracer: $(for mode in "${pingpong[@]}"; do
+			r=$(ratio "$mode" record floor-batched); echo "$mode ${r:--} $(awk -v r="$r" 'BEGIN { print (r != "" && r >= 0.95) }')"; done | verdict)"
+	fi
+	if [[ $have == *" filtered-out "* ]]; then
+		echo "- a filtered-out process pays at most 2%: $(for mode in "${mode_list[@]}"; do
+			r=$(ratio "$mode" filtered-out untraced); echo "$mode ${r:--} $(awk -v r="$r" 'BEGIN { print (r != "" && r >= 0.98) }')"; done | verdict)"
+	fi
+	if [[ -s $W/collector.tsv ]]; then
+		echo "- collector >= 1,000,000 events/s per core: $(awk -F'\t' '{ print $1, $2, ($2 >= 1e6) }' "$W/collector.tsv" | verdict)"
+		echo "- no drops: $(awk -F'\t' '{ print $1, $5, ($5 == 0) }' "$W/collector.tsv" | verdict)"
+		echo "- at most 16 bytes per event in the file (ping-pong modes): $(awk -F'\t' '$1 != "bulk" { print $1, $3, ($3 <= 16) }' "$W/collector.tsv" | verdict)"
+		echo "- \`report\` >= 5,000,000 events/s: $(awk -F'\t' '{ print $1, $4, ($4 >= 5e6) }' "$W/collector.tsv" | verdict)"
 	fi
 }
 
@@ -268,7 +312,14 @@ out=$W/tables.md
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname): $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r);"
 	echo "load average before $load_before, after $load_after; $elapsed s in all."
 	echo
+	if awk -v a="${load_before%% *}" -v b="${load_after%% *}" -v n="$(nproc)" 'BEGIN { exit !(a > n || b > n) }'; then
+		echo "**The machine was busy (load average above its $(nproc) CPUs): other work took CPU time from the"
+		echo "untraced and traced runs unevenly, so the ratios below say little; re-run \`make bench\` on a quiet"
+		echo "machine. The collector's figures (CPU per event, bytes, RSS) hold better: they count its own CPU.**"
+		echo
+	fi
 	tables
+	goals
 } >"$out"
 echo
 cat "$out"

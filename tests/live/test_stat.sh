@@ -25,11 +25,11 @@ check_jq "stat: channel bytes_written/read" "$((N * S)) $((N * S))" "$T/s.json" 
 	--arg c "$(conv_channel s "$w" "$rd")"
 check_eq "stat wrote no file into the working directory" "s.err s.json s.out" "$(ls "$T" | tr '\n' ' ' | sed 's/ $//')"
 
-# the same run under record + report: the same events and figures
+# the same run under record + report: the same conversations (not the same
+# event count: how many reads drain the pipe depends on scheduling)
 rec r "$WL/pipe_pair" "$N" "$S"
 check_eq "record exit status" 0 "$REC_RC"
 report_json r
-check_eq "stat events = record events" "$(jq .events "$T/r.json")" "$(jq .events "$T/s.json")"
 filt='[.conversations[] | {kind, a: .a.comm, b: .b.comm, a_to_b, b_to_a}] | sort_by(.kind)'
 check_eq "stat conversations = record conversations" "$(jq -c "$filt" "$T/r.json")" "$(jq -c "$filt" "$T/s.json")"
 
