@@ -1,9 +1,10 @@
 #!/bin/bash
 # shellcheck disable=SC2016,SC2154 # jq programs use $vars; role_pid sets vars
-# preopened_sock: a socketpair and a loopback TCP connection made before
-# `record -p`. While both sleep only the seed from /proc (sock_diag,
-# /proc/net/tcp) names them and their holders; once they talk, the seeded
-# holders move to the live channels and each stream is one exact conversation.
+# preopened_sock: a socketpair, a loopback TCP connection and a message queue
+# made before `record -p`. While both sleep only the seed from /proc
+# (sock_diag, /proc/net/tcp, the mqueue fd) names them and their holders; once
+# they talk, the seeded holders move to the live channels and each is one
+# exact conversation.
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload preopened_sock
@@ -23,6 +24,8 @@ role_pid cpfd "$T/wl.out" cpair_fd
 role_pid tfd "$T/wl.out" tcp_fd
 role_pid ctfd "$T/wl.out" ctcp_fd
 role_pid cport "$T/wl.out" cport
+role_pid mqfd "$T/wl.out" mq_fd
+mq=$(sed -n 's/^mq=//p' "$T/wl.out")
 pair="socketpair:[$pino]"
 tcp="127.0.0.1:$port<->127.0.0.1:$cport"
 
@@ -47,6 +50,9 @@ check_eq "idle: socketpair ends and holders (seeded)" \
 check_eq "idle: TCP connection ends and holders (seeded)" \
 	"$(printf '%s\n' "$c ps_client $ctfd rw" "$s ps_server $tfd rw" | sort | paste -sd,)" \
 	"$(holders tcp "$tcp" "$j")"
+check_eq "idle: message queue and holders (seeded)" \
+	"$(printf '%s\n' "$c ps_client $mqfd rw" "$s ps_server $mqfd rw" | sort | paste -sd,)" \
+	"$(holders mq "$mq" "$j")"
 
 # 2. Record again, then let them talk.
 "$IPCS" record -o "$T/ps.ipcs" -p "$s" -p "$c" </dev/null >"$T/ps.out" 2>"$T/ps.err" &
@@ -65,7 +71,8 @@ report_json ps
 check_recording ps
 check_conv ps unix-stream "$c" ps_client "$s" ps_server "$K" 1
 check_conv ps tcp "$c" ps_client "$s" ps_server "$K" 1
+check_conv ps mq "$c" ps_client "$s" ps_server 300 3
 # the live channels carry the names the seed gave in the idle recording
-check_jq "ps: the conversations' channels" "$tcp|$pair" "$T/ps.json" \
+check_jq "ps: the conversations' channels" "$mq|$tcp|$pair" "$T/ps.json" \
 	'[.conversations[] | select(.kind != "signal") | .channel] | sort | join("|")'
 live_finish

@@ -17,6 +17,9 @@
 #include "model_testlib.h"
 #include "collect/decode.h"
 #include "collect/seed_sockets.h"
+#include "collect/seed_mq.h"
+#include <fcntl.h>
+#include <mqueue.h>
 
 static void test_parse_lines(void **state)
 {
@@ -125,6 +128,34 @@ static void test_live_snapshot(void **state)
 	close(afd);
 }
 
+/* A queue's fd link names it; stat gives the identity the probes use. */
+static void test_mq(void **state)
+{
+	char name[64], link[64];
+	struct ipcs_seed_fd_rec rec;
+	struct stat st;
+	mqd_t q;
+	int fd;
+
+	(void)state;
+	snprintf(name, sizeof(name), "/ipcs_unit_%d", (int)getpid());
+	q = mq_open(name, O_CREAT | O_EXCL | O_RDWR, 0600, NULL);
+	assert_true(q != (mqd_t)-1);
+	mq_unlink(name);	/* the open fd keeps it */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", (int)q);
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(seed_mq_classify(link, &rec), 0);
+	assert_int_equal(rec.chan.kind, IPCS_KIND_MQ);
+	assert_int_equal(fstat((int)q, &st), 0);
+	assert_int_equal(rec.chan.ino, st.st_ino);
+	assert_string_equal(rec.path, name);
+	mq_close(q);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	assert_int_equal(seed_mq_classify(link, &rec), -ENOENT);
+	close(fd);
+}
+
 #define SOCKFS 8u
 #define SK_A 0xffff888000001000ull
 #define SK_B 0xffff888000002000ull
@@ -181,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_lines),
 		cmocka_unit_test(test_live_snapshot),
+		cmocka_unit_test(test_mq),
 		cmocka_unit_test_setup_teardown(test_model_adopts, setup, teardown),
 	};
 

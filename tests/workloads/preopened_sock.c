@@ -7,15 +7,20 @@
  * forks the child ("ps_client"), which keeps the socketpair's second end and
  * the connecting TCP socket; each closes the others. Both sleep in
  * sigsuspend() until SIGUSR1 (blocked before fork, so an early signal
- * stays pending). Then the child sends K bytes of pattern() on each socket
- * in one write and closes them; the parent reads each to EOF.
+ * stays pending). It also opens the message queue /ipcs_ps_PID (PID: the
+ * parent's) before fork. Then the child sends K bytes of pattern() on each
+ * socket in one write and closes them, and 3 messages of 100 bytes on the
+ * queue; the parent reads each socket to EOF and receives the 3 messages.
  *
  * stdout: "server=PID", "client=PID", "pair_ino=N" (the smaller inode of the
  * socketpair), "pair_fd=N" (the server's end), "cpair_fd=N" (the client's),
- * "tcp_fd=N" (accepted), "ctcp_fd=N", "cport=N" (the client's TCP port).
+ * "tcp_fd=N" (accepted), "ctcp_fd=N", "cport=N" (the client's TCP port),
+ * "mq=/ipcs_ps_PID", "mq_fd=N" (the same fd number in both).
  * Exit 0 only if both streams arrived whole.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <mqueue.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -70,6 +75,8 @@ int main(int argc, char **argv)
 	sigset_t block, unblocked;
 	int sv[2], lfd, cfd, afd, one = 1, st, rc;
 	unsigned long port, k, i1, i2;
+	char mqname[64], msg[100] = { 0 };
+	mqd_t q;
 	pid_t child;
 
 	if (argc != 3) {
@@ -100,6 +107,11 @@ int main(int argc, char **argv)
 	close(lfd);
 	if (getsockname(cfd, (struct sockaddr *)&a, &alen))
 		die("getsockname");
+	snprintf(mqname, sizeof(mqname), "/ipcs_ps_%d", (int)getpid());
+	q = mq_open(mqname, O_CREAT | O_EXCL | O_RDWR, 0600, NULL);
+	if (q == (mqd_t)-1)
+		die("mq_open");
+	dprintf(1, "mq=%s\nmq_fd=%d\n", mqname, (int)q);
 	i1 = ino_of(sv[0]);
 	i2 = ino_of(sv[1]);
 	dprintf(1, "pair_ino=%lu\npair_fd=%d\ncpair_fd=%d\ntcp_fd=%d\nctcp_fd=%d\ncport=%u\n",
@@ -115,6 +127,9 @@ int main(int argc, char **argv)
 		wait_usr1(&unblocked);
 		send_all(sv[1], k);
 		send_all(cfd, k);
+		for (int i = 0; i < 3; i++)
+			if (mq_send(q, msg, sizeof(msg), 0))
+				die("mq_send");
 		_exit(0);
 	}
 	close(sv[1]);
@@ -122,6 +137,13 @@ int main(int argc, char **argv)
 	dprintf(1, "server=%d\n", getpid());
 	wait_usr1(&unblocked);
 	rc = read_pattern(sv[0], k, 4096) | read_pattern(afd, k, 4096);
+	for (int i = 0; i < 3; i++) {
+		char in[8192];
+
+		if (mq_receive(q, in, sizeof(in), NULL) != (ssize_t)sizeof(msg))
+			rc = 1;
+	}
+	mq_unlink(mqname);
 	if (waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st))
 		rc = 1;
 	return rc;

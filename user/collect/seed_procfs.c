@@ -21,6 +21,7 @@
 #include "log.h"
 #include "collect/seed_procfs.h"
 #include "collect/seed_sockets.h"
+#include "collect/seed_mq.h"
 
 struct pinfo {
 	pid_t pid;
@@ -320,13 +321,15 @@ static int classify_fd(const char *link, struct ipcs_seed_fd_rec *rec)
 	return 0;
 }
 
-/* A socket fd: seed_sockets.c knows its kind and name by inode. */
+/* A socket fd (seed_sockets.c knows its kind and name by inode) or a message queue. */
 static int classify_socket(const struct walk *w, const char *link, struct ipcs_seed_fd_rec *rec)
 {
 	char target[64];
 	struct stat st;
 	ssize_t len;
 
+	if (!seed_mq_classify(link, rec))
+		return 0;
 	if (!w->socks)
 		return -ENOENT;
 	len = readlink(link, target, sizeof(target) - 1);
