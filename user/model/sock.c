@@ -258,6 +258,20 @@ static int inet_queue(struct model *m, const struct ipcs_sock_rec *r, __u64 id,
 	return err;
 }
 
+/* The call's bytes: read from rq, or written to wq (counted on own when no destination is known). */
+static int sock_bytes(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool send,
+		      struct mchan *rq, struct mchan *wq, struct mchan *own)
+{
+	if (s->ret <= 0)
+		return 0;
+	if (!send)
+		return conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+	if (wq)
+		return conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+	own->bytes_written += (__u64)s->ret;
+	return 0;
+}
+
 /* What a write may go to and a read comes from; conn joins two queues. */
 static int inet_io(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r, bool send,
 		   struct mchan *rq, struct mchan *wq)
@@ -267,14 +281,8 @@ static int inet_io(struct model *m, struct mproc *p, const struct ipcs_sock_rec 
 
 	if (!err)
 		err = sock_fd_learn(m, p, s->fd, rq);
-	if (!err && s->ret > 0) {
-		if (!send)
-			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else if (wq)
-			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else
-			rq->bytes_written += (__u64)s->ret;	/* no destination known */
-	}
+	if (!err)
+		err = sock_bytes(m, p, s, send, rq, wq, rq);
 	if (wq)
 		chan_note_unheld(m, wq);
 	chan_note_unheld(m, rq);
@@ -445,14 +453,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	/* A bound datagram socket is held as its named queue. */
 	if (!err)
 		err = sock_fd_learn(m, p, s->fd, rq && rq != c ? rq : c);
-	if (!err && s->ret > 0) {
-		if (!send)
-			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else if (wq)
-			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else
-			c->bytes_written += (__u64)s->ret;	/* no peer to attribute to */
-	}
+	if (!err)
+		err = sock_bytes(m, p, s, send, rq, wq, c);
 	if (rq && rq != c)
 		chan_note_unheld(m, rq);
 	if (wq)
