@@ -40,7 +40,7 @@ check_jq "fp: all 6 passes went over the socketpair" 6 "$j" \
 sel='[.conversations[] | select(.kind == "unix-stream" and ((.a.pid == $s and .b.pid == $r) or (.a.pid == $r and .b.pid == $s)))]'
 check_jq "fp: one unix-stream conversation" 1 "$j" "$sel | length" "${args[@]}"
 check_jq "fp: fds_passed on it, sender->receiver" "3 3 3" "$j" \
-	"$sel[0] | if .a.pid == \$s then \"\(.fds_passed) \(.fds.a_to_b) \(.credentials.a_to_b)\"
+	"${sel}[0] | if .a.pid == \$s then \"\(.fds_passed) \(.fds.a_to_b) \(.credentials.a_to_b)\"
 	 else \"\(.fds_passed) \(.fds.b_to_a) \(.credentials.b_to_a)\" end" "${args[@]}"
 
 # The passed pipe end: the receiver is its writer.
