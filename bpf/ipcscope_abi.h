@@ -416,6 +416,10 @@ struct ipcs_seed_proc_rec {
 	char comm[IPCS_COMM_LEN];
 };
 
+/* ipcs_seed_fd_rec.flags, besides IPCS_SYSF_CLOEXEC */
+#define IPCS_SEEDF_SOCK_INODE 0x100	/* a socket: chan.ino is its inode (its kernel identity
+					   is not in /proc), path its name; since 1.1 */
+
 /* An IPC fd open when tracing started (user space, from /proc/PID/fd). */
 struct ipcs_seed_fd_rec {
 	struct ipcs_rec_hdr h;

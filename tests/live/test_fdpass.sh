@@ -1,9 +1,10 @@
 #!/bin/bash
 # shellcheck disable=SC2016,SC2154 # jq programs use $vars; role_pid sets vars
-# fdpass_pair: SCM_RIGHTS (a pipe's write end + a memfd, then a regular file)
-# and SCM_CREDENTIALS over a socketpair. Exact: 3 fds passed and paired, what
-# each is, both fd numbers, 3 credentials received; the receiver's writes to
-# the pipe end it was passed are attributed to it, and it maps the memfd.
+# fdpass_pair: SCM_RIGHTS (a pipe's write end + a memfd, then a regular file +
+# a unix socket) and SCM_CREDENTIALS over a socketpair. Exact: 4 fds passed and
+# paired, what each is, both fd numbers, 3 credentials received; the
+# receiver's writes to the pipe end and the socket it was passed are
+# attributed to it, and it maps the memfd.
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload fdpass_pair
@@ -17,37 +18,47 @@ role_pid r "$T/fp.out" receiver
 role_pid fpipe "$T/fp.out" fd_pipe
 role_pid fmem "$T/fp.out" fd_memfd
 role_pid ffile "$T/fp.out" fd_file
+role_pid fsock "$T/fp.out" fd_sock
 report_json fp
 check_recording fp
 j=$T/fp.json
 args=(--argjson s "$s" --argjson r "$r")
 
-check_jq "fp: totals (fds passed, paired, credentials, not listed)" "3 3 3 0" "$j" \
+check_jq "fp: totals (fds passed, paired, credentials, not listed)" "4 4 3 0" "$j" \
 	'.fd_passes | "\(.fds_passed) \(.paired) \(.credentials) \(.not_listed)"'
 check_jq "fp: the fds, in order (from to fd what end name)" \
-	"$s,$r,$fpipe,pipe,write end,|$s,$r,$fmem,memfd,-,memfd:ipcs_fdpass|$s,$r,$ffile,file,-,fdpass.dat" "$j" \
+	"$s,$r,$fpipe,pipe,write end,|$s,$r,$fmem,memfd,-,memfd:ipcs_fdpass|$s,$r,$ffile,file,-,fdpass.dat|$s,$r,$fsock,unix-stream,-,UNIX-STREAM" "$j" \
 	'[.fd_passes.passes[] | select(.credentials == null) |
 	  "\(.from.pid),\(.to.pid),\(.fd),\(.what),\(.end // "-"),\(.name)"] | join("|")'
-check_jq "fp: received fds are distinct and open (>= 0)" 3 "$j" \
+check_jq "fp: received fds are distinct and open (>= 0)" 4 "$j" \
 	'[.fd_passes.passes[] | select(.credentials == null) | .received_fd | select(. >= 0)] | unique | length'
 check_jq "fp: credentials received: sender's pid, uid 0, three times" "3 $s $s $r" "$j" \
 	'[.fd_passes.passes[] | select(.credentials != null)] |
 	 "\(length) \(.[0].credentials.pid) \(.[0].from.pid) \(.[0].to.pid)"' "${args[@]}"
-check_jq "fp: all 6 passes went over the socketpair" 6 "$j" \
+check_jq "fp: all 7 passes went over the socketpair" 7 "$j" \
 	'[.fd_passes.passes[].via | select(startswith("socketpair:["))] | length'
 
-# The socketpair conversation carries the fd and credential counts.
-sel='[.conversations[] | select(.kind == "unix-stream" and ((.a.pid == $s and .b.pid == $r) or (.a.pid == $r and .b.pid == $s)))]'
-check_jq "fp: one unix-stream conversation" 1 "$j" "$sel | length" "${args[@]}"
-check_jq "fp: fds_passed on it, sender->receiver" "3 3 3" "$j" \
-	"$sel[0] | if .a.pid == \$s then \"\(.fds_passed) \(.fds.a_to_b) \(.credentials.a_to_b)\"
-	 else \"\(.fds_passed) \(.fds.b_to_a) \(.credentials.b_to_a)\" end" "${args[@]}"
+# The socketpair the fds went over: its conversation carries the counts.
+via=$(jq -r '.fd_passes.passes[0].via' "$j")
+sel='[.conversations[] | select(.kind == "unix-stream" and .channel == $v)]'
+check_jq "fp: one conversation over $via" 1 "$j" "$sel | length" --arg v "$via"
+check_jq "fp: fds_passed on it, sender->receiver" "4 4 3" "$j" \
+	"${sel}[0] | if .a.pid == \$s then \"\(.fds_passed) \(.fds.a_to_b) \(.credentials.a_to_b)\"
+	 else \"\(.fds_passed) \(.fds.b_to_a) \(.credentials.b_to_a)\" end" "${args[@]}" --arg v "$via"
 
 # The passed pipe end: the receiver is its writer.
 check_conv fp pipe "$r" fdp_receiver "$s" fdp_sender "$bytes" 1
 pipe=$(conv_channel fp "$r" "$s")
 check_jq "fp: the pass names the pipe's channel" "$pipe" "$j" \
 	'.fd_passes.passes[] | select(.what == "pipe") | .channel'
+
+# The passed socket: the receiver wrote on it, the sender read the other end.
+sock=$(jq -r '.fd_passes.passes[] | select(.what == "unix-stream") | .channel' "$j")
+check_jq "fp: the passed socket's conversation (receiver -> sender)" "1 $r $s 1 700 0" "$j" \
+	'[.conversations[] | select(.kind == "unix-stream" and .channel == $c)] |
+	 "\(length) \(.[0].a.pid) \(.[0].b.pid) \(.[0].a_to_b.msgs) \(.[0].a_to_b.bytes) \(.[0].b_to_a.bytes)"' \
+	--arg c "$sock"
+check_eq "fp: the passed socket is another socketpair" true "$([[ $sock == socketpair:* && $sock != "$via" ]] && echo true)"
 
 # The passed memfd: created by the sender, mapped by both.
 check_jq "fp: memfd segment (creator, mappers)" "$s $fmem 4096 $s,$r" "$j" \

@@ -32,10 +32,10 @@ j=$T/pi.json
 check_jq "pi: one futex conversation" 1 "$j" "$FX | length"
 check_jq "pi: owner woke waiter N times, N waits ended, none back" \
 	"$o fx_pi_owner $w fx_pi_waiter $N $N 0 0" "$j" \
-	"$FX[0] | \"\(.a.pid) \(.a.comm) \(.b.pid) \(.b.comm) \(.a_to_b.msgs) \(.a_to_b.waits) \(.b_to_a.msgs) \(.b_to_a.waits)\""
-check_jq "pi: owner TID from the lock word" "$o" "$j" "$FX[0].owner_tid"
-check_jq "pi: keyed by the shared page" "futex:[$ino]+0" "$j" "$FX[0].channel"
-check_jq "pi: waiter blocked > 0" true "$j" "$FX[0].a_to_b.wait_ns > 0"
+	"${FX}[0] | \"\(.a.pid) \(.a.comm) \(.b.pid) \(.b.comm) \(.a_to_b.msgs) \(.a_to_b.waits) \(.b_to_a.msgs) \(.b_to_a.waits)\""
+check_jq "pi: owner TID from the lock word" "$o" "$j" "${FX}[0].owner_tid"
+check_jq "pi: keyed by the shared page" "futex:[$ino]+0" "$j" "${FX}[0].channel"
+check_jq "pi: waiter blocked > 0" true "$j" "${FX}[0].a_to_b.wait_ns > 0"
 check_inherited pi "$ino" "$o" "fx_pi_waiter:0:1 parent:1:0"
 
 rec rq "$WL/futex_pi_requeue" requeue
@@ -50,9 +50,9 @@ check_recording rq
 j=$T/rq.json
 check_jq "rq: two futex conversations" 2 "$j" "$FX | length"
 check_jq "rq: requeue woke one on A (+64)" "$p $wa 1 1" "$j" \
-	"$FX[] | select(.channel == \"futex:[$ino]+64\") | \"\(.a.pid) \(.b.pid) \(.wakes) \(.waits)\""
+	"${FX}[] | select(.channel == \"futex:[$ino]+64\") | \"\(.a.pid) \(.b.pid) \(.wakes) \(.waits)\""
 check_jq "rq: the requeued waiter was woken on B (+128)" "$p $wb 1 1" "$j" \
-	"$FX[] | select(.channel == \"futex:[$ino]+128\") | \"\(.a.pid) \(.b.pid) \(.wakes) \(.waits)\""
-check_jq "rq: nothing paired with an unseen side" 0 "$j" "[$FX[] | select(.a.pid == 0 or .b.pid == 0)] | length"
+	"${FX}[] | select(.channel == \"futex:[$ino]+128\") | \"\(.a.pid) \(.b.pid) \(.wakes) \(.waits)\""
+check_jq "rq: nothing paired with an unseen side" 0 "$j" "[${FX}[] | select(.a.pid == 0 or .b.pid == 0)] | length"
 check_inherited rq "$ino" "$p" "fx_rq_1:0:1 fx_rq_2:0:1 parent:1:0"
 live_finish

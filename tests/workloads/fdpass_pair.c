@@ -6,14 +6,18 @@
  * parent sends three messages of one byte each with sendmsg:
  *   1. SCM_RIGHTS: the write end of a pipe and a memfd named "ipcs_fdpass"
  *      (4096 bytes), in that order;
- *   2. SCM_RIGHTS: a regular file DIR/fdpass.dat;
+ *   2. SCM_RIGHTS: a regular file DIR/fdpass.dat and one end of a second
+ *      unix socketpair, in that order;
  *   3. SCM_CREDENTIALS: its own pid, uid and gid, no fds.
  * Every recvmsg of the receiver carries credentials (SO_PASSCRED): 3.
  * The receiver writes BYTES of pattern() into the pipe end it was given (one
- * write) and maps the memfd MAP_SHARED; the parent, which closed its own write
- * end after sending, reads them to EOF and maps the memfd too.
+ * write) and maps the memfd MAP_SHARED, and sends 700 bytes on the passed
+ * socket (one write); the parent, which closed its own write end and its
+ * copy of the passed socket after sending, reads both to EOF and maps the
+ * memfd too.
  * stdout: "sender=PID", "receiver=PID", "fd_pipe=N", "fd_memfd=N",
- * "fd_file=N" (the parent's fd numbers). Exit 0 only if all arrived.
+ * "fd_file=N", "fd_sock=N" (the parent's fd numbers). Exit 0 only if all
+ * arrived.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -91,7 +95,7 @@ static int receiver(int sock, unsigned long bytes)
 		die("SO_PASSCRED");
 	if (write(sock, "r", 1) != 1)
 		die("ready");
-	if (recv_one(sock, fds) != 2 || recv_one(sock, file) != 1 || recv_one(sock, file + 1) != 0)
+	if (recv_one(sock, fds) != 2 || recv_one(sock, file) != 2 || recv_one(sock, file + 2) != 0)
 		die("messages: unexpected fd counts");
 	buf = malloc(bytes);
 	if (!buf)
@@ -105,13 +109,16 @@ static int receiver(int sock, unsigned long bytes)
 		die("mmap of the passed memfd");
 	map[0] = 'x';
 	munmap(map, 4096);
+	if (write(file[1], buf, 700) != 700)
+		die("write to the passed socket");
+	close(file[1]);
 	free(buf);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	int sv[2], pfd[2], mfd, ffd, st, rc;
+	int sv[2], pfd[2], sp[2], mfd, ffd, st, rc;
 	unsigned long bytes;
 	char path[4096], c;
 	void *map;
@@ -148,16 +155,19 @@ int main(int argc, char **argv)
 	ffd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (ffd < 0)
 		die("open DIR/fdpass.dat");
-	printf("fd_pipe=%d\nfd_memfd=%d\nfd_file=%d\n", pfd[1], mfd, ffd);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
+		die("socketpair");
+	printf("fd_pipe=%d\nfd_memfd=%d\nfd_file=%d\nfd_sock=%d\n", pfd[1], mfd, ffd, sp[1]);
 	fflush(stdout);
 	send_rights(sv[0], (int[]){ pfd[1], mfd }, 2);
-	send_rights(sv[0], &ffd, 1);
+	send_rights(sv[0], (int[]){ ffd, sp[1] }, 2);
 	send_creds(sv[0]);
 	close(pfd[1]);
+	close(sp[1]);
 	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	if (map == MAP_FAILED)
 		die("mmap memfd");
-	rc = read_pattern(pfd[0], bytes, 4096);
+	rc = read_pattern(pfd[0], bytes, 4096) || read_pattern(sp[0], 700, 4096);
 	munmap(map, 4096);
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 		return 1;

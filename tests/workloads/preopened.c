@@ -30,20 +30,7 @@
 
 #define WL_NAME "preopened"
 #include "wl.h"
-
-static volatile sig_atomic_t got_usr1;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	got_usr1 = 1;
-}
-
-static void wait_usr1(const sigset_t *unblocked)
-{
-	while (!got_usr1)
-		sigsuspend(unblocked);
-}
+#include "wl_sig.h"
 
 static int reader(int rfd, unsigned long expect)
 {

@@ -15,25 +15,7 @@
 
 #define WL_NAME "udp_unconnected"
 #include "wl.h"
-
-static socklen_t make_addr(int fam, unsigned port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (fam == 6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((unsigned short)port);
-		a->sin6_addr = in6addr_loopback;
-		return sizeof(*a);
-	}
-	struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-	a->sin_family = AF_INET;
-	a->sin_port = htons((unsigned short)port);
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return sizeof(*a);
-}
+#include "wl_net.h"
 
 static pid_t sender(int fam, unsigned port, unsigned long n, unsigned long size, int which)
 {

@@ -20,6 +20,8 @@
 #include "log.h"
 #include "collect/procfs_parse.h"
 #include "collect/seed_procfs.h"
+#include "collect/seed_sockets.h"
+#include "collect/seed_mq.h"
 
 struct pinfo {
 	pid_t pid;
@@ -33,6 +35,7 @@ struct walk {
 	__u64 ts_ns;
 	seed_rec_cb cb;
 	void *ctx;
+	const struct seed_socks *socks;	/* sockets by inode (seed_sockets.c); may be NULL */
 };
 
 /* Read at most size-1 bytes of a small /proc file; returns length or -errno. */
@@ -238,6 +241,24 @@ static int classify_fd(const char *link, struct ipcs_seed_fd_rec *rec)
 	return 0;
 }
 
+/* A socket fd (seed_sockets.c knows its kind and name by inode) or a message queue. */
+static int classify_socket(const struct walk *w, const char *link, struct ipcs_seed_fd_rec *rec)
+{
+	char target[64];
+	struct stat st;
+	ssize_t len;
+
+	if (!seed_mq_classify(link, rec))
+		return 0;
+	if (!w->socks)
+		return -ENOENT;
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len < 0 || stat(link, &st))
+		return -ENOENT;
+	target[len] = '\0';
+	return seed_socks_classify(w->socks, target, kernel_dev(st.st_dev), rec);
+}
+
 static int emit_fds(const struct walk *w, pid_t pid)
 {
 	char dir[PATH_MAX], link[PATH_MAX];
@@ -258,7 +279,7 @@ static int emit_fds(const struct walk *w, pid_t pid)
 		if (fd < 0 || snprintf(link, sizeof(link), "%s/%ld", dir, fd) >= (int)sizeof(link))
 			continue;
 		memset(&rec, 0, sizeof(rec));
-		if (classify_fd(link, &rec))
+		if (classify_fd(link, &rec) && classify_socket(w, link, &rec))
 			continue;
 		fill_hdr(&rec.h, IPCS_REC_SEED_FD, sizeof(rec), w->ts_ns);
 		rec.pid = (__u32)pid;
@@ -266,7 +287,7 @@ static int emit_fds(const struct walk *w, pid_t pid)
 		cloexec = false;
 		if (fd_flags(w, pid, (int)fd, &rec.chan.fmode, &cloexec))
 			rec.chan.fmode = fmode_from_link(link);
-		rec.flags = cloexec ? IPCS_SYSF_CLOEXEC : 0;
+		rec.flags |= cloexec ? IPCS_SYSF_CLOEXEC : 0;
 		ret = w->cb(&rec, sizeof(rec), w->ctx);
 	}
 	closedir(d);
@@ -304,6 +325,7 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		__u64 ts_ns, seed_rec_cb cb, void *ctx)
 {
 	struct walk w = { .root = proc_root, .ts_ns = ts_ns, .cb = cb, .ctx = ctx };
+	struct seed_socks *socks = NULL;
 	struct pinfo *v = NULL, fresh;
 	char comm[64];
 	size_t n = 0, i;
@@ -316,6 +338,10 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		return ret;
 	qsort(v, n, sizeof(*v), cmp_pid);
 	select_procs(v, n, pids, npids);
+	/* Sockets are named from a host-wide snapshot; without it they go unseeded. */
+	if (seed_socks_load(proc_root, &socks))
+		log_warn("seed: sockets open before tracing are not named (out of memory)");
+	w.socks = socks;
 	for (i = 0; !ret && i < n; i++) {
 		if (v[i].sel != 1)
 			continue;
@@ -325,6 +351,7 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 			continue;
 		ret = emit_proc(&w, &v[i], comm);
 	}
+	seed_socks_free(socks);
 	free(v);
 	return ret;
 }

@@ -202,7 +202,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 
 /* ---- text ---- */
 
-static void text_proc(char *buf, size_t n, const struct model_proc_ref *p)
+void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 {
 	char comm[IPCS_COMM_LEN * 4 + 1];
 
@@ -248,8 +248,8 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 		const struct model_conv *c = &l->v[i];
 
 		esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
-		text_proc(a, sizeof(a), &c->a);
-		text_proc(b, sizeof(b), &c->b);
+		report_text_proc(a, sizeof(a), &c->a);
+		report_text_proc(b, sizeof(b), &c->b);
 		printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 " %8.1fms\n",
 		       ipcs_kind_name(c->kind), chan, a, b, (uint64_t)c->a_to_b.msgs,
 		       (uint64_t)c->a_to_b.bytes, (double)(c->a_blocked_ns + c->b_blocked_ns) / 1e6);

@@ -66,18 +66,6 @@ void report_fdpass_json(struct json_writer *w, const struct model *m)
 	json_obj_end(w);
 }
 
-static void who(char *buf, size_t n, const struct model_proc_ref *p)
-{
-	char comm[IPCS_COMM_LEN * 4 + 1];
-
-	if (!p->pid) {
-		snprintf(buf, n, "(not seen)");
-		return;
-	}
-	esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
-	snprintf(buf, n, "%u/%s", p->pid, comm);
-}
-
 static int pass_text(const struct model_fdpass *p, void *ctx)
 {
 	char from[96], to[96], via[96], name[IPCS_FDPASS_NAME * 4 + 1], chan[96];
@@ -85,8 +73,8 @@ static int pass_text(const struct model_fdpass *p, void *ctx)
 
 	if (!(*(int *)ctx)++)
 		printf("\nfds passed (SCM_RIGHTS) and credentials received (SCM_CREDENTIALS):\n");
-	who(from, sizeof(from), &p->from);
-	who(to, sizeof(to), &p->to);
+	report_text_proc(from, sizeof(from), &p->from);
+	report_text_proc(to, sizeof(to), &p->to);
 	esc_term(p->via[0] ? p->via : "?", sizeof(p->via), via, sizeof(via));
 	if (p->creds) {
 		printf("  %s received credentials pid %u uid %u gid %u from %s over %s\n", to,

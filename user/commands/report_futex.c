@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include "commands/report_futex.h"
 #include "model/model_futex.h"
-#include "util/escape.h"
 
 static void dir_obj(struct json_writer *w, const char *key, const struct model_futex_dir *d)
 {
@@ -62,25 +61,13 @@ void report_futex_json(struct json_writer *w, const struct model *m)
 	model_foreach_futex_conv(m, futex_json, w);
 }
 
-static void text_ref(char *buf, size_t n, const struct model_proc_ref *p)
-{
-	char comm[IPCS_COMM_LEN * 4 + 1];
-
-	if (!p->pid) {
-		snprintf(buf, n, "(not seen)");
-		return;
-	}
-	esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
-	snprintf(buf, n, "%u/%s", p->pid, comm);
-}
-
 static int futex_text(const struct model_futex_conv *c, void *ctx)
 {
 	char a[96], b[96];
 
 	(*(size_t *)ctx)++;
-	text_ref(a, sizeof(a), &c->a);
-	text_ref(b, sizeof(b), &c->b);
+	report_text_proc(a, sizeof(a), &c->a);
+	report_text_proc(b, sizeof(b), &c->b);
 	printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12s %8.1fms  (wakes; %" PRIu64 " waits)\n",
 	       "futex", c->channel, a, b, (uint64_t)c->a_to_b.wakes, "-",
 	       (double)(c->a_to_b.wait_ns + c->b_to_a.wait_ns) / 1e6, (uint64_t)c->a_to_b.waits);

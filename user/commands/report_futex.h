@@ -7,6 +7,8 @@
 
 /* {"pid", "comm"} under key; pid 0 is "not observed" (comm "?"). Shared by report.c. */
 void report_json_proc(struct json_writer *w, const char *key, const struct model_proc_ref *p);
+/* "PID/comm" (escaped), or "(not seen)" for pid 0 (report.c). */
+void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p);
 
 /* Append one conversation object per futex conversation (inside the array). */
 void report_futex_json(struct json_writer *w, const struct model *m);

@@ -167,7 +167,7 @@ static int complete(struct model *m, const struct fdp_side *snd, const struct fd
 		e.from = from;
 		e.to = to;
 		e.via = via;
-		e.obj = f->kind != IPCS_KIND_SHM ? chan_lookup(m, id.dev, id.ino) : NULL;
+		e.obj = f->what == IPCS_FDW_CHAN ? chan_lookup(m, id.dev, id.ino) : NULL;
 		e.p.fd_sent = snd ? snd->fds[i].fd : -1;
 		e.p.fd_received = rcv ? rcv->fds[i].fd : -1;
 		e.p.kind = f->kind;

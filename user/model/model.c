@@ -417,6 +417,10 @@ static int apply_seed_fd(struct model *m, const struct ipcs_seed_fd_rec *r,
 		m->ignored++;
 		return 0;
 	}
+	if (r->flags & IPCS_SEEDF_SOCK_INODE) {
+		err = proc_get(m, r->pid, "", &p);
+		return err ? err : sock_seed_fd(m, p, r, path);
+	}
 	err = chan_get(m, &r->chan, &c);
 	if (err || !c)
 		return err;

@@ -71,6 +71,7 @@ struct mchan {
 	struct msegq reads;	/* reads that ran ahead of their writes */
 	__u64 orphan_gen;	/* != 0: no holders since that generation */
 	__u64 conn;		/* sockets: connection key, same on both ends (sock.c) */
+	bool seed_inode;	/* a socket seeded from /proc, keyed by inode until adopted (sock.c) */
 	struct mq_state *mq;	/* kind mq: unpaired sends and receives (mq.c) */
 };
 
@@ -217,6 +218,9 @@ void conv_age(struct model *m);
 
 /* ---- sock.c ---- */
 int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
+/* A socket fd seen in /proc before tracing (IPCS_SEEDF_SOCK_INODE). */
+int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec *r,
+		 const char *path);
 /* n bytes credited to v in direction rev (b->a) written at ts_w. */
 void lat_note(struct mlat *l, bool rev, __u64 ts_w);
 void lat_summary(const struct mlat *l, struct model_latency *out);

@@ -57,6 +57,57 @@ static void sock_set_name(struct mchan *c, const struct ipcs_sock_rec *r)
 	c->path = strdup(buf);	/* on failure the channel keeps its id name */
 }
 
+/* ---- sockets seeded from /proc: keyed by inode until a record names them ---- */
+
+int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec *r,
+		 const char *path)
+{
+	struct mchan *c;
+	int err;
+
+	if (r->chan.kind < IPCS_KIND_UNIX_STREAM || r->chan.kind > IPCS_KIND_UDP)
+		return 0;
+	err = chan_get(m, &r->chan, &c);
+	if (err || !c)
+		return err;
+	c->seed_inode = true;
+	if (!c->path && path && *path)
+		c->path = strdup(path);	/* on failure: named by its inode */
+	err = fd_add(m, p, r->fd, c, r->chan.fmode, r->flags & IPCS_SYSF_CLOEXEC);
+	chan_note_unheld(m, c);
+	return err;
+}
+
+/*
+ * The socket with inode ino, seeded from /proc, is the live channel `live`
+ * (a record carried both): its holders hold live now, so both ends of a
+ * connection made before tracing are known before either end's own call.
+ */
+static int sock_adopt(struct model *m, __u32 dev, __u64 ino, struct mchan *live)
+{
+	struct mchan *s;
+	struct mfd *f;
+	size_t before;
+	int err = 0;
+
+	if (!ino || !live)
+		return 0;
+	s = chan_lookup(m, dev, ino);
+	if (!s || !s->seed_inode || s == live)
+		return 0;
+	s->seed_inode = false;
+	if (!live->path && s->path)
+		live->path = strdup(s->path);
+	while (!err && (f = s->holders)) {
+		before = s->nholders;
+		err = fd_add(m, f->proc, f->fd, live, f->fmode, f->cloexec);
+		if (!err && s->nholders == before)
+			fd_remove(m, f);	/* could not move (live left the table): drop */
+	}
+	chan_note_unheld(m, s);
+	return err;
+}
+
 static int sock_fd_learn(struct model *m, struct mproc *p, __s32 fd, struct mchan *c)
 {
 	struct mfd *f = fd_lookup(m, p, fd);
@@ -207,21 +258,31 @@ static int inet_queue(struct model *m, const struct ipcs_sock_rec *r, __u64 id,
 	return err;
 }
 
+/* The call's bytes: read from rq, or written to wq (counted on own when no destination is known). */
+static int sock_bytes(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool send,
+		      struct mchan *rq, struct mchan *wq, struct mchan *own)
+{
+	if (s->ret <= 0)
+		return 0;
+	if (!send)
+		return conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+	if (wq)
+		return conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
+	own->bytes_written += (__u64)s->ret;
+	return 0;
+}
+
 /* What a write may go to and a read comes from; conn joins two queues. */
 static int inet_io(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r, bool send,
 		   struct mchan *rq, struct mchan *wq)
 {
 	const struct ipcs_sys_rec *s = &r->s;
-	int err = sock_fd_learn(m, p, s->fd, rq);
+	int err = sock_adopt(m, s->chan.dev, r->sock_ino, rq);
 
-	if (!err && s->ret > 0) {
-		if (!send)
-			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else if (wq)
-			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else
-			rq->bytes_written += (__u64)s->ret;	/* no destination known */
-	}
+	if (!err)
+		err = sock_fd_learn(m, p, s->fd, rq);
+	if (!err)
+		err = sock_bytes(m, p, s, send, rq, wq, rq);
 	if (wq)
 		chan_note_unheld(m, wq);
 	chan_note_unheld(m, rq);
@@ -384,17 +445,16 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	err = sock_queues(m, c, r, send, &rq, &wq);
 	if (!err && kind_is_connected(c->kind) && !send)
 		err = sock_peer(m, c, r, &wq);	/* joins the ends before the read */
+	/* Ends seeded from /proc by inode become these channels. */
+	if (!err)
+		err = sock_adopt(m, s->chan.dev, r->sock_ino, rq && rq != c ? rq : c);
+	if (!err && wq && kind_is_connected(c->kind))
+		err = sock_adopt(m, s->chan.dev, r->peer_ino, wq);
 	/* A bound datagram socket is held as its named queue. */
 	if (!err)
 		err = sock_fd_learn(m, p, s->fd, rq && rq != c ? rq : c);
-	if (!err && s->ret > 0) {
-		if (!send)
-			err = conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else if (wq)
-			err = conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-		else
-			c->bytes_written += (__u64)s->ret;	/* no peer to attribute to */
-	}
+	if (!err)
+		err = sock_bytes(m, p, s, send, rq, wq, c);
 	if (rq && rq != c)
 		chan_note_unheld(m, rq);
 	if (wq)
