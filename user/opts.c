@@ -57,8 +57,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n"
 	  "      --plain         print one line per event instead (also when stdout is not\n"
 	  "                      a terminal)\n"
-	  "      --interval SEC  with --plain: a table of every conversation's totals and\n"
-	  "                      rates every SEC seconds (and at the end) instead of events\n"
+	  "      --interval SEC  plain output as a table of every conversation's totals\n"
+	  "                      and rates every SEC seconds (and at the end)\n"
 	  "  -n, --frames N      viewer: exit after N refreshes (one a second)\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
@@ -445,7 +445,7 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		return 0;
 	case CMD_STAT:
 	case CMD_LIVE:
-		if (o->interval_s > 0 && !o->plain && o->frames)
+		if (o->interval_s > 0 && o->frames)
 			return usage_error(o, "--interval is for plain output; -n is for the viewer", NULL);
 		if (nargs > 0 && !o->argv)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);

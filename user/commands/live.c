@@ -198,7 +198,7 @@ int cmd_live(const struct ipcs_opts *o)
 	struct record_target t = { .argv = o->argv };
 	struct plain_printer pp = { .out = stdout };
 	struct ev_filter f;
-	bool view = !o->plain && isatty(STDOUT_FILENO);
+	bool view = !o->plain && !o->interval_s && isatty(STDOUT_FILENO);
 	struct sigaction sa = { 0 };
 	pid_t pids[OPTS_MAX_PIDS];
 	size_t npids = o->npids;
