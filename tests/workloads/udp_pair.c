@@ -15,25 +15,6 @@
 #define WL_NAME "udp_pair"
 #include "wl.h"
 
-static socklen_t make_addr(int fam, unsigned port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (fam == 6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((unsigned short)port);
-		a->sin6_addr = in6addr_loopback;
-		return sizeof(*a);
-	}
-	struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-	a->sin_family = AF_INET;
-	a->sin_port = htons((unsigned short)port);
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return sizeof(*a);
-}
-
 /* A socket bound to `self`, connected to `peer`. */
 static int connected(int fam, unsigned self, unsigned peer)
 {
@@ -43,10 +24,10 @@ static int connected(int fam, unsigned self, unsigned peer)
 
 	if (fd < 0)
 		die("socket");
-	len = make_addr(fam, self, &a);
+	len = wl_loopback_addr(fam, self, &a);
 	if (bind(fd, (struct sockaddr *)&a, len))
 		die("bind");
-	len = make_addr(fam, peer, &a);
+	len = wl_loopback_addr(fam, peer, &a);
 	if (connect(fd, (struct sockaddr *)&a, len))
 		die("connect");
 	return fd;
