@@ -289,22 +289,12 @@ static int pcapng_finish(void *ctx)
 	return err;
 }
 
-static void free_vals(struct hashmap *h)
-{
-	size_t it = 0;
-	void *v;
-
-	while (hashmap_next(h, &it, NULL, &v))
-		free(v);
-	hashmap_fini(h);
-}
-
 static void pcapng_destroy(void *ctx)
 {
 	struct pcapng *p = ctx;
 
-	free_vals(&p->socks);
-	free_vals(&p->seqs);
+	hashmap_fini_free(&p->socks);
+	hashmap_fini_free(&p->seqs);
 	free(p);
 }
 

@@ -13,12 +13,7 @@ int recorder_open(struct recorder *r, const char *path, const struct recfile_wri
 	r->path = path;
 	err = recfile_create(path, o, &r->w);
 	if (err) {
-		if (err == -EEXIST)
-			log_error("%s exists: choose another name or pass --force to replace it", path);
-		else if (err == -ELOOP)
-			log_error("%s is a symbolic link: refusing to write through it (give the real path)", path);
-		else
-			log_error("cannot create %s: %s", path, strerror(-err));
+		log_create_error(path, err);
 		return err;
 	}
 	r->created = true;
