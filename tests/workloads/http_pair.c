@@ -59,22 +59,8 @@ int main(int argc, char **argv)
 	fam = parse_num(argv[1], "family");
 	port = parse_num(argv[2], "port");
 	n = parse_num(argv[3], "count");
-	if (pipe(ready))
-		die("pipe");
-	printf("server=%d\n", (int)getpid());
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork_client("http_client", ready);
 	if (pid == 0) {
-		char c;
-
-		set_comm("http_client");
-		close(ready[1]);
-		if (read(ready[0], &c, 1) != 1)
-			die("wait for server");
-		printf("client=%d\n", (int)getpid());
-		fflush(stdout);
 		fd = socket(fam == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		alen = wl_loopback_addr((int)fam, (unsigned)port, &a);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&a, alen))
@@ -93,15 +79,13 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	set_comm("http_server");
-	close(ready[0]);
 	lfd = socket(fam == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		die("socket");
 	alen = wl_loopback_addr((int)fam, (unsigned)port, &a);
 	if (bind(lfd, (struct sockaddr *)&a, alen) || listen(lfd, 1))
 		die("bind/listen");
-	if (write(ready[1], "r", 1) != 1)
-		die("signal ready");
+	wl_client_go(ready);
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		die("accept");
