@@ -1,6 +1,8 @@
 /* log.c - leveled messages to stderr, prefixed with the program name. */
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "log.h"
 
 static enum log_level cur_level = LOG_WARN;
@@ -20,4 +22,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void log_create_error(const char *path, int err)
+{
+	if (err == -EEXIST)
+		log_error("%s exists: choose another name or pass --force to replace it", path);
+	else if (err == -ELOOP)
+		log_error("%s is a symbolic link: refusing to write through it (give the real path)", path);
+	else
+		log_error("cannot create %s: %s", path, strerror(-err));
 }

@@ -9,6 +9,9 @@ enum log_level log_get_level(void);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Creating an output file (recording, export) failed with -errno err: say what to do. */
+void log_create_error(const char *path, int err);
+
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)

@@ -59,17 +59,25 @@ static size_t count(const char *s, const char *needle)
 	return n;
 }
 
-static void test_jsonl_line_per_event(void **state)
+/* 10 writes 5 bytes at 3000, 11 reads them at 4000, into a string. */
+static char *run_pair(int (*open_fn)(FILE *, const struct export_info *, struct exporter *),
+		      const char *wcomm, const char *rcomm)
 {
 	struct export_info info = { .start_ns = 1000 };
 	struct ipcs_event ev[2] = {
-		pipe_ev(10, IPCS_SYS_WRITE, 5, 3000, "w\x1b[2J\"q"),
-		pipe_ev(11, IPCS_SYS_READ, 5, 4000, "r\xff"),
+		pipe_ev(10, IPCS_SYS_WRITE, 5, 3000, wcomm),
+		pipe_ev(11, IPCS_SYS_READ, 5, 4000, rcomm),
 	};
+
+	return run(open_fn, &info, ev, 2);
+}
+
+static void test_jsonl_line_per_event(void **state)
+{
 	char *out;
 
 	(void)state;
-	out = run(export_jsonl_open, &info, ev, 2);
+	out = run_pair(export_jsonl_open, "w\x1b[2J\"q", "r\xff");
 	assert_int_equal(count(out, "\n"), 2);
 	assert_non_null(strstr(out, "{\"type\":\"sys\",\"ts_ns\":3000,\"rel_ns\":2000,\"pid\":10,"));
 	/* foreign bytes stay JSON-safe: ESC and invalid UTF-8 as \u00NN, quotes escaped */
@@ -83,15 +91,10 @@ static void test_jsonl_line_per_event(void **state)
 
 static void test_perfetto_slices_and_flow(void **state)
 {
-	struct export_info info = { .start_ns = 1000 };
-	struct ipcs_event ev[2] = {
-		pipe_ev(10, IPCS_SYS_WRITE, 5, 3000, "w"),
-		pipe_ev(11, IPCS_SYS_READ, 5, 4000, "r"),
-	};
 	char *out;
 
 	(void)state;
-	out = run(export_perfetto_open, &info, ev, 2);
+	out = run_pair(export_perfetto_open, "w", "r");
 	assert_true(!strncmp(out, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", 40));
 	/* slice of the write: ends at 2.000 us, blocked 500 ns */
 	assert_non_null(strstr(out, "{\"ph\":\"X\",\"name\":\"write\",\"cat\":\"pipe\",\"pid\":10,\"tid\":10,"

@@ -14,25 +14,6 @@
 #define WL_NAME "http_pair"
 #include "wl.h"
 
-static socklen_t make_addr(int fam, unsigned port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (fam == 6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((unsigned short)port);
-		a->sin6_addr = in6addr_loopback;
-		return sizeof(*a);
-	}
-	struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-	a->sin_family = AF_INET;
-	a->sin_port = htons((unsigned short)port);
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return sizeof(*a);
-}
-
 /* Read exactly n bytes (a message of known size). */
 static void read_n(int fd, char *buf, size_t n)
 {
@@ -78,24 +59,10 @@ int main(int argc, char **argv)
 	fam = parse_num(argv[1], "family");
 	port = parse_num(argv[2], "port");
 	n = parse_num(argv[3], "count");
-	if (pipe(ready))
-		die("pipe");
-	printf("server=%d\n", (int)getpid());
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork_client("http_client", ready);
 	if (pid == 0) {
-		char c;
-
-		set_comm("http_client");
-		close(ready[1]);
-		if (read(ready[0], &c, 1) != 1)
-			die("wait for server");
-		printf("client=%d\n", (int)getpid());
-		fflush(stdout);
 		fd = socket(fam == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		alen = make_addr((int)fam, (unsigned)port, &a);
+		alen = wl_loopback_addr((int)fam, (unsigned)port, &a);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&a, alen))
 			die("connect");
 		for (unsigned long i = 0; i < n; i++) {
@@ -112,15 +79,13 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	set_comm("http_server");
-	close(ready[0]);
 	lfd = socket(fam == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		die("socket");
-	alen = make_addr((int)fam, (unsigned)port, &a);
+	alen = wl_loopback_addr((int)fam, (unsigned)port, &a);
 	if (bind(lfd, (struct sockaddr *)&a, alen) || listen(lfd, 1))
 		die("bind/listen");
-	if (write(ready[1], "r", 1) != 1)
-		die("signal ready");
+	wl_client_go(ready);
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		die("accept");

@@ -25,10 +25,10 @@ static int connected(int fam, unsigned self, unsigned peer)
 
 	if (fd < 0)
 		die("socket");
-	len = make_addr(fam, self, &a);
+	len = wl_loopback_addr(fam, self, &a);
 	if (bind(fd, (struct sockaddr *)&a, len))
 		die("bind");
-	len = make_addr(fam, peer, &a);
+	len = wl_loopback_addr(fam, peer, &a);
 	if (connect(fd, (struct sockaddr *)&a, len))
 		die("connect");
 	return fd;
@@ -52,22 +52,8 @@ int main(int argc, char **argv)
 	resp = parse_num(argv[5], "response size");
 	if (req > sizeof(buf) || resp > sizeof(buf) || port > 65534)
 		return 2;
-	if (pipe(ready))
-		die("pipe");
-	printf("server=%d\n", (int)getpid());
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork_client("udp_client", ready);
 	if (pid == 0) {
-		char c;
-
-		set_comm("udp_client");
-		close(ready[1]);
-		if (read(ready[0], &c, 1) != 1)
-			die("wait for server");
-		printf("client=%d\n", (int)getpid());
-		fflush(stdout);
 		fd = connected((int)fam, (unsigned)port + 1, (unsigned)port);
 		memset(buf, 'q', req);
 		for (unsigned long i = 0; i < n; i++) {
@@ -79,10 +65,8 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	set_comm("udp_server");
-	close(ready[0]);
 	fd = connected((int)fam, (unsigned)port, (unsigned)port + 1);
-	if (write(ready[1], "r", 1) != 1)
-		die("signal ready");
+	wl_client_go(ready);
 	memset(buf, 'r', resp);
 	for (unsigned long i = 0; i < n; i++) {
 		char in[65536];

@@ -223,22 +223,12 @@ static int dot_finish(void *ctx)
 	return fflush(d->f) || ferror(d->f) ? -EIO : 0;
 }
 
-static void free_all(struct hashmap *h)
-{
-	size_t it = 0;
-	void *v;
-
-	while (hashmap_next(h, &it, NULL, &v))
-		free(v);
-	hashmap_fini(h);
-}
-
 static void dot_destroy(void *ctx)
 {
 	struct dot *d = ctx;
 
-	free_all(&d->nodes);
-	free_all(&d->edges);
+	hashmap_fini_free(&d->nodes);
+	hashmap_fini_free(&d->edges);
 	free(d);
 }
 

@@ -24,15 +24,8 @@ int export_output_open(const char *path, bool force, bool binary, FILE **out)
 	flags |= force ? O_TRUNC : O_EXCL;
 	fd = open(path, flags, 0600);
 	if (fd < 0) {
-		int err = -errno;
-
-		if (err == -EEXIST)
-			log_error("%s exists: choose another name or pass --force to replace it", path);
-		else if (err == -ELOOP)
-			log_error("%s is a symbolic link: refusing to write through it (give the real path)", path);
-		else
-			log_error("cannot create %s: %s", path, strerror(-err));
-		return err;
+		log_create_error(path, -errno);
+		return -errno;
 	}
 	f = fdopen(fd, "w");
 	if (!f) {

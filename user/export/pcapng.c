@@ -43,8 +43,21 @@ struct tcp_dir {
 	__u32 next_seq;
 };
 
+/* A packet waiting in the reorder window: records of several CPUs come a little out of order. */
+struct pending {
+	__u64 ts, seq;		/* order: time, then arrival */
+	struct pcapng_pkt pkt;
+	unsigned char frame[FRAME_HDR_MAX + IPCS_PAYLOAD_MAX];
+	char comment[160];
+};
+
+#define REORDER_MAX 4096	/* packets held back to be written in time order */
+
 struct pcapng {
 	FILE *f;
+	struct pending *heap;	/* min-heap by (ts, seq), REORDER_MAX slots */
+	size_t nheap;
+	__u64 seq;
 	const struct export_info *info;
 	struct iface ifaces[IPCS_KIND_MAX];
 	__u32 nifaces;
@@ -203,13 +216,68 @@ static int remember_sock(struct pcapng *p, const struct ipcs_sock_rec *r)
 	return 0;
 }
 
+static bool before(const struct pending *a, const struct pending *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+static void swap(struct pending *a, struct pending *b)
+{
+	struct pending t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Write the oldest pending packet and take it out of the heap. */
+static int pop_oldest(struct pcapng *p)
+{
+	struct pending *h = p->heap;
+	size_t i = 0, c;
+	int err;
+
+	h[0].pkt.data = h[0].frame;
+	h[0].pkt.comment = h[0].comment;
+	err = pcapng_write_epb(p->f, &h[0].pkt);
+	h[0] = h[--p->nheap];
+	while ((c = 2 * i + 1) < p->nheap) {
+		if (c + 1 < p->nheap && before(&h[c + 1], &h[c]))
+			c++;
+		if (!before(&h[c], &h[i]))
+			break;
+		swap(&h[c], &h[i]);
+		i = c;
+	}
+	return err;
+}
+
+/* Hold a packet; when the window is full, the oldest goes to the file. */
+static int push_packet(struct pcapng *p, struct pending *n)
+{
+	struct pending *h = p->heap;
+	size_t i;
+	int err = 0;
+
+	if (p->nheap == REORDER_MAX)
+		err = pop_oldest(p);
+	n->seq = p->seq++;
+	i = p->nheap++;
+	h[i] = *n;
+	while (i && before(&h[i], &h[(i - 1) / 2])) {
+		swap(&h[i], &h[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	return err;
+}
+
 static int write_payload(struct pcapng *p, const struct ipcs_payload_rec *r)
 {
-	unsigned char frame[FRAME_HDR_MAX + IPCS_PAYLOAD_MAX];
+	static struct pending n;	/* ~600 bytes: off the stack */
+	unsigned char *frame = n.frame;
 	bool out = r->flags & IPCS_PAYF_OUT;
 	struct pcapng_pkt pkt = { 0 };
 	struct last_sock *s = NULL;
-	char comment[160];
+	char *comment = n.comment;
 	struct iface *i;
 	size_t hl = 0;
 	__u32 tid = r->tid;
@@ -229,7 +297,7 @@ static int write_payload(struct pcapng *p, const struct ipcs_payload_rec *r)
 		hl = frame_headers(p, s, r->len, frame);
 	memcpy(frame + hl, r->data, r->cap_len);
 	/* pid and tid again in words: Wireshark before 4.2 does not show option 8 */
-	snprintf(comment, sizeof(comment), "pid %u tid %u %s %s %u bytes (%u captured) %s:[%" PRIu64 "]",
+	snprintf(comment, sizeof(n.comment), "pid %u tid %u %s %s %u bytes (%u captured) %s:[%" PRIu64 "]",
 		 r->pid, r->tid, ipcs_sys_name(r->sys), out ? "out" : "in", r->len, r->cap_len,
 		 ipcs_kind_name(r->chan.kind), (uint64_t)r->chan.ino);
 	pkt.ifid = i->id;
@@ -242,7 +310,9 @@ static int write_payload(struct pcapng *p, const struct ipcs_payload_rec *r)
 	pkt.pid = r->pid;
 	pkt.tid = r->tid;
 	pkt.comment = comment;
-	err = pcapng_write_epb(p->f, &pkt);
+	n.pkt = pkt;	/* data and comment point into the heap slot when written */
+	n.ts = pkt.ts_ns;
+	err = push_packet(p, &n);
 	i->drops_seen = p->drops;
 	i->packets++;
 	return err;
@@ -277,6 +347,8 @@ static int pcapng_finish(void *ctx)
 	char comment[128];
 	int err = 0;
 
+	while (p->nheap && !err)
+		err = pop_oldest(p);
 	snprintf(comment, sizeof(comment),
 		 "isb_ifdrop: events ipcscope lost while recording (of any channel kind): %" PRIu64,
 		 (uint64_t)p->drops);
@@ -289,22 +361,13 @@ static int pcapng_finish(void *ctx)
 	return err;
 }
 
-static void free_vals(struct hashmap *h)
-{
-	size_t it = 0;
-	void *v;
-
-	while (hashmap_next(h, &it, NULL, &v))
-		free(v);
-	hashmap_fini(h);
-}
-
 static void pcapng_destroy(void *ctx)
 {
 	struct pcapng *p = ctx;
 
-	free_vals(&p->socks);
-	free_vals(&p->seqs);
+	free(p->heap);
+	hashmap_fini_free(&p->socks);
+	hashmap_fini_free(&p->seqs);
 	free(p);
 }
 
@@ -318,7 +381,8 @@ int export_pcapng_open(FILE *f, const struct export_info *info, struct exporter 
 		return -ENOMEM;
 	p->f = f;
 	p->info = info;
-	err = hashmap_init(&p->socks, sizeof(__u32));
+	p->heap = malloc(REORDER_MAX * sizeof(*p->heap));
+	err = p->heap ? hashmap_init(&p->socks, sizeof(__u32)) : -ENOMEM;
 	if (!err)
 		err = hashmap_init(&p->seqs, 36);
 	if (!err) {

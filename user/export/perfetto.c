@@ -326,23 +326,13 @@ static int perfetto_finish(void *ctx)
 	return fflush(p->f) || ferror(p->f) ? -EIO : 0;
 }
 
-static void free_names(struct hashmap *h)
-{
-	size_t it = 0;
-	void *v;
-
-	while (hashmap_next(h, &it, NULL, &v))
-		free(v);
-	hashmap_fini(h);
-}
-
 static void perfetto_destroy(void *ctx)
 {
 	struct perfetto *p = ctx;
 
 	flows_free(p->flows);
-	free_names(&p->procs);
-	free_names(&p->threads);
+	hashmap_fini_free(&p->procs);
+	hashmap_fini_free(&p->threads);
 	free(p);
 }
 

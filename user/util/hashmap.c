@@ -210,3 +210,13 @@ bool hashmap_next(const struct hashmap *h, size_t *it, const void **key, void **
 	*it = h->cap;
 	return false;
 }
+
+void hashmap_fini_free(struct hashmap *h)
+{
+	size_t it = 0;
+	void *v;
+
+	while (hashmap_next(h, &it, NULL, &v))
+		free(v);
+	hashmap_fini(h);
+}

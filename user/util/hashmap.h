@@ -25,6 +25,8 @@ struct hashmap {
 /* key_size must be > 0. Allocates nothing until the first put. */
 int hashmap_init(struct hashmap *h, size_t key_size);
 void hashmap_fini(struct hashmap *h);
+/* hashmap_fini after free() of every value (maps that own malloc'd values). */
+void hashmap_fini_free(struct hashmap *h);
 
 /* The value stored under key, or NULL. */
 void *hashmap_get(const struct hashmap *h, const void *key);
