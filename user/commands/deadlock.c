@@ -84,12 +84,10 @@ struct watch {
 	size_t reported;
 };
 
-static int discard(const void *rec, size_t len, void *ctx)
+/* The records only teach the futex evidence; the waits come from inflight. */
+static int see(const void *rec, size_t len, void *ctx)
 {
-	(void)rec;
-	(void)len;
-	(void)ctx;
-	return 0;	/* the records themselves are not needed: inflight is */
+	return dl_watcher_see(ctx, rec, len);
 }
 
 static void report_cycle(struct dl_graph *g, struct dl_chain *c, void *ctx)
@@ -158,7 +156,7 @@ static int watch(const struct ipcs_opts *o)
 	if (!o->quiet)
 		fprintf(stderr, "deadlock --watch: watching (threshold %.3f s); Ctrl-C stops\n", o->threshold_s);
 	while (!stop_requested && (!end_ns || now_ns() < end_ns)) {
-		rc = live_poll(w.ls, WATCH_TICK_MS, discard, NULL);
+		rc = live_poll(w.ls, WATCH_TICK_MS, see, &w.w);
 		if (rc == -EINTR)
 			continue;
 		if (rc >= 0)

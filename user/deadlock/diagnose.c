@@ -257,11 +257,11 @@ static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 		return 0;	/* the owner died holding it: nobody will unlock */
 	return add_pending(c, idx, owner_pid, owner, evidence);
 hint:
-	if (c->s->hints && c->s->hints->last_waker) {
-		pid_t waker = c->s->hints->last_waker(tk->tid, c->s->hints->ctx);
+	if (owner == 0 && c->s->hints && c->s->hints->futex_holder) {
+		pid_t who = c->s->hints->futex_holder(tk->pid, tk->tid, w.uaddr, &evidence, c->s->hints->ctx);
 
-		if (waker > 0 && waker != tk->tid && !dl_tid_tgid(c->s->root, waker, &owner_pid))
-			return add_pending(c, idx, owner_pid, waker, "last waker of this futex (probes)");
+		if (who > 0 && who != tk->tid && evidence && !dl_tid_tgid(c->s->root, who, &owner_pid))
+			return add_pending(c, idx, owner_pid, who, evidence);
 	}
 	return 0;
 }

@@ -13,12 +13,27 @@ int dl_watcher_init(struct dl_watcher *w, const char *root, uint64_t threshold_n
 	w->root = root;
 	w->threshold_ns = threshold_ns;
 	w->next_group = 1;
+	if (dl_futexseen_init(&w->seen))
+		return -EINVAL;
 	return dl_blockset_init(&w->b);
 }
 
 void dl_watcher_fini(struct dl_watcher *w)
 {
 	dl_blockset_fini(&w->b);
+	dl_futexseen_fini(&w->seen);
+}
+
+int dl_watcher_see(struct dl_watcher *w, const void *rec, size_t len)
+{
+	return dl_futexseen_add(&w->seen, rec, len);
+}
+
+static pid_t hint_futex_holder(pid_t pid, pid_t tid, uint64_t uaddr, const char **evidence, void *ctx)
+{
+	struct dl_watcher *w = ctx;
+
+	return dl_futexseen_holder(&w->seen, pid, tid, uaddr, evidence);
 }
 
 static int64_t hint_wait_ns(pid_t tid, void *ctx)
@@ -121,7 +136,7 @@ static int emit_waits(struct dl_watcher *w, const struct dl_graph *g, const stru
 int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch_cbs *cbs)
 {
 	pid_t pids[DL_MAX_PROCS];
-	struct dl_hints hints = { .wait_ns = hint_wait_ns, .ctx = w };
+	struct dl_hints hints = { .wait_ns = hint_wait_ns, .futex_holder = hint_futex_holder, .ctx = w };
 	struct dl_scan s = { .root = w->root, .pids = pids, .hints = &hints };
 	struct dl_graph g;
 	struct dl_result r;

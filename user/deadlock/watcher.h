@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include "deadlock/blocked.h"
+#include "deadlock/futexseen.h"
 #include "deadlock/waitgraph.h"
 
 struct dl_watch_cbs {
@@ -24,10 +25,15 @@ struct dl_watcher {
 	uint64_t threshold_ns;
 	uint64_t now_ns;	/* of the current step */
 	uint32_t next_group;	/* cycle numbers in wait records */
+	struct dl_futexseen seen;	/* futex evidence from the records (dl_watcher_see) */
 };
 
 int dl_watcher_init(struct dl_watcher *w, const char *root, uint64_t threshold_ns);
 void dl_watcher_fini(struct dl_watcher *w);
+
+/* Every record the probes produce, as it comes: futex records teach who
+ * woke and who acquired each futex. 0 or -ENOMEM. */
+int dl_watcher_see(struct dl_watcher *w, const void *rec, size_t len);
 
 /* After dl_blockset_clear/add/sort on w->b. 0 or -errno. */
 int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch_cbs *cbs);
