@@ -87,6 +87,7 @@ static const char *sys_name(long nr)
 		{ SYS_wait4, "wait4" }, { SYS_waitid, "waitid" }, { SYS_pause, "pause" },
 		{ SYS_rt_sigsuspend, "rt_sigsuspend" }, { SYS_rt_sigtimedwait, "rt_sigtimedwait" },
 		{ SYS_splice, "splice" }, { SYS_vmsplice, "vmsplice" }, { SYS_tee, "tee" },
+		{ SYS_restart_syscall, "restart_syscall" },	/* a sleep resumed after a stop */
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -360,7 +361,7 @@ int dl_diagnose(const struct dl_scan *s, struct dl_graph *g)
 		log_warn("deadlock: sock_diag unavailable: unix socket peers unknown (no socket edges)");
 	for (size_t i = 0; !rc && i < c.nqueue; i++) {
 		rc = scan_pid(&c, c.queue[i]);
-		if (rc == -ESRCH && i >= s->npids)
+		if (rc == -ESRCH && (i >= s->npids || s->skip_gone))
 			rc = 0;	/* a holder that exited meanwhile */
 		else if ((rc == -EACCES || rc == -EPERM) && i >= s->npids)
 			rc = unreadable_holder(&c, c.queue[i]);

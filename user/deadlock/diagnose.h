@@ -30,6 +30,7 @@ struct dl_scan {
 	const pid_t *pids;
 	size_t npids;
 	const struct dl_hints *hints;	/* may be NULL */
+	bool skip_gone;			/* a pid that exited is skipped (watch), not an error */
 };
 
 /* Scan and fill g (dl_graph_finish done). 0 or -errno: -ESRCH when a

@@ -2,7 +2,7 @@
  * watcher.h - one step of watching with the probes: given the threads
  * blocked now (a dl_blockset filled from the `inflight` map), build the
  * wait-for graph when some call crossed the threshold, hand each new cycle
- * to on_cycle (deadlock --watch) and each long wait as an IPCS_REC_WAIT
+ * to on_cycle and each new stall to on_stall (deadlock --watch), each long wait as an IPCS_REC_WAIT
  * record to on_wait (the recorder). Knows no BPF: the caller scans.
  */
 #ifndef IPCS_DL_WATCHER_H
@@ -15,6 +15,8 @@
 
 struct dl_watch_cbs {
 	void (*on_cycle)(struct dl_graph *g, struct dl_chain *c, void *ctx);
+	/* a stall whose waiting threads all waited past the threshold, once */
+	void (*on_stall)(struct dl_graph *g, struct dl_chain *c, void *ctx);
 	int (*on_wait)(const struct ipcs_wait_rec *r, void *ctx);
 	void *ctx;
 };
