@@ -12,6 +12,7 @@ command -v tmux >/dev/null || die "tmux missing: apt-get install tmux (tests/set
 
 SOCK=ipcs-lwaits-$$
 tmx() { tmux -L "$SOCK" "$@"; }
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	tmx kill-server 2>/dev/null
 	[[ -n ${pa:-} ]] && kill -9 "$pa" 2>/dev/null
