@@ -28,12 +28,13 @@ dl_start() {
 }
 
 # dl_watch_result NAME: wait for the watch (60 s at most); WATCH_RC = its
-# exit status; its lines gathered as {cycles: [...]} in $T/NAME.w.json.
+# exit status; its lines gathered as {cycles: [...], stalls: [...]} in $T/NAME.w.json.
 dl_watch_result() {
 	bg_wait "$DL_WATCH_PID" 60
 	WATCH_RC=$BG_RC
 	[[ ${DL_TEXT:-0} == 1 ]] && return
-	jq -s '{cycles: map(.cycle)}' "$T/$1.watch" >"$T/$1.w.json" 2>"$T/$1.w.err" ||
+	jq -s '{cycles: map(select(.cycle) | .cycle), stalls: map(select(.stall) | .stall),
+		other: map(select(.cycle == null and .stall == null))}' "$T/$1.watch" >"$T/$1.w.json" 2>"$T/$1.w.err" ||
 		{ show "$T/$1.watch"; die "$1: --watch output is not JSON lines"; }
 }
 
@@ -43,6 +44,7 @@ dl_check_watch_cycle() {
 	local j=$T/$1.w.json
 	check_eq "$1 --watch: exit status (deadlock found)" 1 "$WATCH_RC"
 	check_jq "$1 --watch: one cycle" 1 "$j" '.cycles | length'
+	check_jq "$1 --watch: every line a cycle or a stall" 0 "$j" '.other | length'
 	check_jq "$1 --watch: the cycle" "$2" "$j" "$DL_CYCLE"
 	check_jq "$1 --watch: every thread waited >= the threshold" true "$j" \
 		'.cycles[0].threads | all(.waits_for.ns >= $t)' --argjson t "$3"

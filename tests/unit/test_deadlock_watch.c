@@ -70,6 +70,49 @@ static void test_blockset(void **state)
 	dl_blockset_fini(&b);
 }
 
+/* snapshot: tid 7 in the call entered at ts (fd), or nothing */
+static void snap(struct dl_blockset *b, uint64_t ts, int fd)
+{
+	struct ipcs_inflight in = entry(ts);
+
+	in.fd = fd;
+	dl_blockset_clear(b);
+	if (ts)
+		dl_blockset_add(b, 7, &in);
+	dl_blockset_sort(b);
+}
+
+/* A call ptrace made restart keeps its first enter time: not fresh again,
+ * its wait not shorter; a different call, or a long absence, ends that. */
+static void test_restart_carry(void **state)
+{
+	struct dl_blockset b;
+
+	(void)state;
+	assert_int_equal(dl_blockset_init(&b), 0);
+	snap(&b, SEC, 3);
+	assert_int_equal(dl_blockset_crossed(&b, 3 * SEC, SEC), 1);
+	assert_int_equal(dl_blockset_will_restart(&b, 7), 0);
+	assert_int_equal(dl_blockset_will_restart(&b, 8), 0);	/* not blocked: nothing */
+	snap(&b, 0, 3);						/* stopped, out of its call */
+	snap(&b, 4 * SEC, 3);					/* restarted */
+	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, SEC);
+	assert_int_equal(dl_blockset_crossed(&b, 6 * SEC, SEC), 0);
+	assert_int_equal(dl_blockset_wait_ns(&b, 7, 6 * SEC), 5 * SEC);
+	/* another call (fd 4): a new wait, and the carry is gone */
+	snap(&b, 7 * SEC, 4);
+	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, 7 * SEC);
+	snap(&b, 8 * SEC, 3);
+	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, 8 * SEC);
+	/* out of any call for DL_CARRY_MISSES looks: forgotten */
+	assert_int_equal(dl_blockset_will_restart(&b, 7), 0);
+	for (int i = 0; i < DL_CARRY_MISSES; i++)
+		snap(&b, 0, 3);
+	snap(&b, 20 * SEC, 3);
+	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, 20 * SEC);
+	dl_blockset_fini(&b);
+}
+
 static void test_cycle_once(void **state)
 {
 	struct dl_blockset b;
@@ -242,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blockset),
+		cmocka_unit_test(test_restart_carry),
 		cmocka_unit_test(test_cycle_once),
 		cmocka_unit_test(test_step_on_pipes),
 	};

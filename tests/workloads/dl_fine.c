@@ -6,11 +6,15 @@
  *   condvar   a thread waits on a condition variable that a timer thread
  *             signals every 50 ms: prints proc=, waiter=, timer=
  *   accept    an idle server blocked in accept: prints server=
+ *   stall     the pipeline's writer sleeping forever before its first write:
+ *             reader and relay blocked, a stall (not a deadlock): prints
+ *             writer=, relay=, reader=
  * Each runs until killed.
  */
 #define WL_NAME "dl_fine"
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -47,7 +51,7 @@ static void relay(int in, int out)
 			die("write");
 }
 
-static void pipeline(void)
+static void pipeline(bool stall)
 {
 	int p1[2], p2[2];
 	pid_t r, d;
@@ -63,6 +67,8 @@ static void pipeline(void)
 	set_comm("pl_writer");
 	printf("writer=%d\nrelay=%d\nreader=%d\n", getpid(), r, d);
 	fflush(stdout);
+	if (stall)
+		ts.tv_sec = 1000;	/* alarm() ends it */
 	for (;;) {
 		nanosleep(&ts, NULL);
 		if (write(p1[1], "x", 1) != 1)
@@ -133,11 +139,13 @@ int main(int argc, char **argv)
 {
 	alarm(120);
 	if (argc == 2 && !strcmp(argv[1], "pipeline"))
-		pipeline();
+		pipeline(false);
+	else if (argc == 2 && !strcmp(argv[1], "stall"))
+		pipeline(true);
 	else if (argc == 2 && !strcmp(argv[1], "condvar"))
 		condvar();
 	else if (argc == 2 && !strcmp(argv[1], "accept"))
 		idle_accept();
-	fprintf(stderr, "usage: dl_fine pipeline|condvar|accept\n");
+	fprintf(stderr, "usage: dl_fine pipeline|condvar|accept|stall\n");
 	return 2;
 }

@@ -3,7 +3,7 @@
  *   -p PID...  hung now: from /proc and the futex words (no tracing needed)
  *   --watch    live: the probes' `inflight` map says who has been blocked in
  *              IPC for longer than --threshold; their graph is built then,
- *              and each new cycle is reported once.
+ *              and each new cycle and stall is reported once.
  * Exit 0 no deadlock, 1 deadlock, 2 error.
  */
 #include <errno.h>
@@ -81,49 +81,70 @@ struct watch {
 	struct live_source *ls;
 	struct dl_watcher w;
 	uint64_t start_ns;
-	size_t reported;
+	size_t reported;	/* cycles */
+	size_t stalls;
 };
 
-static int discard(const void *rec, size_t len, void *ctx)
+/* The records only teach the futex evidence; the waits come from inflight. */
+static int see(const void *rec, size_t len, void *ctx)
 {
-	(void)rec;
-	(void)len;
-	(void)ctx;
-	return 0;	/* the records themselves are not needed: inflight is */
+	return dl_watcher_see(ctx, rec, len);
 }
 
-static void report_cycle(struct dl_graph *g, struct dl_chain *c, void *ctx)
+/* A cycle or a stall found by the watch: stacks, then one block of text or
+ * one JSON line {"time_ns", "cycle"|"stall"}. */
+static void report_chain(struct watch *w, struct dl_graph *g, struct dl_chain *c, bool cycle)
 {
-	struct watch *w = ctx;
-	struct dl_result one = { .cycles = c, .ncycles = 1 };
+	struct dl_result one = { .cycles = cycle ? c : NULL, .ncycles = cycle,
+				 .stalls = cycle ? NULL : c, .nstalls = !cycle };
 	uint64_t since = w->w.now_ns - w->start_ns;
+	size_t num;
 
-	if (!w->o->no_stacks)
-		dl_add_stacks(g, &one);	/* ptrace: the blocked calls restart, once */
-	w->reported++;
+	if (!w->o->no_stacks) {
+		dl_add_stacks(g, &one);
+		/* ptrace made the blocked calls restart: the same waits, not new ones */
+		for (size_t k = 0; k < c->n; k++)
+			if (dl_blockset_will_restart(&w->w.b, g->t[c->th[k]].tid))
+				log_warn("deadlock --watch: out of memory: thread %d may be reported again",
+					 (int)g->t[c->th[k]].tid);
+	}
+	num = cycle ? ++w->reported : ++w->stalls;
 	if (w->o->json) {
 		struct json_writer jw;
 
 		json_init(&jw, stdout, false);
 		json_obj_begin(&jw);
 		json_ku64(&jw, "time_ns", since);	/* since the watch began */
-		json_key(&jw, "cycle");
+		json_key(&jw, cycle ? "cycle" : "stall");
 		dl_json_chain(&jw, g, c);
 		json_obj_end(&jw);
 		fputc('\n', stdout);
 	} else {
 		printf("[%.3f s] ", (double)since / 1e9);
-		dl_text_cycle(stdout, g, c, w->reported);
+		if (cycle)
+			dl_text_cycle(stdout, g, c, num);
+		else
+			dl_text_stall(stdout, g, c, num);
 	}
 	fflush(stdout);
-	if (w->o->max_reports && w->reported >= (size_t)w->o->max_reports)
+	if (cycle && w->o->max_reports && w->reported >= (size_t)w->o->max_reports)
 		stop_requested = 1;
+}
+
+static void report_cycle(struct dl_graph *g, struct dl_chain *c, void *ctx)
+{
+	report_chain(ctx, g, c, true);
+}
+
+static void report_stall(struct dl_graph *g, struct dl_chain *c, void *ctx)
+{
+	report_chain(ctx, g, c, false);
 }
 
 /* One look at inflight; a graph when some call crossed the threshold. */
 static int watch_scan(struct watch *w)
 {
-	struct dl_watch_cbs cbs = { .on_cycle = report_cycle, .ctx = w };
+	struct dl_watch_cbs cbs = { .on_cycle = report_cycle, .on_stall = report_stall, .ctx = w };
 	int rc;
 
 	dl_blockset_clear(&w->w.b);
@@ -158,7 +179,7 @@ static int watch(const struct ipcs_opts *o)
 	if (!o->quiet)
 		fprintf(stderr, "deadlock --watch: watching (threshold %.3f s); Ctrl-C stops\n", o->threshold_s);
 	while (!stop_requested && (!end_ns || now_ns() < end_ns)) {
-		rc = live_poll(w.ls, WATCH_TICK_MS, discard, NULL);
+		rc = live_poll(w.ls, WATCH_TICK_MS, see, &w.w);
 		if (rc == -EINTR)
 			continue;
 		if (rc >= 0)
@@ -173,7 +194,8 @@ static int watch(const struct ipcs_opts *o)
 	if (rc)
 		return DL_EXIT_ERROR;
 	if (!o->quiet)
-		fprintf(stderr, "deadlock --watch: %zu deadlock%s reported\n", w.reported, w.reported == 1 ? "" : "s");
+		fprintf(stderr, "deadlock --watch: %zu deadlock%s reported, %zu stall%s\n", w.reported,
+			w.reported == 1 ? "" : "s", w.stalls, w.stalls == 1 ? "" : "s");
 	return finish_output(w.reported ? DL_EXIT_DEADLOCK : DL_EXIT_NONE);
 }
 

@@ -14,6 +14,7 @@
 #include "collect/source_live.h"
 #include "commands/commands.h"
 #include "commands/target.h"
+#include "deadlock/watcher.h"
 #include "log.h"
 #include "pipeline.h"
 #include "plain.h"
@@ -35,7 +36,11 @@ struct live_run {
 	int child_status;
 	bool child_done;
 	char what[160];		/* what is watched, for the status line */
+	bool watch_waits;	/* the viewer: long waits into the model (waits view) */
+	struct dl_watcher waits;	/* threads blocked > 1 s: IPCS_REC_WAIT records, as record does */
 };
+
+#define LIVE_WAIT_THRESHOLD_NS 1000000000ull	/* the recorder's: one meaning of a long wait */
 
 static __u64 mono_ns(void)
 {
@@ -48,6 +53,45 @@ static __u64 mono_ns(void)
 static int feed_cb(const void *rec, size_t len, void *ctx)
 {
 	return pipeline_feed(ctx, rec, len);
+}
+
+/* The probes' records: into the model, and the wait-for graph learns who
+ * wakes and acquires each futex from them. */
+static int feed_events(const void *rec, size_t len, void *ctx)
+{
+	struct live_run *s = ctx;
+	int err = s->watch_waits ? dl_watcher_see(&s->waits, rec, len) : 0;
+
+	return err ? err : pipeline_feed(&s->p, rec, len);
+}
+
+static int feed_wait(const struct ipcs_wait_rec *r, void *ctx)
+{
+	return pipeline_feed(ctx, r, sizeof(*r));
+}
+
+/* Threads blocked in IPC past a second, with their wait-for edges and
+ * cycles, into the model as the recorder writes them (docs/deadlock.md):
+ * the waits view shows who is blocked now. /proc trouble only costs this
+ * tick's records. */
+static int feed_waits(struct live_run *s)
+{
+	struct dl_watch_cbs cbs = { .on_wait = feed_wait, .ctx = &s->p };
+	int err;
+
+	dl_blockset_clear(&s->waits.b);
+	err = live_scan_inflight(s->ls, dl_blockset_add_cb, &s->waits.b);
+	if (err) {
+		log_debug("live: cannot scan the threads in flight: %s", strerror(-err));
+		return 0;
+	}
+	dl_blockset_sort(&s->waits.b);
+	err = dl_watcher_step(&s->waits, mono_ns(), &cbs);
+	if (err && err != -ENOMEM) {
+		log_debug("live: wait-for graph: %s", strerror(-err));
+		err = 0;
+	}
+	return err;
 }
 
 /* Drop counters into the model as a record whenever they change: shown like events. */
@@ -79,14 +123,17 @@ static void reap_child(struct live_run *s)
 /* Take in what the probes produced (waiting up to wait_ms); drops once a second. */
 static int live_step(struct live_run *s, int wait_ms)
 {
-	int n = live_poll(s->ls, wait_ms, feed_cb, &s->p);
+	int n = live_poll(s->ls, wait_ms, feed_events, s), err;
 
 	if (n < 0 && n != -EINTR)
 		return n;
 	reap_child(s);
 	if (mono_ns() - s->last_tick >= 1000000000ull) {
 		s->last_tick = mono_ns();
-		return feed_drops(s, false);
+		err = feed_drops(s, false);
+		if (!err && s->watch_waits)
+			err = feed_waits(s);
+		return err;
 	}
 	return 0;
 }
@@ -212,6 +259,13 @@ int cmd_live(const struct ipcs_opts *o)
 	describe(&s);
 	if (pipeline_init(&s.p, true))
 		return EXIT_FAIL;
+	if (view) {
+		if (dl_watcher_init(&s.waits, "/proc", LIVE_WAIT_THRESHOLD_NS)) {
+			pipeline_fini(&s.p);
+			return EXIT_FAIL;
+		}
+		s.watch_waits = true;
+	}
 	cmd_filter(o, 0, &f, &s.p);	/* --kind: the model holds only those kinds */
 	memcpy(pids, o->pids, npids * sizeof(pid_t));
 	t.null_stdio = view;
@@ -219,6 +273,8 @@ int cmd_live(const struct ipcs_opts *o)
 		err = target_start(&t, &s.child);
 		if (err) {
 			log_error("cannot start the command: %s", strerror(-err));
+			if (s.watch_waits)
+				dl_watcher_fini(&s.waits);
 			pipeline_fini(&s.p);
 			return EXIT_FAIL;
 		}
@@ -266,6 +322,8 @@ out:
 			;
 		s.child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
+	if (s.watch_waits)
+		dl_watcher_fini(&s.waits);
 	pipeline_fini(&s.p);
 	if (err)
 		return EXIT_FAIL;

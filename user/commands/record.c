@@ -205,6 +205,16 @@ static int record_waits(struct run_state *s)
 	return err;
 }
 
+/* The probes' records: into the pipeline, and the wait-for graph learns
+ * who wakes and acquires each futex from them. */
+static int feed_events(const void *rec, size_t len, void *ctx)
+{
+	struct run_state *s = ctx;
+	int err = s->recording ? dl_watcher_see(&s->waits, rec, len) : 0;
+
+	return err ? err : pipeline_feed(s->p, rec, len);
+}
+
 static void reap_child(struct run_state *s)
 {
 	int st;
@@ -256,7 +266,7 @@ static int trace_loop(struct run_state *s)
 	int err = 0, n;
 
 	while (!stop_signal) {
-		n = live_poll(s->ls, 100, feed_cb, s->p);
+		n = live_poll(s->ls, 100, feed_events, s);
 		if (n < 0 && n != -EINTR) {
 			err = n;
 			break;

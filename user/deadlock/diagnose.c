@@ -87,6 +87,7 @@ static const char *sys_name(long nr)
 		{ SYS_wait4, "wait4" }, { SYS_waitid, "waitid" }, { SYS_pause, "pause" },
 		{ SYS_rt_sigsuspend, "rt_sigsuspend" }, { SYS_rt_sigtimedwait, "rt_sigtimedwait" },
 		{ SYS_splice, "splice" }, { SYS_vmsplice, "vmsplice" }, { SYS_tee, "tee" },
+		{ SYS_restart_syscall, "restart_syscall" },	/* a sleep resumed after a stop */
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -257,11 +258,11 @@ static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 		return 0;	/* the owner died holding it: nobody will unlock */
 	return add_pending(c, idx, owner_pid, owner, evidence);
 hint:
-	if (c->s->hints && c->s->hints->last_waker) {
-		pid_t waker = c->s->hints->last_waker(tk->tid, c->s->hints->ctx);
+	if (owner == 0 && c->s->hints && c->s->hints->futex_holder) {
+		pid_t who = c->s->hints->futex_holder(tk->pid, tk->tid, w.uaddr, &evidence, c->s->hints->ctx);
 
-		if (waker > 0 && waker != tk->tid && !dl_tid_tgid(c->s->root, waker, &owner_pid))
-			return add_pending(c, idx, owner_pid, waker, "last waker of this futex (probes)");
+		if (who > 0 && who != tk->tid && evidence && !dl_tid_tgid(c->s->root, who, &owner_pid))
+			return add_pending(c, idx, owner_pid, who, evidence);
 	}
 	return 0;
 }
@@ -360,7 +361,7 @@ int dl_diagnose(const struct dl_scan *s, struct dl_graph *g)
 		log_warn("deadlock: sock_diag unavailable: unix socket peers unknown (no socket edges)");
 	for (size_t i = 0; !rc && i < c.nqueue; i++) {
 		rc = scan_pid(&c, c.queue[i]);
-		if (rc == -ESRCH && i >= s->npids)
+		if (rc == -ESRCH && (i >= s->npids || s->skip_gone))
 			rc = 0;	/* a holder that exited meanwhile */
 		else if ((rc == -EACCES || rc == -EPERM) && i >= s->npids)
 			rc = unreadable_holder(&c, c.queue[i]);

@@ -17,10 +17,11 @@
 #define DL_MAX_PROCS 256
 
 /* Extra knowledge from the probes (--watch): how long tid has been blocked
- * (-1 unknown) and an edge of their own (the futex's last waker). */
+ * (-1 unknown), and who the probes saw on a futex whose lock word names no
+ * owner (its last acquirer or waker; 0 if none, else *evidence says which). */
 struct dl_hints {
 	int64_t (*wait_ns)(pid_t tid, void *ctx);
-	pid_t (*last_waker)(pid_t tid, void *ctx);	/* 0 if none */
+	pid_t (*futex_holder)(pid_t pid, pid_t tid, uint64_t uaddr, const char **evidence, void *ctx);
 	void *ctx;
 };
 
@@ -29,6 +30,7 @@ struct dl_scan {
 	const pid_t *pids;
 	size_t npids;
 	const struct dl_hints *hints;	/* may be NULL */
+	bool skip_gone;			/* a pid that exited is skipped (watch), not an error */
 };
 
 /* Scan and fill g (dl_graph_finish done). 0 or -errno: -ESRCH when a

@@ -77,20 +77,23 @@ void dl_text_cycle(FILE *f, const struct dl_graph *g, const struct dl_chain *c, 
 	fputc('\n', f);
 }
 
+void dl_text_stall(FILE *f, const struct dl_graph *g, const struct dl_chain *c, size_t num)
+{
+	const struct dl_thread *end = &g->t[c->th[c->n - 1]];
+
+	fprintf(f, "STALL %zu: %zu thread%s waiting, ending in a thread that is %s\n", num, c->n - 1,
+		c->n == 2 ? "" : "s", end->kind == DL_K_NONE ? "not blocked in IPC" : "blocked");
+	for (size_t k = 0; k < c->n; k++)
+		text_thread(f, g, c, k);
+	fputc('\n', f);
+}
+
 void dl_print_text(FILE *f, const struct dl_graph *g, const struct dl_result *r)
 {
 	for (size_t i = 0; i < r->ncycles; i++)
 		dl_text_cycle(f, g, &r->cycles[i], i + 1);
-	for (size_t i = 0; i < r->nstalls; i++) {
-		const struct dl_chain *c = &r->stalls[i];
-		const struct dl_thread *end = &g->t[c->th[c->n - 1]];
-
-		fprintf(f, "STALL %zu: %zu thread%s waiting, ending in a thread that is %s\n", i + 1, c->n - 1,
-			c->n == 2 ? "" : "s", end->kind == DL_K_NONE ? "not blocked in IPC" : "blocked");
-		for (size_t k = 0; k < c->n; k++)
-			text_thread(f, g, c, k);
-		fputc('\n', f);
-	}
+	for (size_t i = 0; i < r->nstalls; i++)
+		dl_text_stall(f, g, &r->stalls[i], i + 1);
 	if (!r->ncycles)
 		fprintf(f, "no deadlock: no wait-for cycle among %zu threads\n", g->nt);
 	else

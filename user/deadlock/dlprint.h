@@ -14,4 +14,7 @@ void dl_json_chain(struct json_writer *w, const struct dl_graph *g, const struct
 /* One cycle as text, headed "DEADLOCK num" (also --watch). */
 void dl_text_cycle(FILE *f, const struct dl_graph *g, const struct dl_chain *c, size_t num);
 
+/* One stall as text, headed "STALL num" (also --watch). */
+void dl_text_stall(FILE *f, const struct dl_graph *g, const struct dl_chain *c, size_t num);
+
 #endif

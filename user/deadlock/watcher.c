@@ -13,12 +13,27 @@ int dl_watcher_init(struct dl_watcher *w, const char *root, uint64_t threshold_n
 	w->root = root;
 	w->threshold_ns = threshold_ns;
 	w->next_group = 1;
+	if (dl_futexseen_init(&w->seen))
+		return -EINVAL;
 	return dl_blockset_init(&w->b);
 }
 
 void dl_watcher_fini(struct dl_watcher *w)
 {
 	dl_blockset_fini(&w->b);
+	dl_futexseen_fini(&w->seen);
+}
+
+int dl_watcher_see(struct dl_watcher *w, const void *rec, size_t len)
+{
+	return dl_futexseen_add(&w->seen, rec, len);
+}
+
+static pid_t hint_futex_holder(pid_t pid, pid_t tid, uint64_t uaddr, const char **evidence, void *ctx)
+{
+	struct dl_watcher *w = ctx;
+
+	return dl_futexseen_holder(&w->seen, pid, tid, uaddr, evidence);
 }
 
 static int64_t hint_wait_ns(pid_t tid, void *ctx)
@@ -28,24 +43,37 @@ static int64_t hint_wait_ns(pid_t tid, void *ctx)
 	return dl_blockset_wait_ns(&w->b, tid, w->now_ns);
 }
 
-/* The processes of the threads blocked past the threshold. */
-static size_t long_waiters(struct dl_watcher *w, pid_t *pids, size_t max)
+static bool add_pid(pid_t *pids, size_t *n, size_t max, pid_t tgid)
+{
+	for (size_t j = 0; j < *n; j++)
+		if (pids[j] == tgid)
+			return false;
+	if (*n >= max)
+		return false;
+	pids[(*n)++] = tgid;
+	return true;
+}
+
+/* The processes of the threads blocked past the threshold, then (room
+ * permitting) those of the other threads in flight: a thread that has just
+ * begun waiting at the head of a stall is in the graph, so the stall is
+ * reported once with it, not first without it. Returns how many are long. */
+static size_t waiters(struct dl_watcher *w, pid_t *pids, size_t max, size_t *nlong)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < w->b.n && n < max; i++) {
-		const struct dl_blocked *e = &w->b.v[i];
-		pid_t tgid;
-		bool dup = false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < w->b.n; i++) {
+			const struct dl_blocked *e = &w->b.v[i];
+			bool long_wait = e->in.ts <= w->now_ns && w->now_ns - e->in.ts >= w->threshold_ns;
+			pid_t tgid;
 
-		if (e->in.ts > w->now_ns || w->now_ns - e->in.ts < w->threshold_ns)
-			continue;
-		if (dl_tid_tgid(w->root, e->tid, &tgid))
-			continue;	/* exited meanwhile */
-		for (size_t j = 0; j < n && !dup; j++)
-			dup = pids[j] == tgid;
-		if (!dup)
-			pids[n++] = tgid;
+			if (long_wait != (pass == 0) || dl_tid_tgid(w->root, e->tid, &tgid))
+				continue;	/* other pass, or exited meanwhile */
+			add_pid(pids, &n, pass ? max / 2 : max, tgid);
+		}
+		if (pass == 0)
+			*nlong = n;
 	}
 	return n;
 }
@@ -121,11 +149,12 @@ static int emit_waits(struct dl_watcher *w, const struct dl_graph *g, const stru
 int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch_cbs *cbs)
 {
 	pid_t pids[DL_MAX_PROCS];
-	struct dl_hints hints = { .wait_ns = hint_wait_ns, .ctx = w };
-	struct dl_scan s = { .root = w->root, .pids = pids, .hints = &hints };
+	struct dl_hints hints = { .wait_ns = hint_wait_ns, .futex_holder = hint_futex_holder, .ctx = w };
+	struct dl_scan s = { .root = w->root, .pids = pids, .hints = &hints, .skip_gone = true };
 	struct dl_graph g;
 	struct dl_result r;
 	bool *reported;
+	size_t nlong;
 	long fresh;
 	int rc;
 
@@ -133,8 +162,8 @@ int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch
 	fresh = dl_blockset_crossed(&w->b, now_ns, w->threshold_ns);
 	if (fresh <= 0)
 		return (int)fresh;
-	s.npids = long_waiters(w, pids, DL_MAX_PROCS);
-	if (!s.npids)
+	s.npids = waiters(w, pids, DL_MAX_PROCS, &nlong);
+	if (!nlong)
 		return 0;
 	rc = dl_diagnose(&s, &g);
 	if (rc == -ESRCH || rc == -EACCES || rc == -EPERM)
@@ -156,6 +185,15 @@ int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch
 		reported[i] = true;
 		if (cbs->on_cycle)
 			cbs->on_cycle(&g, &r.cycles[i], cbs->ctx);
+	}
+	for (size_t i = 0; !rc && cbs->on_stall && i < r.nstalls; i++) {
+		/* the waiting part: the last thread can move (or is in a cycle) */
+		struct dl_chain waiting = { .th = r.stalls[i].th, .edge = r.stalls[i].edge,
+					    .n = r.stalls[i].n - 1 };
+
+		if (waiting.n && dl_cycle_all_long(&g, &waiting, w->threshold_ns) &&
+		    dl_cycle_first_time(&w->b, &g, &waiting))
+			cbs->on_stall(&g, &r.stalls[i], cbs->ctx);
 	}
 	if (!rc && cbs->on_wait)
 		rc = emit_waits(w, &g, &r, reported, cbs);

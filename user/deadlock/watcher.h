@@ -2,7 +2,7 @@
  * watcher.h - one step of watching with the probes: given the threads
  * blocked now (a dl_blockset filled from the `inflight` map), build the
  * wait-for graph when some call crossed the threshold, hand each new cycle
- * to on_cycle (deadlock --watch) and each long wait as an IPCS_REC_WAIT
+ * to on_cycle and each new stall to on_stall (deadlock --watch), each long wait as an IPCS_REC_WAIT
  * record to on_wait (the recorder). Knows no BPF: the caller scans.
  */
 #ifndef IPCS_DL_WATCHER_H
@@ -10,10 +10,13 @@
 
 #include <stdint.h>
 #include "deadlock/blocked.h"
+#include "deadlock/futexseen.h"
 #include "deadlock/waitgraph.h"
 
 struct dl_watch_cbs {
 	void (*on_cycle)(struct dl_graph *g, struct dl_chain *c, void *ctx);
+	/* a stall whose waiting threads all waited past the threshold, once */
+	void (*on_stall)(struct dl_graph *g, struct dl_chain *c, void *ctx);
 	int (*on_wait)(const struct ipcs_wait_rec *r, void *ctx);
 	void *ctx;
 };
@@ -24,10 +27,15 @@ struct dl_watcher {
 	uint64_t threshold_ns;
 	uint64_t now_ns;	/* of the current step */
 	uint32_t next_group;	/* cycle numbers in wait records */
+	struct dl_futexseen seen;	/* futex evidence from the records (dl_watcher_see) */
 };
 
 int dl_watcher_init(struct dl_watcher *w, const char *root, uint64_t threshold_ns);
 void dl_watcher_fini(struct dl_watcher *w);
+
+/* Every record the probes produce, as it comes: futex records teach who
+ * woke and who acquired each futex. 0 or -ENOMEM. */
+int dl_watcher_see(struct dl_watcher *w, const void *rec, size_t len);
 
 /* After dl_blockset_clear/add/sort on w->b. 0 or -errno. */
 int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch_cbs *cbs);
