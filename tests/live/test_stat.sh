@@ -30,7 +30,8 @@ check_eq "stat wrote no file into the working directory" "s.err s.json s.out" "$
 rec r "$WL/pipe_pair" "$N" "$S"
 check_eq "record exit status" 0 "$REC_RC"
 report_json r
-filt='[.conversations[] | {kind, a: .a.comm, b: .b.comm, a_to_b, b_to_a}] | sort_by(.kind)'
+# (pipes only, bytes and messages: futex waits and signals carry timings)
+filt='[.conversations[] | select(.kind == "pipe") | {a: .a.comm, b: .b.comm, ab: [.a_to_b.msgs, .a_to_b.bytes], ba: [.b_to_a.msgs, .b_to_a.bytes]}] | sort_by(.a, .b)'
 check_eq "stat conversations = record conversations" "$(jq -c "$filt" "$T/r.json")" "$(jq -c "$filt" "$T/s.json")"
 
 # text summary on stdout, after the command's own output
