@@ -237,11 +237,27 @@ static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
 	}
 }
 
+/* Write seq of tid was first credited to v: its later records go there. */
+static void lastw_conv(struct model *m, __u32 tid, __u64 seq, const struct mconv *v)
+{
+	struct mlastw *lw = &m->lastw[tid % LASTW_SLOTS];
+
+	if (!tid || lw->tid != tid || lw->seq != seq || lw->in_conv)
+		return;
+	lw->in_conv = true;
+	lw->conv_dev = v->dev;
+	lw->conv_ino = v->ino;
+	lw->conv_a = v->a->id;
+	lw->conv_b = v->b->id;
+}
+
 /* What arrived after segment s's write (payload, passed fds) goes to its message in v. */
-static void seg_to_log(struct mconv *v, const struct mseg *s)
+static void seg_to_log(struct model *m, struct mconv *v, const struct mseg *s)
 {
 	struct model_msg *e;
 
+	/* A reader on another CPU may take the write before its records come. */
+	lastw_conv(m, s->tid, s->seq, v);
 	if (!s->payload && !s->nfds)
 		return;
 	e = msglog_find(&v->log, s->seq);
@@ -274,7 +290,7 @@ static int evict_write(struct model *m, struct mchan *c)
 	if (err)
 		return err;
 	conv_credit(m, v, rev, s->rem, s->seq, s->ts_ns, 0, s->sys);
-	seg_to_log(v, s);
+	seg_to_log(m, v, s);
 	conv_block(v, rev, s->blocked_ns, 0);
 	segq_pop(&c->writes);
 	return 0;
@@ -316,13 +332,7 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 		err = conv_get(m, c, w, p->proc, &v, &rev);
 		if (err)
 			return err;
-		if (lw && !lw->in_conv) {	/* the reader that got the first bytes */
-			lw->in_conv = true;
-			lw->conv_dev = v->dev;
-			lw->conv_ino = v->ino;
-			lw->conv_a = v->a->id;
-			lw->conv_b = v->b->id;
-		}
+		lastw_conv(m, m->cur_tid, seq, v);	/* the reader that got the first bytes */
 		conv_credit(m, v, rev, take, seq, ts, p->ts_ns, m->cur_sys);
 		conv_block(v, rev, blocked, p->blocked_ns);
 		blocked = 0;
@@ -336,7 +346,7 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	if (!n)
 		return 0;
 	seg = (struct mseg){ .proc = w, .rem = n, .seq = seq, .ts_ns = ts,
-			     .blocked_ns = blocked, .sys = m->cur_sys };
+			     .blocked_ns = blocked, .sys = m->cur_sys, .tid = m->cur_tid };
 	err = segq_push(&c->writes, &seg);
 	if (err)
 		return err;
@@ -396,7 +406,7 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 		if (err)
 			return err;
 		conv_credit(m, v, rev, take, s->seq, s->ts_ns, ts, s->sys);
-		seg_to_log(v, s);
+		seg_to_log(m, v, s);
 		/* Writer's wait goes to its first reader, reader's to its first writer. */
 		conv_block(v, rev, s->blocked_ns, blocked);
 		s->blocked_ns = 0;

@@ -49,6 +49,7 @@ struct mseg {
 	__u64 ts_ns;
 	__u64 blocked_ns;	/* charged once, to the first conversation */
 	__u16 sys;		/* the writing call (message log) */
+	__u32 tid;		/* the writing thread (message log: its later records) */
 	__u32 nfds;		/* fds it passed (SCM_RIGHTS), for the message log */
 	__u32 payload_len;
 	unsigned char *payload;	/* its first bytes (--capture; malloc), for the message log */
