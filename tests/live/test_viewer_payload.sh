@@ -7,34 +7,8 @@
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload pipe_pair
-command -v tmux >/dev/null || die "tmux missing: apt-get install tmux (tests/setup/install-deps.sh)"
-
-SOCK=ipcs-vpay-$$
-tmx() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmx kill-server 2>/dev/null; live_cleanup; }
-trap cleanup_tmux EXIT
-
-screen() { tmx capture-pane -p -t v >"$T/$1.screen" 2>/dev/null; }
-wait_screen() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		screen "$1"
-		grep -qF -- "$2" "$T/$1.screen" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() {
-	local name=$1 want=$2
-	shift 2
-	tmx send-keys -t v "$@"
-	if wait_screen "$name" "$want"; then
-		ok "$name: screen shows '$want'"
-	else
-		bad "$name: screen never showed '$want'"
-		show "$T/$name.screen" 40
-	fi
-}
+source "$(dirname "$0")/tmux_lib.sh"
+tmux_init vpay
 
 # hexline OFFSET: the dump line of 16 pattern bytes from stream offset OFFSET
 hexline() {
@@ -43,7 +17,7 @@ hexline() {
 		b=$((($1 + i) % 251))
 		hex+=$(printf '%02x ' "$b")
 		if ((b >= 32 && b < 127)); then
-			txt+=$(printf "\\x$(printf %02x "$b")")
+			txt+=$(printf %b "\\x$(printf %02x "$b")")
 		else
 			txt+=.
 		fi
@@ -75,10 +49,7 @@ done
 keys msg2 "message 2/10" Up
 check_grep "message 2: bytes 100..115, text shown" "$T/msg2.screen" "$(hexline 100)"
 tmx send-keys -t v q
-for ((i = 0; i < 100; i++)); do
-	[[ -s $T/viewer.rc ]] && break
-	sleep 0.05
-done
+wait_file "$T/viewer.rc"
 check_eq "q quits, exit status" 0 "$(cat "$T/viewer.rc" 2>/dev/null)"
 check_eq "nothing on stderr" "" "$(cat "$T/viewer.err" 2>/dev/null)"
 tmx kill-session -t v 2>/dev/null
