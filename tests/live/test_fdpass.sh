@@ -4,7 +4,8 @@
 # a unix socket) and SCM_CREDENTIALS over a socketpair. Exact: 4 fds passed and
 # paired, what each is, both fd numbers, 3 credentials received; the
 # receiver's writes to the pipe end and the socket it was passed are
-# attributed to it, and it maps the memfd.
+# attributed to it, and it maps the memfd. In the viewer, the two SCM_RIGHTS
+# messages show their 2 fds each.
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload fdpass_pair
@@ -69,4 +70,29 @@ check_jq "fp: memfd segment (creator, mappers)" "$s $fmem 4096 $s,$r" "$j" \
 check_grep "fp: text says who passed what" "$T/fp.txt" \
 	"$s/fdp_sender passed fd $fmem (memfd: memfd:ipcs_fdpass) to $r/fdp_receiver as fd"
 check_grep "fp: text names credentials" "$T/fp.txt" "$r/fdp_receiver received credentials pid $s uid 0 gid 0"
+
+# The viewer: the socketpair's conversation (filtered by its name), its
+# sequence and message pane. Messages: the receiver's "ready" byte, then the
+# three sendmsgs (2 fds, 2 fds, credentials only).
+source "$(dirname "$0")/tmux_lib.sh"
+tmux_init fdpass
+tmx new-session -d -s v -x 120 -y 30 \
+	"'$IPCS' replay '$T/fp.ipcs' 2>'$T/viewer.err'; echo \$? >'$T/viewer.rc'; sleep 30"
+keys v_start "fdp_sender" ""
+keys v_filter "filter: $via" / "$via" Enter
+keys v_seq "sendmsg" Enter
+check_eq "viewer: two arrows of 1 byte with fds" 2 "$(grep -cE -- '1 B sendmsg \+fds' "$T/v_seq.screen")"
+check_eq "viewer: one sendmsg without" 1 "$(grep -cE -- '1 B sendmsg -' "$T/v_seq.screen")"
+keys v_msg4 "message 4/4" Enter
+check_grep "viewer: the credentials message passed no fds" "$T/v_msg4.screen" "fds passed 0"
+keys v_msg3 "message 3/4" Up
+check_grep "viewer: the file and the socket: 2 fds" "$T/v_msg3.screen" "size 1 bytes   fds passed 2"
+keys v_msg2 "message 2/4" Up
+check_grep "viewer: the pipe end and the memfd: 2 fds" "$T/v_msg2.screen" "size 1 bytes   fds passed 2"
+keys v_msg1 "message 1/4: write on socketpair" Up
+check_grep "viewer: the receiver's ready byte, no fds" "$T/v_msg1.screen" "fds passed 0"
+tmx send-keys -t v q
+wait_file "$T/viewer.rc"
+check_eq "viewer: q quits, exit status" 0 "$(cat "$T/viewer.rc" 2>/dev/null)"
+check_eq "viewer: nothing on stderr" "" "$(cat "$T/viewer.err" 2>/dev/null)"
 live_finish

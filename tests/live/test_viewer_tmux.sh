@@ -6,39 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload pipe_pair
-command -v tmux >/dev/null || die "tmux missing: apt-get install tmux (tests/setup/install-deps.sh)"
-
-SOCK=ipcs-viewer-$$
-tmx() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmx kill-server 2>/dev/null; live_cleanup; }
-trap cleanup_tmux EXIT
-
-# screen NAME: capture the pane into $T/NAME.screen
-screen() { tmx capture-pane -p -t v >"$T/$1.screen" 2>/dev/null; }
-
-# wait_screen NAME FIXED-STRING: until the pane shows it (5 s), saved as NAME
-wait_screen() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		screen "$1"
-		grep -qF -- "$2" "$T/$1.screen" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# keys NAME EXPECTED KEYS...: send keys, wait for EXPECTED, check it.
-keys() {
-	local name=$1 want=$2
-	shift 2
-	tmx send-keys -t v "$@"
-	if wait_screen "$name" "$want"; then
-		ok "$name: screen shows '$want'"
-	else
-		bad "$name: screen never showed '$want'"
-		show "$T/$name.screen" 40
-	fi
-}
+source "$(dirname "$0")/tmux_lib.sh"
+tmux_init viewer
 
 # row NAME PATTERN: the first screen line matching ERE PATTERN, squeezed
 row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }

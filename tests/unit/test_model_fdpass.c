@@ -1,7 +1,8 @@
 /*
  * test_model_fdpass.c - IPCS_REC_FDPASS: decoder checks, pairing of a send
  * with its receive by fd identity (either record first), what the receiver
- * holds afterwards, credentials, unpaired sides at flush.
+ * holds afterwards, credentials, unpaired sides at flush; the message the
+ * sendmsg wrote shows its fds in the conversation's message log.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,6 +158,72 @@ static void test_receive_then_send(void **state)
 	check_paired(m);
 }
 
+/* A stream sendmsg/recvmsg of n bytes between SK_A (pid 10) and SK_B (pid 20). */
+static void sk_msg(struct model *m, __u32 pid, __u16 sys, __s32 fd, __s64 n)
+{
+	bool a = pid == 10;
+	struct ipcs_event ev = sys_ev(pid, sys, n, fd, -1, (__u64)n, IPCS_KIND_UNIX_STREAM,
+				      a ? SK_A : SK_B, IPCS_FMODE_READ | IPCS_FMODE_WRITE);
+
+	ev.type = IPCS_REC_SOCK;
+	ev.sock.s.h.type = IPCS_REC_SOCK;
+	ev.sock.s.h.size = sizeof(ev.sock);
+	ev.sock.s.chan.dev = SOCKFS;
+	ev.sock.peer = a ? SK_B : SK_A;
+	ev.sock.sock_ino = a ? 501 : 502;
+	ev.sock.peer_ino = a ? 502 : 501;
+	ev.sock.family = 1;
+	ev.sock.type = 1;
+	apply(m, &ev);
+}
+
+static int collect_msgs(const struct model_msg *msg, void *ctx)
+{
+	struct model_msg *v = ctx;
+
+	assert_true(v[7].seq < 6);
+	v[v[7].seq++] = *msg;	/* v[7].seq: count */
+	return 0;
+}
+
+static void test_message_fds(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_fdpass_rec s, r;
+	struct model_msg v[8] = { 0 };
+	struct convs cs = { 0 };
+	const struct model_conv *c = NULL;
+
+	one_message(&s, &r);
+	s.tid = 10 + 1000000;	/* the threads of the data records (sys_ev) */
+	r.tid = 20 + 1000000;
+	sk_msg(m, 10, IPCS_SYS_SENDMSG, 3, 4);
+	feed(m, &s);
+	sk_msg(m, 20, IPCS_SYS_RECVMSG, 4, 4);
+	feed(m, &r);
+	sk_msg(m, 10, IPCS_SYS_SENDMSG, 3, 2);	/* no fds with this one */
+	sk_msg(m, 20, IPCS_SYS_RECVMSG, 4, 2);
+	/* another CPU: the receive's record before the send's fdpass record */
+	sk_msg(m, 10, IPCS_SYS_SENDMSG, 3, 6);
+	sk_msg(m, 20, IPCS_SYS_RECVMSG, 4, 6);
+	feed(m, &s);
+	feed(m, &r);
+	assert_int_equal(model_foreach_conv(m, collect_conv, &cs), 0);
+	for (size_t i = 0; i < cs.n && i < MAXC; i++)
+		if (cs.v[i].kind == IPCS_KIND_UNIX_STREAM && cs.v[i].a.pid == 10)
+			c = &cs.v[i];
+	assert_non_null(c);
+	assert_int_equal(c->a_to_b.msgs, 3);
+	assert_int_equal(model_foreach_msg(m, c, collect_msgs, v, NULL), 0);
+	assert_int_equal(v[7].seq, 3);
+	assert_int_equal(v[0].bytes, 4);
+	assert_int_equal(v[0].nfds, 2);
+	assert_int_equal(v[1].bytes, 2);
+	assert_int_equal(v[1].nfds, 0);
+	assert_int_equal(v[2].bytes, 6);
+	assert_int_equal(v[2].nfds, 2);
+}
+
 /* Different identities never pair; at the end each side goes to an unseen peer. */
 static void test_unpaired(void **state)
 {
@@ -224,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_send_then_receive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receive_then_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unpaired, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_fds, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

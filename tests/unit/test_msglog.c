@@ -2,7 +2,8 @@
  * test_msglog.c - the per-conversation message log (msglog.c) on its own and
  * through the model: split reads merge into one message, the ring keeps the
  * newest msglog_max and counts the rest, payload bytes are copied and owned
- * (ASan checks the frees); rates per one-second window (model_rate_at).
+ * (ASan checks the frees); rates per one-second window (model_rate_at);
+ * IPCS_REC_PAYLOAD records reach the message of the write they follow.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +65,20 @@ static int collect_msg(const struct model_msg *msg, void *ctx)
 	return 0;
 }
 
+static int check_payloads(const struct model_msg *msg, void *ctx)
+{
+	static const char *const want[] = { "0123456789abcdef", "hello", "", "split-me" };
+	static size_t i;
+
+	(void)ctx;
+	assert_true(i < 4);
+	assert_int_equal(msg->payload_len, strlen(want[i]));
+	if (msg->payload_len)
+		assert_memory_equal(msg->payload, want[i], msg->payload_len);
+	i++;
+	return 0;
+}
+
 static void test_through_model(void **state)
 {
 	struct model *m = *state;
@@ -101,6 +116,76 @@ static void test_through_model(void **state)
 		other.ino = 12345;
 		assert_int_equal(model_foreach_msg(m, &other, collect_msg, &ms, NULL), -ENOENT);
 	}
+}
+
+/* The payload record that follows tid's write record (as bpf/payload.bpf.h emits it). */
+static void do_payload(struct model *m, __u32 pid, __u16 flags, const char *data, __u32 len)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_PAYLOAD;
+	ev.path = "";
+	ev.payload.h.type = IPCS_REC_PAYLOAD;
+	ev.payload.h.size = sizeof(ev.payload);
+	ev.payload.h.ts_ns = now - 1;	/* its call's time */
+	ev.payload.pid = pid;
+	ev.payload.tid = pid + 1000000;	/* as sys_ev */
+	ev.payload.sys = flags ? IPCS_SYS_WRITE : IPCS_SYS_READ;
+	ev.payload.flags = flags;
+	ev.payload.len = len;
+	ev.payload.cap_len = len < 16 ? len : 16;
+	memcpy(ev.payload.data, data, ev.payload.cap_len);
+	apply(m, &ev);
+}
+
+static void test_payload(void **state)
+{
+	struct model *m = *state;
+	static struct convs cs;
+	const struct model_conv *c;
+	struct msgs ms = { 0 };
+
+	do_pipe(m, 10, 3, 4, 57, false);
+	do_fork(m, 10, 11, 5);
+	/* queued write: the bytes wait on its segment for the read */
+	do_write(m, 10, 4, 57, 20);
+	do_payload(m, 10, IPCS_PAYF_OUT, "0123456789abcdefghij", 20);
+	do_read(m, 11, 3, 57, 20);
+	do_payload(m, 11, 0, "0123456789abcdefghij", 20);	/* a read's: not attached */
+	/* read ahead of its write: the message exists when the bytes come */
+	do_read(m, 11, 3, 57, 5);
+	do_write(m, 10, 4, 57, 5);
+	do_payload(m, 10, IPCS_PAYF_OUT, "hello", 5);
+	/* not captured; then a payload after another call of the thread goes nowhere */
+	do_write(m, 10, 4, 57, 7);
+	do_read(m, 11, 3, 57, 7);
+	do_close(m, 10, 3);
+	do_payload(m, 10, IPCS_PAYF_OUT, "stale", 5);
+	/* one write read in two: one message, the payload on it */
+	do_write(m, 10, 4, 57, 8);
+	do_payload(m, 10, IPCS_PAYF_OUT, "split-me", 8);
+	do_read(m, 11, 3, 57, 3);
+	do_read(m, 11, 3, 57, 5);
+	c = conv_of(m, &cs, 57, 10, ~0ull, 11);
+	assert_non_null(c);
+	assert_int_equal(model_foreach_msg(m, c, collect_msg, &ms, NULL), 0);
+	assert_int_equal(ms.n, 4);
+	assert_int_equal(ms.v[0].bytes, 20);
+	assert_int_equal(ms.v[0].payload_len, 16);
+	assert_int_equal(ms.v[1].bytes, 5);
+	assert_int_equal(ms.v[1].payload_len, 5);
+	assert_int_equal(ms.v[2].bytes, 7);
+	assert_int_equal(ms.v[2].payload_len, 0);
+	assert_null(ms.v[2].payload);
+	assert_int_equal(ms.v[3].bytes, 8);
+	assert_int_equal(ms.v[3].payload_len, 8);
+	/* payload pointers are valid during the callback only: check again inside */
+	ms.n = 0;
+	assert_int_equal(model_foreach_msg(m, c, check_payloads, NULL, NULL), 0);
+	/* the writer's side never shows up as its own message */
+	assert_int_equal(c->a_to_b.msgs, 4);
+	assert_int_equal(c->b_to_a.msgs, 0);
 }
 
 static void test_rates(void **state)
@@ -142,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_ring),
 		cmocka_unit_test_setup_teardown(test_through_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_payload, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

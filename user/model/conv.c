@@ -58,6 +58,7 @@ void segq_fini(struct msegq *q)
 {
 	while (q->len) {
 		proc_unref(q->v[q->head].proc);
+		free(q->v[q->head].payload);
 		q->head = (q->head + 1) % q->cap;
 		q->len--;
 	}
@@ -91,6 +92,7 @@ static void segq_pop(struct msegq *q)
 
 	q->bytes -= s->rem;
 	proc_unref(s->proc);
+	free(s->payload);
 	q->head = (q->head + 1) % q->cap;
 	q->len--;
 	if (!q->len)
@@ -235,6 +237,39 @@ static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
 	}
 }
 
+/* Write seq of tid was first credited to v: its later records go there. */
+static void lastw_conv(struct model *m, __u32 tid, __u64 seq, const struct mconv *v)
+{
+	struct mlastw *lw = &m->lastw[tid % LASTW_SLOTS];
+
+	if (!tid || lw->tid != tid || lw->seq != seq || lw->in_conv)
+		return;
+	lw->in_conv = true;
+	lw->conv_dev = v->dev;
+	lw->conv_ino = v->ino;
+	lw->conv_a = v->a->id;
+	lw->conv_b = v->b->id;
+}
+
+/* What arrived after segment s's write (payload, passed fds) goes to its message in v. */
+static void seg_to_log(struct model *m, struct mconv *v, const struct mseg *s)
+{
+	struct model_msg *e;
+
+	/* A reader on another CPU may take the write before its records come. */
+	lastw_conv(m, s->tid, s->seq, v);
+	if (!s->payload && !s->nfds)
+		return;
+	e = msglog_find(&v->log, s->seq);
+	if (!e)
+		return;
+	if (s->nfds)
+		e->nfds = s->nfds;
+	/* The log only serves the viewer: without memory, no bytes shown. */
+	if (s->payload && !e->payload)
+		(void)msglog_set_payload(e, s->payload, s->payload_len);
+}
+
 /* Blocked time of the writer and the reader, to whichever side each is. */
 static void conv_block(struct mconv *v, bool rev, __u64 w_ns, __u64 r_ns)
 {
@@ -255,6 +290,7 @@ static int evict_write(struct model *m, struct mchan *c)
 	if (err)
 		return err;
 	conv_credit(m, v, rev, s->rem, s->seq, s->ts_ns, 0, s->sys);
+	seg_to_log(m, v, s);
 	conv_block(v, rev, s->blocked_ns, 0);
 	segq_pop(&c->writes);
 	return 0;
@@ -280,18 +316,23 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	       __u64 ts, __u64 blocked)
 {
 	__u64 seq = ++m->next_seq;
+	struct mlastw *lw = m->cur_tid ? &m->lastw[m->cur_tid % LASTW_SLOTS] : NULL;
 	struct mseg seg, *p;
 	struct mconv *v;
 	bool rev;
 	__u64 take;
 	int err;
 
+	if (lw)
+		*lw = (struct mlastw){ .tid = m->cur_tid, .chan_dev = c->dev, .chan_ino = c->ino,
+				       .seq = seq };
 	c->bytes_written += n;
 	while (n && (p = segq_front(&c->reads))) {
 		take = n < p->rem ? n : p->rem;
 		err = conv_get(m, c, w, p->proc, &v, &rev);
 		if (err)
 			return err;
+		lastw_conv(m, m->cur_tid, seq, v);	/* the reader that got the first bytes */
 		conv_credit(m, v, rev, take, seq, ts, p->ts_ns, m->cur_sys);
 		conv_block(v, rev, blocked, p->blocked_ns);
 		blocked = 0;
@@ -305,7 +346,7 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	if (!n)
 		return 0;
 	seg = (struct mseg){ .proc = w, .rem = n, .seq = seq, .ts_ns = ts,
-			     .blocked_ns = blocked, .sys = m->cur_sys };
+			     .blocked_ns = blocked, .sys = m->cur_sys, .tid = m->cur_tid };
 	err = segq_push(&c->writes, &seg);
 	if (err)
 		return err;
@@ -365,6 +406,7 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 		if (err)
 			return err;
 		conv_credit(m, v, rev, take, s->seq, s->ts_ns, ts, s->sys);
+		seg_to_log(m, v, s);
 		/* Writer's wait goes to its first reader, reader's to its first writer. */
 		conv_block(v, rev, s->blocked_ns, blocked);
 		s->blocked_ns = 0;
@@ -376,6 +418,60 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 			segq_pop(&c->writes);
 	}
 	return n ? add_pending_read(m, c, r, n, ts, blocked) : 0;
+}
+
+void conv_forget_write(struct model *m, __u32 tid)
+{
+	struct mlastw *w = &m->lastw[tid % LASTW_SLOTS];
+
+	if (w->tid == tid)
+		w->tid = 0;
+}
+
+int conv_attach(struct model *m, __u32 tid, const void *payload, size_t n, __u32 nfds)
+{
+	struct mlastw *w = &m->lastw[tid % LASTW_SLOTS];
+	struct model_msg *e = NULL;
+	struct mchan *c;
+	struct mconv *v;
+	struct mseg *s;
+
+	if (!tid || w->tid != tid || (payload && !n))
+		return 0;
+	if (w->in_conv) {	/* part of the write already went to a waiting reader */
+		struct conv_key k = { .ino = w->conv_ino, .dev = w->conv_dev,
+				      .a_id = w->conv_a, .b_id = w->conv_b };
+
+		v = hashmap_get(&m->convs, &k);
+		e = v ? msglog_find(&v->log, w->seq) : NULL;
+	}
+	if (e && !payload)
+		e->nfds = nfds;
+	else if (e && msglog_set_payload(e, payload, n))
+		return -ENOMEM;
+	c = chan_lookup(m, w->chan_dev, w->chan_ino);
+	/* The rest waits in c's queue for its reader; seqs grow towards the back. */
+	for (size_t i = c ? c->writes.len : 0; i-- > 0;) {
+		s = &c->writes.v[(c->writes.head + i) % c->writes.cap];
+		if (s->seq < w->seq)
+			break;
+		if (s->seq != w->seq)
+			continue;
+		if (!payload) {
+			s->nfds = nfds;
+		} else {
+			unsigned char *b = malloc(n);
+
+			if (!b)
+				return -ENOMEM;
+			memcpy(b, payload, n);
+			free(s->payload);
+			s->payload = b;
+			s->payload_len = (__u32)n;
+		}
+		break;
+	}
+	return 0;
 }
 
 int conv_flush_chan(struct model *m, struct mchan *c)

@@ -447,6 +447,7 @@ static void apply_drops(struct model *m, const struct ipcs_drops_rec *r)
 
 int model_apply(struct model *m, const struct ipcs_event *ev)
 {
+	bool is_call;
 	__u64 ts;
 	int err = 0;
 
@@ -460,13 +461,16 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		if (ts > m->tot.last_ns)
 			m->tot.last_ns = ts;
 	}
-	m->cur_sys = ev->type == IPCS_REC_SYS || ev->type == IPCS_REC_SYS_PATH ||
-		     ev->type == IPCS_REC_SOCK ? ev->sys.sys : 0;
+	is_call = ev->type == IPCS_REC_SYS || ev->type == IPCS_REC_SYS_PATH ||
+		  ev->type == IPCS_REC_SOCK;
+	m->cur_sys = is_call ? ev->sys.sys : 0;
+	m->cur_tid = is_call ? ev->sys.tid : 0;
 	switch (ev->type) {
 	case IPCS_REC_SYS:
 	case IPCS_REC_SYS_PATH:
 	case IPCS_REC_SOCK:
 		waits_call_ended(m, ev->sys.tid, ts);
+		conv_forget_write(m, ev->sys.tid);
 		err = apply_sys(m, ev);
 		break;
 	case IPCS_REC_PROC:
@@ -496,12 +500,20 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		break;
 	case IPCS_REC_FDPASS:
 		err = fdpass_apply(m, &ev->fdpass);
+		if (!err && ev->fdpass.sys == IPCS_SYS_SENDMSG &&
+		    (ev->fdpass.flags & IPCS_FDPF_RIGHTS) && ev->fdpass.nfds)
+			err = conv_attach(m, ev->fdpass.tid, NULL, 0, ev->fdpass.nfds);
 		break;
 	case IPCS_REC_WAIT:
 		err = waits_apply(m, &ev->wait);
 		break;
 	case IPCS_REC_PAYLOAD:
-		break;	/* bytes for the sinks (exporters, viewer); counts come from the call's record */
+		/* Counts come from the call's record; a write's bytes go to its message. */
+		if (ev->payload.flags & IPCS_PAYF_OUT)
+			err = conv_attach(m, ev->payload.tid, ev->payload.data,
+					  ev->payload.cap_len < IPCS_PAYLOAD_MAX ?
+					  ev->payload.cap_len : IPCS_PAYLOAD_MAX, 0);
+		break;
 	default:
 		m->ignored++;
 		break;

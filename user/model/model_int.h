@@ -49,6 +49,10 @@ struct mseg {
 	__u64 ts_ns;
 	__u64 blocked_ns;	/* charged once, to the first conversation */
 	__u16 sys;		/* the writing call (message log) */
+	__u32 tid;		/* the writing thread (message log: its later records) */
+	__u32 nfds;		/* fds it passed (SCM_RIGHTS), for the message log */
+	__u32 payload_len;
+	unsigned char *payload;	/* its first bytes (--capture; malloc), for the message log */
 };
 
 struct msegq {
@@ -118,6 +122,23 @@ struct mageq {
 	size_t head, len, cap;
 };
 
+/*
+ * The last data write of a thread, so the records that follow its call
+ * (IPCS_REC_PAYLOAD, IPCS_REC_FDPASS) reach that write's message: its
+ * queued segment, or the log entry of the conversation it was first
+ * credited to. Direct-mapped by tid: a collision only loses viewer detail.
+ */
+#define LASTW_SLOTS 64
+struct mlastw {
+	__u32 tid;		/* 0: empty */
+	__u32 chan_dev;
+	__u64 chan_ino;
+	__u64 seq;
+	bool in_conv;		/* conv_*: the key of the conversation first credited */
+	__u32 conv_dev;
+	__u64 conv_ino, conv_a, conv_b;
+};
+
 struct model {
 	struct model_limits lim;
 	struct model_totals tot;
@@ -126,6 +147,8 @@ struct model {
 	__u64 next_proc_id;
 	__u64 next_seq;
 	__u16 cur_sys;		/* syscall of the record being applied (0: none) */
+	__u32 cur_tid;		/* its thread (0: none) */
+	struct mlastw lastw[LASTW_SLOTS];	/* conv.c */
 	__u64 orphan_gen;
 	struct mproc unobserved;	/* pid 0, comm "?" */
 
@@ -212,6 +235,10 @@ int conv_get(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,
 /* The conversation (c, a, b) if it exists. */
 struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mproc *a,
 			const struct mproc *b);
+/* tid's new call: its earlier write gets no more records. */
+void conv_forget_write(struct model *m, __u32 tid);
+/* Payload bytes (payload != NULL) or passed fds of tid's last write, for its message. */
+int conv_attach(struct model *m, __u32 tid, const void *payload, size_t n, __u32 nfds);
 /* Attribute everything still queued on c to unobserved peers. */
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);

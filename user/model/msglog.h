@@ -5,7 +5,8 @@
  * Payload bytes (IPCS_REC_PAYLOAD, emitted right after the write's SYS/SOCK
  * record) are attached to the entry of that write: msglog_find(seq), then
  * msglog_set_payload(), which copies them; the log frees them when the entry
- * leaves the ring.
+ * leaves the ring. conv.c does this, and sets nfds from IPCS_REC_FDPASS; a
+ * write still queued for its reader holds them on its segment until then.
  */
 #ifndef IPCS_MSGLOG_H
 #define IPCS_MSGLOG_H

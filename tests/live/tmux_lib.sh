@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# tmux_lib.sh - drive the viewer in a tmux pane and read it back, for live
+# tests (after lib.sh and live_init). tmux_init NAME: a private tmux server
+# killed at exit; the viewer runs in session v.
+command -v tmux >/dev/null || die "tmux missing: apt-get install tmux (tests/setup/install-deps.sh)"
+
+tmux_init() {
+	SOCK=ipcs-$1-$$
+	trap cleanup_tmux EXIT
+}
+tmx() { tmux -L "$SOCK" "$@"; }
+cleanup_tmux() { tmx kill-server 2>/dev/null; live_cleanup; }
+
+# screen NAME: capture the pane into $T/NAME.screen
+screen() { tmx capture-pane -p -t v >"$T/$1.screen" 2>/dev/null; }
+
+# wait_screen NAME FIXED-STRING: until the pane shows it (5 s), saved as NAME
+wait_screen() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		screen "$1"
+		grep -qF -- "$2" "$T/$1.screen" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# keys NAME EXPECTED KEYS...: send keys, wait for EXPECTED, check it.
+keys() {
+	local name=$1 want=$2
+	shift 2
+	tmx send-keys -t v "$@"
+	if wait_screen "$name" "$want"; then
+		ok "$name: screen shows '$want'"
+	else
+		bad "$name: screen never showed '$want'"
+		show "$T/$name.screen" 40
+	fi
+}
+
+# wait_file FILE: until it is not empty (5 s), e.g. the viewer's exit status
+wait_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $1 ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
