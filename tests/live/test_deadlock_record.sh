@@ -3,10 +3,14 @@
 # A recording holds the long waits: `record -- dl_mixed` (mutex + pipe cycle
 # across two processes) until report shows the cycle, then Ctrl-C; the
 # finished file's report lists exactly that cycle with its times, text and
-# JSON. A slow pipeline recorded the same way has no cycle.
+# JSON; its dot export adds the wait-for graph with the cycle's two edges.
+# A slow pipeline recorded the same way has no cycle (and no wait-for graph).
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload dl_mixed dl_fine
+for tool in jq dot gvpr; do
+	command -v "$tool" >/dev/null || die "$tool missing: run tests/setup/install-deps.sh (graphviz, jq)"
+done
 EV="lock word owner (glibc mutex __owner)"
 
 # record_until NAME JQ-CONDITION CMD...: record CMD in the background until
@@ -58,9 +62,34 @@ check_grep "mixed: text report headline" "$T/mixed.txt" "DEADLOCK 1 found at +"
 check_grep "mixed: text report owner" "$T/mixed.txt" "$EV $a/$a"
 check_no_raw "mixed: text report is escaped" "$T/mixed.txt"
 
+# dot: the wait-for graph follows the conversation graph, its edges read back with gvpr
+# dot_graphs NAME: the names of the graphs in $T/NAME.dot, on one line
+dot_graphs() { gvpr 'BEG_G { printf("%s ", $G.name); }' "$T/$1.dot"; }
+"$IPCS" export "$T/mixed.ipcs" --format dot -o "$T/mixed.dot" 2>"$T/mixed.dot.err" ||
+	die "export mixed --format dot failed: $(cat "$T/mixed.dot.err")"
+check_eq "mixed: dot holds the conversation and the wait-for graph" "ipcscope waits " "$(dot_graphs mixed)"
+check_eq "mixed: wait-for nodes (the cycle's two threads)" \
+	"$(printf '%s\n' "$a $a mixed_a" "$b $b mixed_b" | sort)" \
+	"$(gvpr 'N [$G.name == "waits"] { printf("%s %s %s\n", $.pid, $.tid, $.comm); }' "$T/mixed.dot" | sort)"
+check_eq "mixed: wait-for edges, both red in cycle 1" \
+	"$(printf '%s\n' "$a $b pipe pipe:[$pino] pipe write end held by 1 red 3" \
+		"$b $a mutex $mu $EV 1 red 3" | sort)" \
+	"$(gvpr 'E [$G.name == "waits"] { printf("%s %s %s %s %s %s %s %s\n", tail.tid, head.tid, $.kind,
+		$.object, $.evidence, $.cycle, $.color, $.penwidth); }' "$T/mixed.dot" | sort)"
+# -O: one SVG per graph (mixed.dot.svg, mixed.dot.2.svg)
+if dot -Tsvg -O "$T/mixed.dot" 2>"$T/mixed.svg.err"; then
+	ok "mixed: dot -Tsvg lays both graphs out"
+else
+	bad "mixed: dot -Tsvg failed: $(head -3 "$T/mixed.svg.err")"
+fi
+check_eq "mixed: the wait-for svg draws 2 edges" 2 "$(grep -c 'class="edge"' "$T/mixed.dot.2.svg")"
+
 # a slow pipeline: the writer sleeps 20 ms between bytes, nobody waits 1 s
 "$IPCS" record -q -o "$T/pl.ipcs" --duration 3 -- "$WL/dl_fine" pipeline </dev/null >"$T/pl.out" 2>"$T/pl.err"
 check_eq "pl: record exit status (--duration ends it, the command is killed)" 143 "$?"
 report_json pl
 check_jq "pl: no cycles, no long waits" "0 0" "$T/pl.json" '"\(.deadlocks.cycles | length) \(.deadlocks.long_waits)"'
+"$IPCS" export "$T/pl.ipcs" --format dot -o "$T/pl.dot" 2>"$T/pl.dot.err" ||
+	die "export pl --format dot failed: $(cat "$T/pl.dot.err")"
+check_eq "pl: dot holds the conversation graph only" "ipcscope " "$(dot_graphs pl)"
 live_finish

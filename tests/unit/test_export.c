@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "export/export.h"
+#include "model/model_waits.h"
 
 static struct ipcs_event pipe_ev(__u32 pid, __u16 sys, __s64 ret, __u64 ts, const char *comm)
 {
@@ -150,6 +151,108 @@ static void test_dot_graph(void **state)
 	model_free(m);
 }
 
+static struct ipcs_event wait_ev(__u32 tid, __u64 ts, __u16 flags, __u32 group, __u32 holder,
+			       const char *kind, const char *object, const char *evidence,
+			       const char *comm)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_WAIT;
+	ev.path = "";
+	ev.wait.h.type = IPCS_REC_WAIT;
+	ev.wait.h.size = sizeof(ev.wait);
+	ev.wait.h.ts_ns = ts;
+	ev.wait.pid = tid;
+	ev.wait.tid = tid;
+	ev.wait.enter_ns = 100 * tid;
+	ev.wait.sys = IPCS_SYS_READ;
+	ev.wait.flags = flags;
+	ev.wait.group = group;
+	ev.wait.holder_pid = holder;
+	ev.wait.holder_tid = holder;
+	snprintf(ev.wait.kind, sizeof(ev.wait.kind), "%s", kind);
+	snprintf(ev.wait.object, sizeof(ev.wait.object), "%s", object);
+	snprintf(ev.wait.evidence, sizeof(ev.wait.evidence), "%s", evidence);
+	snprintf(ev.wait.comm, sizeof(ev.wait.comm), "%s", comm);
+	return ev;
+}
+
+/* The wait-for graph: a second digraph, after the conversation graph. 20 and
+ * 21 wait on each other (cycle 1; 20 was first seen with no holder yet, then
+ * again in the cycle: the model keeps one wait, so one edge); 30 stalls behind 31, which never waited and
+ * whose process is unknown; 40 waits with no holder known. */
+static void test_dot_wait_for_graph(void **state)
+{
+	struct export_info info = { .start_ns = 0 };
+	struct ipcs_event ev[] = {
+		wait_ev(20, 5000, 0, 0, 0, "mutex", "0x10", "", "a\"b"),
+		wait_ev(21, 5001, IPCS_WAITF_CYCLE, 1, 20, "pipe", "pipe:[7]",
+			"pipe write end held by", "b"),
+		wait_ev(20, 5002, IPCS_WAITF_CYCLE, 1, 21, "mutex", "0x10",
+			"lock word owner", "a\"b"),
+		wait_ev(30, 5003, IPCS_WAITF_STALL, 0, 31, "fifo", "/tmp/f\x1b", "reader", "c"),
+		wait_ev(40, 5004, 0, 0, 0, "futex", "0x20", "", "d"),
+	};
+	const char *want =
+		"digraph waits {\n"
+		"  graph [rankdir=LR, label=\"wait-for graph\"];\n"
+		"  node [shape=box, style=rounded];\n"
+		"  \"t20\" [label=\"a\\\"b\\n20/20\", pid=20, tid=20, comm=\"a\\\"b\"];\n"
+		"  \"t21\" [label=\"b\\n21/21\", pid=21, tid=21, comm=\"b\"];\n"
+		"  \"t30\" [label=\"c\\n30/30\", pid=30, tid=30, comm=\"c\"];\n"
+		"  \"t31\" [label=\"31/31\", pid=31, tid=31, comm=\"\"];\n"
+		"  \"t40\" [label=\"d\\n40/40\", pid=40, tid=40, comm=\"d\"];\n"
+		"  \"unknown\" [label=\"(holder unknown)\", style=dashed];\n"
+		"  \"t20\" -> \"t21\" [kind=\"mutex\", object=\"0x10\", evidence=\"lock word owner\", "
+		"waits=1, cycle=1, label=\"mutex 0x10\\nlock word owner\\ncycle 1\", "
+		"color=red, fontcolor=red, penwidth=3];\n"
+		"  \"t21\" -> \"t20\" [kind=\"pipe\", object=\"pipe:[7]\", evidence=\"pipe write end held by\", "
+		"waits=1, cycle=1, label=\"pipe pipe:[7]\\npipe write end held by\\ncycle 1\", "
+		"color=red, fontcolor=red, penwidth=3];\n"
+		"  \"t30\" -> \"t31\" [kind=\"fifo\", object=\"/tmp/f\\\\x1b\", evidence=\"reader\", waits=1, "
+		"cycle=0, label=\"fifo /tmp/f\\\\x1b\\nreader\\nstall\", color=orange, penwidth=2];\n"
+		"  \"t40\" -> \"unknown\" [kind=\"futex\", object=\"0x20\", evidence=\"\", waits=1, cycle=0, "
+		"label=\"futex 0x20\", style=dashed];\n"
+		"}\n";
+	struct model *m;
+	char *out, *waits;
+
+	(void)state;
+	assert_int_equal(model_new(&m), 0);
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		assert_int_equal(model_apply(m, &ev[i]), 0);
+	model_flush(m);
+	assert_int_equal(model_wait_count(m), 4);
+	info.model = m;
+	out = run(export_dot_open, &info, NULL, 0);
+	assert_true(!strncmp(out, "digraph ipcscope {", 18));
+	waits = strstr(out, "}\ndigraph waits {");
+	assert_non_null(waits);
+	assert_string_equal(waits + 2, want);
+	assert_int_equal(count(out, "digraph "), 2);
+	free(out);
+	model_free(m);
+}
+
+/* No waits, no second graph. */
+static void test_dot_no_waits_no_graph(void **state)
+{
+	struct export_info info = { .start_ns = 0 };
+	struct model *m;
+	char *out;
+
+	(void)state;
+	assert_int_equal(model_new(&m), 0);
+	model_flush(m);
+	info.model = m;
+	out = run(export_dot_open, &info, NULL, 0);
+	assert_int_equal(count(out, "digraph "), 1);
+	assert_null(strstr(out, "waits"));
+	free(out);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_perfetto_slices_and_flow),
 		cmocka_unit_test(test_dot_needs_model),
 		cmocka_unit_test(test_dot_graph),
+		cmocka_unit_test(test_dot_wait_for_graph),
+		cmocka_unit_test(test_dot_no_waits_no_graph),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

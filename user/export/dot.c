@@ -2,13 +2,17 @@
  * dot.c - the conversation graph for Graphviz: a node per process, an edge
  * per (writer, reader, channel kind) weighted by the bytes that went that
  * way (label, penwidth, and `bytes`/`msgs` attributes for gvpr scripts).
- * Written at the end, from the model's conversations.
+ * Written at the end, from the model's conversations. When the recording
+ * holds long waits (IPCS_REC_WAIT), a second graph "waits" follows: the
+ * wait-for graph, a node per thread, an edge from a blocked thread to the
+ * one holding what it waits on; cycle edges red and wide, stall edges orange.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "export/export.h"
+#include "model/model_waits.h"
 #include "util/escape.h"
 #include "util/hashmap.h"
 
@@ -17,6 +21,32 @@ struct dot {
 	const struct export_info *info;
 	struct hashmap nodes;	/* struct node_key -> struct model_proc_ref */
 	struct hashmap edges;	/* struct edge_key -> struct edge */
+	/* the wait-for graph, in the order waits were found (stable output) */
+	struct wthread *wt;
+	size_t nwt, capwt;
+	struct hashmap wt_idx;	/* __u32 tid -> index + 1 in wt */
+	struct wedge *we;
+	size_t nwe, capwe;
+	struct hashmap we_idx;	/* struct wedge_key -> index + 1 in we */
+};
+
+struct wthread {
+	__u32 pid, tid;		/* tid 0: the holder is unknown */
+	char comm[IPCS_COMM_LEN];	/* "" until a wait of its own or its process names it */
+};
+
+struct wedge_key {
+	__u32 from, to;		/* tids; to 0: holder unknown */
+	char kind[8];
+	char object[48];
+};
+
+struct wedge {
+	struct wedge_key k;
+	char evidence[48];
+	__u64 waits;		/* waits folded into this edge */
+	__u32 cycle;		/* first cycle number seen, 0 none */
+	__u16 flags;		/* IPCS_WAITF_* of every wait, or-ed */
 };
 
 struct node_key {
@@ -192,6 +222,168 @@ static void write_edges(struct dot *d)
 	}
 }
 
+/* Grow a vector of n elements to hold one more. */
+static int grow(void **v, size_t *cap, size_t n, size_t elem)
+{
+	void *nv;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	nv = realloc(*v, ncap * elem);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+static int add_wthread(struct dot *d, __u32 pid, __u32 tid, const char *comm)
+{
+	uintptr_t i = (uintptr_t)hashmap_get(&d->wt_idx, &tid);
+	struct wthread *t;
+	int err;
+
+	if (i) {
+		t = &d->wt[i - 1];
+		if (!t->comm[0] && comm)
+			memcpy(t->comm, comm, sizeof(t->comm));
+		return 0;
+	}
+	err = grow((void **)&d->wt, &d->capwt, d->nwt, sizeof(*d->wt));
+	if (err)
+		return err;
+	t = &d->wt[d->nwt];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->tid = tid;
+	if (comm)
+		memcpy(t->comm, comm, sizeof(t->comm));
+	d->nwt++;
+	return hashmap_put(&d->wt_idx, &tid, (void *)(uintptr_t)d->nwt, NULL);
+}
+
+static int on_wait(const struct model_wait *w, void *ctx)
+{
+	struct dot *d = ctx;
+	struct wedge_key k;
+	struct wedge *e;
+	uintptr_t i;
+	int err;
+
+	err = add_wthread(d, w->pid, w->tid, w->comm);
+	if (!err)
+		err = add_wthread(d, w->holder_tid ? w->holder_pid : 0, w->holder_tid, NULL);
+	if (err)
+		return err;
+	memset(&k, 0, sizeof(k));
+	k.from = w->tid;
+	k.to = w->holder_tid;
+	memcpy(k.kind, w->kind, sizeof(k.kind));
+	memcpy(k.object, w->object, sizeof(k.object));
+	i = (uintptr_t)hashmap_get(&d->we_idx, &k);
+	if (!i) {
+		err = grow((void **)&d->we, &d->capwe, d->nwe, sizeof(*d->we));
+		if (err)
+			return err;
+		e = &d->we[d->nwe];
+		memset(e, 0, sizeof(*e));
+		e->k = k;
+		d->nwe++;
+		err = hashmap_put(&d->we_idx, &k, (void *)(uintptr_t)d->nwe, NULL);
+		if (err)
+			return err;
+	} else {
+		e = &d->we[i - 1];
+	}
+	e->waits++;
+	e->flags |= w->flags;
+	if (!e->cycle && (w->flags & IPCS_WAITF_CYCLE))
+		e->cycle = w->group;
+	if (!e->evidence[0])
+		memcpy(e->evidence, w->evidence, sizeof(e->evidence));
+	return 0;
+}
+
+/* A holder that never waited itself is named after its process. */
+static int name_holders(const struct model_proc *p, void *ctx)
+{
+	struct dot *d = ctx;
+
+	for (size_t i = 0; i < d->nwt; i++)
+		if (d->wt[i].tid && !d->wt[i].comm[0] && d->wt[i].pid == p->ref.pid)
+			memcpy(d->wt[i].comm, p->ref.comm, sizeof(d->wt[i].comm));
+	return 0;
+}
+
+static void wthread_id(FILE *f, __u32 tid)
+{
+	if (tid)
+		fprintf(f, "\"t%u\"", tid);
+	else
+		fputs("\"unknown\"", f);
+}
+
+static void write_waits(struct dot *d)
+{
+	fputs("digraph waits {\n  graph [rankdir=LR, label=\"wait-for graph", d->f);
+	if (d->info->fh) {
+		fputs(": ", d->f);
+		dot_chars(d->f, d->info->fh->host, sizeof(d->info->fh->host));
+	}
+	fputs("\"];\n  node [shape=box, style=rounded];\n", d->f);
+	for (size_t i = 0; i < d->nwt; i++) {
+		const struct wthread *t = &d->wt[i];
+
+		fputs("  ", d->f);
+		wthread_id(d->f, t->tid);
+		if (!t->tid) {
+			fputs(" [label=\"(holder unknown)\", style=dashed];\n", d->f);
+			continue;
+		}
+		fputs(" [label=\"", d->f);
+		if (t->comm[0]) {
+			dot_chars(d->f, t->comm, sizeof(t->comm));
+			fputs("\\n", d->f);
+		}
+		fprintf(d->f, "%u/%u\", pid=%u, tid=%u, comm=", t->pid, t->tid, t->pid, t->tid);
+		dot_str(d->f, t->comm, sizeof(t->comm));
+		fputs("];\n", d->f);
+	}
+	for (size_t i = 0; i < d->nwe; i++) {
+		const struct wedge *e = &d->we[i];
+
+		fputs("  ", d->f);
+		wthread_id(d->f, e->k.from);
+		fputs(" -> ", d->f);
+		wthread_id(d->f, e->k.to);
+		fputs(" [kind=", d->f);
+		dot_str(d->f, e->k.kind, sizeof(e->k.kind));
+		fputs(", object=", d->f);
+		dot_str(d->f, e->k.object, sizeof(e->k.object));
+		fputs(", evidence=", d->f);
+		dot_str(d->f, e->evidence, sizeof(e->evidence));
+		fprintf(d->f, ", waits=%" PRIu64 ", cycle=%u, label=\"", (uint64_t)e->waits, e->cycle);
+		dot_chars(d->f, e->k.kind, sizeof(e->k.kind));
+		fputc(' ', d->f);
+		dot_chars(d->f, e->k.object, sizeof(e->k.object));
+		if (e->evidence[0]) {
+			fputs("\\n", d->f);
+			dot_chars(d->f, e->evidence, sizeof(e->evidence));
+		}
+		if (e->cycle)
+			fprintf(d->f, "\\ncycle %u\", color=red, fontcolor=red, penwidth=3];\n", e->cycle);
+		else if (e->flags & IPCS_WAITF_STALL)
+			fputs("\\nstall\", color=orange, penwidth=2];\n", d->f);
+		else if (!e->k.to)
+			fputs("\", style=dashed];\n", d->f);
+		else
+			fputs("\"];\n", d->f);
+	}
+	fputs("}\n", d->f);
+}
+
 static int dot_on_event(void *ctx, const struct ipcs_event *ev, const void *raw, size_t len)
 {
 	(void)ctx;
@@ -220,6 +412,13 @@ static int dot_finish(void *ctx)
 	write_nodes(d);
 	write_edges(d);
 	fputs("}\n", d->f);
+	err = model_foreach_wait(d->info->model, on_wait, d);
+	if (!err)
+		err = model_foreach_proc(d->info->model, name_holders, d);
+	if (err)
+		return err;
+	if (d->nwt)
+		write_waits(d);
 	return fflush(d->f) || ferror(d->f) ? -EIO : 0;
 }
 
@@ -229,6 +428,10 @@ static void dot_destroy(void *ctx)
 
 	hashmap_fini_free(&d->nodes);
 	hashmap_fini_free(&d->edges);
+	hashmap_fini(&d->wt_idx);
+	hashmap_fini(&d->we_idx);
+	free(d->wt);
+	free(d->we);
 	free(d);
 }
 
@@ -244,6 +447,10 @@ int export_dot_open(FILE *f, const struct export_info *info, struct exporter *ou
 	err = hashmap_init(&d->nodes, sizeof(struct node_key));
 	if (!err)
 		err = hashmap_init(&d->edges, sizeof(struct edge_key));
+	if (!err)
+		err = hashmap_init(&d->wt_idx, sizeof(__u32));
+	if (!err)
+		err = hashmap_init(&d->we_idx, sizeof(struct wedge_key));
 	if (err) {
 		dot_destroy(d);
 		return err;
