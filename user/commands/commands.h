@@ -41,6 +41,14 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt);
 /* replay_run into p, with a progress bar on a terminal's stderr for big files. */
 int replay_with_progress(struct replay_source *rs, struct pipeline *p, const char *label);
 
+/* One look at the probes' inflight map: the threads blocked now into w's
+ * graph step (deadlock --watch, the recorder, the live waits view). 0 or -errno. */
+struct dl_watcher;
+struct dl_watch_cbs;
+struct live_source;
+int cmd_scan_waits(struct dl_watcher *w, struct live_source *ls, __u64 now_ns,
+		   const struct dl_watch_cbs *cbs);
+
 /* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
 

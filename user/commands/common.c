@@ -1,5 +1,8 @@
-/* common.c - what several commands share: the event filter from the options, reading with progress. */
+/* common.c - what several commands share: the event filter from the options, reading with
+ * progress, one look at the threads blocked now. */
 #include "commands/commands.h"
+#include "collect/source_live.h"
+#include "deadlock/watcher.h"
 #include "util/progress.h"
 
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
@@ -39,4 +42,17 @@ int replay_with_progress(struct replay_source *rs, struct pipeline *p, const cha
 	err = replay_run(rs, feed_cb, &fp);
 	progress_done(&fp.bar);
 	return err;
+}
+
+int cmd_scan_waits(struct dl_watcher *w, struct live_source *ls, __u64 now_ns,
+		   const struct dl_watch_cbs *cbs)
+{
+	int err;
+
+	dl_blockset_clear(&w->b);
+	err = live_scan_inflight(ls, dl_blockset_add_cb, &w->b);
+	if (err)
+		return err;
+	dl_blockset_sort(&w->b);
+	return dl_watcher_step(w, now_ns, cbs);
 }

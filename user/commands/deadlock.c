@@ -145,14 +145,8 @@ static void report_stall(struct dl_graph *g, struct dl_chain *c, void *ctx)
 static int watch_scan(struct watch *w)
 {
 	struct dl_watch_cbs cbs = { .on_cycle = report_cycle, .on_stall = report_stall, .ctx = w };
-	int rc;
 
-	dl_blockset_clear(&w->w.b);
-	rc = live_scan_inflight(w->ls, dl_blockset_add_cb, &w->w.b);
-	if (rc)
-		return rc;
-	dl_blockset_sort(&w->w.b);
-	return dl_watcher_step(&w->w, now_ns(), &cbs);
+	return cmd_scan_waits(&w->w, w->ls, now_ns(), &cbs);
 }
 
 static int watch(const struct ipcs_opts *o)

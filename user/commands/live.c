@@ -77,18 +77,10 @@ static int feed_wait(const struct ipcs_wait_rec *r, void *ctx)
 static int feed_waits(struct live_run *s)
 {
 	struct dl_watch_cbs cbs = { .on_wait = feed_wait, .ctx = &s->p };
-	int err;
+	int err = cmd_scan_waits(&s->waits, s->ls, mono_ns(), &cbs);
 
-	dl_blockset_clear(&s->waits.b);
-	err = live_scan_inflight(s->ls, dl_blockset_add_cb, &s->waits.b);
-	if (err) {
-		log_debug("live: cannot scan the threads in flight: %s", strerror(-err));
-		return 0;
-	}
-	dl_blockset_sort(&s->waits.b);
-	err = dl_watcher_step(&s->waits, mono_ns(), &cbs);
 	if (err && err != -ENOMEM) {
-		log_debug("live: wait-for graph: %s", strerror(-err));
+		log_debug("live: long waits: %s", strerror(-err));
 		err = 0;
 	}
 	return err;

@@ -91,8 +91,11 @@ int waits_apply(struct model *m, const struct ipcs_wait_rec *r)
 
 void waits_call_ended(struct model *m, __u32 tid, __u64 ts)
 {
-	struct model_wait *w = open_wait(m->waits, tid);
+	struct model_wait *w;
 
+	if (!m->waits->open.len)	/* every syscall record comes here: no lookup when nothing waits */
+		return;
+	w = open_wait(m->waits, tid);
 	if (!w || ts < w->enter_ns)
 		return;
 	w->end_ns = ts;
