@@ -14,7 +14,6 @@
 
 #define WL_NAME "udp_pair"
 #include "wl.h"
-#include "wl_net.h"
 
 /* A socket bound to `self`, connected to `peer`. */
 static int connected(int fam, unsigned self, unsigned peer)

@@ -15,12 +15,11 @@
 
 #define WL_NAME "udp_unconnected"
 #include "wl.h"
-#include "wl_net.h"
 
 static pid_t sender(int fam, unsigned port, unsigned long n, unsigned long size, int which)
 {
 	struct sockaddr_storage a;
-	socklen_t len = make_addr(fam, port, &a);
+	socklen_t len = wl_loopback_addr(fam, port, &a);
 	char buf[65536];
 	pid_t pid = fork();
 	int fd;
@@ -84,7 +83,7 @@ int main(int argc, char **argv)
 	fd = socket(fam == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket");
-	len = make_addr((int)fam, (unsigned)port, &a);
+	len = wl_loopback_addr((int)fam, (unsigned)port, &a);
 	if (bind(fd, (struct sockaddr *)&a, len))
 		die("bind");
 	p1 = sender((int)fam, (unsigned)port, n1, s1, 1);

@@ -38,7 +38,7 @@ static unsigned long parse_num(const char *s, const char *what)
 	return v;
 }
 
-static socklen_t make_addr(const char *s, struct sockaddr_un *a)
+static socklen_t wl_loopback_addr(const char *s, struct sockaddr_un *a)
 {
 	size_t n = strlen(s);
 
@@ -59,7 +59,7 @@ static pid_t sender(const char *addr, const char *comm, unsigned long n, size_t 
 {
 	static char buf[4096];
 	struct sockaddr_un a;
-	socklen_t alen = make_addr(addr, &a);
+	socklen_t alen = wl_loopback_addr(addr, &a);
 	struct iovec iov = { buf, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	pid_t pid = fork();
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 	}
 	if (prctl(PR_SET_NAME, "ud_recv", 0, 0, 0))
 		die("prctl");
-	alen = make_addr(argv[1], &a);
+	alen = wl_loopback_addr(argv[1], &a);
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, alen))
 		die("bind");

@@ -126,7 +126,7 @@ static void serve(int fd, int style)
 }
 
 /* AF_UNIX: a path or "@abstract"; AF_INET/AF_INET6: a port on loopback. */
-static socklen_t make_addr(const char *s, struct sockaddr_storage *ss)
+static socklen_t wl_loopback_addr(const char *s, struct sockaddr_storage *ss)
 {
 	struct sockaddr_un *a = (struct sockaddr_un *)ss;
 	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
@@ -160,7 +160,7 @@ static socklen_t make_addr(const char *s, struct sockaddr_storage *ss)
 static pid_t spawn_client(const char *addr, const char *comm, int style, int ready)
 {
 	struct sockaddr_storage a;
-	socklen_t alen = make_addr(addr, &a);
+	socklen_t alen = wl_loopback_addr(addr, &a);
 	pid_t pid = fork();
 	int fd;
 
@@ -188,7 +188,7 @@ static int wait_ok(pid_t pid)
 static int run_server(const char *addr)
 {
 	struct sockaddr_storage a;
-	socklen_t alen = make_addr(addr, &a);
+	socklen_t alen = wl_loopback_addr(addr, &a);
 	int lfd, c1, c2, ready[2];
 	pid_t p1, p2;
 	char x[2];
