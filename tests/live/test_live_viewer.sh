@@ -7,35 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload pipe_pair
-command -v tmux >/dev/null || die "tmux missing: apt-get install tmux (tests/setup/install-deps.sh)"
-
-SOCK=ipcs-live-$$
-tmx() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmx kill-server 2>/dev/null; live_cleanup; }
-trap cleanup_tmux EXIT
-
-screen() { tmx capture-pane -p -t v >"$T/$1.screen" 2>/dev/null; }
-wait_screen() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		screen "$1"
-		grep -qF -- "$2" "$T/$1.screen" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() {
-	local name=$1 want=$2
-	shift 2
-	tmx send-keys -t v "$@"
-	if wait_screen "$name" "$want"; then
-		ok "$name: screen shows '$want'"
-	else
-		bad "$name: screen never showed '$want'"
-		show "$T/$name.screen" 40
-	fi
-}
-row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }
+source "$(dirname "$0")/tmux_lib.sh"
+TMUX_TRIES=200	# 10 s: the live viewer refreshes once a second on a loaded machine
+tmux_init live
 
 # The command's output goes to a file: in the viewer its stdio is /dev/null.
 # -n 60: a bound (one refresh a second) should q never arrive.

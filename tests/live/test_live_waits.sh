@@ -32,6 +32,7 @@ wait_screen() {
 	done
 	return 1
 }
+# row NAME ERE: the first matching line, spaces squeezed (as tmux_lib.sh's)
 row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }
 
 # 160 columns: HELD BY is wide enough for the evidence.

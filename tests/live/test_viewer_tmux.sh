@@ -10,7 +10,6 @@ source "$(dirname "$0")/tmux_lib.sh"
 tmux_init viewer
 
 # row NAME PATTERN: the first screen line matching ERE PATTERN, squeezed
-row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }
 
 rec pp "$WL/pipe_pair" 10 100 50
 check_eq "record exit status" 0 "$REC_RC"

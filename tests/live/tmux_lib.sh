@@ -14,10 +14,11 @@ cleanup_tmux() { tmx kill-server 2>/dev/null; live_cleanup; }
 # screen NAME: capture the pane into $T/NAME.screen
 screen() { tmx capture-pane -p -t v >"$T/$1.screen" 2>/dev/null; }
 
-# wait_screen NAME FIXED-STRING: until the pane shows it (5 s), saved as NAME
+# wait_screen NAME FIXED-STRING: until the pane shows it (TMUX_TRIES x 50 ms,
+# default 5 s), saved as NAME
 wait_screen() {
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < ${TMUX_TRIES:-100}; i++)); do
 		screen "$1"
 		grep -qF -- "$2" "$T/$1.screen" && return 0
 		sleep 0.05
@@ -37,6 +38,9 @@ keys() {
 		show "$T/$name.screen" 40
 	fi
 }
+
+# row NAME ERE: the first line of screen NAME matching, spaces squeezed
+row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }
 
 # wait_file FILE: until it is not empty (5 s), e.g. the viewer's exit status
 wait_file() {
