@@ -133,5 +133,7 @@ mkdir -p "$T/ro"
 if mount -t tmpfs -o ro,size=64k tmpfs "$T/ro"; then
 	unwritable "read-only filesystem" "$T/ro/x.ipcs" ": Read-only file system"
 	umount "$T/ro"
+else
+	bad "read-only filesystem: cannot mount a tmpfs (needs root)"
 fi
 live_finish
