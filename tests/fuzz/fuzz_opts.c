@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0 && rc != EXIT_USAGE)
 		__builtin_trap();
 	if (rc == 0) {
-		if (o.npids > OPTS_MAX_PIDS || (o.cmd == CMD_RECORD && !o.output))
+		if (o.npids > OPTS_MAX_PIDS || (o.cmd == CMD_RECORD && !o.output && !o.jsonl))
 			__builtin_trap();
 		if ((o.cmd == CMD_REPORT || o.cmd == CMD_REPLAY) && !o.input)
 			__builtin_trap();
