@@ -22,6 +22,7 @@
 #include "collect/seed_procfs.h"
 #include "collect/seed_sockets.h"
 #include "collect/seed_mq.h"
+#include "collect/cgnames.h"
 
 struct pinfo {
 	pid_t pid;
@@ -36,6 +37,7 @@ struct walk {
 	seed_rec_cb cb;
 	void *ctx;
 	const struct seed_socks *socks;	/* sockets by inode (seed_sockets.c); may be NULL */
+	struct cgnames *cgn;		/* cgroup ids -> name records; may be NULL */
 };
 
 /* Read at most size-1 bytes of a small /proc file; returns length or -errno. */
@@ -306,6 +308,10 @@ static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *s
 		tck = 100;
 	memset(&rec, 0, sizeof(rec));
 	fill_hdr(&rec.h, IPCS_REC_SEED_PROC, sizeof(rec), w->ts_ns);
+	/* Its cgroup's name record goes first (once per cgroup). */
+	ret = w->cgn ? cgnames_seed(w->cgn, pi->pid, w->ts_ns, &rec.cgroup_id, w->cb, w->ctx) : 0;
+	if (ret)
+		return ret;
 	rec.pid = (__u32)pi->pid;
 	rec.ppid = (__u32)pi->ppid;
 	rec.start_ns = pi->start_ticks * (1000000000ULL / (__u64)tck);
@@ -342,6 +348,8 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 	if (seed_socks_load(proc_root, &socks))
 		log_warn("seed: sockets open before tracing are not named (out of memory)");
 	w.socks = socks;
+	if (cgnames_new(proc_root, NULL, &w.cgn))
+		log_warn("seed: cgroups of processes are not named (out of memory)");
 	for (i = 0; !ret && i < n; i++) {
 		if (v[i].sel != 1)
 			continue;
@@ -351,6 +359,7 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 			continue;
 		ret = emit_proc(&w, &v[i], comm);
 	}
+	cgnames_free(w.cgn);
 	seed_socks_free(socks);
 	free(v);
 	return ret;

@@ -245,6 +245,7 @@ static int rotate_file(struct run_state *s)
 	err = recorder_open(&s->rec, s->rot.name, &wo);
 	if (!err)
 		log_info("recording to %s", s->rot.name);
+	live_forget_cgroup_names(s->ls);	/* each file names its own cgroups */
 	return err;
 }
 
