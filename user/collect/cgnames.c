@@ -167,6 +167,18 @@ int cgnames_of_pid(struct cgnames *cn, pid_t pid, __u64 *id, char *path, size_t 
 	return err ? err : stat_id(cn, path, id);
 }
 
+bool cgnames_pid_under(struct cgnames *cn, pid_t pid, const char *dir)
+{
+	char path[PATH_MAX], full[PATH_MAX * 2];
+	size_t n = strlen(dir);
+	__u64 id;
+
+	if (cgnames_of_pid(cn, pid, &id, path, sizeof(path)))
+		return false;
+	snprintf(full, sizeof(full), "%s%s", cn->cg_root, strcmp(path, "/") ? path : "");
+	return !strncmp(full, dir, n) && (full[n] == '\0' || full[n] == '/');
+}
+
 /* Every directory of the cgroup2 tree into walked (what there was is dropped). */
 static void walk(struct cgnames *cn)
 {

@@ -7,6 +7,7 @@
 #ifndef IPCS_CGNAMES_H
 #define IPCS_CGNAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -33,6 +34,10 @@ int cgnames_parse_proc(const char *text, char *path, size_t n);
  * path. 0, or -errno (-ENOENT: gone, or no cgroup v2).
  */
 int cgnames_of_pid(struct cgnames *cn, pid_t pid, __u64 *id, char *path, size_t n);
+
+/* pid's cgroup v2 directory is dir (as cgroup_resolve gives it: the mount +
+ * path) or below it. False when pid is gone or has no cgroup v2. */
+bool cgnames_pid_under(struct cgnames *cn, pid_t pid, const char *dir);
 
 /*
  * Seeding pid: its cgroup id into *id (0: unknown); the first time this

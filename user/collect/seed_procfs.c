@@ -330,6 +330,12 @@ static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *s
 int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		__u64 ts_ns, seed_rec_cb cb, void *ctx)
 {
+	return seed_procfs_in(proc_root, pids, npids, NULL, ts_ns, cb, ctx);
+}
+
+int seed_procfs_in(const char *proc_root, const pid_t *pids, size_t npids, const char *cgroup_dir,
+		   __u64 ts_ns, seed_rec_cb cb, void *ctx)
+{
 	struct walk w = { .root = proc_root, .ts_ns = ts_ns, .cb = cb, .ctx = ctx };
 	struct seed_socks *socks = NULL;
 	struct pinfo *v = NULL, fresh;
@@ -352,6 +358,8 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		log_warn("seed: cgroups of processes are not named (out of memory)");
 	for (i = 0; !ret && i < n; i++) {
 		if (v[i].sel != 1)
+			continue;
+		if (cgroup_dir && (!w.cgn || !cgnames_pid_under(w.cgn, v[i].pid, cgroup_dir)))
 			continue;
 		/* Re-read: the pid may have exited, or been reused, since listing. */
 		if (read_pinfo(proc_root, v[i].pid, &fresh, comm, sizeof(comm)) ||
