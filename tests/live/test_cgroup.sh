@@ -101,6 +101,11 @@ check_jq "perfetto: a_reader labelled with A" "cgroup:/$name-a" "$T/two.perfetto
 	'[.traceEvents[] | select(.ph == "M" and .name == "process_labels" and .pid == $p)][0].args.labels' \
 	--argjson p "$ar"
 
+# ---- dot: the cgroup as a node attribute (and SVG tooltip) ----
+export_to two dot
+check_grep "dot: a_reader's node names A" "$T/two.dot" \
+	"pid=$ar, comm=\"a_reader\", cgroup=\"/$name-a\", tooltip=\"/$name-a\""
+
 # ---- --cgroup A: only A's processes, all in A ----
 report_json cg
 check_recording cg
