@@ -15,7 +15,7 @@
 #endif
 
 #define IPCS_ABI_MAJOR 1
-#define IPCS_ABI_MINOR 1
+#define IPCS_ABI_MINOR 2
 
 #define IPCS_COMM_LEN 16
 #define IPCS_PATH_MAX 256
@@ -33,6 +33,8 @@ enum ipcs_rec_type {
 	IPCS_REC_PAYLOAD = 7,	/* first bytes of a data call (--capture): struct ipcs_payload_rec */
 	IPCS_REC_SOCK = 10,	/* a syscall on a unix socket: struct ipcs_sock_rec */
 	IPCS_REC_FDPASS = 11,	/* SCM_RIGHTS / SCM_CREDENTIALS sent or received: struct ipcs_fdpass_rec */
+	IPCS_REC_CGROUP = 12,	/* a process moved to another cgroup v2: struct ipcs_cgroup_rec (1.2) */
+	IPCS_REC_CGROUP_NAME = 13,	/* a cgroup id's path (user space): struct ipcs_cgroup_name_rec (1.2) */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
 	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
@@ -405,7 +407,12 @@ struct ipcs_proc_rec {
 	__u32 _pad2;
 	__u64 start_ns;		/* process start, CLOCK_BOOTTIME: (pid, start_ns) names a process */
 	char comm[IPCS_COMM_LEN];
+	/* 1.2: the process's cgroup v2 (kernfs id = the directory's inode
+	 * number; fork: the child's), 0 = unknown. A 1.0/1.1 record ends here. */
+	__u64 cgroup_id;
 };
+
+#define IPCS_PROC_REC_SIZE_1_1 64	/* ipcs_proc_rec before cgroup_id */
 
 /* Process alive when tracing started (user space, from /proc). */
 struct ipcs_seed_proc_rec {
@@ -414,6 +421,37 @@ struct ipcs_seed_proc_rec {
 	__u32 ppid;
 	__u64 start_ns;		/* CLOCK_BOOTTIME, from /proc/PID/stat (tick precision) */
 	char comm[IPCS_COMM_LEN];
+	__u64 cgroup_id;	/* 1.2: as ipcs_proc_rec.cgroup_id, from /proc/PID/cgroup; 0 unknown */
+};
+
+#define IPCS_SEED_PROC_REC_SIZE_1_1 48	/* ipcs_seed_proc_rec before cgroup_id */
+
+/*
+ * A process (pid, or thread tid alone in threaded cgroups) was moved to the
+ * cgroup v2 cgroup_id (tp cgroup_attach_task: a write to cgroup.procs,
+ * systemd, container runtimes). h.ts_ns = after the move. (1.2)
+ */
+struct ipcs_cgroup_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid of the task moved */
+	__u32 tid;
+	__u64 cgroup_id;	/* where it is now */
+	__u32 threadgroup;	/* 1: the whole process moved */
+	__u32 _pad;
+	char comm[IPCS_COMM_LEN];
+};
+
+/*
+ * The path of a cgroup v2 id below the cgroup2 mount, as /proc/PID/cgroup
+ * says it ("/system.slice/docker-abc.scope", "/" for the root), written by
+ * user space into the stream before the first record that carries the id,
+ * so a recording names its cgroups wherever it is replayed. A later record
+ * for the same id replaces the name. (1.2)
+ */
+struct ipcs_cgroup_name_rec {
+	struct ipcs_rec_hdr h;
+	__u64 cgroup_id;
+	char path[IPCS_PATH_MAX];	/* NUL-terminated; may be cut */
 };
 
 /* ipcs_seed_fd_rec.flags, besides IPCS_SYSF_CLOEXEC */
@@ -604,13 +642,15 @@ _Static_assert(sizeof(struct ipcs_rec_hdr) == 16, "abi");
 _Static_assert(sizeof(struct ipcs_chan) == 16, "abi");
 _Static_assert(sizeof(struct ipcs_sys_rec) == 96, "abi");
 _Static_assert(sizeof(struct ipcs_sys_path_rec) == 352, "abi");
-_Static_assert(sizeof(struct ipcs_proc_rec) == 64, "abi");
+_Static_assert(sizeof(struct ipcs_proc_rec) == 72, "abi");
 _Static_assert(sizeof(struct ipcs_sock_rec) == 240, "abi");
 _Static_assert(sizeof(struct ipcs_fdpass_fd) == 56, "abi");
 _Static_assert(sizeof(struct ipcs_fdpass_rec) == 536, "abi");
 _Static_assert(sizeof(struct ipcs_futex_rec) == 136, "abi");
 _Static_assert(sizeof(struct ipcs_shm_rec) == 104, "abi");
-_Static_assert(sizeof(struct ipcs_seed_proc_rec) == 48, "abi");
+_Static_assert(sizeof(struct ipcs_seed_proc_rec) == 56, "abi");
+_Static_assert(sizeof(struct ipcs_cgroup_rec) == 56, "abi");
+_Static_assert(sizeof(struct ipcs_cgroup_name_rec) == 280, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
 _Static_assert(sizeof(struct ipcs_signal_rec) == 88, "abi");

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * proc.bpf.c - process life: fork (and following children), exec, exit.
- * Only processes, not threads: channels belong to fd tables, which a
- * thread group shares.
+ * proc.bpf.c - process life: fork (and following children), exec, exit,
+ * and moves between cgroups v2. Only processes, not threads: channels
+ * belong to fd tables, which a thread group shares.
  */
 #include "maps.bpf.h"
 #include "filter.bpf.h"
 #include "emit.bpf.h"
 #include "core_fixes.bpf.h"
+
+/* The task's cgroup v2 (kernfs id, the directory's inode number). */
+static __always_inline __u64 task_cgroup_id(struct task_struct *p)
+{
+	return BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
+}
 
 static __always_inline void emit_proc(struct task_struct *p, __u16 op,
 				      __u32 ppid, __s32 exit_code)
@@ -26,6 +32,7 @@ static __always_inline void emit_proc(struct task_struct *p, __u16 op,
 	r->start_ns = BPF_CORE_READ(p, group_leader, start_boottime);
 	if (bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), &p->comm) < 0)
 		drop_count(IPCS_DROP_READ);
+	r->cgroup_id = task_cgroup_id(p);
 	emit_submit(r);
 }
 
@@ -89,5 +96,32 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit_legacy, struct task_struct *p)
 {
 	proc_exit(p, task_group_dead_legacy(p));
+	return 0;
+}
+
+/*
+ * A task was moved to another cgroup (fired once per move, after it, in the
+ * writer's context; task is the moved one). Moves on cgroup v1 hierarchies
+ * fire too: only the default (v2) hierarchy's, where the task now is, count.
+ */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_task, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	struct ipcs_cgroup_rec *r;
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (BPF_CORE_READ(task, cgroups, dfl_cgrp) != dst || !task_traced(task, tgid))
+		return 0;
+	r = emit_reserve(sizeof(*r), IPCS_REC_CGROUP);
+	if (!r)
+		return 0;
+	r->pid = tgid;
+	r->tid = BPF_CORE_READ(task, pid);
+	r->cgroup_id = task_cgroup_id(task);
+	r->threadgroup = threadgroup;
+	if (bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), &task->comm) < 0)
+		drop_count(IPCS_DROP_READ);
+	emit_submit(r);
 	return 0;
 }

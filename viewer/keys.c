@@ -61,7 +61,7 @@ static bool default_desc(enum view_id v, int col)
 		return col >= CC_AB && col != CC_LAST;
 	if (v == VIEW_DETAIL || v == VIEW_WAITS)
 		return false;
-	return col != PC_PID && col != PC_COMM && col != PC_STATE;
+	return col != PC_PID && col != PC_COMM && col != PC_STATE && col != PC_CGROUP;
 }
 
 void view_state_init(struct view_state *vs)

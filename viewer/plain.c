@@ -241,6 +241,26 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		    ev->payload.flags & IPCS_PAYF_OUT ? "out" : "in", data);
 		break;
 	}
+	case IPCS_REC_CGROUP: {
+		const char *path = pp->model ? model_cgroup_path(pp->model, ev->cgroup.cgroup_id) : NULL;
+		char esc[IPCS_PATH_MAX * 4 + 1];
+
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->cgroup.pid, ev->cgroup.comm);
+		if (path)
+			esc_term(path, IPCS_PATH_MAX, esc, sizeof(esc));
+		else
+			snprintf(esc, sizeof(esc), "id %" PRIu64, (uint64_t)ev->cgroup.cgroup_id);
+		put(buf, n, &off, "cgroup  moved to %s", esc);
+		break;
+	}
+	case IPCS_REC_CGROUP_NAME: {
+		char esc[IPCS_PATH_MAX * 4 + 1];
+
+		esc_term(ev->path, IPCS_PATH_MAX, esc, sizeof(esc));
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, 0, "ipcscope");
+		put(buf, n, &off, "cgroup  id %" PRIu64 " is %s", (uint64_t)ev->cgroup_name.cgroup_id, esc);
+		break;
+	}
 	case IPCS_REC_DROPS: {
 		__u64 total = 0;
 

@@ -1,4 +1,4 @@
-/* view_procs.c - the processes view: per process, channels and bytes out/in. */
+/* view_procs.c - the processes view: per process, channels, bytes out/in and its cgroup. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,16 +6,21 @@
 #include "viewer.h"
 
 static const char *const proc_titles[PC_COUNT] = {
-	"PID", "COMM", "CHANS", "PEERS", "OUT", "IN", "BLOCKED", "STATE",
+	"PID", "COMM", "CHANS", "PEERS", "OUT", "IN", "BLOCKED", "STATE", "CGROUP",
 };
 static const bool proc_right[PC_COUNT] = {
 	[PC_PID] = true, [PC_CHANS] = true, [PC_PEERS] = true, [PC_OUT] = true, [PC_IN] = true,
 	[PC_BLOCKED] = true,
 };
 
-static void proc_layout(int width, int *x, int *w)
+/* CGROUP gets what is left at the right, when that is at least MIN_CGROUP
+ * cells (else it is hidden and sorting skips it). */
+#define MIN_CGROUP 12
+
+static void proc_layout(int width, int *x, int *w, unsigned *hidden)
 {
 	bool wide = width >= 120;
+	int end;
 
 	w[PC_PID] = wide ? 8 : 7;
 	w[PC_COMM] = wide ? 40 : 16;
@@ -25,10 +30,35 @@ static void proc_layout(int width, int *x, int *w)
 	w[PC_IN] = wide ? 11 : 9;
 	w[PC_BLOCKED] = wide ? 11 : 9;
 	w[PC_STATE] = 9;
+	w[PC_CGROUP] = 0;
 	for (int c = 0, pos = 1; c < PC_COUNT; c++) {
 		x[c] = pos;
 		pos += w[c] + 1;
 	}
+	end = width - x[PC_CGROUP] - 1;
+	if (end >= MIN_CGROUP)
+		w[PC_CGROUP] = end;
+	else
+		*hidden |= 1u << PC_CGROUP;
+}
+
+/* Its path; an id the recording does not name; "-" unknown. */
+static void put_cgroup(struct screen *scr, int x, int y, int w, enum scr_attr attr,
+		       const struct model_proc *p)
+{
+	char buf[32];
+
+	if (!w)
+		return;
+	if (p->cgroup[0]) {
+		screen_put_esc_tail(scr, x, y, attr, p->cgroup, sizeof(p->cgroup), w);
+		return;
+	}
+	if (p->cgroup_id)
+		snprintf(buf, sizeof(buf), "id %llu", (unsigned long long)p->cgroup_id);
+	else
+		snprintf(buf, sizeof(buf), "-");
+	screen_put_field(scr, x, y, attr, buf, w, 0);
 }
 
 static int cmp_u64(__u64 a, __u64 b)
@@ -47,6 +77,11 @@ static int proc_cmp_col(const struct snap_proc *a, const struct snap_proc *b, in
 	case PC_OUT: return cmp_u64(a->bytes_out, b->bytes_out);
 	case PC_IN: return cmp_u64(a->bytes_in, b->bytes_in);
 	case PC_STATE: return cmp_u64(a->p.exited, b->p.exited);
+	case PC_CGROUP: {
+		int r = strcmp(a->p.cgroup, b->p.cgroup);
+
+		return r ? r : cmp_u64(a->p.cgroup_id, b->p.cgroup_id);
+	}
 	}
 	return 0;
 }
@@ -99,6 +134,7 @@ static void proc_row(struct screen *scr, const int *x, const int *w, int y,
 	else
 		snprintf(buf, sizeof(buf), "running");
 	screen_put_field(scr, x[PC_STATE], y, attr, buf, w[PC_STATE], 0);
+	put_cgroup(scr, x[PC_CGROUP], y, w[PC_CGROUP], attr, &p->p);
 }
 
 void view_procs_render(const struct snapshot *snap, struct view_state *vs, struct screen *scr,
@@ -109,7 +145,7 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 			       .desc = vs->sort_desc[VIEW_PROCS] };
 	size_t *idx = malloc((snap->nprocs ? snap->nprocs : 1) * sizeof(*idx)), n = 0;
 
-	proc_layout(scr->w, x, w);
+	proc_layout(scr->w, x, w, &vs->hidden_cols);
 	view_header(scr, y0, proc_titles, x, w, proc_right, PC_COUNT, sc.col, sc.desc);
 	rows--;
 	if (!idx) {

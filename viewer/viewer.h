@@ -48,7 +48,8 @@ enum conv_col {
 	CC_KIND, CC_CHANNEL, CC_A, CC_B, CC_AB, CC_BA, CC_RATE_AB, CC_RATE_BA, CC_MSGS,
 	CC_P50, CC_P99, CC_LAST, CC_COUNT
 };
-enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_PEERS, PC_OUT, PC_IN, PC_BLOCKED, PC_STATE, PC_COUNT };
+enum proc_col { PC_PID, PC_COMM, PC_CHANS, PC_PEERS, PC_OUT, PC_IN, PC_BLOCKED, PC_STATE, PC_CGROUP,
+		PC_COUNT };
 
 #define VIEW_FILTER_MAX 64
 #define VIEW_GROUP_MAX 8	/* processes the sequence view can show side by side */

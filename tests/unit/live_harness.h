@@ -27,6 +27,11 @@ struct collector {
 	struct ipcs_event *ev;
 	size_t n, cap;
 	size_t bad;		/* records ipcs_decode refused */
+	/* IPCS_REC_CGROUP_NAME records the live source put before the first
+	 * record of each cgroup id: counted here, not in ev */
+	size_t names;
+	__u64 name_id;			/* the last one's */
+	char name_path[IPCS_PATH_MAX];
 };
 
 static inline int collect_cb(const void *rec, size_t len, void *ctx)
@@ -42,10 +47,15 @@ static inline int collect_cb(const void *rec, size_t len, void *ctx)
 		c->ev = v;
 		c->cap = cap;
 	}
-	if (ipcs_decode(rec, len, &c->ev[c->n]))
+	if (ipcs_decode(rec, len, &c->ev[c->n])) {
 		c->bad++;
-	else
+	} else if (c->ev[c->n].type == IPCS_REC_CGROUP_NAME) {
+		c->names++;
+		c->name_id = c->ev[c->n].cgroup_name.cgroup_id;
+		memcpy(c->name_path, c->ev[c->n].cgroup_name.path, sizeof(c->name_path));
+	} else {
 		c->n++;
+	}
 	return 0;
 }
 

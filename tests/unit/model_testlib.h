@@ -126,6 +126,38 @@ static inline void do_fork(struct model *m, __u32 parent, __u32 child, __u64 sta
 	do_proc(m, IPCS_PROC_FORK, child, parent, start, comm, 0);
 }
 
+/* IPCS_REC_CGROUP_NAME: id's path. */
+static inline void do_cgroup_name(struct model *m, __u64 id, const char *path)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_CGROUP_NAME;
+	ev.cgroup_name.h.type = IPCS_REC_CGROUP_NAME;
+	ev.cgroup_name.h.ts_ns = now++;
+	ev.cgroup_name.cgroup_id = id;
+	snprintf(ev.cgroup_name.path, sizeof(ev.cgroup_name.path), "%s", path);
+	ev.path = ev.cgroup_name.path;
+	apply(m, &ev);
+}
+
+/* IPCS_REC_CGROUP: pid moved to cgroup id. */
+static inline void do_cgroup_move(struct model *m, __u32 pid, __u64 id)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_CGROUP;
+	ev.path = "";
+	ev.cgroup.h.type = IPCS_REC_CGROUP;
+	ev.cgroup.h.ts_ns = now++;
+	ev.cgroup.pid = pid;
+	ev.cgroup.tid = pid;
+	ev.cgroup.cgroup_id = id;
+	ev.cgroup.threadgroup = 1;
+	apply(m, &ev);
+}
+
 static inline void do_open_path(struct model *m, __u32 pid, __u16 sys, const char *path,
 				__s32 fd, __u64 ino, __u16 fmode)
 {

@@ -243,6 +243,20 @@ static int write_corpus(const char *dir)
 	put_rec(&fx, IPCS_REC_FUTEX, sizeof(fx));
 	put_rec(&sh, IPCS_REC_SHM, sizeof(sh));
 	bad |= save(dir, "other-kinds");
+	/* cgroups: a name, a 1.1-size fork (no id), a 1.2 fork, a move */
+	{
+		struct ipcs_cgroup_name_rec cn = { .cgroup_id = 7, .path = "/a\x1b.scope" };
+		struct ipcs_cgroup_rec cm = { .pid = 200, .tid = 200, .cgroup_id = 7, .threadgroup = 1,
+					      .comm = "child" };
+
+		put_rec(&cn, IPCS_REC_CGROUP_NAME, sizeof(cn));
+		pr.op = IPCS_PROC_FORK;
+		pr.cgroup_id = 7;
+		put_rec(&pr, IPCS_REC_PROC, IPCS_PROC_REC_SIZE_1_1);
+		put_rec(&pr, IPCS_REC_PROC, sizeof(pr));
+		put_rec(&cm, IPCS_REC_CGROUP, sizeof(cm));
+		bad |= save(dir, "cgroups");
+	}
 	return bad;
 }
 

@@ -24,6 +24,34 @@
 #include <sys/wait.h>
 
 #include "live_harness.h"
+#include "collect/cgnames.h"
+
+/*
+ * The processes' records carry our own cgroup v2 (the children never moved),
+ * and the live source named it once, before its first use, with the path
+ * /proc/self/cgroup gives (no cgroup2 mounted: nothing can be named).
+ */
+static void check_cgroup_named(const struct collector *c, pid_t child, pid_t grandchild)
+{
+	struct cgnames *cn;
+	char path[IPCS_PATH_MAX];
+	__u64 id = 0;
+	size_t n;
+
+	assert_int_equal(cgnames_new("/proc", NULL, &cn), 0);
+	if (cgnames_of_pid(cn, getpid(), &id, path, sizeof(path))) {
+		cgnames_free(cn);
+		assert_int_equal(c->names, 0);
+		return;
+	}
+	cgnames_free(cn);
+	assert_int_equal(find_proc(c, grandchild, IPCS_PROC_FORK, &n)->proc.cgroup_id, id);
+	assert_int_equal(find_proc(c, child, IPCS_PROC_EXIT, &n)->proc.cgroup_id, id);
+	assert_int_equal(find_proc(c, grandchild, IPCS_PROC_EXIT, &n)->proc.cgroup_id, id);
+	assert_int_equal(c->names, 1);
+	assert_int_equal(c->name_id, id);
+	assert_string_equal(c->name_path, path);
+}
 
 /* ---- workload 1: pipe2, fork, 100 writes, writev, dup*, close ---- */
 
@@ -199,6 +227,7 @@ static void test_pipe_fork_dup_close(void **state)
 	assert_int_equal(count_signals(&c, sh->grandchild, pid, SIGCHLD), 1);
 	assert_int_equal(count_signals(&c, 0, 0, 0), 1);
 	assert_int_equal(c.n, count_sys(&c, pid, 0) + count_sys(&c, sh->grandchild, 0) + 3 + 1);
+	check_cgroup_named(&c, pid, sh->grandchild);
 	assert_no_drops(ls);
 	live_close(ls);
 	free(c.ev);

@@ -91,6 +91,40 @@ static void test_drops_line(void **state)
 	assert_non_null(strstr(line, "drops   9 events lost so far ringbuf=7 inflight=0 read=2"));
 }
 
+/* A cgroup's name (escaped) and a move, named through the model, or by id when not named. */
+static void test_cgroup_lines(void **state)
+{
+	struct plain_printer pp = { .start_ns = 0 };
+	struct ipcs_event name, mv;
+	struct model *m;
+	char line[512];
+
+	(void)state;
+	assert_int_equal(model_new(&m), 0);
+	memset(&name, 0, sizeof(name));
+	name.type = IPCS_REC_CGROUP_NAME;
+	name.cgroup_name.h.type = IPCS_REC_CGROUP_NAME;
+	name.cgroup_name.cgroup_id = 9;
+	strcpy(name.cgroup_name.path, "/a\x1b[2J.scope");
+	name.path = name.cgroup_name.path;
+	memset(&mv, 0, sizeof(mv));
+	mv.type = IPCS_REC_CGROUP;
+	mv.path = "";
+	mv.cgroup.h.type = IPCS_REC_CGROUP;
+	mv.cgroup.pid = mv.cgroup.tid = 42;
+	mv.cgroup.cgroup_id = 9;
+	strcpy(mv.cgroup.comm, "sh");
+	plain_format(&pp, &name, line, sizeof(line));
+	assert_non_null(strstr(line, "cgroup  id 9 is /a\\x1b[2J.scope"));
+	plain_format(&pp, &mv, line, sizeof(line));
+	assert_non_null(strstr(line, "42/sh cgroup  moved to id 9"));
+	pp.model = m;
+	assert_int_equal(model_apply(m, &name), 0);
+	plain_format(&pp, &mv, line, sizeof(line));
+	assert_non_null(strstr(line, "42/sh cgroup  moved to /a\\x1b[2J.scope"));
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_error_and_path),
 		cmocka_unit_test(test_truncates_safely),
 		cmocka_unit_test(test_drops_line),
+		cmocka_unit_test(test_cgroup_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,12 +20,14 @@
 #include <unistd.h>
 #include "collect/decode.h"
 #include "collect/seed_procfs.h"
+#include "collect/cgnames.h"
 
 #define MAXR 64
 #define TS 777
 
 struct recs {
-	size_t nproc, nfd;
+	size_t nproc, nfd, nnames;
+	struct ipcs_cgroup_name_rec names[MAXR];
 	struct ipcs_seed_proc_rec procs[MAXR];
 	struct ipcs_seed_fd_rec fds[MAXR];
 	int stop_after;		/* > 0: return -EINTR after that many records */
@@ -48,6 +50,8 @@ static int collect(const void *rec, size_t len, void *ctx)
 		memcpy(&r->procs[r->nproc++], rec, sizeof(r->procs[0]));
 	else if (h.type == IPCS_REC_SEED_FD && r->nfd < MAXR)
 		memcpy(&r->fds[r->nfd++], rec, sizeof(r->fds[0]));
+	else if (h.type == IPCS_REC_CGROUP_NAME && r->nnames < MAXR)
+		memcpy(&r->names[r->nnames++], rec, sizeof(r->names[0]));
 	else
 		fail_msg("unexpected record type %u", h.type);
 	if (r->stop_after && ++r->seen >= r->stop_after)
@@ -294,6 +298,26 @@ static void test_tree_errors(void **state)
 
 /* ---- the real /proc ---- */
 
+/* The seed's cgroup id is the child's, which is ours (/proc/PID/cgroup +
+ * stat; the child is gone by now), named once. */
+static void check_cgroup(const struct recs *r, pid_t pid)
+{
+	struct cgnames *cn;
+	char path[IPCS_PATH_MAX];
+	__u64 id = 0;
+
+	assert_int_equal(cgnames_new("/proc", NULL, &cn), 0);
+	if (cgnames_of_pid(cn, pid, &id, path, sizeof(path)))
+		id = 0;		/* no cgroup2 mounted: unknown, unnamed */
+	cgnames_free(cn);
+	assert_int_equal(r->procs[0].cgroup_id, id);
+	assert_int_equal(r->nnames, id ? 1 : 0);
+	if (id) {
+		assert_int_equal(r->names[0].cgroup_id, id);
+		assert_string_equal(r->names[0].path, path);
+	}
+}
+
 static void test_live_child(void **state)
 {
 	struct recs *r = calloc(1, sizeof(*r));
@@ -334,6 +358,7 @@ static void test_live_child(void **state)
 	assert_int_equal(r->procs[0].ppid, getpid());
 	assert_true(r->procs[0].start_ns > 0);
 	assert_string_equal(r->procs[0].comm, "test_seed");
+	check_cgroup(r, getpid());
 	assert_int_equal(fstat(data[0], &pst), 0);
 	f = fd_rec(r, child, data[0]);
 	assert_non_null(f);

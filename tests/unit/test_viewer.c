@@ -169,6 +169,11 @@ static void build_small(struct model *m)
 	do_rw_b(m, 300, IPCS_SYS_WRITE, 3, IPCS_KIND_FIFO, 500, 12, 0);
 	do_rw_b(m, 200, IPCS_SYS_READ, 9, IPCS_KIND_FIFO, 500, 12, 0);
 	do_proc(m, IPCS_PROC_EXIT, 300, 1, 700, "logger", 1);
+	/* Cgroups: producer and consumer in a named one, logger's not named. */
+	do_cgroup_name(m, 4242, "/system.slice/app.service");
+	do_cgroup_move(m, 100, 4242);
+	do_cgroup_move(m, 200, 4242);
+	do_cgroup_move(m, 300, 77);
 	model_flush(m);
 }
 
@@ -196,6 +201,11 @@ static void build_hostile(struct model *m)
 		do_open_path(m, 67, IPCS_SYS_OPENAT, path, 6, 901, IPCS_FMODE_READ);
 		do_rw_b(m, 68, IPCS_SYS_WRITE, 5, IPCS_KIND_FIFO, 901, 7, 0);
 		do_rw_b(m, 67, IPCS_SYS_READ, 6, IPCS_KIND_FIFO, 901, 7, 0);
+		/* A hostile cgroup name, and a long one (its end is shown). */
+		do_cgroup_name(m, 9001, "/\x1b[31mred\x07/\r\n.scope");
+		do_cgroup_name(m, 9002, path);
+		do_cgroup_move(m, 66, 9001);
+		do_cgroup_move(m, 68, 9002);
 	}
 	model_flush(m);
 }
@@ -420,7 +430,7 @@ static void test_plain_table(void **state)
 	assert_int_equal(plain_table(f, *state, 0, now, 0), 0);
 	fclose(f);
 	assert_string_equal(out,
-		"# 2.734 s  events 23  drops 0  conversations 4\n"
+		"# 2.734 s  events 27  drops 0  conversations 4\n"
 		"pipe channel=pipe:[77] a=100/producer b=200/consumer ab_bytes=3000 ab_msgs=3 ab_rate=3000 "
 		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
 		"pipe channel=pipe:[78] a=200/consumer b=100/producer ab_bytes=50 ab_msgs=1 ab_rate=50 "
@@ -631,6 +641,13 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(dump, " fifo         ...aaaa"));
 	free(dump);
 	keys(&vs, "2");
+	/* Cgroup paths escaped in the processes view; a long one keeps its end. */
+	dump = render(m, &vs, 160, 50);
+	assert_inert(dump);
+	assert_non_null(strstr(dump, "/\\x1b[31mred\\x07/\\x0d\\x0a.scope"));
+	assert_non_null(strstr(dump, " ...aaaaaaaa"));
+	assert_non_null(strstr(dump, "aaaaaaaa/end.fifo\n"));
+	free(dump);
 	/* A hostile filter typed by the user is escaped too. */
 	keys_handle(&vs, '/');
 	keys_handle(&vs, VK_ESC);	/* Esc while editing cancels */

@@ -85,8 +85,8 @@ static size_t min_size(__u16 type)
 	switch (type) {
 	case IPCS_REC_SYS:       return sizeof(struct ipcs_sys_rec);
 	case IPCS_REC_SYS_PATH:  return sizeof(struct ipcs_sys_path_rec);
-	case IPCS_REC_PROC:      return sizeof(struct ipcs_proc_rec);
-	case IPCS_REC_SEED_PROC: return sizeof(struct ipcs_seed_proc_rec);
+	case IPCS_REC_PROC:      return IPCS_PROC_REC_SIZE_1_1;	/* 1.0/1.1 files */
+	case IPCS_REC_SEED_PROC: return IPCS_SEED_PROC_REC_SIZE_1_1;
 	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
 	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
 	case IPCS_REC_SOCK:      return sizeof(struct ipcs_sock_rec);
@@ -96,7 +96,19 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
 	case IPCS_REC_WAIT:      return sizeof(struct ipcs_wait_rec);
 	case IPCS_REC_PAYLOAD:   return sizeof(struct ipcs_payload_rec);
+	case IPCS_REC_CGROUP:    return sizeof(struct ipcs_cgroup_rec);
+	case IPCS_REC_CGROUP_NAME: return sizeof(struct ipcs_cgroup_name_rec);
 	default:                 return 0;
+	}
+}
+
+/* Full size (this reader's) of the records that grew since 1.0. */
+static size_t grown_size(__u16 type)
+{
+	switch (type) {
+	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
+	case IPCS_REC_PROC:      return sizeof(struct ipcs_proc_rec);
+	default:                 return sizeof(struct ipcs_seed_proc_rec);
 	}
 }
 
@@ -152,10 +164,13 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 
 	/* need is the whole struct of this type: nothing of it is left unset,
 	 * so no memset on this per-event path; a record that grew in a later
-	 * minor (futex) is taken as far as this reader knows it, zero beyond. */
-	if (h.type == IPCS_REC_FUTEX) {
-		need = len < sizeof(out->futex) ? len : sizeof(out->futex);
-		memset((char *)&out->futex + need, 0, sizeof(out->futex) - need);
+	 * minor (futex 1.1, proc and seed_proc 1.2) is taken as far as this
+	 * reader knows it, zero beyond. */
+	if (h.type == IPCS_REC_FUTEX || h.type == IPCS_REC_PROC || h.type == IPCS_REC_SEED_PROC) {
+		size_t full = grown_size(h.type);
+
+		need = len < full ? len : full;
+		memset((char *)&out->h + need, 0, full - need);
 	}
 	memcpy(&out->h, buf, need);
 	out->type = h.type;
@@ -222,6 +237,13 @@ sys:
 		    (out->wait.flags & ~(IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)))
 			return -EINVAL;
 		return check_chan(&out->wait.chan);
+	case IPCS_REC_CGROUP:
+		terminate(out->cgroup.comm, sizeof(out->cgroup.comm));
+		return out->cgroup.cgroup_id ? 0 : -EINVAL;
+	case IPCS_REC_CGROUP_NAME:
+		terminate(out->cgroup_name.path, sizeof(out->cgroup_name.path));
+		out->path = out->cgroup_name.path;
+		return out->cgroup_name.cgroup_id ? 0 : -EINVAL;
 	case IPCS_REC_PAYLOAD:
 		/* Consumers index data[] by cap_len: it must stay inside. */
 		if (out->payload.cap_len > IPCS_PAYLOAD_MAX || out->payload.cap_len > out->payload.len ||

@@ -27,6 +27,8 @@ struct ipcs_event {
 		struct ipcs_fdpass_rec fdpass;		/* IPCS_REC_FDPASS */
 		struct ipcs_wait_rec wait;		/* IPCS_REC_WAIT */
 		struct ipcs_payload_rec payload;	/* IPCS_REC_PAYLOAD (follows its call's record) */
+		struct ipcs_cgroup_rec cgroup;		/* IPCS_REC_CGROUP */
+		struct ipcs_cgroup_name_rec cgroup_name;	/* IPCS_REC_CGROUP_NAME (path too) */
 	};
 };
 

@@ -111,6 +111,7 @@ static void probe_btf(struct ipcs_features *f)
 	f->exit_group_dead = tp_nargs(btf, "btf_trace_sched_process_exit") >= 2;
 	f->tp_signal = has_typedef(btf, "btf_trace_signal_generate") &&
 		       has_typedef(btf, "btf_trace_signal_deliver");
+	f->tp_cgroup_attach = has_typedef(btf, "btf_trace_cgroup_attach_task");
 	btf__free(btf);
 }
 
@@ -129,6 +130,8 @@ static const struct {
 	  "signals" },
 	{ "find_vma", offsetof(struct ipcs_features, find_vma), "bpf_find_vma",
 	  "shared futexes across processes, shm segment identities" },
+	{ "cgroup", offsetof(struct ipcs_features, tp_cgroup_attach), "cgroup_attach_task",
+	  "moves of processes to other cgroups" },
 };
 
 #define NOPTIONAL (sizeof(optional) / sizeof(optional[0]))
@@ -153,13 +156,13 @@ int features_disable(struct ipcs_features *f, const char *list)
 			char safe[64];
 
 			esc_term(tok, strlen(tok), safe, sizeof(safe));
-			log_error("%s: unknown feature '%s' (known: fork, exec, exit, signal, find_vma)",
+			log_error("%s: unknown feature '%s' (known: fork, exec, exit, signal, find_vma, cgroup)",
 				  IPCS_DISABLE_ENV, safe);
 			err = -EINVAL;
 			break;
 		}
 		*feature_bit(f, i) = false;
-		/* Table names only: all five fit in disabled[]. */
+		/* Table names only: all six fit in disabled[]. */
 		used += (size_t)snprintf(f->disabled + used, sizeof(f->disabled) - used, "%s%s",
 					 used ? "," : "", optional[i].name);
 	}
@@ -208,10 +211,10 @@ int features_probe(struct ipcs_features *f)
 			return err;
 	}
 	log_debug("features: btf=%d privileged=%d lockdown=%d sys_enter=%d sys_exit=%d "
-		  "fork=%d exec=%d exit=%d exit_group_dead=%d signal=%d find_vma=%d disabled=%s",
+		  "fork=%d exec=%d exit=%d exit_group_dead=%d signal=%d find_vma=%d cgroup=%d disabled=%s",
 		  f->btf, f->privileged, f->lockdown, f->tp_sys_enter, f->tp_sys_exit, f->tp_fork,
 		  f->tp_exec, f->tp_exit, f->exit_group_dead, f->tp_signal, f->find_vma,
-		  f->disabled[0] ? f->disabled : "-");
+		  f->tp_cgroup_attach, f->disabled[0] ? f->disabled : "-");
 	return 0;
 }
 

@@ -21,6 +21,7 @@ struct ipcs_features {
 	bool exit_group_dead;		/* sched_process_exit passes group_dead */
 	bool tp_signal;			/* signal_generate and signal_deliver */
 	bool find_vma;			/* bpf_find_vma helper (5.17+) */
+	bool tp_cgroup_attach;		/* cgroup_attach_task: processes moved between cgroups */
 	char disabled[128];		/* names switched off by IPCSCOPE_DISABLE, "" when none */
 };
 
@@ -34,7 +35,7 @@ int features_probe(struct ipcs_features *f);
 /*
  * Switch off the features named in list ("signal,find_vma", from
  * IPCSCOPE_DISABLE): they then take the path of a feature the kernel lacks.
- * Names: fork, exec, exit, signal, find_vma. -EINVAL (logged, with the
+ * Names: fork, exec, exit, signal, find_vma, cgroup. -EINVAL (logged, with the
  * valid names) for an unknown one.
  */
 int features_disable(struct ipcs_features *f, const char *list);

@@ -22,6 +22,7 @@
 #include "collect/seed_procfs.h"
 #include "collect/seed_sockets.h"
 #include "collect/seed_mq.h"
+#include "collect/cgnames.h"
 
 struct pinfo {
 	pid_t pid;
@@ -36,6 +37,7 @@ struct walk {
 	seed_rec_cb cb;
 	void *ctx;
 	const struct seed_socks *socks;	/* sockets by inode (seed_sockets.c); may be NULL */
+	struct cgnames *cgn;		/* cgroup ids -> name records; may be NULL */
 };
 
 /* Read at most size-1 bytes of a small /proc file; returns length or -errno. */
@@ -306,6 +308,10 @@ static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *s
 		tck = 100;
 	memset(&rec, 0, sizeof(rec));
 	fill_hdr(&rec.h, IPCS_REC_SEED_PROC, sizeof(rec), w->ts_ns);
+	/* Its cgroup's name record goes first (once per cgroup). */
+	ret = w->cgn ? cgnames_seed(w->cgn, pi->pid, w->ts_ns, &rec.cgroup_id, w->cb, w->ctx) : 0;
+	if (ret)
+		return ret;
 	rec.pid = (__u32)pi->pid;
 	rec.ppid = (__u32)pi->ppid;
 	rec.start_ns = pi->start_ticks * (1000000000ULL / (__u64)tck);
@@ -323,6 +329,12 @@ static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *s
 
 int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		__u64 ts_ns, seed_rec_cb cb, void *ctx)
+{
+	return seed_procfs_in(proc_root, pids, npids, NULL, ts_ns, cb, ctx);
+}
+
+int seed_procfs_in(const char *proc_root, const pid_t *pids, size_t npids, const char *cgroup_dir,
+		   __u64 ts_ns, seed_rec_cb cb, void *ctx)
 {
 	struct walk w = { .root = proc_root, .ts_ns = ts_ns, .cb = cb, .ctx = ctx };
 	struct seed_socks *socks = NULL;
@@ -342,8 +354,12 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 	if (seed_socks_load(proc_root, &socks))
 		log_warn("seed: sockets open before tracing are not named (out of memory)");
 	w.socks = socks;
+	if (cgnames_new(proc_root, NULL, &w.cgn))
+		log_warn("seed: cgroups of processes are not named (out of memory)");
 	for (i = 0; !ret && i < n; i++) {
 		if (v[i].sel != 1)
+			continue;
+		if (cgroup_dir && (!w.cgn || !cgnames_pid_under(w.cgn, v[i].pid, cgroup_dir)))
 			continue;
 		/* Re-read: the pid may have exited, or been reused, since listing. */
 		if (read_pinfo(proc_root, v[i].pid, &fresh, comm, sizeof(comm)) ||
@@ -351,6 +367,7 @@ int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 			continue;
 		ret = emit_proc(&w, &v[i], comm);
 	}
+	cgnames_free(w.cgn);
 	seed_socks_free(socks);
 	free(v);
 	return ret;

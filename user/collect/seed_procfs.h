@@ -18,4 +18,9 @@ typedef int (*seed_rec_cb)(const void *rec, size_t len, void *ctx);
 int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		__u64 ts_ns, seed_rec_cb cb, void *ctx);
 
+/* The same, only for processes whose cgroup v2 is the directory cgroup_dir
+ * or below it (--cgroup; NULL: any), as the probes then trace only those. */
+int seed_procfs_in(const char *proc_root, const pid_t *pids, size_t npids, const char *cgroup_dir,
+		   __u64 ts_ns, seed_rec_cb cb, void *ctx);
+
 #endif

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "ipcscope.skel.h"
+#include "collect/cgnames.h"
 #include "collect/loader.h"
 #include "collect/source_live.h"
 #include "log.h"
@@ -18,6 +19,7 @@ struct live_source {
 	bool follow_children;
 	live_rec_cb cb;		/* of the live_poll/live_drain in progress */
 	void *ctx;
+	struct cgnames *cgn;	/* names the cgroup ids of records (NULL: out of memory) */
 };
 
 struct proc_link {
@@ -29,8 +31,10 @@ struct proc_link {
 static int on_sample(void *ctx, void *data, size_t len)
 {
 	struct live_source *ls = ctx;
+	/* A cgroup id met first is named in the stream before the record. */
+	int err = cgnames_before(ls->cgn, data, len, ls->cb, ls->ctx);
 
-	return ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
+	return err ? err : ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
 }
 
 static int traced_put(struct live_source *ls, pid_t pid)
@@ -206,6 +210,8 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 	if (!ls)
 		return -ENOMEM;
 	ls->follow_children = cfg->follow_children;
+	if (cgnames_new("/proc", NULL, &ls->cgn))
+		log_warn("cgroups are shown by id only (out of memory)");
 	loader_opts_from(cfg, &o);
 	err = loader_load(&o, &ls->skel);
 	if (err)
@@ -318,5 +324,12 @@ void live_close(struct live_source *ls)
 		return;
 	ring_buffer__free(ls->rb);
 	loader_close(ls->skel);
+	cgnames_free(ls->cgn);
 	free(ls);
+}
+
+void live_forget_cgroup_names(struct live_source *ls)
+{
+	if (ls)
+		cgnames_forget(ls->cgn);
 }

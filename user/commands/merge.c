@@ -69,6 +69,12 @@ static __u32 tag_pid(__u32 pid, __u32 tag)
 	return pid ? pid | tag : 0;
 }
 
+/* Cgroup ids are inode numbers of one host's cgroupfs: another host's may be equal. */
+static __u64 tag_cgroup(__u64 id, __u32 tag)
+{
+	return id ? id ^ ((__u64)tag << 32) : 0;
+}
+
 static void tag_chan(struct ipcs_chan *c, __u32 tag)
 {
 	/* TCP and UDP are named by their endpoints: those must match across hosts */
@@ -105,12 +111,32 @@ static void retag(void *rec, const struct input *in)
 		struct ipcs_proc_rec *r = rec;
 
 		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t), r->ppid = tag_pid(r->ppid, t);
+		if (h->size >= sizeof(*r))	/* 1.2+: a 1.0/1.1 record ends before cgroup_id */
+			r->cgroup_id = tag_cgroup(r->cgroup_id, t);
 		break;
 	}
 	case IPCS_REC_SEED_PROC: {
 		struct ipcs_seed_proc_rec *r = rec;
 
 		r->pid = tag_pid(r->pid, t), r->ppid = tag_pid(r->ppid, t);
+		if (h->size >= sizeof(*r))
+			r->cgroup_id = tag_cgroup(r->cgroup_id, t);
+		break;
+	}
+	case IPCS_REC_CGROUP: {
+		struct ipcs_cgroup_rec *r = rec;
+
+		if (h->size < sizeof(*r))
+			break;
+		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t);
+		r->cgroup_id = tag_cgroup(r->cgroup_id, t);
+		break;
+	}
+	case IPCS_REC_CGROUP_NAME: {
+		struct ipcs_cgroup_name_rec *r = rec;
+
+		if (h->size >= sizeof(*r))
+			r->cgroup_id = tag_cgroup(r->cgroup_id, t);
 		break;
 	}
 	case IPCS_REC_SEED_FD: {

@@ -93,18 +93,19 @@ static int seed_collect(const void *rec, size_t len, void *ctx)
 static int feed_cb(const void *rec, size_t len, void *ctx);
 
 /* With no pids (whole host, or only a comm filter) every process is seeded. */
-static int seed_state(const pid_t *pids, size_t npids, struct recorder *r, struct pipeline *p)
+static int seed_state(const pid_t *pids, size_t npids, const char *cgroup_dir, struct recorder *r,
+		      struct pipeline *p)
 {
 	struct seed_buf b = { 0 };
 	int err;
 
 	/* Without a file (stat) the seeds go straight to the model. */
 	if (!r)
-		return seed_procfs("/proc", pids, npids, mono_ns(), feed_cb, p);
+		return seed_procfs_in("/proc", pids, npids, cgroup_dir, mono_ns(), feed_cb, p);
 
 	/* record keeps no model: the seeds only go to the META block, and replay
 	 * feeds them to the model before the events. */
-	err = seed_procfs("/proc", pids, npids, mono_ns(), seed_collect, &b);
+	err = seed_procfs_in("/proc", pids, npids, cgroup_dir, mono_ns(), seed_collect, &b);
 	if (!err)
 		err = recorder_write_meta(r, b.data, b.len, b.n);
 	free(b.data);
@@ -245,6 +246,7 @@ static int rotate_file(struct run_state *s)
 	err = recorder_open(&s->rec, s->rot.name, &wo);
 	if (!err)
 		log_info("recording to %s", s->rot.name);
+	live_forget_cgroup_names(s->ls);	/* each file names its own cgroups */
 	return err;
 }
 
@@ -400,8 +402,8 @@ static int run(const struct ipcs_opts *o, const struct record_target *t, struct 
 	if (err)
 		goto discard;
 	/* record --jsonl alone writes events only, no state */
-	err = s.recording ? seed_state(pids, npids, &s.rec, s.p)
-			  : ext ? seed_state(pids, npids, NULL, s.p) : 0;
+	err = s.recording ? seed_state(pids, npids, cfg.cgroup ? cg.path : NULL, &s.rec, s.p)
+			  : ext ? seed_state(pids, npids, cfg.cgroup ? cg.path : NULL, NULL, s.p) : 0;
 	if (err) {
 		log_error("reading the state of /proc failed: %s", strerror(-err));
 		goto out;

@@ -9,6 +9,7 @@
 #include "commands/report_misc.h"
 #include "commands/report_futex.h"
 #include "commands/report_shm.h"
+#include "commands/report_cgroups.h"
 #include "commands/report_fdpass.h"
 #include "commands/report_waits.h"
 #include "log.h"
@@ -128,6 +129,12 @@ static int json_procs(const struct model_proc *p, void *ctx)
 	json_kstr(w, "comm", p->ref.comm);
 	json_kbool(w, "exited", p->exited);
 	json_ki64(w, "exit_code", p->exit_code);
+	json_ku64(w, "cgroup_id", p->cgroup_id);
+	json_key(w, "cgroup");
+	if (p->cgroup[0])
+		json_str(w, p->cgroup);
+	else
+		json_null(w);
 	json_obj_end(w);
 	return 0;
 }
@@ -266,6 +273,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
 	report_shm_text(m);
 	report_fdpass_text(m);
+	report_cgroups_text(m);
 	report_waits_text(m, t->first_ns, t->last_ns);
 }
 

@@ -19,7 +19,7 @@
 struct dot {
 	FILE *f;
 	const struct export_info *info;
-	struct hashmap nodes;	/* struct node_key -> struct model_proc_ref */
+	struct hashmap nodes;	/* struct node_key -> struct node */
 	struct hashmap edges;	/* struct edge_key -> struct edge */
 	/* the wait-for graph, in the order waits were found (stable output) */
 	struct wthread *wt;
@@ -63,6 +63,11 @@ struct edge {
 	__u64 bytes, msgs, convs;
 };
 
+struct node {
+	struct model_proc_ref ref;
+	char cgroup[IPCS_PATH_MAX];	/* its cgroup v2 path, "" unknown */
+};
+
 /* The inside of a DOT double-quoted string: terminal-safe bytes, then \ and " escaped. */
 static void dot_chars(FILE *f, const char *s, size_t n)
 {
@@ -101,15 +106,15 @@ static struct node_key node_of(const struct model_proc_ref *p)
 static int add_node(struct dot *d, const struct model_proc_ref *p)
 {
 	struct node_key k = node_of(p);
-	struct model_proc_ref *v;
+	struct node *v;
 	int err;
 
 	if (hashmap_get(&d->nodes, &k))
 		return 0;
-	v = malloc(sizeof(*v));
+	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	*v = *p;
+	v->ref = *p;
 	err = hashmap_put(&d->nodes, &k, v, NULL);
 	if (err)
 		free(v);
@@ -160,6 +165,18 @@ static int on_conv(const struct model_conv *c, void *ctx)
 	return err;
 }
 
+/* The cgroup of each process that is a node. */
+static int node_cgroup(const struct model_proc *p, void *ctx)
+{
+	struct dot *d = ctx;
+	struct node_key k = node_of(&p->ref);
+	struct node *n = p->cgroup[0] ? hashmap_get(&d->nodes, &k) : NULL;
+
+	if (n)
+		memcpy(n->cgroup, p->cgroup, sizeof(n->cgroup));
+	return 0;
+}
+
 static void human_bytes(__u64 n, char *buf, size_t len)
 {
 	if (n >= 10ull << 20)
@@ -177,7 +194,8 @@ static void write_nodes(struct dot *d)
 	void *v;
 
 	while (hashmap_next(&d->nodes, &it, &k, &v)) {
-		const struct model_proc_ref *p = v;
+		const struct node *n = v;
+		const struct model_proc_ref *p = &n->ref;
 
 		fputs("  ", d->f);
 		node_id(d->f, k);
@@ -189,6 +207,12 @@ static void write_nodes(struct dot *d)
 		dot_chars(d->f, p->comm, IPCS_COMM_LEN);
 		fprintf(d->f, "\\n%u\", pid=%u, comm=", p->pid, p->pid);
 		dot_str(d->f, p->comm, IPCS_COMM_LEN);
+		if (n->cgroup[0]) {	/* an attribute for scripts, a tooltip in SVG */
+			fputs(", cgroup=", d->f);
+			dot_str(d->f, n->cgroup, sizeof(n->cgroup));
+			fputs(", tooltip=", d->f);
+			dot_str(d->f, n->cgroup, sizeof(n->cgroup));
+		}
 		fputs("];\n", d->f);
 	}
 }
@@ -401,6 +425,8 @@ static int dot_finish(void *ctx)
 	if (!d->info->model)
 		return -EINVAL;
 	err = model_foreach_conv(d->info->model, on_conv, d);
+	if (!err)
+		err = model_foreach_proc(d->info->model, node_cgroup, d);
 	if (err)
 		return err;
 	fputs("digraph ipcscope {\n  graph [rankdir=LR, label=", d->f);

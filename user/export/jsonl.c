@@ -9,11 +9,13 @@
 #include <string.h>
 #include "export/export.h"
 #include "util/escape.h"
+#include "util/hashmap.h"
 #include "util/json.h"
 
 struct jsonl {
 	FILE *f;
 	__u64 start_ns;
+	struct hashmap cgroups;	/* cgroup id -> path (malloc), from cgroup_name events */
 };
 
 static const char *const proc_ops[] = { "?", "fork", "exec", "exit" };
@@ -197,20 +199,48 @@ static const char *type_name(__u16 t)
 	case IPCS_REC_FUTEX:     return "futex";
 	case IPCS_REC_SHM:       return "shm";
 	case IPCS_REC_PAYLOAD:   return "payload";
+	case IPCS_REC_CGROUP:    return "cgroup";
+	case IPCS_REC_CGROUP_NAME: return "cgroup_name";
 	}
 	return "?";
 }
 
-/* The event as one JSON object, without the newline. */
-static void jsonl_write_event(FILE *f, __u64 start_ns, const struct ipcs_event *ev)
+/* A process's cgroup: its id and, when the stream named it, its path (else null). */
+static void cgroup_fields(struct json_writer *w, const struct jsonl *j, __u64 id)
 {
-	struct jsonl j = { .f = f, .start_ns = start_ns };
+	const char *path = id ? hashmap_get(&j->cgroups, &id) : NULL;
+
+	json_ku64(w, "cgroup_id", id);
+	json_key(w, "cgroup");
+	if (path)
+		json_str(w, path);
+	else
+		json_null(w);
+}
+
+/* Name records come before the ids' first use: keep them for the process objects. */
+static int learn_cgroup(struct jsonl *j, const struct ipcs_cgroup_name_rec *r)
+{
+	char *path = strndup(r->path, sizeof(r->path) - 1), *old = NULL;
+	__u64 id = r->cgroup_id;
+
+	if (!path || hashmap_put(&j->cgroups, &id, path, (void **)&old)) {
+		free(path);
+		return -ENOMEM;
+	}
+	free(old);
+	return 0;
+}
+
+/* The event as one JSON object, without the newline. */
+static void jsonl_write_event(const struct jsonl *j, const struct ipcs_event *ev)
+{
 	struct json_writer w;
 
-	json_init(&w, f, false);
+	json_init(&w, j->f, false);
 	json_obj_begin(&w);
 	json_kstr(&w, "type", type_name(ev->type));
-	rel_time(&w, &j, ev->h.ts_ns);
+	rel_time(&w, j, ev->h.ts_ns);
 	switch (ev->type) {
 	case IPCS_REC_SYS_PATH:
 		json_kstr(&w, "path", ev->path);
@@ -231,12 +261,25 @@ static void jsonl_write_event(FILE *f, __u64 start_ns, const struct ipcs_event *
 		json_ku64(&w, "start_ns", ev->proc.start_ns);
 		if (ev->proc.op == IPCS_PROC_EXIT)
 			json_ki64(&w, "exit_code", ev->proc.exit_code);
+		cgroup_fields(&w, j, ev->proc.cgroup_id);
 		break;
 	case IPCS_REC_SEED_PROC:
 		json_ku64(&w, "pid", ev->seed_proc.pid);
 		json_ku64(&w, "ppid", ev->seed_proc.ppid);
 		json_kstr(&w, "comm", ev->seed_proc.comm);
 		json_ku64(&w, "start_ns", ev->seed_proc.start_ns);
+		cgroup_fields(&w, j, ev->seed_proc.cgroup_id);
+		break;
+	case IPCS_REC_CGROUP:
+		json_ku64(&w, "pid", ev->cgroup.pid);
+		json_ku64(&w, "tid", ev->cgroup.tid);
+		json_kstr(&w, "comm", ev->cgroup.comm);
+		json_kbool(&w, "threadgroup", ev->cgroup.threadgroup);
+		cgroup_fields(&w, j, ev->cgroup.cgroup_id);
+		break;
+	case IPCS_REC_CGROUP_NAME:
+		json_ku64(&w, "cgroup_id", ev->cgroup_name.cgroup_id);
+		json_kstr(&w, "cgroup", ev->path);
 		break;
 	case IPCS_REC_SEED_FD:
 		json_ku64(&w, "pid", ev->seed_fd.pid);
@@ -269,7 +312,9 @@ static int jsonl_on_event(void *ctx, const struct ipcs_event *ev, const void *ra
 
 	(void)raw;
 	(void)len;
-	jsonl_write_event(j->f, j->start_ns, ev);
+	if (ev->type == IPCS_REC_CGROUP_NAME && learn_cgroup(j, &ev->cgroup_name))
+		return -ENOMEM;
+	jsonl_write_event(j, ev);
 	if (fputc('\n', j->f) == EOF)
 		return -EIO;
 	return 0;
@@ -284,7 +329,10 @@ static int jsonl_finish(void *ctx)
 
 static void jsonl_destroy(void *ctx)
 {
-	free(ctx);
+	struct jsonl *j = ctx;
+
+	hashmap_fini_free(&j->cgroups);
+	free(j);
 }
 
 int export_jsonl_open(FILE *f, const struct export_info *info, struct exporter *out)
@@ -295,6 +343,7 @@ int export_jsonl_open(FILE *f, const struct export_info *info, struct exporter *
 		return -ENOMEM;
 	j->f = f;
 	j->start_ns = info->start_ns;
+	hashmap_init(&j->cgroups, sizeof(__u64));	/* allocates nothing yet */
 	*out = (struct exporter){
 		.sink = { .on_event = jsonl_on_event, .ctx = j },
 		.finish = jsonl_finish,

@@ -311,12 +311,33 @@ static void names(struct perfetto *p, struct hashmap *h, const char *what)
 	}
 }
 
+/* A traced process's cgroup as a process label ("cgroup:/system.slice/x.scope"). */
+static int cgroup_label(const struct model_proc *mp, void *ctx)
+{
+	struct perfetto *p = ctx;
+	struct json_writer *w;
+	char label[IPCS_PATH_MAX + 8];
+
+	if (!mp->cgroup[0] || !hashmap_get(&p->procs, &mp->ref.pid))
+		return 0;
+	snprintf(label, sizeof(label), "cgroup:%s", mp->cgroup);
+	w = ev_begin(p, "M", "process_labels", NULL, mp->ref.pid, mp->ref.pid);
+	json_key(w, "args");
+	json_obj_begin(w);
+	json_kstr(w, "labels", label);
+	json_obj_end(w);
+	json_obj_end(w);
+	return 0;
+}
+
 static int perfetto_finish(void *ctx)
 {
 	struct perfetto *p = ctx;
 	__u64 unw, unr;
 
 	names(p, &p->procs, "process_name");
+	if (p->model)
+		model_foreach_proc(p->model, cgroup_label, p);
 	names(p, &p->threads, "thread_name");
 	flows_unpaired(p->flows, &unw, &unr);
 	fprintf(p->f, "\n],\n\"otherData\":{\"producer\":\"ipcscope\",\"version\":\"%s\","

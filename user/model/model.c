@@ -63,6 +63,8 @@ int model_new(struct model **out)
 		err = fdpass_init(m);
 	if (!err)
 		err = waits_init(m);
+	if (!err)
+		err = cgtab_init(m);
 	if (err) {
 		free(m);
 		return err;
@@ -75,6 +77,7 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
+	cgtab_fini(m);
 	fdpass_fini(m);
 	waits_fini(m);
 	shm_fini(m);
@@ -365,6 +368,7 @@ static int apply_proc(struct model *m, const struct ipcs_proc_rec *r)
 		err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
 		if (err)
 			return err;
+		p->cgroup_id = r->cgroup_id;
 		parent = proc_lookup(m, r->ppid);
 		if (!parent || parent->exited)
 			return 0;
@@ -375,12 +379,16 @@ static int apply_proc(struct model *m, const struct ipcs_proc_rec *r)
 		if (err)
 			return err;
 		proc_set_comm(p, r->comm);
+		if (r->cgroup_id)
+			p->cgroup_id = r->cgroup_id;
 		fd_remove_all(m, p, true);
 		return 0;
 	case IPCS_PROC_EXIT:
 		err = proc_get_started(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
 		if (err)
 			return err;
+		if (r->cgroup_id)
+			p->cgroup_id = r->cgroup_id;
 		return proc_exit(m, p, r->exit_code);
 	}
 	m->ignored++;
@@ -395,14 +403,22 @@ static int apply_seed_proc(struct model *m, const struct ipcs_seed_proc_rec *r)
 		m->ignored++;
 		return 0;
 	}
+	int err;
+
 	p = proc_lookup(m, r->pid);
-	if (!p || p->exited)
-		return proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+	if (!p || p->exited) {
+		err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+		if (!err)
+			p->cgroup_id = r->cgroup_id;
+		return err;
+	}
 	/* A pid names one live process at a time: same process, better data. */
 	if (r->start_ns)
 		p->ref.start_ns = r->start_ns;
 	p->ppid = r->ppid;
 	proc_set_comm(p, r->comm);
+	if (r->cgroup_id)
+		p->cgroup_id = r->cgroup_id;
 	return 0;
 }
 
@@ -506,6 +522,12 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		break;
 	case IPCS_REC_WAIT:
 		err = waits_apply(m, &ev->wait);
+		break;
+	case IPCS_REC_CGROUP:
+		err = cgroup_move_apply(m, &ev->cgroup);
+		break;
+	case IPCS_REC_CGROUP_NAME:
+		err = cgroup_name_apply(m, &ev->cgroup_name);
 		break;
 	case IPCS_REC_PAYLOAD:
 		/* Counts come from the call's record; a write's bytes go to its message. */

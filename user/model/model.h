@@ -86,6 +86,9 @@ struct model_proc {
 	__u32 ppid;
 	bool exited;
 	__s32 exit_code;
+	__u64 cgroup_id;		/* its cgroup v2 id, 0 = unknown */
+	char cgroup[IPCS_PATH_MAX];	/* its path ("/system.slice/x.scope"; raw, unescaped),
+					   "" when the recording does not name the id */
 };
 
 struct model_totals {
@@ -173,6 +176,9 @@ struct model_kind_totals {
 
 /* Returns 0, or -EINVAL for a kind out of range. */
 int model_get_kind_totals(const struct model *m, __u16 kind, struct model_kind_totals *out);
+
+/* The path of cgroup v2 id as the stream named it, or NULL when it did not. */
+const char *model_cgroup_path(const struct model *m, __u64 id);
 
 /* Records ignored as impossible (bad pid, impossible byte counts). */
 __u64 model_ignored(const struct model *m);

@@ -26,6 +26,7 @@ struct mproc {
 	__u32 ppid;
 	bool exited;
 	__s32 exit_code;
+	__u64 cgroup_id;	/* its cgroup v2 (cgroups.c), 0 = unknown */
 	struct mfd *fds;	/* this process's fd entries (list) */
 	size_t nfds;
 };
@@ -166,7 +167,14 @@ struct model {
 	struct shm_tab *shm;		/* shm.c */
 	struct fdpass_tab *fdpass;	/* fdpass.c */
 	struct waits_tab *waits;	/* waits.c */
+	struct hashmap cgroups;	/* cgroup id -> path (malloc), cgroups.c */
 };
+
+/* ---- cgroups.c ---- */
+int cgtab_init(struct model *m);
+void cgtab_fini(struct model *m);
+int cgroup_name_apply(struct model *m, const struct ipcs_cgroup_name_rec *r);
+int cgroup_move_apply(struct model *m, const struct ipcs_cgroup_rec *r);
 
 /* ---- proctab.c ---- */
 int proctab_init(struct model *m);

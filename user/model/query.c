@@ -118,6 +118,9 @@ int model_foreach_proc(const struct model *m, model_proc_cb cb, void *ctx)
 		p.ppid = mp->ppid;
 		p.exited = mp->exited;
 		p.exit_code = mp->exit_code;
+		p.cgroup_id = mp->cgroup_id;
+		if (model_cgroup_path(m, mp->cgroup_id))
+			strncpy(p.cgroup, model_cgroup_path(m, mp->cgroup_id), sizeof(p.cgroup) - 1);
 		ret = cb(&p, ctx);
 		if (ret)
 			return ret;

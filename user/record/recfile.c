@@ -149,7 +149,8 @@ static int write_block(struct recfile_writer *w, __u16 type, const void *raw, si
 		bh.flags = IPCS_BLKF_ZLIB;
 		bh.len = (__u32)zlen;
 	} else {
-		memcpy(payload, raw, raw_len);	/* incompressible: stored as is */
+		if (raw_len)	/* an empty block may come with no buffer (raw NULL) */
+			memcpy(payload, raw, raw_len);	/* incompressible: stored as is */
 		bh.len = (__u32)raw_len;
 	}
 	bh.crc32 = (__u32)crc32(0, payload, bh.len);

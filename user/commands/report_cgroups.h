@@ -1,0 +1,11 @@
+/* report_cgroups.h - which processes ran in which cgroup v2, in `report` text. */
+#ifndef IPCS_REPORT_CGROUPS_H
+#define IPCS_REPORT_CGROUPS_H
+
+#include "model/model.h"
+
+/* One line per cgroup with its processes, when the recording knows any
+ * process's cgroup (JSON carries it per process: report.c). */
+void report_cgroups_text(const struct model *m);
+
+#endif
