@@ -47,6 +47,20 @@ int target_start(const struct record_target *t, pid_t *out)
 	return 0;
 }
 
+int target_reap(pid_t pid, bool wait, int *status)
+{
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(pid, &st, wait ? 0 : WNOHANG)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (r != pid || !(WIFEXITED(st) || WIFSIGNALED(st)))
+		return -EAGAIN;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 0;
+}
+
 /* Gone, or a zombie nobody has reaped yet: it will make no more calls. */
 static bool pid_gone(pid_t pid)
 {
