@@ -178,6 +178,16 @@ static void stray(enum ipcs_cmd cmd, const char *tok, const void *where)
 	failures++;
 }
 
+/* Every option cmd takes is in text (need: all forms, or one), and every
+ * option word of words is one cmd takes. */
+static void check_cmd(enum ipcs_cmd cmd, const char *text, const char *words,
+		      void (*need)(enum ipcs_cmd, const struct optforms *, const void *), const char *where)
+{
+	checked_where = where;
+	each_opt(cmd, need, text);
+	each_word(words, cmd, stray, where);
+}
+
 /* ---- --help ---- */
 
 /* The heads of a usage text's option lines ("  -o, --output FILE   what"):
@@ -212,9 +222,7 @@ static void test_help_lists_every_option(void **state)
 	for (size_t i = 0; i < NCMDS; i++) {
 		char *u = usage_of(cmds[i].cmd), *lines = option_lines(u);
 
-		checked_where = "its --help";
-		each_opt(cmds[i].cmd, missing, u);
-		each_word(lines, cmds[i].cmd, stray, "--help");
+		check_cmd(cmds[i].cmd, u, lines, missing, "its --help");
 		free(lines);
 		free(u);
 	}
@@ -323,9 +331,7 @@ static void test_man_synopsis(void **state)
 			fprintf(stderr, "docs/ipcscope.8 SYNOPSIS has no line for %s\n", cmds[i].name);
 			failures++;
 		}
-		checked_where = "its docs/ipcscope.8 SYNOPSIS";
-		each_opt(cmds[i].cmd, missing_both, blk);
-		each_word(blk, cmds[i].cmd, stray, "docs/ipcscope.8 SYNOPSIS");
+		check_cmd(cmds[i].cmd, blk, blk, missing_both, "its docs/ipcscope.8 SYNOPSIS");
 		free(blk);
 	}
 	free(syn);
