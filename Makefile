@@ -51,7 +51,7 @@ WL_SRCS    := $(wildcard tests/workloads/*.c)
 WL_BINS    := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(WL_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check deps unit live asan demo bench bench-build clean install tests fuzz fuzz-short soak
+.PHONY: all check deps unit live asan demo bench bench-build clean install tests fuzz fuzz-short soak abi-check arch-check
 all: $(BUILD)/ipcscope
 
 $(BUILD)/vmlinux.h:
@@ -107,6 +107,10 @@ live: $(BUILD)/ipcscope $(WL_BINS)
 abi-check:
 	$(Q)bash tests/abi-check.sh
 
+# docs/architecture.md names every file under bpf/ user/ viewer/ tests/, and only those.
+arch-check:
+	$(Q)bash tests/arch-check.sh
+
 # libFuzzer harnesses (clang), one per parser, each linked with the sources it
 # exercises. `make check` runs each FUZZ_TIME seconds; `make fuzz` runs longer.
 FUZZ_TIME ?= 25
@@ -136,7 +140,7 @@ soak: $(BUILD)/ipcscope $(WL_BINS)
 
 # The whole suite, as CI runs it: plain build, then ASan+UBSan build.
 check: deps
-	$(Q)$(MAKE) --no-print-directory abi-check
+	$(Q)$(MAKE) --no-print-directory abi-check arch-check
 	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)$(MAKE) --no-print-directory unit live
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)/asan tests unit live

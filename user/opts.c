@@ -45,7 +45,7 @@ static const struct cmd_desc cmds[] = {
 	  "                      instruction, stop when it exits and exit with its status\n"
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
-	{ "live", CMD_LIVE, "p:c:n:qv",
+	{ "live", CMD_LIVE, "p:c:n:v",
 	  "usage: ipcscope [live] [-p PID]... [-c COMM] [--kind LIST] [--plain]\n"
 	  "                [--interval SEC] [-n N] [--ringbuf-kb N] [-v] [-- CMD ARGS...]\n"
 	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
@@ -73,13 +73,15 @@ static const struct cmd_desc cmds[] = {
 	  "the message sequence of one conversation, sortable and filterable, at a cursor\n"
 	  "that starts at the end; ? lists the keys. Bytes from traced programs are\n"
 	  "escaped (\\xNN).\n"
-	  "  --plain          one line per event instead (also when stdout is not a\n"
-	  "                   terminal): time since start, pid/comm, syscall, channel, bytes\n"
-	  "  -n, --frames N   viewer: exit after N refreshes (for scripts and tests)\n"
+	  "      --plain         one line per event instead (also when stdout is not a\n"
+	  "                      terminal): time since start, pid/comm, syscall, channel,\n"
+	  "                      bytes\n"
+	  "  -n, --frames N      viewer: exit after N refreshes (for scripts and tests)\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1-4 switch view (4 or w: long\n"
 	  "waits, deadlocks highlighted), Enter opens\n"
 	  "a conversation's sequence or a message, m marks processes (Enter: all their\n"
@@ -90,11 +92,12 @@ static const struct cmd_desc cmds[] = {
 	  "usage: ipcscope report FILE [--json] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
 	  "which channel, plus drops and how the file ended.\n"
-	  "  --json     machine-readable output (docs/report-json.md)\n"
+	  "      --json          machine-readable output (docs/report-json.md)\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
-	  "                      three kinds); process records always pass\n" },
+	  "                      three kinds); process records always pass\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "stat", CMD_STAT, "o:p:c:qv",
 	  "usage: ipcscope stat [-p PID]... [-c COMM] [--kind LIST] [--cgroup PATH]\n"
 	  "                     [--duration SEC] [--json] [-o FILE]\n"
@@ -129,22 +132,31 @@ static const struct cmd_desc cmds[] = {
 	  "                      TCP/UDP as real frames (ports kept), pipes and unix\n"
 	  "                      sockets as bare bytes; pid/tid on every packet\n"
 	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n"
+	  "      --force         replace an existing regular file\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
-	  "                      three kinds); process records always pass\n" },
+	  "                      three kinds); process records always pass\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "merge", CMD_MERGE, "o:v",
 	  "usage: ipcscope merge FILE FILE... -o OUT [--force] [-v]\n"
 	  "Merge recordings (of one host or several) into one, on the first one's clock.\n"
 	  "Records are ordered by time; pids and local channels of another host are\n"
 	  "tagged (pid + N*4194304 for the Nth file) so hosts never mix, and a TCP or UDP\n"
 	  "connection recorded at both ends pairs by its addresses and ports. Drops add up.\n"
-	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n" },
+	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n"
+	  "      --force         replace an existing regular file\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
 	  "sockets, a message queue, a shared semaphore, eventfd, signals) and print its\n"
-	  "report. The recording goes to a temporary file unless -o or --keep is given.\n" },
+	  "report. The recording goes to a temporary file unless -o or --keep is given.\n"
+	  "  -o, --output FILE   keep the recording in FILE\n"
+	  "      --keep          keep the recording in its temporary directory (printed)\n"
+	  "      --force         replace an existing regular file\n"
+	  "  -q, --quiet         only the report: no introduction, status line or next steps\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
 	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--no-stacks] [-v]\n"
 	  "       ipcscope deadlock --watch [-p PID]... [-c COMM] [--threshold SEC]\n"
@@ -170,6 +182,8 @@ static const struct cmd_desc cmds[] = {
 	  "  -n N                --watch: stop after N deadlocks\n"
 	  "      --duration SEC  --watch: stop after SEC seconds\n"
 	  "  -q, --quiet         --watch: no status lines on stderr\n"
+	  "      --ringbuf-kb N  --watch: ring buffer size in KiB (default 8192)\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
 	  "CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n" },
 };
@@ -547,6 +561,11 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-abc" of an earlier call */
 	opterr = 0;
 	while ((c = getopt_long(argc - base, argv + base, d->shortopts, long_opts, &li)) != -1) {
+		/* A long name of a short option (--pid for -p) passes getopt_long
+		 * whatever the command's short options are: hold it to them. */
+		bool long_of_short = li >= 0 && c > 0 && c < 256 && !strchr(d->shortopts, c);
+
+
 		if (c == '?' || c == ':') {
 			char shortopt[3] = { '-', (char)optopt, '\0' };
 			bool known = optopt && optopt < 256 && strchr(d->shortopts, optopt);
@@ -554,12 +573,13 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 			return usage_error(o, known ? "option needs an argument" : "unknown option",
 					   optopt && optopt < 256 ? shortopt : argv[base + optind - 1]);
 		}
-		if (c >= 256 && !long_allowed(o->cmd, c)) {
+		if ((c >= 256 && !long_allowed(o->cmd, c)) || long_of_short) {
 			char name[40];
 
 			snprintf(name, sizeof(name), "--%s", li >= 0 ? long_opts[li].name : "?");
 			return usage_error(o, "option not valid for this command", name);
 		}
+		li = -1;
 		if (c == OPT_HELP) {
 			o->help_for = o->cmd;
 			o->cmd = CMD_HELP;
@@ -571,4 +591,27 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 	}
 	nargs = argc - base - optind;
 	return validate(o, nargs, argv + base + optind);
+}
+
+const char *opts_cmd_shortopts(enum ipcs_cmd cmd)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (cmds[i].cmd == cmd)
+			return cmds[i].shortopts;
+	return NULL;
+}
+
+const struct option *opts_cmd_longopt(enum ipcs_cmd cmd, size_t i)
+{
+	const char *shortopts = opts_cmd_shortopts(cmd);
+
+	if (!shortopts)
+		return NULL;
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		bool takes = lo->val < 256 ? strchr(shortopts, lo->val) != NULL : long_allowed(cmd, lo->val);
+
+		if (lo->val != OPT_HELP && takes && i-- == 0)
+			return lo;
+	}
+	return NULL;
 }

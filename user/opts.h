@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -78,5 +79,12 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o);
 
 /* Help text of one command (or of the program with CMD_NONE) to f. */
 void opts_usage(enum ipcs_cmd cmd, FILE *f);
+
+/* What a command accepts, so a test can hold its --help and the man page to
+ * it: its short options (getopt form, "o:p:"), and its i-th long option (val
+ * below 256: the long name of that short option; --help left out), NULL past
+ * the last. */
+const char *opts_cmd_shortopts(enum ipcs_cmd cmd);
+const struct option *opts_cmd_longopt(enum ipcs_cmd cmd, size_t i);
 
 #endif

@@ -47,11 +47,11 @@ _ipcscope() {
 	esac
 	case $cmd in
 	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
-	replay) opts="--plain -n --frames --since --until --kind -v --help" ;;
-	report) opts="--json --since --until --kind -v --help" ;;
-	export) opts="--format -o --output --force --since --until --kind -v --help" ;;
-	merge) opts="-o --output --force -v --help" ;;
-	demo) opts="-o --keep --force -q -v --help" ;;
+	replay) opts="--plain -n --frames --since --until --kind -v --verbose --help" ;;
+	report) opts="--json --since --until --kind -v --verbose --help" ;;
+	export) opts="--format -o --output --force --since --until --kind -v --verbose --help" ;;
+	merge) opts="-o --output --force -v --verbose --help" ;;
+	demo) opts="-o --output --keep --force -q --quiet -v --verbose --help" ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -219,6 +219,11 @@ static void test_deadlock(void **state)
 	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "extra"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "--force"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "record", "-o", "x", "--watch"), EXIT_USAGE);
+	/* the long name of a short option the command does not take */
+	assert_int_equal(PARSE(&o, "report", "x.ipcs", "--pid", "3"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "merge", "a", "b", "-o", "c", "--quiet"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "x.ipcs", "--verbose"), 0);
+	assert_int_equal(PARSE(&o, "live", "-q"), EXIT_USAGE);	/* live prints no status line */
 }
 
 static void test_usage_texts(void **state)

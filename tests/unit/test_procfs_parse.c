@@ -1,6 +1,6 @@
 /*
  * test_procfs_parse.c - the /proc text parsers on crafted text: real lines,
- * hostile comms, missing, overlong and malformed fields.
+ * hostile comms, missing, overlong and malformed fields; and the bounded reader.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,9 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ipcscope_abi.h"
 #include "collect/procfs_parse.h"
 
@@ -105,6 +107,28 @@ static void test_pipe_link(void **state)
 	assert_int_equal(procfs_parse_pipe_link(""), 0);
 }
 
+/* The reader: whole small files, cut at size-1 and always terminated; a
+ * missing file or a directory is -errno, never a stale buffer. */
+static void test_read_small(void **state)
+{
+	char path[] = "/tmp/ipcs-test-procread.XXXXXX", buf[8];
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "123 (a) S\n", 10), 10);
+	close(fd);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(procfs_read_small(path, buf, sizeof(buf)), 7);
+	assert_string_equal(buf, "123 (a)");
+	assert_int_equal(procfs_read_small(path, buf, 1), 0);
+	assert_string_equal(buf, "");
+	unlink(path);
+	assert_int_equal(procfs_read_small(path, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(procfs_read_small("/", buf, sizeof(buf)), -EISDIR);
+	assert_true(procfs_read_small("/proc/self/stat", buf, sizeof(buf)) == 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_fdinfo),
 		cmocka_unit_test(test_pipe_link),
+		cmocka_unit_test(test_read_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,13 +25,9 @@
 
 static pid_t spawn(void (*fn)(int, int), int in, int out, const char *comm)
 {
-	pid_t p = fork();
+	pid_t p = wl_fork_tied(comm);
 
-	if (p < 0)
-		die("fork");
 	if (p == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		set_comm(comm);
 		/* hold only our own ends, as a careful program does */
 		for (int fd = 3; fd < 64; fd++)
 			if (fd != in && fd != out)

@@ -88,12 +88,8 @@ int main(void)
 		die("pipe");
 	printf("parent=%d\nl1=%p\nl2=%p\n", parent, (void *)&s->l1, (void *)&s->l2);
 	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork_tied("futex_child");
 	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		set_comm("futex_child");
 		v = getpid();
 		lock(&s->l1);
 		put(cp[1], &v);			/* "I hold l1" */

@@ -49,12 +49,8 @@ int main(void)
 		die("pipe");
 	printf("a=%d\nmutex=%p\npipe_ino=%lu\n", getpid(), (void *)m, (unsigned long)st.st_ino);
 	fflush(stdout);
-	b = fork();
-	if (b < 0)
-		die("fork");
+	b = wl_fork_tied("mixed_b");
 	if (b == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		set_comm("mixed_b");
 		close(p[0]);
 		close(ready[1]);
 		if (read(ready[0], &c, 1) != 1)	/* until A holds the mutex */

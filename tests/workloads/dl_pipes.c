@@ -90,12 +90,8 @@ int main(int argc, char **argv)
 	open_ends(argc, argv, &e);
 	printf("a=%d\nab_ino=%lu\nba_ino=%lu\n", getpid(), ino_of(e.ab_r), ino_of(e.ba_r));
 	fflush(stdout);
-	b = fork();
-	if (b < 0)
-		die("fork");
+	b = wl_fork_tied("pipes_b");
 	if (b == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		set_comm("pipes_b");
 		if (e.ab_w != e.ab_r)
 			close(e.ab_w);
 		if (e.ba_r != e.ba_w)

@@ -50,12 +50,8 @@ int main(void)
 	pthread_barrier_init(&s->both_hold_one, &ba, 2);
 	printf("parent=%d\nm1=%p\nm2=%p\n", getpid(), (void *)&s->m1, (void *)&s->m2);
 	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork_tied("shm_child");
 	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		set_comm("shm_child");
 		pthread_mutex_lock(&s->m2);
 		pthread_barrier_wait(&s->both_hold_one);
 		take_second(&s->m1);

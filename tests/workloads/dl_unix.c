@@ -53,14 +53,10 @@ int main(void)
 		die("listen");
 	printf("server=%d\n", getpid());
 	fflush(stdout);
-	client = fork();
-	if (client < 0)
-		die("fork");
+	client = wl_fork_tied("unix_client");
 	if (client == 0) {
 		char resp[8];
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		set_comm("unix_client");
 		close(ls);
 		cs = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (cs < 0 || connect(cs, (struct sockaddr *)&sa, len))

@@ -76,11 +76,8 @@ int main(void)
 	set_comm("dc_reader");
 	if (pipe(fds) != 0)
 		die("pipe");
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork("dc_writer");
 	if (child == 0) {
-		set_comm("dc_writer");
 		_exit(writer(fds[0], fds[1]));
 	}
 	close(fds[1]);

@@ -20,16 +20,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "eventfd_pair: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define WL_NAME "eventfd_pair"
+#include "wl.h"
 
 static void child(int efd, uint64_t n)
 {
-	if (prctl(PR_SET_NAME, "efd_writer", 0, 0, 0) != 0)
-		die("prctl");
+	set_comm("efd_writer");
 	for (uint64_t i = 1; i <= n; i++) {
 		if (write(efd, &i, sizeof(i)) != sizeof(i))
 			die("write");
@@ -40,7 +36,7 @@ static void child(int efd, uint64_t n)
 int main(int argc, char **argv)
 {
 	uint64_t n, want, got = 0, v, reads = 0;
-	int efd, status;
+	int efd;
 	pid_t pid;
 
 	if (argc != 3) {
@@ -49,16 +45,13 @@ int main(int argc, char **argv)
 	}
 	n = strtoull(argv[1], NULL, 10);
 	want = n * (n + 1) / 2;
-	if (prctl(PR_SET_NAME, "efd_reader", 0, 0, 0) != 0)
-		die("prctl");
+	set_comm("efd_reader");
 	efd = eventfd(0, atoi(argv[2]) ? EFD_SEMAPHORE : 0);
 	if (efd < 0)
 		die("eventfd");
 	printf("reader=%d\n", (int)getpid());
 	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork(NULL);
 	if (pid == 0)
 		child(efd, n);
 	printf("writer=%d\n", (int)pid);
@@ -69,7 +62,7 @@ int main(int argc, char **argv)
 		reads++;
 	}
 	printf("reads=%llu\n", (unsigned long long)reads);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+	if (wl_reap(pid))
 		die("child");
 	return got == want ? 0 : 1;
 }

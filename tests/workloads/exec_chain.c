@@ -21,8 +21,7 @@ int main(int argc, char **argv)
 {
 	char buf[128], fdarg[16];
 	unsigned long got = 0;
-	int p[2], q[2], st;
-	ssize_t r;
+	int p[2], q[2];
 	pid_t c;
 
 	memset(buf, 'e', sizeof(buf));
@@ -38,13 +37,10 @@ int main(int argc, char **argv)
 		die("pipe");
 	printf("reader=%d\n", (int)getpid());
 	fflush(stdout);
-	c = fork();
-	if (c < 0)
-		die("fork");
+	c = wl_fork("ec_before");
 	if (c == 0) {
 		char qarg[16];
 
-		set_comm("ec_before");
 		close(p[0]);
 		if (write(p[1], buf, 50) != 50)
 			_exit(1);
@@ -57,14 +53,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	close(p[1]);
 	close(q[1]);
-	while ((r = read(p[0], buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die("read");
-		got += (unsigned long)r;
-	}
-	if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st)) {
+	got = wl_read_count(p[0], buf, sizeof(buf));
+	if (wl_reap(c)) {
 		fprintf(stderr, "exec_chain: the child failed\n");
 		return 1;
 	}

@@ -118,7 +118,7 @@ static int receiver(int sock, unsigned long bytes)
 
 int main(int argc, char **argv)
 {
-	int sv[2], pfd[2], sp[2], mfd, ffd, st, rc;
+	int sv[2], pfd[2], sp[2], mfd, ffd, rc;
 	unsigned long bytes;
 	char path[4096], c;
 	void *map;
@@ -135,9 +135,7 @@ int main(int argc, char **argv)
 	set_comm("fdp_sender");
 	printf("sender=%d\n", (int)getpid());
 	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork(NULL);
 	if (pid == 0) {
 		close(sv[0]);
 		printf("receiver=%d\n", (int)getpid());
@@ -169,7 +167,7 @@ int main(int argc, char **argv)
 		die("mmap memfd");
 	rc = read_pattern(pfd[0], bytes, 4096) || read_pattern(sp[0], 700, 4096);
 	munmap(map, 4096);
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(pid))
 		return 1;
 	unlink(path);
 	return rc;

@@ -77,18 +77,12 @@ int main(int argc, char **argv)
 	/* mknodat, not mkfifo(): the syscall ipcscope traces, whatever libc does. */
 	if (mknodat(AT_FDCWD, path, S_IFIFO | 0600, 0) != 0)
 		die("mknodat(S_IFIFO)");
-	w = fork();
-	if (w < 0)
-		die("fork");
+	w = wl_fork("ff_writer");
 	if (w == 0) {
-		set_comm("ff_writer");
 		_exit(writer(path, nwrites, size));
 	}
-	r = fork();
-	if (r < 0)
-		die("fork");
+	r = wl_fork("ff_reader");
 	if (r == 0) {
-		set_comm("ff_reader");
 		_exit(reader(path, nwrites * size));
 	}
 	dprintf(1, "main=%d\nwriter=%d\nreader=%d\n", getpid(), w, r);

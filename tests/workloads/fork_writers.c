@@ -37,13 +37,10 @@ static pid_t spawn_writer(const char *comm, int data[2], int gate[2], char fill,
 			  int nwrites, size_t size)
 {
 	char buf[1000];
-	pid_t pid = fork();
+	pid_t pid = wl_fork(comm);
 
-	if (pid < 0)
-		die("fork");
 	if (pid > 0)
 		return pid;
-	set_comm(comm);
 	close(data[0]);
 	close(gate[1]);
 	if (read(gate[0], buf, 1) != 0)	/* wait for the parent's go (EOF) */

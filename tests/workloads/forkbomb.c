@@ -18,7 +18,6 @@ int main(int argc, char **argv)
 	unsigned long n, i, alive = 0, got = 0;
 	char buf[4096];
 	int p[2], st, bad = 0;
-	ssize_t r;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: forkbomb N\n");
@@ -31,12 +30,9 @@ int main(int argc, char **argv)
 	printf("parent=%d\n", (int)getpid());
 	fflush(stdout);
 	for (i = 0; i < n; i++) {
-		pid_t c = fork();
+		pid_t c = wl_fork("fb_child");
 
-		if (c < 0)
-			die("fork");
 		if (c == 0) {
-			set_comm("fb_child");
 			close(p[0]);
 			_exit(write(p[1], "0123456789", 10) == 10 ? 0 : 1);
 		}
@@ -48,13 +44,7 @@ int main(int argc, char **argv)
 		}
 	}
 	close(p[1]);
-	while ((r = read(p[0], buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die("read");
-		got += (unsigned long)r;
-	}
+	got = wl_read_count(p[0], buf, sizeof(buf));
 	while (wait(&st) > 0)
 		bad |= !WIFEXITED(st) || WEXITSTATUS(st);
 	if (got != 10 * n)

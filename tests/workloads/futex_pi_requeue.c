@@ -46,27 +46,6 @@ static void fail(const char *what, long got)
 	exit(1);
 }
 
-/* Spin until pid sleeps inside futex(2). */
-static void await_blocked(pid_t pid)
-{
-	char path[64], buf[64];
-	struct timespec ts = { 0, 200000 };
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	for (;;) {
-		FILE *f = fopen(path, "r");
-
-		if (!f)
-			die(path);
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-		if (!strncmp(buf, "202 ", 4))
-			return;
-		nanosleep(&ts, NULL);
-	}
-}
-
 static void pi_waiter(volatile uint32_t *w, unsigned long n, int c2p, int p2c)
 {
 	uint32_t me = (uint32_t)getpid();
@@ -93,7 +72,7 @@ static void pi_waiter(volatile uint32_t *w, unsigned long n, int c2p, int p2c)
 static int pi(volatile uint32_t *w, unsigned long n)
 {
 	uint32_t me = (uint32_t)getpid();
-	int c2p[2], p2c[2], st;
+	int c2p[2], p2c[2];
 	struct timespec ts = { 0, 100000 };
 	pid_t pid;
 	long r;
@@ -105,9 +84,7 @@ static int pi(volatile uint32_t *w, unsigned long n)
 		die("pipe");
 	*w = me;	/* owned, no waiters */
 	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork(NULL);
 	if (pid == 0)
 		pi_waiter(w, n, c2p[1], p2c[0]);
 	printf("waiter=%d\n", (int)pid);
@@ -115,7 +92,7 @@ static int pi(volatile uint32_t *w, unsigned long n)
 	for (unsigned long i = 0; i < n; i++) {
 		while (!(*w & FUTEX_WAITERS))	/* the kernel queued the waiter */
 			nanosleep(&ts, NULL);
-		await_blocked(pid);
+		wl_await_futex_sleep(pid, pid);
 		r = fx(w, FUTEX_UNLOCK_PI, 0, 0, NULL, 0);
 		if (r != 0)
 			fail("UNLOCK_PI", r);
@@ -126,9 +103,7 @@ static int pi(volatile uint32_t *w, unsigned long n)
 		if (write(p2c[1], "g", 1) != 1)
 			die("turn");
 	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-		return 1;
-	return 0;
+	return wl_reap(pid);
 }
 
 static void rq_child(volatile uint32_t *a, volatile uint32_t *phase, const char *comm)
@@ -154,16 +129,14 @@ static int requeue(volatile uint32_t *page)
 	set_comm("fx_rq_parent");
 	printf("parent=%d\n", (int)getpid());
 	fflush(stdout);
-	c1 = fork();
+	c1 = wl_fork(NULL);
 	if (c1 == 0)
 		rq_child(a, phase, "fx_rq_1");
-	c2 = c1 > 0 ? fork() : -1;
+	c2 = wl_fork(NULL);
 	if (c2 == 0)
 		rq_child(a, phase, "fx_rq_2");
-	if (c1 < 0 || c2 < 0)
-		die("fork");
-	await_blocked(c1);
-	await_blocked(c2);
+	wl_await_futex_sleep(c1, c1);
+	wl_await_futex_sleep(c2, c2);
 	*phase = 1;
 	r = fx(a, FUTEX_CMP_REQUEUE, 1, 1, b, 0);
 	if (r != 2)
@@ -175,7 +148,7 @@ static int requeue(volatile uint32_t *page)
 	r = fx(b, FUTEX_WAKE, 1, 0, NULL, 0);
 	if (r != 1)
 		fail("WAKE(B)", r);
-	if (waitpid(first == c1 ? c2 : c1, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(first == c1 ? c2 : c1))
 		rc = 1;
 	return rc;
 }

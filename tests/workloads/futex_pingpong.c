@@ -36,6 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define WL_NAME "futex_pingpong"
+#include "wl.h"
+
 #define PAGE 4096
 #define WORD_OFF 64
 
@@ -46,36 +49,9 @@ static unsigned long rounds;
 static volatile uint32_t private_turn;
 static pid_t peer_tid[2];	/* private: tids of the two threads */
 
-static void die(const char *what)
-{
-	fprintf(stderr, "futex_pingpong: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static long fx(volatile uint32_t *w, int op, uint32_t val)
 {
 	return syscall(SYS_futex, w, op | priv_flag, val, NULL, NULL, 0);
-}
-
-/* Spin until tid (of process pid) sleeps inside futex(2) or futex_waitv(2). */
-static void await_blocked(pid_t pid, pid_t tid)
-{
-	char path[64], buf[64];
-	struct timespec ts = { 0, 200000 };
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	for (;;) {
-		FILE *f = fopen(path, "r");
-
-		if (!f)
-			die(path);
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-		if (!strncmp(buf, "202 ", 4) || !strncmp(buf, "449 ", 4))	/* futex, futex_waitv */
-			return;
-		nanosleep(&ts, NULL);
-	}
 }
 
 /* Hand the turn to the peer (blocked waiting on it): the wake must wake 1. */
@@ -83,7 +59,7 @@ static void hand_over(volatile uint32_t *w, uint32_t to, pid_t pid, pid_t tid)
 {
 	long r;
 
-	await_blocked(pid, tid);
+	wl_await_futex_sleep(pid, tid);
 	*w = to;
 	r = fx(w, FUTEX_WAKE, 1);
 	if (r != 1) {
@@ -145,7 +121,7 @@ static int run_shared(void)
 	char name[64];
 	struct stat st;
 	pid_t parent = getpid(), child;
-	int fd, status;
+	int fd;
 	char *map;
 
 	snprintf(name, sizeof(name), "/ipcs_fx_%d", parent);
@@ -157,12 +133,8 @@ static int run_shared(void)
 	printf("ino=%lu\noffset=%d\n", (unsigned long)st.st_ino, PAGE + WORD_OFF);
 	printf("parent=%d\n", parent);
 	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork("fx_child");
 	if (child == 0) {
-		if (prctl(PR_SET_NAME, "fx_child", 0, 0, 0))
-			die("prctl");
 		printf("child=%d\n", getpid());
 		fflush(stdout);
 		map = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, PAGE);
@@ -171,16 +143,13 @@ static int run_shared(void)
 		play((volatile uint32_t *)(map + WORD_OFF), 1, parent, parent);
 		_exit(0);
 	}
-	if (prctl(PR_SET_NAME, "fx_parent", 0, 0, 0))
-		die("prctl");
+	set_comm("fx_parent");
 	map = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
 		die("mmap parent");
 	shm_unlink(name);
 	play((volatile uint32_t *)(map + PAGE + WORD_OFF), 0, child, child);
-	if (waitpid(child, &status, 0) != child)
-		die("waitpid");
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+	return wl_reap(child);
 }
 
 struct cv_shared {
@@ -199,7 +168,7 @@ static void cv_wait_turn(struct cv_shared *s, int me)
 
 static void cv_hand_over(struct cv_shared *s, int to, pid_t peer)
 {
-	await_blocked(peer, peer);	/* in cond_wait: the mutex is free */
+	wl_await_futex_sleep(peer, peer);	/* in cond_wait: the mutex is free */
 	pthread_mutex_lock(&s->mx);
 	s->turn = to;
 	pthread_cond_signal(&s->cv);
@@ -227,7 +196,7 @@ static int run_condvar(void)
 	pid_t parent = getpid(), child;
 	char name[64], *map;
 	struct stat st;
-	int fd, status;
+	int fd;
 
 	snprintf(name, sizeof(name), "/ipcs_cv_%d", parent);
 	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -249,23 +218,16 @@ static int run_condvar(void)
 	printf("ino=%lu\ncond=%zu\ncond_size=%zu\nparent=%d\n", (unsigned long)st.st_ino,
 	       PAGE + offsetof(struct cv_shared, cv), sizeof(s->cv), parent);
 	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork("fx_child");
 	if (child == 0) {
-		if (prctl(PR_SET_NAME, "fx_child", 0, 0, 0))
-			die("prctl");
 		printf("child=%d\n", getpid());
 		fflush(stdout);
 		cv_play(s, 1, parent);
 		_exit(0);
 	}
-	if (prctl(PR_SET_NAME, "fx_parent", 0, 0, 0))
-		die("prctl");
+	set_comm("fx_parent");
 	cv_play(s, 0, child);
-	if (waitpid(child, &status, 0) != child)
-		die("waitpid");
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+	return wl_reap(child);
 }
 
 static void *thread_b(void *arg)
@@ -283,8 +245,7 @@ static int run_private(void)
 	pthread_t t;
 
 	priv_flag = FUTEX_PRIVATE_FLAG;
-	if (prctl(PR_SET_NAME, "fx_private", 0, 0, 0))
-		die("prctl");
+	set_comm("fx_private");
 	printf("proc=%d\n", getpid());
 	fflush(stdout);
 	peer_tid[0] = gettid();

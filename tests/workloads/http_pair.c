@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	unsigned long fam, port, n;
 	struct sockaddr_storage a;
 	char out[256], in[257], want[256];
-	int ready[2], lfd, fd, st, one = 1, len;
+	int ready[2], lfd, fd, one = 1, len;
 	socklen_t alen;
 	pid_t pid;
 
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		if (write(fd, out, (size_t)len) != len)
 			die("write response");
 	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(pid))
 		return 1;
 	return 0;
 }

@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 	unsigned long n, i;
 	struct rlimit rl;
 	char buf[128];
-	int (*p)[2], st, bad = 0;
+	int (*p)[2], bad = 0;
 	pid_t w;
 
 	if (argc != 2) {
@@ -39,11 +39,8 @@ int main(int argc, char **argv)
 			die("pipe");
 	printf("reader=%d\n", (int)getpid());
 	fflush(stdout);
-	w = fork();
-	if (w < 0)
-		die("fork");
+	w = wl_fork("mf_writer");
 	if (w == 0) {
-		set_comm("mf_writer");
 		memset(buf, 'w', sizeof(buf));
 		for (i = 0; i < n; i++) {
 			close(p[i][0]);
@@ -65,7 +62,7 @@ int main(int argc, char **argv)
 		bad |= got != (ssize_t)(i % 100 + 1);
 		close(p[i][0]);
 	}
-	if (waitpid(w, &st, 0) != w || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(w))
 		bad = 1;
 	free(p);
 	return bad;

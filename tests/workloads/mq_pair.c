@@ -19,19 +19,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "mq_pair: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define WL_NAME "mq_pair"
+#include "wl.h"
 
 static void sender(const char *name, const char *comm, int n, size_t len, char fill)
 {
 	char buf[512];
 	mqd_t q;
 
-	if (prctl(PR_SET_NAME, comm, 0, 0, 0) != 0)
-		die("prctl");
+	set_comm(comm);
 	q = mq_open(name, O_WRONLY);
 	if (q == (mqd_t)-1)
 		die("mq_open sender");
@@ -56,22 +52,19 @@ int main(int argc, char **argv)
 		return 2;
 	n1 = atoi(argv[1]);
 	n2 = atoi(argv[2]);
-	if (prctl(PR_SET_NAME, "mq_recv", 0, 0, 0) != 0)
-		die("prctl");
+	set_comm("mq_recv");
 	snprintf(name, sizeof(name), "/ipcs_mq_%d", (int)getpid());
 	q = mq_open(name, O_CREAT | O_EXCL | O_RDONLY, 0600, &attr);
 	if (q == (mqd_t)-1)
 		die("mq_open");
 	printf("receiver=%d\nqueue=%s\n", (int)getpid(), name);
 	fflush(stdout);
-	p1 = fork();
+	p1 = wl_fork(NULL);
 	if (p1 == 0)
 		sender(name, "mq_send1", n1, 100, 'a');
-	p2 = fork();
+	p2 = wl_fork(NULL);
 	if (p2 == 0)
 		sender(name, "mq_send2", n2, 200, 'b');
-	if (p1 < 0 || p2 < 0)
-		die("fork");
 	printf("sender1=%d\nsender2=%d\n", (int)p1, (int)p2);
 	fflush(stdout);
 	for (int i = 0; i < n1 + n2; i++) {

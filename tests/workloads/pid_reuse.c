@@ -23,12 +23,9 @@
 static pid_t child(int p[2], const char *comm, size_t bytes)
 {
 	char buf[200];
-	pid_t c = fork();
+	pid_t c = wl_fork(comm);
 
-	if (c < 0)
-		die("fork");
 	if (c == 0) {
-		set_comm(comm);
 		close(p[0]);
 		memset(buf, comm[6], sizeof(buf));
 		_exit(!bytes || write(p[1], buf, bytes) == (ssize_t)bytes ? 0 : 1);
@@ -39,9 +36,7 @@ static pid_t child(int p[2], const char *comm, size_t bytes)
 /* The parent holds the write end too: a child's write never waits for it. */
 static void reap(pid_t c)
 {
-	int st;
-
-	if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(c))
 		die("child failed");
 }
 
@@ -51,7 +46,6 @@ int main(void)
 	char buf[512], num[32];
 	unsigned long got = 0;
 	int p[2], fd, tries;
-	ssize_t r;
 
 	set_comm("pr_parent");
 	if (pipe(p))
@@ -67,9 +61,7 @@ int main(void)
 
 		if (pwrite(fd, num, (size_t)len, 0) != len)
 			die("write ns_last_pid");
-		c = fork();
-		if (c < 0)
-			die("fork");
+		c = wl_fork(NULL);
 		if (c == 0) {
 			bool hit = getpid() == a;
 
@@ -84,13 +76,7 @@ int main(void)
 	}
 	close(fd);
 	close(p[1]);
-	while ((r = read(p[0], buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die("read");
-		got += (unsigned long)r;
-	}
+	got = wl_read_count(p[0], buf, sizeof(buf));
 	printf("a=%d\nb=%d\ntries=%d\n", (int)a, (int)c, tries);
 	if (c != a)
 		fprintf(stderr, "pid_reuse: pid %d never came back in 200 forks\n", (int)a);

@@ -50,11 +50,8 @@ int main(int argc, char **argv)
 	set_comm(wcomm);
 	if (pipe(fds) != 0)
 		die("pipe");
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork(rcomm);
 	if (child == 0) {
-		set_comm(rcomm);
 		close(fds[1]);
 		_exit(run_reader(fds[0], nwrites * size, rchunk));
 	}

@@ -120,13 +120,10 @@ static pid_t spawn(const char *comm, int in, int out, const int fds[4],
 		   int (*body)(int, int, unsigned long, unsigned long),
 		   unsigned long a, unsigned long b)
 {
-	pid_t pid = fork();
+	pid_t pid = wl_fork(comm);
 
-	if (pid < 0)
-		die("fork");
 	if (pid > 0)
 		return pid;
-	set_comm(comm);
 	for (int i = 0; i < 4; i++)
 		if (fds[i] != in && fds[i] != out)
 			close(fds[i]);

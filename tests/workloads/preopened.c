@@ -86,11 +86,8 @@ int main(int argc, char **argv)
 	if (fstat(fds[0], &st) != 0)
 		die("fstat");
 	dprintf(1, "ino=%lu\nrfd=%d\nwfd=%d\n", (unsigned long)st.st_ino, fds[0], fds[1]);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork("po_reader");
 	if (child == 0) {
-		set_comm("po_reader");
 		close(fds[1]);
 		dprintf(1, "reader=%d\n", getpid());
 		wait_usr1(&unblocked);

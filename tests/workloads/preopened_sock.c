@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
 	sigset_t block, unblocked;
-	int sv[2], lfd, cfd, afd, one = 1, st, rc;
+	int sv[2], lfd, cfd, afd, one = 1, rc;
 	unsigned long port, k, i1, i2;
 	char mqname[64], msg[100] = { 0 };
 	mqd_t q;
@@ -103,11 +103,8 @@ int main(int argc, char **argv)
 	i2 = ino_of(sv[1]);
 	dprintf(1, "pair_ino=%lu\npair_fd=%d\ncpair_fd=%d\ntcp_fd=%d\nctcp_fd=%d\ncport=%u\n",
 		i1 < i2 ? i1 : i2, sv[0], sv[1], afd, cfd, ntohs(a.sin_port));
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork("ps_client");
 	if (child == 0) {
-		set_comm("ps_client");
 		close(sv[0]);
 		close(afd);
 		dprintf(1, "client=%d\n", getpid());
@@ -131,7 +128,7 @@ int main(int argc, char **argv)
 			rc = 1;
 	}
 	mq_unlink(mqname);
-	if (waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(child))
 		rc = 1;
 	return rc;
 }

@@ -20,11 +20,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "pty_pair: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define WL_NAME "pty_pair"
+#include "wl.h"
 
 static void read_full(int fd, char *buf, size_t n)
 {
@@ -44,8 +41,7 @@ static void child(const char *path, int n)
 	char req[64], ans[32];
 	int fd;
 
-	if (prctl(PR_SET_NAME, "pty_slave", 0, 0, 0) != 0)
-		die("prctl");
+	set_comm("pty_slave");
 	fd = open(path, O_RDWR | O_NOCTTY);
 	if (fd < 0)
 		die("open slave");
@@ -70,8 +66,7 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	n = atoi(argv[1]);
-	if (prctl(PR_SET_NAME, "pty_master", 0, 0, 0) != 0)
-		die("prctl");
+	set_comm("pty_master");
 	mfd = posix_openpt(O_RDWR | O_NOCTTY);
 	if (mfd < 0 || grantpt(mfd) || unlockpt(mfd) || ptsname_r(mfd, path, sizeof(path)))
 		die("posix_openpt");
@@ -83,9 +78,7 @@ int main(int argc, char **argv)
 		die("tcsetattr");
 	printf("master=%d\npts=%s\n", (int)getpid(), path + strlen("/dev/pts/"));
 	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork(NULL);
 	if (pid == 0)
 		child(path, n);
 	close(sfd);

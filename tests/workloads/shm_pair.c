@@ -23,19 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define WL_NAME "shm_pair"
+#include "wl.h"
+
 #define MSG "hello through shared memory"
-
-static void die(const char *what)
-{
-	fprintf(stderr, "shm_pair: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void name(const char *n)
-{
-	if (prctl(PR_SET_NAME, n, 0, 0, 0))
-		die("prctl");
-}
 
 static int finish(pid_t child, const char *seen)
 {
@@ -60,15 +51,12 @@ static int run_sysv(void)
 		die("shmget");
 	printf("parent=%d\nshmid=%d\n", getpid(), id);
 	fflush(stdout);
-	name("shm_parent");
+	set_comm("shm_parent");
 	p = shmat(id, NULL, 0);
 	if (p == (void *)-1)
 		die("shmat");
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork("shm_child");
 	if (!child) {
-		name("shm_child");
 		printf("child=%d\n", getpid());
 		fflush(stdout);
 		c = shmat(id, NULL, 0);
@@ -97,15 +85,12 @@ static int run_fd(int fd, size_t size, size_t poff, size_t plen)
 		die("ftruncate");
 	printf("parent=%d\nino=%lu\n", getpid(), (unsigned long)st.st_ino);
 	fflush(stdout);
-	name("shm_parent");
+	set_comm("shm_parent");
 	p = mmap(NULL, plen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, poff);
 	if (p == MAP_FAILED)
 		die("mmap");
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = wl_fork("shm_child");
 	if (!child) {
-		name("shm_child");
 		printf("child=%d\n", getpid());
 		fflush(stdout);
 		c = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

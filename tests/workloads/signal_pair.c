@@ -19,6 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define WL_NAME "signal_pair"
+#include "wl.h"
+
 static volatile sig_atomic_t got1, got2;
 
 static void on_sig(int sig)
@@ -29,18 +32,11 @@ static void on_sig(int sig)
 		got2++;
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "signal_pair: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static void sender(pid_t to, int ack, int u1, int u2)
 {
 	char b;
 
-	if (prctl(PR_SET_NAME, "sig_send", 0, 0, 0) != 0)
-		die("prctl");
+	set_comm("sig_send");
 	for (int i = 0; i < u1 + u2; i++) {
 		if (kill(to, i < u1 ? SIGUSR1 : SIGUSR2) != 0)
 			die("kill");
@@ -53,7 +49,7 @@ static void sender(pid_t to, int ack, int u1, int u2)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sig };
-	int u1, u2, acks[2], status, seen = 0;
+	int u1, u2, acks[2], seen = 0;
 	sigset_t block, old;
 	pid_t pid;
 
@@ -61,8 +57,7 @@ int main(int argc, char **argv)
 		return 2;
 	u1 = atoi(argv[1]);
 	u2 = atoi(argv[2]);
-	if (prctl(PR_SET_NAME, "sig_recv", 0, 0, 0) != 0)
-		die("prctl");
+	set_comm("sig_recv");
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGUSR2, &sa, NULL))
 		die("sigaction");
@@ -75,9 +70,7 @@ int main(int argc, char **argv)
 		die("pipe");
 	printf("receiver=%d\n", (int)getpid());
 	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork(NULL);
 	if (pid == 0)
 		sender(getppid(), acks[0], u1, u2);
 	printf("sender=%d\n", (int)pid);
@@ -89,7 +82,7 @@ int main(int argc, char **argv)
 		if (write(acks[1], "k", 1) != 1)
 			die("write ack");
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+	if (wl_reap(pid))
 		die("child");
 	return got1 == u1 && got2 == u2 ? 0 : 1;
 }

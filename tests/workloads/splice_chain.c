@@ -23,19 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define WL_NAME "splice_chain"
+#include "wl.h"
+
 static char chunk[65536];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "splice_chain: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void name(const char *comm)
-{
-	if (prctl(PR_SET_NAME, comm, 0, 0, 0) != 0)
-		die("prctl");
-}
 
 /* Read fd to EOF; exit status 0 if exactly want bytes came. */
 static void reader(const char *comm, int fd, long want)
@@ -44,7 +35,7 @@ static void reader(const char *comm, int fd, long want)
 	long got = 0;
 	ssize_t r;
 
-	name(comm);
+	set_comm(comm);
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		got += r;
 	_exit(got == want ? 0 : 1);
@@ -55,7 +46,7 @@ static void mid(int in, int out, int copy)
 	long tees = 0, splices = 0;
 	ssize_t t, s;
 
-	name("sp_mid");
+	set_comm("sp_mid");
 	while ((t = tee(in, copy, 1 << 20, 0)) > 0) {
 		tees++;
 		for (ssize_t moved = 0; moved < t; moved += s) {
@@ -88,7 +79,7 @@ int main(int argc, char **argv)
 	if (sz <= 0 || sz > (long)sizeof(chunk))
 		return 2;
 	want = n * sz + f;
-	name("sp_src");
+	set_comm("sp_src");
 	memset(chunk, 'c', sizeof(chunk));
 	mfd = memfd_create("splice_chain", 0);
 	if (mfd < 0 || ftruncate(mfd, f))
@@ -97,14 +88,14 @@ int main(int argc, char **argv)
 		die("pipe");
 	printf("src=%d\n", (int)getpid());
 	fflush(stdout);
-	kids[0] = fork();
+	kids[0] = wl_fork(NULL);
 	if (kids[0] == 0) {
 		close(p1[1]);
 		close(p2[0]);
 		close(p3[0]);
 		mid(p1[0], p2[1], p3[1]);
 	}
-	kids[1] = fork();
+	kids[1] = wl_fork(NULL);
 	if (kids[1] == 0) {
 		close(p1[0]);
 		close(p1[1]);
@@ -113,7 +104,7 @@ int main(int argc, char **argv)
 		close(p3[1]);
 		reader("sp_sink", p2[0], want);
 	}
-	kids[2] = fork();
+	kids[2] = wl_fork(NULL);
 	if (kids[2] == 0) {
 		close(p1[0]);
 		close(p1[1]);
@@ -122,8 +113,6 @@ int main(int argc, char **argv)
 		close(p3[1]);
 		reader("sp_tee", p3[0], want);
 	}
-	if (kids[0] < 0 || kids[1] < 0 || kids[2] < 0)
-		die("fork");
 	printf("mid=%d\nsink=%d\ntee=%d\n", (int)kids[0], (int)kids[1], (int)kids[2]);
 	fflush(stdout);
 	close(p1[0]);

@@ -61,11 +61,8 @@ int main(int argc, char **argv)
 	secs = strtoul(argv[2], NULL, 10);
 	if (pipe(p))
 		die("pipe");
-	rd = fork();
-	if (rd < 0)
-		die("fork");
+	rd = wl_fork("st_reader");
 	if (rd == 0) {
-		set_comm("st_reader");
 		close(p[1]);
 		_exit(read_all(p[0]));
 	}

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 {
 	unsigned long rounds, threads, r;
 	char buf[1000];
-	int p[2], st, bad = 0;
+	int p[2], bad = 0;
 	pid_t c;
 
 	if (argc != 3) {
@@ -98,21 +98,16 @@ int main(int argc, char **argv)
 	printf("parent=%d\n", (int)getpid());
 	fflush(stdout);
 	for (r = 0; r < rounds; r++) {
-		c = fork();
-		if (c < 0)
-			die("fork");
+		c = wl_fork(NULL);
 		if (c == 0)
 			victim(threads);
-		if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+		if (wl_reap(c))
 			bad = 1;
 	}
 	if (pipe(p))
 		die("pipe");
-	c = fork();
-	if (c < 0)
-		die("fork");
+	c = wl_fork("te_reader");
 	if (c == 0) {
-		set_comm("te_reader");
 		close(p[1]);
 		_exit(read_pattern(p[0], sizeof(buf), 333));
 	}
@@ -124,7 +119,7 @@ int main(int argc, char **argv)
 	if (write(p[1], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
 		die("write");
 	close(p[1]);
-	if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(c))
 		bad = 1;
 	return bad;
 }

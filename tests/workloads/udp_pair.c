@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 {
 	unsigned long fam, port, n, req, resp;
 	char buf[65536];
-	int ready[2], fd, st;
+	int ready[2], fd;
 	pid_t pid;
 
 	if (argc != 6) {
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 		if (send(fd, buf, resp, 0) != (ssize_t)resp)
 			die("send");
 	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (wl_reap(pid))
 		return 1;
 	return 0;
 }

@@ -21,14 +21,11 @@ static pid_t sender(int fam, unsigned port, unsigned long n, unsigned long size,
 	struct sockaddr_storage a;
 	socklen_t len = wl_loopback_addr(fam, port, &a);
 	char buf[65536];
-	pid_t pid = fork();
+	pid_t pid = wl_fork(which == 1 ? "udp_send1" : "udp_send2");
 	int fd;
 
-	if (pid < 0)
-		die("fork");
 	if (pid)
 		return pid;
-	set_comm(which == 1 ? "udp_send1" : "udp_send2");
 	fd = socket(fam == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket");
@@ -49,12 +46,11 @@ static pid_t sender(int fam, unsigned port, unsigned long n, unsigned long size,
 static int take(int fd, pid_t pid, unsigned long n, unsigned long size)
 {
 	char buf[65536];
-	int st;
 
 	for (unsigned long i = 0; i < n; i++)
 		if (recvfrom(fd, buf, sizeof(buf), 0, NULL, NULL) != (ssize_t)size)
 			die("recvfrom");
-	return waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st);
+	return wl_reap(pid);
 }
 
 int main(int argc, char **argv)

@@ -20,13 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "unix_dgram: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define WL_NAME "unix_dgram"
+#include "wl.h"
 
-static unsigned long parse_num(const char *s, const char *what)
+static unsigned long parse_arg(const char *s, const char *what)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
@@ -38,40 +35,20 @@ static unsigned long parse_num(const char *s, const char *what)
 	return v;
 }
 
-static socklen_t wl_loopback_addr(const char *s, struct sockaddr_un *a)
-{
-	size_t n = strlen(s);
-
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	if (n >= sizeof(a->sun_path)) {
-		errno = ENAMETOOLONG;
-		die("address");
-	}
-	memcpy(a->sun_path, s, n);
-	if (s[0] == '@')
-		a->sun_path[0] = '\0';
-	return offsetof(struct sockaddr_un, sun_path) + n + (s[0] == '@' ? 0 : 1);
-}
-
 static pid_t sender(const char *addr, const char *comm, unsigned long n, size_t len,
 		    int connected)
 {
 	static char buf[4096];
 	struct sockaddr_un a;
-	socklen_t alen = wl_loopback_addr(addr, &a);
+	socklen_t alen = wl_unix_addr(addr, &a);
 	struct iovec iov = { buf, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	pid_t pid = fork();
+	pid_t pid = wl_fork(comm);
 	unsigned long i;
 	int fd;
 
-	if (pid < 0)
-		die("fork");
 	if (pid)
 		return pid;
-	if (prctl(PR_SET_NAME, comm, 0, 0, 0))
-		die("prctl");
 	memset(buf, 'd', len);
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0 || (connected && connect(fd, (struct sockaddr *)&a, alen)))
@@ -98,16 +75,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: unix_dgram ADDR N S1 S2\n");
 		return 2;
 	}
-	n = parse_num(argv[2], "N");
-	s1 = parse_num(argv[3], "S1");
-	s2 = parse_num(argv[4], "S2");
+	n = parse_arg(argv[2], "N");
+	s1 = parse_arg(argv[3], "S1");
+	s2 = parse_arg(argv[4], "S2");
 	if (s1 == s2) {
 		fprintf(stderr, "unix_dgram: S1 and S2 must differ (they tell the senders apart)\n");
 		return 2;
 	}
-	if (prctl(PR_SET_NAME, "ud_recv", 0, 0, 0))
-		die("prctl");
-	alen = wl_loopback_addr(argv[1], &a);
+	set_comm("ud_recv");
+	alen = wl_unix_addr(argv[1], &a);
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, alen))
 		die("bind");

@@ -32,23 +32,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#define WL_NAME "unix_stream"
+#include "wl.h"
+
 static unsigned long n_req, req_len, resp_len, delay_ms;
 static int sock_type = SOCK_STREAM;
 static int sock_family = AF_UNIX;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "unix_stream: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void set_comm(const char *name)
-{
-	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
-		die("prctl(PR_SET_NAME)");
-}
-
-static unsigned long parse_num(const char *s, const char *what)
+static unsigned long parse_arg(const char *s, const char *what)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
@@ -126,49 +117,24 @@ static void serve(int fd, int style)
 }
 
 /* AF_UNIX: a path or "@abstract"; AF_INET/AF_INET6: a port on loopback. */
-static socklen_t wl_loopback_addr(const char *s, struct sockaddr_storage *ss)
+static socklen_t sock_addr(const char *s, struct sockaddr_storage *ss)
 {
-	struct sockaddr_un *a = (struct sockaddr_un *)ss;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	size_t n = strlen(s);
-
-	memset(ss, 0, sizeof(*ss));
-	if (sock_family == AF_INET) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((unsigned short)parse_num(s, "PORT"));
-		a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		return sizeof(*a4);
+	if (sock_family == AF_UNIX) {
+		memset(ss, 0, sizeof(*ss));
+		return wl_unix_addr(s, (struct sockaddr_un *)ss);
 	}
-	if (sock_family == AF_INET6) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((unsigned short)parse_num(s, "PORT"));
-		a6->sin6_addr = in6addr_loopback;
-		return sizeof(*a6);
-	}
-	a->sun_family = AF_UNIX;
-	if (n >= sizeof(a->sun_path)) {
-		errno = ENAMETOOLONG;
-		die("address");
-	}
-	memcpy(a->sun_path, s, n);
-	if (s[0] == '@')
-		a->sun_path[0] = '\0';	/* abstract: no trailing NUL in the length */
-	return offsetof(struct sockaddr_un, sun_path) + n + (s[0] == '@' ? 0 : 1);
+	return wl_loopback_addr(sock_family == AF_INET6 ? 6 : 4, (unsigned)parse_arg(s, "PORT"), ss);
 }
 
 static pid_t spawn_client(const char *addr, const char *comm, int style, int ready)
 {
 	struct sockaddr_storage a;
-	socklen_t alen = wl_loopback_addr(addr, &a);
-	pid_t pid = fork();
+	socklen_t alen = sock_addr(addr, &a);
+	pid_t pid = wl_fork(comm);
 	int fd;
 
-	if (pid < 0)
-		die("fork");
 	if (pid)
 		return pid;
-	set_comm(comm);
 	fd = socket(sock_family, sock_type, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, alen) != 0)
 		die("connect");
@@ -178,17 +144,10 @@ static pid_t spawn_client(const char *addr, const char *comm, int style, int rea
 	exit(0);
 }
 
-static int wait_ok(pid_t pid)
-{
-	int st;
-
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 static int run_server(const char *addr)
 {
 	struct sockaddr_storage a;
-	socklen_t alen = wl_loopback_addr(addr, &a);
+	socklen_t alen = sock_addr(addr, &a);
 	int lfd, c1, c2, ready[2];
 	pid_t p1, p2;
 	char x[2];
@@ -219,7 +178,7 @@ static int run_server(const char *addr)
 	close(lfd);
 	if (sock_family == AF_UNIX && addr[0] != '@')
 		unlink(addr);
-	return wait_ok(p1) && wait_ok(p2) ? 0 : 1;
+	return wl_reap(p1) | wl_reap(p2);
 }
 
 static int run_pair(void)
@@ -230,11 +189,8 @@ static int run_pair(void)
 	set_comm("sp_parent");
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		die("socketpair");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = wl_fork("sp_child");
 	if (pid == 0) {
-		set_comm("sp_child");
 		close(sv[0]);
 		serve(sv[1], 0);
 		exit(0);
@@ -243,7 +199,7 @@ static int run_pair(void)
 	printf("parent=%d\nchild=%d\n", getpid(), pid);
 	fflush(stdout);
 	client(sv[0], 0);
-	return wait_ok(pid) ? 0 : 1;
+	return wl_reap(pid);
 }
 
 int main(int argc, char **argv)
@@ -252,10 +208,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: unix_stream server|seqpacket|tcp4|tcp6|pair ADDR N REQ RESP DELAY_MS\n");
 		return 2;
 	}
-	n_req = parse_num(argv[3], "N");
-	req_len = parse_num(argv[4], "REQ");
-	resp_len = parse_num(argv[5], "RESP");
-	delay_ms = parse_num(argv[6], "DELAY_MS");
+	n_req = parse_arg(argv[3], "N");
+	req_len = parse_arg(argv[4], "REQ");
+	resp_len = parse_arg(argv[5], "RESP");
+	delay_ms = parse_arg(argv[6], "DELAY_MS");
 	if (!req_len || !resp_len || req_len > 65536 || resp_len > 65536) {
 		fprintf(stderr, "unix_stream: REQ and RESP: 1..65536 bytes\n");
 		return 2;

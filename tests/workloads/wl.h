@@ -6,14 +6,20 @@
 #define IPCS_WL_H
 
 #include <errno.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 /* 127.0.0.1:port (fam 4) or [::1]:port (fam 6), for the TCP/UDP workloads. */
 static inline socklen_t wl_loopback_addr(int fam, unsigned port, struct sockaddr_storage *ss)
@@ -46,6 +52,104 @@ static inline void set_comm(const char *name)
 {
 	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
 		die("prctl(PR_SET_NAME)");
+}
+
+/* An AF_UNIX address from a path, or "@name" for the abstract namespace (no
+ * trailing NUL in its length). Dies if the name does not fit. */
+static inline socklen_t wl_unix_addr(const char *s, struct sockaddr_un *a)
+{
+	size_t n = strlen(s);
+
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (n >= sizeof(a->sun_path)) {
+		errno = ENAMETOOLONG;
+		die("address");
+	}
+	memcpy(a->sun_path, s, n);
+	if (s[0] == '@')
+		a->sun_path[0] = '\0';
+	return offsetof(struct sockaddr_un, sun_path) + n + (s[0] == '@' ? 0 : 1);
+}
+
+/* fork(), dying if it fails; the child names itself comm (NULL: keeps the
+ * parent's). Returns like fork(). */
+static inline pid_t wl_fork(const char *comm)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0 && comm)
+		set_comm(comm);
+	return pid;
+}
+
+/* wl_fork() for the deadlock workloads: the child is killed when the parent
+ * goes, so a test that kills a hung parent leaves no hung child behind. */
+static inline pid_t wl_fork_tied(const char *comm)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (comm)
+			set_comm(comm);
+	}
+	return pid;
+}
+
+/* Wait for child pid: 0 if it exited with status 0, else 1. */
+static inline int wl_reap(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
+/* Read fd to EOF in reads of up to size bytes into buf: the byte count. */
+static inline unsigned long wl_read_count(int fd, char *buf, size_t size)
+{
+	unsigned long got = 0;
+	ssize_t r;
+
+	while ((r = read(fd, buf, size)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read");
+		got += (unsigned long)r;
+	}
+	return got;
+}
+
+/* Poll until thread tid of process pid sleeps inside futex(2) or
+ * futex_waitv(2) (its /proc syscall line starts with that number), so the
+ * wake that follows surely has a sleeper to wake. */
+static inline void wl_await_futex_sleep(pid_t pid, pid_t tid)
+{
+	const struct timespec ts = { 0, 200000 };
+	char path[64], buf[64];
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	for (;;) {
+		FILE *f = fopen(path, "re");
+
+		if (!f)
+			die(path);
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+		if (sscanf(buf, "%ld ", &nr) == 1 && (nr == SYS_futex || nr == 449))	/* 449: futex_waitv */
+			return;
+		nanosleep(&ts, NULL);
+	}
 }
 
 /*

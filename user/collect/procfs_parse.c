@@ -1,5 +1,5 @@
 /*
- * procfs_parse.c - parsers of /proc text. The text is partly chosen by other
+ * procfs_parse.c - parsers of /proc text, and its bounded reader. The text is partly chosen by other
  * processes (comm) and changes under us: every parser is bounded by the
  * NUL-terminated buffer it gets and rejects what it does not expect.
  */
@@ -10,8 +10,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ipcscope_abi.h"
 #include "collect/procfs_parse.h"
+
+ssize_t procfs_read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < size - 1) {
+		n = read(fd, buf + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
 
 long procfs_parse_num(const char *s)
 {

@@ -1,6 +1,7 @@
 /*
- * procfs_parse.h - parsers of /proc text (stat, fdinfo, fd links). They take
- * a buffer, not a path, so crafted and fuzzed text reaches them directly.
+ * procfs_parse.h - parsers of /proc text (stat, fdinfo, fd links) and the
+ * bounded reader that fetches it. Parsers take a buffer, not a path, so
+ * crafted and fuzzed text reaches them directly.
  */
 #ifndef IPCS_PROCFS_PARSE_H
 #define IPCS_PROCFS_PARSE_H
@@ -9,6 +10,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
+
+/* Read a small /proc file: at most size-1 bytes, NUL-terminated (size >= 1).
+ * The length read, or -errno (the file vanished, access denied, a read failed). */
+ssize_t procfs_read_small(const char *path, char *buf, size_t size);
 
 /* "123" -> 123; -1 for empty, non-digits, leading zeros or > INT_MAX. */
 long procfs_parse_num(const char *s);

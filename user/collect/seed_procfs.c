@@ -40,27 +40,6 @@ struct walk {
 	struct cgnames *cgn;		/* cgroup ids -> name records; may be NULL */
 };
 
-/* Read at most size-1 bytes of a small /proc file; returns length or -errno. */
-static ssize_t read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n, got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)got < size - 1) {
-		n = read(fd, buf + got, size - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return got;
-}
-
 /* The kernel's dev_t encoding (MKDEV), as BPF reads it from i_sb->s_dev. */
 static __u32 kernel_dev(dev_t d)
 {
@@ -94,7 +73,7 @@ static int read_pinfo(const char *root, pid_t pid, struct pinfo *pi, char *comm,
 
 	if (snprintf(path, sizeof(path), "%s/%d/stat", root, pid) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	if (read_small(path, buf, sizeof(buf)) < 0)
+	if (procfs_read_small(path, buf, sizeof(buf)) < 0)
 		return -ENOENT;
 	pi->pid = pid;
 	pi->sel = 0;
@@ -191,7 +170,7 @@ static int fd_flags(const struct walk *w, pid_t pid, int fd, __u16 *fmode, bool 
 	char path[PATH_MAX], buf[512];
 
 	if (snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", w->root, pid, fd) >= (int)sizeof(path) ||
-	    read_small(path, buf, sizeof(buf)) < 0)
+	    procfs_read_small(path, buf, sizeof(buf)) < 0)
 		return -ENOENT;
 	return procfs_parse_fdinfo(buf, fmode, cloexec);
 }
@@ -317,7 +296,7 @@ static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *s
 	rec.start_ns = pi->start_ticks * (1000000000ULL / (__u64)tck);
 	n = -1;
 	if (snprintf(path, sizeof(path), "%s/%d/comm", w->root, pi->pid) < (int)sizeof(path))
-		n = read_small(path, comm, sizeof(comm));
+		n = procfs_read_small(path, comm, sizeof(comm));
 	if (n < 0)
 		snprintf(comm, sizeof(comm), "%s", stat_comm);
 	comm[strcspn(comm, "\n")] = '\0';

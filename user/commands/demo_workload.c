@@ -20,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "commands/demo_workload.h"
@@ -230,29 +232,70 @@ static int unix_pair(void)
 	return rc;
 }
 
+/*
+ * Waits until task pid sleeps in a futex wait on the semaphore at sem: its
+ * /proc/PID/syscall names futex and an address inside sem (the kernel shows a
+ * syscall there only for a task that is not running). A sem_post that finds no
+ * sleeper wakes nobody, so without this how many hand-overs show as futex wakes
+ * would be timing. Gives up (returns, the post goes ahead) if the file cannot
+ * be read or the peer does not get there within ~10 s.
+ */
+static void await_futex_sleep(pid_t pid, const sem_t *sem)
+{
+	const struct timespec tick = { .tv_nsec = 50 * 1000 };
+	uintptr_t lo = (uintptr_t)sem, hi = lo + sizeof(*sem);
+	char path[64], buf[128];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (int i = 0; i < 200000; i++) {
+		unsigned long long uaddr;
+		long nr;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		if (sscanf(buf, "%ld %llx", &nr, &uaddr) == 2 && nr == SYS_futex &&
+		    uaddr >= lo && uaddr < hi)
+			return;
+		nanosleep(&tick, NULL);
+	}
+}
+
 /* Two processes hand a token back and forth through process-shared semaphores
- * in a shared mapping: futex waits and wakes between them. */
+ * in a shared mapping. Each side posts only once the other sleeps on the
+ * semaphore, so every hand-over is a futex wait and a wake: DEMO_PINGS each
+ * way, the same on every run. */
 static int sem_pingpong(void)
 {
 	sem_t *s = mmap(NULL, 2 * sizeof(sem_t), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status, rc = 0;
-	pid_t pid;
+	pid_t pid, ping = getpid();
 
 	if (s == MAP_FAILED || sem_init(&s[0], 1, 0) || sem_init(&s[1], 1, 0))
 		return 1;
 	pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_NAME, "demo-pong");
-		for (int i = 0; i < DEMO_PINGS; i++)
-			if (sem_wait(&s[0]) || sem_post(&s[1]))
+		for (int i = 0; i < DEMO_PINGS; i++) {
+			if (sem_wait(&s[0]))
 				_exit(1);
+			await_futex_sleep(ping, &s[1]);
+			if (sem_post(&s[1]))
+				_exit(1);
+		}
 		_exit(0);
 	}
 	prctl(PR_SET_NAME, "demo-ping");
-	for (int i = 0; i < DEMO_PINGS && !rc; i++)
+	for (int i = 0; i < DEMO_PINGS && !rc && pid > 0; i++) {
+		await_futex_sleep(pid, &s[0]);
 		if (sem_post(&s[0]) || sem_wait(&s[1]))
 			rc = 1;
+	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		rc = 1;
 	munmap(s, 2 * sizeof(sem_t));

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "collect/seed_procfs.h"
@@ -102,14 +101,8 @@ static int feed_drops(struct live_run *s, bool force)
 
 static void reap_child(struct live_run *s)
 {
-	int st;
-
-	if (s->child <= 0 || s->child_done)
-		return;
-	if (waitpid(s->child, &st, WNOHANG) == s->child && (WIFEXITED(st) || WIFSIGNALED(st))) {
+	if (s->child > 0 && !s->child_done && !target_reap(s->child, false, &s->child_status))
 		s->child_done = true;
-		s->child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	}
 }
 
 /* Take in what the probes produced (waiting up to wait_ms); drops once a second. */
@@ -306,13 +299,9 @@ out:
 	if (s.ls)
 		live_close(s.ls);
 	if (s.child > 0 && !s.child_done) {	/* the viewer was closed first: the command goes too */
-		int st;
-
 		kill(s.child, SIGCONT);
 		kill(s.child, SIGTERM);
-		while (waitpid(s.child, &st, 0) < 0 && errno == EINTR)
-			;
-		s.child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		target_reap(s.child, true, &s.child_status);
 	}
 	if (s.watch_waits)
 		dl_watcher_fini(&s.waits);

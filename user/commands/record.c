@@ -210,14 +210,8 @@ static int feed_events(const void *rec, size_t len, void *ctx)
 
 static void reap_child(struct run_state *s)
 {
-	int st;
-
-	if (s->child <= 0 || s->child_done)
-		return;
-	if (waitpid(s->child, &st, WNOHANG) == s->child && (WIFEXITED(st) || WIFSIGNALED(st))) {
+	if (s->child > 0 && !s->child_done && !target_reap(s->child, false, &s->child_status))
 		s->child_done = true;
-		s->child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	}
 }
 
 static __u64 file_bytes(const struct run_state *s)
@@ -439,16 +433,12 @@ out:
 			 (unsigned long long)drops_sum(s.drops));
 	if (s.child > 0) {
 		if (!s.child_done) {	/* we were stopped: pass the signal on, then reap */
-			int st;
-
 			/* Still held stopped (an error came first): only SIGKILL acts. */
 			if (!s.child_running)
 				kill(s.child, SIGKILL);
 			else
 				kill(s.child, stop_signal ? stop_signal : SIGTERM);
-			while (waitpid(s.child, &st, 0) < 0 && errno == EINTR)
-				;
-			s.child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			target_reap(s.child, true, &s.child_status);
 		}
 		*cmd_status = s.child_status;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "collect/procfs_parse.h"
 #include "commands/target.h"
 
 /* Fork the target stopped, so the probes can be pointed at it before its first instruction. */
@@ -47,22 +48,32 @@ int target_start(const struct record_target *t, pid_t *out)
 	return 0;
 }
 
+int target_reap(pid_t pid, bool wait, int *status)
+{
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(pid, &st, wait ? 0 : WNOHANG)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (r != pid || !(WIFEXITED(st) || WIFSIGNALED(st)))
+		return -EAGAIN;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 0;
+}
+
 /* Gone, or a zombie nobody has reaped yet: it will make no more calls. */
 static bool pid_gone(pid_t pid)
 {
 	char path[64], buf[512], *rp;
-	FILE *f;
-	size_t n;
+	ssize_t n;
 
 	if (kill(pid, 0) && errno == ESRCH)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
+	n = procfs_read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT;
 	rp = strrchr(buf, ')');	/* comm may hold anything, even ')' */
 	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
 }

@@ -10,6 +10,10 @@
 /* Fork the target stopped (SIGSTOP), so the probes can be pointed at it
  * before its first instruction; SIGCONT starts it. 0 or -errno. */
 int target_start(const struct record_target *t, pid_t *out);
+/* Reap the started command: with wait, block until it has ended; without,
+ * only if it already has. *status: its exit code, or 128 + the signal that
+ * killed it, as a shell reports it. 0, -EAGAIN (still running) or -errno. */
+int target_reap(pid_t pid, bool wait, int *status);
 /* Every pid has exited (or is a zombie): they will make no more calls. */
 bool target_pids_gone(const pid_t *pids, size_t n);
 

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "log.h"
+#include "collect/procfs_parse.h"
 #include "deadlock/diagnose.h"
 #include "deadlock/futexword.h"
 #include "deadlock/procscan.h"
@@ -241,7 +242,7 @@ static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%d/maps", c->s->root, tk->pid);
-		if (dl_read_small(path, c->maps, DL_MAPS_MAX) < 0)
+		if (procfs_read_small(path, c->maps, DL_MAPS_MAX) < 0)
 			c->maps[0] = '\0';
 	}
 	if (c->maps)
@@ -277,7 +278,7 @@ static int scan_pid(struct ctx *c, pid_t pid)
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/%d/stat", c->s->root, pid);
-	if (dl_read_small(path, buf, sizeof(buf)) > 0)
+	if (procfs_read_small(path, buf, sizeof(buf)) > 0)
 		dl_parse_task_stat(buf, &state, pcomm, sizeof(pcomm));
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct dl_task *tk = &tasks[i];

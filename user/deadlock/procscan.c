@@ -12,50 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "collect/procfs_parse.h"
 #include "deadlock/procscan.h"
-
-ssize_t dl_read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n, got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)got < size - 1) {
-		n = read(fd, buf + got, size - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return got;
-}
-
-/* "123" -> 123; anything else (empty, signs, junk, > INT_MAX) -> -1 */
-static long parse_id(const char *s)
-{
-	long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return -1;
-	}
-	return v;
-}
 
 int dl_parse_syscall(const char *text, struct dl_sysline *out)
 {
@@ -198,16 +156,16 @@ static int task_read(const char *root, pid_t pid, pid_t tid, struct dl_task *t)
 	t->pid = pid;
 	t->tid = tid;
 	snprintf(path, sizeof(path), "%s/%d/task/%d/stat", root, pid, tid);
-	if (dl_read_small(path, buf, sizeof(buf)) < 0 || dl_parse_task_stat(buf, &t->state, t->comm, sizeof(t->comm)))
+	if (procfs_read_small(path, buf, sizeof(buf)) < 0 || dl_parse_task_stat(buf, &t->state, t->comm, sizeof(t->comm)))
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/%d/task/%d/syscall", root, pid, tid);
-	n = dl_read_small(path, buf, sizeof(buf));
+	n = procfs_read_small(path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;	/* -EACCES: needs ptrace access (root) */
 	if (dl_parse_syscall(buf, &t->sys))
 		t->sys.nr = -1;
 	snprintf(path, sizeof(path), "%s/%d/task/%d/wchan", root, pid, tid);
-	if (dl_read_small(path, buf, sizeof(t->wchan)) > 0 && strcmp(buf, "0"))
+	if (procfs_read_small(path, buf, sizeof(t->wchan)) > 0 && strcmp(buf, "0"))
 		memcpy(t->wchan, buf, sizeof(t->wchan));
 	return 0;
 }
@@ -226,7 +184,7 @@ int dl_scan_tasks(const char *root, pid_t pid, struct dl_task **v, size_t *n)
 	if (!d)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while ((de = readdir(d))) {
-		long tid = parse_id(de->d_name);
+		long tid = procfs_parse_num(de->d_name);
 
 		if (tid <= 0)
 			continue;
@@ -261,7 +219,7 @@ int dl_tid_tgid(const char *root, pid_t tid, pid_t *tgid)
 	char path[PATH_MAX], buf[2048];
 
 	snprintf(path, sizeof(path), "%s/%d/status", root, tid);
-	if (dl_read_small(path, buf, sizeof(buf)) < 0)
+	if (procfs_read_small(path, buf, sizeof(buf)) < 0)
 		return -ESRCH;
 	return dl_parse_status_tgid(buf, tgid);
 }
@@ -277,7 +235,7 @@ static int index_pid(const char *root, pid_t pid, struct dl_fdindex *ix)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		long fd = parse_id(de->d_name);
+		long fd = procfs_parse_num(de->d_name);
 		struct dl_fd *f;
 		ssize_t n;
 
@@ -326,7 +284,7 @@ int dl_fdindex_build(const char *root, struct dl_fdindex *ix)
 	if (!d)
 		return -errno;
 	while (!rc && (de = readdir(d))) {
-		long pid = parse_id(de->d_name);
+		long pid = procfs_parse_num(de->d_name);
 
 		if (pid > 0)
 			rc = index_pid(root, (pid_t)pid, ix);
@@ -358,7 +316,7 @@ int dl_fd_flags(const char *root, pid_t pid, int fd, unsigned *flags)
 	char path[PATH_MAX], buf[1024];
 
 	snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", root, pid, fd);
-	if (dl_read_small(path, buf, sizeof(buf)) < 0)
+	if (procfs_read_small(path, buf, sizeof(buf)) < 0)
 		return -ENOENT;
 	return dl_parse_fdinfo_flags(buf, flags);
 }

@@ -56,9 +56,6 @@ int dl_parse_status_tgid(const char *text, pid_t *tgid);
  * like, "anon+0x.." for nameless ones). -ENOENT when unmapped. */
 int dl_maps_describe(const char *maps, uint64_t addr, char *out, size_t outsz);
 
-/* Read a small /proc file (at most size-1 bytes, NUL-terminated): length or -errno. */
-ssize_t dl_read_small(const char *path, char *buf, size_t size);
-
 /* Every task of pid under root. *v is malloc'd. 0 or -errno (-ESRCH: no such process). */
 int dl_scan_tasks(const char *root, pid_t pid, struct dl_task **v, size_t *n);
 
