@@ -46,8 +46,9 @@ static const struct cmd_desc cmds[] = {
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
 	{ "live", CMD_LIVE, "p:c:n:v",
-	  "usage: ipcscope [live] [-p PID]... [-c COMM] [--kind LIST] [--plain]\n"
-	  "                [--interval SEC] [-n N] [--ringbuf-kb N] [-v] [-- CMD ARGS...]\n"
+	  "usage: ipcscope [live] [-p PID]... [-c COMM] [--kind LIST] [--cgroup PATH]\n"
+	  "                [--plain] [--interval SEC] [-n N] [--ringbuf-kb N] [-v]\n"
+	  "                [-- CMD ARGS...]\n"
 	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
 	  "with rates, latency and last activity, processes, a message sequence of one\n"
 	  "conversation; ? lists the keys. Rates and the status line update once a\n"
@@ -55,6 +56,7 @@ static const struct cmd_desc cmds[] = {
 	  "  -p, --pid PID       watch PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     watch processes whose command name is NAME\n"
 	  "      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n"
+	  "      --cgroup PATH   watch only processes in this cgroup (v2) or below it\n"
 	  "      --plain         print one line per event instead (also when stdout is not\n"
 	  "                      a terminal)\n"
 	  "      --interval SEC  plain output as a table of every conversation's totals\n"
@@ -65,8 +67,9 @@ static const struct cmd_desc cmds[] = {
 	  "  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n"
 	  "                      instruction; the viewer stays open after it exits\n"
 	  "                      (in the viewer, CMD's input and output are /dev/null)\n"
-	  "Without CMD or -p/-c the whole host is watched. Plain output stops on Ctrl-C or\n"
-	  "SIGTERM, when CMD exits or when every -p process exited; the viewer on q.\n" },
+	  "Without CMD, -p/-c or --cgroup the whole host is watched. Plain output stops on\n"
+	  "Ctrl-C or SIGTERM, when CMD exits or when every -p process exited; the viewer\n"
+	  "on q.\n" },
 	{ "replay", CMD_REPLAY, "n:v",
 	  "usage: ipcscope replay FILE [--plain] [-n N] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Show a recording in the viewer (on a terminal): conversations, processes and\n"
@@ -234,7 +237,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
 	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
-	case OPT_CGROUP: return cmd == CMD_RECORD || cmd == CMD_STAT;
+	case OPT_CGROUP: return cmd == CMD_RECORD || cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
 	case OPT_KIND:
 		return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT || cmd == CMD_RECORD ||

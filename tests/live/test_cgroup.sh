@@ -121,6 +121,28 @@ check_jq "--cgroup A: the top shell only as a_writer's SIGCHLD receiver" "signal
 	--argjson t "$top"
 check_jq "--cgroup A: the one pipe conversation" 1 "$T/cg.json" '[.conversations[] | select(.kind == "pipe")] | length'
 
+# ---- live --cgroup A: the viewer's plain table holds A's pipe only ----
+"$IPCS" live -v --plain --interval 0.5 --cgroup "/$name-a" </dev/null >"$T/lv.out" 2>"$T/lv.err" &
+lp=$!
+LIVE_BG_PIDS+=("$lp")
+wait_line "$T/lv.out" '^# ' 20 "$lp" || { show "$T/lv.err"; die "live --cgroup did not start"; }
+check_grep "live --cgroup resolved to the directory" "$T/lv.err" "--cgroup $A: id $ida, level"
+mkdir "$T/live"
+sh "$T/run.sh" "$T/live" </dev/null >/dev/null 2>&1
+check_eq "live --cgroup: the workload's exit" 0 "$?"
+kill -INT "$lp"
+bg_wait "$lp" 20
+check_eq "live --cgroup finished on SIGINT" 0 "$BG_RC"
+role_pid bw "$T/live/b.out" writer
+role_pid aw "$T/live/a.out" writer
+role_pid ar "$T/live/a.out" reader
+last=$(grep -n '^# ' "$T/lv.out" | tail -1 | cut -d: -f1)
+tail -n +"$last" "$T/lv.out" >"$T/lv.last"
+check_eq "live --cgroup A: A's pipe, exact" \
+	"a=$aw/a_writer b=$ar/a_reader ab_bytes=1000 ab_msgs=10 ba_bytes=0 ba_msgs=0" \
+	"$(grep "^pipe .* a=$aw/a_writer " "$T/lv.last" | awk '{print $3, $4, $5, $6, $8, $9}')"
+check_eq "live --cgroup A: nothing of B's pipe" 0 "$(grep -c "b_writer\|b_reader\|a=$bw/" "$T/lv.last")"
+
 # ---- without cgroup_attach_task: forks and execs still say where ----
 mkdir "$T/nomove"
 IPCSCOPE_DISABLE=cgroup "$IPCS" record -o "$T/nomove.ipcs" -- sh "$T/run.sh" "$T/nomove" \

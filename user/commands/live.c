@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "collect/cgroup.h"
 #include "collect/seed_procfs.h"
 #include "collect/source_live.h"
 #include "commands/commands.h"
@@ -200,8 +201,10 @@ static void describe(struct live_run *s)
 	for (size_t i = 0; i < o->npids && n < sizeof(s->what) - 16; i++)
 		n += (size_t)snprintf(s->what + n, sizeof(s->what) - n, "%s-p %d", n ? " " : "",
 				      (int)o->pids[i]);
-	if (o->comm)
-		snprintf(s->what + n, sizeof(s->what) - n, "%s-c %s", n ? " " : "", o->comm);
+	if (o->comm && n < sizeof(s->what))
+		n += (size_t)snprintf(s->what + n, sizeof(s->what) - n, "%s-c %s", n ? " " : "", o->comm);
+	if (o->cgroup && n < sizeof(s->what))
+		snprintf(s->what + n, sizeof(s->what) - n, "%s--cgroup %s", n ? " " : "", o->cgroup);
 	if (!s->what[0])
 		snprintf(s->what, sizeof(s->what), "whole host");
 }
@@ -213,12 +216,22 @@ static int open_probes(struct live_run *s, pid_t *pids, size_t npids)
 				    .follow_children = true,
 				    .ringbuf_bytes = (size_t)o->ringbuf_kb * 1024,
 				    .self_pid = getpid() };
-	int err = live_open(&cfg, &s->ls);
+	static struct cgroup_ref cg;	/* 4 KiB path: not on the stack */
+	int err;
 
+	if (o->cgroup) {
+		err = cgroup_resolve(o->cgroup, NULL, &cg);
+		if (err)
+			return err;
+		cfg.cgroup = &cg;
+		log_info("--cgroup %s: id %llu, level %u", cg.path, (unsigned long long)cg.id, cg.level);
+	}
+	err = live_open(&cfg, &s->ls);
 	if (err)
 		return err;
 	/* What was open before we looked, then the events. */
-	err = seed_procfs("/proc", pids, npids, mono_ns(), feed_cb, &s->p);
+	err = seed_procfs_in("/proc", pids, npids, cfg.cgroup ? cg.path : NULL, mono_ns(), feed_cb,
+			     &s->p);
 	if (err)
 		log_error("reading the state of /proc failed: %s", strerror(-err));
 	return err;
