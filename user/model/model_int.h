@@ -150,6 +150,9 @@ struct model {
 	__u32 cur_tid;		/* its thread (0: none) */
 	struct mlastw lastw[LASTW_SLOTS];	/* conv.c */
 	__u64 orphan_gen;
+	/* Channels with seed_inode set (an upper bound: one that ages out unadopted
+	 * stays counted), so sock_adopt can skip its lookup when there are none. */
+	__u64 seed_socks;
 	struct mproc unobserved;	/* pid 0, comm "?" */
 
 	struct hashmap procs;	/* id -> mproc: live and recently exited */

@@ -70,6 +70,8 @@ int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec
 	err = chan_get(m, &r->chan, &c);
 	if (err || !c)
 		return err;
+	if (!c->seed_inode)
+		m->seed_socks++;
 	c->seed_inode = true;
 	if (!c->path && path && *path)
 		c->path = strdup(path);	/* on failure: named by its inode */
@@ -90,12 +92,14 @@ static int sock_adopt(struct model *m, __u32 dev, __u64 ino, struct mchan *live)
 	size_t before;
 	int err = 0;
 
-	if (!ino || !live)
+	/* Most traces seed no socket: skip a lookup that misses on every call. */
+	if (!ino || !live || !m->seed_socks)
 		return 0;
 	s = chan_lookup(m, dev, ino);
 	if (!s || !s->seed_inode || s == live)
 		return 0;
 	s->seed_inode = false;
+	m->seed_socks--;
 	if (!live->path && s->path)
 		live->path = strdup(s->path);
 	while (!err && (f = s->holders)) {
