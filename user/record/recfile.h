@@ -76,7 +76,9 @@ typedef int (*recfile_rec_cb)(const void *rec, size_t len, __u16 block_type, voi
 /*
  * Deliver every record of every good block to cb. Returns 0 when the file was
  * read to its end or to its last good block (see recfile_get_status), or a
- * negative errno for I/O errors, or cb's non-zero return.
+ * negative errno for I/O errors, or cb's non-zero return. A second thread
+ * reads and inflates one block ahead (the reader is busy until this returns);
+ * cb runs on the caller's thread, in file order.
  */
 int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx);
 void recfile_get_status(const struct recfile_reader *r, struct recfile_status *st);

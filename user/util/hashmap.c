@@ -20,48 +20,29 @@ static uint64_t fmix64(uint64_t k)
 }
 
 /*
- * One multiply and a rotate per 8-byte word, one fmix64 at the end: the model
- * hashes a 16-32 byte key several times per event, and an fmix64 per word was
- * a fifth of `report`. The rotate folds each word's high bits down before the
- * next multiply, so no bit of a word only reaches the top of the state.
+ * An fmix64 per 8-byte word. A multiply per word would be cheaper, but the
+ * hash orders iteration, and so some of report's lists: hashmap_get's memo
+ * spares the hot path most hashing instead.
  */
-#define HASH_MUL 0x9e3779b97f4a7c15ULL
-
-static inline uint64_t rotl64(uint64_t x, unsigned r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
 uint64_t hashmap_hash(const void *key, size_t len)
 {
 	const unsigned char *p = key;
-	uint64_t h = len * 0x100000001b3ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0x100000001b3ULL);
 	uint64_t w;
 
 	while (len >= 8) {
 		memcpy(&w, p, 8);
-		h = rotl64((h ^ w) * HASH_MUL, 31);
+		h = fmix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
 		p += 8;
 		len -= 8;
 	}
-	if (len) {	/* fixed-size loads: a memcpy of a variable length is a byte loop */
-		uint32_t w32;
-		uint16_t w16;
-
+	if (len) {
 		w = 0;
-		if (len & 4) {
-			memcpy(&w32, p, 4);
-			w = w32;
-			p += 4;
-		}
-		if (len & 2) {
-			memcpy(&w16, p, 2);
-			w = (w << 16) | w16;
-			p += 2;
-		}
-		if (len & 1)
-			w = (w << 8) | *p;
-		h = rotl64((h ^ w ^ 0x5bd1e995ULL) * HASH_MUL, 31);
+		if (len == 4)	/* pid and tid keys: a fixed-size copy is one load, not a byte loop */
+			memcpy(&w, p, 4);
+		else
+			memcpy(&w, p, len);
+		h = fmix64(h ^ w ^ 0x5bd1e995ULL);
 	}
 	return fmix64(h);
 }
