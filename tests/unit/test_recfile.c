@@ -432,15 +432,16 @@ static int stop_after_cb(const void *rec, size_t len, __u16 block_type, void *ct
 }
 
 /*
- * A callback that stops mid-file: the status reads as if nothing after its
- * block had been read, though the reading thread ran a block ahead; the next
- * pass reads the whole file again.
+ * A callback that stops mid-file (record `stop` of nev, blocks of block_bytes):
+ * the status reads as if nothing after its block had been read, though a
+ * reading thread may have run a block ahead; the next pass reads it all again.
  */
-static void test_caller_stops(void **state)
+static void caller_stops(const char *name, size_t block_bytes, size_t nev, size_t stop,
+			 bool big)
 {
-	struct recfile_write_opts o = { .block_bytes = 8192 };
-	const size_t per_block = 8192 / 96, nev = 3000;
-	struct stop_after sa = { .left = 200 };
+	struct recfile_write_opts o = { .block_bytes = block_bytes };
+	const size_t per_block = block_bytes / 96;
+	struct stop_after sa = { .left = stop };
 	struct got want = { 0 }, g = { 0 };
 	struct recfile_reader *r;
 	struct recfile_status st;
@@ -448,26 +449,30 @@ static void test_caller_stops(void **state)
 	unsigned char rec[96];
 	char msg[64];
 	off_t done, total;
+	struct stat sb;
 	size_t i;
 
-	(void)state;
-	assert_int_equal(recfile_create(tpath("stop.ipcs"), &o, &w), 0);
+	assert_int_equal(recfile_create(tpath(name), &o, &w), 0);
 	for (i = 0; i < nev; i++) {
 		make_rec(rec, IPCS_REC_SYS, 96, 1000 + i);
 		collect_cb(rec, 96, IPCS_BLK_EVENTS, &want);
 		assert_int_equal(recfile_append(w, rec, 96), 0);
 	}
 	assert_int_equal(recfile_close(w, NULL), 0);
-	assert_int_equal(recfile_open(tpath("stop.ipcs"), &r), 0);
+	/* big: the reading thread runs (the caller's reads alone below the mark) */
+	assert_int_equal(stat(tpath(name), &sb), 0);
+	assert_true(big == (sb.st_size > (off_t)RECFILE_READ_AHEAD_MIN + 4096));
+	assert_int_equal(recfile_open(tpath(name), &r), 0);
 	sa.r = r;
 	assert_int_equal(recfile_read_all(r, stop_after_cb, &sa), 42);
 	recfile_get_status(r, &st);
-	assert_int_equal(sa.g.n, 200);
-	assert_memory_equal(sa.g.buf, want.buf, 200 * 96);
-	assert_int_equal(st.records, 200);
-	assert_int_equal(st.blocks_read, 199 / per_block);
+	assert_int_equal(sa.g.n, stop);
+	assert_memory_equal(sa.g.buf, want.buf, stop * 96);
+	assert_int_equal(st.records, stop);
+	assert_int_equal(st.blocks_read, (stop - 1) / per_block);
 	assert_false(st.clean_end || st.truncated || st.corrupt || st.has_trailer);
-	snprintf(msg, sizeof(msg), "reading stopped by the caller in block %zu", 199 / per_block + 1);
+	snprintf(msg, sizeof(msg), "reading stopped by the caller in block %zu",
+		 (stop - 1) / per_block + 1);
 	assert_string_equal(st.message, msg);
 
 	assert_int_equal(recfile_read_all(r, collect_cb, &g), 0);
@@ -482,6 +487,13 @@ static void test_caller_stops(void **state)
 	got_reset(&g);
 	got_reset(&sa.g);
 	got_reset(&want);
+}
+
+static void test_caller_stops(void **state)
+{
+	(void)state;
+	caller_stops("stop.ipcs", 8192, 3000, 200, false);
+	caller_stops("stop_big.ipcs", 65536, 60000, 5000, true);
 }
 
 static void test_read_from_pipe(void **state)

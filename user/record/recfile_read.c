@@ -581,12 +581,15 @@ int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx)
 		pthread_mutex_destroy(&r->mu);
 		return -ENOMEM;
 	}
-	/* Signals stay with the caller's thread. Without a thread (none left),
-	 * the caller's fills and empties the same slots in turn. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	threaded = pthread_create(&th, NULL, reader_main, r) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Signals stay with the caller's thread. Without a thread (a small file,
+	 * or none left), the caller's fills and empties the same slots in turn. */
+	threaded = r->size < 0 || r->size - r->data_off >= (off_t)RECFILE_READ_AHEAD_MIN;
+	if (threaded) {
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		threaded = pthread_create(&th, NULL, reader_main, r) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	while (!last) {
 		pthread_mutex_lock(&r->mu);
 		while (threaded && !r->count)
