@@ -1,8 +1,8 @@
 /*
  * test_recfile.c - the recording file writer and round trip: byte-identical
  * records, safe creation (0600, O_EXCL, no symlinks, no FIFOs), writers that
- * were killed, aborted or hit a write error, reading from a pipe, and the
- * replay source. Damaged files: test_recfile_damaged.c.
+ * were killed, aborted or hit a write error, a reader's caller that stops
+ * early, reading from a pipe, and the replay source. Damaged files: test_recfile_damaged.c.
  *
  * `test_recfile --write-corpus DIR` writes crafted files as seeds for
  * tests/fuzz/fuzz_recfile.c instead of running the tests.
@@ -411,6 +411,91 @@ static void test_write_error_keeps_file_readable(void **state)
 
 /* ---- other ways in ---- */
 
+struct stop_after {
+	struct got g;
+	size_t left;	/* records still wanted; then stop with 42 */
+	struct recfile_reader *r;
+	off_t last_done;
+};
+
+static int stop_after_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
+{
+	struct stop_after *sa = ctx;
+	off_t done, total;
+
+	/* Progress moves forward, block by block, while records are delivered. */
+	recfile_progress(sa->r, &done, &total);
+	assert_true(done >= sa->last_done && done < total);
+	sa->last_done = done;
+	collect_cb(rec, len, block_type, &sa->g);
+	return --sa->left ? 0 : 42;
+}
+
+/*
+ * A callback that stops mid-file (record `stop` of nev, blocks of block_bytes):
+ * the status reads as if nothing after its block had been read, though a
+ * reading thread may have run a block ahead; the next pass reads it all again.
+ */
+static void caller_stops(const char *name, size_t block_bytes, size_t nev, size_t stop,
+			 bool big)
+{
+	struct recfile_write_opts o = { .block_bytes = block_bytes };
+	const size_t per_block = block_bytes / 96;
+	struct stop_after sa = { .left = stop };
+	struct got want = { 0 }, g = { 0 };
+	struct recfile_reader *r;
+	struct recfile_status st;
+	struct recfile_writer *w;
+	unsigned char rec[96];
+	char msg[64];
+	off_t done, total;
+	struct stat sb;
+	size_t i;
+
+	assert_int_equal(recfile_create(tpath(name), &o, &w), 0);
+	for (i = 0; i < nev; i++) {
+		make_rec(rec, IPCS_REC_SYS, 96, 1000 + i);
+		collect_cb(rec, 96, IPCS_BLK_EVENTS, &want);
+		assert_int_equal(recfile_append(w, rec, 96), 0);
+	}
+	assert_int_equal(recfile_close(w, NULL), 0);
+	/* big: the reading thread runs (the caller's reads alone below the mark) */
+	assert_int_equal(stat(tpath(name), &sb), 0);
+	assert_true(big == (sb.st_size > (off_t)RECFILE_READ_AHEAD_MIN + 4096));
+	assert_int_equal(recfile_open(tpath(name), &r), 0);
+	sa.r = r;
+	assert_int_equal(recfile_read_all(r, stop_after_cb, &sa), 42);
+	recfile_get_status(r, &st);
+	assert_int_equal(sa.g.n, stop);
+	assert_memory_equal(sa.g.buf, want.buf, stop * 96);
+	assert_int_equal(st.records, stop);
+	assert_int_equal(st.blocks_read, (stop - 1) / per_block);
+	assert_false(st.clean_end || st.truncated || st.corrupt || st.has_trailer);
+	snprintf(msg, sizeof(msg), "reading stopped by the caller in block %zu",
+		 (stop - 1) / per_block + 1);
+	assert_string_equal(st.message, msg);
+
+	assert_int_equal(recfile_read_all(r, collect_cb, &g), 0);
+	recfile_get_status(r, &st);
+	assert_int_equal(g.n, nev);
+	assert_memory_equal(g.buf, want.buf, want.len);
+	assert_true(st.clean_end);
+	assert_int_equal(st.records, nev);
+	recfile_progress(r, &done, &total);
+	assert_int_equal(done, total);
+	recfile_close_reader(r);
+	got_reset(&g);
+	got_reset(&sa.g);
+	got_reset(&want);
+}
+
+static void test_caller_stops(void **state)
+{
+	(void)state;
+	caller_stops("stop.ipcs", 8192, 3000, 200, false);
+	caller_stops("stop_big.ipcs", 65536, 60000, 5000, true);
+}
+
 static void test_read_from_pipe(void **state)
 {
 	struct recfile_reader *r;
@@ -513,6 +598,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flush_then_abort),
 		cmocka_unit_test(test_killed_recorder),
 		cmocka_unit_test(test_write_error_keeps_file_readable),
+		cmocka_unit_test(test_caller_stops),
 		cmocka_unit_test(test_read_from_pipe),
 		cmocka_unit_test(test_source_replay),
 	};

@@ -11,36 +11,30 @@
 #include <string.h>
 #include "model/model_int.h"
 
+/*
+ * Keys are whole 64-bit words, each written by one store: a key built from a
+ * 4-byte field next to zero padding is two stores, and the map's 8-byte loads
+ * of it then stall (store forwarding fails), several times per event. On
+ * little-endian machines the bytes are those of (u32 value, u32 zero).
+ */
 struct chan_key {
 	__u64 ino;
-	__u32 dev;
-	__u32 zero;
+	__u64 dev;
 };
 
 struct fd_key {
 	__u64 proc_id;
-	__s32 fd;
-	__u32 zero;
+	__u64 fd;	/* (__u32)fd */
 };
 
 static struct chan_key chan_key(__u32 dev, __u64 ino)
 {
-	struct chan_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.ino = ino;
-	k.dev = dev;
-	return k;
+	return (struct chan_key){ .ino = ino, .dev = dev };
 }
 
 static struct fd_key fd_key(const struct mproc *p, __s32 fd)
 {
-	struct fd_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.proc_id = p->id;
-	k.fd = fd;
-	return k;
+	return (struct fd_key){ .proc_id = p->id, .fd = (__u32)fd };
 }
 
 int chantab_init(struct model *m)

@@ -17,10 +17,10 @@
 #include "model/model_int.h"
 #include "util/ring.h"
 
+/* Whole words, one store each (see chan_key in channels.c). */
 struct conv_key {
 	__u64 ino;
-	__u32 dev;
-	__u32 zero;
+	__u64 dev;
 	__u64 a_id;
 	__u64 b_id;
 };
@@ -128,14 +128,9 @@ static void lru_append(struct model *m, struct mconv *v)
 static struct conv_key conv_key(const struct mchan *c, const struct mproc *a,
 				const struct mproc *b)
 {
-	struct conv_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.ino = c->conn ? c->conn : c->ino;	/* a socket's two ends: one conversation */
-	k.dev = c->dev;
-	k.a_id = a->id;
-	k.b_id = b->id;
-	return k;
+	/* a socket's two ends: one conversation */
+	return (struct conv_key){ .ino = c->conn ? c->conn : c->ino, .dev = c->dev,
+				  .a_id = a->id, .b_id = b->id };
 }
 
 /* *rev: the conversation exists as (b, a), so these bytes go b->a. */

@@ -140,6 +140,14 @@ struct mlastw {
 	__u64 conv_ino, conv_a, conv_b;
 };
 
+/* sock.c: a remembered connection id of two inet ends (ip, ip, port, port). */
+#define INET_ENDS_KEY 36
+#define INET_MEMO 4
+struct mends_memo {
+	char k[INET_ENDS_KEY];
+	__u64 id;		/* 0: empty */
+};
+
 struct model {
 	struct model_limits lim;
 	struct model_totals tot;
@@ -151,6 +159,11 @@ struct model {
 	__u32 cur_tid;		/* its thread (0: none) */
 	struct mlastw lastw[LASTW_SLOTS];	/* conv.c */
 	__u64 orphan_gen;
+	/* Channels with seed_inode set (an upper bound: one that ages out unadopted
+	 * stays counted), so sock_adopt can skip its lookup when there are none. */
+	__u64 seed_socks;
+	struct mends_memo ends_memo[INET_MEMO];	/* sock.c */
+	unsigned ends_next;
 	struct mproc unobserved;	/* pid 0, comm "?" */
 
 	struct hashmap procs;	/* id -> mproc: live and recently exited */

@@ -70,6 +70,8 @@ int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec
 	err = chan_get(m, &r->chan, &c);
 	if (err || !c)
 		return err;
+	if (!c->seed_inode)
+		m->seed_socks++;
 	c->seed_inode = true;
 	if (!c->path && path && *path)
 		c->path = strdup(path);	/* on failure: named by its inode */
@@ -90,12 +92,14 @@ static int sock_adopt(struct model *m, __u32 dev, __u64 ino, struct mchan *live)
 	size_t before;
 	int err = 0;
 
-	if (!ino || !live)
+	/* Most traces seed no socket: skip a lookup that misses on every call. */
+	if (!ino || !live || !m->seed_socks)
 		return 0;
 	s = chan_lookup(m, dev, ino);
 	if (!s || !s->seed_inode || s == live)
 		return 0;
 	s->seed_inode = false;
+	m->seed_socks--;
 	if (!live->path && s->path)
 		live->path = strdup(s->path);
 	while (!err && (f = s->holders)) {
@@ -202,15 +206,30 @@ static void inet_ends(const struct ipcs_sock_rec *r, struct inet_end *l, struct 
 	rm->port = ntohs(p);
 }
 
-static __u64 ends_id(const struct inet_end *a, const struct inet_end *b)
+/*
+ * A connection's id from its two ends (FNV-1a: a byte at a time, ~300 cycles,
+ * and every TCP call needs both directions). The model remembers the last
+ * INET_MEMO keys: a connection's calls ask for the same two over and over.
+ */
+static __u64 ends_id(struct model *m, const struct inet_end *a, const struct inet_end *b)
 {
-	char k[36];
+	struct mends_memo *e;
+	char k[INET_ENDS_KEY];
+	unsigned i;
 
 	memcpy(k, a->ip, 16);
 	memcpy(k + 16, b->ip, 16);
 	memcpy(k + 32, &a->port, 2);
 	memcpy(k + 34, &b->port, 2);
-	return name_id(k, sizeof(k));
+	for (i = 0; i < INET_MEMO; i++) {
+		e = &m->ends_memo[i];
+		if (e->id && !memcmp(e->k, k, sizeof(k)))
+			return e->id;
+	}
+	e = &m->ends_memo[m->ends_next++ % INET_MEMO];
+	memcpy(e->k, k, sizeof(k));
+	e->id = name_id(k, sizeof(k));	/* never 0 */
+	return e->id;
 }
 
 static void end_str(const struct ipcs_sock_rec *r, const struct inet_end *e, char *buf,
@@ -328,7 +347,7 @@ static int udp_apply(struct model *m, struct mproc *p, const struct ipcs_sock_re
 	struct mchan *rq = NULL, *wq = NULL;
 	struct inet_end l, rm;
 	bool connected;
-	__u64 conn;
+	__u64 conn, own, other;
 	int err;
 
 	inet_ends(r, &l, &rm);
@@ -340,7 +359,9 @@ static int udp_apply(struct model *m, struct mproc *p, const struct ipcs_sock_re
 	if (err || !rq)
 		return err;
 	if (connected && wq) {
-		conn = ends_id(&l, &rm) < ends_id(&rm, &l) ? ends_id(&l, &rm) : ends_id(&rm, &l);
+		own = ends_id(m, &l, &rm);
+		other = ends_id(m, &rm, &l);
+		conn = own < other ? own : other;
 		if (!rq->conn && !wq->conn)
 			rq->conn = wq->conn = conn;
 	}
@@ -361,8 +382,8 @@ static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_r
 	if (r->s.chan.kind == IPCS_KIND_UDP)
 		return udp_apply(m, p, r, send);
 	inet_ends(r, &l, &rm);
-	own = ends_id(&l, &rm);
-	other = ends_id(&rm, &l);
+	own = ends_id(m, &l, &rm);
+	other = ends_id(m, &rm, &l);
 	err = inet_queue(m, r, own, &rq);
 	if (!err && rq && rm.port)	/* connected: the peer's queue is known */
 		err = inet_queue(m, r, other, &wq);

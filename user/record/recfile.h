@@ -14,6 +14,9 @@ struct recfile_reader;
 #define RECFILE_PAYLOAD_MAX (64u << 20)		/* block len and raw_len */
 #define RECFILE_BLOCK_BYTES_MAX (16u << 20)	/* largest raw payload the writer produces */
 #define RECFILE_HEADER_MAX (64u << 10)		/* file header_size */
+/* Blocks are read ahead on a second thread from this many bytes of blocks on
+ * (or when the size is unknown): below, starting it costs more than it saves. */
+#define RECFILE_READ_AHEAD_MIN (1u << 20)
 
 struct recfile_write_opts {
 	bool force;		/* replace an existing regular file (still never follows symlinks) */
@@ -76,7 +79,9 @@ typedef int (*recfile_rec_cb)(const void *rec, size_t len, __u16 block_type, voi
 /*
  * Deliver every record of every good block to cb. Returns 0 when the file was
  * read to its end or to its last good block (see recfile_get_status), or a
- * negative errno for I/O errors, or cb's non-zero return.
+ * negative errno for I/O errors, or cb's non-zero return. A second thread
+ * reads and inflates one block ahead (RECFILE_READ_AHEAD_MIN; the reader is
+ * busy until this returns); cb runs on the caller's thread, in file order.
  */
 int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx);
 void recfile_get_status(const struct recfile_reader *r, struct recfile_status *st);

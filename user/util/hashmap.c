@@ -19,6 +19,11 @@ static uint64_t fmix64(uint64_t k)
 	return k;
 }
 
+/*
+ * An fmix64 per 8-byte word. A multiply per word would be cheaper, but the
+ * hash orders iteration, and so some of report's lists: hashmap_get's memo
+ * spares the hot path most hashing instead.
+ */
 uint64_t hashmap_hash(const void *key, size_t len)
 {
 	const unsigned char *p = key;
@@ -33,7 +38,10 @@ uint64_t hashmap_hash(const void *key, size_t len)
 	}
 	if (len) {
 		w = 0;
-		memcpy(&w, p, len);
+		if (len == 4)	/* pid and tid keys: a fixed-size copy is one load, not a byte loop */
+			memcpy(&w, p, 4);
+		else
+			memcpy(&w, p, len);
 		h = fmix64(h ^ w ^ 0x5bd1e995ULL);
 	}
 	return fmix64(h);
@@ -66,6 +74,28 @@ void hashmap_fini(struct hashmap *h)
 	h->cap = h->len = h->used = 0;
 }
 
+/* Most keys are 8-byte multiples: compare them a word at a time, inline. */
+static inline bool key_eq(const unsigned char *a, const unsigned char *b, size_t len)
+{
+	uint64_t x, y;
+	uint32_t x4, y4;
+
+	if (len == 4) {	/* pid and tid keys */
+		memcpy(&x4, a, 4);
+		memcpy(&y4, b, 4);
+		return x4 == y4;
+	}
+	if (len & 7)
+		return !memcmp(a, b, len);
+	for (; len; a += 8, b += 8, len -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 /* Slot holding key, or SIZE_MAX. */
 static size_t find(const struct hashmap *h, const void *key, uint64_t tag)
 {
@@ -76,8 +106,7 @@ static size_t find(const struct hashmap *h, const void *key, uint64_t tag)
 	for (i = tag & mask;; i = (i + 1) & mask) {
 		if (h->tags[i] == TAG_EMPTY)
 			return SIZE_MAX;
-		if (h->tags[i] == tag &&
-		    !memcmp(h->keys + i * h->key_size, key, h->key_size))
+		if (h->tags[i] == tag && key_eq(h->keys + i * h->key_size, key, h->key_size))
 			return i;
 	}
 }
@@ -139,14 +168,29 @@ static int reserve_one(struct hashmap *h)
 	return rehash(h, ncap);
 }
 
+/* Slot i is live and holds key. */
+static inline bool slot_has(const struct hashmap *h, size_t i, const void *key)
+{
+	return i < h->cap && h->tags[i] > TAG_TOMB &&
+	       key_eq(h->keys + i * h->key_size, key, h->key_size);
+}
+
 void *hashmap_get(const struct hashmap *h, const void *key)
 {
-	size_t i;
+	struct hashmap *mh = (struct hashmap *)h;
+	size_t i, j;
 
 	if (!h || !key)
 		return NULL;
+	for (j = 0; j < HASHMAP_MEMO; j++)
+		if (slot_has(h, h->memo[j], key))
+			return h->vals[h->memo[j]];
 	i = find(h, key, tag_of(key, h->key_size));
-	return i == SIZE_MAX ? NULL : h->vals[i];
+	if (i == SIZE_MAX)
+		return NULL;
+	/* The memo is a cache, not content: a get through a const map may update it. */
+	mh->memo[mh->memo_next++ % HASHMAP_MEMO] = i;
+	return h->vals[i];
 }
 
 int hashmap_put(struct hashmap *h, const void *key, void *val, void **old)

@@ -4,6 +4,12 @@
  * memset() first (no stray padding bytes). Linear probing with tombstones:
  * deleting never moves other entries, so deleting while iterating is safe;
  * inserting while iterating is not (it may rehash).
+ *
+ * hashmap_get remembers the slots of its last HASHMAP_MEMO hits and checks
+ * them first (key compared, so never stale): the model looks up the same few
+ * keys over and over (two processes and two pipes of a ping-pong), and that
+ * skips the hash and the probe. The map is not safe for concurrent readers
+ * because of it.
  */
 #ifndef IPCS_HASHMAP_H
 #define IPCS_HASHMAP_H
@@ -11,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define HASHMAP_MEMO 4
 
 struct hashmap {
 	size_t key_size;
@@ -20,6 +28,8 @@ struct hashmap {
 	uint64_t *tags;		/* per slot: 0 empty, 1 tombstone, else hash | 2 */
 	unsigned char *keys;	/* cap * key_size */
 	void **vals;
+	size_t memo[HASHMAP_MEMO];	/* slots of hashmap_get's last hits (a cache) */
+	unsigned memo_next;	/* the memo entry replaced next */
 };
 
 /* key_size must be > 0. Allocates nothing until the first put. */
