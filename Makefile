@@ -31,7 +31,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
 	   -DIPCS_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuser -Iviewer
-LDLIBS  += -lbpf -ldw -lelf -lz -lncursesw
+LDLIBS  += -lbpf -ldw -lelf -lz -ldeflate -lncursesw
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -125,7 +125,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibpf -Iuser -Iviewer $^ -lz -o $@
+		-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibpf -Iuser -Iviewer $^ -lz -ldeflate -o $@
 
 fuzz-short: $(FUZZ_BINS) $(BUILD)/tests/unit/test_recfile $(BUILD)/tests/unit/test_decode
 	$(Q)bash tests/run-fuzz.sh $(BUILD) $(FUZZ_TIME)

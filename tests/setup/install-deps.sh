@@ -4,7 +4,7 @@
 # Mount nothing: the probes use tp_btf (no tracefs) and pin nothing (no bpffs).
 set -euo pipefail
 
-pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev
+pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdeflate-dev libcmocka-dev
       libncurses-dev tmux libdw-dev libclang-rt-14-dev pkg-config jq graphviz tshark coreutils procps
       util-linux python3 "$@")
 missing=()

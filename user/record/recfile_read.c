@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include "log.h"
 #include "record/recfile.h"
 
@@ -56,10 +56,9 @@ struct recfile_reader {
 	off_t done;		/* end of the last block delivered (progress) */
 	bool started;
 	struct ipcs_file_header hdr;
-	z_stream zs;		/* raw inflate state, reused (zs_ready) */
-	bool zs_ready;
+	struct libdeflate_decompressor *inflater;	/* made on the first compressed block */
 	/*
-	 * While recfile_read_all runs, a reading thread owns fd, off, zs and st
+	 * While recfile_read_all runs, a reading thread owns fd, off, inflater and st
 	 * (the records it counts are those of the blocks it handed over) and
 	 * fills the slots; the caller's thread takes them in order and delivers
 	 * their records. Inflating is a third of reading (a 240-byte unix
@@ -113,8 +112,7 @@ static int grow(unsigned char **buf, size_t *cap, size_t need)
 
 static void reader_free(struct recfile_reader *r)
 {
-	if (r->zs_ready)
-		inflateEnd(&r->zs);
+	libdeflate_free_decompressor(r->inflater);
 	free(r->name);
 	for (unsigned i = 0; i < NSLOTS; i++) {
 		free(r->slot[i].zbuf);
@@ -358,7 +356,7 @@ static int read_block(struct recfile_reader *r, __u32 blk, struct ipcs_block_hdr
 				      total - sizeof(*bh) - (size_t)n, false);
 	if (bt.magic != IPCS_BLOCK_MAGIC || bt.total_len != total)
 		return stop_corrupt(r, blk, start, "block tail does not match its header");
-	if (bh->crc32 != (__u32)crc32(0, s->zbuf, bh->len))
+	if (bh->crc32 != (__u32)libdeflate_crc32(0, s->zbuf, bh->len))
 		return stop_corrupt(r, blk, start, "CRC mismatch");
 	r->off = start + (off_t)total;
 	return 1;
@@ -383,29 +381,23 @@ static bool zlib_header_ok(const unsigned char *z, size_t len)
 	       !(z[1] & 0x20);
 }
 
-/* Inflate the block's zlib payload into exactly raw_len bytes: 0, or -1 when it does not. */
+/* Inflate the block's zlib payload into exactly raw_len bytes: 0, or -1 when it does not.
+ * libdeflate, not zlib: it inflates a whole buffer at once about twice as fast, and
+ * inflating is the largest part of reading a recording. */
 static int inflate_block(struct recfile_reader *r, const struct ipcs_block_hdr *bh,
 			 struct rslot *s)
 {
-	int ret;
+	size_t in_used, out_len;
 
 	if (!zlib_header_ok(s->zbuf, bh->len))
 		return -1;
-	if (!r->zs_ready) {
-		if (inflateInit2(&r->zs, -MAX_WBITS) != Z_OK)
-			return -1;
-		r->zs_ready = true;
-	} else if (inflateReset(&r->zs) != Z_OK) {
+	if (!r->inflater && !(r->inflater = libdeflate_alloc_decompressor()))
 		return -1;
-	}
-	r->zs.next_in = s->zbuf + ZHDR_LEN;
-	r->zs.avail_in = bh->len - ZHDR_LEN;
-	r->zs.next_out = s->raw;
-	r->zs.avail_out = bh->raw_len;
-	ret = inflate(&r->zs, Z_FINISH);
-	if (ret != Z_STREAM_END || r->zs.avail_out || r->zs.avail_in != ZTRAILER_LEN)
+	if (libdeflate_deflate_decompress_ex(r->inflater, s->zbuf + ZHDR_LEN, bh->len - ZHDR_LEN,
+					     s->raw, bh->raw_len, &in_used, &out_len) !=
+	    LIBDEFLATE_SUCCESS)
 		return -1;
-	return 0;
+	return out_len == bh->raw_len && in_used == bh->len - ZHDR_LEN - ZTRAILER_LEN ? 0 : -1;
 }
 
 /* The block's raw payload: decompressed into s->raw, or the stored bytes. */
