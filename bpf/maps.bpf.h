@@ -118,21 +118,15 @@ struct {
 __u32 fdc_gen __weak SEC(".bss");
 
 /*
- * Socket identity (chan.ino) -> what does not change while it lives, and its
- * unix address as last read (sock.bpf.h). Refreshed whenever an fdcache
- * entry naming the socket is filled, so a reused struct sock address never
- * meets an older socket's entry while an fd names it.
+ * Socket identity (chan.ino) -> what does not change while it lives
+ * (sock.bpf.h). Dropped whenever an fdcache entry naming the socket is
+ * filled, so a reused struct sock address never meets an older socket's
+ * entry while an fd names it.
  */
 struct sockc_val {
 	__u64 sock_ino;		/* this socket's inode (fixed while its file is open) */
-	__u64 peer_socket;	/* struct socket * of the peer when peer_ino was read */
-	__u64 peer_ino;
-	__u64 addr_src;		/* struct unix_address * that addr was copied from */
-	__u16 family;
-	__u16 type;
-	__u16 addr_len;		/* 0: no address cached */
-	__u16 _pad;
-	char addr[112];
+	__u16 type;		/* SOCK_* */
+	__u16 _pad[3];
 };
 
 struct {
