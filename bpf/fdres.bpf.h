@@ -134,12 +134,14 @@ static __always_inline int fd_to_file(struct task_struct *task, int fd, struct f
  * walk above and no file -> inode -> superblock reads. A struct file freed
  * and reallocated at the same address and the same fd would fool the
  * pointer check, so every way an fd's file is replaced drops the entry:
- * close and dup2/dup3 onto it (fdc_forget), the calls that create an fd
+ * close and dup2/dup3 onto it (fdc_forget; resolved then with FDC_NOSTORE,
+ * so the closing file is not cached again), the calls that create an fd
  * (fresh resolution, FDC_FRESH), close_range (fdc_gen), close-on-exec
  * (the leader's self_exec_id), a files_struct reused by another process
  * (its leader's start_time). Not seen: io_uring closing or installing fds.
  */
-#define FDC_FRESH 0x1	/* the fd is new: resolve it and replace what is cached */
+#define FDC_FRESH   0x1	/* the fd is new: resolve it and replace what is cached */
+#define FDC_NOSTORE 0x2	/* its file is going away (close, dup2 target): cache nothing */
 
 static __always_inline void fdc_key(struct fdc_key *k, struct files_struct *files, int fd)
 {
@@ -202,7 +204,8 @@ __noinline int ipcs_fd_chan(int fd, int flags, struct ipcs_chan *chan)
 	/* A (possibly) new socket: constants kept for an older one go. */
 	if (v.chan.kind >= IPCS_KIND_UNIX_STREAM && v.chan.kind <= IPCS_KIND_UDP)
 		bpf_map_delete_elem(&sockcache, &v.chan.ino);
-	bpf_map_update_elem(&fdcache, &k, &v, BPF_ANY);
+	if (!(flags & FDC_NOSTORE))
+		bpf_map_update_elem(&fdcache, &k, &v, BPF_ANY);
 	if (r > 0)
 		*chan = v.chan;
 	return r;

@@ -44,6 +44,12 @@ static __always_inline bool resolve_new_fd(int fd, struct inflight *in)
 	return resolve_flags(fd, in, FDC_FRESH);
 }
 
+/* The same for an fd whose file the call closes: nothing is cached for it. */
+static __always_inline bool resolve_closing_fd(int fd, struct inflight *in)
+{
+	return resolve_flags(fd, in, FDC_NOSTORE);
+}
+
 /* True when fd is a followed channel (its identity is not kept). */
 static __always_inline bool fd_followed(int fd)
 {
@@ -115,6 +121,8 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 				       struct task_struct *task,
 				       struct inflight *in)
 {
+	bool ok;
+
 	switch (in->sys) {
 	case IPCS_SYS_READ:
 	case IPCS_SYS_WRITE:
@@ -151,23 +159,29 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_SENDFILE:
 		return splice_enter(regs, task, in);
 	case IPCS_SYS_CLOSE:
+		in->fd = SYS_ARG0(regs);
+		ok = resolve_closing_fd(in->fd, in);
+		/* Followed or not, its file may be gone at return (and again at exit). */
+		fdc_forget(in->fd);
+		return ok;
 	case IPCS_SYS_DUP:
 		in->fd = SYS_ARG0(regs);
-		/* Whether or not it is followed: its file may be gone at return. */
-		if (in->sys == IPCS_SYS_CLOSE)
-			fdc_forget(in->fd);
 		return resolve_fd(in->fd, in);
 	case IPCS_SYS_DUP2:
-	case IPCS_SYS_DUP3:
+	case IPCS_SYS_DUP3: {
+		struct inflight tmp = {};
+
 		in->fd = SYS_ARG0(regs);
 		in->fd2 = SYS_ARG1(regs);
-		fdc_forget(in->fd2);	/* and again at exit */
 		if (in->sys == IPCS_SYS_DUP3) {
 			in->arg = SYS_ARG2(regs);
 			in->flags = cloexec_flag(in->arg);
 		}
 		/* Onto a followed fd from another file: that channel end is closed. */
-		return resolve_fd(in->fd, in) || fd_followed(in->fd2);
+		ok = resolve_fd(in->fd, in) || resolve_closing_fd(in->fd2, &tmp);
+		fdc_forget(in->fd2);	/* and again at exit */
+		return ok;
+	}
 	case IPCS_SYS_FCNTL:
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG1(regs);

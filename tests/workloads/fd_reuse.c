@@ -3,7 +3,7 @@
  * addresses) reused every way the probes' fd cache must notice.
  *
  * The parent ("fr_reader") makes a unix socketpair and forks the writer
- * ("fr_writer"), which makes 10 pipes, numbered 1..10 in the order below,
+ * ("fr_writer"), which makes 11 pipes, numbered 1..11 in the order below,
  * passes each read end to the parent over the socketpair (SCM_RIGHTS, one
  * fd and the pipe's number per message) and writes pipe k k times 10*k
  * bytes through an fd number that held another file a moment before:
@@ -17,17 +17,20 @@
  *   5. pipe 7 written through fd N, which close_range closes; pipe 8 is
  *      made elsewhere and its write end installed at N by pidfd_getfd (a
  *      call ipcscope does not trace), then written through N;
- *   6. pipe 9's write end, O_CLOEXEC at fd 50, written; the writer execs
- *      itself, which closes it; the new image makes pipe 10, fills the
- *      numbers below 50 and installs pipe 10's write end at 50 with
+ *   6. a /dev/null fd M written once and closed; pipe 9 is made on the two
+ *      numbers below M and its write end installed at M by pidfd_getfd,
+ *      then written through M;
+ *   7. pipe 10's write end, O_CLOEXEC at fd 50, written; the writer execs
+ *      itself, which closes it; the new image makes pipe 11, fills the
+ *      numbers below 50 and installs pipe 11's write end at 50 with
  *      pidfd_getfd, and writes through 50.
- * In 5 and 6 the new write end's struct file is allocated just after the
+ * In 5, 6 and 7 the new write end's struct file is allocated just after the
  * old one was freed, so it often has the same address: the fd cache's
  * file-pointer check alone would take it for the old pipe.
  * The parent takes each received fd at the number it closed last, reads the
  * pipe to EOF and checks its bytes.
  *
- * stdout: "reader=PID", "writer=PID". Exit 0 only if all 10 pipes arrived
+ * stdout: "reader=PID", "writer=PID". Exit 0 only if all 11 pipes arrived
  * with exactly their bytes.
  */
 #include <errno.h>
@@ -39,7 +42,7 @@
 #define WL_NAME "fd_reuse"
 #include "wl.h"
 
-#define NPIPES 10
+#define NPIPES 11
 #define EXEC_FD 50
 #define CTRL_LEN 64
 
@@ -142,14 +145,14 @@ static int after_exec(int sock)
 
 	set_comm("fr_writer");
 	pidfd = pidfd_self();
-	w = pipe_sent(sock, 10, 0);
+	w = pipe_sent(sock, 11, 0);
 	while ((fd = dup(0)) < EXEC_FD - 1)	/* the numbers below EXEC_FD */
 		if (fd < 0)
 			die("dup");
 	if (getfd(pidfd, w) != EXEC_FD)
-		die("pidfd_getfd: not at the fd pipe 9 had");
+		die("pidfd_getfd: not at the fd pipe 10 had");
 	close(w);
-	write_pipe(EXEC_FD, 10);
+	write_pipe(EXEC_FD, 11);
 	close(EXEC_FD);
 	close(sock);
 	return 0;
@@ -158,7 +161,7 @@ static int after_exec(int sock)
 static void writer(int sock, const char *self)
 {
 	char sockarg[16];
-	int pidfd = pidfd_self(), a, b, w, w4, fd, d;
+	int pidfd = pidfd_self(), a, b, w, w4, fd, d, p[2];
 
 	fd = devnull_written();				/* 1 */
 	close(fd);
@@ -206,11 +209,27 @@ static void writer(int sock, const char *self)
 	write_pipe(w, 8);
 	close(w);
 
-	w = pipe_sent(sock, 9, 0);			/* 6 */
+	a = dup(0);					/* 6 */
+	b = dup(0);
+	fd = devnull_written();				/* M */
+	close(fd);
+	close(a);
+	close(b);
+	if (pipe(p) != 0)
+		die("pipe");
+	if (p[0] != a || p[1] != b || getfd(pidfd, p[1]) != fd)
+		die("pidfd_getfd: not at M");
+	send_fd(sock, p[0], 9);
+	close(p[0]);
+	close(p[1]);
+	write_pipe(fd, 9);
+	close(fd);
+
+	w = pipe_sent(sock, 10, 0);			/* 7 */
 	if (dup3(w, EXEC_FD, O_CLOEXEC) != EXEC_FD)
 		die("dup3");
 	close(w);
-	write_pipe(EXEC_FD, 9);
+	write_pipe(EXEC_FD, 10);
 	snprintf(sockarg, sizeof(sockarg), "%d", sock);
 	execl(self, self, "--after-exec", sockarg, (char *)NULL);
 	die("execl");
