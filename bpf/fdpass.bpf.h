@@ -45,6 +45,8 @@ static __always_inline void fdpass_rights(struct ipcs_fdpass_rec *r, void *data,
 			drop_count(IPCS_DROP_READ);
 			return;
 		}
+		/* A received fd is new here: whatever was cached for it went. */
+		fdc_forget(fd);
 		__builtin_memset(&d, 0, sizeof(d));
 		if (ipcs_fd_describe(fd, &d) < 0)
 			drop_count(IPCS_DROP_READ);

@@ -88,42 +88,127 @@ static __always_inline int file_to_chan(struct file *file, struct ipcs_chan *cha
 	return kind;
 }
 
-/* The open file behind fd; FDRES_NONE when there is none, FDRES_FAULT, or 1. */
-static __always_inline int fd_to_file(struct task_struct *task, int fd, struct file **out)
+/*
+ * The open file behind fd and the fd table it is in; FDRES_NONE when there
+ * is none, FDRES_FAULT, or 1. task->files->fdt are direct (BTF) loads, not
+ * helper calls; only the slot fdt->fd[fd] is a bpf_probe_read_kernel.
+ */
+static __always_inline int fd_slot(struct task_struct *task, int fd,
+				   struct files_struct **files_out, struct file **out)
 {
-	struct files_struct *files = NULL;
-	struct fdtable *fdt = NULL;
-	struct file **fds = NULL;
+	struct files_struct *files;
+	struct fdtable *fdt;
+	struct file **fds;
 	struct file *file = NULL;
-	unsigned int max_fds = 0;
 
 	if (fd < 0)
 		return FDRES_NONE;
-	if (bpf_core_read(&files, sizeof(files), &task->files))
-		return FDRES_FAULT;
+	files = task->files;
 	if (!files)	/* exiting task */
 		return FDRES_NONE;
-	if (bpf_core_read(&fdt, sizeof(fdt), &files->fdt) || !fdt ||
-	    bpf_core_read(&max_fds, sizeof(max_fds), &fdt->max_fds) ||
-	    bpf_core_read(&fds, sizeof(fds), &fdt->fd))
+	fdt = files->fdt;
+	if (!fdt)
 		return FDRES_FAULT;
-	if ((unsigned int)fd >= max_fds)
+	if ((unsigned int)fd >= fdt->max_fds)
 		return FDRES_NONE;
+	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
 		return FDRES_FAULT;
 	if (!file)	/* not open: the syscall fails with EBADF */
 		return FDRES_NONE;
+	*files_out = files;
 	*out = file;
 	return 1;
 }
 
-static __always_inline int fd_to_chan(struct task_struct *task, int fd,
-				      struct ipcs_chan *chan)
+static __always_inline int fd_to_file(struct task_struct *task, int fd, struct file **out)
 {
-	struct file *file = NULL;
-	int r = fd_to_file(task, fd, &file);
+	struct files_struct *files;
 
-	return r > 0 ? file_to_chan(file, chan) : r;
+	return fd_slot(task, fd, &files, out);
+}
+
+/*
+ * The fd cache (maps.bpf.h fdcache): the channel an fd resolved to, kept
+ * while the same struct file is at that fd, so a hit costs the fd table
+ * walk above and no file -> inode -> superblock reads. A struct file freed
+ * and reallocated at the same address and the same fd would fool the
+ * pointer check, so every way an fd's file is replaced drops the entry:
+ * close and dup2/dup3 onto it (fdc_forget; resolved then with FDC_NOSTORE,
+ * so the closing file is not cached again), the calls that create an fd
+ * (fresh resolution, FDC_FRESH), close_range (fdc_gen), close-on-exec
+ * (the leader's self_exec_id), a files_struct reused by another process
+ * (its leader's start_time). Not seen: io_uring closing or installing fds.
+ */
+#define FDC_FRESH   0x1	/* the fd is new: resolve it and replace what is cached */
+#define FDC_NOSTORE 0x2	/* its file is going away (close, dup2 target): cache nothing */
+
+static __always_inline void fdc_key(struct fdc_key *k, struct files_struct *files, int fd)
+{
+	k->files = (__u64)files;
+	k->fd = fd;
+	k->_pad = 0;
+}
+
+/* fd's file was replaced or closed in this task's fd table. */
+static __always_inline void fdc_forget(int fd)
+{
+	struct files_struct *files = bpf_get_current_task_btf()->files;
+	struct fdc_key k;
+
+	if (!files || fd < 0)
+		return;
+	fdc_key(&k, files, fd);
+	bpf_map_delete_elem(&fdcache, &k);
+}
+
+/*
+ * fd of the current task -> chan, through the cache. A global function: the
+ * verifier checks it once for every call site. Returns the kind, FDRES_NONE
+ * (chan untouched) or FDRES_FAULT.
+ */
+__noinline int ipcs_fd_chan(int fd, int flags, struct ipcs_chan *chan)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *leader = task->group_leader;
+	struct files_struct *files = NULL;
+	struct file *file = NULL;
+	struct fdc_val v = {}, *c;
+	struct fdc_key k;
+	int r;
+
+	if (!chan)
+		return FDRES_NONE;
+	r = fd_slot(task, fd, &files, &file);
+	if (r <= 0)
+		return r;
+	fdc_key(&k, files, fd);
+	v.file = (__u64)file;
+	v.start_ns = leader->start_time;
+	v.exec_id = leader->self_exec_id;
+	v.gen = fdc_gen;
+	v.tgid = task->tgid;
+	if (!(flags & FDC_FRESH)) {
+		c = bpf_map_lookup_elem(&fdcache, &k);
+		if (c && c->file == v.file && c->start_ns == v.start_ns &&
+		    c->exec_id == v.exec_id && c->gen == v.gen && c->tgid == v.tgid) {
+			if (!c->chan.kind)
+				return FDRES_NONE;
+			*chan = c->chan;
+			return c->chan.kind;
+		}
+	}
+	r = file_to_chan(file, &v.chan);
+	if (r < 0)
+		return r;	/* unknown: nothing cached */
+	/* A (possibly) new socket: constants kept for an older one go. */
+	if (v.chan.kind >= IPCS_KIND_UNIX_STREAM && v.chan.kind <= IPCS_KIND_UDP)
+		bpf_map_delete_elem(&sockcache, &v.chan.ino);
+	if (!(flags & FDC_NOSTORE))
+		bpf_map_update_elem(&fdcache, &k, &v, BPF_ANY);
+	if (r > 0)
+		*chan = v.chan;
+	return r;
 }
 
 #define TMPFS_MAGIC_FD 0x01021994

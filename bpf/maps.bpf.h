@@ -15,6 +15,8 @@
 
 #define IPCS_TRACED_MAX   65536	/* processes followed in pid-filter mode */
 #define IPCS_INFLIGHT_MAX 16384	/* threads inside a traced syscall at once */
+#define IPCS_FDCACHE_MAX  16384	/* fds whose channel is remembered (LRU) */
+#define IPCS_SOCKCACHE_MAX 8192	/* sockets whose constants are remembered (LRU) */
 
 /* Set by user space between open and load (rodata). */
 const volatile __u32 targ_self_tgid __weak = 0;	/* ipcscope itself: never traced */
@@ -84,5 +86,54 @@ struct {
 	__type(key, __u32);	/* tid */
 	__type(value, struct inflight);
 } inflight SEC(".maps") __weak;
+
+/*
+ * fd -> channel, remembered per fd table (fdres.bpf.h). An entry holds for
+ * as long as the same struct file is at that fd; see fdres.bpf.h for what
+ * invalidates it.
+ */
+struct fdc_key {
+	__u64 files;		/* struct files_struct * of the task */
+	__s32 fd;
+	__u32 _pad;
+};
+
+struct fdc_val {
+	__u64 file;		/* struct file * at fd when this was filled */
+	__u64 start_ns;		/* group leader's start_time: files_struct reused */
+	__u64 exec_id;		/* group leader's self_exec_id: close-on-exec */
+	__u32 gen;		/* fdc_gen when filled: close_range */
+	__u32 tgid;
+	struct ipcs_chan chan;	/* kind 0: not a followed channel */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IPCS_FDCACHE_MAX);
+	__type(key, struct fdc_key);
+	__type(value, struct fdc_val);
+} fdcache SEC(".maps") __weak;
+
+/* Bumped by close_range: every fdcache entry filled before is stale. */
+__u32 fdc_gen __weak SEC(".bss");
+
+/*
+ * Socket identity (chan.ino) -> what does not change while it lives
+ * (sock.bpf.h). Dropped whenever an fdcache entry naming the socket is
+ * filled, so a reused struct sock address never meets an older socket's
+ * entry while an fd names it.
+ */
+struct sockc_val {
+	__u64 sock_ino;		/* this socket's inode (fixed while its file is open) */
+	__u16 type;		/* SOCK_* */
+	__u16 _pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IPCS_SOCKCACHE_MAX);
+	__type(key, __u64);
+	__type(value, struct sockc_val);
+} sockcache SEC(".maps") __weak;
 
 #endif

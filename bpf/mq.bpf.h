@@ -22,17 +22,17 @@ static __always_inline bool mq_enter(struct pt_regs *regs, struct task_struct *t
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG2(regs);
 		in->fd2 = (__s32)SYS_ARG3(regs);
-		return resolve_fd(task, in->fd, in);
+		return resolve_fd(in->fd, in);
 	case IPCS_SYS_MQ_TIMEDRECEIVE:
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG2(regs);
 		in->uptr = SYS_ARG3(regs);	/* unsigned *msg_prio, may be NULL */
 		in->fd2 = -1;
-		return resolve_fd(task, in->fd, in);
+		return resolve_fd(in->fd, in);
 	case IPCS_SYS_MQ_NOTIFY:
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG1(regs) ? 1 : 0;
-		return resolve_fd(task, in->fd, in);
+		return resolve_fd(in->fd, in);
 	}
 	return false;
 }
@@ -44,7 +44,7 @@ static __always_inline bool mq_exit(struct inflight *in, long ret)
 	switch (in->sys) {
 	case IPCS_SYS_MQ_OPEN:
 		in->fd = ret;
-		return ret >= 0 && resolve_fd(bpf_get_current_task_btf(), ret, in);
+		return ret >= 0 && resolve_new_fd(ret, in);
 	case IPCS_SYS_MQ_UNLINK:
 		return ret == 0;
 	case IPCS_SYS_MQ_TIMEDRECEIVE:

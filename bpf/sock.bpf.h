@@ -77,45 +77,101 @@ static __always_inline __u64 sock_ino(struct sock *sk)
 	return ino;
 }
 
-/* Copy the bound address of u into r; false when u has none. */
+/*
+ * Copy the bound address of u into r; false when u has none. One read
+ * covers the length and the path: struct unix_address is {refcnt, len,
+ * name}, read from 2 bytes before len so the path lands 8-byte aligned.
+ */
 static __always_inline bool unix_addr(struct unix_sock *u, struct ipcs_sock_rec *r)
 {
 	struct unix_address *addr = NULL;
+	__u64 buf[(8 + sizeof(r->addr)) / 8];
 	int len = 0;
 
 	if (bpf_core_read(&addr, sizeof(addr), &u->addr) || !addr ||
-	    bpf_core_read(&len, sizeof(len), &addr->len))
+	    bpf_probe_read_kernel(buf, sizeof(buf), (void *)&addr->len - 2))
 		return false;
+	__builtin_memcpy(&len, (char *)buf + 2, sizeof(len));
 	len -= 2;	/* sun_family */
 	if (len <= 0)
 		return false;
 	if (len > (int)sizeof(r->addr))
 		len = sizeof(r->addr);
-	if (bpf_probe_read_kernel(r->addr, sizeof(r->addr), addr->name[0].sun_path))
-		return false;
+	__builtin_memcpy(r->addr, &buf[1], sizeof(r->addr));
 	r->addr_len = len;
 	return true;
 }
 
-/* TCP/UDP: both endpoints into addr (IPCS_SOCKF_INET). */
+/* The layout inet_fill's single reads rely on (true on every kernel so far). */
+#define SKC_OFF(f) bpf_core_field_offset(struct sock_common, f)
+#define SKC_PAIRS_OK (SKC_OFF(skc_rcv_saddr) - SKC_OFF(skc_daddr) == 4 && \
+		      SKC_OFF(skc_dport) - SKC_OFF(skc_daddr) == 12 && \
+		      SKC_OFF(skc_num) - SKC_OFF(skc_daddr) == 14 && \
+		      SKC_OFF(skc_v6_rcv_saddr) - SKC_OFF(skc_v6_daddr) == 16)
+
+/* TCP/UDP: both endpoints into addr (IPCS_SOCKF_INET): two reads (IPv6: three). */
 static __always_inline void inet_fill(struct sock *sk, struct ipcs_sock_rec *r)
 {
 	struct sock_common *c = &sk->__sk_common;
+	__u32 v4[4];	/* daddr, rcv_saddr, hash, dport | num << 16 */
+	__u64 v6[4];	/* v6_daddr, v6_rcv_saddr */
 
-	r->sock_ino = sock_ino(sk);
-	if (r->family == IPCS_AF_INET6) {
-		if (bpf_core_read(r->addr, 16, &c->skc_v6_rcv_saddr) ||
-		    bpf_core_read(r->addr + 16, 16, &c->skc_v6_daddr))
+	if (!SKC_PAIRS_OK) {
+		if (r->family == IPCS_AF_INET6) {
+			if (bpf_core_read(r->addr, 16, &c->skc_v6_rcv_saddr) ||
+			    bpf_core_read(r->addr + 16, 16, &c->skc_v6_daddr))
+				return;
+		} else if (bpf_core_read(r->addr, 4, &c->skc_rcv_saddr) ||
+			   bpf_core_read(r->addr + 16, 4, &c->skc_daddr)) {
 			return;
-	} else if (bpf_core_read(r->addr, 4, &c->skc_rcv_saddr) ||
-		   bpf_core_read(r->addr + 16, 4, &c->skc_daddr)) {
+		}
+		if (bpf_core_read(r->addr + 32, 2, &c->skc_num) ||
+		    bpf_core_read(r->addr + 34, 2, &c->skc_dport))
+			return;
+		r->addr_len = 36;
+		r->flags = IPCS_SOCKF_INET;
 		return;
 	}
-	if (bpf_core_read(r->addr + 32, 2, &c->skc_num) ||
-	    bpf_core_read(r->addr + 34, 2, &c->skc_dport))
+	if (bpf_core_read(v4, sizeof(v4), &c->skc_daddr))
 		return;
+	if (r->family == IPCS_AF_INET6) {
+		if (bpf_core_read(v6, sizeof(v6), &c->skc_v6_daddr))
+			return;
+		__builtin_memcpy(r->addr, &v6[2], 16);
+		__builtin_memcpy(r->addr + 16, &v6[0], 16);
+	} else {
+		__builtin_memcpy(r->addr, &v4[1], 4);
+		__builtin_memcpy(r->addr + 16, &v4[0], 4);
+	}
+	__builtin_memcpy(r->addr + 32, (char *)&v4[3] + 2, 2);	/* skc_num */
+	__builtin_memcpy(r->addr + 34, &v4[3], 2);		/* skc_dport */
 	r->addr_len = 36;
 	r->flags = IPCS_SOCKF_INET;
+}
+
+/*
+ * type and sock_ino into r: fixed while the socket's file is open (our
+ * caller's call holds it), so kept in sockcache (see maps.bpf.h for why a
+ * reused struct sock address cannot meet an older entry).
+ */
+static __always_inline void sock_consts(struct sock *sk, __u64 id, struct ipcs_sock_rec *r)
+{
+	struct sockc_val *c = bpf_map_lookup_elem(&sockcache, &id);
+	struct sockc_val v = {};
+
+	if (c) {
+		r->type = c->type;
+		r->sock_ino = c->sock_ino;
+		return;
+	}
+	if (bpf_core_read(&r->type, sizeof(r->type), &sk->sk_type))
+		return;
+	r->sock_ino = sock_ino(sk);
+	if (!r->sock_ino)
+		return;
+	v.type = r->type;
+	v.sock_ino = r->sock_ino;
+	bpf_map_update_elem(&sockcache, &id, &v, BPF_ANY);
 }
 
 /* Peer, inodes and address of the socket sk (the record's chan.ino). */
@@ -124,15 +180,14 @@ static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 	struct sock *sk = (struct sock *)(r->s.chan.ino ^ targ_sock_salt), *peer = NULL;
 	struct unix_sock *u = container_of(sk, struct unix_sock, sk);
 
+	/* Read every time: IPV6_ADDRFORM can turn an AF_INET6 socket into AF_INET. */
 	bpf_core_read(&r->family, sizeof(r->family), &sk->__sk_common.skc_family);
+	sock_consts(sk, r->s.chan.ino, r);
 	if (r->family != IPCS_AF_UNIX) {
-		bpf_core_read(&r->type, sizeof(r->type), &sk->sk_type);
 		inet_fill(sk, r);
 		return;
 	}
 
-	bpf_core_read(&r->type, sizeof(r->type), &sk->sk_type);
-	r->sock_ino = sock_ino(sk);
 	if (bpf_core_read(&peer, sizeof(peer), &u->peer))
 		peer = NULL;
 	r->peer = peer ? (__u64)peer ^ targ_sock_salt : 0;

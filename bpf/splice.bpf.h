@@ -42,16 +42,14 @@ static __always_inline bool splice_enter(struct pt_regs *regs, struct task_struc
 		in->arg = SYS_ARG3(regs);
 		break;
 	}
-	return fd_followed(task, in->fd) || fd_followed(task, in->fd2);
+	return fd_followed(in->fd) || fd_followed(in->fd2);
 }
 
 /* One side: fd is followed (resolved again at exit: same fd table). */
 static __always_inline void splice_side(struct inflight *in, int fd, int other, bool out,
 					long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	if (!resolve_fd(task, fd, in))
+	if (!resolve_fd(fd, in))
 		return;
 	in->fd = fd;
 	in->fd2 = other;
@@ -67,7 +65,7 @@ static __always_inline void splice_exit(struct inflight *in, long ret)
 		return;
 	if (in->sys == IPCS_SYS_VMSPLICE) {
 		/* Into the write end, or out of the read end. */
-		if (resolve_fd(bpf_get_current_task_btf(), src, in))
+		if (resolve_fd(src, in))
 			splice_side(in, src, src, in->chan.fmode & IPCS_FMODE_WRITE, ret);
 		return;
 	}

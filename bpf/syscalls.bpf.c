@@ -23,23 +23,39 @@ static __always_inline __u16 cloexec_flag(__u64 flags)
 	return flags & O_CLOEXEC ? IPCS_SYSF_CLOEXEC : 0;
 }
 
-/* Resolve an fd into in->chan; true when it is a followed channel. */
-static __always_inline bool resolve_fd(struct task_struct *task, int fd,
-				       struct inflight *in)
+static __always_inline bool resolve_flags(int fd, struct inflight *in, int flags)
 {
-	int r = fd_to_chan(task, fd, &in->chan);
+	int r = ipcs_fd_chan(fd, flags, &in->chan);
 
 	if (r == FDRES_FAULT)
 		drop_count(IPCS_DROP_READ);
 	return r > 0;
 }
 
+/* Resolve an fd of the current task into in->chan; true when it is a followed channel. */
+static __always_inline bool resolve_fd(int fd, struct inflight *in)
+{
+	return resolve_flags(fd, in, 0);
+}
+
+/* The same for an fd the call has just created: never from the fd cache. */
+static __always_inline bool resolve_new_fd(int fd, struct inflight *in)
+{
+	return resolve_flags(fd, in, FDC_FRESH);
+}
+
+/* The same for an fd whose file the call closes: nothing is cached for it. */
+static __always_inline bool resolve_closing_fd(int fd, struct inflight *in)
+{
+	return resolve_flags(fd, in, FDC_NOSTORE);
+}
+
 /* True when fd is a followed channel (its identity is not kept). */
-static __always_inline bool fd_followed(struct task_struct *task, int fd)
+static __always_inline bool fd_followed(int fd)
 {
 	struct inflight tmp = {};
 
-	return resolve_fd(task, fd, &tmp);
+	return resolve_fd(fd, &tmp);
 }
 
 /* socket*, connect, accept*, bind, listen, shutdown: what enter knows. */
@@ -65,13 +81,12 @@ static __always_inline bool sock_enter_setup(struct pt_regs *regs, struct task_s
 		break;
 	}
 	in->fd = SYS_ARG0(regs);
-	return resolve_fd(task, in->fd, in);
+	return resolve_fd(in->fd, in);
 }
 
 /* The new socket(s) of socket/socketpair/accept: resolved from the new fd. */
 static __always_inline bool sock_exit_setup(struct inflight *in, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	int fds[2];
 
 	if (in->sys == IPCS_SYS_SOCKETPAIR) {
@@ -79,7 +94,8 @@ static __always_inline bool sock_exit_setup(struct inflight *in, long ret)
 			return false;
 		in->fd = fds[0];
 		in->fd2 = fds[1];
-		return resolve_fd(task, fds[0], in);
+		fdc_forget(fds[1]);
+		return resolve_new_fd(fds[0], in);
 	}
 	if (ret < 0)
 		return false;
@@ -87,7 +103,7 @@ static __always_inline bool sock_exit_setup(struct inflight *in, long ret)
 		in->fd = ret;
 	else
 		in->fd2 = ret;
-	return resolve_fd(task, ret, in);
+	return resolve_new_fd(ret, in);
 }
 #include "mq.bpf.h"
 #include "splice.bpf.h"
@@ -105,6 +121,8 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 				       struct task_struct *task,
 				       struct inflight *in)
 {
+	bool ok;
+
 	switch (in->sys) {
 	case IPCS_SYS_READ:
 	case IPCS_SYS_WRITE:
@@ -122,7 +140,7 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 		 * destination / sendmsg's msghdr, set by sock_enter_dest(). */
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG2(regs);
-		return resolve_fd(task, in->fd, in);
+		return resolve_fd(in->fd, in);
 	case IPCS_SYS_EVENTFD:
 	case IPCS_SYS_EVENTFD2:
 		in->arg = (__u32)SYS_ARG0(regs);
@@ -141,11 +159,18 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_SENDFILE:
 		return splice_enter(regs, task, in);
 	case IPCS_SYS_CLOSE:
+		in->fd = SYS_ARG0(regs);
+		ok = resolve_closing_fd(in->fd, in);
+		/* Followed or not, its file may be gone at return (and again at exit). */
+		fdc_forget(in->fd);
+		return ok;
 	case IPCS_SYS_DUP:
 		in->fd = SYS_ARG0(regs);
-		return resolve_fd(task, in->fd, in);
+		return resolve_fd(in->fd, in);
 	case IPCS_SYS_DUP2:
-	case IPCS_SYS_DUP3:
+	case IPCS_SYS_DUP3: {
+		struct inflight tmp = {};
+
 		in->fd = SYS_ARG0(regs);
 		in->fd2 = SYS_ARG1(regs);
 		if (in->sys == IPCS_SYS_DUP3) {
@@ -153,14 +178,17 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 			in->flags = cloexec_flag(in->arg);
 		}
 		/* Onto a followed fd from another file: that channel end is closed. */
-		return resolve_fd(task, in->fd, in) || fd_followed(task, in->fd2);
+		ok = resolve_fd(in->fd, in) || resolve_closing_fd(in->fd2, &tmp);
+		fdc_forget(in->fd2);	/* and again at exit */
+		return ok;
+	}
 	case IPCS_SYS_FCNTL:
 		in->fd = SYS_ARG0(regs);
 		in->arg = SYS_ARG1(regs);
 		if (in->arg != F_DUPFD && in->arg != F_DUPFD_CLOEXEC)
 			return false;
 		in->flags = in->arg == F_DUPFD_CLOEXEC ? IPCS_SYSF_CLOEXEC : 0;
-		return resolve_fd(task, in->fd, in);
+		return resolve_fd(in->fd, in);
 	case IPCS_SYS_SOCKET:
 	case IPCS_SYS_SOCKETPAIR:
 	case IPCS_SYS_ACCEPT:
@@ -171,7 +199,9 @@ static __always_inline bool enter_fill(struct pt_regs *regs,
 	case IPCS_SYS_SHUTDOWN:
 		return sock_enter_setup(regs, task, in);
 	case IPCS_SYS_CLOSE_RANGE:
-		/* Rare; the model knows which of these fds matter. */
+		/* Rare; the model knows which of these fds matter. Every
+		 * cached fd goes (and again at exit). */
+		__sync_fetch_and_add(&fdc_gen, 1);
 		in->fd = SYS_ARG0(regs);
 		in->fd2 = SYS_ARG1(regs);
 		in->arg = SYS_ARG2(regs);
@@ -256,7 +286,8 @@ static __always_inline bool exit_pipe(struct inflight *in)
 	}
 	in->fd = fds[0];
 	in->fd2 = fds[1];
-	return resolve_fd(bpf_get_current_task_btf(), fds[0], in);
+	fdc_forget(fds[1]);
+	return resolve_new_fd(fds[0], in);
 }
 
 /* An eventfd read/write moved 8 bytes: the counter value replaces arg. */
@@ -300,15 +331,18 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 		in->fd2 = ret;
 		return ret >= 0;
 	case IPCS_SYS_CLOSE_RANGE:
+		__sync_fetch_and_add(&fdc_gen, 1);
 		return ret == 0;
 	case IPCS_SYS_DUP2:
 	case IPCS_SYS_DUP3:
+		/* Another thread may have cached fd2's old file meanwhile. */
+		fdc_forget(in->fd2);
 		return ret >= 0;
 	case IPCS_SYS_OPEN:
 	case IPCS_SYS_OPENAT:
 		/* Any followed kind: opening /proc/PID/fd/N of a pipe is one too. */
 		in->fd = ret;
-		return ret >= 0 && resolve_fd(bpf_get_current_task_btf(), ret, in);
+		return ret >= 0 && resolve_new_fd(ret, in);
 	case IPCS_SYS_MKNOD:
 	case IPCS_SYS_MKNODAT:
 		in->chan.kind = IPCS_KIND_FIFO;
@@ -327,7 +361,10 @@ static __always_inline bool exit_fill(struct inflight *in, long ret)
 	case IPCS_SYS_EVENTFD:
 	case IPCS_SYS_EVENTFD2:
 		in->fd = ret;
-		return ret >= 0 && resolve_fd(bpf_get_current_task_btf(), ret, in);
+		return ret >= 0 && resolve_new_fd(ret, in);
+	case IPCS_SYS_CLOSE:
+		fdc_forget(in->fd);	/* a thread may have cached it during the call */
+		return true;
 	case IPCS_SYS_READ:
 	case IPCS_SYS_WRITE:
 		if (in->chan.kind == IPCS_KIND_EVENTFD && ret == 8)
