@@ -7,7 +7,7 @@ _ipcscope() {
 	cmd=${COMP_WORDS[1]}
 
 	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W "record replay report export merge demo help --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock help --help --version" -- "$cur")
 		return
 	fi
 	# after "record ... --", complete the traced command
@@ -39,13 +39,17 @@ _ipcscope() {
 	-c | --comm)
 		mapfile -t COMPREPLY < <(compgen -W "$(ps -eo comm= 2>/dev/null | sort -u)" -- "$cur")
 		return ;;
-	--duration | --ringbuf-kb | --capture | --since | --until | -n | --frames | -C | -G | -W)
+	--duration | --ringbuf-kb | --capture | --since | --until | -n | --frames | -C | -G | -W | \
+	--interval | --threshold)
 		return ;;
 	help)
-		mapfile -t COMPREPLY < <(compgen -W "record replay report export merge demo" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock" -- "$cur")
 		return ;;
 	esac
 	case $cmd in
+	live) opts="-p --pid -c --comm --kind --cgroup --plain --interval -n --frames --ringbuf-kb -v --verbose --help --" ;;
+	stat) opts="-p --pid -c --comm --kind --cgroup --duration --json -o --output --ringbuf-kb -q --quiet -v --verbose --help --" ;;
+	deadlock) opts="-p --pid -c --comm --watch --duration --json --no-stacks --threshold -n --ringbuf-kb -q --quiet -v --verbose --help" ;;
 	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
 	replay) opts="--plain -n --frames --since --until --kind -v --verbose --help" ;;
 	report) opts="--json --since --until --kind -v --verbose --help" ;;
@@ -56,7 +60,7 @@ _ipcscope() {
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
-	elif [[ $cmd != record ]]; then
+	elif [[ $cmd == replay || $cmd == report || $cmd == export || $cmd == merge ]]; then
 		mapfile -t COMPREPLY < <(compgen -f -X '!*.ipcs' -- "$cur"; compgen -d -- "$cur")
 	fi
 }
