@@ -51,6 +51,11 @@ int cmd_scan_waits(struct dl_watcher *w, struct live_source *ls, __u64 now_ns,
 
 /* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
+/* --cgroup: resolved into cg and set in cfg (which then points at cg); 0 without it, or -errno
+ * (said to the user). */
+struct cgroup_ref;
+struct live_config;
+int cmd_cgroup(const struct ipcs_opts *o, struct cgroup_ref *cg, struct live_config *cfg);
 
 /* The report of a model built by the caller (path NULL: traced live, not
  * recorded). Flushes m. Returns 0 or -errno. */

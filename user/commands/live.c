@@ -217,15 +217,10 @@ static int open_probes(struct live_run *s, pid_t *pids, size_t npids)
 				    .ringbuf_bytes = (size_t)o->ringbuf_kb * 1024,
 				    .self_pid = getpid() };
 	static struct cgroup_ref cg;	/* 4 KiB path: not on the stack */
-	int err;
+	int err = cmd_cgroup(o, &cg, &cfg);
 
-	if (o->cgroup) {
-		err = cgroup_resolve(o->cgroup, NULL, &cg);
-		if (err)
-			return err;
-		cfg.cgroup = &cg;
-		log_info("--cgroup %s: id %llu, level %u", cg.path, (unsigned long long)cg.id, cg.level);
-	}
+	if (err)
+		return err;
 	err = live_open(&cfg, &s->ls);
 	if (err)
 		return err;

@@ -384,13 +384,9 @@ static int run(const struct ipcs_opts *o, const struct record_target *t, struct 
 	cfg.follow_children = true;
 	cfg.ringbuf_bytes = (size_t)o->ringbuf_kb * 1024;
 	cfg.capture_bytes = o->capture;
-	if (o->cgroup) {
-		err = cgroup_resolve(o->cgroup, NULL, &cg);
-		if (err)
-			goto discard;
-		cfg.cgroup = &cg;
-		log_info("--cgroup %s: id %llu, level %u", cg.path, (unsigned long long)cg.id, cg.level);
-	}
+	err = cmd_cgroup(o, &cg, &cfg);
+	if (err)
+		goto discard;
 	cfg.self_pid = getpid();
 	err = live_open(&cfg, &s.ls);
 	if (err)
