@@ -178,6 +178,29 @@ role_pid() {
 	printf -v "$1" '%s' "$v"
 }
 
+# rec_pids_released NAME WLPID PID...: `record -o $T/NAME.ipcs -p PID...` in
+# the background; once it records, SIGUSR1 releases the PIDs (a workload that
+# waits to be traced), then the workload WLPID and the recorder (which stops
+# once every pid exited) must both exit 0; then report_json NAME.
+rec_pids_released() {
+	local name=$1 wlpid=$2 recpid p args=()
+	shift 2
+	for p in "$@"; do args+=(-p "$p"); done
+	"$IPCS" record -o "$T/$name.ipcs" "${args[@]}" </dev/null >"$T/$name.out" 2>"$T/$name.err" &
+	recpid=$!
+	LIVE_BG_PIDS+=("$recpid")
+	wait_line "$T/$name.err" 'recording to' 20 "$recpid" ||
+		{ show "$T/$name.err"; die "record -p never printed 'recording to'"; }
+	kill -USR1 "$@" || die "cannot signal the workload"
+	bg_wait "$wlpid" 10
+	check_eq "workload exit status (its own check)" 0 "$BG_RC"
+	((BG_RC == 0)) || show "$T/wl.err"
+	bg_wait "$recpid" 15
+	check_eq "record -p exit status once all pids exited" 0 "$BG_RC"
+	((BG_RC == 0)) || show "$T/$name.err"
+	report_json "$name"
+}
+
 # rec NAME CMD ARGS...: `ipcscope record -o $T/NAME.ipcs -- CMD...` with
 # stdin from /dev/null, stdout in $T/NAME.out, stderr in $T/NAME.err.
 # Sets REC_RC to record's exit status.

@@ -44,21 +44,7 @@ check_eq "idle: replay lines on pipe:[$ino] (one per seeded fd)" 2 \
 	"$(grep -cF "pipe:[$ino]" "$T/idle.replay")"
 
 # 2. Record again, then let them talk.
-"$IPCS" record -o "$T/po.ipcs" -p "$w" -p "$r" </dev/null >"$T/po.out" 2>"$T/po.err" &
-recpid=$!
-LIVE_BG_PIDS+=("$recpid")
-wait_line "$T/po.err" 'recording to' 20 "$recpid" ||
-	{ show "$T/po.err"; die "record -p never printed 'recording to'"; }
-
-kill -USR1 "$w" "$r" || die "cannot signal the workload"
-bg_wait "$wlpid" 10
-check_eq "workload exit status (its own check)" 0 "$BG_RC"
-((BG_RC == 0)) || show "$T/wl.err"
-# record stops by itself once every given pid has exited
-bg_wait "$recpid" 15
-check_eq "record -p exit status once all pids exited" 0 "$BG_RC"
-((BG_RC == 0)) || show "$T/po.err"
-report_json po
+rec_pids_released po "$wlpid" "$w" "$r"
 check_recording po
 check_conv po pipe "$w" po_writer "$r" po_reader 12000 8
 check_eq "po: conversation on the seeded pipe" "pipe:[$ino]" "$(conv_channel po "$w" "$r")"

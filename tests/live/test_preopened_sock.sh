@@ -55,19 +55,7 @@ check_eq "idle: message queue and holders (seeded)" \
 	"$(holders mq "$mq" "$j")"
 
 # 2. Record again, then let them talk.
-"$IPCS" record -o "$T/ps.ipcs" -p "$s" -p "$c" </dev/null >"$T/ps.out" 2>"$T/ps.err" &
-recpid=$!
-LIVE_BG_PIDS+=("$recpid")
-wait_line "$T/ps.err" 'recording to' 20 "$recpid" ||
-	{ show "$T/ps.err"; die "record -p never printed 'recording to'"; }
-kill -USR1 "$s" "$c" || die "cannot signal the workload"
-bg_wait "$wlpid" 10
-check_eq "workload exit status (its own check)" 0 "$BG_RC"
-((BG_RC == 0)) || show "$T/wl.err"
-bg_wait "$recpid" 15
-check_eq "record -p exit status once all pids exited" 0 "$BG_RC"
-((BG_RC == 0)) || show "$T/ps.err"
-report_json ps
+rec_pids_released ps "$wlpid" "$s" "$c"
 check_recording ps
 check_conv ps unix-stream "$c" ps_client "$s" ps_server "$K" 1
 check_conv ps tcp "$c" ps_client "$s" ps_server "$K" 1
