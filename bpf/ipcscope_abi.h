@@ -15,7 +15,7 @@
 #endif
 
 #define IPCS_ABI_MAJOR 1
-#define IPCS_ABI_MINOR 2
+#define IPCS_ABI_MINOR 3
 
 #define IPCS_COMM_LEN 16
 #define IPCS_PATH_MAX 256
@@ -532,9 +532,10 @@ struct ipcs_drops_rec {
 };
 
 /*
- * The value of the BPF `inflight` map (key: tid): what sys_enter saw, kept
- * until sys_exit. User space scans it (deadlock --watch, the recorder) for
- * the threads blocked in IPC right now. (1.1)
+ * The value of the BPF `inflight` map (task storage): what sys_enter saw,
+ * kept until sys_exit. User space scans it (deadlock --watch, the recorder)
+ * for the threads blocked in IPC right now, through struct
+ * ipcs_inflight_entry. (1.1)
  */
 struct ipcs_inflight {
 	__u64 ts;		/* sys_enter time (CLOCK_MONOTONIC) */
@@ -546,6 +547,17 @@ struct ipcs_inflight {
 	__u16 flags;		/* IPCS_SYSF_*; futex: IPCS_FKEY_WORD when fd/fd2 were read */
 	__u32 _pad;
 	struct ipcs_chan chan;	/* resolved at enter for fd-based calls */
+};
+
+/*
+ * What the `inflight_dump` task iterator writes, one per thread inside a
+ * traced syscall (the `inflight` map is task storage, which user space
+ * cannot walk). (1.3)
+ */
+struct ipcs_inflight_entry {
+	__u32 tid;
+	__u32 tgid;
+	struct ipcs_inflight in;
 };
 
 /* ipcs_wait_rec.flags */

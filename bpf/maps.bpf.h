@@ -13,8 +13,14 @@
 #include <bpf/bpf_tracing.h>
 #include "ipcscope_abi.h"
 
+/* One access, in program order with the others (libbpf 1.1 has none). */
+#ifndef READ_ONCE
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#endif
+#define compiler_barrier() asm volatile("" ::: "memory")
+
 #define IPCS_TRACED_MAX   65536	/* processes followed in pid-filter mode */
-#define IPCS_INFLIGHT_MAX 16384	/* threads inside a traced syscall at once */
 #define IPCS_FDCACHE_MAX  16384	/* fds whose channel is remembered (LRU) */
 #define IPCS_SOCKCACHE_MAX 8192	/* sockets whose constants are remembered (LRU) */
 
@@ -68,7 +74,7 @@ struct inflight {
 	__s32 fd2;
 	__u16 sys;		/* enum ipcs_sys */
 	__u16 flags;		/* IPCS_SYSF_* */
-	__u32 _pad;
+	__u32 exiting;		/* sys_exit is completing it (ABI: _pad) */
 	struct ipcs_chan chan;	/* resolved at enter for fd-based calls */
 };
 
@@ -80,10 +86,17 @@ _Static_assert(__builtin_offsetof(struct inflight, chan) == __builtin_offsetof(s
 	       __builtin_offsetof(struct inflight, uptr) == __builtin_offsetof(struct ipcs_inflight, uptr),
 	       "inflight layout");
 
+/*
+ * Per thread, in task storage rather than a tid-keyed hash: no bucket lock
+ * or element allocation per call, a miss for an untraced thread is a NULL
+ * pointer test, and it goes away with the task. An entry is idle when its
+ * sys is IPCS_SYS_NONE; user space sees the busy ones through the
+ * `inflight_dump` task iterator (syscalls.bpf.c).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IPCS_INFLIGHT_MAX);
-	__type(key, __u32);	/* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps") __weak;
 

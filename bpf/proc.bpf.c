@@ -71,11 +71,10 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 
 static __always_inline void proc_exit(struct task_struct *p, bool group_dead)
 {
-	__u32 tid = BPF_CORE_READ(p, pid);
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	/* Normally sys_exit has removed it; never leave one behind. */
-	bpf_map_delete_elem(&inflight, &tid);
+	/* Normally sys_exit has cleared it; a dying thread blocks nothing. */
+	bpf_task_storage_delete(&inflight, p);
 	if (!group_dead)
 		return;
 	if (task_traced(p, tgid))

@@ -252,10 +252,9 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	__u16 sys = sysnr_to_ipcs(id);
+	struct inflight in, *slot;
 	struct task_struct *task;
-	struct inflight in;
 	__u64 pid_tgid;
-	__u32 tid;
 
 	/* Cheapest test first: most syscalls are not ours. */
 	if (sys == IPCS_SYS_NONE)
@@ -269,9 +268,19 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (!enter_fill(regs, task, &in))
 		return 0;
 	in.ts = bpf_ktime_get_ns();
-	tid = (__u32)pid_tgid;
-	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
+	slot = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
 		drop_count(IPCS_DROP_INFLIGHT);
+		return 0;
+	}
+	/* sys last, so that inflight_dump never takes a half-written entry
+	 * for a whole one (it rereads sys after its copy). */
+	WRITE_ONCE(slot->sys, IPCS_SYS_NONE);
+	in.sys = IPCS_SYS_NONE;
+	compiler_barrier();
+	*slot = in;
+	compiler_barrier();
+	WRITE_ONCE(slot->sys, sys);
 	return 0;
 }
 
@@ -453,41 +462,79 @@ static __always_inline __u64 emit_sys(const struct inflight *in, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	struct inflight *p, in;
+	struct inflight *in;
 	__u16 sys;
-	__u32 tid;
 
 	sys = sysnr_to_ipcs(SYS_NR_AT_EXIT(regs));
 	if (sys == IPCS_SYS_NONE)
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	p = bpf_map_lookup_elem(&inflight, &tid);
-	if (!p)
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!in || in->sys == IPCS_SYS_NONE)
 		return 0;
-	/* Copy before delete: a deleted element may be reused at once. */
-	in = *p;
-	bpf_map_delete_elem(&inflight, &tid);
-	if (in.sys != sys)	/* stale entry: its exit was never seen */
-		return 0;
+	if (in->sys != sys)	/* stale entry: its exit was never seen */
+		goto done;
+	/* Completed in place (only this thread writes its entry; no copy on
+	 * a stack the verifier caps at 512 bytes), hidden from inflight_dump
+	 * meanwhile. */
+	WRITE_ONCE(in->exiting, 1);
+	compiler_barrier();
 	if (is_splice_sys(sys)) {
-		splice_exit(&in, ret);
-		return 0;
+		splice_exit(in, ret);
+		goto done;
 	}
 	if (futex_sys(sys)) {
-		futex_emit(regs, &in, ret);
-		return 0;
+		futex_emit(regs, in, ret);
+		goto done;
 	}
 	if (shm_sys(sys)) {
-		shm_emit(&in, ret);
-		return 0;
+		shm_emit(in, ret);
+		goto done;
 	}
-	if (exit_fill(&in, ret)) {
-		__u64 ts = emit_sys(&in, ret);
+	if (exit_fill(in, ret)) {
+		__u64 ts = emit_sys(in, ret);
 
 		if (ts)	/* no payload without its call's record */
-			payload_emit(regs, &in, ret, ts);
+			payload_emit(regs, in, ret, ts);
 	}
-	if (fdpass_wanted(&in, ret))
-		fdpass_emit(&in);	/* after the data record, as user space expects */
+	if (fdpass_wanted(in, ret))
+		fdpass_emit(in);	/* after the data record, as user space expects */
+done:
+	compiler_barrier();
+	WRITE_ONCE(in->sys, IPCS_SYS_NONE);
+	return 0;
+}
+
+/*
+ * One struct ipcs_inflight_entry per thread inside a traced call now, for
+ * user space's scan of blocked threads (live_scan_inflight). Task storage
+ * cannot be walked from user space; a task iterator can read it.
+ */
+SEC("iter/task")
+int inflight_dump(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ipcs_inflight_entry e = {};
+	struct inflight *p;
+	__u16 sys;
+
+	if (!task)
+		return 0;
+	p = bpf_task_storage_get(&inflight, task, 0, 0);
+	if (!p)
+		return 0;
+	sys = READ_ONCE(p->sys);
+	if (sys == IPCS_SYS_NONE || READ_ONCE(p->exiting))
+		return 0;
+	compiler_barrier();
+	__builtin_memcpy(&e.in, p, sizeof(e.in));
+	compiler_barrier();
+	/* The thread may have left (or re-entered) meanwhile: skip a torn copy. */
+	if (READ_ONCE(p->sys) != sys || READ_ONCE(p->ts) != e.in.ts || READ_ONCE(p->exiting))
+		return 0;
+	e.in.sys = sys;
+	e.in._pad = 0;
+	e.tid = task->pid;
+	e.tgid = task->tgid;
+	bpf_seq_write(ctx->meta->seq, &e, sizeof(e));
 	return 0;
 }

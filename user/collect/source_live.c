@@ -291,30 +291,35 @@ int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS])
 
 int live_scan_inflight(struct live_source *ls, live_inflight_cb cb, void *ctx)
 {
-	struct bpf_map *m;
-	struct ipcs_inflight in;
-	__u32 key, next;
-	bool first = true;
-	int err = 0, rc = 0;
-	__u32 left;
+	struct ipcs_inflight_entry e[64];
+	size_t have = 0;	/* bytes in e */
+	struct bpf_link *link;
+	ssize_t n;
+	int fd, rc = 0;
 
 	if (!ls || !cb)
 		return -EINVAL;
-	m = ls->skel->maps.inflight;
-	left = bpf_map__max_entries(m);
-	/* The map changes under us (threads enter and leave syscalls): a key
-	 * that vanished between next_key and lookup is skipped, and a walk that
-	 * restarts from the top (its key was deleted) may repeat a thread, so
-	 * it is bounded by the map's size. */
-	while (!rc && left-- && !(err = bpf_map__get_next_key(m, first ? NULL : &key, &next, sizeof(next)))) {
-		first = false;
-		key = next;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &in, sizeof(in), 0))
-			continue;
-		rc = cb(key, &in, ctx);
+	link = ls->skel->links.inflight_dump;
+	if (!link)
+		return -ENOTCONN;
+	/* A fresh iterator per scan: it walks the tasks alive now. */
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		return -errno;
+	while (!rc && (n = read(fd, (char *)e + have, sizeof(e) - have)) > 0) {
+		size_t whole;
+
+		have += n;
+		whole = have / sizeof(e[0]);
+		for (size_t i = 0; !rc && i < whole; i++)
+			rc = cb(e[i].tid, &e[i].in, ctx);
+		/* A read may end inside an entry: keep its start for the next. */
+		have -= whole * sizeof(e[0]);
+		memmove(e, (char *)e + whole * sizeof(e[0]), have);
 	}
-	if (!rc && err && err != -ENOENT)
-		rc = err;
+	if (!rc && n < 0)
+		rc = -errno;
+	close(fd);
 	return rc;
 }
 

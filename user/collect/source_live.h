@@ -45,8 +45,9 @@ int live_drain(struct live_source *ls, live_rec_cb cb, void *ctx);
 /* Drop counters summed over CPUs, indexed by enum ipcs_drop_reason. */
 int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS]);
 
-/* Every thread inside a traced syscall now (the BPF `inflight` map): cb
- * per thread; a non-zero return stops the walk and is returned. */
+/* Every thread inside a traced syscall now (the BPF `inflight` task storage,
+ * read through the `inflight_dump` task iterator): cb per thread; a non-zero
+ * return stops the walk and is returned. */
 typedef int (*live_inflight_cb)(__u32 tid, const struct ipcs_inflight *in, void *ctx);
 int live_scan_inflight(struct live_source *ls, live_inflight_cb cb, void *ctx);
 

@@ -112,7 +112,7 @@ void dl_blockset_sort(struct dl_blockset *b)
 {
 	if (b->n)
 		qsort(b->v, b->n, sizeof(*b->v), cmp_tid);
-	/* the map walk may repeat a thread (see live_scan_inflight): keep one */
+	/* one entry per thread, whatever the caller added */
 	size_t w = 0;
 	for (size_t i = 0; i < b->n; i++)
 		if (!w || b->v[w - 1].tid != b->v[i].tid)
