@@ -1,7 +1,7 @@
 #!/bin/bash
 # shellcheck disable=SC2016,SC2154 # jq programs use $vars; role_pid sets vars
 # Traced-process faults: thousands of fds, and threads that die inside a
-# syscall (past the 16384 in-flight slots: none may leak). Exact counts.
+# syscall (more than the 16384 in-flight slots of the old hash map: none may leak). Exact counts.
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload many_fds thread_exit
