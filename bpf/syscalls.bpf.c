@@ -528,11 +528,10 @@ int inflight_dump(struct bpf_iter__task *ctx)
 	compiler_barrier();
 	__builtin_memcpy(&e.in, p, sizeof(e.in));
 	compiler_barrier();
-	/* The thread may have left (or re-entered) meanwhile: skip a torn copy. */
+	/* The thread may have left (or re-entered) meanwhile: skip a torn copy.
+	 * A copy that passes has sys and a zero exiting word in it. */
 	if (READ_ONCE(p->sys) != sys || READ_ONCE(p->ts) != e.in.ts || READ_ONCE(p->exiting))
 		return 0;
-	e.in.sys = sys;
-	e.in._pad = 0;
 	e.tid = task->pid;
 	e.tgid = task->tgid;
 	bpf_seq_write(ctx->meta->seq, &e, sizeof(e));
