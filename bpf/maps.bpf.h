@@ -139,7 +139,18 @@ __u32 fdc_gen __weak SEC(".bss");
 struct sockc_val {
 	__u64 sock_ino;		/* this socket's inode (fixed while its file is open) */
 	__u16 type;		/* SOCK_* */
-	__u16 _pad[3];
+	__u16 family;		/* AF_*, as read when the entry was made */
+	/* A connected unix stream/seqpacket socket's sock_fill result, and
+	 * the kernel pointers it was read from (sock.bpf.h unix_fill_cached);
+	 * peer 0 = not kept. */
+	__u16 addr_len;
+	__u16 flags;
+	__u64 peer;		/* the peer's struct sock * (u->peer) */
+	__u64 peer_so;		/* peer->sk_socket when peer_ino was read */
+	__u64 peer_ino;
+	__u64 own_uaddr;	/* u->addr, 0 when it was unbound */
+	__u64 peer_uaddr;	/* the peer's u->addr, 0 when it was unbound */
+	char addr[112];		/* = sizeof(ipcs_sock_rec.addr) */
 };
 
 struct {

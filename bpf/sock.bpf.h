@@ -62,8 +62,19 @@ static __always_inline __u16 sock_file_kind(struct file *file, __u64 *id)
 	       type == IPCS_SOCK_DGRAM ? IPCS_KIND_UDP : IPCS_KIND_NONE;
 }
 
-/* Inode number of the socket owning sk; 0 when it has none yet. */
-static __always_inline __u64 sock_ino(struct sock *sk)
+static const struct sockc_val sockc_zero;
+
+/* c, from a sockcache lookup, is filled (sock_consts writes sock_ino last). */
+static __always_inline struct sockc_val *sockc_ready(struct sockc_val *c)
+{
+	if (!c || !READ_ONCE(c->sock_ino))
+		return NULL;
+	compiler_barrier();
+	return c;
+}
+
+/* Inode number of the socket owning sk, its struct socket in *so; 0 when it has none yet. */
+static __always_inline __u64 sock_ino_so(struct sock *sk, __u64 *so_out)
 {
 	struct socket *so = NULL;
 	struct socket_alloc *sa;
@@ -71,10 +82,18 @@ static __always_inline __u64 sock_ino(struct sock *sk)
 
 	if (!sk || bpf_core_read(&so, sizeof(so), &sk->sk_socket) || !so)
 		return 0;
+	*so_out = (__u64)so;
 	sa = container_of(so, struct socket_alloc, socket);
 	if (bpf_core_read(&ino, sizeof(ino), &sa->vfs_inode.i_ino))
 		return 0;
 	return ino;
+}
+
+static __always_inline __u64 sock_ino(struct sock *sk)
+{
+	__u64 so;
+
+	return sock_ino_so(sk, &so);
 }
 
 /*
@@ -82,13 +101,17 @@ static __always_inline __u64 sock_ino(struct sock *sk)
  * covers the length and the path: struct unix_address is {refcnt, len,
  * name}, read from 2 bytes before len so the path lands 8-byte aligned.
  */
-static __always_inline bool unix_addr(struct unix_sock *u, struct ipcs_sock_rec *r)
+static __always_inline bool unix_addr(struct unix_sock *u, struct ipcs_sock_rec *r,
+				      __u64 *uaddr)
 {
 	struct unix_address *addr = NULL;
 	__u64 buf[(8 + sizeof(r->addr)) / 8];
 	int len = 0;
 
-	if (bpf_core_read(&addr, sizeof(addr), &u->addr) || !addr ||
+	if (bpf_core_read(&addr, sizeof(addr), &u->addr))
+		addr = NULL;
+	*uaddr = (__u64)addr;
+	if (!addr ||
 	    bpf_probe_read_kernel(buf, sizeof(buf), (void *)&addr->len - 2))
 		return false;
 	__builtin_memcpy(&len, (char *)buf + 2, sizeof(len));
@@ -152,37 +175,117 @@ static __always_inline void inet_fill(struct sock *sk, struct ipcs_sock_rec *r)
 /*
  * type and sock_ino into r: fixed while the socket's file is open (our
  * caller's call holds it), so kept in sockcache (see maps.bpf.h for why a
- * reused struct sock address cannot meet an older entry).
+ * reused struct sock address cannot meet an older entry). c: the entry, or
+ * NULL when there is none or it is half made (sockc_ready). Returns the
+ * entry, NULL when none could be made.
  */
-static __always_inline void sock_consts(struct sock *sk, __u64 id, struct ipcs_sock_rec *r)
+static __always_inline struct sockc_val *sock_consts(struct sock *sk, __u64 id,
+						     struct sockc_val *c,
+						     struct ipcs_sock_rec *r)
 {
-	struct sockc_val *c = bpf_map_lookup_elem(&sockcache, &id);
-	struct sockc_val v = {};
-
 	if (c) {
 		r->type = c->type;
 		r->sock_ino = c->sock_ino;
-		return;
+		return c;
 	}
 	if (bpf_core_read(&r->type, sizeof(r->type), &sk->sk_type))
-		return;
+		return NULL;
 	r->sock_ino = sock_ino(sk);
 	if (!r->sock_ino)
+		return NULL;
+	/* Made from a zeroed template and filled in place: sys_exit's stack
+	 * has no room for an entry. */
+	bpf_map_update_elem(&sockcache, &id, &sockc_zero, BPF_ANY);
+	c = bpf_map_lookup_elem(&sockcache, &id);
+	if (c) {
+		c->type = r->type;
+		c->family = r->family;
+		compiler_barrier();
+		WRITE_ONCE(c->sock_ino, r->sock_ino);	/* last: sockc_ready() */
+	}
+	return c;
+}
+
+/*
+ * A connected unix stream or seqpacket socket whose fill is in c: u->peer
+ * stays until u is released (our caller's call holds it), a unix address
+ * never changes once bound, so what can move is the peer's socket (accept
+ * gives it one, close takes it) and an address appearing (bind after
+ * connect). 1-3 reads check that, instead of 6-8 to fill. False: refill.
+ */
+static __always_inline bool unix_fill_cached(struct unix_sock *u, struct sockc_val *c,
+					     struct ipcs_sock_rec *r)
+{
+	__u64 peer = READ_ONCE(c->peer), so = 0, a = 0;
+	struct unix_sock *pu;
+
+	if (!peer)
+		return false;
+	pu = container_of((struct sock *)peer, struct unix_sock, sk);
+	if (bpf_core_read(&so, sizeof(so), &pu->sk.sk_socket) || so != c->peer_so)
+		return false;
+	if (!c->own_uaddr) {
+		if (bpf_core_read(&a, sizeof(a), &u->addr) || a)
+			return false;
+		if (!c->peer_uaddr &&
+		    (bpf_core_read(&a, sizeof(a), &pu->addr) || a))
+			return false;
+	}
+	r->peer = peer ^ targ_sock_salt;
+	r->peer_ino = c->peer_ino;
+	r->addr_len = c->addr_len;
+	r->flags = c->flags;
+	if (c->addr_len)
+		__builtin_memcpy(r->addr, c->addr, sizeof(r->addr));
+	compiler_barrier();
+	/* Refilled meanwhile by a thread sharing the socket: take no mix. */
+	if (READ_ONCE(c->peer) == peer)
+		return true;
+	r->addr_len = 0;
+	r->flags = 0;
+	__builtin_memset(r->addr, 0, sizeof(r->addr));
+	return false;
+}
+
+/* Keep a connected unix stream/seqpacket socket's fill (r) in c. */
+static __always_inline void unix_fill_keep(struct sockc_val *c, const struct ipcs_sock_rec *r,
+					   __u64 peer, __u64 peer_so, __u64 own_uaddr,
+					   __u64 peer_uaddr)
+{
+	if (!c || !peer || (r->type != IPCS_SOCK_STREAM && r->type != IPCS_SOCK_SEQPACKET))
 		return;
-	v.type = r->type;
-	v.sock_ino = r->sock_ino;
-	bpf_map_update_elem(&sockcache, &id, &v, BPF_ANY);
+	WRITE_ONCE(c->peer, 0);	/* unix_fill_cached takes no half-written entry */
+	compiler_barrier();
+	c->peer_so = peer_so;
+	c->peer_ino = r->peer_ino;
+	c->own_uaddr = own_uaddr;
+	c->peer_uaddr = peer_uaddr;
+	c->addr_len = r->addr_len;
+	c->flags = r->flags;
+	__builtin_memcpy(c->addr, r->addr, sizeof(c->addr));
+	compiler_barrier();
+	WRITE_ONCE(c->peer, peer);
 }
 
 /* Peer, inodes and address of the socket sk (the record's chan.ino). */
 static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 {
 	struct sock *sk = (struct sock *)(r->s.chan.ino ^ targ_sock_salt), *peer = NULL;
-	struct unix_sock *u = container_of(sk, struct unix_sock, sk);
+	struct unix_sock *u = container_of(sk, struct unix_sock, sk), *pu;
+	struct sockc_val *c = sockc_ready(bpf_map_lookup_elem(&sockcache, &r->s.chan.ino));
+	__u64 peer_so = 0, own_uaddr = 0, peer_uaddr = 0;
 
-	/* Read every time: IPV6_ADDRFORM can turn an AF_INET6 socket into AF_INET. */
-	bpf_core_read(&r->family, sizeof(r->family), &sk->__sk_common.skc_family);
-	sock_consts(sk, r->s.chan.ino, r);
+	/* A unix socket stays one; IPV6_ADDRFORM can turn AF_INET6 into AF_INET. */
+	if (c && c->family == IPCS_AF_UNIX) {
+		r->family = IPCS_AF_UNIX;
+		r->type = c->type;
+		r->sock_ino = c->sock_ino;
+		if (unix_fill_cached(u, c, r))
+			return;
+	} else {
+		bpf_core_read(&r->family, sizeof(r->family), &sk->__sk_common.skc_family);
+		c = sock_consts(sk, r->s.chan.ino, c, r);
+	}
 	if (r->family != IPCS_AF_UNIX) {
 		inet_fill(sk, r);
 		return;
@@ -190,17 +293,17 @@ static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 
 	if (bpf_core_read(&peer, sizeof(peer), &u->peer))
 		peer = NULL;
+	pu = container_of(peer, struct unix_sock, sk);
 	r->peer = peer ? (__u64)peer ^ targ_sock_salt : 0;
-	r->peer_ino = sock_ino(peer);
+	r->peer_ino = sock_ino_so(peer, &peer_so);
 	/* A datagram goes to the peer's name; a connection is named by its server. */
-	if (r->type == IPCS_SOCK_DGRAM && peer &&
-	    unix_addr(container_of(peer, struct unix_sock, sk), r)) {
+	if (r->type == IPCS_SOCK_DGRAM && peer && unix_addr(pu, r, &peer_uaddr)) {
 		r->flags = IPCS_SOCKF_PEER_ADDR;
 		return;
 	}
-	if (!unix_addr(u, r) && peer &&
-	    unix_addr(container_of(peer, struct unix_sock, sk), r))
+	if (!unix_addr(u, r, &own_uaddr) && peer && unix_addr(pu, r, &peer_uaddr))
 		r->flags = IPCS_SOCKF_PEER_ADDR;
+	unix_fill_keep(c, r, (__u64)peer, peer_so, own_uaddr, peer_uaddr);
 }
 
 /* sendto/sendmsg: where the destination address is (read at exit). */

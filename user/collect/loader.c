@@ -144,7 +144,7 @@ int loader_load(const struct loader_opts *o, struct ipcscope_bpf **out)
 	err = ipcscope_bpf__load(skel);
 	if (err) {
 		log_error("the kernel rejected the BPF programs: %s%s", strerror(-err),
-			  log_get_level() < LOG_DEBUG ? " (run with -v to see the verifier log)" : "");
+			  log_get_level() < LOG_DEBUG ? " (run with -vv to see the verifier log)" : "");
 		goto cleanup;
 	}
 	*out = skel;
