@@ -73,6 +73,7 @@ static void test_waits_lifecycle(void **state)
 
 	(void)state;
 	assert_int_equal(model_new(&m), 0);
+	now = 1000;
 	r = wait_rec(10, 10, 500, 0, 0, 0);	/* crossed the threshold, no edge yet */
 	feed(m, &r);
 	r = wait_rec(20, 21, 600, IPCS_WAITF_STALL, 0, 30);
@@ -98,6 +99,11 @@ static void test_waits_lifecycle(void **state)
 	assert_int_equal(s.w[0].holder_tid, 20);
 	assert_string_equal(s.w[0].evidence, "pipe write end held by");
 	assert_true(s.w[0].end_ns > s.w[0].found_ns);
+	/* found alone at 1000, in its cycle two records later */
+	assert_int_equal(s.w[0].found_ns, 1000);
+	assert_int_equal(s.w[0].flagged_ns, 1002);
+	assert_int_equal(s.w[1].found_ns, 1001);
+	assert_int_equal(s.w[1].flagged_ns, 1001);
 	assert_int_equal(s.w[1].tid, 21);
 	assert_int_equal(s.w[1].flags, IPCS_WAITF_STALL);
 	assert_true(s.w[1].end_ns > 0);

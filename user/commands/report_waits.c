@@ -35,6 +35,19 @@ static __u64 waited(const struct model_wait *w, __u64 end_ns)
 	return end > w->enter_ns ? end - w->enter_ns : 0;
 }
 
+/* When the cycle of the group head l->v[i] was found: the latest thread to
+ * join it (one may have been found waiting alone a scan earlier). */
+static __u64 cycle_found_ns(const struct wait_list *l, size_t i)
+{
+	__u64 ns = 0;
+
+	for (size_t j = i; j < l->n; j++)
+		if ((l->v[j]->flags & IPCS_WAITF_CYCLE) && l->v[j]->group == l->v[i]->group &&
+		    l->v[j]->flagged_ns > ns)
+			ns = l->v[j]->flagged_ns;
+	return ns;
+}
+
 /* Is this the first wait of its cycle in the list? */
 static bool group_head(const struct wait_list *l, size_t i)
 {
@@ -89,7 +102,7 @@ void report_waits_json(struct json_writer *w, const struct model *m, __u64 end_n
 		if (!(l.v[i]->flags & IPCS_WAITF_CYCLE) || !group_head(&l, i))
 			continue;
 		json_obj_begin(w);
-		json_ku64(w, "found_ns", l.v[i]->found_ns);
+		json_ku64(w, "found_ns", cycle_found_ns(&l, i));
 		json_key(w, "threads");
 		json_arr_begin(w);
 		for (size_t j = i; j < l.n; j++)
@@ -105,7 +118,7 @@ void report_waits_json(struct json_writer *w, const struct model *m, __u64 end_n
 		if ((l.v[i]->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)) != IPCS_WAITF_STALL)
 			continue;
 		json_obj_begin(w);
-		json_ku64(w, "found_ns", l.v[i]->found_ns);
+		json_ku64(w, "found_ns", l.v[i]->flagged_ns);
 		json_key(w, "threads");
 		json_arr_begin(w);
 		json_wait(w, l.v[i], end_ns);
@@ -146,7 +159,7 @@ void report_waits_text(const struct model *m, __u64 first_ns, __u64 end_ns)
 		if (!(l.v[i]->flags & IPCS_WAITF_CYCLE) || !group_head(&l, i))
 			continue;
 		printf("%sDEADLOCK %zu found at %+.3f s:\n", ncycles ? "" : "\n", ncycles + 1,
-		       (double)(l.v[i]->found_ns - first_ns) / 1e9);
+		       (double)(cycle_found_ns(&l, i) - first_ns) / 1e9);
 		ncycles++;
 		for (size_t j = i; j < l.n; j++)
 			if ((l.v[j]->flags & IPCS_WAITF_CYCLE) && l.v[j]->group == l.v[i]->group)
@@ -156,7 +169,7 @@ void report_waits_text(const struct model *m, __u64 first_ns, __u64 end_ns)
 		if ((l.v[i]->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)) != IPCS_WAITF_STALL)
 			continue;
 		printf("%sSTALL found at %+.3f s:\n", nstalls || ncycles ? "" : "\n",
-		       (double)(l.v[i]->found_ns - first_ns) / 1e9);
+		       (double)(l.v[i]->flagged_ns - first_ns) / 1e9);
 		nstalls++;
 		text_wait(l.v[i], first_ns, end_ns);
 	}

@@ -14,6 +14,8 @@
 
 struct model_wait {
 	__u64 found_ns;		/* when it was first found past the threshold */
+	__u64 flagged_ns;	/* when first found in a cycle or stall (later than
+				 * found_ns when it waited alone first); 0: neither */
 	__u64 enter_ns;		/* when the call began */
 	__u64 end_ns;		/* when it returned (or its process exited); 0: still blocked */
 	__u32 pid, tid;

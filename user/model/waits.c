@@ -44,6 +44,8 @@ int waits_apply(struct model *m, const struct ipcs_wait_rec *r)
 	struct model_wait *w = open_wait(t, r->tid);
 
 	if (w && w->enter_ns == r->enter_ns) {	/* the same call, seen again in a cycle */
+		if (!w->flagged_ns && (r->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)))
+			w->flagged_ns = r->h.ts_ns;
 		w->flags |= r->flags;
 		if (r->group)
 			w->group = r->group;
@@ -73,6 +75,8 @@ int waits_apply(struct model *m, const struct ipcs_wait_rec *r)
 	w = &t->v[t->n];
 	memset(w, 0, sizeof(*w));
 	w->found_ns = r->h.ts_ns;
+	if (r->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL))
+		w->flagged_ns = r->h.ts_ns;
 	w->enter_ns = r->enter_ns;
 	w->pid = r->pid;
 	w->tid = r->tid;
