@@ -38,14 +38,20 @@ static struct model_wait *open_wait(const struct waits_tab *t, __u32 tid)
 	return i ? &t->v[i - 1] : NULL;
 }
 
+/* The first record putting w in a cycle or stall dates it (flagged_ns). */
+static void note_flagged(struct model_wait *w, const struct ipcs_wait_rec *r)
+{
+	if (!w->flagged_ns && (r->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)))
+		w->flagged_ns = r->h.ts_ns;
+}
+
 int waits_apply(struct model *m, const struct ipcs_wait_rec *r)
 {
 	struct waits_tab *t = m->waits;
 	struct model_wait *w = open_wait(t, r->tid);
 
 	if (w && w->enter_ns == r->enter_ns) {	/* the same call, seen again in a cycle */
-		if (!w->flagged_ns && (r->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL)))
-			w->flagged_ns = r->h.ts_ns;
+		note_flagged(w, r);
 		w->flags |= r->flags;
 		if (r->group)
 			w->group = r->group;
@@ -75,8 +81,7 @@ int waits_apply(struct model *m, const struct ipcs_wait_rec *r)
 	w = &t->v[t->n];
 	memset(w, 0, sizeof(*w));
 	w->found_ns = r->h.ts_ns;
-	if (r->flags & (IPCS_WAITF_CYCLE | IPCS_WAITF_STALL))
-		w->flagged_ns = r->h.ts_ns;
+	note_flagged(w, r);
 	w->enter_ns = r->enter_ns;
 	w->pid = r->pid;
 	w->tid = r->tid;
