@@ -86,7 +86,7 @@ $(BUILD)/ipcscope: $(MAIN_OBJ) $(LIB_OBJS)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -DIPCS_SRCDIR='"$(CURDIR)"' $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/tests/workloads/%: tests/workloads/%.c tests/workloads/wl.h
 	$(call msg,CC,$@)

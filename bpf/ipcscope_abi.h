@@ -15,7 +15,7 @@
 #endif
 
 #define IPCS_ABI_MAJOR 1
-#define IPCS_ABI_MINOR 3
+#define IPCS_ABI_MINOR 4
 
 #define IPCS_COMM_LEN 16
 #define IPCS_PATH_MAX 256
@@ -609,7 +609,13 @@ struct ipcs_file_header {
 	__u64 start_boot_ns;	/* CLOCK_BOOTTIME at the same moment */
 	char host[64];
 	char kernel[64];
+	/* 1.4: /proc/sys/kernel/random/boot_id (the UUID's 16 bytes), all 0
+	 * when unknown: with host, names the boot whose clocks and pids the
+	 * recording uses. A 1.3 header ends before it. */
+	__u8 boot_id[16];
 };
+
+#define IPCS_FILE_HEADER_SIZE_1_3 176	/* ipcs_file_header before boot_id */
 
 enum ipcs_block_type {
 	IPCS_BLK_META = 1,	/* seed records (IPCS_REC_SEED_*) taken at start */
@@ -667,7 +673,7 @@ _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
 _Static_assert(sizeof(struct ipcs_signal_rec) == 88, "abi");
 _Static_assert(sizeof(struct ipcs_payload_rec) == 312, "abi");
-_Static_assert(sizeof(struct ipcs_file_header) == 176, "abi");
+_Static_assert(sizeof(struct ipcs_file_header) == 192, "abi");
 _Static_assert(sizeof(struct ipcs_block_hdr) == 40, "abi");
 _Static_assert(sizeof(struct ipcs_trailer) == 88, "abi");
 #endif

@@ -142,13 +142,16 @@ static const struct cmd_desc cmds[] = {
 	  "                      three kinds); process records always pass\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "merge", CMD_MERGE, "o:v",
-	  "usage: ipcscope merge FILE FILE... -o OUT [--force] [-v]\n"
+	  "usage: ipcscope merge FILE FILE... -o OUT [--force] [--allow-overlap] [-v]\n"
 	  "Merge recordings (of one host or several) into one, on the first one's clock.\n"
 	  "Records are ordered by time; pids and local channels of another host are\n"
 	  "tagged (pid + N*4194304 for the Nth file) so hosts never mix, and a TCP or UDP\n"
 	  "connection recorded at both ends pairs by its addresses and ports. Drops add up.\n"
+	  "Files of the same boot of one host that recorded the same thread at the same\n"
+	  "time (two recorders of one workload) are refused: their events would count twice.\n"
 	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n"
 	  "      --force         replace an existing regular file\n"
+	  "      --allow-overlap merge such files anyway (a warning names the thread)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
@@ -195,7 +198,7 @@ static const struct cmd_desc cmds[] = {
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
-       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL };
+       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -222,6 +225,7 @@ static const struct option long_opts[] = {
 	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -245,6 +249,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY || cmd == CMD_LIVE;
 	case OPT_INTERVAL: return cmd == CMD_LIVE;
 	case OPT_KEEP: return cmd == CMD_DEMO;
+	case OPT_ALLOW_OVERLAP: return cmd == CMD_MERGE;
 	}
 	return false;
 }
@@ -396,6 +401,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
+	case OPT_ALLOW_OVERLAP: o->allow_overlap = true; return 0;
 	case OPT_NO_STACKS: o->no_stacks = true; return 0;
 	case OPT_WATCH: o->watch = true; return 0;
 	case OPT_THRESHOLD:

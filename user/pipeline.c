@@ -18,8 +18,7 @@ int pipeline_add_sink(struct pipeline *p, struct sink s)
 	return 0;
 }
 
-/* Decode, counting what is skipped: 1 = use ev, 0 = skip, <0 = error. */
-static int decode_counted(struct pipeline *p, const void *rec, size_t len, struct ipcs_event *ev)
+int pipeline_decode(struct pipeline *p, const void *rec, size_t len, struct ipcs_event *ev)
 {
 	int err;
 
@@ -41,21 +40,26 @@ static int decode_counted(struct pipeline *p, const void *rec, size_t len, struc
 int pipeline_feed(struct pipeline *p, const void *rec, size_t len)
 {
 	struct ipcs_event ev;
-	int err = decode_counted(p, rec, len, &ev);
+	int err = pipeline_decode(p, rec, len, &ev);
 
-	if (err <= 0)
-		return err;
-	if (p->filter && !evfilter_match(p->filter, &ev)) {
+	return err <= 0 ? err : pipeline_apply(p, &ev, rec, len);
+}
+
+int pipeline_apply(struct pipeline *p, const struct ipcs_event *ev, const void *rec, size_t len)
+{
+	int err;
+
+	if (p->filter && !evfilter_match(p->filter, ev)) {
 		p->filtered++;
 		return 0;
 	}
 	if (p->model) {
-		err = model_apply(p->model, &ev);
+		err = model_apply(p->model, ev);
 		if (err)
 			return err;
 	}
 	for (size_t i = 0; i < p->nsinks; i++) {
-		err = p->sinks[i].on_event(p->sinks[i].ctx, &ev, rec, len);
+		err = p->sinks[i].on_event(p->sinks[i].ctx, ev, rec, len);
 		if (err)
 			return err;
 	}

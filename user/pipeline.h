@@ -36,6 +36,11 @@ int pipeline_add_sink(struct pipeline *p, struct sink s);
 /* Feed one raw record. Malformed records are counted and skipped (0); a
  * sink's or the model's error is returned. */
 int pipeline_feed(struct pipeline *p, const void *rec, size_t len);
+/* pipeline_feed in two steps, for a caller that keeps the decoded event:
+ * decode (counted as pipeline_feed counts): 1 = ev is good, 0 = skipped;
+ * then apply it (filter, model, sinks). */
+int pipeline_decode(struct pipeline *p, const void *rec, size_t len, struct ipcs_event *ev);
+int pipeline_apply(struct pipeline *p, const struct ipcs_event *ev, const void *rec, size_t len);
 void pipeline_fini(struct pipeline *p);
 
 #endif

@@ -54,7 +54,7 @@ _ipcscope() {
 	replay) opts="--plain -n --frames --since --until --kind -v --verbose --help" ;;
 	report) opts="--json --since --until --kind -v --verbose --help" ;;
 	export) opts="--format -o --output --force --since --until --kind -v --verbose --help" ;;
-	merge) opts="-o --output --force -v --verbose --help" ;;
+	merge) opts="-o --output --force --allow-overlap -v --verbose --help" ;;
 	demo) opts="-o --output --keep --force -q --quiet -v --verbose --help" ;;
 	*) return ;;
 	esac

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ipcscope_abi.h"
+#include "ipcscope_rectab.h"
 #include "collect/cgnames.h"
 #include "log.h"
 #include "util/hashmap.h"
@@ -257,10 +258,32 @@ int cgnames_seed(struct cgnames *cn, pid_t pid, __u64 ts_ns, __u64 *id, cgnames_
 	return send_name(cn, *id, path, ts_ns, cb, ctx);
 }
 
+/* The cgroup a record says its process is in, and that process (the
+ * record's first pid), as the record table places them: 0 when none. */
+static __u64 rec_cgroup(const void *rec, size_t len, const struct ipcs_rec_info *ri, pid_t *pid)
+{
+	__u64 id = 0;
+	__u32 p = 0;
+	bool have_pid = false;
+
+	for (const struct ipcs_rec_field *f = ri->fields;
+	     f < ri->fields + IPCS_REC_MAX_FIELDS && f->role; f++) {
+		if (!ipcs_field_present(f, 0, len))
+			continue;
+		if (f->role == IPCS_FLD_PID && !have_pid) {
+			memcpy(&p, (const char *)rec + f->off, sizeof(p));
+			have_pid = true;
+		} else if (f->role == IPCS_FLD_CGROUP) {
+			memcpy(&id, (const char *)rec + f->off, sizeof(id));
+		}
+	}
+	*pid = (pid_t)p;
+	return id;
+}
+
 int cgnames_before(struct cgnames *cn, const void *rec, size_t len, cgnames_cb cb, void *ctx)
 {
-	struct ipcs_proc_rec pr;
-	struct ipcs_cgroup_rec cr;
+	const struct ipcs_rec_info *ri;
 	struct ipcs_rec_hdr h;
 	char path[PATH_MAX];
 	__u64 id;
@@ -269,15 +292,11 @@ int cgnames_before(struct cgnames *cn, const void *rec, size_t len, cgnames_cb c
 	if (!cn || len < sizeof(h))
 		return 0;
 	memcpy(&h, rec, sizeof(h));
-	if (h.type == IPCS_REC_PROC && len >= sizeof(pr)) {
-		memcpy(&pr, rec, sizeof(pr));
-		id = pr.cgroup_id, pid = (pid_t)pr.pid;
-	} else if (h.type == IPCS_REC_CGROUP && len >= sizeof(cr)) {
-		memcpy(&cr, rec, sizeof(cr));
-		id = cr.cgroup_id, pid = (pid_t)cr.pid;
-	} else {
+	/* Seeds are named as they are taken (cgnames_seed). */
+	ri = h.type == IPCS_REC_SEED_PROC ? NULL : ipcs_rec_lookup(h.type);
+	if (!ri || len < ipcs_rec_full_size(ri))
 		return 0;
-	}
+	id = rec_cgroup(rec, len, ri, &pid);
 	if (!id || hashmap_get(&cn->sent, &id) || hashmap_get(&cn->failed, &id))
 		return 0;
 	if (name_of(cn, id, pid, path, sizeof(path))) {

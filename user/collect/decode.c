@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "collect/decode.h"
+#include "ipcscope_rectab.h"
 
 static const char *const sys_names[IPCS_SYS_MAX] = {
 	[IPCS_SYS_NONE] = "?",	     [IPCS_SYS_PIPE] = "pipe",	 [IPCS_SYS_PIPE2] = "pipe2",
@@ -79,39 +80,6 @@ const char *ipcs_drop_name(unsigned reason)
 	return reason < IPCS_DROP_REASON_MAX ? drop_names[reason] : "other";
 }
 
-/* Smallest valid size per type; newer minor versions may append fields. */
-static size_t min_size(__u16 type)
-{
-	switch (type) {
-	case IPCS_REC_SYS:       return sizeof(struct ipcs_sys_rec);
-	case IPCS_REC_SYS_PATH:  return sizeof(struct ipcs_sys_path_rec);
-	case IPCS_REC_PROC:      return IPCS_PROC_REC_SIZE_1_1;	/* 1.0/1.1 files */
-	case IPCS_REC_SEED_PROC: return IPCS_SEED_PROC_REC_SIZE_1_1;
-	case IPCS_REC_SEED_FD:   return sizeof(struct ipcs_seed_fd_rec);
-	case IPCS_REC_DROPS:     return sizeof(struct ipcs_drops_rec);
-	case IPCS_REC_SOCK:      return sizeof(struct ipcs_sock_rec);
-	case IPCS_REC_FDPASS:    return sizeof(struct ipcs_fdpass_rec);
-	case IPCS_REC_SIGNAL:    return sizeof(struct ipcs_signal_rec);
-	case IPCS_REC_FUTEX:     return IPCS_FUTEX_REC_SIZE_1_0;	/* 1.0 files */
-	case IPCS_REC_SHM:       return sizeof(struct ipcs_shm_rec);
-	case IPCS_REC_WAIT:      return sizeof(struct ipcs_wait_rec);
-	case IPCS_REC_PAYLOAD:   return sizeof(struct ipcs_payload_rec);
-	case IPCS_REC_CGROUP:    return sizeof(struct ipcs_cgroup_rec);
-	case IPCS_REC_CGROUP_NAME: return sizeof(struct ipcs_cgroup_name_rec);
-	default:                 return 0;
-	}
-}
-
-/* Full size (this reader's) of the records that grew since 1.0. */
-static size_t grown_size(__u16 type)
-{
-	switch (type) {
-	case IPCS_REC_FUTEX:     return sizeof(struct ipcs_futex_rec);
-	case IPCS_REC_PROC:      return sizeof(struct ipcs_proc_rec);
-	default:                 return sizeof(struct ipcs_seed_proc_rec);
-	}
-}
-
 int ipcs_rec_size(const void *buf, size_t len)
 {
 	struct ipcs_rec_hdr h;
@@ -150,28 +118,27 @@ static int check_fdpass(struct ipcs_fdpass_rec *r)
 
 int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out)
 {
+	const struct ipcs_rec_info *ri;
 	struct ipcs_rec_hdr h;
-	size_t need;
+	size_t need, full;
 
 	if (ipcs_rec_size(buf, len) != (int)len)
 		return -EINVAL;
 	memcpy(&h, buf, sizeof(h));
-	need = min_size(h.type);
-	if (!need)
+	ri = ipcs_rec_lookup(h.type);
+	if (!ri)
 		return -ENOMSG;
-	if (len < need)
+	if (len < ipcs_rec_min_size(ri))
 		return -EINVAL;
 
-	/* need is the whole struct of this type: nothing of it is left unset,
-	 * so no memset on this per-event path; a record that grew in a later
-	 * minor (futex 1.1, proc and seed_proc 1.2) is taken as far as this
-	 * reader knows it, zero beyond. */
-	if (h.type == IPCS_REC_FUTEX || h.type == IPCS_REC_PROC || h.type == IPCS_REC_SEED_PROC) {
-		size_t full = grown_size(h.type);
-
-		need = len < full ? len : full;
+	/* A record is taken as far as this reader knows it (a newer minor may
+	 * append fields); one from an older minor that lacks the trailing fields
+	 * added since (futex 1.1, proc and seed_proc 1.2) reads them as zero.
+	 * Records of the current size, nearly all, need no memset. */
+	full = ipcs_rec_full_size(ri);
+	need = len < full ? len : full;
+	if (need < full)
 		memset((char *)&out->h + need, 0, full - need);
-	}
 	memcpy(&out->h, buf, need);
 	out->type = h.type;
 	out->path = "";

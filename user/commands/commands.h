@@ -18,6 +18,11 @@ int cmd_export(const struct ipcs_opts *o);
 int cmd_merge(const struct ipcs_opts *o);
 int cmd_live(const struct ipcs_opts *o);
 
+/* merge: add shift to the record's time and, when tag is not 0 (another
+ * host's recording), tag its pids, tids, channels, devices and cgroups as the
+ * record table (ipcscope_rectab.h) places them. rec holds h.size bytes, 8-aligned. */
+void merge_retag(void *rec, __s64 shift, __u32 tag);
+
 /* What record traces: a command to exec, or a function run in a forked child. */
 struct record_target {
 	char **argv;			/* execvp(argv[0], argv) */

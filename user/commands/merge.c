@@ -10,12 +10,16 @@
  * 4-tuple, as loopback connections do. Drop counters are summed.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "commands/commands.h"
 #include "log.h"
+#include "util/hashmap.h"
 #include "record/recfile.h"
+#include "ipcscope_rectab.h"
 
 #define PID_TAG_SHIFT 22	/* Linux pids stay below 2^22 (PID_MAX_LIMIT) */
 
@@ -75,99 +79,66 @@ static __u64 tag_cgroup(__u64 id, __u32 tag)
 	return id ? id ^ ((__u64)tag << 32) : 0;
 }
 
-static void tag_chan(struct ipcs_chan *c, __u32 tag)
+/* TCP and UDP are named by their endpoints: those must match across hosts. */
+static bool kind_host_local(__u16 kind)
 {
-	/* TCP and UDP are named by their endpoints: those must match across hosts */
-	if (c->kind != IPCS_KIND_TCP && c->kind != IPCS_KIND_UDP && c->kind != IPCS_KIND_NONE)
-		c->dev ^= tag;
+	return kind != IPCS_KIND_TCP && kind != IPCS_KIND_UDP && kind != IPCS_KIND_NONE;
 }
 
-/* Shift the time and tag the host-local ids of one record, in place. */
-static void retag(void *rec, const struct input *in)
+static void tag_u32(void *p, __u32 tag, bool keep_zero)
+{
+	__u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	v = keep_zero ? tag_pid(v, tag) : v ^ tag;
+	memcpy(p, &v, sizeof(v));
+}
+
+/* The host-local id at p, of the given role, tagged for another host. */
+static void tag_field(unsigned char *p, __u8 role, __u32 t)
+{
+	struct ipcs_fdpass_fd fd;
+	struct ipcs_chan c;
+	__u64 id;
+
+	switch (role) {
+	case IPCS_FLD_PID: case IPCS_FLD_TID:
+		tag_u32(p, t, true);
+		break;
+	case IPCS_FLD_DEV:
+		tag_u32(p, t, false);
+		break;
+	case IPCS_FLD_CHAN:
+		memcpy(&c, p, sizeof(c));
+		if (kind_host_local(c.kind))
+			tag_u32(p + offsetof(struct ipcs_chan, dev), t, false);
+		break;
+	case IPCS_FLD_FDID:
+		memcpy(&fd, p, sizeof(fd));
+		if (kind_host_local(fd.kind))
+			tag_u32(p + offsetof(struct ipcs_fdpass_fd, dev), t, false);
+		break;
+	case IPCS_FLD_CGROUP: case IPCS_FLD_CGROUP_KEY:
+		memcpy(&id, p, sizeof(id));
+		id = tag_cgroup(id, t);
+		memcpy(p, &id, sizeof(id));
+		break;
+	}
+}
+
+/* A field a record is too short for (one written by an older version) is left alone. */
+void merge_retag(void *rec, __s64 shift, __u32 t)
 {
 	struct ipcs_rec_hdr *h = rec;
-	__u32 t = in->tag;
+	const struct ipcs_rec_info *ri;
 
 	if (h->ts_ns)
-		h->ts_ns = (__u64)((__s64)h->ts_ns + in->shift);
-	if (!t)
+		h->ts_ns = (__u64)((__s64)h->ts_ns + shift);
+	if (!t || !(ri = ipcs_rec_lookup(h->type)) || h->size < ipcs_rec_min_size(ri))
 		return;
-	switch (h->type) {
-	case IPCS_REC_SYS: case IPCS_REC_SYS_PATH: case IPCS_REC_SOCK: {
-		struct ipcs_sys_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t);
-		tag_chan(&r->chan, t);
-		break;
-	}
-	case IPCS_REC_PAYLOAD: {
-		struct ipcs_payload_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t);
-		tag_chan(&r->chan, t);
-		break;
-	}
-	case IPCS_REC_PROC: {
-		struct ipcs_proc_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t), r->ppid = tag_pid(r->ppid, t);
-		if (h->size >= sizeof(*r))	/* 1.2+: a 1.0/1.1 record ends before cgroup_id */
-			r->cgroup_id = tag_cgroup(r->cgroup_id, t);
-		break;
-	}
-	case IPCS_REC_SEED_PROC: {
-		struct ipcs_seed_proc_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t), r->ppid = tag_pid(r->ppid, t);
-		if (h->size >= sizeof(*r))
-			r->cgroup_id = tag_cgroup(r->cgroup_id, t);
-		break;
-	}
-	case IPCS_REC_CGROUP: {
-		struct ipcs_cgroup_rec *r = rec;
-
-		if (h->size < sizeof(*r))
-			break;
-		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t);
-		r->cgroup_id = tag_cgroup(r->cgroup_id, t);
-		break;
-	}
-	case IPCS_REC_CGROUP_NAME: {
-		struct ipcs_cgroup_name_rec *r = rec;
-
-		if (h->size >= sizeof(*r))
-			r->cgroup_id = tag_cgroup(r->cgroup_id, t);
-		break;
-	}
-	case IPCS_REC_SEED_FD: {
-		struct ipcs_seed_fd_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t);
-		tag_chan(&r->chan, t);
-		break;
-	}
-	case IPCS_REC_SIGNAL: {
-		struct ipcs_signal_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t);
-		r->rpid = tag_pid(r->rpid, t), r->rtid = tag_pid(r->rtid, t);
-		break;
-	}
-	case IPCS_REC_FUTEX: {
-		struct ipcs_futex_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t);
-		r->key_dev ^= t;
-		break;
-	}
-	case IPCS_REC_SHM: {
-		struct ipcs_shm_rec *r = rec;
-
-		r->pid = tag_pid(r->pid, t), r->tid = tag_pid(r->tid, t);
-		r->dev ^= t;
-		break;
-	}
-	}
+	for (const struct ipcs_rec_field *f = ri->fields; f < ri->fields + IPCS_REC_MAX_FIELDS && f->role; f++)
+		for (unsigned i = 0; i < f->count && ipcs_field_present(f, i, h->size); i++)
+			tag_field((unsigned char *)rec + f->off + (size_t)i * f->stride, f->role, t);
 }
 
 /* Records are 8-byte aligned in the buffer (sizes are multiples of 8). */
@@ -176,7 +147,7 @@ static void retag_all(struct buf *b, const struct input *in)
 	for (size_t off = 0; off < b->len;) {
 		struct ipcs_rec_hdr *h = (struct ipcs_rec_hdr *)(b->d + off);
 
-		retag(h, in);
+		merge_retag(h, in->shift, in->tag);
 		off += h->size;
 	}
 }
@@ -208,6 +179,130 @@ static int load(struct input *in, const struct input *first, __u32 idx)
 	}
 	retag_all(&in->meta, in);
 	retag_all(&in->ev, in);
+	return 0;
+}
+
+/* ---- the same threads recorded twice (same boot of a host, overlapping times) ---- */
+
+/* One boot of one host: the same hostname, and the same boot id (1.4 files);
+ * with an older file, the same boot time on the real-time clock (real - boot),
+ * within a second of clock adjustment. */
+static bool same_boot(const struct ipcs_file_header *a, const struct ipcs_file_header *b)
+{
+	static const __u8 zero[sizeof(a->boot_id)];
+	__s64 ba, bb;
+
+	if (strncmp(a->host, b->host, sizeof(a->host)))
+		return false;
+	if (memcmp(a->boot_id, zero, sizeof(zero)) && memcmp(b->boot_id, zero, sizeof(zero)))
+		return !memcmp(a->boot_id, b->boot_id, sizeof(a->boot_id));
+	ba = (__s64)a->start_real_ns - (__s64)a->start_boot_ns;
+	bb = (__s64)b->start_real_ns - (__s64)b->start_boot_ns;
+	return (ba > bb ? ba - bb : bb - ba) < 1000000000;
+}
+
+/* The span of an input's events, on the first input's clock (after load's shift). */
+static void span_of(const struct input *in, __u64 *lo, __u64 *hi)
+{
+	*lo = (__u64)((__s64)in->fh.start_mono_ns + in->shift);
+	*hi = in->st.has_trailer ? (__u64)((__s64)in->st.trailer.end_mono_ns + in->shift) : *lo;
+	for (size_t off = 0; off < in->ev.len;) {
+		const struct ipcs_rec_hdr *h = (const void *)(in->ev.d + off);
+
+		if (h->ts_ns > *hi)
+			*hi = h->ts_ns;
+		off += h->size;
+	}
+}
+
+/* The thread a record is about (its first tid, else its first pid), 0 for none. */
+static __u32 actor_of(const struct ipcs_rec_hdr *h, __u32 *pid)
+{
+	const struct ipcs_rec_info *ri = ipcs_rec_lookup(h->type);
+	__u32 tid = 0, p = 0;
+
+	*pid = 0;
+	if (!ri || h->size < ipcs_rec_min_size(ri))
+		return 0;
+	for (const struct ipcs_rec_field *f = ri->fields; f < ri->fields + IPCS_REC_MAX_FIELDS && f->role; f++) {
+		if (f->role == IPCS_FLD_TID && !tid)
+			memcpy(&tid, (const char *)h + f->off, sizeof(tid));
+		else if (f->role == IPCS_FLD_PID && !p)
+			memcpy(&p, (const char *)h + f->off, sizeof(p));
+	}
+	*pid = p;
+	return tid ? tid : p;
+}
+
+/*
+ * A thread both a and b recorded events of while both were recording: merged,
+ * each of its calls would count twice. Returns 1 (tid, pid set), 0, or -ENOMEM.
+ */
+static int shared_thread(const struct input *a, const struct input *b, __u32 *tid, __u32 *pid)
+{
+	__u64 alo, ahi, blo, bhi, lo, hi;
+	struct hashmap seen;
+	int found = 0;
+
+	span_of(a, &alo, &ahi);
+	span_of(b, &blo, &bhi);
+	lo = alo > blo ? alo : blo;
+	hi = ahi < bhi ? ahi : bhi;
+	if (lo > hi)
+		return 0;
+	hashmap_init(&seen, sizeof(__u32));
+	for (size_t off = 0; off < a->ev.len;) {
+		const struct ipcs_rec_hdr *h = (const void *)(a->ev.d + off);
+		__u32 p, t = actor_of(h, &p);
+
+		off += h->size;
+		if (t && h->ts_ns >= lo && h->ts_ns <= hi && hashmap_put(&seen, &t, (void *)1, NULL)) {
+			hashmap_fini(&seen);
+			return -ENOMEM;
+		}
+	}
+	for (size_t off = 0; off < b->ev.len && !found;) {
+		const struct ipcs_rec_hdr *h = (const void *)(b->ev.d + off);
+		__u32 p, t = actor_of(h, &p);
+
+		off += h->size;
+		if (t && h->ts_ns >= lo && h->ts_ns <= hi && hashmap_get(&seen, &t)) {
+			*tid = t, *pid = p;
+			found = 1;
+		}
+	}
+	hashmap_fini(&seen);
+	return found;
+}
+
+/* Refuse inputs that recorded the same threads at the same time (unless --allow-overlap). */
+static int check_overlap(const struct input *ins, int n, bool allow)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++) {
+			__u32 tid = 0, pid = 0;
+			int r;
+
+			if (!same_boot(&ins[i].fh, &ins[j].fh))
+				continue;
+			r = shared_thread(&ins[i], &ins[j], &tid, &pid);
+			if (r < 0)
+				return r;
+			if (!r)
+				continue;
+			if (allow) {
+				log_warn("%s and %s both recorded thread %u (process %u) at the same "
+					 "time: its events are counted twice (--allow-overlap)",
+					 ins[i].path, ins[j].path, tid, pid);
+				continue;
+			}
+			log_error("%s and %s were recorded on the same boot of host %s at overlapping "
+				  "times and both traced thread %u (process %u): merged, each of its "
+				  "calls would count twice. Merge recordings of different processes, "
+				  "or pass --allow-overlap to merge them anyway",
+				  ins[i].path, ins[j].path, ins[i].fh.host, tid, pid);
+			return -EEXIST;
+		}
 	return 0;
 }
 
@@ -301,6 +396,8 @@ int cmd_merge(const struct ipcs_opts *o)
 		if (ins[i].fh.capture_bytes > wo.capture_bytes)
 			wo.capture_bytes = ins[i].fh.capture_bytes;
 	}
+	if (!err)
+		err = check_overlap(ins, o->ninputs, o->allow_overlap);
 	if (!err) {
 		like = ins[0].fh;
 		for (i = 1; i < o->ninputs; i++)

@@ -167,6 +167,34 @@ static int write_block(struct recfile_writer *w, __u16 type, const void *raw, si
 	return 0;
 }
 
+/* /proc/sys/kernel/random/boot_id ("8-4-4-4-12" hex) into 16 bytes; all 0 when unreadable. */
+static void read_boot_id(__u8 id[16])
+{
+	char text[64];
+	unsigned n = 0;
+	ssize_t got;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+
+	memset(id, 0, 16);
+	if (fd < 0)
+		return;
+	got = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	for (ssize_t i = 0; i < got && n < 32; i++) {
+		char c = text[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (c == '-')
+			continue;
+		if (v < 0)
+			break;
+		id[n / 2] |= (__u8)(n % 2 ? v : v << 4);
+		n++;
+	}
+	if (n != 32)
+		memset(id, 0, 16);
+}
+
 void recfile_header_init(struct ipcs_file_header *h, const struct recfile_write_opts *o)
 {
 	struct utsname u;
@@ -187,12 +215,14 @@ void recfile_header_init(struct ipcs_file_header *h, const struct recfile_write_
 		copy_str(h->host, sizeof(h->host), u.nodename);
 		copy_str(h->kernel, sizeof(h->kernel), u.release);
 	}
+	read_boot_id(h->boot_id);
 	if (o->like) {	/* merged recordings keep the time base of their first input */
 		h->start_mono_ns = o->like->start_mono_ns;
 		h->start_real_ns = o->like->start_real_ns;
 		h->start_boot_ns = o->like->start_boot_ns;
 		memcpy(h->host, o->like->host, sizeof(h->host));
 		memcpy(h->kernel, o->like->kernel, sizeof(h->kernel));
+		memcpy(h->boot_id, o->like->boot_id, sizeof(h->boot_id));
 	}
 }
 

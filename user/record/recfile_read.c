@@ -159,9 +159,12 @@ static int read_header(struct recfile_reader *r)
 {
 	struct ipcs_file_header *h = &r->hdr;
 	const char *f = r->name;
-	ssize_t n = read_full(r->fd, h, sizeof(*h));
+	/* The oldest header first: a 1.3 writer's ends before boot_id. */
+	ssize_t n = read_full(r->fd, h, IPCS_FILE_HEADER_SIZE_1_3);
+	size_t have;
 	int err;
 
+	memset((char *)h + IPCS_FILE_HEADER_SIZE_1_3, 0, sizeof(*h) - IPCS_FILE_HEADER_SIZE_1_3);
 	if (n < 0)
 		return open_fail(r, (int)n, "cannot read %s: %s", f, strerror((int)-n));
 	if (n == 0)
@@ -177,13 +180,23 @@ static int read_header(struct recfile_reader *r)
 		return open_fail(r, -EPROTO, "%s was written by ipcscope ABI %u.%u; this build reads "
 				 "major %u only", f, h->major, h->minor, IPCS_ABI_MAJOR);
 	}
-	if ((size_t)n < sizeof(*h))
-		return open_fail(r, -EINVAL, "%s ends inside its file header (%zd of %zu bytes): the "
-				 "recording holds no data", f, n, sizeof(*h));
-	if (h->header_size < sizeof(*h) || h->header_size > RECFILE_HEADER_MAX)
+	if ((size_t)n < IPCS_FILE_HEADER_SIZE_1_3)
+		return open_fail(r, -EINVAL, "%s ends inside its file header (%zd of %u bytes): the "
+				 "recording holds no data", f, n, IPCS_FILE_HEADER_SIZE_1_3);
+	if (h->header_size < IPCS_FILE_HEADER_SIZE_1_3 || h->header_size > RECFILE_HEADER_MAX)
 		return open_fail(r, -EINVAL, "%s has a damaged file header (header_size %u): not a "
 				 "readable ipcscope recording", f, h->header_size);
-	err = skip_bytes(r->fd, h->header_size - sizeof(*h));
+	/* The fields this reader knows past the 1.3 header, as far as the writer's goes. */
+	have = h->header_size < sizeof(*h) ? h->header_size : sizeof(*h);
+	if (have > IPCS_FILE_HEADER_SIZE_1_3) {
+		n = read_full(r->fd, (char *)h + IPCS_FILE_HEADER_SIZE_1_3, have - IPCS_FILE_HEADER_SIZE_1_3);
+		if (n < 0)
+			return open_fail(r, (int)n, "cannot read %s: %s", f, strerror((int)-n));
+		if ((size_t)n < have - IPCS_FILE_HEADER_SIZE_1_3)
+			return open_fail(r, -EINVAL, "%s ends inside its file header (%u bytes "
+					 "expected): the recording holds no data", f, h->header_size);
+	}
+	err = skip_bytes(r->fd, h->header_size - have);
 	if (err)
 		return open_fail(r, err == -ENODATA ? -EINVAL : err, "%s ends inside its file header "
 				 "(%u bytes expected): the recording holds no data", f,

@@ -47,12 +47,11 @@ static int load_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
 	int err;
 
 	(void)block_type;
-	err = pipeline_feed(&rc->p, rec, len);
-	if (err)
+	err = pipeline_decode(&rc->p, rec, len, &ev);
+	if (err <= 0)
 		return err;
-	if (ipcs_decode(rec, len, &ev))
-		return 0;
-	return keep(rc, rec, len, ev.h.ts_ns);
+	err = pipeline_apply(&rc->p, &ev, rec, len);
+	return err ? err : keep(rc, rec, len, ev.h.ts_ns);
 }
 
 int rcur_load(struct replay_cursor *rc, struct replay_source *rs, const struct ev_filter *filter)
