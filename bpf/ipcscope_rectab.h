@@ -46,8 +46,12 @@ struct ipcs_rec_version {
 	__u16 size;
 };
 
+/* ipcs_rec_info.flags */
+#define IPCS_RECI_CALL 0x1	/* a call the record's first tid (and pid) made: that thread was traced */
+
 struct ipcs_rec_info {
 	const char *name;	/* NULL: no such record type */
+	unsigned flags;		/* IPCS_RECI_* */
 	/* sizes, oldest first: versions[0].size is the smallest valid record,
 	 * the last one this reader's struct (a larger record comes from a newer
 	 * writer: its extra tail is ignored) */
@@ -80,53 +84,53 @@ static inline size_t ipcs_field_width(__u8 role)
 	IPCS_F(IPCS_FLD_CHAN, struct ipcs_sys_rec, chan)
 
 static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute__((unused)) = {
-	[IPCS_REC_SYS] = { "sys", { IPCS_V(1, 0, sizeof(struct ipcs_sys_rec)) },
+	[IPCS_REC_SYS] = { "sys", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_sys_rec)) },
 		{ IPCS_SYS_FIELDS } },
-	[IPCS_REC_SYS_PATH] = { "sys_path", { IPCS_V(1, 0, sizeof(struct ipcs_sys_path_rec)) },
+	[IPCS_REC_SYS_PATH] = { "sys_path", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_sys_path_rec)) },
 		{ IPCS_SYS_FIELDS } },
-	[IPCS_REC_SOCK] = { "sock", { IPCS_V(1, 0, sizeof(struct ipcs_sock_rec)) },
+	[IPCS_REC_SOCK] = { "sock", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_sock_rec)) },
 		/* peer is a salted kernel address, paired with the peer's chan.ino under the same dev */
 		{ IPCS_SYS_FIELDS } },
-	[IPCS_REC_PROC] = { "proc",
+	[IPCS_REC_PROC] = { "proc", 0,
 		{ IPCS_V(1, 0, IPCS_PROC_REC_SIZE_1_1), IPCS_V(1, 2, sizeof(struct ipcs_proc_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_proc_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_proc_rec, tid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_proc_rec, ppid),
 		  IPCS_F(IPCS_FLD_CGROUP, struct ipcs_proc_rec, cgroup_id) } },
-	[IPCS_REC_SEED_PROC] = { "seed_proc",
+	[IPCS_REC_SEED_PROC] = { "seed_proc", 0,
 		{ IPCS_V(1, 0, IPCS_SEED_PROC_REC_SIZE_1_1),
 		  IPCS_V(1, 2, sizeof(struct ipcs_seed_proc_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_seed_proc_rec, pid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_seed_proc_rec, ppid),
 		  IPCS_F(IPCS_FLD_CGROUP, struct ipcs_seed_proc_rec, cgroup_id) } },
-	[IPCS_REC_SEED_FD] = { "seed_fd", { IPCS_V(1, 0, sizeof(struct ipcs_seed_fd_rec)) },
+	[IPCS_REC_SEED_FD] = { "seed_fd", 0, { IPCS_V(1, 0, sizeof(struct ipcs_seed_fd_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_seed_fd_rec, pid),
 		  IPCS_F(IPCS_FLD_CHAN, struct ipcs_seed_fd_rec, chan) } },
-	[IPCS_REC_DROPS] = { "drops", { IPCS_V(1, 0, sizeof(struct ipcs_drops_rec)) }, { { 0 } } },
-	[IPCS_REC_WAIT] = { "wait", { IPCS_V(1, 1, sizeof(struct ipcs_wait_rec)) },
+	[IPCS_REC_DROPS] = { "drops", 0, { IPCS_V(1, 0, sizeof(struct ipcs_drops_rec)) }, { { 0 } } },
+	[IPCS_REC_WAIT] = { "wait", 0, { IPCS_V(1, 1, sizeof(struct ipcs_wait_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_wait_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_wait_rec, tid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_wait_rec, holder_pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_wait_rec, holder_tid),
 		  IPCS_F(IPCS_FLD_CHAN, struct ipcs_wait_rec, chan) } },
-	[IPCS_REC_PAYLOAD] = { "payload", { IPCS_V(1, 0, sizeof(struct ipcs_payload_rec)) },
+	[IPCS_REC_PAYLOAD] = { "payload", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_payload_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_payload_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_payload_rec, tid),
 		  IPCS_F(IPCS_FLD_CHAN, struct ipcs_payload_rec, chan) } },
-	[IPCS_REC_FDPASS] = { "fdpass", { IPCS_V(1, 0, sizeof(struct ipcs_fdpass_rec)) },
+	[IPCS_REC_FDPASS] = { "fdpass", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_fdpass_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_fdpass_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_fdpass_rec, tid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_fdpass_rec, cred_pid),
 		  /* a unix socket (sock, peer: identities under this dev, as a sock record's chan) */
 		  IPCS_F(IPCS_FLD_DEV, struct ipcs_fdpass_rec, sock_dev),
 		  IPCS_FA(IPCS_FLD_FDID, struct ipcs_fdpass_rec, fds, IPCS_FDPASS_MAX) } },
-	[IPCS_REC_CGROUP] = { "cgroup", { IPCS_V(1, 2, sizeof(struct ipcs_cgroup_rec)) },
+	[IPCS_REC_CGROUP] = { "cgroup", 0, { IPCS_V(1, 2, sizeof(struct ipcs_cgroup_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_cgroup_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_cgroup_rec, tid),
 		  IPCS_F(IPCS_FLD_CGROUP, struct ipcs_cgroup_rec, cgroup_id) } },
-	[IPCS_REC_CGROUP_NAME] = { "cgroup_name", { IPCS_V(1, 2, sizeof(struct ipcs_cgroup_name_rec)) },
+	[IPCS_REC_CGROUP_NAME] = { "cgroup_name", 0, { IPCS_V(1, 2, sizeof(struct ipcs_cgroup_name_rec)) },
 		{ IPCS_F(IPCS_FLD_CGROUP_KEY, struct ipcs_cgroup_name_rec, cgroup_id) } },
-	[IPCS_REC_FUTEX] = { "futex",
+	[IPCS_REC_FUTEX] = { "futex", IPCS_RECI_CALL,
 		{ IPCS_V(1, 0, IPCS_FUTEX_REC_SIZE_1_0), IPCS_V(1, 1, sizeof(struct ipcs_futex_rec)) },
 		/* key_dev is tagged whatever key_flags say: a private key has no dev
 		 * and is (pid, uaddr), so the tag does no harm there */
@@ -134,11 +138,11 @@ static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute_
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_futex_rec, tid),
 		  IPCS_F(IPCS_FLD_DEV, struct ipcs_futex_rec, key_dev),
 		  IPCS_F(IPCS_FLD_DEV, struct ipcs_futex_rec, key2_dev) } },
-	[IPCS_REC_SHM] = { "shm", { IPCS_V(1, 0, sizeof(struct ipcs_shm_rec)) },
+	[IPCS_REC_SHM] = { "shm", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_shm_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_shm_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_shm_rec, tid),
 		  IPCS_F(IPCS_FLD_DEV, struct ipcs_shm_rec, dev) } },
-	[IPCS_REC_SIGNAL] = { "signal", { IPCS_V(1, 0, sizeof(struct ipcs_signal_rec)) },
+	[IPCS_REC_SIGNAL] = { "signal", 0, { IPCS_V(1, 0, sizeof(struct ipcs_signal_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_signal_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_signal_rec, tid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_signal_rec, rpid),

@@ -4,7 +4,9 @@
 # server), merged: the connection pairs by its 4-tuple into one conversation
 # with exact bytes both ways, and perfetto flows cross the two recordings.
 # Then as if the second recording came from another host: pids are tagged,
-# the TCP connection still pairs.
+# the TCP connection still pairs. Two recorders of the same client at the
+# same time: merge refuses them (the client's calls would count twice), and
+# with --allow-overlap counts them twice, as it warned.
 source "$(dirname "$0")/lib.sh"
 live_init "$@"
 need_workload http_pair
@@ -82,4 +84,39 @@ check_eq "merge of one file: usage exit" 2 "$?"
 check_eq "merge over an existing file: refused" 1 "$?"
 check_grep "merge over an existing file: says --force" "$T/e2" "--force"
 check_eq "merged file mode" 600 "$(stat -c %a "$T/m.ipcs")"
+
+# the same client recorded twice at the same time, on this boot of this host
+port=$((port + 1))
+start_rec c1 http_client
+start_rec c2 http_client
+"$WL/http_pair" 4 "$port" "$N" >"$T/wl2.out" 2>"$T/wl2.err"
+check_eq "second workload exit status" 0 "$?"
+role_pid c2pid "$T/wl2.out" client
+for r in c1 c2; do
+	p="pid_$r"
+	kill -INT "${!p}"
+	bg_wait "${!p}" 20
+	check_eq "$r: recorder finished on SIGINT" 0 "$BG_RC"
+done
+report_json c1
+"$IPCS" merge "$T/c1.ipcs" "$T/c2.ipcs" -o "$T/d.ipcs" 2>"$T/d.err"
+check_eq "same threads recorded twice: merge refused" 1 "$?"
+check_eq "refused: no output written" no "$([[ -e $T/d.ipcs ]] && echo yes || echo no)"
+check_grep "refused: names the thread" "$T/d.err" "both traced thread $c2pid (process $c2pid)"
+check_grep "refused: says --allow-overlap" "$T/d.err" "pass --allow-overlap"
+"$IPCS" merge "$T/c1.ipcs" "$T/c2.ipcs" -o "$T/d.ipcs" --allow-overlap 2>"$T/d2.err"
+check_eq "--allow-overlap: merged" 0 "$?"
+check_grep "--allow-overlap: warns" "$T/d2.err" "counted twice"
+report_json d
+# the client wrote N requests and read N responses (the server is an unobserved peer)
+dir_q='[.conversations[] | select(.kind == "tcp")] | length as $n | .[0] |
+	(if .a.pid == $c then [.a_to_b, .b_to_a] else [.b_to_a, .a_to_b] end) as [$out, $in] |
+	"\($n) \($out.msgs) \($out.bytes) \($in.bytes)"'
+check_jq "each recording alone: the client's N requests" "1 $N $req $resp" "$T/c1.json" \
+	"$dir_q" --argjson c "$c2pid"
+check_jq "--allow-overlap: counted twice, as it warned" "1 $((2 * N)) $((2 * req)) $((2 * resp))" \
+	"$T/d.json" "$dir_q" --argjson c "$c2pid"
+# recorded one after the other: the same comm, other processes, no overlap: merged
+"$IPCS" merge "$T/cli.ipcs" "$T/c1.ipcs" -o "$T/seq.ipcs" 2>"$T/seq.err"
+check_eq "recordings one after the other: merged" 0 "$?"
 live_finish

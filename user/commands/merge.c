@@ -215,14 +215,15 @@ static void span_of(const struct input *in, __u64 *lo, __u64 *hi)
 	}
 }
 
-/* The thread a record is about (its first tid, else its first pid), 0 for none. */
+/* The thread that made the call a record describes (so was traced), 0 for
+ * none: a signal or a fork may name a thread the recording did not trace. */
 static __u32 actor_of(const struct ipcs_rec_hdr *h, __u32 *pid)
 {
 	const struct ipcs_rec_info *ri = ipcs_rec_lookup(h->type);
 	__u32 tid = 0, p = 0;
 
 	*pid = 0;
-	if (!ri || h->size < ipcs_rec_min_size(ri))
+	if (!ri || !(ri->flags & IPCS_RECI_CALL) || h->size < ipcs_rec_min_size(ri))
 		return 0;
 	for (const struct ipcs_rec_field *f = ri->fields; f < ri->fields + IPCS_REC_MAX_FIELDS && f->role; f++) {
 		if (f->role == IPCS_FLD_TID && !tid)
