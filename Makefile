@@ -1,7 +1,9 @@
 # ipcscope - build, test, demo. Out of tree into $(BUILD); quiet unless V=1.
 #   make            build/ipcscope
-#   make check      install missing packages, build, unit + live tests, then again under ASan/UBSan
-#   make demo       record the bundled workload and print its report
+#   make check      install missing packages, build, unit + live tests, then again under ASan/UBSan,
+#                   fuzzers; ends with one line: passed or not, FLAKY reruns, what did not run, time
+#   make demo       install missing packages (as make check), build, record the bundled workload
+#                   and print its report
 #   make bench      performance table -> docs/performance.md (tests/bench/)
 #   make SAN=1 BUILD=build/asan ...   sanitizer build
 #   make fuzz       every libFuzzer harness for 10 minutes (make check runs them 25 s each)
@@ -44,11 +46,16 @@ BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL       := $(BUILD)/ipcscope.skel.h
 LIB_SRCS   := $(shell find user viewer -name '*.c' ! -path user/main.c | sort)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+LIB        := $(BUILD)/libipcscope.a
 MAIN_OBJ   := $(BUILD)/obj/user/main.o
+# the sources that include the generated skeleton: only these wait for it
+SKEL_SRCS  := $(shell grep -l 'ipcscope\.skel\.h' $(LIB_SRCS) user/main.c)
+SKEL_USERS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SKEL_SRCS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 WL_SRCS    := $(wildcard tests/workloads/*.c)
 WL_BINS    := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(WL_SRCS))
+LIVE_BINS  := $(BUILD)/tests/live/live_probes
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all check deps unit live asan demo bench bench-build clean install tests fuzz fuzz-short soak abi-check arch-check
@@ -73,27 +80,41 @@ $(SKEL): $(BUILD)/ipcscope.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name ipcscope_bpf > $@.tmp && mv $@.tmp $@
 
-# Every user object may include the skeleton: make sure it exists first.
-$(BUILD)/obj/%.o: %.c | $(SKEL)
+$(BUILD)/obj/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The files that include the skeleton need it before their first compile
+# (afterwards their .d files name it); no other object waits for bpftool.
+$(SKEL_USERS): | $(SKEL)
 
 $(BUILD)/ipcscope: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
+# Tests link the objects they use from one archive, not every object.
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -DIPCS_SRCDIR='"$(CURDIR)"' $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -DIPCS_SRCDIR='"$(CURDIR)"' $(LDFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
+
+# cmocka programs of the live suite (they load the real probes), run by tests/live/test_*.sh
+$(BUILD)/tests/live/%: tests/live/%.c tests/live/live_harness.h $(LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/live $(LDFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/tests/workloads/%: tests/workloads/%.c tests/workloads/wl.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -lpthread -lrt -o $@
 
-tests: $(BUILD)/ipcscope $(UNIT_BINS) $(WL_BINS)
+tests: $(BUILD)/ipcscope $(UNIT_BINS) $(WL_BINS) $(LIVE_BINS)
 
 deps:
 	$(Q)bash tests/setup/install-deps.sh
@@ -101,7 +122,7 @@ deps:
 unit: $(UNIT_BINS)
 	$(Q)bash tests/run-unit.sh $(BUILD)
 
-live: $(BUILD)/ipcscope $(WL_BINS)
+live: $(BUILD)/ipcscope $(WL_BINS) $(LIVE_BINS)
 	$(Q)bash tests/live/run.sh $(BUILD)
 
 abi-check:
@@ -111,21 +132,34 @@ abi-check:
 arch-check:
 	$(Q)bash tests/arch-check.sh
 
-# libFuzzer harnesses (clang), one per parser, each linked with the sources it
-# exercises. `make check` runs each FUZZ_TIME seconds; `make fuzz` runs longer.
+# libFuzzer harnesses (clang), one per parser, each linked with the archive of
+# the sources built for fuzzing (coverage + ASan + UBSan): it takes the
+# objects it uses. Left out, as no harness reaches them: the files that
+# include the skeleton (libbpf), and unixdiag.c (glibc's NLMSG_OK trips
+# clang's -Wsign-compare). `make check` runs each FUZZ_TIME seconds; `make
+# fuzz` runs longer.
 FUZZ_TIME ?= 25
-FUZZ_SRCS_fuzz_recfile := user/record/recfile.c user/record/recfile_read.c user/log.c
-FUZZ_SRCS_fuzz_decode  := user/collect/decode.c $(sort $(wildcard user/model/*.c user/util/*.c)) \
-			  viewer/plain.c user/log.c
-FUZZ_SRCS_fuzz_opts    := user/opts.c user/evfilter.c user/collect/decode.c
-FUZZ_SRCS_fuzz_procfs  := user/collect/procfs_parse.c
+FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -std=gnu11 -D_GNU_SOURCE -DIPCS_VERSION='"$(VERSION)"' -Wall -Wextra -Werror \
+	       -Ibpf -Iuser -Iviewer
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,\
+	       $(filter-out $(SKEL_SRCS) user/deadlock/unixdiag.c,$(LIB_SRCS)))
+FUZZ_LIB  := $(BUILD)/fuzz/libipcscope.a
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-.SECONDEXPANSION:
-$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*)
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibpf -Iuser -Iviewer $^ -lz -ldeflate -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) -lz -ldeflate -o $@
 
 fuzz-short: $(FUZZ_BINS) $(BUILD)/tests/unit/test_recfile $(BUILD)/tests/unit/test_decode
 	$(Q)bash tests/run-fuzz.sh $(BUILD) $(FUZZ_TIME)
@@ -138,16 +172,16 @@ SOAK_SECS ?= 3600
 soak: $(BUILD)/ipcscope $(WL_BINS)
 	$(Q)bash tests/soak.sh $(BUILD) $(SOAK_SECS)
 
-# The whole suite, as CI runs it: plain build, then ASan+UBSan build.
-check: deps
-	$(Q)$(MAKE) --no-print-directory abi-check arch-check
-	$(Q)$(MAKE) --no-print-directory all tests
-	$(Q)$(MAKE) --no-print-directory unit live
-	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)/asan tests unit live
-	$(Q)$(MAKE) --no-print-directory fuzz-short
-	@echo "make check: all suites passed"
+# The whole suite, as CI runs it: packages, plain build, then ASan+UBSan
+# build, fuzzers; tests/check.sh prints the last line (FLAKY reruns, tests
+# that did not run, the total time).
+check:
+	$(Q)MAKE="$(MAKE)" bash tests/check.sh $(BUILD)
 
-demo: $(BUILD)/ipcscope
+# On a fresh machine: the packages make check installs, then the build (a
+# sub-make, so bpftool is looked up after it was installed).
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(BUILD)/ipcscope demo
 
 include tests/bench/bench.mk

@@ -1,7 +1,8 @@
 /*
- * test_live_probes.c - the real probes on the real kernel: children run
- * known workloads and the records must match them exactly. Skips loudly
- * when BPF is unavailable (not root, no BTF).
+ * live_probes.c - the real probes on the real kernel, through the collector's
+ * own API (cmocka): children run known workloads and the records must match
+ * them exactly. Run by tests/live/test_live_probes.sh in the live suite, which
+ * skips where BPF is unavailable; a cmocka skip there is a failure.
  */
 #include <stdarg.h>
 #include <stddef.h>
