@@ -5,7 +5,9 @@
  * struct ipcs_rec_hdr (type + size). Any change to this file must bump
  * IPCS_ABI_MINOR (compatible: new record types, new enum values, new trailing
  * fields) or IPCS_ABI_MAJOR (incompatible), and update tests/abi.sha256:
- * `make check` fails otherwise.
+ * `make check` fails otherwise. Where each record type's pids, tids,
+ * channels, devices and cgroups sit, and its size per version, is told once,
+ * in the record table next to this file (ipcscope_rectab.h, user space).
  */
 #ifndef IPCSCOPE_ABI_H
 #define IPCSCOPE_ABI_H

@@ -47,7 +47,7 @@ struct ipcs_rec_version {
 };
 
 /* ipcs_rec_info.flags */
-#define IPCS_RECI_CALL 0x1	/* a call the record's first tid (and pid) made: that thread was traced */
+#define IPCS_RECI_CALL 0x1	/* a call its first tid (and pid) made: that thread was traced */
 
 struct ipcs_rec_info {
 	const char *name;	/* NULL: no such record type */
@@ -86,7 +86,8 @@ static inline size_t ipcs_field_width(__u8 role)
 static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute__((unused)) = {
 	[IPCS_REC_SYS] = { "sys", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_sys_rec)) },
 		{ IPCS_SYS_FIELDS } },
-	[IPCS_REC_SYS_PATH] = { "sys_path", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_sys_path_rec)) },
+	[IPCS_REC_SYS_PATH] = { "sys_path", IPCS_RECI_CALL,
+		{ IPCS_V(1, 0, sizeof(struct ipcs_sys_path_rec)) },
 		{ IPCS_SYS_FIELDS } },
 	[IPCS_REC_SOCK] = { "sock", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_sock_rec)) },
 		/* peer is a salted kernel address, paired with the peer's chan.ino under the same dev */
@@ -113,11 +114,12 @@ static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute_
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_wait_rec, holder_pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_wait_rec, holder_tid),
 		  IPCS_F(IPCS_FLD_CHAN, struct ipcs_wait_rec, chan) } },
-	[IPCS_REC_PAYLOAD] = { "payload", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_payload_rec)) },
+	[IPCS_REC_PAYLOAD] = { "payload", IPCS_RECI_CALL,
+		{ IPCS_V(1, 1, sizeof(struct ipcs_payload_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_payload_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_payload_rec, tid),
 		  IPCS_F(IPCS_FLD_CHAN, struct ipcs_payload_rec, chan) } },
-	[IPCS_REC_FDPASS] = { "fdpass", IPCS_RECI_CALL, { IPCS_V(1, 0, sizeof(struct ipcs_fdpass_rec)) },
+	[IPCS_REC_FDPASS] = { "fdpass", IPCS_RECI_CALL, { IPCS_V(1, 1, sizeof(struct ipcs_fdpass_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_fdpass_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_fdpass_rec, tid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_fdpass_rec, cred_pid),
@@ -174,6 +176,11 @@ static inline size_t ipcs_rec_full_size(const struct ipcs_rec_info *ri)
 		n = ri->versions[i].size;
 	return n;
 }
+
+/* Every field of a record type: IPCS_REC_FOREACH_FIELD(f, ri) { f->role ... } */
+#define IPCS_REC_FOREACH_FIELD(f, ri) \
+	for (const struct ipcs_rec_field *f = (ri)->fields; \
+	     f < (ri)->fields + IPCS_REC_MAX_FIELDS && f->role; f++)
 
 /* Whether entry i of field f lies inside a record of size bytes. */
 static inline int ipcs_field_present(const struct ipcs_rec_field *f, unsigned i, size_t size)

@@ -266,8 +266,7 @@ static __u64 rec_cgroup(const void *rec, size_t len, const struct ipcs_rec_info 
 	__u32 p = 0;
 	bool have_pid = false;
 
-	for (const struct ipcs_rec_field *f = ri->fields;
-	     f < ri->fields + IPCS_REC_MAX_FIELDS && f->role; f++) {
+	IPCS_REC_FOREACH_FIELD(f, ri) {
 		if (!ipcs_field_present(f, 0, len))
 			continue;
 		if (f->role == IPCS_FLD_PID && !have_pid) {

@@ -136,7 +136,7 @@ void merge_retag(void *rec, __s64 shift, __u32 t)
 		h->ts_ns = (__u64)((__s64)h->ts_ns + shift);
 	if (!t || !(ri = ipcs_rec_lookup(h->type)) || h->size < ipcs_rec_min_size(ri))
 		return;
-	for (const struct ipcs_rec_field *f = ri->fields; f < ri->fields + IPCS_REC_MAX_FIELDS && f->role; f++)
+	IPCS_REC_FOREACH_FIELD(f, ri)
 		for (unsigned i = 0; i < f->count && ipcs_field_present(f, i, h->size); i++)
 			tag_field((unsigned char *)rec + f->off + (size_t)i * f->stride, f->role, t);
 }
@@ -225,7 +225,7 @@ static __u32 actor_of(const struct ipcs_rec_hdr *h, __u32 *pid)
 	*pid = 0;
 	if (!ri || !(ri->flags & IPCS_RECI_CALL) || h->size < ipcs_rec_min_size(ri))
 		return 0;
-	for (const struct ipcs_rec_field *f = ri->fields; f < ri->fields + IPCS_REC_MAX_FIELDS && f->role; f++) {
+	IPCS_REC_FOREACH_FIELD(f, ri) {
 		if (f->role == IPCS_FLD_TID && !tid)
 			memcpy(&tid, (const char *)h + f->off, sizeof(tid));
 		else if (f->role == IPCS_FLD_PID && !p)
