@@ -18,6 +18,14 @@ int pipeline_add_sink(struct pipeline *p, struct sink s)
 	return 0;
 }
 
+int pipeline_add_tap(struct pipeline *p, struct sink s)
+{
+	if (p->ntaps >= PIPELINE_MAX_SINKS)
+		return -ENOSPC;
+	p->taps[p->ntaps++] = s;
+	return 0;
+}
+
 /* Decode, counting what is skipped: 1 = use ev, 0 = skip, <0 = error. */
 static int decode_counted(struct pipeline *p, const void *rec, size_t len, struct ipcs_event *ev)
 {
@@ -45,6 +53,11 @@ int pipeline_feed(struct pipeline *p, const void *rec, size_t len)
 
 	if (err <= 0)
 		return err;
+	for (size_t i = 0; i < p->ntaps; i++) {
+		err = p->taps[i].on_event(p->taps[i].ctx, &ev, rec, len);
+		if (err)
+			return err;
+	}
 	if (p->filter && !evfilter_match(p->filter, &ev)) {
 		p->filtered++;
 		return 0;

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "collect/procfs_parse.h"
-#include "commands/target.h"
+#include "trace/target.h"
 
 /* Fork the target stopped, so the probes can be pointed at it before its first instruction. */
 int target_start(const struct record_target *t, pid_t *out)

@@ -1,11 +1,19 @@
-/* target.h - what record and live follow: a command they start, or pids until they are gone. */
+/* target.h - what a trace follows: a command it starts, or pids until they are gone. */
 #ifndef IPCS_TARGET_H
 #define IPCS_TARGET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include "commands/commands.h"
+
+/* What a session traces besides its -p/-c/--cgroup targets: a command to exec, or a function
+ * run in a forked child. */
+struct record_target {
+	char **argv;			/* execvp(argv[0], argv) */
+	int (*fn)(void *arg);		/* or: exit(fn(arg)) in the child */
+	void *arg;
+	bool null_stdio;		/* stdin, stdout, stderr on /dev/null (a viewer owns the terminal) */
+};
 
 /* Fork the target stopped (SIGSTOP), so the probes can be pointed at it
  * before its first instruction; SIGCONT starts it. 0 or -errno. */
