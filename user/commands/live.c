@@ -91,17 +91,16 @@ static void describe(struct live_run *s)
 	const struct ipcs_opts *o = s->o;
 	size_t n = 0;
 
-	if (o->argv) {
-		snprintf(s->what, sizeof(s->what), "-- %s", o->argv[0]);
-		return;
-	}
 	for (size_t i = 0; i < o->npids && n < sizeof(s->what) - 16; i++)
 		n += (size_t)snprintf(s->what + n, sizeof(s->what) - n, "%s-p %d", n ? " " : "",
 				      (int)o->pids[i]);
-	if (o->comm && n < sizeof(s->what))
-		n += (size_t)snprintf(s->what + n, sizeof(s->what) - n, "%s-c %s", n ? " " : "", o->comm);
-	if (o->cgroup && n < sizeof(s->what))
-		snprintf(s->what + n, sizeof(s->what) - n, "%s--cgroup %s", n ? " " : "", o->cgroup);
+	for (size_t i = 0; i < o->ncomms && n < sizeof(s->what) - 16; i++)
+		n += (size_t)snprintf(s->what + n, sizeof(s->what) - n, "%s-c %s", n ? " " : "", o->comms[i]);
+	for (size_t i = 0; i < o->ncgroups && n < sizeof(s->what) - 16; i++)
+		n += (size_t)snprintf(s->what + n, sizeof(s->what) - n, "%s--cgroup %s", n ? " " : "",
+				      o->cgroups[i]);
+	if (o->argv && n < sizeof(s->what) - 16)
+		snprintf(s->what + n, sizeof(s->what) - n, "%s-- %s", n ? " " : "", o->argv[0]);
 	if (!s->what[0])
 		snprintf(s->what, sizeof(s->what), "whole host");
 }

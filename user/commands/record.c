@@ -67,6 +67,10 @@ struct run_state {
 	struct rotate rot;	/* -C/-G/-W: the current file's name and age */
 	struct recfile_write_opts wo;
 	struct seed_buf seed;
+	char prev[PATH_MAX];	/* the last file finished: the one shown when the next failed */
+	bool rot_failed;
+	__u64 to_file_n;	/* events handed to the current file */
+	__u64 handed, written;	/* over every file: handed to the files, known on disk */
 };
 
 #define RECORD_WAIT_THRESHOLD_NS 1000000000ull
@@ -77,7 +81,27 @@ static int to_file(void *ctx, const struct ipcs_event *ev, const void *raw, size
 	struct run_state *s = ctx;
 	struct sink k = recorder_sink(&s->rec);
 
-	return s->rec.w ? k.on_event(k.ctx, ev, raw, len) : 0;
+	if (!s->rec.w)
+		return 0;
+	s->to_file_n++;
+	s->handed++;
+	return k.on_event(k.ctx, ev, raw, len);
+}
+
+/* Finish the current file; what it holds counted as written (all, or what reached disk). */
+static int close_file(struct run_state *s)
+{
+	__u64 before = recfile_events_written(s->rec.w);
+	int err = recorder_close(&s->rec, s->ss.drops);
+
+	s->written += err ? before : s->to_file_n;
+	s->to_file_n = 0;
+	return err;
+}
+
+static const char *dest(const struct run_state *s)
+{
+	return !s->recording ? s->o->jsonl : s->rot_failed ? s->prev : s->rot.name;
 }
 
 static long long file_bytes(const struct run_state *s)
@@ -88,12 +112,7 @@ static long long file_bytes(const struct run_state *s)
 		return -1;
 	if (s->rec.w)
 		return (long long)recfile_bytes_written(s->rec.w);
-	return !stat(s->rot.name, &st) ? (long long)st.st_size : 0;	/* closed: as on disk */
-}
-
-static const char *dest(const struct run_state *s)
-{
-	return s->recording ? s->rot.name : s->o->jsonl;
+	return !stat(dest(s), &st) ? (long long)st.st_size : 0;	/* closed: as on disk */
 }
 
 /* -C/-G: finish this file (with its drop counters) and go on in the next. */
@@ -104,13 +123,16 @@ static int rotate_file(struct run_state *s)
 	int err = session_feed_drops(&s->ss, true);
 
 	if (!err)
-		err = recorder_close(&s->rec, s->ss.drops);
+		err = close_file(s);
+	snprintf(s->prev, sizeof(s->prev), "%s", s->rot.name);
+	s->rot_failed = true;
 	if (!err)
 		err = rotate_next(&s->rot, mono_ns(), &reuse);
 	if (err)
 		return err;
 	wo.force = wo.force || reuse;	/* -W: the oldest of our own files is replaced */
 	err = recorder_open(&s->rec, s->rot.name, &wo);
+	s->rot_failed = err != 0;
 	if (!err)
 		log_info("recording to %s", s->rot.name);
 	live_forget_cgroup_names(s->ss.ls);	/* each file names its own cgroups */
@@ -125,10 +147,16 @@ static int record_tick(struct session *ss, void *ctx)
 
 	if (s->rec.w)
 		err = recorder_flush(&s->rec);
-	if (!err && s->rec.w && rotate_due(&s->rot, (__u64)file_bytes(s), ss->last_tick))
+	if (!err && s->rec.w && rotate_due(&s->rot, (__u64)file_bytes(s), ss->last_tick)) {
 		err = rotate_file(s);
+		/* No file to go on in: tracing stops rather than go on unrecorded. */
+		if (err)
+			log_error("recording stopped: cannot go on in %s; %s", s->rot.name,
+				  ss->child > 0 ? "the traced command is ended too (SIGTERM to its process group)"
+						: "the traced processes run on, untraced");
+	}
 	if (!err)
-		session_status(ss, dest(s), file_bytes(s), false);
+		session_status(ss, dest(s), file_bytes(s), 0, false);
 	return err;
 }
 
@@ -223,13 +251,13 @@ static int trace(struct run_state *s, const struct record_target *t)
 	while (!err && !session_done(&s->ss))
 		err = session_step(&s->ss, 100);
 	err = session_finish(&s->ss, err);
-	cerr = s->recording && s->rec.w ? recorder_close(&s->rec, s->ss.drops) : 0;
+	cerr = s->recording && s->rec.w ? close_file(s) : 0;
 	if (!err)
 		err = cerr;
 	cerr = jsonl_close(o, s);
 	if (!err)
 		err = cerr;
-	session_status(&s->ss, dest(s), file_bytes(s), true);
+	session_status(&s->ss, dest(s), file_bytes(s), s->handed - s->written, true);
 	return err;
 }
 

@@ -32,7 +32,7 @@ static int summary_to(const char *path)
 static int stat_tick(struct session *ss, void *ctx)
 {
 	(void)ctx;
-	session_status(ss, NULL, -1, false);
+	session_status(ss, NULL, -1, 0, false);
 	return 0;
 }
 
@@ -57,7 +57,7 @@ static int trace(const struct ipcs_opts *o, const struct record_target *t, struc
 	while (!err && !session_done(&ss))
 		err = session_step(&ss, 100);
 	err = session_finish(&ss, err);
-	session_status(&ss, NULL, -1, true);
+	session_status(&ss, NULL, -1, 0, true);
 	if (t)
 		*cmd_status = ss.child_status;
 	p->filter = NULL;	/* f ends here */

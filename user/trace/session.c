@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <termios.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,9 +16,13 @@
 
 #define SESSION_TICK_NS 1000000000ull
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stop_count;
 
-static void on_stop(int sig) { stop_signal = sig; }
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	stop_count++;
+}
 static void on_child(int sig) { (void)sig; }
 
 int session_stop_signal(void) { return stop_signal; }
@@ -121,47 +126,88 @@ static void reap_child(struct session *s)
 		s->child_done = true;
 }
 
+/* The terminal's foreground back to our group (we are then in the background: SIGTTOU held). */
+static void tty_take_back(struct session *s)
+{
+	sigset_t set, old;
+
+	if (!s->tty_handed)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	tcsetpgrp(STDIN_FILENO, getpgrp());
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	s->tty_handed = false;
+}
+
+/* Wait for the command; a stop signal that comes meanwhile kills its group. */
+static void reap_blocking(struct session *s)
+{
+	sig_atomic_t seen = stop_count;
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(s->child, &st, 0)) < 0 && errno == EINTR)
+		if (stop_count != seen) {
+			log_warn("killing the traced command (process group %d)", (int)s->child);
+			kill(-s->child, SIGKILL);
+			seen = stop_count;
+		}
+	if (r == s->child)
+		s->child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	s->child_done = true;
+}
+
 static void kill_child(struct session *s)
 {
 	if (s->child > 0 && !s->child_done) {
-		kill(s->child, SIGKILL);
-		target_reap(s->child, true, &s->child_status);
-		s->child_done = true;
+		kill(-s->child, SIGKILL);
+		reap_blocking(s);
 	}
+	tty_take_back(s);
+	target_guard_release(&s->guard);
 }
 
-/* --cgroup: the directory as the probes compare it. */
-static int resolve_cgroup(struct session *s, struct live_config *cfg)
+/* --cgroup: each directory as the probes compare it. */
+static int resolve_cgroups(struct session *s, struct live_config *cfg)
 {
-	const char *path = s->cfg.o->cgroup;
+	const struct ipcs_opts *o = s->cfg.o;
 	int err;
 
-	if (!path)
+	if (!o->ncgroups)
 		return 0;
-	s->cg = calloc(1, sizeof(*s->cg));	/* 4 KiB path: not on the stack */
+	s->cg = calloc(o->ncgroups, sizeof(*s->cg));	/* 4 KiB paths: not on the stack */
 	if (!s->cg)
 		return -ENOMEM;
-	err = cgroup_resolve(path, NULL, s->cg);
-	if (err)
-		return err;
-	cfg->cgroup = s->cg;
-	log_info("--cgroup %s: id %llu, level %u", s->cg->path, (unsigned long long)s->cg->id,
-		 s->cg->level);
+	for (size_t i = 0; i < o->ncgroups; i++) {
+		err = cgroup_resolve(o->cgroups[i], NULL, &s->cg[i]);
+		if (err)
+			return err;
+		s->cg_dirs[i] = s->cg[i].path;
+		log_info("--cgroup %s: id %llu, level %u", s->cg[i].path,
+			 (unsigned long long)s->cg[i].id, s->cg[i].level);
+	}
+	cfg->cgroups = s->cg;
+	cfg->ncgroups = o->ncgroups;
 	return 0;
 }
 
+/* Only the targets' processes (all of them without targets), as the probes trace them. */
 static int seed(struct session *s)
 {
-	const char *cg = s->cg ? s->cg->path : NULL;
+	const struct ipcs_opts *o = s->cfg.o;
+	struct seed_targets t = { .pids = s->pids, .npids = s->npids, .comms = o->comms,
+				  .ncomms = o->ncomms, .cgroup_dirs = s->cg_dirs,
+				  .ncgroups = s->cg ? o->ncgroups : 0 };
 	int err;
 
 	switch (s->cfg.seed) {
 	case SESSION_SEED_PIPELINE:
-		err = seed_procfs_in("/proc", s->pids, s->npids, cg, mono_ns(), feed_cb, s->cfg.p);
+		err = seed_procfs_targets("/proc", &t, mono_ns(), feed_cb, s->cfg.p);
 		break;
 	case SESSION_SEED_CB:
-		err = seed_procfs_in("/proc", s->pids, s->npids, cg, mono_ns(), s->cfg.seed_cb,
-				     s->cfg.seed_ctx);
+		err = seed_procfs_targets("/proc", &t, mono_ns(), s->cfg.seed_cb, s->cfg.seed_ctx);
 		break;
 	default:
 		return 0;
@@ -186,13 +232,14 @@ static void close_all(struct session *s)
 int session_open(struct session *s, const struct session_cfg *cfg)
 {
 	const struct ipcs_opts *o = cfg->o;
-	struct live_config lc = { .comm = o->comm, .follow_children = true,
+	struct live_config lc = { .comms = o->comms, .ncomms = o->ncomms, .follow_children = true,
 				  .ringbuf_bytes = (size_t)o->ringbuf_kb * 1024,
 				  .capture_bytes = o->capture, .self_pid = getpid() };
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
+	s->guard.fd = -1;
 	install_handlers();
 	if (cfg->waits) {
 		err = dl_watcher_init(&s->waits, "/proc", cfg->wait_threshold_ns);
@@ -211,13 +258,23 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 			goto fail;
 		}
 		s->pids[s->npids++] = s->child;
-	} else {
-		memcpy(s->pids, o->pids, o->npids * sizeof(pid_t));
-		s->npids = o->npids;
+		err = target_guard_start(s->child, &s->guard);
+		if (err) {
+			log_error("cannot start the command's guard: %s", strerror(-err));
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < o->npids && s->npids < OPTS_MAX_PIDS + 1; i++) {
+		if (target_pid_gone(o->pids[i])) {
+			log_error("-p %d: no such process", (int)o->pids[i]);
+			err = -ESRCH;
+			goto fail;
+		}
+		s->pids[s->npids++] = o->pids[i];
 	}
 	lc.pids = s->pids;
 	lc.npids = s->npids;
-	err = resolve_cgroup(s, &lc);
+	err = resolve_cgroups(s, &lc);
 	if (!err)
 		err = live_open(&lc, &s->ls);
 	if (!err)
@@ -236,6 +293,11 @@ void session_go(struct session *s)
 	long rss_kb;
 
 	if (s->child > 0 && !s->child_running) {
+		/* A command on our terminal gets its foreground, as a shell gives it: it reads
+		 * the terminal, and Ctrl-C reaches its whole group (and its end ends us). */
+		if (!s->cfg.cmd->null_stdio && isatty(STDIN_FILENO) &&
+		    tcgetpgrp(STDIN_FILENO) == getpgrp() && !tcsetpgrp(STDIN_FILENO, s->child))
+			s->tty_handed = true;
 		kill(s->child, SIGCONT);
 		s->child_running = true;
 	}
@@ -275,7 +337,7 @@ bool session_done(const struct session *s)
 	if (!s->cfg.until_gone)
 		return false;
 	if (s->child > 0)
-		return s->child_done;
+		return s->child_done;	/* -- CMD: until it exits, whatever the other targets do */
 	return s->npids && target_pids_gone(s->pids, s->npids);
 }
 
@@ -306,31 +368,35 @@ int session_finish(struct session *s, int err)
 	if (session_drops_total(s))
 		log_warn("%llu events were dropped (ring buffer full: try --ringbuf-kb, or a narrower filter)",
 			 (unsigned long long)session_drops_total(s));
-	if (s->child > 0 && !s->child_done) {
-		/* Still held stopped (an error came first): only SIGKILL acts. Else pass on the
-		 * signal that stopped us, then reap. */
+	if (s->child > 0 && (!s->child_done || stop_signal)) {
+		/* Still held stopped (an error came first): only SIGKILL acts. Else the signal
+		 * that stopped us goes to the command's whole group (a shell waits for its
+		 * child: only the group reaches both), then we reap. */
 		if (!s->child_running) {
-			kill(s->child, SIGKILL);
+			kill(-s->child, SIGKILL);
 		} else {
-			kill(s->child, SIGCONT);
-			kill(s->child, stop_signal ? stop_signal : SIGTERM);
+			kill(-s->child, stop_signal ? stop_signal : SIGTERM);
+			kill(-s->child, SIGCONT);
 		}
-		target_reap(s->child, true, &s->child_status);
-		s->child_done = true;
+		if (!s->child_done)
+			reap_blocking(s);
 	}
 	close_all(s);
 	return err;
 }
 
-void session_status(const struct session *s, const char *dest, long long bytes, bool final)
+void session_status(const struct session *s, const char *dest, long long bytes, __u64 unwritten,
+		    bool final)
 {
-	char size[32] = "";
+	char size[32] = "", lost[48] = "";
 
 	if (s->cfg.o->quiet || (!final && !isatty(STDERR_FILENO)))
 		return;
 	if (bytes >= 0)
 		snprintf(size, sizeof(size), " (%.1f MiB)", (double)bytes / (1 << 20));
-	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s%s", final ? "" : "\r",
-		(unsigned long long)s->cfg.p->records, (unsigned long long)session_drops_total(s),
+	if (unwritten)
+		snprintf(lost, sizeof(lost), ", %llu not written", (unsigned long long)unwritten);
+	fprintf(stderr, "%sipcscope: %llu events, %llu dropped%s -> %s%s%s", final ? "" : "\r",
+		(unsigned long long)s->cfg.p->records, (unsigned long long)session_drops_total(s), lost,
 		dest ? dest : "counted", size, final ? "\n" : "   ");
 }

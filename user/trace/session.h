@@ -62,8 +62,9 @@ struct session {
 	struct session_cfg cfg;
 	struct live_source *ls;
 	struct dl_watcher waits;	/* with cfg.waits */
-	struct cgroup_ref *cg;		/* --cgroup, resolved */
-	pid_t pids[OPTS_MAX_PIDS];	/* traced from the start: the command's, or -p */
+	struct cgroup_ref *cg;		/* --cgroup, resolved (o->ncgroups of them) */
+	const char *cg_dirs[OPTS_MAX_CGROUPS];	/* their paths, for the seed */
+	pid_t pids[OPTS_MAX_PIDS + 1];	/* traced from the start: the command's, and -p */
 	size_t npids;
 	__u64 start_ns, last_tick;
 	__u64 drops[IPCS_DROP_SLOTS];	/* as last fed */
@@ -73,6 +74,8 @@ struct session {
 	int child_status;		/* its exit status, shell style, once child_done */
 	bool child_done;
 	bool child_running;		/* released from its start-up SIGSTOP */
+	struct target_guard guard;	/* ends the command's group if we are killed */
+	bool tty_handed;		/* the terminal's foreground is the command's group */
 };
 
 /* Signal handlers (SIGINT, SIGTERM, SIGHUP end the session), the command
@@ -93,12 +96,16 @@ void session_request_stop(void);
 int session_feed_drops(struct session *s, bool force);
 __u64 session_drops_total(const struct session *s);
 /* Finish: without err, drain the ring into p; the final drop counters; the
- * probes closed; the command, if still running, sent the signal that stopped
- * us (else SIGTERM) and reaped into s->child_status. Returns err, or the first error. */
+ * probes closed; the command's process group, if the command still runs or a
+ * signal stopped us, sent that signal (else SIGTERM), the command reaped into
+ * s->child_status (a second stop signal meanwhile: SIGKILL to the group).
+ * Returns err, or the first error. */
 int session_finish(struct session *s, int err);
-/* "ipcscope: N events, M dropped -> DEST (size)" on stderr (-q: nothing); refreshed in place on a
- * terminal, final: the last one, always. dest NULL: "counted"; bytes < 0: no size. */
-void session_status(const struct session *s, const char *dest, long long bytes, bool final);
+/* "ipcscope: N events, M dropped[, K not written] -> DEST (size)" on stderr (-q: nothing);
+ * refreshed in place on a terminal, final: the last one, always. dest NULL: "counted"; bytes < 0:
+ * no size; unwritten: events the output lost after a write error (0: not said). */
+void session_status(const struct session *s, const char *dest, long long bytes, __u64 unwritten,
+		    bool final);
 
 /* wait_cbs.on_wait for record and live: the wait record into the pipeline ctx. */
 int session_wait_to_pipeline(const struct ipcs_wait_rec *r, void *ctx);

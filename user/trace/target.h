@@ -16,12 +16,27 @@ struct record_target {
 };
 
 /* Fork the target stopped (SIGSTOP), so the probes can be pointed at it
- * before its first instruction; SIGCONT starts it. 0 or -errno. */
+ * before its first instruction; SIGCONT starts it. It leads a process group of
+ * its own (pgid = its pid), and dies with the tracer (PR_SET_PDEATHSIG). 0 or -errno. */
 int target_start(const struct record_target *t, pid_t *out);
 /* Reap the started command: with wait, block until it has ended; without,
  * only if it already has. *status: its exit code, or 128 + the signal that
  * killed it, as a shell reports it. 0, -EAGAIN (still running) or -errno. */
 int target_reap(pid_t pid, bool wait, int *status);
+/* A guard process that kills the process group pgid with SIGKILL when the
+ * tracer dies without releasing it: PR_SET_PDEATHSIG reaches only the first
+ * process, the guard the rest of the group (a shell's children). What leaves the
+ * group (setsid, setpgid) or is already gone is out of its reach. */
+struct target_guard {
+	pid_t pid;
+	int fd;		/* the pipe's write end: closed by the tracer's death */
+};
+int target_guard_start(pid_t pgid, struct target_guard *g);
+/* The tracer has dealt with the group: the guard leaves it alone and exits. */
+void target_guard_release(struct target_guard *g);
+
+/* This pid has exited (or is a zombie). */
+bool target_pid_gone(pid_t pid);
 /* Every pid has exited (or is a zombie): they will make no more calls. */
 bool target_pids_gone(const pid_t *pids, size_t n);
 
