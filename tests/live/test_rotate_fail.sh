@@ -49,4 +49,22 @@ fail g 294 -G 1
 
 PLANT='echo y >"$T/w.ipcs.1"' fail w 295 -C 100k -W 2
 check_eq "-W 2: the file planted mid-run untouched" y "$(cat "$T/w.ipcs.1")"
+
+# a full disk (a 200 KiB tmpfs): the last status line says how many events were not
+# written, and the events in the file plus those equal every event taken in
+mkdir "$T/full" && mount -t tmpfs -o size=200k tmpfs "$T/full" || die "cannot mount a tmpfs"
+"$IPCS" record -o "$T/full/f.ipcs" -- "$WL/pipe_pair" 50000 100 </dev/null >/dev/null 2>"$T/full.err"
+check_eq "full disk: record exits 1" 1 "$?"
+last=$(tail -1 "$T/full.err")
+n=$(sed -n 's/^ipcscope: \([0-9]*\) events, [0-9]* dropped, \([0-9]*\) not written -> .*/\1 \2/p' <<<"$last")
+check_eq "full disk: the last status line says how many were not written" true "$([[ -n $n ]] && echo true || echo "false ($last)")"
+# the events the file holds, counted by walking its blocks (the META block's seed records are
+# not events of the stream)
+event_recs=
+# shellcheck disable=SC2034 # blockwalk's line sets several
+eval "$(python3 "$(dirname "$0")/blockwalk.py" "$T/full/f.ipcs")"
+inf=$event_recs
+read -r all lost <<<"$n"
+check_eq "full disk: events in the file + not written = all events" "$all" "$((inf + lost))"
+umount "$T/full"
 live_finish

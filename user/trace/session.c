@@ -120,10 +120,20 @@ static int scan_waits(struct session *s)
 	return err;
 }
 
+/* Has the command ended? Its zombie is left unreaped (WNOWAIT) until the end: while it is
+ * there its pid, which is its group's id, cannot be given to anyone else, so signalling the
+ * group (here and from the guard) never reaches a stranger. */
 static void reap_child(struct session *s)
 {
-	if (s->child > 0 && !s->child_done && !target_reap(s->child, false, &s->child_status))
-		s->child_done = true;
+	siginfo_t si;
+
+	if (s->child <= 0 || s->child_done)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)s->child, &si, WEXITED | WNOHANG | WNOWAIT) || si.si_pid != s->child)
+		return;
+	s->child_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	s->child_done = true;
 }
 
 /* The terminal's foreground back to our group (we are then in the background: SIGTTOU held). */
@@ -141,30 +151,32 @@ static void tty_take_back(struct session *s)
 	s->tty_handed = false;
 }
 
-/* Wait for the command; a stop signal that comes meanwhile kills its group. */
+/* Wait for the command (and reap it); a stop signal that comes meanwhile kills its group. */
 static void reap_blocking(struct session *s)
 {
 	sig_atomic_t seen = stop_count;
 	int st;
 	pid_t r;
 
+	if (s->child <= 0 || s->reaped)
+		return;
 	while ((r = waitpid(s->child, &st, 0)) < 0 && errno == EINTR)
 		if (stop_count != seen) {
 			log_warn("killing the traced command (process group %d)", (int)s->child);
 			kill(-s->child, SIGKILL);
 			seen = stop_count;
 		}
-	if (r == s->child)
+	if (r == s->child && !s->child_done)
 		s->child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	s->child_done = true;
+	s->reaped = true;
 }
 
 static void kill_child(struct session *s)
 {
-	if (s->child > 0 && !s->child_done) {
+	if (s->child > 0 && !s->child_done)
 		kill(-s->child, SIGKILL);
-		reap_blocking(s);
-	}
+	reap_blocking(s);
 	tty_take_back(s);
 	target_guard_release(&s->guard);
 }
@@ -371,16 +383,16 @@ int session_finish(struct session *s, int err)
 	if (s->child > 0 && (!s->child_done || stop_signal)) {
 		/* Still held stopped (an error came first): only SIGKILL acts. Else the signal
 		 * that stopped us goes to the command's whole group (a shell waits for its
-		 * child: only the group reaches both), then we reap. */
+		 * child: only the group reaches both; what the command left running when it
+		 * ended goes too), then we reap (its zombie kept the group's id ours). */
 		if (!s->child_running) {
 			kill(-s->child, SIGKILL);
 		} else {
 			kill(-s->child, stop_signal ? stop_signal : SIGTERM);
 			kill(-s->child, SIGCONT);
 		}
-		if (!s->child_done)
-			reap_blocking(s);
 	}
+	reap_blocking(s);
 	close_all(s);
 	return err;
 }

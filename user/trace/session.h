@@ -74,6 +74,7 @@ struct session {
 	int child_status;		/* its exit status, shell style, once child_done */
 	bool child_done;
 	bool child_running;		/* released from its start-up SIGSTOP */
+	bool reaped;			/* its zombie collected (only at the end) */
 	struct target_guard guard;	/* ends the command's group if we are killed */
 	bool tty_handed;		/* the terminal's foreground is the command's group */
 };
