@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* filter.bpf.h - is this process traced? Called first in every program. */
+/* filter.bpf.h - is this process traced (-p, -c, --cgroup: a union)? Called first in every program. */
 #ifndef IPCS_FILTER_BPF_H
 #define IPCS_FILTER_BPF_H
 
 #include "maps.bpf.h"
 
-static __always_inline bool comm_matches(const char *comm)
+/* The targets: -p (traced_tgids, with descendants), -c and --cgroup, each repeatable; a task
+ * matching any of them is traced (a union). Set by user space between open and load. */
+#define IPCS_TARGET_COMMS 8
+#define IPCS_TARGET_CGROUPS 8
+const volatile __u32 targ_ncomms __weak = 0;
+const volatile char targ_comms[IPCS_TARGET_COMMS][IPCS_COMM_LEN] __weak = {};
+/* --cgroup: a task in this cgroup v2 (by kernfs id, at this depth) or below it. */
+const volatile __u32 targ_ncgroups __weak = 0;
+const volatile __u64 targ_cgroup_ids[IPCS_TARGET_CGROUPS] __weak = {};
+const volatile __u32 targ_cgroup_levels[IPCS_TARGET_CGROUPS] __weak = {};
+
+static __always_inline bool comm_is(const char *comm, __u32 k)
 {
 	for (int i = 0; i < IPCS_COMM_LEN; i++) {
-		if (comm[i] != targ_comm[i])
+		if (comm[i] != targ_comms[k][i])
 			return false;
 		if (!comm[i])
 			break;
@@ -16,17 +27,41 @@ static __always_inline bool comm_matches(const char *comm)
 	return true;
 }
 
-/* The task's cgroup v2 is targ_cgroup_id or below it: its ancestor at that depth. */
-static __always_inline bool task_in_cgroup(struct task_struct *task)
+static __always_inline bool comm_matches(const char *comm)
 {
-	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp), *anc = NULL;
-	__u32 lvl = targ_cgroup_level;
+#pragma clang loop unroll(disable)
+	for (__u32 k = 0; k < IPCS_TARGET_COMMS; k++) {
+		if (k >= targ_ncomms)
+			break;
+		if (comm_is(comm, k))
+			return true;
+	}
+	return false;
+}
 
-	if (!cg || (__u32)BPF_CORE_READ(cg, level) < lvl || lvl > 255)
+/* The task's cgroup v2 is one of the targets or below it: its ancestor at that one's depth. */
+static __always_inline bool task_in_cgroups(struct task_struct *task)
+{
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp), *anc;
+	__u32 level, lvl;
+
+	if (!cg)
 		return false;
-	if (bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[lvl]) || !anc)
-		return false;
-	return BPF_CORE_READ(anc, kn, id) == targ_cgroup_id;
+	level = (__u32)BPF_CORE_READ(cg, level);
+#pragma clang loop unroll(disable)
+	for (__u32 k = 0; k < IPCS_TARGET_CGROUPS; k++) {
+		if (k >= targ_ncgroups)
+			break;
+		lvl = targ_cgroup_levels[k];
+		if (level < lvl || lvl > 255)
+			continue;
+		anc = NULL;
+		if (bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[lvl]) || !anc)
+			continue;
+		if (BPF_CORE_READ(anc, kn, id) == targ_cgroup_ids[k])
+			return true;
+	}
+	return false;
 }
 
 /* task belongs to thread group tgid; task need not be current. */
@@ -36,13 +71,13 @@ static __always_inline bool task_traced(struct task_struct *task, __u32 tgid)
 
 	if (tgid == targ_self_tgid)
 		return false;
-	if (targ_filter_cgroup && !task_in_cgroup(task))
-		return false;
-	if (!targ_filter_pid && !targ_filter_comm)
-		return true;
+	if (!targ_filter_pid && !targ_ncomms && !targ_ncgroups)
+		return true;	/* no targets: the whole host */
 	if (targ_filter_pid && bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return true;
-	if (targ_filter_comm) {
+	if (targ_ncgroups && task_in_cgroups(task))
+		return true;
+	if (targ_ncomms) {
 		if (bpf_probe_read_kernel(comm, sizeof(comm), &task->comm))
 			return false;
 		return comm_matches(comm);

@@ -26,9 +26,7 @@
 
 /* Set by user space between open and load (rodata). */
 const volatile __u32 targ_self_tgid __weak = 0;	/* ipcscope itself: never traced */
-const volatile bool targ_filter_pid __weak = false;	/* only tgids in traced_tgids ... */
-const volatile bool targ_filter_comm __weak = false;	/* ... and/or this comm */
-const volatile char targ_comm[IPCS_COMM_LEN] __weak = {};
+const volatile bool targ_filter_pid __weak = false;	/* tgids in traced_tgids are targets (filter.bpf.h) */
 const volatile bool targ_follow_children __weak = true;
 /* XORed into socket identities (struct sock addresses) so that recordings
  * hold no kernel addresses; top bit clear (see sock.bpf.h). */
@@ -38,10 +36,6 @@ const volatile __u64 targ_sock_salt __weak = 0;
 const volatile __u64 targ_wake_bytes __weak = 0;
 /* bpf_find_vma exists (5.17+): else shared futex keys and shm segments stay unresolved. */
 const volatile bool targ_find_vma __weak = true;
-/* --cgroup: only tasks in this cgroup v2 (by kernfs id, at this depth) or below it. */
-const volatile bool targ_filter_cgroup __weak = false;
-const volatile __u64 targ_cgroup_id __weak = 0;
-const volatile __u32 targ_cgroup_level __weak = 0;
 
 /* Records to user space; size set by user space (bpf_map__set_max_entries). */
 struct {

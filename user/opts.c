@@ -18,20 +18,22 @@ struct cmd_desc {
 
 static const struct cmd_desc cmds[] = {
 	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
-	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM] [--duration SEC]\n"
+	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
+	  "                       [--duration SEC]\n"
 	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
 	  "Record IPC to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
 	  "      --jsonl OUT     also stream one JSON object per event to OUT (\"-\": stdout),\n"
 	  "                      as `export --format jsonl` writes them; -o is then optional\n"
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     trace processes whose command name is NAME\n"
+	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
-	  "      --cgroup PATH   trace only processes in this cgroup (v2) or below it, e.g. a\n"
+	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it, e.g. a\n"
 	  "                      container's; PATH as under /sys/fs/cgroup or /proc/PID/cgroup\n"
+	  "                      (repeatable)\n"
 	  "  -C SIZE             rotate: a new file when this one reaches SIZE (megabytes,\n"
 	  "                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n"
 	  "  -G SEC              rotate: a new file every SEC seconds\n"
@@ -43,10 +45,12 @@ static const struct cmd_desc cmds[] = {
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "  -- CMD ARGS...      run CMD, trace it and its descendants from its first\n"
 	  "                      instruction, stop when it exits and exit with its status\n"
-	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
-	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
+	  "-p, -c, --cgroup and CMD combine: a process matching any of them is traced, and\n"
+	  "only their processes are seeded. Without any, the whole host is traced. Stops\n"
+	  "on Ctrl-C or SIGTERM (the file is finished cleanly; CMD's process group gets the\n"
+	  "signal), at --duration, when CMD exits, or when every -p process exited.\n" },
 	{ "live", CMD_LIVE, "p:c:n:v",
-	  "usage: ipcscope [live] [-p PID]... [-c COMM] [--kind LIST] [--cgroup PATH]\n"
+	  "usage: ipcscope [live] [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
 	  "                [--plain] [--interval SEC] [-n N] [--ringbuf-kb N] [-v]\n"
 	  "                [-- CMD ARGS...]\n"
 	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
@@ -54,9 +58,10 @@ static const struct cmd_desc cmds[] = {
 	  "conversation; ? lists the keys. Rates and the status line update once a\n"
 	  "second; drops are always shown.\n"
 	  "  -p, --pid PID       watch PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     watch processes whose command name is NAME\n"
+	  "  -c, --comm NAME     watch processes whose command name is NAME (repeatable)\n"
 	  "      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n"
-	  "      --cgroup PATH   watch only processes in this cgroup (v2) or below it\n"
+	  "      --cgroup PATH   watch processes in this cgroup (v2) or below it (repeatable;\n"
+	  "                      -p, -c, --cgroup and CMD combine: any of them is watched)\n"
 	  "      --plain         print one line per event instead (also when stdout is not\n"
 	  "                      a terminal)\n"
 	  "      --interval SEC  plain output as a table of every conversation's totals\n"
@@ -102,15 +107,15 @@ static const struct cmd_desc cmds[] = {
 	  "                      three kinds); process records always pass\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "stat", CMD_STAT, "o:p:c:qv",
-	  "usage: ipcscope stat [-p PID]... [-c COMM] [--kind LIST] [--cgroup PATH]\n"
+	  "usage: ipcscope stat [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
 	  "                     [--duration SEC] [--json] [-o FILE]\n"
 	  "                     [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
 	  "Trace like record, but write no recording: count in memory and print the\n"
 	  "summary `report` would print for it (like strace -c) when tracing ends.\n"
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     trace processes whose command name is NAME\n"
+	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
 	  "      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n"
-	  "      --cgroup PATH   trace only processes in this cgroup (v2) or below it\n"
+	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n"
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --json          machine-readable summary (docs/report-json.md)\n"
 	  "  -o, --output FILE   write the summary to FILE instead of stdout\n"
@@ -119,8 +124,9 @@ static const struct cmd_desc cmds[] = {
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "  -- CMD ARGS...      run CMD, trace it and its descendants, stop when it exits\n"
 	  "                      and exit with its status\n"
-	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
-	  "(the summary is still printed), at --duration, or when every -p process exited.\n" },
+	  "-p, -c, --cgroup and CMD combine: a process matching any of them is traced.\n"
+	  "Without any, the whole host is traced. Stops on Ctrl-C or SIGTERM (the summary\n"
+	  "is still printed), at --duration, when CMD exits, or when every -p process exited.\n" },
 	{ "export", CMD_EXPORT, "o:v",
 	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [--since SEC] [--until SEC]\n"
 	  "                       [--kind LIST] [-v]\n"
@@ -165,7 +171,8 @@ static const struct cmd_desc cmds[] = {
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
 	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--no-stacks] [-v]\n"
-	  "       ipcscope deadlock --watch [-p PID]... [-c COMM] [--threshold SEC]\n"
+	  "       ipcscope deadlock --watch [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
+	  "                         [--threshold SEC]\n"
 	  "                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n"
 	  "Find who waits for whom among the threads of processes that are hung now,\n"
 	  "without prior tracing: each thread's syscall from /proc, the other end of\n"
@@ -182,8 +189,11 @@ static const struct cmd_desc cmds[] = {
 	  "                      once, as soon as all its waiting threads have been\n"
 	  "                      blocked for --threshold;\n"
 	  "                      keep watching until Ctrl-C, -n or --duration (without\n"
-	  "                      -p/-c: the whole host)\n"
+	  "                      -p/-c/--cgroup: the whole host; with several, any of them)\n"
 	  "  -c, --comm NAME     --watch: trace processes whose command name is NAME\n"
+	  "                      (repeatable)\n"
+	  "      --cgroup PATH   --watch: trace processes in this cgroup (v2) or below it\n"
+	  "                      (repeatable)\n"
 	  "      --threshold SEC --watch: how long a thread must wait (default 1)\n"
 	  "  -n N                --watch: stop after N deadlocks\n"
 	  "      --duration SEC  --watch: stop after SEC seconds\n"
@@ -241,7 +251,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
 	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
-	case OPT_CGROUP: return cmd == CMD_RECORD || cmd == CMD_STAT || cmd == CMD_LIVE;
+	case OPT_CGROUP: return cmd == CMD_RECORD || cmd == CMD_STAT || cmd == CMD_LIVE || cmd == CMD_DEADLOCK;
 	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
 	case OPT_KIND:
 		return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT || cmd == CMD_RECORD ||
@@ -341,7 +351,9 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case 'c':
 		if (!*arg || strlen(arg) > 15)
 			return usage_error(o, "command name must be 1..15 characters (the kernel's comm)", arg);
-		o->comm = arg;
+		if (o->ncomms >= OPTS_MAX_COMMS)
+			return usage_error(o, "too many -c options (at most 8)", arg);
+		o->comms[o->ncomms++] = arg;
 		return 0;
 	case 'p':
 		if (o->npids >= OPTS_MAX_PIDS)
@@ -412,7 +424,11 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_FORMAT: o->format = arg; return 0;
 	case OPT_JSONL: o->jsonl = arg; return 0;
-	case OPT_CGROUP: o->cgroup = arg; return 0;
+	case OPT_CGROUP:
+		if (o->ncgroups >= OPTS_MAX_CGROUPS)
+			return usage_error(o, "too many --cgroup options (at most 8)", arg);
+		o->cgroups[o->ncgroups++] = arg;
+		return 0;
 	case OPT_SINCE:
 	case OPT_UNTIL: {
 		double *t = c == OPT_SINCE ? &o->since_s : &o->until_s;
@@ -460,8 +476,6 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "missing -o FILE (where to write the recording) or --jsonl OUT", NULL);
 		if (nargs > 0 && !o->argv)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
-		if (o->argv && o->npids)
-			return usage_error(o, "use either -p PID or -- CMD, not both", NULL);
 		if ((o->rotate_bytes || o->rotate_secs > 0) && !o->output)
 			return usage_error(o, "-C/-G rotate the -o FILE: give -o", NULL);
 		if (o->rotate_count && !o->rotate_bytes && !(o->rotate_secs > 0))
@@ -473,8 +487,6 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "--interval is for plain output; -n is for the viewer", NULL);
 		if (nargs > 0 && !o->argv)
 			return usage_error(o, "unexpected argument (put a command after --)", args[0]);
-		if (o->argv && o->npids)
-			return usage_error(o, "use either -p PID or -- CMD, not both", NULL);
 		return 0;
 	case CMD_REPLAY:
 	case CMD_REPORT:
@@ -487,9 +499,9 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "unexpected argument (give processes with -p PID)", args[0]);
 		if (!o->watch && !o->npids)
 			return usage_error(o, "missing -p PID (the hung process), or --watch", NULL);
-		if (!o->watch && (o->comm || o->max_reports || o->duration_s > 0 || o->threshold_s > 0 ||
+		if (!o->watch && (o->ncomms || o->ncgroups || o->max_reports || o->duration_s > 0 || o->threshold_s > 0 ||
 				  o->ringbuf_kb || o->quiet))
-			return usage_error(o, "-c, -n, -q, --threshold, --duration and --ringbuf-kb go with --watch", NULL);
+			return usage_error(o, "-c, --cgroup, -n, -q, --threshold, --duration and --ringbuf-kb go with --watch", NULL);
 		if (!o->threshold_s)
 			o->threshold_s = 1.0;
 		return 0;

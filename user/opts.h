@@ -10,6 +10,8 @@
 #include <linux/types.h>
 
 #define OPTS_MAX_PIDS 64
+#define OPTS_MAX_COMMS 8	/* -c, as many as bpf/filter.bpf.h holds */
+#define OPTS_MAX_CGROUPS 8	/* --cgroup, likewise */
 
 /* Named exit codes. A traced command's own status passes through record. */
 enum ipcs_exit {
@@ -40,14 +42,17 @@ struct ipcs_opts {
 	const char *input;		/* FILE argument of replay/report/export */
 	char **inputs;			/* merge: the recordings, in order */
 	int ninputs;
-	pid_t pids[OPTS_MAX_PIDS];	/* -p PID, repeatable */
+	/* The targets of a trace, each repeatable, a union (a process matching any one is traced) */
+	pid_t pids[OPTS_MAX_PIDS];	/* -p PID */
 	size_t npids;
-	const char *comm;		/* -c COMM */
+	const char *comms[OPTS_MAX_COMMS];	/* -c COMM */
+	size_t ncomms;
+	const char *cgroups[OPTS_MAX_CGROUPS];	/* --cgroup PATH (cgroup v2) */
+	size_t ncgroups;
 	const char *format;		/* export --format F */
 	const char *jsonl;		/* record --jsonl FILE ("-": stdout) */
 	double since_s, until_s;	/* --since/--until SEC from the recording's start; -1 = unset */
 	__u32 kinds;			/* --kind LIST: bit per enum ipcs_chan_kind, 0 = all */
-	const char *cgroup;		/* record --cgroup PATH (cgroup v2) */
 	double duration_s;		/* --duration SEC, 0 = until stopped */
 	unsigned ringbuf_kb;		/* --ringbuf-kb N, 0 = default */
 	unsigned capture;		/* record --capture N: payload bytes per call, 0 = off */

@@ -18,6 +18,14 @@ int pipeline_add_sink(struct pipeline *p, struct sink s)
 	return 0;
 }
 
+int pipeline_add_tap(struct pipeline *p, struct sink s)
+{
+	if (p->ntaps >= PIPELINE_MAX_SINKS)
+		return -ENOSPC;
+	p->taps[p->ntaps++] = s;
+	return 0;
+}
+
 int pipeline_decode(struct pipeline *p, const void *rec, size_t len, struct ipcs_event *ev)
 {
 	int err;
@@ -49,6 +57,11 @@ int pipeline_apply(struct pipeline *p, const struct ipcs_event *ev, const void *
 {
 	int err;
 
+	for (size_t i = 0; i < p->ntaps; i++) {
+		err = p->taps[i].on_event(p->taps[i].ctx, ev, rec, len);
+		if (err)
+			return err;
+	}
 	if (p->filter && !evfilter_match(p->filter, ev)) {
 		p->filtered++;
 		return 0;

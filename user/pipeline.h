@@ -23,6 +23,8 @@ struct pipeline {
 	struct model *model;		/* NULL when no command needs it */
 	struct sink sinks[PIPELINE_MAX_SINKS];
 	size_t nsinks;
+	struct sink taps[PIPELINE_MAX_SINKS];	/* see every decoded event, even those --kind holds back */
+	size_t ntaps;
 	__u64 records;			/* records fed */
 	__u64 malformed;		/* rejected by the decoder */
 	__u64 unknown;			/* unknown record types (newer writer), skipped */
@@ -33,6 +35,9 @@ struct pipeline {
 /* with_model: build the model as events flow. Returns 0 or -ENOMEM. */
 int pipeline_init(struct pipeline *p, bool with_model);
 int pipeline_add_sink(struct pipeline *p, struct sink s);
+/* A sink that sees every decoded event before the filter (the deadlock watcher learns the
+ * futexes of every kind the probes report, whatever --kind keeps). */
+int pipeline_add_tap(struct pipeline *p, struct sink s);
 /* Feed one raw record. Malformed records are counted and skipped (0); a
  * sink's or the model's error is returned. */
 int pipeline_feed(struct pipeline *p, const void *rec, size_t len);

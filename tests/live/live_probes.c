@@ -497,8 +497,10 @@ static void pipe_burst(int nwrites)
 static void test_comm_filter(void **state)
 {
 	char name[16];
+	const char *comms[1] = { name };
 	struct collector c = { 0 };
-	struct live_config cfg = { .follow_children = true, .self_pid = getpid(), .comm = name };
+	struct live_config cfg = { .follow_children = true, .self_pid = getpid(), .comms = comms,
+				   .ncomms = 1 };
 	const struct ipcs_event *e;
 	struct live_source *ls;
 	pid_t pid;

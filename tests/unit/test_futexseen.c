@@ -2,7 +2,7 @@
  * test_futexseen.c - the probes' futex evidence: last acquirer (a woken
  * wait) before last waker, never the waiter itself; a shared futex found
  * from either process's address; failed waits and empty wakes teach
- * nothing; unknown addresses and other records give nobody.
+ * nothing; unknown addresses and futex_waitv give nobody.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,7 +39,7 @@ static struct ipcs_futex_rec rec(uint32_t pid, uint32_t tid, uint32_t op, int64_
 
 static void add(struct dl_futexseen *s, struct ipcs_futex_rec r)
 {
-	assert_int_equal(dl_futexseen_add(s, &r, sizeof(r)), 0);
+	assert_int_equal(dl_futexseen_add(s, &r), 0);
 }
 
 static void test_shared_acquirer_and_waker(void **state)
@@ -72,7 +72,7 @@ static void test_shared_acquirer_and_waker(void **state)
 static void test_private_and_pi(void **state)
 {
 	struct dl_futexseen s;
-	struct ipcs_drops_rec d;
+	struct ipcs_futex_rec d;
 	const char *ev;
 
 	(void)state;
@@ -85,11 +85,12 @@ static void test_private_and_pi(void **state)
 	assert_int_equal(dl_futexseen_holder(&s, 20, 22, 0x2000, &ev), 21);
 	assert_string_equal(ev, DL_EVID_LAST_WAKER);
 	assert_int_equal(dl_futexseen_holder(&s, 20, 21, 0x2000, &ev), 0);	/* only itself */
-	/* other records and short ones are ignored */
-	memset(&d, 0, sizeof(d));
-	d.h.type = IPCS_REC_DROPS;
-	assert_int_equal(dl_futexseen_add(&s, &d, sizeof(d)), 0);
-	assert_int_equal(dl_futexseen_add(&s, &d, 4), 0);
+	/* futex_waitv waits on several words: it teaches nothing */
+	d = rec(20, 23, IPCS_FUTEX_WAIT, 0, 0x2000, false, 0);
+	d.sys = IPCS_SYS_FUTEX_WAITV;
+	assert_int_equal(dl_futexseen_add(&s, &d), 0);
+	assert_int_equal(dl_futexseen_holder(&s, 20, 22, 0x2000, &ev), 21);
+	assert_string_equal(ev, DL_EVID_LAST_WAKER);
 	dl_futexseen_fini(&s);
 }
 

@@ -25,7 +25,7 @@ static void test_record_full(void **state)
 	assert_int_equal(o.npids, 2);
 	assert_int_equal(o.pids[0], 12);
 	assert_int_equal(o.pids[1], 34);
-	assert_string_equal(o.comm, "nginx");
+	assert_string_equal(o.comms[0], "nginx");
 	assert_true(o.duration_s > 2.49 && o.duration_s < 2.51);
 	assert_int_equal(o.ringbuf_kb, 64);
 	assert_true(o.force);
@@ -67,7 +67,17 @@ static void test_record_refusals(void **state)
 	assert_int_equal(PARSE(&o, "record", "-o", "f", "--json"), EXIT_USAGE);	/* not record's */
 	assert_int_equal(PARSE(&o, "record", "-o", "f", "stray"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "record", "-o", "f", "--"), EXIT_USAGE);
-	assert_int_equal(PARSE(&o, "record", "-o", "f", "-p", "1", "--", "true"), EXIT_USAGE);
+	/* targets combine: -p, -c and --cgroup repeat, and go with -- CMD (a union) */
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-p", "1", "-c", "a", "-c", "b", "--cgroup", "/x",
+			       "--cgroup", "/y", "--", "true"), 0);
+	assert_int_equal(o.npids, 1);
+	assert_int_equal(o.ncomms, 2);
+	assert_string_equal(o.comms[1], "b");
+	assert_int_equal(o.ncgroups, 2);
+	assert_string_equal(o.cgroups[1], "/y");
+	assert_non_null(o.argv);
+	assert_int_equal(PARSE(&o, "record", "-o", "f", "-c", "1", "-c", "2", "-c", "3", "-c", "4", "-c", "5",
+			       "-c", "6", "-c", "7", "-c", "8", "-c", "9"), EXIT_USAGE);	/* at most 8 */
 	assert_int_equal(PARSE(&o, "record", "-o"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "record", "-o", "f", "-Z"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "record", "-o", "f", "--capture", "0"), EXIT_USAGE);
@@ -122,7 +132,7 @@ static void test_stat(void **state)
 			       "-o", "sum.json", "--ringbuf-kb", "16", "-q", "-v"), 0);
 	assert_int_equal(o.npids, 1);
 	assert_int_equal(o.pids[0], 7);
-	assert_string_equal(o.comm, "srv");
+	assert_string_equal(o.comms[0], "srv");
 	assert_true(o.json);
 	assert_string_equal(o.output, "sum.json");
 	assert_int_equal(o.ringbuf_kb, 16);
@@ -134,7 +144,7 @@ static void test_stat(void **state)
 	assert_int_equal(PARSE(&o, "stat", "--force"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "stat", "--plain"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "stat", "cmd"), EXIT_USAGE);		/* command without -- */
-	assert_int_equal(PARSE(&o, "stat", "-p", "7", "--", "ls"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "stat", "-p", "7", "--", "ls"), 0);
 	assert_int_equal(PARSE(&o, "stat", "--"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "report", "f", "--", "ls"), EXIT_USAGE);	/* only record and stat run one */
 }
@@ -170,7 +180,7 @@ static void test_live(void **state)
 	assert_int_equal(o.cmd, CMD_LIVE);
 	assert_int_equal(o.npids, 1);
 	assert_int_equal(o.pids[0], 42);
-	assert_string_equal(o.comm, "nginx");
+	assert_string_equal(o.comms[0], "nginx");
 	assert_int_equal(o.kinds, 1u << IPCS_KIND_UNIX_STREAM);
 	assert_int_equal(o.frames, 3);
 	/* Options first, no command word: live. */
@@ -189,7 +199,7 @@ static void test_live(void **state)
 	assert_int_equal(PARSE(&o, "live", "--interval", "0.01"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "live", "-n", "3", "--interval", "1"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "replay", "f", "--interval", "1"), EXIT_USAGE);
-	assert_int_equal(PARSE(&o, "live", "-p", "1", "--", "ls"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "live", "-p", "1", "-c", "x", "--", "ls"), 0);
 	assert_int_equal(PARSE(&o, "live", "stray"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "-x"), EXIT_USAGE);
 }
@@ -207,13 +217,16 @@ static void test_deadlock(void **state)
 	assert_int_equal(PARSE(&o, "deadlock", "--watch", "-c", "nginx", "--threshold", "0.25", "-n", "3",
 			       "--duration", "9"), 0);
 	assert_true(o.watch);
-	assert_string_equal(o.comm, "nginx");
+	assert_string_equal(o.comms[0], "nginx");
 	assert_true(o.threshold_s == 0.25);
 	assert_int_equal(o.max_reports, 3);
 	assert_true(o.duration_s == 9);
 	/* refusals */
 	assert_int_equal(PARSE(&o, "deadlock"), EXIT_USAGE);			/* no -p, no --watch */
 	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "-n", "2"), EXIT_USAGE);	/* -n needs --watch */
+	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "--cgroup", "/x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "deadlock", "--watch", "-c", "a", "-c", "b", "--cgroup", "/x"), 0);
+	assert_int_equal(o.ncomms + o.ncgroups, 3);
 	assert_int_equal(PARSE(&o, "deadlock", "--watch", "--threshold", "0"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "deadlock", "--watch", "-n", "0"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "extra"), EXIT_USAGE);

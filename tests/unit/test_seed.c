@@ -281,6 +281,37 @@ static void test_tree_select(void **state)
 	free(r);
 }
 
+/* Targets without pids (-c): only the processes of those names, no descendants (as the
+ * probes trace them); with a pid too: the union. */
+static void test_tree_targets(void **state)
+{
+	struct recs *r = calloc(1, sizeof(*r));
+	const char *comms[] = { "loop", "c2" };
+	pid_t one = 200;
+	struct seed_targets t = { .comms = comms, .ncomms = 2 };
+
+	(void)state;
+	assert_int_equal(seed_procfs_targets(root, &t, TS, collect, r), 0);
+	assert_int_equal(r->nproc, 2);
+	assert_int_equal(r->procs[0].pid, 400);
+	assert_int_equal(r->procs[1].pid, 460);
+	memset(r, 0, sizeof(*r));
+	t.pids = &one;
+	t.npids = 1;
+	t.ncomms = 1;
+	assert_int_equal(seed_procfs_targets(root, &t, TS, collect, r), 0);
+	assert_int_equal(r->nproc, 3);
+	assert_int_equal(r->procs[0].pid, 200);
+	assert_int_equal(r->procs[1].pid, 400);
+	assert_int_equal(r->procs[2].pid, 600);	/* 200's child */
+	memset(r, 0, sizeof(*r));
+	comms[0] = "nobody-has-it";
+	t.npids = 0;
+	assert_int_equal(seed_procfs_targets(root, &t, TS, collect, r), 0);
+	assert_int_equal(r->nproc, 0);	/* a target nobody matches: nothing, not the host */
+	free(r);
+}
+
 static void test_tree_errors(void **state)
 {
 	struct recs *r = calloc(1, sizeof(*r));
@@ -406,6 +437,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_all),
 		cmocka_unit_test(test_tree_select),
+		cmocka_unit_test(test_tree_targets),
 		cmocka_unit_test(test_tree_errors),
 		cmocka_unit_test(test_live_child),
 	};

@@ -77,6 +77,34 @@ static void select_programs(struct ipcscope_bpf *skel, const struct ipcs_feature
 		log_warn("%s", lost);
 }
 
+/* -c and --cgroup into the filter's arrays (filter.bpf.h); more than they hold is an error. */
+static int set_targets(struct ipcscope_bpf *skel, const struct loader_opts *o)
+{
+	const size_t max_comms = sizeof(skel->rodata->targ_comms) / sizeof(skel->rodata->targ_comms[0]);
+	const size_t max_cgroups = sizeof(skel->rodata->targ_cgroup_ids) / sizeof(skel->rodata->targ_cgroup_ids[0]);
+	size_t n = 0;
+
+	if (o->ncomms > max_comms || o->ncgroups > max_cgroups) {
+		log_error("at most %zu -c and %zu --cgroup targets", max_comms, max_cgroups);
+		return -E2BIG;
+	}
+	for (size_t i = 0; i < o->ncomms; i++) {
+		if (!o->comms[i] || !o->comms[i][0])
+			continue;
+		/* The kernel keeps 15 characters of a command name; the rest of the slot stays 0. */
+		memset(skel->rodata->targ_comms[n], 0, sizeof(skel->rodata->targ_comms[n]));
+		snprintf(skel->rodata->targ_comms[n], sizeof(skel->rodata->targ_comms[n]), "%s", o->comms[i]);
+		n++;
+	}
+	skel->rodata->targ_ncomms = (__u32)n;
+	for (size_t i = 0; i < o->ncgroups; i++) {
+		skel->rodata->targ_cgroup_ids[i] = o->cgroup_ids[i];
+		skel->rodata->targ_cgroup_levels[i] = o->cgroup_levels[i];
+	}
+	skel->rodata->targ_ncgroups = (__u32)o->ncgroups;
+	return 0;
+}
+
 static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
 		     const struct ipcs_features *f)
 {
@@ -98,14 +126,9 @@ static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
 	/* Batched wake-ups (bpf/emit.bpf.h): woken at a quarter full, polled between. */
 	skel->rodata->targ_wake_bytes = ring / 4;
 	skel->rodata->targ_capture = o->capture_bytes;
-	skel->rodata->targ_filter_cgroup = o->filter_cgroup;
-	skel->rodata->targ_cgroup_id = o->cgroup_id;
-	skel->rodata->targ_cgroup_level = o->cgroup_level;
-	if (o->comm && o->comm[0]) {
-		/* The kernel keeps 15 characters of a command name. */
-		skel->rodata->targ_filter_comm = true;
-		snprintf(skel->rodata->targ_comm, sizeof(skel->rodata->targ_comm), "%s", o->comm);
-	}
+	err = set_targets(skel, o);
+	if (err)
+		return err;
 	select_programs(skel, f);
 	return 0;
 }

@@ -12,14 +12,16 @@ struct ipcscope_bpf;
 
 struct loader_opts {
 	__u32 self_tgid;	/* never traced */
-	bool filter_pid;	/* trace only tgids put in traced_tgids ... */
-	const char *comm;	/* ... and/or this command name; NULL: any */
+	bool filter_pid;	/* tgids put in traced_tgids are targets ... */
+	const char *const *comms;	/* ... and processes with one of these command names ... */
+	size_t ncomms;
 	bool follow_children;	/* traced processes' new children are traced */
 	size_t ringbuf_bytes;	/* power of two >= page size; 0: default */
 	__u32 capture_bytes;	/* --capture N: payload bytes per data call, 0: off */
-	bool filter_cgroup;	/* --cgroup: only tasks in cgroup v2 (cgroup_id, at cgroup_level) or below */
-	__u64 cgroup_id;
-	__u32 cgroup_level;
+	/* ... and tasks in one of these cgroup v2 (or below); no targets at all: the whole host */
+	const __u64 *cgroup_ids;
+	const __u32 *cgroup_levels;
+	size_t ncgroups;
 };
 
 /* Probe features, open, configure and load; nothing runs yet. Errors are

@@ -29,6 +29,7 @@ struct pinfo {
 	pid_t ppid;
 	__u64 start_ticks;
 	signed char sel;	/* -1 no, 0 unknown, 1 yes, 2 being resolved */
+	char comm[64];		/* as stat shows it, for -c */
 };
 
 struct walk {
@@ -110,8 +111,10 @@ static int list_procs(const char *root, struct pinfo **out, size_t *count)
 			v = tmp;
 		}
 		/* A process that is gone (or unreadable) is simply not seeded. */
-		if (!read_pinfo(root, (pid_t)pid, &v[n], comm, sizeof(comm)))
+		if (!read_pinfo(root, (pid_t)pid, &v[n], comm, sizeof(comm))) {
+			memcpy(v[n].comm, comm, sizeof(v[n].comm));
 			n++;
+		}
 	}
 	closedir(d);
 	*out = v;
@@ -309,12 +312,29 @@ static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *s
 int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		__u64 ts_ns, seed_rec_cb cb, void *ctx)
 {
-	return seed_procfs_in(proc_root, pids, npids, NULL, ts_ns, cb, ctx);
+	struct seed_targets t = { .pids = pids, .npids = npids };
+
+	return seed_procfs_targets(proc_root, &t, ts_ns, cb, ctx);
 }
 
-int seed_procfs_in(const char *proc_root, const pid_t *pids, size_t npids, const char *cgroup_dir,
-		   __u64 ts_ns, seed_rec_cb cb, void *ctx)
+/* A process the probes trace without a pid: by its name or its cgroup. */
+static bool other_target(const struct walk *w, const struct seed_targets *t, const struct pinfo *pi)
 {
+	for (size_t i = 0; i < t->ncomms; i++)
+		if (!strcmp(pi->comm, t->comms[i]))
+			return true;
+	for (size_t i = 0; w->cgn && i < t->ncgroups; i++)
+		if (cgnames_pid_under(w->cgn, pi->pid, t->cgroup_dirs[i]))
+			return true;
+	return false;
+}
+
+int seed_procfs_targets(const char *proc_root, const struct seed_targets *t, __u64 ts_ns,
+			seed_rec_cb cb, void *ctx)
+{
+	const pid_t *pids = t ? t->pids : NULL;
+	size_t npids = t ? t->npids : 0;
+	bool any = !t || (!t->npids && !t->ncomms && !t->ncgroups);
 	struct walk w = { .root = proc_root, .ts_ns = ts_ns, .cb = cb, .ctx = ctx };
 	struct seed_socks *socks = NULL;
 	struct pinfo *v = NULL, fresh;
@@ -328,7 +348,11 @@ int seed_procfs_in(const char *proc_root, const pid_t *pids, size_t npids, const
 	if (ret)
 		return ret;
 	qsort(v, n, sizeof(*v), cmp_pid);
+	/* with other targets and no pid, no process is selected by pid */
 	select_procs(v, n, pids, npids);
+	if (!npids && !any)
+		for (i = 0; i < n; i++)
+			v[i].sel = -1;
 	/* Sockets are named from a host-wide snapshot; without it they go unseeded. */
 	if (seed_socks_load(proc_root, &socks))
 		log_warn("seed: sockets open before tracing are not named (out of memory)");
@@ -336,9 +360,7 @@ int seed_procfs_in(const char *proc_root, const pid_t *pids, size_t npids, const
 	if (cgnames_new(proc_root, NULL, &w.cgn))
 		log_warn("seed: cgroups of processes are not named (out of memory)");
 	for (i = 0; !ret && i < n; i++) {
-		if (v[i].sel != 1)
-			continue;
-		if (cgroup_dir && (!w.cgn || !cgnames_pid_under(w.cgn, v[i].pid, cgroup_dir)))
+		if (v[i].sel != 1 && !other_target(&w, t, &v[i]))
 			continue;
 		/* Re-read: the pid may have exited, or been reused, since listing. */
 		if (read_pinfo(proc_root, v[i].pid, &fresh, comm, sizeof(comm)) ||

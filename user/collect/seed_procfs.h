@@ -18,9 +18,20 @@ typedef int (*seed_rec_cb)(const void *rec, size_t len, void *ctx);
 int seed_procfs(const char *proc_root, const pid_t *pids, size_t npids,
 		__u64 ts_ns, seed_rec_cb cb, void *ctx);
 
-/* The same, only for processes whose cgroup v2 is the directory cgroup_dir
- * or below it (--cgroup; NULL: any), as the probes then trace only those. */
-int seed_procfs_in(const char *proc_root, const pid_t *pids, size_t npids, const char *cgroup_dir,
-		   __u64 ts_ns, seed_rec_cb cb, void *ctx);
+/* What a trace targets (a union, as bpf/filter.bpf.h traces them): the pids and their
+ * descendants, processes named one of comms, processes whose cgroup v2 is one of cgroup_dirs or
+ * below it. Nothing given: every process. */
+struct seed_targets {
+	const pid_t *pids;
+	size_t npids;
+	const char *const *comms;
+	size_t ncomms;
+	const char *const *cgroup_dirs;
+	size_t ncgroups;
+};
+
+/* The same, only for the targets' processes. */
+int seed_procfs_targets(const char *proc_root, const struct seed_targets *t, __u64 ts_ns,
+			seed_rec_cb cb, void *ctx);
 
 #endif

@@ -168,20 +168,24 @@ int live_add_pid(struct live_source *ls, pid_t pid)
 	return err;
 }
 
-static void loader_opts_from(const struct live_config *cfg, struct loader_opts *o)
+static void loader_opts_from(const struct live_config *cfg, struct loader_opts *o, __u64 *ids,
+			     __u32 *levels)
 {
 	memset(o, 0, sizeof(*o));
 	o->self_tgid = cfg->self_pid > 0 ? (__u32)cfg->self_pid : (__u32)getpid();
 	o->filter_pid = cfg->npids > 0 || cfg->filter_pids;
-	o->comm = cfg->comm;
+	o->comms = cfg->comms;
+	o->ncomms = cfg->ncomms;
 	o->follow_children = cfg->follow_children;
 	o->ringbuf_bytes = cfg->ringbuf_bytes;
 	o->capture_bytes = cfg->capture_bytes;
-	if (cfg->cgroup) {
-		o->filter_cgroup = true;
-		o->cgroup_id = cfg->cgroup->id;
-		o->cgroup_level = cfg->cgroup->level;
+	o->ncgroups = cfg->ncgroups < IPCS_LIVE_CGROUPS ? cfg->ncgroups : IPCS_LIVE_CGROUPS;
+	for (size_t i = 0; i < o->ncgroups; i++) {
+		ids[i] = cfg->cgroups[i].id;
+		levels[i] = cfg->cgroups[i].level;
 	}
+	o->cgroup_ids = ids;
+	o->cgroup_levels = levels;
 }
 
 static int trace_initial_pids(struct live_source *ls, const struct live_config *cfg)
@@ -201,9 +205,11 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 {
 	struct live_source *ls;
 	struct loader_opts o;
+	__u64 ids[IPCS_LIVE_CGROUPS];
+	__u32 levels[IPCS_LIVE_CGROUPS];
 	int err;
 
-	if (!cfg || !out || (cfg->npids && !cfg->pids))
+	if (!cfg || !out || (cfg->npids && !cfg->pids) || cfg->ncgroups > IPCS_LIVE_CGROUPS)
 		return -EINVAL;
 	*out = NULL;
 	ls = calloc(1, sizeof(*ls));
@@ -212,7 +218,7 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 	ls->follow_children = cfg->follow_children;
 	if (cgnames_new("/proc", NULL, &ls->cgn))
 		log_warn("cgroups are shown by id only (out of memory)");
-	loader_opts_from(cfg, &o);
+	loader_opts_from(cfg, &o, ids, levels);
 	err = loader_load(&o, &ls->skel);
 	if (err)
 		goto cleanup;

@@ -10,17 +10,22 @@
 
 struct live_source;
 
+#define IPCS_LIVE_CGROUPS 8	/* --cgroup targets at most (filter.bpf.h holds as many) */
+
 struct live_config {
-	const pid_t *pids;	/* trace these processes and their descendants ... */
+	/* The targets, a union; none at all: the whole host. */
+	const pid_t *pids;	/* these processes and their descendants ... */
 	size_t npids;
-	const char *comm;	/* ... and/or processes with this command name (NULL: any) */
+	const char *const *comms;	/* ... processes with one of these command names ... */
+	size_t ncomms;
 	bool follow_children;	/* descendants of traced pids are traced (default on) */
 	size_t ringbuf_bytes;	/* power of two >= page size; 0 = default (8 MiB) */
 	pid_t self_pid;		/* never trace this process (ipcscope itself); 0: getpid() */
 	bool filter_pids;	/* trace only pids (and live_add_pid ones) even when
 				 * npids == 0, e.g. for a command not started yet */
 	__u32 capture_bytes;	/* --capture N (<= IPCS_PAYLOAD_MAX), 0: off */
-	const struct cgroup_ref *cgroup;	/* --cgroup: only tasks in it or below; NULL: any */
+	const struct cgroup_ref *cgroups;	/* ... tasks in one of these cgroups or below */
+	size_t ncgroups;
 };
 
 /* Checks privileges and BTF, opens, configures rodata, loads and attaches.

@@ -1,30 +1,12 @@
-/* common.c - what several commands share: the event filter and the cgroup from the options,
- * reading with progress, one look at the threads blocked now. */
+/* common.c - what several commands share: the event filter from the options, reading with
+ * progress. */
 #include "commands/commands.h"
-#include "collect/cgroup.h"
-#include "collect/source_live.h"
-#include "deadlock/watcher.h"
-#include "log.h"
 #include "util/progress.h"
 
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
 {
 	if (evfilter_setup(f, start_ns, o->since_s, o->until_s, o->kinds))
 		p->filter = f;
-}
-
-int cmd_cgroup(const struct ipcs_opts *o, struct cgroup_ref *cg, struct live_config *cfg)
-{
-	int err;
-
-	if (!o->cgroup)
-		return 0;
-	err = cgroup_resolve(o->cgroup, NULL, cg);
-	if (err)
-		return err;
-	cfg->cgroup = cg;
-	log_info("--cgroup %s: id %llu, level %u", cg->path, (unsigned long long)cg->id, cg->level);
-	return 0;
 }
 
 struct feed_progress {
@@ -58,17 +40,4 @@ int replay_with_progress(struct replay_source *rs, struct pipeline *p, const cha
 	err = replay_run(rs, feed_cb, &fp);
 	progress_done(&fp.bar);
 	return err;
-}
-
-int cmd_scan_waits(struct dl_watcher *w, struct live_source *ls, __u64 now_ns,
-		   const struct dl_watch_cbs *cbs)
-{
-	int err;
-
-	dl_blockset_clear(&w->b);
-	err = live_scan_inflight(ls, dl_blockset_add_cb, &w->b);
-	if (err)
-		return err;
-	dl_blockset_sort(&w->b);
-	return dl_watcher_step(w, now_ns, cbs);
 }

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "collect/source_live.h"
 #include "commands/commands.h"
 #include "deadlock/diagnose.h"
 #include "deadlock/dlprint.h"
 #include "deadlock/watcher.h"
 #include "log.h"
+#include "trace/session.h"
 #include "util/json.h"
 
 enum { DL_EXIT_NONE = 0, DL_EXIT_DEADLOCK = 1, DL_EXIT_ERROR = 2 };
@@ -60,14 +60,6 @@ static int snapshot(const struct ipcs_opts *o)
 	return finish_output(rc);
 }
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -78,18 +70,11 @@ static uint64_t now_ns(void)
 
 struct watch {
 	const struct ipcs_opts *o;
-	struct live_source *ls;
-	struct dl_watcher w;
+	struct session ss;	/* its watcher (ss.waits) builds the graphs */
 	uint64_t start_ns;
 	size_t reported;	/* cycles */
 	size_t stalls;
 };
-
-/* The records only teach the futex evidence; the waits come from inflight. */
-static int see(const void *rec, size_t len, void *ctx)
-{
-	return dl_watcher_see(ctx, rec, len);
-}
 
 /* A cycle or a stall found by the watch: stacks, then one block of text or
  * one JSON line {"time_ns", "cycle"|"stall"}. */
@@ -97,14 +82,14 @@ static void report_chain(struct watch *w, struct dl_graph *g, struct dl_chain *c
 {
 	struct dl_result one = { .cycles = cycle ? c : NULL, .ncycles = cycle,
 				 .stalls = cycle ? NULL : c, .nstalls = !cycle };
-	uint64_t since = w->w.now_ns - w->start_ns;
+	uint64_t since = w->ss.waits.now_ns - w->start_ns;
 	size_t num;
 
 	if (!w->o->no_stacks) {
 		dl_add_stacks(g, &one);
 		/* ptrace made the blocked calls restart: the same waits, not new ones */
 		for (size_t k = 0; k < c->n; k++)
-			if (dl_blockset_will_restart(&w->w.b, g->t[c->th[k]].tid))
+			if (dl_blockset_will_restart(&w->ss.waits.b, g->t[c->th[k]].tid))
 				log_warn("deadlock --watch: out of memory: thread %d may be reported again",
 					 (int)g->t[c->th[k]].tid);
 	}
@@ -128,7 +113,7 @@ static void report_chain(struct watch *w, struct dl_graph *g, struct dl_chain *c
 	}
 	fflush(stdout);
 	if (cycle && w->o->max_reports && w->reported >= (size_t)w->o->max_reports)
-		stop_requested = 1;
+		session_request_stop();
 }
 
 static void report_cycle(struct dl_graph *g, struct dl_chain *c, void *ctx)
@@ -141,50 +126,38 @@ static void report_stall(struct dl_graph *g, struct dl_chain *c, void *ctx)
 	report_chain(ctx, g, c, false);
 }
 
-/* One look at inflight; a graph when some call crossed the threshold. */
-static int watch_scan(struct watch *w)
-{
-	struct dl_watch_cbs cbs = { .on_cycle = report_cycle, .on_stall = report_stall, .ctx = w };
-
-	return cmd_scan_waits(&w->w, w->ls, now_ns(), &cbs);
-}
-
+/* The probes' session: no seed, a pipeline without a model whose only reader is the watcher
+ * (it learns the futexes from the decoded events), the waits looked at every tick. Ends at
+ * SIGINT/SIGTERM/SIGHUP, -n or --duration, with the summary line either way. */
 static int watch(const struct ipcs_opts *o)
 {
-	struct live_config cfg = { .pids = o->pids, .npids = o->npids, .comm = o->comm,
-				   .follow_children = true, .ringbuf_bytes = (size_t)o->ringbuf_kb << 10 };
-	struct sigaction sa = { .sa_handler = on_stop };
 	struct watch w = { .o = o };
-	uint64_t end_ns;
+	struct pipeline p;
+	struct session_cfg cfg = {
+		.o = o, .p = &p, .seed = SESSION_SEED_NONE,
+		.waits = true, .waits_every_step = true, .waits_strict = true,
+		.wait_threshold_ns = (uint64_t)(o->threshold_s * 1e9),
+		.wait_cbs = { .on_cycle = report_cycle, .on_stall = report_stall, .ctx = &w },
+	};
 	int rc;
 
-	if (dl_watcher_init(&w.w, "/proc", (uint64_t)(o->threshold_s * 1e9)))
+	if (pipeline_init(&p, false))
 		return DL_EXIT_ERROR;
-	rc = live_open(&cfg, &w.ls);
+	rc = session_open(&w.ss, &cfg);
 	if (rc) {
-		dl_watcher_fini(&w.w);
+		pipeline_fini(&p);
 		return DL_EXIT_ERROR;
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	w.start_ns = now_ns();
-	end_ns = o->duration_s > 0 ? w.start_ns + (uint64_t)(o->duration_s * 1e9) : 0;
 	if (!o->quiet)
 		fprintf(stderr, "deadlock --watch: watching (threshold %.3f s); Ctrl-C stops\n", o->threshold_s);
-	while (!stop_requested && (!end_ns || now_ns() < end_ns)) {
-		rc = live_poll(w.ls, WATCH_TICK_MS, see, &w.w);
-		if (rc == -EINTR)
-			continue;
-		if (rc >= 0)
-			rc = watch_scan(&w);
-		if (rc) {
-			log_error("deadlock --watch: %s", strerror(-rc));
-			break;
-		}
-	}
-	live_close(w.ls);
-	dl_watcher_fini(&w.w);
+	session_go(&w.ss);
+	while (!rc && !session_done(&w.ss))
+		rc = session_step(&w.ss, WATCH_TICK_MS);
+	if (rc)
+		log_error("deadlock --watch: %s", strerror(-rc));
+	rc = session_finish(&w.ss, rc);
+	pipeline_fini(&p);
 	if (rc)
 		return DL_EXIT_ERROR;
 	if (!o->quiet)

@@ -1,31 +1,22 @@
-/* record.c - `ipcscope record`: probes -> pipeline -> recorder, until told to stop.
- * The same loop without a recorder serves `ipcscope stat` (trace_run). */
+/* record.c - `ipcscope record`: a tracing session (trace/session.c) into a recording (-o, rotated
+ * with -C/-G/-W) and/or JSON lines (--jsonl), until told to stop. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "commands/commands.h"
-#include "commands/target.h"
-#include "collect/seed_procfs.h"
 #include "collect/source_live.h"
-#include "deadlock/watcher.h"
 #include "export/export.h"
 #include "export/output.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record/recorder.h"
 #include "record/rotate.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig) { stop_signal = sig; }
-static void on_child(int sig) { (void)sig; }
+#include "trace/session.h"
 
 static __u64 mono_ns(void)
 {
@@ -33,31 +24,6 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-/* CPU seconds this process used so far; peak RSS in KiB. */
-static double cpu_seconds(long *maxrss_kb)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return 0;
-	*maxrss_kb = ru.ru_maxrss;
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static void install_handlers(void)
-{
-	struct sigaction sa = { 0 };
-
-	sa.sa_handler = on_stop;	/* no SA_RESTART: poll returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_child;
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 /* Collect seed records into one buffer, for the META block and the pipeline. */
@@ -89,138 +55,64 @@ static int seed_collect(const void *rec, size_t len, void *ctx)
 	return 0;
 }
 
-/* With no pids (whole host, or only a comm filter) every process is seeded. */
-static int feed_cb(const void *rec, size_t len, void *ctx);
-
-/* With no pids (whole host, or only a comm filter) every process is seeded. */
-static int seed_state(const pid_t *pids, size_t npids, const char *cgroup_dir, struct recorder *r,
-		      struct pipeline *p)
-{
-	struct seed_buf b = { 0 };
-	int err;
-
-	/* Without a file (stat) the seeds go straight to the model. */
-	if (!r)
-		return seed_procfs_in("/proc", pids, npids, cgroup_dir, mono_ns(), feed_cb, p);
-
-	/* record keeps no model: the seeds only go to the META block, and replay
-	 * feeds them to the model before the events. */
-	err = seed_procfs_in("/proc", pids, npids, cgroup_dir, mono_ns(), seed_collect, &b);
-	if (!err)
-		err = recorder_write_meta(r, b.data, b.len, b.n);
-	free(b.data);
-	return err;
-}
-
-static int feed_cb(const void *rec, size_t len, void *ctx)
-{
-	return pipeline_feed(ctx, rec, len);
-}
-
-/* Emit the drop counters as a record when they change: recorded and modelled like events. */
-static int feed_drops(struct live_source *ls, struct pipeline *p, __u64 last[IPCS_DROP_SLOTS], bool force)
-{
-	struct ipcs_drops_rec d = { .h = { .type = IPCS_REC_DROPS, .size = sizeof(d) } };
-
-	if (live_get_drops(ls, d.drops))
-		return 0;
-	if (!force && !memcmp(d.drops, last, sizeof(d.drops)))
-		return 0;
-	memcpy(last, d.drops, sizeof(d.drops));
-	d.h.ts_ns = mono_ns();
-	return pipeline_feed(p, &d, sizeof(d));
-}
-
-static __u64 drops_sum(const __u64 d[IPCS_DROP_SLOTS])
-{
-	__u64 s = 0;
-
-	for (int i = 0; i < IPCS_DROP_SLOTS; i++)
-		s += d[i];
-	return s;
-}
-
-/* Events, drops and where they go (with the file's size), on one line; a tty gets it refreshed. */
-static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
-			const __u64 drops[IPCS_DROP_SLOTS], const char *file, __u64 bytes, bool final)
-{
-	char size[32] = "";
-
-	if (o->quiet || (!final && !isatty(STDERR_FILENO)))
-		return;
-	if (file)
-		snprintf(size, sizeof(size), " (%.1f MiB)", (double)bytes / (1 << 20));
-	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s%s",
-		final ? "" : "\r",
-		(unsigned long long)p->records, (unsigned long long)drops_sum(drops),
-		file ? file : o->jsonl ? o->jsonl : "counted", size, final ? "\n" : "   ");
-}
-
 struct run_state {
 	const struct ipcs_opts *o;
-	struct live_source *ls;
-	struct pipeline *p;	/* record's own, or stat's (with a model) */
-	struct pipeline own_p;
-	bool recording;		/* a file (-o): stat and record --jsonl alone have none */
-	struct recorder rec;
+	struct session ss;
+	struct pipeline p;
+	bool recording;		/* a file (-o): record --jsonl alone has none */
+	struct recorder rec;	/* rec.w NULL once a rotation failed: nothing more is written */
 	FILE *jsonl;		/* --jsonl: its stream, and the exporter writing it */
 	struct exporter jx;
 	struct ev_filter filter;
 	struct rotate rot;	/* -C/-G/-W: the current file's name and age */
 	struct recfile_write_opts wo;
-	__u64 drops[IPCS_DROP_SLOTS];
-	pid_t child;
-	int child_status;
-	bool child_done;
-	bool child_running;	/* released from its start-up SIGSTOP */
-	struct dl_watcher waits;	/* threads blocked > 1 s: IPCS_REC_WAIT records */
+	struct seed_buf seed;
+	char prev[PATH_MAX];	/* the last file finished: the one shown when the next failed */
+	bool rot_failed;
+	__u64 to_file_n;	/* events handed to the current file */
+	__u64 handed, written;	/* over every file: handed to the files, known on disk */
 };
 
 #define RECORD_WAIT_THRESHOLD_NS 1000000000ull
 
-static int feed_wait(const struct ipcs_wait_rec *r, void *ctx)
+/* The recording sink, while a file is open. */
+static int to_file(void *ctx, const struct ipcs_event *ev, const void *raw, size_t len)
 {
-	return pipeline_feed(ctx, r, sizeof(*r));
+	struct run_state *s = ctx;
+	struct sink k = recorder_sink(&s->rec);
+
+	if (!s->rec.w)
+		return 0;
+	s->to_file_n++;
+	s->handed++;
+	return k.on_event(k.ctx, ev, raw, len);
 }
 
-/* Threads blocked in IPC past the threshold, with their wait-for edges and
- * cycles, into the recording (docs/deadlock.md). /proc trouble only costs
- * the records of this tick. */
-static int record_waits(struct run_state *s)
+/* Finish the current file; what it holds counted as written (all, or what reached disk). */
+static int close_file(struct run_state *s)
 {
-	struct dl_watch_cbs cbs = { .on_wait = feed_wait, .ctx = s->p };
-	int err = cmd_scan_waits(&s->waits, s->ls, mono_ns(), &cbs);
+	__u64 before = recfile_events_written(s->rec.w);
+	int err = recorder_close(&s->rec, s->ss.drops);
 
-	if (err && err != -ENOMEM) {
-		log_debug("record: long waits: %s", strerror(-err));
-		err = 0;
-	}
+	s->written += err ? before : s->to_file_n;
+	s->to_file_n = 0;
 	return err;
 }
 
-/* The probes' records: into the pipeline, and the wait-for graph learns
- * who wakes and acquires each futex from them. */
-static int feed_events(const void *rec, size_t len, void *ctx)
+static const char *dest(const struct run_state *s)
 {
-	struct run_state *s = ctx;
-	int err = s->recording ? dl_watcher_see(&s->waits, rec, len) : 0;
-
-	return err ? err : pipeline_feed(s->p, rec, len);
+	return !s->recording ? s->o->jsonl : s->rot_failed ? s->prev : s->rot.name;
 }
 
-static void reap_child(struct run_state *s)
-{
-	if (s->child > 0 && !s->child_done && !target_reap(s->child, false, &s->child_status))
-		s->child_done = true;
-}
-
-static __u64 file_bytes(const struct run_state *s)
+static long long file_bytes(const struct run_state *s)
 {
 	struct stat st;
 
+	if (!s->recording)
+		return -1;
 	if (s->rec.w)
-		return recfile_bytes_written(s->rec.w);
-	return s->rot.base && !stat(s->rot.name, &st) ? (__u64)st.st_size : 0;	/* closed: as on disk */
+		return (long long)recfile_bytes_written(s->rec.w);
+	return !stat(dest(s), &st) ? (long long)st.st_size : 0;	/* closed: as on disk */
 }
 
 /* -C/-G: finish this file (with its drop counters) and go on in the next. */
@@ -228,68 +120,43 @@ static int rotate_file(struct run_state *s)
 {
 	struct recfile_write_opts wo = s->wo;
 	bool reuse;
-	int err = feed_drops(s->ls, s->p, s->drops, true);
+	int err = session_feed_drops(&s->ss, true);
 
 	if (!err)
-		err = recorder_close(&s->rec, s->drops);
+		err = close_file(s);
+	snprintf(s->prev, sizeof(s->prev), "%s", s->rot.name);
+	s->rot_failed = true;
 	if (!err)
 		err = rotate_next(&s->rot, mono_ns(), &reuse);
 	if (err)
 		return err;
 	wo.force = wo.force || reuse;	/* -W: the oldest of our own files is replaced */
 	err = recorder_open(&s->rec, s->rot.name, &wo);
+	s->rot_failed = err != 0;
 	if (!err)
 		log_info("recording to %s", s->rot.name);
-	live_forget_cgroup_names(s->ls);	/* each file names its own cgroups */
+	live_forget_cgroup_names(s->ss.ls);	/* each file names its own cgroups */
 	return err;
 }
 
-static int trace_loop(struct run_state *s)
+/* Once a second: the file flushed (a killed recorder loses at most that), rotated when due. */
+static int record_tick(struct session *ss, void *ctx)
 {
-	const struct ipcs_opts *o = s->o;
-	__u64 start = mono_ns(), last_tick = start;
-	__u64 records0 = s->p->records;
-	long rss_kb = 0;
-	double cpu0 = cpu_seconds(&rss_kb), cpu;
-	int err = 0, n;
+	struct run_state *s = ctx;
+	int err = 0;
 
-	while (!stop_signal) {
-		n = live_poll(s->ls, 100, feed_events, s);
-		if (n < 0 && n != -EINTR) {
-			err = n;
-			break;
-		}
-		reap_child(s);
-		if (s->child > 0 && s->child_done)
-			break;
-		if (s->child <= 0 && o->npids && target_pids_gone(o->pids, o->npids))
-			break;
-		if (o->duration_s > 0 && (double)(mono_ns() - start) / 1e9 >= o->duration_s)
-			break;
-		if (mono_ns() - last_tick >= 1000000000ull) {
-			last_tick = mono_ns();
-			err = feed_drops(s->ls, s->p, s->drops, false);
-			if (!err && s->rec.w)
-				err = record_waits(s);
-			if (!err && s->rec.w)
-				err = recorder_flush(&s->rec);
-			if (!err && s->rec.w && rotate_due(&s->rot, file_bytes(s), last_tick))
-				err = rotate_file(s);
-			if (err)
-				break;
-			status_line(o, s->p, s->drops, s->recording ? s->rot.name : NULL, file_bytes(s), false);
-		}
+	if (s->rec.w)
+		err = recorder_flush(&s->rec);
+	if (!err && s->rec.w && rotate_due(&s->rot, (__u64)file_bytes(s), ss->last_tick)) {
+		err = rotate_file(s);
+		/* No file to go on in: tracing stops rather than go on unrecorded. */
+		if (err)
+			log_error("recording stopped: cannot go on in %s; %s", s->rot.name,
+				  ss->child > 0 ? "the traced command is ended too (SIGTERM to its process group)"
+						: "the traced processes run on, untraced");
 	}
-	if (!err) {	/* everything the kernel already produced belongs in the file */
-		n = live_drain(s->ls, feed_cb, s->p);
-		if (n < 0)
-			err = n;
-	}
-	/* What tracing itself cost, without start-up (make bench reads this). */
-	cpu = cpu_seconds(&rss_kb) - cpu0;
-	log_info("collector: %llu records, %.3f s CPU while tracing (%.2f us per record), peak RSS %ld KiB",
-		 (unsigned long long)(s->p->records - records0), cpu,
-		 s->p->records > records0 ? cpu * 1e6 / (double)(s->p->records - records0) : 0.0, rss_kb);
+	if (!err)
+		session_status(ss, dest(s), file_bytes(s), 0, false);
 	return err;
 }
 
@@ -321,7 +188,7 @@ static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
 	setvbuf(s->jsonl, NULL, _IOLBF, 0);	/* a line per event reaches a log shipper at once */
 	err = export_jsonl_open(s->jsonl, &info, &s->jx);
 	if (!err)
-		err = pipeline_add_sink(s->p, s->jx.sink);
+		err = pipeline_add_sink(&s->p, s->jx.sink);
 	if (err) {
 		log_error("--jsonl: %s", strerror(-err));
 		jsonl_close(o, s);
@@ -329,147 +196,91 @@ static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
 	return err;
 }
 
-/* Probes -> p (and a recording, --jsonl when asked) until told to stop.
- * ext: stat's pipeline with a model; NULL: record's own, without one. */
-static int run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *ext,
-	       int *cmd_status)
+/* The outputs, before tracing starts: an unwritable path fails first. */
+static int open_outputs(struct run_state *s)
 {
-	struct run_state s = { .o = o, .wo = { .force = o->force, .capture_bytes = o->capture } };
-	struct live_config cfg = { 0 };
-	static struct cgroup_ref cg;	/* 4 KiB path: not on the stack */
-	pid_t pids[OPTS_MAX_PIDS];
-	size_t npids = 0;
-	int err, cerr;
+	const struct ipcs_opts *o = s->o;
 
-	install_handlers();
-	s.recording = !ext && o->output;
-	s.p = ext ? ext : &s.own_p;
-	if (!ext && pipeline_init(s.p, false))
-		return EXIT_FAIL;
-	cmd_filter(o, 0, &s.filter, s.p);	/* --kind: only those events are kept */
-	if (s.recording) {
-		if (rotate_init(&s.rot, o->output, o->rotate_bytes, (__u64)(o->rotate_secs * 1e9),
+	if (s->recording) {
+		if (rotate_init(&s->rot, o->output, o->rotate_bytes, (__u64)(o->rotate_secs * 1e9),
 				o->rotate_count, mono_ns())) {
 			log_error("%s: name too long", o->output);
-			goto fail;
+			return -ENAMETOOLONG;
 		}
-		/* Long waits go into recordings only (docs/deadlock.md). */
-		if (dl_watcher_init(&s.waits, "/proc", RECORD_WAIT_THRESHOLD_NS))
-			goto fail;
-		if (recorder_open(&s.rec, s.rot.name, &s.wo)) {
-			dl_watcher_fini(&s.waits);
-			goto fail;
-		}
-		pipeline_add_sink(s.p, recorder_sink(&s.rec));
+		if (recorder_open(&s->rec, s->rot.name, &s->wo))
+			return -EIO;
+		pipeline_add_sink(&s->p, (struct sink){ .on_event = to_file, .ctx = s });
 	}
-	if (!ext && o->jsonl && jsonl_open(o, &s)) {
-		recorder_discard(&s.rec);
-		goto fail_waits;
+	if (o->jsonl && jsonl_open(o, s)) {
+		recorder_discard(&s->rec);
+		return -EIO;
 	}
-
-	if (t) {
-		err = target_start(t, &s.child);
-		if (err) {
-			log_error("cannot start the command: %s", strerror(-err));
-			goto discard;
-		}
-		pids[npids++] = s.child;
-	} else {
-		memcpy(pids, o->pids, o->npids * sizeof(pid_t));
-		npids = o->npids;
-	}
-	cfg.pids = pids;
-	cfg.npids = npids;
-	cfg.comm = o->comm;
-	cfg.follow_children = true;
-	cfg.ringbuf_bytes = (size_t)o->ringbuf_kb * 1024;
-	cfg.capture_bytes = o->capture;
-	err = cmd_cgroup(o, &cg, &cfg);
-	if (err)
-		goto discard;
-	cfg.self_pid = getpid();
-	err = live_open(&cfg, &s.ls);
-	if (err)
-		goto discard;
-	/* record --jsonl alone writes events only, no state */
-	err = s.recording ? seed_state(pids, npids, cfg.cgroup ? cg.path : NULL, &s.rec, s.p)
-			  : ext ? seed_state(pids, npids, cfg.cgroup ? cg.path : NULL, NULL, s.p) : 0;
-	if (err) {
-		log_error("reading the state of /proc failed: %s", strerror(-err));
-		goto out;
-	}
-	if (!o->quiet && ext)
-		fprintf(stderr, "ipcscope: tracing (counting only)%s\n",
-			s.child > 0 ? "" : "; Ctrl-C to stop and print the summary");
-	else if (!o->quiet)
-		fprintf(stderr, "ipcscope: recording to %s%s\n", s.recording ? s.rot.name : o->jsonl,
-			s.child > 0 ? "" : "; Ctrl-C to stop");
-	if (s.child > 0) {
-		kill(s.child, SIGCONT);
-		s.child_running = true;
-	}
-
-	err = trace_loop(&s);
-out:
-	/* The final counters go into the stream as a record too: readers take drops from
-	 * the model alone, the trailer only repeats them. */
-	cerr = feed_drops(s.ls, s.p, s.drops, true);
-	if (!err)
-		err = cerr;
-	live_close(s.ls);
-	cerr = s.recording ? recorder_close(&s.rec, s.drops) : 0;
-	if (!err)
-		err = cerr;
-	cerr = jsonl_close(o, &s);
-	if (!err)
-		err = cerr;
-	status_line(o, s.p, s.drops, s.recording ? s.rot.name : NULL, file_bytes(&s), true);
-	if (drops_sum(s.drops))
-		log_warn("%llu events were dropped (ring buffer full: try --ringbuf-kb, or a narrower filter)",
-			 (unsigned long long)drops_sum(s.drops));
-	if (s.child > 0) {
-		if (!s.child_done) {	/* we were stopped: pass the signal on, then reap */
-			/* Still held stopped (an error came first): only SIGKILL acts. */
-			if (!s.child_running)
-				kill(s.child, SIGKILL);
-			else
-				kill(s.child, stop_signal ? stop_signal : SIGTERM);
-			target_reap(s.child, true, &s.child_status);
-		}
-		*cmd_status = s.child_status;
-	}
-	if (s.recording)
-		dl_watcher_fini(&s.waits);
-	if (!ext)
-		pipeline_fini(s.p);
-	return err ? EXIT_FAIL : EXIT_OK;
-
-discard:
-	if (s.recording)
-		recorder_discard(&s.rec);
-	jsonl_close(o, &s);
-	if (s.child > 0) {
-		kill(s.child, SIGKILL);
-		waitpid(s.child, NULL, 0);
-	}
-fail_waits:
-	if (s.recording)
-		dl_watcher_fini(&s.waits);
-fail:
-	if (!ext)
-		pipeline_fini(s.p);
-	return EXIT_FAIL;
+	return 0;
 }
 
+static int trace(struct run_state *s, const struct record_target *t)
+{
+	const struct ipcs_opts *o = s->o;
+	struct session_cfg cfg = {
+		.o = o, .cmd = t, .p = &s->p, .until_gone = true,
+		/* record --jsonl alone writes events only, no state; a recording keeps the seed
+		 * in its META block, and replay feeds it to the model before the events */
+		.seed = s->recording ? SESSION_SEED_CB : SESSION_SEED_NONE,
+		.seed_cb = seed_collect, .seed_ctx = &s->seed,
+		/* Long waits go into recordings only (docs/deadlock.md). */
+		.waits = s->recording, .wait_threshold_ns = RECORD_WAIT_THRESHOLD_NS,
+		.wait_cbs = { .on_wait = session_wait_to_pipeline, .ctx = &s->p },
+		.on_tick = record_tick, .tick_ctx = s,
+	};
+	int err = session_open(&s->ss, &cfg), cerr;
+
+	if (err) {
+		recorder_discard(&s->rec);
+		jsonl_close(o, s);
+		return err;
+	}
+	if (s->recording) {
+		err = recorder_write_meta(&s->rec, s->seed.data, s->seed.len, s->seed.n);
+		free(s->seed.data);
+		s->seed.data = NULL;
+	}
+	if (!err && !o->quiet)
+		fprintf(stderr, "ipcscope: recording to %s%s\n", dest(s), s->ss.child > 0 ? "" : "; Ctrl-C to stop");
+	if (!err)
+		session_go(&s->ss);
+	while (!err && !session_done(&s->ss))
+		err = session_step(&s->ss, 100);
+	err = session_finish(&s->ss, err);
+	cerr = s->recording && s->rec.w ? close_file(s) : 0;
+	if (!err)
+		err = cerr;
+	cerr = jsonl_close(o, s);
+	if (!err)
+		err = cerr;
+	session_status(&s->ss, dest(s), file_bytes(s), s->handed - s->written, true);
+	return err;
+}
+
+/* Probes -> a recording and/or --jsonl until told to stop. */
 int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cmd_status)
 {
-	return run(o, t, NULL, cmd_status);
-}
+	static struct run_state s;	/* rotate's names: not on the stack */
+	int err;
 
-int trace_run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
-	      int *cmd_status)
-{
-	return run(o, t, p, cmd_status);
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.wo = (struct recfile_write_opts){ .force = o->force, .capture_bytes = o->capture };
+	s.recording = o->output != NULL;
+	if (pipeline_init(&s.p, false))
+		return EXIT_FAIL;
+	cmd_filter(o, 0, &s.filter, &s.p);	/* --kind: only those events are kept */
+	err = open_outputs(&s);
+	if (!err)
+		err = trace(&s, t);
+	if (t && s.ss.child > 0)
+		*cmd_status = s.ss.child_status;
+	pipeline_fini(&s.p);
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 int cmd_record(const struct ipcs_opts *o)

@@ -1,4 +1,5 @@
-/* stat.c - `ipcscope stat`: trace like record, keep only the model, print the report's summary. */
+/* stat.c - `ipcscope stat`: a tracing session (trace/session.c) into a model only, then the
+ * report's summary. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 #include "commands/commands.h"
 #include "log.h"
+#include "trace/session.h"
 
 /* -o FILE: the summary goes there; stdout stays the traced command's. */
 static int summary_to(const char *path)
@@ -27,6 +29,41 @@ static int summary_to(const char *path)
 	return 0;
 }
 
+static int stat_tick(struct session *ss, void *ctx)
+{
+	(void)ctx;
+	session_status(ss, NULL, -1, 0, false);
+	return 0;
+}
+
+/* Probes -> p (with its model) until the command exits, the -p processes are gone, or a signal. */
+static int trace(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *p,
+		 int *cmd_status)
+{
+	struct session_cfg cfg = { .o = o, .cmd = t, .p = p, .seed = SESSION_SEED_PIPELINE,
+				   .until_gone = true, .on_tick = stat_tick };
+	struct session ss;
+	struct ev_filter f;
+	int err;
+
+	cmd_filter(o, 0, &f, p);	/* --kind: only those events are kept */
+	err = session_open(&ss, &cfg);
+	if (err)
+		return EXIT_FAIL;
+	if (!o->quiet)
+		fprintf(stderr, "ipcscope: tracing (counting only)%s\n",
+			ss.child > 0 ? "" : "; Ctrl-C to stop and print the summary");
+	session_go(&ss);
+	while (!err && !session_done(&ss))
+		err = session_step(&ss, 100);
+	err = session_finish(&ss, err);
+	session_status(&ss, NULL, -1, 0, true);
+	if (t)
+		*cmd_status = ss.child_status;
+	p->filter = NULL;	/* f ends here */
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
 int cmd_stat(const struct ipcs_opts *o)
 {
 	struct record_target t = { .argv = o->argv };
@@ -41,7 +78,7 @@ int cmd_stat(const struct ipcs_opts *o)
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
-	rc = trace_run(o, o->argv ? &t : NULL, &p, &status);
+	rc = trace(o, o->argv ? &t : NULL, &p, &status);
 	if (rc == EXIT_OK && o->output && summary_to(o->output))
 		rc = EXIT_FAIL;
 	if (rc == EXIT_OK && report_model(NULL, &fh, &st, p.model, o->json))

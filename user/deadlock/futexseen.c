@@ -75,14 +75,13 @@ static struct seen *get_or_new(struct dl_futexseen *s, const struct fkey *k, uin
 	return e;
 }
 
-int dl_futexseen_add(struct dl_futexseen *s, const void *rec, size_t len)
+int dl_futexseen_add(struct dl_futexseen *s, const struct ipcs_futex_rec *r)
 {
-	const struct ipcs_futex_rec *r = rec;
 	unsigned cmd;
 	struct fkey k;
 	struct seen *e;
 
-	if (len < IPCS_FUTEX_REC_SIZE_1_0 || r->h.type != IPCS_REC_FUTEX || r->sys == IPCS_SYS_FUTEX_WAITV)
+	if (r->sys == IPCS_SYS_FUTEX_WAITV)	/* several words: no one lock to name */
 		return 0;
 	cmd = r->op & IPCS_FUTEX_CMD_MASK;
 	memset(&k, 0, sizeof(k));

@@ -3,7 +3,7 @@
  * wake woke someone, and the last thread seen acquiring it (a wait that was
  * woken, or a LOCK_PI that returned 0). The evidence of a futex wait whose
  * lock word names no owner (custom locks, semaphores, raw futex words).
- * Fed with IPCS_REC_FUTEX records; knows no BPF.
+ * Fed with decoded IPCS_REC_FUTEX records; knows no BPF.
  */
 #ifndef IPCS_DL_FUTEXSEEN_H
 #define IPCS_DL_FUTEXSEEN_H
@@ -26,8 +26,8 @@ struct dl_futexseen {
 int dl_futexseen_init(struct dl_futexseen *s);
 void dl_futexseen_fini(struct dl_futexseen *s);
 
-/* Take one record of any type (others are ignored). 0 or -ENOMEM. */
-int dl_futexseen_add(struct dl_futexseen *s, const void *rec, size_t len);
+/* Take one decoded futex record. 0 or -ENOMEM. */
+int dl_futexseen_add(struct dl_futexseen *s, const struct ipcs_futex_rec *r);
 
 /* Who the probes say can end tid's wait on uaddr in process tgid: the last
  * acquirer other than tid, else the last waker other than tid. Returns the

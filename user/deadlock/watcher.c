@@ -24,9 +24,9 @@ void dl_watcher_fini(struct dl_watcher *w)
 	dl_futexseen_fini(&w->seen);
 }
 
-int dl_watcher_see(struct dl_watcher *w, const void *rec, size_t len)
+int dl_watcher_see(struct dl_watcher *w, const struct ipcs_event *ev)
 {
-	return dl_futexseen_add(&w->seen, rec, len);
+	return ev->type == IPCS_REC_FUTEX ? dl_futexseen_add(&w->seen, &ev->futex) : 0;
 }
 
 static pid_t hint_futex_holder(pid_t pid, pid_t tid, uint64_t uaddr, const char **evidence, void *ctx)

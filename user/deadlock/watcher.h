@@ -9,6 +9,7 @@
 #define IPCS_DL_WATCHER_H
 
 #include <stdint.h>
+#include "collect/decode.h"
 #include "deadlock/blocked.h"
 #include "deadlock/futexseen.h"
 #include "deadlock/waitgraph.h"
@@ -33,9 +34,9 @@ struct dl_watcher {
 int dl_watcher_init(struct dl_watcher *w, const char *root, uint64_t threshold_ns);
 void dl_watcher_fini(struct dl_watcher *w);
 
-/* Every record the probes produce, as it comes: futex records teach who
- * woke and who acquired each futex. 0 or -ENOMEM. */
-int dl_watcher_see(struct dl_watcher *w, const void *rec, size_t len);
+/* Every decoded event, as it comes (a pipeline tap): futex records teach who
+ * woke and who acquired each futex; others are ignored. 0 or -ENOMEM. */
+int dl_watcher_see(struct dl_watcher *w, const struct ipcs_event *ev);
 
 /* After dl_blockset_clear/add/sort on w->b. 0 or -errno. */
 int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch_cbs *cbs);
