@@ -98,6 +98,8 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_PAYLOAD:   return sizeof(struct ipcs_payload_rec);
 	case IPCS_REC_CGROUP:    return sizeof(struct ipcs_cgroup_rec);
 	case IPCS_REC_CGROUP_NAME: return sizeof(struct ipcs_cgroup_name_rec);
+	case IPCS_REC_CMDLINE:   return sizeof(struct ipcs_cmdline_rec);
+	case IPCS_REC_SHM_NAME:  return sizeof(struct ipcs_shm_name_rec);
 	default:                 return 0;
 	}
 }
@@ -244,6 +246,16 @@ sys:
 		terminate(out->cgroup_name.path, sizeof(out->cgroup_name.path));
 		out->path = out->cgroup_name.path;
 		return out->cgroup_name.cgroup_id ? 0 : -EINVAL;
+	case IPCS_REC_CMDLINE:
+		/* Consumers take len bytes: they must stay inside. */
+		if (!out->cmdline.pid || out->cmdline.len > IPCS_CMDLINE_MAX ||
+		    (out->cmdline.flags & ~IPCS_CMDF_CUT))
+			return -EINVAL;
+		return 0;
+	case IPCS_REC_SHM_NAME:
+		terminate(out->shm_name.path, sizeof(out->shm_name.path));
+		out->path = out->shm_name.path;
+		return out->shm_name.ino ? 0 : -EINVAL;
 	case IPCS_REC_PAYLOAD:
 		/* Consumers index data[] by cap_len: it must stay inside. */
 		if (out->payload.cap_len > IPCS_PAYLOAD_MAX || out->payload.cap_len > out->payload.len ||

@@ -167,6 +167,20 @@ static void retag(void *rec, const struct input *in)
 		r->dev ^= t;
 		break;
 	}
+	case IPCS_REC_CMDLINE: {
+		struct ipcs_cmdline_rec *r = rec;
+
+		if (h->size >= sizeof(*r))
+			r->pid = tag_pid(r->pid, t);
+		break;
+	}
+	case IPCS_REC_SHM_NAME: {
+		struct ipcs_shm_name_rec *r = rec;
+
+		if (h->size >= sizeof(*r))
+			r->pid = tag_pid(r->pid, t), r->dev ^= t;
+		break;
+	}
 	}
 }
 
