@@ -496,8 +496,10 @@ int futex_flush(struct model *m)
 	return err;
 }
 
-static void futex_fill(const struct fconv *v, struct model_futex_conv *c)
+static void futex_fill(const struct model *m, const struct fconv *v, struct model_futex_conv *c)
 {
+	const char *seg;
+
 	memset(c, 0, sizeof(*c));
 	c->shared = v->key.k.pid == 0;
 	c->key_pid = v->key.k.pid;
@@ -517,6 +519,9 @@ static void futex_fill(const struct fconv *v, struct model_futex_conv *c)
 	c->first_ns = v->first_ns;
 	c->last_ns = v->last_ns;
 	c->owner_tid = v->owner_tid;
+	seg = c->shared ? shm_seg_name(m, c->key_dev, c->key_ino) : NULL;
+	if (seg)
+		snprintf(c->segment, sizeof(c->segment), "%s", seg);
 }
 
 int model_foreach_futex_conv(const struct model *m, model_futex_conv_cb cb, void *ctx)
@@ -529,7 +534,7 @@ int model_foreach_futex_conv(const struct model *m, model_futex_conv_cb cb, void
 	if (!m || !cb)
 		return -EINVAL;
 	while (hashmap_next(&m->futex->convs, &it, NULL, &v)) {
-		futex_fill(v, &c);
+		futex_fill(m, v, &c);
 		ret = cb(&c, ctx);
 		if (ret)
 			return ret;

@@ -33,6 +33,8 @@ struct model_futex_conv {
 	__u64 first_ns, last_ns;
 	__u32 owner_tid;		/* PI futex: the owner TID (lock word) the last paired
 					   LOCK_PI waited for; 0 when none */
+	char segment[IPCS_PATH_MAX];	/* shared: the shm segment's name ("/dev/shm/X",
+					   "memfd:X"; raw, unescaped), "" when not known */
 };
 
 /* One wake and the wait it ended, both seen (for flow arrows). */
