@@ -141,6 +141,21 @@ check_jq "perfetto: processes named by their titles" "$busy_p|$busy_c" "$T/rec.p
 	'[.traceEvents[] | select(.ph == "M" and .name == "process_name" and (.pid == $p or .pid == $c))]
 	 | sort_by(.pid != $p) | map(.args.name) | join("|")' --argjson p "$p" --argjson c "$c"
 
+# a title with terminal controls (argv is the program's to choose): escaped everywhere
+rec esc sh -c 'sleep 1.5' x $'\e[31mred\a\x7f'
+check_eq "esc: record exit status" 0 "$REC_RC"
+report_json esc
+check_jq "esc: JSON has the title's bytes (JSON-escaped)" true "$T/esc.json" \
+	'any(.processes[]; .cmdline == "sh -c sleep 1.5 x \u001b[31mred\u0007\u007f")'
+"$IPCS" report "$T/esc.ipcs" >"$T/esc.txt" 2>&1
+check_grep "esc: report text shows it escaped" "$T/esc.txt" 'sh -c sleep 1.5 x \x1b[31mred\x07\x7f'
+check_no_raw "esc: report text is inert" "$T/esc.txt"
+"$IPCS" replay --plain "$T/esc.ipcs" >"$T/esc.replay" 2>&1
+check_grep "esc: replay --plain shows it escaped" "$T/esc.replay" 'title   sh -c sleep 1.5 x \x1b[31mred\x07\x7f'
+check_no_raw "esc: replay --plain is inert" "$T/esc.replay"
+"$IPCS" export "$T/esc.ipcs" --format dot -o "$T/esc.dot" 2>/dev/null
+check_no_raw "esc: dot is inert" "$T/esc.dot"
+
 # live --plain --interval 1: the futex row, exact, in the periodic tables
 M=30
 start_wl lv "$M"
