@@ -118,7 +118,7 @@ FUZZ_SRCS_fuzz_recfile := user/record/recfile.c user/record/recfile_read.c user/
 FUZZ_SRCS_fuzz_decode  := user/collect/decode.c $(sort $(wildcard user/model/*.c user/util/*.c)) \
 			  viewer/plain.c user/log.c
 FUZZ_SRCS_fuzz_opts    := user/opts.c user/evfilter.c user/collect/decode.c
-FUZZ_SRCS_fuzz_procfs  := user/collect/procfs_parse.c
+FUZZ_SRCS_fuzz_procfs  := user/collect/procfs_parse.c user/collect/shmnames.c user/util/hashmap.c
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 .SECONDEXPANSION:
 $(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*)
