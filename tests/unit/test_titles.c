@@ -243,10 +243,16 @@ static void test_collector(void **state)
 	assert_int_equal(titles_poll(t, tnow + 2 * sec, got_cb, &g), 0);
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.last.len, 9);
-	/* a new file: written again */
+	/* a new file: written again after the process's next record there */
 	titles_forget(t);
+	assert_int_equal(titles_count(t), 0);
 	assert_int_equal(titles_poll(t, tnow + 3 * sec, got_cb, &g), 0);
+	assert_int_equal(g.n, 2);
+	s = sys_of(300);
+	assert_int_equal(titles_after(t, &s, sizeof(s), tnow + 3 * sec, got_cb, &g), 0);
+	assert_int_equal(titles_poll(t, tnow + 4 * sec, got_cb, &g), 0);
 	assert_int_equal(g.n, 3);
+	tnow += sec;
 
 	/* exec: read at once, with the record's start */
 	put_proc(301, "child\0", 6);

@@ -318,11 +318,12 @@ int titles_poll(struct titles *t, __u64 now_ns, titles_cb cb, void *ctx)
 
 void titles_forget(struct titles *t)
 {
-	struct tentry *e;
-	size_t it = 0;
-
+	/* Followed again from each process's next record in the new file, so its
+	 * title comes after a record that makes the process known there. */
 	if (!t)
 		return;
-	while (hashmap_next(&t->pids, &it, NULL, (void **)&e))
-		e->sent = false;
+	hashmap_fini_free(&t->pids);
+	hashmap_init(&t->pids, sizeof(__u32));
+	t->cursor = 0;
+	t->last_pid = 0;
 }

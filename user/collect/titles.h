@@ -52,7 +52,8 @@ int titles_after(struct titles *t, const void *rec, size_t len, __u64 now_ns, ti
  */
 int titles_poll(struct titles *t, __u64 now_ns, titles_cb cb, void *ctx);
 
-/* A new recording file begins: every title is written again when next read. */
+/* A new recording file begins: every process is followed anew from its next
+ * record, and its title written again at the next poll. */
 void titles_forget(struct titles *t);
 
 /* Processes followed (tests). */
