@@ -225,58 +225,107 @@ static void test_collector(void **state)
 	(void)state;
 	put_proc(300, "srv\0--flag\0", 11);
 	assert_int_equal(titles_new(root, &t), 0);
+	/* met first: read at once, while it lives */
 	assert_int_equal(titles_after(t, &s, sizeof(s), tnow, got_cb, &g), 0);
-	assert_int_equal(g.n, 0);	/* read at the next poll, not per record */
 	assert_int_equal(titles_count(t), 1);
-	assert_int_equal(titles_poll(t, tnow, got_cb, &g), 0);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.last.pid, 300);
 	assert_int_equal(g.last.len, 10);	/* the trailing NUL trimmed */
 	assert_memory_equal(g.last.cmdline, "srv\0--flag", 10);
 	assert_int_equal(g.last.start_ns, 500 * (sec / (__u64)(tck > 0 ? tck : 100)));
-	/* within the second: nothing read; unchanged: nothing sent */
-	assert_int_equal(titles_poll(t, tnow + sec / 2, got_cb, &g), 0);
+	assert_int_equal(g.last.h.ts_ns, tnow);
+	/* its next records: nothing; the polls: unchanged, nothing sent */
+	assert_int_equal(titles_after(t, &s, sizeof(s), tnow, got_cb, &g), 0);
+	assert_int_equal(titles_poll(t, tnow, got_cb, &g), 0);
+	assert_int_equal(titles_poll(t, tnow + sec / 2, got_cb, &g), 0);	/* within the second */
 	assert_int_equal(titles_poll(t, tnow + sec, got_cb, &g), 0);
 	assert_int_equal(g.n, 1);
-	/* rewritten in place: one record */
+	/* rewritten in place: one record at the next poll */
 	put_proc(300, "srv: busy\0\0\0\0", 13);
+	assert_int_equal(titles_poll(t, tnow + 3 * sec / 2, got_cb, &g), 0);
+	assert_int_equal(g.n, 1);
 	assert_int_equal(titles_poll(t, tnow + 2 * sec, got_cb, &g), 0);
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.last.len, 9);
-	/* a new file: written again after the process's next record there */
+	assert_memory_equal(g.last.cmdline, "srv: busy", 9);
+
+	/* a new file: nothing until the process's next record there, then its
+	 * last title from memory (even when /proc has none by then) */
 	titles_forget(t);
-	assert_int_equal(titles_count(t), 0);
+	put_proc(300, "", 0);
 	assert_int_equal(titles_poll(t, tnow + 3 * sec, got_cb, &g), 0);
 	assert_int_equal(g.n, 2);
-	s = sys_of(300);
 	assert_int_equal(titles_after(t, &s, sizeof(s), tnow + 3 * sec, got_cb, &g), 0);
-	assert_int_equal(titles_poll(t, tnow + 4 * sec, got_cb, &g), 0);
 	assert_int_equal(g.n, 3);
-	tnow += sec;
-
-	/* exec: read at once, with the record's start */
-	put_proc(301, "child\0", 6);
+	assert_memory_equal(g.last.cmdline, "srv: busy", 9);
+	assert_int_equal(g.last.h.ts_ns, tnow + 3 * sec);
+	assert_int_equal(titles_after(t, &s, sizeof(s), tnow + 3 * sec, got_cb, &g), 0);
+	assert_int_equal(g.n, 3);
+	put_proc(300, "srv: busy\0\0\0\0", 13);
+	/* ... and an exit met first in the new file still carries it */
+	titles_forget(t);
 	memset(&p, 0, sizeof(p));
 	p.h.type = IPCS_REC_PROC;
 	p.h.size = sizeof(p);
+	p.pid = 300;
+	p.op = IPCS_PROC_EXIT;
+	assert_int_equal(titles_after(t, &p, sizeof(p), tnow + 4 * sec, got_cb, &g), 0);
+	assert_int_equal(g.n, 4);
+	assert_int_equal(g.last.pid, 300);
+	assert_memory_equal(g.last.cmdline, "srv: busy", 9);
+	assert_int_equal(titles_count(t), 0);	/* not followed after its exit */
+
+	/* exec: read at once, with the record's start */
+	put_proc(301, "child\0", 6);
 	p.pid = 301;
 	p.op = IPCS_PROC_EXEC;
 	p.start_ns = 777;
-	assert_int_equal(titles_after(t, &p, sizeof(p), tnow + 3 * sec, got_cb, &g), 0);
-	assert_int_equal(g.n, 4);
+	assert_int_equal(titles_after(t, &p, sizeof(p), tnow + 5 * sec, got_cb, &g), 0);
+	assert_int_equal(g.n, 5);
 	assert_int_equal(g.last.pid, 301);
 	assert_int_equal(g.last.start_ns, 777);
-	/* exit: no longer followed */
-	p.op = IPCS_PROC_EXIT;
-	assert_int_equal(titles_after(t, &p, sizeof(p), tnow + 3 * sec, got_cb, &g), 0);
-	assert_int_equal(titles_count(t), 1);
-	/* a pid that is gone is dropped at the poll, nothing sent */
+	/* fork: the child starts with its parent's title, sent only when it differs */
+	p.pid = 305;
+	p.ppid = 301;
+	p.op = IPCS_PROC_FORK;
+	p.start_ns = 778;
+	put_proc(305, "child\0", 6);
+	assert_int_equal(titles_after(t, &p, sizeof(p), tnow + 5 * sec, got_cb, &g), 0);
+	assert_int_equal(titles_poll(t, tnow + 6 * sec, got_cb, &g), 0);
+	assert_int_equal(g.n, 5);
+	put_proc(305, "child: worker\0", 14);
+	assert_int_equal(titles_poll(t, tnow + 7 * sec, got_cb, &g), 0);
+	assert_int_equal(g.n, 6);
+	assert_int_equal(g.last.pid, 305);
+	assert_int_equal(g.last.start_ns, 778);
+	/* a pid that is gone is not followed, nothing sent */
 	s = sys_of(302);
-	assert_int_equal(titles_after(t, &s, sizeof(s), tnow + 4 * sec, got_cb, &g), 0);
+	assert_int_equal(titles_after(t, &s, sizeof(s), tnow + 7 * sec, got_cb, &g), 0);
 	assert_int_equal(titles_count(t), 2);
-	assert_int_equal(titles_poll(t, tnow + 4 * sec, got_cb, &g), 0);
-	assert_int_equal(titles_count(t), 1);
-	assert_int_equal(g.n, 4);
+	assert_int_equal(g.n, 6);
+	titles_free(t);
+}
+
+/* At most TITLES_NOW_MAX reads at once a second; the rest at the next poll. */
+static void test_budget(void **state)
+{
+	struct titles *t;
+	struct got g = { 0 };
+	__u64 sec = 1000000000ull, tnow = 100 * sec;
+	unsigned n = TITLES_NOW_MAX + 10;
+
+	(void)state;
+	assert_int_equal(titles_new(root, &t), 0);
+	for (unsigned i = 0; i < n; i++) {
+		struct ipcs_sys_rec s = sys_of(1000 + i);
+
+		put_proc(1000 + i, "w\0", 2);
+		assert_int_equal(titles_after(t, &s, sizeof(s), tnow, got_cb, &g), 0);
+	}
+	assert_int_equal(g.n, TITLES_NOW_MAX);
+	assert_int_equal(titles_count(t), n);
+	assert_int_equal(titles_poll(t, tnow, got_cb, &g), 0);
+	assert_int_equal(g.n, n);
 	titles_free(t);
 }
 
@@ -390,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_model_titles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_shm_name, setup, teardown),
 		cmocka_unit_test(test_collector),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_maps),
 	};

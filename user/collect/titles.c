@@ -23,6 +23,10 @@ struct tentry {
 	__u64 hash;		/* of the last title sent */
 	__u16 len;
 	bool sent;		/* a record with hash/len went out */
+	bool tried;		/* read once at least */
+	bool stale;		/* sent to an earlier file only (titles_forget): `last` goes
+				   into this one at the process's next record */
+	struct ipcs_cmdline_rec last;	/* the last record sent (last.len 0: none) */
 };
 
 struct titles {
@@ -30,8 +34,8 @@ struct titles {
 	struct hashmap pids;	/* pid -> tentry (malloc) */
 	size_t cursor;		/* round-robin position of titles_poll */
 	__u64 last_poll_ns;
-	__u64 exec_sec;		/* the second of exec_reads */
-	unsigned exec_reads;
+	__u64 now_sec;		/* the second of now_reads */
+	unsigned now_reads;	/* reads at once (exec, a process met first) this second */
 	__u32 last_pid;		/* the pid of the last record, known to be followed */
 };
 
@@ -149,6 +153,21 @@ static int follow(struct titles *t, __u32 pid, __u64 start_ns, struct tentry **o
 	return 0;
 }
 
+/* May a title be read at once rather than at the next poll? TITLES_NOW_MAX a second. */
+static bool read_now(struct titles *t, __u64 now_ns)
+{
+	__u64 sec = now_ns / NS_PER_S;
+
+	if (sec != t->now_sec) {
+		t->now_sec = sec;
+		t->now_reads = 0;
+	}
+	if (t->now_reads >= TITLES_NOW_MAX)
+		return false;
+	t->now_reads++;
+	return true;
+}
+
 static void unfollow(struct titles *t, __u32 pid)
 {
 	free(hashmap_del(&t->pids, &pid));
@@ -163,6 +182,7 @@ static int refresh(struct titles *t, struct tentry *e, __u64 now_ns, titles_cb c
 	struct ipcs_cmdline_rec r;
 	__u64 h;
 
+	e->tried = true;
 	if (!e->start_ns && read_start(t, e->pid, &e->start_ns))
 		return -ENOENT;
 	if (titles_read(t->root, (pid_t)e->pid, e->start_ns, now_ns, &r))
@@ -173,7 +193,20 @@ static int refresh(struct titles *t, struct tentry *e, __u64 now_ns, titles_cb c
 	e->hash = h;
 	e->len = r.len;
 	e->sent = true;
+	e->last = r;
 	return cb(&r, sizeof(r), ctx);
+}
+
+/* A process met again in a new file: its last title from memory (it may be
+ * gone from /proc already, as when the record is its exit), or read now if
+ * none was sent yet. -ENOENT: gone, not followed any longer. */
+static int resend(struct titles *t, struct tentry *e, __u64 now_ns, titles_cb cb, void *ctx)
+{
+	e->stale = false;
+	if (!e->sent || !e->last.len)
+		return refresh(t, e, now_ns, cb, ctx);
+	e->last.h.ts_ns = now_ns;
+	return cb(&e->last, sizeof(e->last), ctx);
 }
 
 /* The pids a probe record names: the caller's, and a signal's receiver. */
@@ -215,9 +248,15 @@ static int after_proc(struct titles *t, const struct ipcs_proc_rec *p, __u64 now
 		      titles_cb cb, void *ctx)
 {
 	struct tentry *e, *parent;
-	__u64 sec = now_ns / NS_PER_S;
 	int err;
 
+	e = hashmap_get(&t->pids, &p->pid);
+	/* an exit in a new file: the title it had (fork and exec make new ones) */
+	if (e && e->stale && p->op == IPCS_PROC_EXIT) {
+		err = resend(t, e, now_ns, cb, ctx);
+		if (err && err != -ENOENT)
+			return err;
+	}
 	switch (p->op) {
 	case IPCS_PROC_EXIT:
 		unfollow(t, p->pid);
@@ -230,22 +269,24 @@ static int after_proc(struct titles *t, const struct ipcs_proc_rec *p, __u64 now
 		if (err)
 			return err;
 		/* The child shows its parent's title (the model copies it) until it changes. */
-		e->sent = parent && parent->sent;
+		e->sent = parent && parent->sent && !parent->stale;
 		e->hash = parent ? parent->hash : 0;
 		e->len = parent ? parent->len : 0;
+		e->stale = false;
+		if (e->sent) {
+			e->last = parent->last;
+			e->last.pid = p->pid;
+			e->last.start_ns = p->start_ns;
+		}
 		return 0;
 	case IPCS_PROC_EXEC:
 		err = follow(t, p->pid, p->start_ns, &e);
 		if (err)
 			return err;
 		e->sent = false;	/* the model forgot the old image's title */
-		if (sec != t->exec_sec) {
-			t->exec_sec = sec;
-			t->exec_reads = 0;
-		}
-		if (t->exec_reads >= TITLES_EXEC_MAX)
+		e->stale = false;
+		if (!read_now(t, now_ns))
 			return 0;	/* the next poll reads it */
-		t->exec_reads++;
 		err = refresh(t, e, now_ns, cb, ctx);
 		if (err == -ENOENT)
 			unfollow(t, p->pid);
@@ -278,7 +319,19 @@ int titles_after(struct titles *t, const void *rec, size_t len, __u64 now_ns, ti
 	for (size_t i = 0; i < n; i++) {
 		if (!pids[i] || pids[i] == t->last_pid)
 			continue;
-		err = follow(t, pids[i], 0, &e);	/* read at the next poll */
+		err = follow(t, pids[i], 0, &e);
+		if (err)
+			return err;
+		/* Met first: read now, while it lives (else at the next poll). */
+		if (e->stale)
+			err = resend(t, e, now_ns, cb, ctx);
+		else if (!e->sent && !e->tried && read_now(t, now_ns))
+			err = refresh(t, e, now_ns, cb, ctx);
+		e = NULL;
+		if (err == -ENOENT) {
+			unfollow(t, pids[i]);
+			continue;
+		}
 		if (err)
 			return err;
 		if (i == 0)
@@ -307,6 +360,8 @@ int titles_poll(struct titles *t, __u64 now_ns, titles_cb cb, void *ctx)
 			continue;
 		}
 		done++;
+		if (e->stale)
+			continue;	/* not met in this file yet */
 		err = refresh(t, e, now_ns, cb, ctx);
 		if (err == -ENOENT)
 			unfollow(t, e->pid);	/* gone, or not ours to read */
@@ -318,12 +373,12 @@ int titles_poll(struct titles *t, __u64 now_ns, titles_cb cb, void *ctx)
 
 void titles_forget(struct titles *t)
 {
-	/* Followed again from each process's next record in the new file, so its
-	 * title comes after a record that makes the process known there. */
+	struct tentry *e;
+	size_t it = 0;
+
 	if (!t)
 		return;
-	hashmap_fini_free(&t->pids);
-	hashmap_init(&t->pids, sizeof(__u32));
-	t->cursor = 0;
-	t->last_pid = 0;
+	while (hashmap_next(&t->pids, &it, NULL, (void **)&e))
+		e->stale = true;
+	t->last_pid = 0;	/* each pid's next record is looked at */
 }

@@ -20,10 +20,10 @@ struct titles;
 typedef int (*titles_cb)(const void *rec, size_t len, void *ctx);
 
 /* Reads per titles_poll at most (the rest wait for the next round), and
- * immediate reads after exec per second at most: the cost stays bounded on
- * a busy host. */
+ * immediate reads per second at most (after an exec, or of a process met
+ * first): the cost stays bounded on a busy host. */
 #define TITLES_POLL_MAX 512
-#define TITLES_EXEC_MAX 64
+#define TITLES_NOW_MAX 64
 
 /* proc_root: "/proc" (tests: a crafted tree). 0 or -ENOMEM. */
 int titles_new(const char *proc_root, struct titles **out);
@@ -38,9 +38,10 @@ int titles_read(const char *proc_root, pid_t pid, __u64 start_ns, __u64 ts_ns,
 		struct ipcs_cmdline_rec *r);
 
 /*
- * After a probe record went to cb: its processes are followed from now on;
- * an exec's new title is read at once (at most TITLES_EXEC_MAX a second,
- * else at the next poll); an exit ends the following. 0 or cb's error.
+ * After a probe record went to cb: its processes are followed from now on,
+ * and the title of one met first, or of an exec's new image, read at once
+ * (at most TITLES_NOW_MAX a second, else at the next poll); an exit ends the
+ * following. 0 or cb's error.
  */
 int titles_after(struct titles *t, const void *rec, size_t len, __u64 now_ns, titles_cb cb,
 		 void *ctx);
@@ -52,8 +53,9 @@ int titles_after(struct titles *t, const void *rec, size_t len, __u64 now_ns, ti
  */
 int titles_poll(struct titles *t, __u64 now_ns, titles_cb cb, void *ctx);
 
-/* A new recording file begins: every process is followed anew from its next
- * record, and its title written again at the next poll. */
+/* A new recording file begins: each process's last title is written again
+ * right after its next record (which makes it known in the new file; from
+ * memory, so an exiting process keeps its title). */
 void titles_forget(struct titles *t);
 
 /* Processes followed (tests). */
