@@ -156,6 +156,35 @@ check_no_raw "esc: replay --plain is inert" "$T/esc.replay"
 "$IPCS" export "$T/esc.ipcs" --format dot -o "$T/esc.dot" 2>/dev/null
 check_no_raw "esc: dot is inert" "$T/esc.dot"
 
+# record -G 1: every file of a rotated recording names the titles of the
+# processes it holds, the file with only their exits too (from memory: /proc
+# has no title for an exiting process)
+start_wl rot 10
+"$IPCS" record -o "$T/rot.ipcs" -G 1 -p "$p" -p "$c" </dev/null >"$T/rot.out" 2>"$T/rot.err" &
+recpid=$!
+LIVE_BG_PIDS+=("$recpid")
+wait_line "$T/rot.err" 'recording to' 20 "$recpid" || { show "$T/rot.err"; die "record -G did not start"; }
+kill -USR1 "$p" "$c"
+wait_until 20 '[[ $(title_of "$p") == "ttl_parent: serving 10 rounds" ]]' || die "rot: no busy title"
+wait_until 20 '[[ -e $T/rot.ipcs.2 ]]' || die "rot: record -G 1 made no third file"
+kill -USR1 "$p" "$c"
+bg_wait "$wlpid" 20
+check_eq "rot: workload exit status" 0 "$BG_RC"
+bg_wait "$recpid" 20
+check_eq "rot: record -G exit status" 0 "$BG_RC"
+nfiles=0
+for f in "$T"/rot.ipcs.*; do
+	"$IPCS" report --json "$f" >"$f.json" 2>/dev/null || die "report $f"
+	if jq -e --argjson p "$p" --argjson c "$c" 'any(.processes[]; .pid == $p or .pid == $c)' "$f.json" >/dev/null; then
+		nfiles=$((nfiles + 1))
+		check_jq "rot: $(basename "$f"): both processes' titles" true "$f.json" \
+			'[.processes[] | select(.pid == $p or .pid == $c) | .cmdline // ""]
+			 | length == 2 and all(test("^ttl_(parent|child): "))' --argjson p "$p" --argjson c "$c"
+	fi
+done
+check_eq "rot: the processes are in two files at least (start, exit)" true \
+	"$( ((nfiles >= 2)) && echo true || echo "false ($nfiles)")"
+
 # live --plain --interval 1: the futex row, exact, in the periodic tables
 M=30
 start_wl lv "$M"
