@@ -16,6 +16,7 @@ id postgres >/dev/null 2>&1 || die "no postgres user: run tests/setup/install-de
 PGD=$(mktemp -d /tmp/ipcs-pg.XXXXXX) || die "mktemp"
 chown postgres "$PGD"
 PORT=$((20000 + $$ % 20000))
+# shellcheck disable=SC2317 # run by the EXIT trap
 pg_stop() {
 	runuser -u postgres -- "$PG/pg_ctl" -D "$PGD/data" -m immediate stop >/dev/null 2>&1
 	rm -rf "$PGD"
