@@ -456,7 +456,9 @@ int export_perfetto_open(FILE *f, const struct export_info *info, struct exporte
 		perfetto_destroy(p);
 		return err;
 	}
-	if (p->model)	/* the model pairs wakes with waits as the events go by */
+	/* The model pairs wakes with waits as the events go by: it tells us each
+	 * pair (an observer only; export_info's model is const for reading). */
+	if (p->model)
 		model_set_futex_pair_cb((struct model *)p->model, on_futex_pair, p);
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", f);
 	*out = (struct exporter){
