@@ -41,6 +41,8 @@ enum ipcs_rec_type {
 	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
 	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
 	IPCS_REC_SHM = 21,	/* a shared-memory call returned: struct ipcs_shm_rec */
+	IPCS_REC_SHM_NAME = 22,	/* a shmem segment's path (user space): struct ipcs_shm_name_rec (1.4) */
+	IPCS_REC_CMDLINE = 31,	/* a process's command line (user space): struct ipcs_cmdline_rec (1.4) */
 	IPCS_REC_TYPE_MAX = 40
 };
 
@@ -456,6 +458,44 @@ struct ipcs_cgroup_name_rec {
 	char path[IPCS_PATH_MAX];	/* NUL-terminated; may be cut */
 };
 
+/* ---- process titles and segment names (1.4): user space, from /proc ---- */
+
+#define IPCS_CMDLINE_MAX 256
+
+/* ipcs_cmdline_rec.flags */
+#define IPCS_CMDF_CUT 0x1	/* /proc/PID/cmdline was longer than IPCS_CMDLINE_MAX */
+
+/*
+ * A process's command line as /proc/PID/cmdline gives it (arguments
+ * separated by NULs; len bytes valid, the rest zero), read by user space at
+ * seed time, after exec, and again while the process lives, since programs
+ * rewrite it in place (PostgreSQL, nginx: no syscall says so). Written when
+ * it changed; the last one is the process's title. (1.4)
+ */
+struct ipcs_cmdline_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;
+	__u16 len;		/* valid bytes of cmdline, <= IPCS_CMDLINE_MAX */
+	__u16 flags;		/* IPCS_CMDF_* */
+	__u64 start_ns;		/* process start (CLOCK_BOOTTIME, as ipcs_proc_rec); 0: the
+				   pid's current process */
+	char cmdline[IPCS_CMDLINE_MAX];
+};
+
+/*
+ * The path of a shmem segment (dev, ino as ipcs_shm_rec and shared futex
+ * keys carry them): "/dev/shm/NAME" for POSIX shm, "memfd:NAME" for a
+ * memfd, found by user space in a mapper's /proc/PID/maps and written before
+ * the first record that names the segment. (1.4)
+ */
+struct ipcs_shm_name_rec {
+	struct ipcs_rec_hdr h;
+	__u64 ino;
+	__u32 dev;
+	__u32 pid;		/* the mapper whose maps named it */
+	char path[IPCS_PATH_MAX];	/* NUL-terminated; may be cut */
+};
+
 /* ipcs_seed_fd_rec.flags, besides IPCS_SYSF_CLOEXEC */
 #define IPCS_SEEDF_SOCK_INODE 0x100	/* a socket: chan.ino is its inode (its kernel identity
 					   is not in /proc), path its name; since 1.1 */
@@ -672,6 +712,8 @@ _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 56, "abi");
 _Static_assert(sizeof(struct ipcs_cgroup_rec) == 56, "abi");
 _Static_assert(sizeof(struct ipcs_cgroup_name_rec) == 280, "abi");
 _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
+_Static_assert(sizeof(struct ipcs_cmdline_rec) == 288, "abi");
+_Static_assert(sizeof(struct ipcs_shm_name_rec) == 288, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
 _Static_assert(sizeof(struct ipcs_signal_rec) == 88, "abi");
 _Static_assert(sizeof(struct ipcs_payload_rec) == 312, "abi");

@@ -149,6 +149,11 @@ static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute_
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_signal_rec, tid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_signal_rec, rpid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_signal_rec, rtid) } },
+	[IPCS_REC_CMDLINE] = { "cmdline", 0, { IPCS_V(1, 4, sizeof(struct ipcs_cmdline_rec)) },
+		{ IPCS_F(IPCS_FLD_PID, struct ipcs_cmdline_rec, pid) } },
+	[IPCS_REC_SHM_NAME] = { "shm_name", 0, { IPCS_V(1, 4, sizeof(struct ipcs_shm_name_rec)) },
+		{ IPCS_F(IPCS_FLD_PID, struct ipcs_shm_name_rec, pid),
+		  IPCS_F(IPCS_FLD_DEV, struct ipcs_shm_name_rec, dev) } },
 };
 
 #undef IPCS_SYS_FIELDS

@@ -85,6 +85,8 @@ bool evfilter_match(const struct ev_filter *f, const struct ipcs_event *ev)
 	case IPCS_REC_DROPS:
 	case IPCS_REC_CGROUP:		/* process state, as fork and exec */
 	case IPCS_REC_CGROUP_NAME:
+	case IPCS_REC_CMDLINE:		/* titles and segment names: state, kept whatever the filter */
+	case IPCS_REC_SHM_NAME:
 		return true;
 	case IPCS_REC_SEED_FD:
 		return !f->kinds || (f->kinds & KIND_BIT(ev->seed_fd.chan.kind));

@@ -261,6 +261,29 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		put(buf, n, &off, "cgroup  id %" PRIu64 " is %s", (uint64_t)ev->cgroup_name.cgroup_id, esc);
 		break;
 	}
+	case IPCS_REC_CMDLINE: {
+		char raw[IPCS_CMDLINE_MAX + 1], esc[IPCS_CMDLINE_MAX * 4 + 1];
+		size_t len = ev->cmdline.len;
+
+		/* as ps shows it: NULs between arguments as spaces, the padding dropped */
+		while (len && !ev->cmdline.cmdline[len - 1])
+			len--;
+		for (size_t i = 0; i < len; i++)
+			raw[i] = ev->cmdline.cmdline[i] ? ev->cmdline.cmdline[i] : ' ';
+		raw[len] = '\0';
+		esc_term(raw, sizeof(raw), esc, sizeof(esc));
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->cmdline.pid, "");
+		put(buf, n, &off, "title   %s%s", esc, ev->cmdline.flags & IPCS_CMDF_CUT ? " ..." : "");
+		break;
+	}
+	case IPCS_REC_SHM_NAME: {
+		char esc[IPCS_PATH_MAX * 4 + 1];
+
+		esc_term(ev->path, IPCS_PATH_MAX, esc, sizeof(esc));
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, 0, "ipcscope");
+		put(buf, n, &off, "shm     shm:[%" PRIu64 "] is %s", (uint64_t)ev->shm_name.ino, esc);
+		break;
+	}
 	case IPCS_REC_DROPS: {
 		__u64 total = 0;
 

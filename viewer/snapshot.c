@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/model_futex.h"
 #include "viewer.h"
 
 static int grow(void **v, size_t *cap, size_t n, size_t size)
@@ -34,6 +35,36 @@ static int collect_conv(const struct model_conv *c, void *ctx)
 	if (grow((void **)&cl->s->convs, &cl->cap, cl->s->nconvs, sizeof(*c)))
 		return -ENOMEM;
 	cl->s->convs[cl->s->nconvs++] = *c;
+	return 0;
+}
+
+/*
+ * A futex conversation as a row of the conversations list: a's wakes that
+ * ended b's waits are a's messages to b (no bytes change hands), and the
+ * time a side blocked is its waits that the other side ended.
+ */
+static int collect_futex(const struct model_futex_conv *f, void *ctx)
+{
+	struct collect *cl = ctx;
+	struct model_conv *c;
+
+	if (grow((void **)&cl->s->convs, &cl->cap, cl->s->nconvs, sizeof(*c)))
+		return -ENOMEM;
+	c = &cl->s->convs[cl->s->nconvs++];
+	memset(c, 0, sizeof(*c));
+	c->kind = IPCS_KIND_FUTEX;
+	/* an identity for the views (view_same_conv): key and offset folded */
+	c->dev = f->shared ? f->key_dev : f->key_pid;
+	c->ino = f->key_ino ^ (f->key_off * 0x9e3779b97f4a7c15ull);
+	memcpy(c->channel, f->channel, sizeof(c->channel));
+	c->a = f->a;
+	c->b = f->b;
+	c->a_to_b.msgs = f->a_to_b.wakes;
+	c->b_to_a.msgs = f->b_to_a.wakes;
+	c->a_blocked_ns = f->b_to_a.wait_ns;
+	c->b_blocked_ns = f->a_to_b.wait_ns;
+	c->first_ns = f->first_ns;
+	c->last_ns = f->last_ns;
 	return 0;
 }
 
@@ -221,6 +252,8 @@ int snapshot_build(const struct model *m, const struct seq_select *sel, struct s
 	model_get_totals(m, &s->totals);
 	s->now_ns = s->totals.last_ns;	/* the feed's clock replaces it */
 	err = model_foreach_conv(m, collect_conv, &cl);
+	if (!err)
+		err = model_foreach_futex_conv(m, collect_futex, &cl);
 	cl.cap = 0;
 	if (!err)
 		err = model_foreach_proc(m, collect_proc, &cl);

@@ -1,4 +1,5 @@
-/* view_procs.c - the processes view: per process, channels, bytes out/in and its cgroup. */
+/* view_procs.c - the processes view: per process, channels, bytes out/in and its cgroup;
+ * a wide COMM column shows the process's title (its command line) when known. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@ static const bool proc_right[PC_COUNT] = {
 /* CGROUP gets what is left at the right, when that is at least MIN_CGROUP
  * cells (else it is hidden and sorting skips it). */
 #define MIN_CGROUP 12
+/* COMM shows the title instead of comm from this width (wide terminals). */
+#define MIN_TITLE 24
 
 static void proc_layout(int width, int *x, int *w, unsigned *hidden)
 {
@@ -118,7 +121,12 @@ static void proc_row(struct screen *scr, const int *x, const int *w, int y,
 		screen_put(scr, 0, y, attr, "*", 1);
 	snprintf(buf, sizeof(buf), "%u", p->p.ref.pid);
 	screen_put_field(scr, x[PC_PID], y, attr, buf, w[PC_PID], 1);
-	screen_put_esc(scr, x[PC_COMM], y, attr, p->p.ref.comm, IPCS_COMM_LEN, w[PC_COMM]);
+	/* "postgres: checkpointer" says which postgres: the title where there is room */
+	if (p->p.cmdline[0] && w[PC_COMM] >= MIN_TITLE)
+		screen_put_esc(scr, x[PC_COMM], y, attr, p->p.cmdline, sizeof(p->p.cmdline),
+			       w[PC_COMM]);
+	else
+		screen_put_esc(scr, x[PC_COMM], y, attr, p->p.ref.comm, IPCS_COMM_LEN, w[PC_COMM]);
 	snprintf(buf, sizeof(buf), "%zu", p->channels);
 	screen_put_field(scr, x[PC_CHANS], y, attr, buf, w[PC_CHANS], 1);
 	snprintf(buf, sizeof(buf), "%zu", p->peers);
@@ -154,7 +162,9 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 		return;
 	}
 	for (size_t i = 0; i < snap->nprocs; i++)
-		if (view_match(vs, snap->procs[i].p.ref.comm, IPCS_COMM_LEN))
+		if (view_match(vs, snap->procs[i].p.ref.comm, IPCS_COMM_LEN) ||
+		    (snap->procs[i].p.cmdline[0] &&
+		     view_match(vs, snap->procs[i].p.cmdline, sizeof(snap->procs[i].p.cmdline))))
 			idx[n++] = i;
 	qsort_r(idx, n, sizeof(*idx), proc_cmp, &sc);
 	view_scroll(vs, n, rows > 0 ? (size_t)rows : 1);

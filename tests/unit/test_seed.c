@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "collect/decode.h"
+#include "collect/procfs_parse.h"
 #include "collect/seed_procfs.h"
 #include "collect/cgnames.h"
 
@@ -30,6 +31,8 @@ struct recs {
 	struct ipcs_cgroup_name_rec names[MAXR];
 	struct ipcs_seed_proc_rec procs[MAXR];
 	struct ipcs_seed_fd_rec fds[MAXR];
+	struct ipcs_cmdline_rec titles[MAXR];
+	size_t ntitles;
 	int stop_after;		/* > 0: return -EINTR after that many records */
 	int seen;
 };
@@ -52,6 +55,8 @@ static int collect(const void *rec, size_t len, void *ctx)
 		memcpy(&r->fds[r->nfd++], rec, sizeof(r->fds[0]));
 	else if (h.type == IPCS_REC_CGROUP_NAME && r->nnames < MAXR)
 		memcpy(&r->names[r->nnames++], rec, sizeof(r->names[0]));
+	else if (h.type == IPCS_REC_CMDLINE && r->ntitles < MAXR)
+		memcpy(&r->titles[r->ntitles++], rec, sizeof(r->titles[0]));
 	else
 		fail_msg("unexpected record type %u", h.type);
 	if (r->stop_after && ++r->seen >= r->stop_after)
@@ -389,6 +394,23 @@ static void test_live_child(void **state)
 	assert_int_equal(r->procs[0].ppid, getpid());
 	assert_true(r->procs[0].start_ns > 0);
 	assert_string_equal(r->procs[0].comm, "test_seed");
+	/* its title, as /proc/PID/cmdline has it: this program's argv, NULs kept */
+	{
+		char want[IPCS_CMDLINE_MAX];
+		ssize_t n;
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", getpid());
+		n = procfs_read_small(path, want, sizeof(want));
+		assert_true(n > 0);
+		while (n > 0 && !want[n - 1])
+			n--;
+		assert_int_equal(r->ntitles, 1);
+		assert_int_equal(r->titles[0].pid, child);
+		assert_int_equal(r->titles[0].start_ns, r->procs[0].start_ns);
+		assert_int_equal(r->titles[0].len, n);
+		assert_memory_equal(r->titles[0].cmdline, want, (size_t)n);
+	}
 	check_cgroup(r, getpid());
 	assert_int_equal(fstat(data[0], &pst), 0);
 	f = fd_rec(r, child, data[0]);

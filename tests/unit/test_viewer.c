@@ -450,6 +450,95 @@ static void test_plain_table(void **state)
 	free(out);
 }
 
+/* A shared futex call of pid on (dev 27, ino 50, offset 128): a wake of one, or a woken wait. */
+static void do_futex(struct model *m, __u32 pid, bool wake, __u64 blocked)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_FUTEX;
+	ev.path = "";
+	ev.futex.h.type = IPCS_REC_FUTEX;
+	ev.futex.h.ts_ns = now++;
+	ev.futex.pid = ev.futex.tid = pid;
+	ev.futex.sys = IPCS_SYS_FUTEX;
+	ev.futex.op = wake ? IPCS_FUTEX_WAKE : IPCS_FUTEX_WAIT;
+	ev.futex.ret = wake ? 1 : 0;
+	ev.futex.blocked_ns = blocked;
+	ev.futex.key_flags = IPCS_FKEY_SHARED;
+	ev.futex.key_dev = 27;
+	ev.futex.key_ino = 50;
+	ev.futex.key_off = 128;
+	apply(m, &ev);
+}
+
+static void do_title(struct model *m, __u32 pid, __u64 start, const char *title)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_CMDLINE;
+	ev.path = "";
+	ev.cmdline.h.type = IPCS_REC_CMDLINE;
+	ev.cmdline.h.ts_ns = now++;
+	ev.cmdline.pid = pid;
+	ev.cmdline.start_ns = start;
+	ev.cmdline.len = (__u16)strlen(title);
+	memcpy(ev.cmdline.cmdline, title, strlen(title));
+	apply(m, &ev);
+}
+
+/* Two "postgres" told apart by their titles (one hostile), a pipe and a futex between them. */
+static void build_titles(struct model *m)
+{
+	now = 3000000000ull;
+	exec_as(m, 500, 1, 900, "postgres");
+	exec_as(m, 501, 1, 901, "postgres");
+	do_title(m, 500, 900, "postgres: checkpointer \x1b[31mred\x07");
+	do_title(m, 501, 901, "postgres: app db [local] idle");
+	do_pipe(m, 500, 3, 4, 81, false);
+	do_fork(m, 500, 502, 950);	/* a child shows its parent's title */
+	do_write(m, 500, 4, 81, 700);
+	do_read(m, 501, 3, 81, 700);
+	for (int i = 0; i < 3; i++) {
+		do_futex(m, 501, false, 2000000);	/* the waiter's record first */
+		do_futex(m, 500, true, 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		do_futex(m, 500, true, 0);	/* the waker's record first */
+		do_futex(m, 501, false, 1000000);
+	}
+	model_flush(m);
+}
+
+static void test_titles_futex(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	char *dump, *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	build_titles(m);
+	all_views(m, "titles");
+	/* the filter matches titles too */
+	view_state_init(&vs);
+	keys(&vs, "2/checkpointer\n");
+	dump = render(m, &vs, 160, 50);
+	assert_non_null(strstr(dump, "postgres: checkpointer \\x1b[31mred\\x07"));
+	assert_null(strstr(dump, "[local] idle"));
+	free(dump);
+	/* --plain --interval: the futex row, wakes as messages, no bytes */
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(plain_table(f, m, 0, now, IPCS_KIND_FUTEX), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "conversations 1\n"));
+	assert_non_null(strstr(out, "futex channel=futex:[50]+128 a=500/postgres b=501/postgres "
+				    "ab_bytes=0 ab_msgs=5 ab_rate=0 ba_bytes=0 ba_msgs=0 ba_rate=0\n"));
+	free(out);
+}
+
 /* All traffic among processes marked in the processes view: a column each, by time. */
 static void test_group_sequence(void **state)
 {
@@ -920,6 +1009,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_views_huge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_titles_futex, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,6 +211,16 @@ sys:
 		terminate(out->cgroup_name.path, sizeof(out->cgroup_name.path));
 		out->path = out->cgroup_name.path;
 		return out->cgroup_name.cgroup_id ? 0 : -EINVAL;
+	case IPCS_REC_CMDLINE:
+		/* Consumers take len bytes: they must stay inside. */
+		if (!out->cmdline.pid || out->cmdline.len > IPCS_CMDLINE_MAX ||
+		    (out->cmdline.flags & ~IPCS_CMDF_CUT))
+			return -EINVAL;
+		return 0;
+	case IPCS_REC_SHM_NAME:
+		terminate(out->shm_name.path, sizeof(out->shm_name.path));
+		out->path = out->shm_name.path;
+		return out->shm_name.ino ? 0 : -EINVAL;
 	case IPCS_REC_PAYLOAD:
 		/* Consumers index data[] by cap_len: it must stay inside. */
 		if (out->payload.cap_len > IPCS_PAYLOAD_MAX || out->payload.cap_len > out->payload.len ||

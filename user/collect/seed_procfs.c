@@ -23,6 +23,7 @@
 #include "collect/seed_sockets.h"
 #include "collect/seed_mq.h"
 #include "collect/cgnames.h"
+#include "collect/titles.h"
 
 struct pinfo {
 	pid_t pid;
@@ -281,6 +282,7 @@ static int emit_fds(const struct walk *w, pid_t pid)
 static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *stat_comm)
 {
 	struct ipcs_seed_proc_rec rec;
+	struct ipcs_cmdline_rec title;
 	char path[PATH_MAX], comm[64];
 	long tck = sysconf(_SC_CLK_TCK);
 	ssize_t n;
@@ -306,6 +308,9 @@ static int emit_proc(const struct walk *w, const struct pinfo *pi, const char *s
 	comm[sizeof(rec.comm) - 1] = '\0';	/* the kernel's TASK_COMM_LEN */
 	memcpy(rec.comm, comm, strlen(comm) + 1);
 	ret = w->cb(&rec, sizeof(rec), w->ctx);
+	/* Its title (none for kernel threads) right after it. */
+	if (!ret && !titles_read(w->root, pi->pid, rec.start_ns, w->ts_ns, &title))
+		ret = w->cb(&title, sizeof(title), w->ctx);
 	return ret ? ret : emit_fds(w, pi->pid);
 }
 

@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "ipcscope.skel.h"
 #include "collect/cgnames.h"
 #include "collect/loader.h"
+#include "collect/shmnames.h"
+#include "collect/titles.h"
 #include "collect/source_live.h"
 #include "log.h"
 
@@ -20,7 +23,17 @@ struct live_source {
 	live_rec_cb cb;		/* of the live_poll/live_drain in progress */
 	void *ctx;
 	struct cgnames *cgn;	/* names the cgroup ids of records (NULL: out of memory) */
+	struct titles *titles;	/* processes' command lines (NULL: out of memory) */
+	struct shmnames *shmn;	/* shm segments' paths (NULL: out of memory) */
 };
+
+static __u64 mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
 
 struct proc_link {
 	pid_t pid;
@@ -34,7 +47,12 @@ static int on_sample(void *ctx, void *data, size_t len)
 	/* A cgroup id met first is named in the stream before the record. */
 	int err = cgnames_before(ls->cgn, data, len, ls->cb, ls->ctx);
 
-	return err ? err : ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
+	/* So is a shm segment's path; an exec's new title follows its record. */
+	if (!err)
+		err = shmnames_before(ls->shmn, data, len, ls->cb, ls->ctx);
+	if (!err)
+		err = ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
+	return err ? err : titles_after(ls->titles, data, len, mono_now(), ls->cb, ls->ctx);
 }
 
 static int traced_put(struct live_source *ls, pid_t pid)
@@ -218,6 +236,8 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 	ls->follow_children = cfg->follow_children;
 	if (cgnames_new("/proc", NULL, &ls->cgn))
 		log_warn("cgroups are shown by id only (out of memory)");
+	if (titles_new("/proc", &ls->titles) || shmnames_new("/proc", &ls->shmn))
+		log_warn("process titles or shm segment names are not read (out of memory)");
 	loader_opts_from(cfg, &o, ids, levels);
 	err = loader_load(&o, &ls->skel);
 	if (err)
@@ -255,6 +275,13 @@ int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 	n = ring_buffer__poll(ls->rb, timeout_ms < LIVE_BATCH_MS ? timeout_ms : LIVE_BATCH_MS);
 	if (n == 0)
 		n = ring_buffer__consume(ls->rb);
+	/* Titles rewritten in place (no syscall says so): read again once a second. */
+	if (n >= 0) {
+		int err = titles_poll(ls->titles, mono_now(), cb, ctx);
+
+		if (err)
+			return err;
+	}
 	return n;
 }
 
@@ -336,11 +363,16 @@ void live_close(struct live_source *ls)
 	ring_buffer__free(ls->rb);
 	loader_close(ls->skel);
 	cgnames_free(ls->cgn);
+	titles_free(ls->titles);
+	shmnames_free(ls->shmn);
 	free(ls);
 }
 
 void live_forget_cgroup_names(struct live_source *ls)
 {
-	if (ls)
-		cgnames_forget(ls->cgn);
+	if (!ls)
+		return;
+	cgnames_forget(ls->cgn);
+	titles_forget(ls->titles);
+	shmnames_forget(ls->shmn);
 }

@@ -56,8 +56,8 @@ int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS]);
 typedef int (*live_inflight_cb)(__u32 tid, const struct ipcs_inflight *in, void *ctx);
 int live_scan_inflight(struct live_source *ls, live_inflight_cb cb, void *ctx);
 
-/* A new file begins (record -C/-G): cgroups are named again in it when met
- * (each file replays on its own). */
+/* A new file begins (record -C/-G): cgroups, titles and shm segments are
+ * named again in it when met (each file replays on its own). */
 void live_forget_cgroup_names(struct live_source *ls);
 
 void live_close(struct live_source *ls);

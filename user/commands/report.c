@@ -8,6 +8,7 @@
 #include "commands/commands.h"
 #include "commands/report_misc.h"
 #include "commands/report_futex.h"
+#include "commands/report_titles.h"
 #include "commands/report_shm.h"
 #include "commands/report_cgroups.h"
 #include "commands/report_fdpass.h"
@@ -127,6 +128,13 @@ static int json_procs(const struct model_proc *p, void *ctx)
 	json_ku64(w, "pid", p->ref.pid);
 	json_ku64(w, "ppid", p->ppid);
 	json_kstr(w, "comm", p->ref.comm);
+	/* Its title as /proc/PID/cmdline last said (NULs as spaces); null: not recorded. */
+	json_key(w, "cmdline");
+	if (p->cmdline[0])
+		json_str(w, p->cmdline);
+	else
+		json_null(w);
+	json_kbool(w, "cmdline_cut", p->cmdline_cut);
 	json_kbool(w, "exited", p->exited);
 	json_ki64(w, "exit_code", p->exit_code);
 	json_ku64(w, "cgroup_id", p->cgroup_id);
@@ -274,6 +282,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	report_shm_text(m);
 	report_fdpass_text(m);
 	report_cgroups_text(m);
+	report_titles_text(m);
 	report_waits_text(m, t->first_ns, t->last_ns);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "commands/report_futex.h"
 #include "model/model_futex.h"
+#include "util/escape.h"
 
 static void dir_obj(struct json_writer *w, const char *key, const struct model_futex_dir *d)
 {
@@ -47,6 +48,11 @@ static int futex_json(const struct model_futex_conv *c, void *ctx)
 		json_ku64(w, "dev", c->key_dev);
 		json_ku64(w, "ino", c->key_ino);
 		json_ku64(w, "offset", c->key_off);
+		json_key(w, "segment");	/* the shm segment it lives in, when named */
+		if (c->segment[0])
+			json_str(w, c->segment);
+		else
+			json_null(w);
 	} else {
 		json_ku64(w, "pid", c->key_pid);
 		json_ku64(w, "uaddr", c->key_off);
@@ -74,6 +80,11 @@ static int futex_text(const struct model_futex_conv *c, void *ctx)
 	if (c->b_to_a.wakes)
 		printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12s %10s  (wakes; %" PRIu64 " waits)\n",
 		       "", "", b, a, (uint64_t)c->b_to_a.wakes, "-", "", (uint64_t)c->b_to_a.waits);
+	if (c->segment[0]) {
+		printf("%-14s %-28s in ", "", "");
+		esc_term_fputs(c->segment, stdout);
+		putchar('\n');
+	}
 	return 0;
 }
 

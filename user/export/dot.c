@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "export/export.h"
+#include "model/model_futex.h"
 #include "model/model_waits.h"
 #include "util/escape.h"
 #include "util/hashmap.h"
@@ -61,11 +62,13 @@ struct edge_key {
 
 struct edge {
 	__u64 bytes, msgs, convs;
+	__u64 waits;		/* futex: the other side's waits these wakes ended */
 };
 
 struct node {
 	struct model_proc_ref ref;
 	char cgroup[IPCS_PATH_MAX];	/* its cgroup v2 path, "" unknown */
+	char title[IPCS_CMDLINE_MAX + 1];	/* its command line, "" unknown */
 };
 
 /* The inside of a DOT double-quoted string: terminal-safe bytes, then \ and " escaped. */
@@ -151,6 +154,45 @@ static int add_edge(struct dot *d, const struct model_proc_ref *a, const struct 
 	return 0;
 }
 
+/* Futexes: an edge from waker to waiter, its wakes as msgs (no bytes change hands). */
+static int add_futex_edge(struct dot *d, const struct model_proc_ref *a,
+			  const struct model_proc_ref *b, const struct model_futex_dir *fd)
+{
+	struct model_dir_stats s = { .msgs = fd->wakes };
+	struct edge_key k;
+	struct edge *e;
+	int err;
+
+	if (!fd->wakes && !fd->waits)
+		return 0;
+	s.msgs += !fd->wakes;	/* an unseen waker's waits still make the edge */
+	err = add_edge(d, a, b, IPCS_KIND_FUTEX, &s);
+	if (err)
+		return err;
+	memset(&k, 0, sizeof(k));
+	k.from = node_of(a);
+	k.to = node_of(b);
+	k.kind = IPCS_KIND_FUTEX;
+	e = hashmap_get(&d->edges, &k);
+	e->msgs -= !fd->wakes;
+	e->waits += fd->waits;
+	return 0;
+}
+
+static int on_futex(const struct model_futex_conv *c, void *ctx)
+{
+	struct dot *d = ctx;
+	int err = add_node(d, &c->a);
+
+	if (!err)
+		err = add_node(d, &c->b);
+	if (!err)
+		err = add_futex_edge(d, &c->a, &c->b, &c->a_to_b);
+	if (!err)
+		err = add_futex_edge(d, &c->b, &c->a, &c->b_to_a);
+	return err;
+}
+
 static int on_conv(const struct model_conv *c, void *ctx)
 {
 	struct dot *d = ctx;
@@ -170,10 +212,12 @@ static int node_cgroup(const struct model_proc *p, void *ctx)
 {
 	struct dot *d = ctx;
 	struct node_key k = node_of(&p->ref);
-	struct node *n = p->cgroup[0] ? hashmap_get(&d->nodes, &k) : NULL;
+	struct node *n = hashmap_get(&d->nodes, &k);
 
 	if (n)
 		memcpy(n->cgroup, p->cgroup, sizeof(n->cgroup));
+	if (n)
+		memcpy(n->title, p->cmdline, sizeof(n->title));
 	return 0;
 }
 
@@ -207,11 +251,21 @@ static void write_nodes(struct dot *d)
 		dot_chars(d->f, p->comm, IPCS_COMM_LEN);
 		fprintf(d->f, "\\n%u\", pid=%u, comm=", p->pid, p->pid);
 		dot_str(d->f, p->comm, IPCS_COMM_LEN);
-		if (n->cgroup[0]) {	/* an attribute for scripts, a tooltip in SVG */
+		if (n->cgroup[0]) {	/* an attribute for scripts */
 			fputs(", cgroup=", d->f);
 			dot_str(d->f, n->cgroup, sizeof(n->cgroup));
+		}
+		if (n->title[0]) {
+			fputs(", cmdline=", d->f);
+			dot_str(d->f, n->title, sizeof(n->title));
+		}
+		/* a tooltip in SVG: the title says which one it is, else the cgroup */
+		if (n->title[0] || n->cgroup[0]) {
 			fputs(", tooltip=", d->f);
-			dot_str(d->f, n->cgroup, sizeof(n->cgroup));
+			if (n->title[0])
+				dot_str(d->f, n->title, sizeof(n->title));
+			else
+				dot_str(d->f, n->cgroup, sizeof(n->cgroup));
 		}
 		fputs("];\n", d->f);
 	}
@@ -237,7 +291,11 @@ static void write_edges(struct dot *d)
 		node_id(d->f, &k->to);
 		fprintf(d->f, " [kind=\"%s\", bytes=%" PRIu64 ", msgs=%" PRIu64 ", penwidth=%.2f",
 			ipcs_kind_name((__u16)k->kind), (uint64_t)e->bytes, (uint64_t)e->msgs, pen);
-		if (e->bytes)
+		if (k->kind == IPCS_KIND_FUTEX)
+			fprintf(d->f, ", waits=%" PRIu64 ", style=dotted, label=\"futex\\n%" PRIu64
+				" wakes, %" PRIu64 " waits\"];\n", (uint64_t)e->waits, (uint64_t)e->msgs,
+				(uint64_t)e->waits);
+		else if (e->bytes)
 			fprintf(d->f, ", label=\"%s\\n%s, %" PRIu64 " msgs\"];\n",
 				ipcs_kind_name((__u16)k->kind), size, (uint64_t)e->msgs);
 		else
@@ -425,6 +483,8 @@ static int dot_finish(void *ctx)
 	if (!d->info->model)
 		return -EINVAL;
 	err = model_foreach_conv(d->info->model, on_conv, d);
+	if (!err)
+		err = model_foreach_futex_conv(d->info->model, on_futex, d);
 	if (!err)
 		err = model_foreach_proc(d->info->model, node_cgroup, d);
 	if (err)

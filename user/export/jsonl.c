@@ -201,6 +201,8 @@ static const char *type_name(__u16 t)
 	case IPCS_REC_PAYLOAD:   return "payload";
 	case IPCS_REC_CGROUP:    return "cgroup";
 	case IPCS_REC_CGROUP_NAME: return "cgroup_name";
+	case IPCS_REC_CMDLINE:   return "cmdline";
+	case IPCS_REC_SHM_NAME:  return "shm_name";
 	}
 	return "?";
 }
@@ -230,6 +232,36 @@ static int learn_cgroup(struct jsonl *j, const struct ipcs_cgroup_name_rec *r)
 	}
 	free(old);
 	return 0;
+}
+
+/* A title: "cmdline" as ps shows it (NULs as spaces), "argv" as the NULs split it. */
+static void cmdline_fields(struct json_writer *w, const struct ipcs_cmdline_rec *r)
+{
+	char s[IPCS_CMDLINE_MAX + 1];
+	size_t n = r->len;
+
+	while (n && !r->cmdline[n - 1])
+		n--;
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "start_ns", r->start_ns);
+	for (size_t i = 0; i < n; i++)
+		s[i] = r->cmdline[i] ? r->cmdline[i] : ' ';
+	s[n] = '\0';
+	json_kstr(w, "cmdline", s);
+	json_key(w, "argv");
+	json_arr_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		size_t e = i;
+
+		while (e < n && r->cmdline[e])
+			e++;
+		memcpy(s, r->cmdline + i, e - i);
+		s[e - i] = '\0';
+		json_str(w, s);
+		i = e;
+	}
+	json_arr_end(w);
+	json_kbool(w, "cut", r->flags & IPCS_CMDF_CUT);
 }
 
 /* The event as one JSON object, without the newline. */
@@ -301,6 +333,15 @@ static void jsonl_write_event(const struct jsonl *j, const struct ipcs_event *ev
 		break;
 	case IPCS_REC_PAYLOAD:
 		payload_fields(&w, &ev->payload);
+		break;
+	case IPCS_REC_CMDLINE:
+		cmdline_fields(&w, &ev->cmdline);
+		break;
+	case IPCS_REC_SHM_NAME:
+		json_ku64(&w, "pid", ev->shm_name.pid);
+		json_ku64(&w, "dev", ev->shm_name.dev);
+		json_ku64(&w, "ino", ev->shm_name.ino);
+		json_kstr(&w, "path", ev->path);
 		break;
 	}
 	json_obj_end(&w);

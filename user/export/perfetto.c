@@ -4,7 +4,9 @@
  * thread, a complete slice ("X") per traced syscall spanning the time it
  * blocked, instants for process and signal events, a counter of drops, and
  * a flow arrow ("s" -> "f") from each write to every read that took its
- * bytes (export/flows.c). Timestamps are microseconds since the recording
+ * bytes (export/flows.c), and from each futex wake to every wait it ended
+ * (the model's pairing, model_futex.h). A process is named by its title
+ * (command line) when the recording has one. Timestamps are microseconds since the recording
  * began, with nanosecond decimals.
  */
 #include <errno.h>
@@ -13,12 +15,14 @@
 #include <string.h>
 #include "export/export.h"
 #include "export/flows.h"
+#include "model/model_futex.h"
 #include "util/hashmap.h"
 #include "util/json.h"
 
 struct name_ent {
 	__u32 pid;		/* thread's process */
 	char comm[IPCS_COMM_LEN];
+	char *title;		/* processes: the last IPCS_REC_CMDLINE (NULs as spaces; malloc) */
 };
 
 struct perfetto {
@@ -30,6 +34,7 @@ struct perfetto {
 	struct hashmap threads;	/* tid -> name_ent */
 	__u64 nevents;		/* trace events written (for the separator) */
 	__u64 next_flow;
+	__u64 futex_flows;	/* of next_flow: wake -> wait */
 	struct json_writer w;
 };
 
@@ -232,6 +237,65 @@ static void flow_point(struct perfetto *p, const char *ph, const struct flow_end
 	json_obj_end(w);
 }
 
+/* A wake's slice -> the slice of the wait it ended. */
+static int on_futex_pair(const struct model_futex_pair *fp, void *ctx)
+{
+	struct perfetto *p = ctx;
+	__u64 id = ++p->next_flow;
+	struct flow_end e[2] = {
+		{ fp->wake_ts - (fp->wake_ns < fp->wake_ts ? fp->wake_ns : 0), fp->wake_ts,
+		  fp->waker.pid, fp->waker_tid },
+		{ fp->wait_ts - (fp->wait_ns < fp->wait_ts ? fp->wait_ns : 0), fp->wait_ts,
+		  fp->waiter.pid, fp->waiter_tid },
+	};
+
+	p->futex_flows++;
+	for (int i = 0; i < 2; i++) {
+		__u64 a = rel(p, e[i].start_ns), b = rel(p, e[i].end_ns);
+		struct json_writer *w = ev_begin(p, i ? "f" : "s", "wake", "flow", e[i].pid, e[i].tid);
+
+		k_us(w, "ts", b > a ? a + (b - a) / 2 : a + 1);
+		json_ku64(w, "id", id);
+		if (i)
+			json_kstr(w, "bp", "e");
+		json_key(w, "args");
+		json_obj_begin(w);
+		json_kstr(w, "kind", "futex");
+		json_ku64(w, "waker_tid", fp->waker_tid);
+		json_ku64(w, "waiter_tid", fp->waiter_tid);
+		json_ku64(w, "wait_ns", fp->wait_ns);
+		json_obj_end(w);
+		json_obj_end(w);
+	}
+	return 0;
+}
+
+/* The latest title of a process names its track. */
+static int learn_title(struct perfetto *p, const struct ipcs_cmdline_rec *r)
+{
+	struct name_ent *e;
+	size_t n = r->len;
+	char *s;
+	int err = remember(&p->procs, r->pid, r->pid, "");
+
+	if (err)
+		return err;
+	e = hashmap_get(&p->procs, &r->pid);
+	while (n && !r->cmdline[n - 1])
+		n--;
+	s = malloc(n + 1);
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		s[i] = r->cmdline[i] ? r->cmdline[i] : ' ';
+	s[n] = '\0';
+	free(e->title);
+	e->title = n ? s : NULL;
+	if (!n)
+		free(s);
+	return 0;
+}
+
 static int on_flow(const struct flow_pair *fp, void *ctx)
 {
 	struct perfetto *p = ctx;
@@ -284,6 +348,9 @@ static int perfetto_on_event(void *ctx, const struct ipcs_event *ev, const void 
 	case IPCS_REC_DROPS:
 		drops_event(p, &ev->drops);
 		break;
+	case IPCS_REC_CMDLINE:
+		err = learn_title(p, &ev->cmdline);
+		break;
 	}
 	if (!err && ferror(p->f))
 		err = -EIO;
@@ -305,10 +372,19 @@ static void names(struct perfetto *p, struct hashmap *h, const char *what)
 		w = ev_begin(p, "M", what, NULL, e->pid, id);
 		json_key(w, "args");
 		json_obj_begin(w);
-		json_kstr(w, "name", e->comm);
+		json_kstr(w, "name", e->title ? e->title : e->comm);
 		json_obj_end(w);
 		json_obj_end(w);
 	}
+}
+
+static void free_titles(struct hashmap *h)
+{
+	size_t it = 0;
+	void *v;
+
+	while (hashmap_next(h, &it, NULL, &v))
+		free(((struct name_ent *)v)->title);
 }
 
 /* A traced process's cgroup as a process label ("cgroup:/system.slice/x.scope"). */
@@ -341,9 +417,10 @@ static int perfetto_finish(void *ctx)
 	names(p, &p->threads, "thread_name");
 	flows_unpaired(p->flows, &unw, &unr);
 	fprintf(p->f, "\n],\n\"otherData\":{\"producer\":\"ipcscope\",\"version\":\"%s\","
-		"\"flows\":%" PRIu64 ",\"unpaired_write_bytes\":%" PRIu64
+		"\"futex_flows\":%" PRIu64 ",\"flows\":%" PRIu64 ",\"unpaired_write_bytes\":%" PRIu64
 		",\"unpaired_read_bytes\":%" PRIu64 "}}\n",
-		IPCS_VERSION, (uint64_t)p->next_flow, (uint64_t)unw, (uint64_t)unr);
+		IPCS_VERSION, (uint64_t)p->futex_flows, (uint64_t)p->next_flow, (uint64_t)unw,
+		(uint64_t)unr);
 	return fflush(p->f) || ferror(p->f) ? -EIO : 0;
 }
 
@@ -352,6 +429,9 @@ static void perfetto_destroy(void *ctx)
 	struct perfetto *p = ctx;
 
 	flows_free(p->flows);
+	if (p->model)
+		model_set_futex_pair_cb((struct model *)p->model, NULL, NULL);
+	free_titles(&p->procs);
 	hashmap_fini_free(&p->procs);
 	hashmap_fini_free(&p->threads);
 	free(p);
@@ -376,6 +456,10 @@ int export_perfetto_open(FILE *f, const struct export_info *info, struct exporte
 		perfetto_destroy(p);
 		return err;
 	}
+	/* The model pairs wakes with waits as the events go by: it tells us each
+	 * pair (an observer only; export_info's model is const for reading). */
+	if (p->model)
+		model_set_futex_pair_cb((struct model *)p->model, on_futex_pair, p);
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", f);
 	*out = (struct exporter){
 		.sink = { .on_event = perfetto_on_event, .ctx = p },

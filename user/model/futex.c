@@ -42,6 +42,8 @@ struct fitem {
 	__u64 seq;	/* wake identity */
 	__u64 ts;
 	__u32 owner;	/* wait: PI lock owner's TID it waited for, 0 = none */
+	__u32 tid;	/* the calling thread */
+	__u64 dur;	/* wake: the call's blocked ns (its slice) */
 };
 
 /* A requeue moved n waiters of this key to key `to`. */
@@ -79,7 +81,38 @@ struct futex_tab {
 	/* The last emptied fchan, kept for the next key: a wake before its wait
 	 * makes and drops one per call, and a calloc of one is ~3 KiB of memset. */
 	struct fchan *spare;
+	model_futex_pair_cb pair_cb;	/* each wake -> wait found (exporters' flows) */
+	void *pair_ctx;
 };
+
+void model_set_futex_pair_cb(struct model *m, model_futex_pair_cb cb, void *ctx)
+{
+	if (!m || !m->futex)
+		return;
+	m->futex->pair_cb = cb;
+	m->futex->pair_ctx = ctx;
+}
+
+/* A wake and the wait it ended, both seen: tell the observer. */
+static int tell_pair(struct model *m, const struct fitem *wake, const struct fitem *wait,
+		     __u64 wait_blocked)
+{
+	struct futex_tab *t = m->futex;
+	struct model_futex_pair fp;
+
+	if (!t->pair_cb)
+		return 0;
+	memset(&fp, 0, sizeof(fp));
+	fp.waker = wake->proc->ref;
+	fp.waker_tid = wake->tid;
+	fp.wake_ts = wake->ts;
+	fp.wake_ns = wake->dur;
+	fp.waiter = wait->proc->ref;
+	fp.waiter_tid = wait->tid;
+	fp.wait_ts = wait->ts;
+	fp.wait_ns = wait_blocked;
+	return t->pair_cb(&fp, t->pair_ctx);
+}
 
 int futex_init(struct model *m)
 {
@@ -219,8 +252,9 @@ static void chan_drop_if_empty(struct futex_tab *t, const struct fkey *k, struct
 }
 
 static int wake_apply(struct model *m, const struct fkey *k, struct mproc *p,
-		      __u64 n, __u64 ts)
+		      __u64 n, __u64 ts, __u32 tid, __u64 dur)
 {
+	struct fitem self = { .proc = p, .ts = ts, .tid = tid, .dur = dur };
 	struct futex_tab *t = m->futex;
 	__u64 seq = ++t->next_seq;
 	struct fchan *c = hashmap_get(&t->chans, k);
@@ -231,6 +265,8 @@ static int wake_apply(struct model *m, const struct fkey *k, struct mproc *p,
 	while (c && c->nwaits && n) {
 		it = &c->waits[c->wait_head];
 		err = conv_pair(m, k, p, it->proc, seq, 1, it->n, it->ts, it->owner);
+		if (!err)
+			err = tell_pair(m, &self, it, it->n);
 		proc_unref(it->proc);
 		c->wait_head = (c->wait_head + 1) % FUTEX_QUEUE_MAX;
 		c->nwaits--;
@@ -250,7 +286,7 @@ static int wake_apply(struct model *m, const struct fkey *k, struct mproc *p,
 			c->nwakes--;
 		}
 		c->wakes[(c->wake_head + c->nwakes++) % FUTEX_QUEUE_MAX] =
-			(struct fitem){ proc_ref(p), n, seq, ts, 0 };
+			(struct fitem){ proc_ref(p), n, seq, ts, 0, tid, dur };
 	}
 	if (c)
 		chan_drop_if_empty(t, k, c);
@@ -274,8 +310,9 @@ static bool take_move(struct futex_tab *t, const struct fkey *k, struct fkey *to
 }
 
 static int wait_apply(struct model *m, const struct fkey *k0, struct mproc *p,
-		      __u64 blocked, __u64 ts, __u32 owner)
+		      __u64 blocked, __u64 ts, __u32 owner, __u32 tid)
 {
+	struct fitem self = { .proc = p, .n = blocked, .ts = ts, .owner = owner, .tid = tid };
 	struct futex_tab *t = m->futex;
 	struct fkey k = *k0, to;
 	struct fchan *c;
@@ -289,6 +326,8 @@ static int wait_apply(struct model *m, const struct fkey *k0, struct mproc *p,
 	if (c && c->nwakes) {	/* the most recent wake with waiters left */
 		it = &c->wakes[(c->wake_head + c->nwakes - 1) % FUTEX_QUEUE_MAX];
 		err = conv_pair(m, &k, it->proc, p, it->seq, 1, blocked, ts, owner);
+		if (!err)
+			err = tell_pair(m, it, &self, blocked);
 		if (--it->n == 0) {
 			proc_unref(it->proc);
 			c->nwakes--;
@@ -309,7 +348,7 @@ static int wait_apply(struct model *m, const struct fkey *k0, struct mproc *p,
 			return err;
 	}
 	c->waits[(c->wait_head + c->nwaits++) % FUTEX_QUEUE_MAX] =
-		(struct fitem){ proc_ref(p), blocked, 0, ts, owner };
+		(struct fitem){ proc_ref(p), blocked, 0, ts, owner, tid, 0 };
 	return 0;
 }
 
@@ -420,8 +459,8 @@ int futex_apply(struct model *m, const struct ipcs_futex_rec *r)
 		proc_set_comm(p, r->comm);
 	key_of(&k, r, false);
 	if (woken_wait)
-		return wait_apply(m, &k, p, r->blocked_ns, r->h.ts_ns, owner);
-	err = woken ? wake_apply(m, &k, p, woken, r->h.ts_ns) : 0;
+		return wait_apply(m, &k, p, r->blocked_ns, r->h.ts_ns, owner, r->tid);
+	err = woken ? wake_apply(m, &k, p, woken, r->h.ts_ns, r->tid, r->blocked_ns) : 0;
 	if (!err && requeue) {
 		key_of(&k2, r, true);
 		err = move_apply(m, &k, &k2, (__u64)r->ret - woken);
@@ -457,8 +496,10 @@ int futex_flush(struct model *m)
 	return err;
 }
 
-static void futex_fill(const struct fconv *v, struct model_futex_conv *c)
+static void futex_fill(const struct model *m, const struct fconv *v, struct model_futex_conv *c)
 {
+	const char *seg;
+
 	memset(c, 0, sizeof(*c));
 	c->shared = v->key.k.pid == 0;
 	c->key_pid = v->key.k.pid;
@@ -478,6 +519,9 @@ static void futex_fill(const struct fconv *v, struct model_futex_conv *c)
 	c->first_ns = v->first_ns;
 	c->last_ns = v->last_ns;
 	c->owner_tid = v->owner_tid;
+	seg = c->shared ? shm_seg_name(m, c->key_dev, c->key_ino) : NULL;
+	if (seg)
+		snprintf(c->segment, sizeof(c->segment), "%s", seg);
 }
 
 int model_foreach_futex_conv(const struct model *m, model_futex_conv_cb cb, void *ctx)
@@ -490,7 +534,7 @@ int model_foreach_futex_conv(const struct model *m, model_futex_conv_cb cb, void
 	if (!m || !cb)
 		return -EINVAL;
 	while (hashmap_next(&m->futex->convs, &it, NULL, &v)) {
-		futex_fill(v, &c);
+		futex_fill(m, v, &c);
 		ret = cb(&c, ctx);
 		if (ret)
 			return ret;

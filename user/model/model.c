@@ -372,7 +372,11 @@ static int apply_proc(struct model *m, const struct ipcs_proc_rec *r)
 		parent = proc_lookup(m, r->ppid);
 		if (!parent || parent->exited)
 			return 0;
-		err = fd_copy_table(m, parent, p);
+		/* A child's argv area is its parent's until it execs or rewrites it. */
+		err = parent->cmdline ? proc_set_cmdline(p, parent->cmdline, strlen(parent->cmdline),
+							 parent->cmdline_cut) : 0;
+		if (!err)
+			err = fd_copy_table(m, parent, p);
 		return err ? err : shm_fork(m, parent, p, r->h.ts_ns);
 	case IPCS_PROC_EXEC:
 		err = proc_get_started(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
@@ -381,6 +385,7 @@ static int apply_proc(struct model *m, const struct ipcs_proc_rec *r)
 		proc_set_comm(p, r->comm);
 		if (r->cgroup_id)
 			p->cgroup_id = r->cgroup_id;
+		proc_set_cmdline(p, "", 0, false);	/* the new image's title follows */
 		fd_remove_all(m, p, true);
 		return 0;
 	case IPCS_PROC_EXIT:
@@ -528,6 +533,12 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		break;
 	case IPCS_REC_CGROUP_NAME:
 		err = cgroup_name_apply(m, &ev->cgroup_name);
+		break;
+	case IPCS_REC_CMDLINE:
+		err = proc_cmdline_apply(m, &ev->cmdline);
+		break;
+	case IPCS_REC_SHM_NAME:
+		err = shm_path_apply(m, &ev->shm_name);
 		break;
 	case IPCS_REC_PAYLOAD:
 		/* Counts come from the call's record; a write's bytes go to its message. */

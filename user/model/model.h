@@ -89,6 +89,9 @@ struct model_proc {
 	__u64 cgroup_id;		/* its cgroup v2 id, 0 = unknown */
 	char cgroup[IPCS_PATH_MAX];	/* its path ("/system.slice/x.scope"; raw, unescaped),
 					   "" when the recording does not name the id */
+	char cmdline[IPCS_CMDLINE_MAX + 1];	/* its title: /proc/PID/cmdline as last recorded,
+						   NULs as spaces (raw, unescaped); "" unknown */
+	bool cmdline_cut;		/* longer than IPCS_CMDLINE_MAX when read */
 };
 
 struct model_totals {
@@ -179,6 +182,10 @@ int model_get_kind_totals(const struct model *m, __u16 kind, struct model_kind_t
 
 /* The path of cgroup v2 id as the stream named it, or NULL when it did not. */
 const char *model_cgroup_path(const struct model *m, __u64 id);
+
+/* The title of pid's current process (its command line, NULs as spaces;
+ * raw, unescaped), or NULL when none was recorded. */
+const char *model_proc_cmdline(const struct model *m, __u32 pid);
 
 /* Records ignored as impossible (bad pid, impossible byte counts). */
 __u64 model_ignored(const struct model *m);

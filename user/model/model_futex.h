@@ -33,7 +33,23 @@ struct model_futex_conv {
 	__u64 first_ns, last_ns;
 	__u32 owner_tid;		/* PI futex: the owner TID (lock word) the last paired
 					   LOCK_PI waited for; 0 when none */
+	char segment[IPCS_PATH_MAX];	/* shared: the shm segment's name ("/dev/shm/X",
+					   "memfd:X"; raw, unescaped), "" when not known */
 };
+
+/* One wake and the wait it ended, both seen (for flow arrows). */
+struct model_futex_pair {
+	struct model_proc_ref waker, waiter;
+	__u32 waker_tid, waiter_tid;
+	__u64 wake_ts, wake_ns;		/* the wake call's exit time and blocked ns */
+	__u64 wait_ts, wait_ns;		/* the wait's exit time and the time it blocked */
+};
+
+typedef int (*model_futex_pair_cb)(const struct model_futex_pair *p, void *ctx);
+
+/* cb is called for each pair as model_apply finds it (NULL: none); its error is
+ * model_apply's. */
+void model_set_futex_pair_cb(struct model *m, model_futex_pair_cb cb, void *ctx);
 
 typedef int (*model_futex_conv_cb)(const struct model_futex_conv *c, void *ctx);
 

@@ -27,6 +27,8 @@ struct mproc {
 	bool exited;
 	__s32 exit_code;
 	__u64 cgroup_id;	/* its cgroup v2 (cgroups.c), 0 = unknown */
+	char *cmdline;		/* its title (IPCS_REC_CMDLINE, NULs as spaces; malloc), NULL unknown */
+	bool cmdline_cut;
 	struct mfd *fds;	/* this process's fd entries (list) */
 	size_t nfds;
 };
@@ -206,6 +208,9 @@ int proc_get_started(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 int proc_create(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 		const char *comm, struct mproc **out);
 void proc_set_comm(struct mproc *p, const char *comm);
+/* Its title from raw /proc/PID/cmdline bytes (NULs as spaces); "" or n 0 forgets it. */
+int proc_set_cmdline(struct mproc *p, const char *raw, size_t n, bool cut);
+int proc_cmdline_apply(struct model *m, const struct ipcs_cmdline_rec *r);
 /* Mark exited, drop its fds, queue it for aging. */
 int proc_exit(struct model *m, struct mproc *p, __s32 exit_code);
 void proc_age(struct model *m);
@@ -307,6 +312,10 @@ void shm_fini(struct model *m);
 int shm_apply(struct model *m, const struct ipcs_shm_rec *r);
 /* A memfd's name ("memfd:NAME") for segment (dev, ino); the first name stays. */
 int shm_name(struct model *m, __u32 dev, __u64 ino, const char *name);
+/* IPCS_REC_SHM_NAME: a mapper's path names the segment, over any other name. */
+int shm_path_apply(struct model *m, const struct ipcs_shm_name_rec *r);
+/* The segment's name when known ("/dev/shm/X", "memfd:X"), else NULL. */
+const char *shm_seg_name(const struct model *m, __u32 dev, __u64 ino);
 /* memfd_create: the segment, its name and creator. */
 int shm_memfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s,
 		     const char *name);

@@ -51,8 +51,10 @@ struct mproc *proc_ref(struct mproc *p)
 /* Fds were dropped before the last reference went (exit, or model_free). */
 void proc_unref(struct mproc *p)
 {
-	if (p && --p->refs == 0)
+	if (p && --p->refs == 0) {
+		free(p->cmdline);
 		free(p);
+	}
 }
 
 void proc_set_comm(struct mproc *p, const char *comm)
@@ -61,6 +63,35 @@ void proc_set_comm(struct mproc *p, const char *comm)
 		return;
 	memset(p->ref.comm, 0, sizeof(p->ref.comm));
 	strncpy(p->ref.comm, comm, sizeof(p->ref.comm) - 1);
+}
+
+int proc_set_cmdline(struct mproc *p, const char *raw, size_t n, bool cut)
+{
+	char *s;
+
+	/* The argv area ends in NULs (PostgreSQL pads its title with them). */
+	while (n && !raw[n - 1])
+		n--;
+	if (!n) {
+		free(p->cmdline);
+		p->cmdline = NULL;
+		p->cmdline_cut = false;
+		return 0;
+	}
+	if (p->cmdline && strlen(p->cmdline) == n && !memcmp(p->cmdline, raw, n) &&
+	    p->cmdline_cut == cut)
+		return 0;
+	s = malloc(n + 1);
+	if (!s)
+		return -ENOMEM;
+	/* As ps shows it: the NULs between arguments as spaces. */
+	for (size_t i = 0; i < n; i++)
+		s[i] = raw[i] ? raw[i] : ' ';
+	s[n] = '\0';
+	free(p->cmdline);
+	p->cmdline = s;
+	p->cmdline_cut = cut;
+	return 0;
 }
 
 struct mproc *proc_lookup(struct model *m, __u32 pid)
@@ -130,6 +161,26 @@ int proc_get_started(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 		p->ref.start_ns = start_ns;	/* the exact start, not the tick-cut seed */
 	*out = p;
 	return 0;
+}
+
+/* A title names the instance that started at start_ns; one for a pid the
+ * model does not know (or an older instance) is dropped, never guessed. */
+int proc_cmdline_apply(struct model *m, const struct ipcs_cmdline_rec *r)
+{
+	struct mproc *p = proc_lookup(m, r->pid);
+
+	if (!p || p == &m->unobserved || !same_start(p->ref.start_ns, r->start_ns)) {
+		m->ignored++;
+		return 0;
+	}
+	return proc_set_cmdline(p, r->cmdline, r->len, r->flags & IPCS_CMDF_CUT);
+}
+
+const char *model_proc_cmdline(const struct model *m, __u32 pid)
+{
+	const struct mproc *p = m ? hashmap_get(&m->pids, &pid) : NULL;
+
+	return p ? p->cmdline : NULL;
 }
 
 int proc_exit(struct model *m, struct mproc *p, __s32 exit_code)

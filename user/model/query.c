@@ -121,6 +121,9 @@ int model_foreach_proc(const struct model *m, model_proc_cb cb, void *ctx)
 		p.cgroup_id = mp->cgroup_id;
 		if (model_cgroup_path(m, mp->cgroup_id))
 			strncpy(p.cgroup, model_cgroup_path(m, mp->cgroup_id), sizeof(p.cgroup) - 1);
+		if (mp->cmdline)
+			strncpy(p.cmdline, mp->cmdline, sizeof(p.cmdline) - 1);
+		p.cmdline_cut = mp->cmdline_cut;
 		ret = cb(&p, ctx);
 		if (ret)
 			return ret;

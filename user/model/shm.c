@@ -29,7 +29,8 @@ struct sseg {
 	__u64 key;
 	bool sysv, removed;
 	__u64 size;
-	char name[IPCS_FDPASS_NAME];	/* "memfd:NAME" when known */
+	char name[IPCS_PATH_MAX];	/* "memfd:NAME", "/dev/shm/NAME" when known */
+	bool named_path;		/* name is a mapper's path (IPCS_REC_SHM_NAME): the best */
 	struct mproc *creator;		/* memfd_create's caller, referenced */
 	__s32 creator_fd;
 	struct smapper *v;
@@ -136,10 +137,33 @@ int shm_name(struct model *m, __u32 dev, __u64 ino, const char *name)
 	return err;
 }
 
+int shm_path_apply(struct model *m, const struct ipcs_shm_name_rec *r)
+{
+	struct sseg *s;
+	int err;
+
+	if (!r->path[0])
+		return 0;
+	err = seg_by_inode(m->shm, r->dev, r->ino, &s);
+	if (!err) {
+		snprintf(s->name, sizeof(s->name), "%s", r->path);
+		s->named_path = true;
+	}
+	return err;
+}
+
+const char *shm_seg_name(const struct model *m, __u32 dev, __u64 ino)
+{
+	struct skey k = { .ino = ino, .dev = dev };
+	const struct sseg *s = m->shm ? hashmap_get(&m->shm->segs, &k) : NULL;
+
+	return s && s->name[0] ? s->name : NULL;
+}
+
 int shm_memfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec *r,
 		     const char *name)
 {
-	char full[IPCS_FDPASS_NAME];
+	char full[IPCS_PATH_MAX];
 	struct sseg *s;
 	int err;
 
@@ -149,8 +173,9 @@ int shm_memfd_create(struct model *m, struct mproc *p, const struct ipcs_sys_rec
 	if (err)
 		return err;
 	/* The kernel names the file "memfd:" + the name given (cut to fit here). */
-	snprintf(full, sizeof(full), "memfd:%s", name);
-	snprintf(s->name, sizeof(s->name), "%s", full);
+	snprintf(full, sizeof(full), "memfd:%.*s", (int)sizeof(s->name) - 7, name);
+	if (!s->named_path)
+		snprintf(s->name, sizeof(s->name), "%s", full);
 	if (s->creator)
 		proc_unref(s->creator);
 	s->creator = proc_ref(p);
