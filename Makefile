@@ -114,7 +114,7 @@ arch-check:
 # libFuzzer harnesses (clang), one per parser, each linked with the sources it
 # exercises. `make check` runs each FUZZ_TIME seconds; `make fuzz` runs longer.
 FUZZ_TIME ?= 25
-FUZZ_SRCS_fuzz_recfile := user/record/recfile.c user/record/recfile_read.c user/log.c
+FUZZ_SRCS_fuzz_recfile := user/record/recfile.c user/record/recfile_read.c user/util/outfile.c user/log.c
 FUZZ_SRCS_fuzz_decode  := user/collect/decode.c $(sort $(wildcard user/model/*.c user/util/*.c)) \
 			  viewer/plain.c user/log.c
 FUZZ_SRCS_fuzz_opts    := user/opts.c user/evfilter.c user/collect/decode.c

@@ -55,6 +55,7 @@ struct ipcs_opts {
 	double rotate_secs;		/* record -G SEC: a new file every SEC seconds, 0 = off */
 	unsigned rotate_count;		/* record -W N: keep N files, 0 = all */
 	bool force;			/* --force: replace an existing output file */
+	bool replace_foreign;		/* --replace-foreign: with --force, also another user's */
 	bool json;			/* --json */
 	bool plain;			/* --plain */
 	bool quiet;			/* -q: no status on stderr */

@@ -50,6 +50,8 @@ int cmd_scan_waits(struct dl_watcher *w, struct live_source *ls, __u64 now_ns,
 		   const struct dl_watch_cbs *cbs);
 
 /* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
+/* --force, --replace-foreign as outfile.c's OUTF_* flags. */
+unsigned cmd_outf_flags(const struct ipcs_opts *o);
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
 /* --cgroup: resolved into cg and set in cfg (which then points at cg); 0 without it, or -errno
  * (said to the user). */

@@ -5,6 +5,7 @@
 #include "collect/source_live.h"
 #include "deadlock/watcher.h"
 #include "log.h"
+#include "util/outfile.h"
 #include "util/progress.h"
 
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
@@ -71,4 +72,9 @@ int cmd_scan_waits(struct dl_watcher *w, struct live_source *ls, __u64 now_ns,
 		return err;
 	dl_blockset_sort(&w->b);
 	return dl_watcher_step(w, now_ns, cbs);
+}
+
+unsigned cmd_outf_flags(const struct ipcs_opts *o)
+{
+	return (o->force ? OUTF_FORCE : 0) | (o->replace_foreign ? OUTF_FOREIGN : 0);
 }

@@ -314,7 +314,7 @@ static int jsonl_close(const struct ipcs_opts *o, struct run_state *s)
 static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
 {
 	struct export_info info = { .start_ns = mono_ns() };
-	int err = export_output_open(o->jsonl, o->force, false, &s->jsonl);
+	int err = export_output_open(o->jsonl, cmd_outf_flags(o), false, &s->jsonl);
 
 	if (err)
 		return err;
@@ -334,7 +334,8 @@ static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
 static int run(const struct ipcs_opts *o, const struct record_target *t, struct pipeline *ext,
 	       int *cmd_status)
 {
-	struct run_state s = { .o = o, .wo = { .force = o->force, .capture_bytes = o->capture } };
+	struct run_state s = { .o = o, .wo = { .force = o->force, .foreign = o->replace_foreign,
+						   .capture_bytes = o->capture } };
 	struct live_config cfg = { 0 };
 	static struct cgroup_ref cg;	/* 4 KiB path: not on the stack */
 	pid_t pids[OPTS_MAX_PIDS];

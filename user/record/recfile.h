@@ -19,7 +19,8 @@ struct recfile_reader;
 #define RECFILE_READ_AHEAD_MIN (1u << 20)
 
 struct recfile_write_opts {
-	bool force;		/* replace an existing regular file (still never follows symlinks) */
+	bool force;		/* replace an existing regular file (its name: never writes into it) */
+	bool foreign;		/* with force: also one owned by another user (--replace-foreign) */
 	__u32 capture_bytes;	/* sets IPCS_FILEF_PAYLOAD when > 0 */
 	size_t block_bytes;	/* raw bytes per event block; 0 = default (256 KiB) */
 	const struct ipcs_file_header *like;	/* merge: take its clocks, host and kernel, not now's */
