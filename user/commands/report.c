@@ -1,6 +1,7 @@
 /* report.c - `ipcscope report FILE [--json]`: the conversation table of a recording. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,43 +14,121 @@
 #include "commands/report_fdpass.h"
 #include "commands/report_waits.h"
 #include "log.h"
+#include "model/model_waits.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
 #include "util/escape.h"
 #include "util/json.h"
 
+/*
+ * A conversation kept for sorting: model_conv without its 4 KiB channel
+ * array (the name is kept at its length), so 200,000 conversations (the
+ * model's cap) take ~80 MB, not ~900 MB. conv_at() puts one back together.
+ */
+#define CH_OFF offsetof(struct model_conv, channel)
+#define CH_END (CH_OFF + sizeof(((struct model_conv *)0)->channel))
+
+struct conv_row {
+	unsigned char head[CH_OFF];
+	unsigned char tail[sizeof(struct model_conv) - CH_END];
+	char *channel;
+	__u64 bytes, first_ns;	/* the sort keys */
+};
+
 struct conv_list {
-	struct model_conv *v;
+	struct conv_row *v;
 	size_t n, cap;
+	struct model_conv cur;	/* conv_at's */
 };
 
 static int collect_conv(const struct model_conv *c, void *ctx)
 {
 	struct conv_list *l = ctx;
+	struct conv_row *r;
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct model_conv *v = realloc(l->v, cap * sizeof(*v));
+		struct conv_row *v = realloc(l->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = *c;
+	r = &l->v[l->n];
+	memcpy(r->head, c, CH_OFF);
+	memcpy(r->tail, (const unsigned char *)c + CH_END, sizeof(r->tail));
+	r->channel = strndup(c->channel, sizeof(c->channel) - 1);
+	if (!r->channel)
+		return -ENOMEM;
+	r->bytes = c->a_to_b.bytes + c->b_to_a.bytes;
+	r->first_ns = c->first_ns;
+	l->n++;
 	return 0;
+}
+
+/* Row i as a whole model_conv (valid until the next call). */
+static const struct model_conv *conv_at(struct conv_list *l, size_t i)
+{
+	const struct conv_row *r = &l->v[i];
+	unsigned char *c = (unsigned char *)&l->cur;
+
+	memcpy(c, r->head, CH_OFF);
+	memcpy(c + CH_END, r->tail, sizeof(r->tail));
+	snprintf(l->cur.channel, sizeof(l->cur.channel), "%s", r->channel);
+	return &l->cur;
+}
+
+static void conv_list_free(struct conv_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].channel);
+	free(l->v);
 }
 
 static int by_bytes_desc(const void *x, const void *y)
 {
-	const struct model_conv *a = x, *b = y;
-	__u64 ta = a->a_to_b.bytes + a->b_to_a.bytes, tb = b->a_to_b.bytes + b->b_to_a.bytes;
+	const struct conv_row *a = x, *b = y;
 
-	if (ta != tb)
-		return ta < tb ? 1 : -1;
+	if (a->bytes != b->bytes)
+		return a->bytes < b->bytes ? 1 : -1;
 	if (a->first_ns != b->first_ns)
 		return a->first_ns < b->first_ns ? -1 : 1;
 	return 0;
+}
+
+/* What the model no longer holds, to bound its memory: said wherever a list is cut. */
+struct left_out {
+	__u64 convs;	/* conversations of closed channels folded into the totals */
+	__u64 procs;	/* exited processes forgotten */
+	__u64 chans;	/* closed channels forgotten */
+	__u64 waits;	/* long waits past the model's cap */
+};
+
+static int count_proc(const struct model_proc *p, void *ctx)
+{
+	(void)p;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int count_chan(const struct model_chan *c, void *ctx)
+{
+	(void)c;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static void get_left_out(const struct model *m, const struct model_totals *t, struct left_out *lo)
+{
+	size_t procs = 0, chans = 0;
+
+	model_foreach_proc(m, count_proc, &procs);
+	model_foreach_chan(m, count_chan, &chans);
+	lo->convs = t->convs_aged_out;
+	lo->procs = t->procs_seen > procs ? t->procs_seen - procs : 0;
+	lo->chans = t->channels_seen > chans ? t->channels_seen - chans : 0;
+	lo->waits = model_waits_lost(m);
 }
 
 static const char *fmode_str(__u16 m)
@@ -141,8 +220,10 @@ static int json_procs(const struct model_proc *p, void *ctx)
 
 static void report_json(const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model *m,
-			const struct model_totals *t, const struct conv_list *l)
+			const struct model_totals *t, struct conv_list *l)
 {
+	struct left_out lo;
+
 	struct json_writer w;
 	char abi[32];
 
@@ -162,6 +243,19 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_kbool(&w, "truncated", st->truncated);
 	json_kbool(&w, "corrupt", st->corrupt);
 	json_kstr(&w, "message", st->message);
+	json_ku64(&w, "skipped_blocks", st->blocks_skipped);
+	json_ku64(&w, "damaged_blocks", st->blocks_damaged);
+	json_ku64(&w, "skipped_bytes", st->bytes_skipped);
+	json_ku64(&w, "missing_events", st->events_missing);
+	json_obj_end(&w);
+	/* What the lists below leave out (the model's memory bounds). */
+	get_left_out(m, t, &lo);
+	json_key(&w, "truncated");
+	json_obj_begin(&w);
+	json_ku64(&w, "conversations", lo.convs);
+	json_ku64(&w, "processes", lo.procs);
+	json_ku64(&w, "channels", lo.chans);
+	json_ku64(&w, "waits", lo.waits);
 	json_obj_end(&w);
 	json_ku64(&w, "events", t->events);
 	json_key(&w, "drops");
@@ -173,7 +267,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_key(&w, "conversations");
 	json_arr_begin(&w);
 	for (size_t i = 0; i < l->n; i++) {
-		const struct model_conv *c = &l->v[i];
+		const struct model_conv *c = conv_at(l, i);
 
 		json_obj_begin(&w);
 		json_kstr(&w, "kind", ipcs_kind_name(c->kind));
@@ -223,8 +317,9 @@ void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 
 static void report_text(const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model_totals *t,
-			const struct conv_list *l, const struct model *m)
+			struct conv_list *l, const struct model *m)
 {
+	struct left_out lo;
 	char host[sizeof(fh->host) * 4 + 1], when[64] = "?", a[96], b[96], chan[96];
 	time_t secs = (time_t)(fh->start_real_ns / 1000000000ull);
 	struct tm tm;
@@ -252,7 +347,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	printf("\n%-14s %-28s %-22s %-22s %8s %12s %10s\n", "KIND", "CHANNEL", "FROM (A)", "TO (B)",
 	       "MSGS", "BYTES", "BLOCKED");
 	for (size_t i = 0; i < l->n; i++) {
-		const struct model_conv *c = &l->v[i];
+		const struct model_conv *c = conv_at(l, i);
 
 		esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
 		report_text_proc(a, sizeof(a), &c->a);
@@ -269,11 +364,18 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 			       (double)c->latency.p99 / 1e6, (double)c->latency.max / 1e6,
 			       (uint64_t)c->latency.count);
 	}
-	if (!report_futex_text(m) && !l->n)
+	if (!report_futex_text(m) && !l->n && !t->convs_aged_out)
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
+	get_left_out(m, t, &lo);
+	if (lo.convs)
+		printf("(%" PRIu64 " more conversations, on channels closed before the end, are not "
+		       "listed: folded into the totals to bound memory)\n", (uint64_t)lo.convs);
 	report_shm_text(m);
 	report_fdpass_text(m);
 	report_cgroups_text(m);
+	if (lo.procs)
+		printf("(%" PRIu64 " exited processes are not listed: forgotten to bound memory)\n",
+		       (uint64_t)lo.procs);
 	report_waits_text(m, t->first_ns, t->last_ns);
 }
 
@@ -296,7 +398,7 @@ int report_model(const char *path, const struct ipcs_file_header *fh,
 	else
 		report_text(path, fh, st, &t, &l, m);
 out:
-	free(l.v);
+	conv_list_free(&l);
 	return err;
 }
 
