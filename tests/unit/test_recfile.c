@@ -553,6 +553,46 @@ static void test_source_replay(void **state)
 	got_reset(&sf.want);
 }
 
+/*
+ * size_limit (record -C): buffered events go out when the file would reach
+ * the size with them, so the size on disk crosses it by about one record,
+ * not by a 256 KiB buffer (issue 23 #11).
+ */
+static void test_size_limit_flushes(void **state)
+{
+	struct recfile_write_opts lim = { .size_limit = 20000 }, none = { 0 };
+	struct recfile_writer *w;
+	unsigned char rec[96];
+	__u64 prev, i;
+
+	(void)state;
+	unlink(tpath("lim.ipcs"));
+	assert_int_equal(recfile_create(tpath("lim.ipcs"), &lim, &w), 0);
+	for (i = 0; recfile_bytes_written(w) < 20000; i++) {
+		/* fairly incompressible records: the size grows with every one */
+		make_rec(rec, IPCS_REC_SYS, 96, i * 7919u * 104729u);
+		for (int k = 16; k < 96; k++)
+			rec[k] = (unsigned char)((i * 131 + (__u64)k * 197) ^ (i >> 3));
+		assert_int_equal(recfile_append(w, rec, 96), 0);
+		assert_true(i < 100000);
+	}
+	/* crossed by less than one block frame and a few records */
+	assert_true(recfile_bytes_written(w) <= 20000 + 48 + 8 * 96);
+	assert_true(recfile_bytes_estimate(w) >= recfile_bytes_written(w));
+	assert_int_equal(recfile_close(w, NULL), 0);
+	/* without a limit the same records wait for a full 256 KiB buffer */
+	unlink(tpath("nolim.ipcs"));
+	assert_int_equal(recfile_create(tpath("nolim.ipcs"), &none, &w), 0);
+	prev = recfile_bytes_written(w);
+	for (i = 0; i < 1000; i++) {
+		make_rec(rec, IPCS_REC_SYS, 96, i);
+		assert_int_equal(recfile_append(w, rec, 96), 0);
+	}
+	assert_int_equal(recfile_bytes_written(w), prev);
+	assert_true(recfile_bytes_estimate(w) > prev + 1000);
+	recfile_abort(w);
+}
+
 /* ---- corpus for tests/fuzz/fuzz_recfile.c ---- */
 
 static int write_corpus(const char *dir)
@@ -601,6 +641,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_caller_stops),
 		cmocka_unit_test(test_read_from_pipe),
 		cmocka_unit_test(test_source_replay),
+		cmocka_unit_test(test_size_limit_flushes),
 	};
 
 	if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0) {

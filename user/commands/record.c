@@ -200,12 +200,20 @@ static int record_waits(struct run_state *s)
 
 /* The probes' records: into the pipeline, and the wait-for graph learns
  * who wakes and acquires each futex from them. */
+static int rotate_file(struct run_state *s);
+
 static int feed_events(const void *rec, size_t len, void *ctx)
 {
 	struct run_state *s = ctx;
 	int err = s->recording ? dl_watcher_see(&s->waits, rec, len) : 0;
 
-	return err ? err : pipeline_feed(s->p, rec, len);
+	err = err ? err : pipeline_feed(s->p, rec, len);
+	/* -C: the next file begins with the record after the one that filled
+	 * this one (the writer flushes at the size), not at the next tick. */
+	if (!err && s->rec.w && s->rot.size_bytes &&
+	    recfile_bytes_written(s->rec.w) >= s->rot.size_bytes)
+		err = rotate_file(s);
+	return err;
 }
 
 static void reap_child(struct run_state *s)
@@ -335,7 +343,8 @@ static int run(const struct ipcs_opts *o, const struct record_target *t, struct 
 	       int *cmd_status)
 {
 	struct run_state s = { .o = o, .wo = { .force = o->force, .foreign = o->replace_foreign,
-						   .capture_bytes = o->capture } };
+						   .capture_bytes = o->capture,
+						   .size_limit = o->rotate_bytes } };
 	struct live_config cfg = { 0 };
 	static struct cgroup_ref cg;	/* 4 KiB path: not on the stack */
 	pid_t pids[OPTS_MAX_PIDS];

@@ -73,6 +73,8 @@ struct recfile_writer {
 	__u64 min_ts, max_ts;	/* of the records in raw */
 	__u64 events;		/* records in event blocks on disk */
 	__u32 blocks;		/* blocks on disk */
+	__u64 size_limit;	/* -C: flush when the file with its buffer would reach it */
+	__u64 ev_raw, ev_stored;	/* event blocks' raw and stored bytes: the compression ratio */
 };
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -165,6 +167,10 @@ static int write_block(struct recfile_writer *w, __u16 type, const void *raw, si
 		return writer_fail(w, err);
 	w->good_off += (off_t)total;
 	w->blocks++;
+	if (type == IPCS_BLK_EVENTS) {
+		w->ev_raw += raw_len;
+		w->ev_stored += bh.len;
+	}
 	return 0;
 }
 
@@ -207,6 +213,7 @@ static int open_output(struct recfile_writer *w, const char *path, const struct 
 static int writer_alloc(struct recfile_writer *w, const struct recfile_write_opts *o)
 {
 	w->block_bytes = o->block_bytes ? o->block_bytes : DEFAULT_BLOCK_BYTES;
+	w->size_limit = o->size_limit;
 	if (w->block_bytes > RECFILE_BLOCK_BYTES_MAX)
 		w->block_bytes = RECFILE_BLOCK_BYTES_MAX;
 	/* Room for one more record past block_bytes: append never reallocates. */
@@ -294,9 +301,27 @@ int recfile_append(struct recfile_writer *w, const void *rec, size_t len)
 	memcpy(w->raw + w->raw_len, rec, len);
 	w->raw_len += len;
 	w->nrecs++;
-	if (w->raw_len >= w->block_bytes)
+	/* -C: the buffer goes out when the file would reach its size with it, so
+	 * the size on disk says when to rotate; else up to 256 KiB of events wait
+	 * in memory and the file passes its size unseen (issue 23 #11). Once past
+	 * it, rotation is due: blocks are full-sized again until then. */
+	if (w->raw_len >= w->block_bytes ||
+	    (w->size_limit && (__u64)w->good_off < w->size_limit &&
+	     recfile_bytes_estimate(w) >= w->size_limit))
 		return recfile_flush(w);
 	return 0;
+}
+
+__u64 recfile_bytes_estimate(const struct recfile_writer *w)
+{
+	__u64 pending = w->raw_len;
+
+	if (!w->raw_len)
+		return (__u64)w->good_off;
+	/* Compressed as the event blocks so far were (none yet: as stored, an upper bound). */
+	if (w->ev_raw)
+		pending = pending * w->ev_stored / w->ev_raw;
+	return (__u64)w->good_off + BLK_FRAME + pending;
 }
 
 int recfile_flush(struct recfile_writer *w)

@@ -24,6 +24,8 @@ struct recfile_write_opts {
 	__u32 capture_bytes;	/* sets IPCS_FILEF_PAYLOAD when > 0 */
 	size_t block_bytes;	/* raw bytes per event block; 0 = default (256 KiB) */
 	const struct ipcs_file_header *like;	/* merge: take its clocks, host and kernel, not now's */
+	__u64 size_limit;	/* record -C: buffered events go out as a block when the file with
+				 * them would reach this size (0: only when the buffer is full) */
 };
 
 /*
@@ -45,6 +47,8 @@ int recfile_append(struct recfile_writer *w, const void *rec, size_t len);
 int recfile_flush(struct recfile_writer *w);
 __u64 recfile_bytes_written(const struct recfile_writer *w);
 __u64 recfile_events_written(const struct recfile_writer *w);
+/* The file's size once the buffered events are written (compressed as the blocks so far were). */
+__u64 recfile_bytes_estimate(const struct recfile_writer *w);
 /* Flush, write the trailer, fsync, close, free. Returns the first error seen. */
 int recfile_close(struct recfile_writer *w, const __u64 drops[IPCS_DROP_SLOTS]);
 /* Close without trailer (error path); the file stays readable up to its last block. */
