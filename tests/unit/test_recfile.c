@@ -620,6 +620,42 @@ static int write_corpus(const char *dir)
 	craft_events(&c, 3, 352, false, NULL);
 	craft_trailer(&c, 5, 4);
 	write_bytes(SEED("crafted_mix.ipcs"), c.buf, c.len);
+	/* issue 23: a trailer alone that counts 120,015 events */
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	craft_trailer(&c, 120015, 46);
+	write_bytes(SEED("trailer_only.ipcs"), c.buf, c.len);
+	/* a WAIT record whose strings hold terminal escapes */
+	{
+		struct ipcs_wait_rec wr = { .h = { .type = IPCS_REC_WAIT, .size = sizeof(wr),
+						   .ts_ns = 9 },
+					    .pid = 5, .tid = 5, .enter_ns = 1, .sys = IPCS_SYS_READ,
+					    .flags = IPCS_WAITF_STALL, .group = 1 };
+
+		memcpy(wr.kind, "\x1b[2J\x1b[H", 7);
+		memcpy(wr.object, "obj\x1b]0;x\a", 10);
+		craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+		craft_block_raw(&c, IPCS_BLK_EVENTS, 0, &wr, sizeof(wr), sizeof(wr), 1);
+		craft_trailer(&c, 1, 1);
+		write_bytes(SEED("wait_escapes.ipcs"), c.buf, c.len);
+	}
+	/* several blocks, then one with a flipped bit, a lying length, garbage between */
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	for (int b = 0; b < 5; b++)
+		craft_events(&c, 3, 96, true, NULL);
+	{
+		size_t mid = c.len;
+
+		craft_events(&c, 3, 96, true, NULL);
+		c.buf[mid + 50] ^= 0x04;	/* a payload bit */
+		mid = c.len;
+		craft_events(&c, 3, 96, false, NULL);
+		memcpy(c.buf + mid + 8, &(__u32){ 1u << 22 }, 4);	/* its len, past the end */
+		craft_put(&c, "garbage IBLK garbage", 20);
+	}
+	for (int b = 0; b < 3; b++)
+		craft_events(&c, 3, 96, true, NULL);
+	craft_trailer(&c, 30, 10);
+	write_bytes(SEED("resync.ipcs"), c.buf, c.len);
 #undef SEED
 	got_reset(&sf.want);
 	return 0;

@@ -400,6 +400,9 @@ static void test_resync_every_bit(void **state)
 			got_reset(&g);
 		}
 	}
+	print_message("block 5 of 10 (%zu bytes): %u flips resynchronised after, %u made it an "
+		      "unknown block, %u in timestamps (not covered by the CRC)\n", ends[5] - ends[4],
+		      damaged, unknown, unhurt);
 	assert_true(damaged > 0 && unknown > 0);
 	assert_int_equal(unhurt, 16 * 8);	/* first_ts_ns, last_ts_ns */
 	free(f);

@@ -74,7 +74,8 @@ struct recfile_status {
 	off_t stopped_at;	/* offset of the first byte not used */
 	__u32 blocks_read;
 	__u32 blocks_skipped;	/* unknown block types or flags, skipped by length */
-	__u32 blocks_damaged;	/* damaged blocks skipped by resynchronising on the next good one */
+	__u32 blocks_damaged;	/* damaged stretches (a block or more, or garbage) skipped by
+				 * resynchronising on the next good block */
 	__u64 bytes_skipped;	/* in skipped and damaged blocks */
 	__u64 records;		/* records delivered */
 	__u64 events_read;	/* of records: those in event blocks (what the trailer's events counts) */

@@ -695,17 +695,18 @@ static void finish_status(struct recfile_reader *r)
 				    !k->damaged; k++)
 			;
 		if (k < st->skips + RECFILE_SKIPS_KEPT && k < st->skips + st->nskips)
-			msg_add(st, "skipped %u damaged block%s (the first: block %u at byte %lld, %s) "
+			msg_add(st, "skipped %u damaged stretch%s (the first: block %u at byte %lld, %s) "
 				"and read on from the next good block", st->blocks_damaged,
-				st->blocks_damaged == 1 ? "" : "s", k->blk, (long long)k->at, k->why);
+				st->blocks_damaged == 1 ? "" : "es", k->blk, (long long)k->at, k->why);
 		else
-			msg_add(st, "skipped %u damaged blocks and read on from the next good block",
+			msg_add(st, "skipped %u damaged stretches and read on from the next good block",
 				st->blocks_damaged);
 	}
 	if (st->blocks_skipped)
 		msg_add(st, "skipped %u block%s of unknown type or flags", st->blocks_skipped,
 			st->blocks_skipped == 1 ? "" : "s");
-	msg_add(st, "%llu bytes skipped in all", (unsigned long long)st->bytes_skipped);
+	if (st->nskips)
+		msg_add(st, "%llu bytes skipped in all", (unsigned long long)st->bytes_skipped);
 	if (mismatch)
 		msg_add(st, "the trailer says %llu events in %u blocks; %llu were read (%s%llu)",
 			(unsigned long long)st->trailer.events, st->trailer.blocks,
@@ -723,8 +724,8 @@ static void log_skips(const struct recfile_reader *r)
 	for (__u32 i = 0; i < st->nskips && i < RECFILE_SKIPS_KEPT; i++) {
 		const struct recfile_skip *k = &st->skips[i];
 
-		log_warn("%s: skipped %s block %u at byte %lld (%llu bytes): %s", r->name,
-			 k->damaged ? "damaged" : "unknown", k->blk, (long long)k->at,
+		log_warn("%s: skipped %s at byte %lld, block %u (%llu bytes): %s", r->name,
+			 k->damaged ? "a damaged stretch" : "an unknown block", (long long)k->at, k->blk,
 			 (unsigned long long)k->bytes, k->why);
 	}
 	if (st->nskips > RECFILE_SKIPS_KEPT)
