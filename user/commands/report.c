@@ -1,7 +1,6 @@
 /* report.c - `ipcscope report FILE [--json]`: the conversation table of a recording. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,78 +19,35 @@
 #include "util/escape.h"
 #include "util/json.h"
 
-/*
- * A conversation kept for sorting: model_conv without its 4 KiB channel
- * array (the name is kept at its length), so 200,000 conversations (the
- * model's cap) take ~80 MB, not ~900 MB. conv_at() puts one back together.
- */
-#define CH_OFF offsetof(struct model_conv, channel)
-#define CH_END (CH_OFF + sizeof(((struct model_conv *)0)->channel))
-
-struct conv_row {
-	unsigned char head[CH_OFF];
-	unsigned char tail[sizeof(struct model_conv) - CH_END];
-	char *channel;
-	__u64 bytes, first_ns;	/* the sort keys */
-};
-
 struct conv_list {
-	struct conv_row *v;
+	struct model_conv *v;
 	size_t n, cap;
-	struct model_conv cur;	/* conv_at's */
 };
 
 static int collect_conv(const struct model_conv *c, void *ctx)
 {
 	struct conv_list *l = ctx;
-	struct conv_row *r;
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct conv_row *v = realloc(l->v, cap * sizeof(*v));
+		struct model_conv *v = realloc(l->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		l->v = v;
 		l->cap = cap;
 	}
-	r = &l->v[l->n];
-	memcpy(r->head, c, CH_OFF);
-	memcpy(r->tail, (const unsigned char *)c + CH_END, sizeof(r->tail));
-	r->channel = strndup(c->channel, sizeof(c->channel) - 1);
-	if (!r->channel)
-		return -ENOMEM;
-	r->bytes = c->a_to_b.bytes + c->b_to_a.bytes;
-	r->first_ns = c->first_ns;
-	l->n++;
+	l->v[l->n++] = *c;
 	return 0;
-}
-
-/* Row i as a whole model_conv (valid until the next call). */
-static const struct model_conv *conv_at(struct conv_list *l, size_t i)
-{
-	const struct conv_row *r = &l->v[i];
-	unsigned char *c = (unsigned char *)&l->cur;
-
-	memcpy(c, r->head, CH_OFF);
-	memcpy(c + CH_END, r->tail, sizeof(r->tail));
-	snprintf(l->cur.channel, sizeof(l->cur.channel), "%s", r->channel);
-	return &l->cur;
-}
-
-static void conv_list_free(struct conv_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].channel);
-	free(l->v);
 }
 
 static int by_bytes_desc(const void *x, const void *y)
 {
-	const struct conv_row *a = x, *b = y;
+	const struct model_conv *a = x, *b = y;
+	__u64 ta = a->a_to_b.bytes + a->b_to_a.bytes, tb = b->a_to_b.bytes + b->b_to_a.bytes;
 
-	if (a->bytes != b->bytes)
-		return a->bytes < b->bytes ? 1 : -1;
+	if (ta != tb)
+		return ta < tb ? 1 : -1;
 	if (a->first_ns != b->first_ns)
 		return a->first_ns < b->first_ns ? -1 : 1;
 	return 0;
@@ -267,7 +223,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_key(&w, "conversations");
 	json_arr_begin(&w);
 	for (size_t i = 0; i < l->n; i++) {
-		const struct model_conv *c = conv_at(l, i);
+		const struct model_conv *c = &l->v[i];
 
 		json_obj_begin(&w);
 		json_kstr(&w, "kind", ipcs_kind_name(c->kind));
@@ -347,7 +303,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	printf("\n%-14s %-28s %-22s %-22s %8s %12s %10s\n", "KIND", "CHANNEL", "FROM (A)", "TO (B)",
 	       "MSGS", "BYTES", "BLOCKED");
 	for (size_t i = 0; i < l->n; i++) {
-		const struct model_conv *c = conv_at(l, i);
+		const struct model_conv *c = &l->v[i];
 
 		esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
 		report_text_proc(a, sizeof(a), &c->a);
@@ -398,7 +354,7 @@ int report_model(const char *path, const struct ipcs_file_header *fh,
 	else
 		report_text(path, fh, st, &t, &l, m);
 out:
-	conv_list_free(&l);
+	free(l.v);
 	return err;
 }
 
