@@ -165,7 +165,8 @@ int outfile_open(struct outfile *of, const char *path, unsigned flags)
 	of->dirfd = open(of->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (of->dirfd < 0) {
 		err = -errno;
-		log_error("cannot create %s: its directory %s: %s", path, of->dir, strerror(-err));
+		log_error("cannot create %s: %s (its directory %s); nothing was traced: choose a path "
+			  "in a writable directory", path, strerror(-err), of->dir);
 		goto fail;
 	}
 	err = check_existing(of);
@@ -173,8 +174,8 @@ int outfile_open(struct outfile *of, const char *path, unsigned flags)
 		goto fail;
 	if (faccessat(AT_FDCWD, of->dir, W_OK | X_OK, AT_EACCESS)) {
 		err = -errno;
-		log_error("cannot create %s: the directory %s is not writable by us (%s): choose a "
-			  "path in a writable directory", path, of->dir, strerror(-err));
+		log_error("cannot create %s: %s: the directory %s is not writable by us; choose a "
+			  "path in a writable directory", path, strerror(-err), of->dir);
 		goto fail;
 	}
 	if ((flags & OUTF_NOW) && !(flags & OUTF_FORCE)) {
