@@ -91,6 +91,32 @@ for cmd in "merge $T/caps.ipcs $T/m2.ipcs" "export $T/m2.ipcs --format jsonl" "d
 	rm -f "$T/pub/out"
 done
 
+# Crafted recordings (issue 23 #5, #7, #8): the seeds tests/run-fuzz.sh gives fuzz_recfile.
+[[ -x $BUILD/tests/unit/test_recfile ]] || die "$BUILD/tests/unit/test_recfile missing: run make tests"
+mkdir -p "$T/seeds"
+"$BUILD/tests/unit/test_recfile" --write-corpus "$T/seeds" >/dev/null 2>&1
+w=$T/seeds/wait_escapes.ipcs
+"$IPCS" report "$w" >"$T/w.txt" 2>"$T/w.err"
+check_eq "WAIT with ESC in its kind: report exit status" 0 "$?"
+check_no_raw "WAIT with ESC in its kind: report text has no raw control bytes" "$T/w.txt"
+check_grep "WAIT with ESC: escaped, still readable" "$T/w.txt" 'waits on \x1b[2J\x1b[H obj\x1b]0;x\x07'
+"$IPCS" report "$w" --json >"$T/w.json" 2>/dev/null
+check_no_raw "WAIT with ESC: report --json has no raw control bytes" "$T/w.json"
+check_jq "WAIT with ESC: JSON carries the exact kind" $'\e[2J\e[H' "$T/w.json" '.deadlocks.stalls[0].threads[0].waits_for.kind'
+for fmt in jsonl dot perfetto; do
+	"$IPCS" export "$w" --format "$fmt" -o "$T/w.$fmt" 2>/dev/null
+	check_no_raw "WAIT with ESC: export $fmt has no raw control bytes" "$T/w.$fmt"
+done
+"$IPCS" replay "$w" --plain >"$T/w.plain" 2>&1
+check_eq "WAIT with ESC: replay --plain has no raw ESC" 0 "$(grep -c $'\e' "$T/w.plain")"
+"$IPCS" report "$T/seeds/trailer_only.ipcs" --json >"$T/t.json" 2>"$T/t.err"
+check_jq "trailer only: not clean, 120015 events missing" "false 120015" "$T/t.json" '"\(.status.clean) \(.status.missing_events)"'
+check_grep "trailer only: said on stderr" "$T/t.err" "the trailer says 120015 events in 46 blocks; 0 were read (missing 120015)"
+"$IPCS" report "$T/seeds/resync.ipcs" --json >"$T/s.json" 2>"$T/s.err"
+check_jq "resync: one damaged stretch skipped, 6 events missing, read on" "1 6 true" "$T/s.json" \
+	'"\(.status.damaged_blocks) \(.status.missing_events) \(.status.corrupt)"'
+check_grep "resync: each skip said with why" "$T/s.err" "skipped a damaged stretch at byte 1293, block 6 (580 bytes): CRC mismatch"
+
 # Payloads: off by default, marked when on.
 "$IPCS" record -o "$T/plain.ipcs" -- true </dev/null >/dev/null 2>&1
 report_json plain
