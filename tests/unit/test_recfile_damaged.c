@@ -86,13 +86,15 @@ static void test_bad_crc(void **state)
 	assert_int_equal(st.blocks_damaged, 1);
 	assert_int_equal(st.bytes_skipped, sf.ends[3] - sf.ends[2]);
 	assert_int_equal(st.events_missing, 3);
+	assert_int_equal(st.blocks_missing, 1);
 	assert_int_equal(st.nskips, 1);
 	assert_true(st.skips[0].damaged);
 	assert_int_equal(st.skips[0].at, sf.ends[2]);
 	assert_string_equal(st.skips[0].why, "CRC mismatch");
 	snprintf(expect, sizeof(expect), "block 3 at byte %zu, CRC mismatch", sf.ends[2]);
 	assert_non_null(strstr(st.message, expect));
-	assert_non_null(strstr(st.message, "the trailer says 6 events in 3 blocks; 3 were read (missing 3)"));
+	assert_non_null(strstr(st.message, "the trailer says 6 events in 3 blocks; 3 events in 2 blocks were read; "
+				       "missing 3 events in 1 block"));
 	free(f);
 	got_reset(&g);
 	got_reset(&sf.want);
@@ -304,8 +306,9 @@ static void test_trailer_only(void **state)
 	assert_int_equal(g.n, 0);
 	assert_true(st.has_trailer && !st.clean_end);
 	assert_int_equal(st.events_missing, 120015);
-	assert_non_null(strstr(st.message, "the trailer says 120015 events in 46 blocks; 0 were read "
-				       "(missing 120015)"));
+	assert_non_null(strstr(st.message, "the trailer says 120015 events in 46 blocks; 0 events in 0 "
+				       "blocks were read; missing 120015 events in 46 blocks"));
+	assert_int_equal(st.blocks_missing, 46);
 	/* and one that says fewer than were read */
 	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
 	craft_events(&c, 3, 96, true, NULL);
@@ -314,7 +317,7 @@ static void test_trailer_only(void **state)
 	assert_int_equal(read_craft(&c, "trailer_low.ipcs", &g, &st), 0);
 	loud();
 	assert_true(!st.clean_end && st.events_missing == 0);
-	assert_non_null(strstr(st.message, "3 were read (more than it says: 2)"));
+	assert_non_null(strstr(st.message, "the trailer says 1 events in 1 block; 3 events in 1 block were read; more than it says"));
 	got_reset(&g);
 }
 
@@ -386,15 +389,17 @@ static void test_resync_every_bit(void **state)
 			}
 			assert_false(st.clean_end);
 			assert_int_equal(st.events_missing, 3);
-			assert_non_null(strstr(st.message, "(missing 3)"));
+			assert_non_null(strstr(st.message, "missing 3 events"));
 			if (st.blocks_damaged) {
 				assert_int_equal(st.blocks_damaged, 1);
 				assert_true(st.corrupt);
 				assert_int_equal(st.skips[0].at, ends[4]);
 				assert_int_equal(st.bytes_skipped, ends[5] - ends[4]);
+				assert_int_equal(st.blocks_missing, 1);
 				damaged++;
 			} else {	/* the type or flags field: an unknown block, skipped by length */
 				assert_int_equal(st.blocks_skipped, 1);
+				assert_int_equal(st.blocks_missing, 0);
 				unknown++;
 			}
 			got_reset(&g);

@@ -203,6 +203,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_ku64(&w, "damaged_blocks", st->blocks_damaged);
 	json_ku64(&w, "skipped_bytes", st->bytes_skipped);
 	json_ku64(&w, "missing_events", st->events_missing);
+	json_ku64(&w, "missing_blocks", st->blocks_missing);
 	json_obj_end(&w);
 	/* What the lists below leave out (the model's memory bounds). */
 	get_left_out(m, t, &lo);

@@ -80,6 +80,7 @@ struct recfile_status {
 	__u64 records;		/* records delivered */
 	__u64 events_read;	/* of records: those in event blocks (what the trailer's events counts) */
 	__u64 events_missing;	/* the trailer's events minus events_read, when positive */
+	__u32 blocks_missing;	/* the trailer's blocks minus those read whole, when positive */
 	struct ipcs_trailer trailer;	/* valid when has_trailer */
 	__u32 nskips;		/* skips, described in skips[] up to RECFILE_SKIPS_KEPT */
 	struct recfile_skip skips[RECFILE_SKIPS_KEPT];

@@ -681,11 +681,16 @@ static void msg_add(struct recfile_status *st, const char *fmt, ...)
 static void finish_status(struct recfile_reader *r)
 {
 	struct recfile_status *st = &r->st;
-	bool mismatch = st->has_trailer && st->trailer.events != st->events_read;
+	/* blocks before the trailer read whole: the trailer counts them all (unknown ones too) */
+	__u32 whole = st->has_trailer ? st->blocks_read - 1 + st->blocks_skipped : 0;
+	bool mismatch = st->has_trailer &&
+			(st->trailer.events != st->events_read || st->trailer.blocks != whole);
 	const struct recfile_skip *k;
 
 	if (mismatch && st->trailer.events > st->events_read)
 		st->events_missing = st->trailer.events - st->events_read;
+	if (mismatch && st->trailer.blocks > whole)
+		st->blocks_missing = st->trailer.blocks - whole;
 	if (!st->nskips && !mismatch)
 		return;
 	st->clean_end = false;
@@ -707,13 +712,18 @@ static void finish_status(struct recfile_reader *r)
 			st->blocks_skipped == 1 ? "" : "s");
 	if (st->nskips)
 		msg_add(st, "%llu bytes skipped in all", (unsigned long long)st->bytes_skipped);
-	if (mismatch)
-		msg_add(st, "the trailer says %llu events in %u blocks; %llu were read (%s%llu)",
-			(unsigned long long)st->trailer.events, st->trailer.blocks,
-			(unsigned long long)st->events_read,
-			st->events_missing ? "missing " : "more than it says: ",
-			(unsigned long long)(st->events_missing ? st->events_missing
-								: st->events_read - st->trailer.events));
+	if (!mismatch)
+		return;
+	msg_add(st, "the trailer says %llu events in %u block%s; %llu events in %u block%s were read",
+		(unsigned long long)st->trailer.events, st->trailer.blocks,
+		st->trailer.blocks == 1 ? "" : "s", (unsigned long long)st->events_read, whole,
+		whole == 1 ? "" : "s");
+	if (st->events_read > st->trailer.events || whole > st->trailer.blocks)
+		msg_add(st, "more than it says");
+	else
+		msg_add(st, "missing %llu events%s%.0u%s", (unsigned long long)st->events_missing,
+			st->blocks_missing ? " in " : "", st->blocks_missing,
+			st->blocks_missing ? (st->blocks_missing == 1 ? " block" : " blocks") : "");
 }
 
 /* Every skip, said on stderr (the first RECFILE_SKIPS_KEPT one by one). */
