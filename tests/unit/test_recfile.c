@@ -656,6 +656,15 @@ static int write_corpus(const char *dir)
 		craft_events(&c, 3, 96, true, NULL);
 	craft_trailer(&c, 30, 10);
 	write_bytes(SEED("resync.ipcs"), c.buf, c.len);
+	/* more skips than are described one by one */
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	for (int b = 0; b < 20; b++)
+		craft_block_raw(&c, 77, 0, "future", 6, 6, 0);
+	craft_events(&c, 2, 96, true, NULL);
+	c.buf[c.len - 20] ^= 1;
+	craft_events(&c, 2, 96, true, NULL);
+	craft_trailer(&c, 4, 22);
+	write_bytes(SEED("many_skips.ipcs"), c.buf, c.len);
 #undef SEED
 	got_reset(&sf.want);
 	return 0;

@@ -321,6 +321,37 @@ static void test_trailer_only(void **state)
 	got_reset(&g);
 }
 
+/* More skips than are described one by one: counted, the first 16 kept (fuzz_recfile found
+ * the message reading past them). */
+static void test_many_skips(void **state)
+{
+	static struct craft c;
+	struct recfile_status st;
+	struct got g = { 0 };
+	size_t bad;
+
+	(void)state;
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	for (int i = 0; i < 20; i++)
+		craft_block_raw(&c, 77, 0, "future", 6, 6, 0);
+	bad = c.len;
+	craft_events(&c, 2, 96, true, NULL);
+	c.buf[bad + 45] ^= 1;	/* its payload: CRC */
+	craft_events(&c, 2, 96, true, NULL);
+	craft_trailer(&c, 4, 22);
+	quiet();
+	assert_int_equal(read_craft(&c, "many_skips.ipcs", &g, &st), 0);
+	loud();
+	assert_int_equal(g.n, 2);
+	assert_int_equal(st.nskips, 21);
+	assert_int_equal(st.blocks_skipped, 20);
+	assert_int_equal(st.blocks_damaged, 1);
+	assert_non_null(strstr(st.message, "skipped 1 damaged stretch and read on"));
+	assert_non_null(strstr(st.message, "skipped 20 blocks of unknown type or flags"));
+	assert_non_null(strstr(st.message, "missing 2 events in 1 block"));
+	got_reset(&g);
+}
+
 /* Ten event blocks of 3 records; returns the file's bytes, ends[] as in small_file. */
 static unsigned char *make_ten(const char *path, size_t ends[12], struct got *want, size_t *len)
 {
@@ -626,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_zero_length_block),
 		cmocka_unit_test(test_unknown_block_skipped),
 		cmocka_unit_test(test_trailer_only),
+		cmocka_unit_test(test_many_skips),
 		cmocka_unit_test(test_resync_every_bit),
 		cmocka_unit_test(test_resync_length_and_garbage),
 		cmocka_unit_test(test_versions),

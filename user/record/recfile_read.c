@@ -696,16 +696,18 @@ static void finish_status(struct recfile_reader *r)
 	st->clean_end = false;
 	if (st->blocks_damaged) {
 		st->corrupt = true;
-		for (k = st->skips; k < st->skips + RECFILE_SKIPS_KEPT && k < st->skips + st->nskips &&
-				    !k->damaged; k++)
+		__u32 i, kept = st->nskips < RECFILE_SKIPS_KEPT ? st->nskips : RECFILE_SKIPS_KEPT;
+
+		for (i = 0; i < kept && !st->skips[i].damaged; i++)
 			;
-		if (k < st->skips + RECFILE_SKIPS_KEPT && k < st->skips + st->nskips)
+		k = &st->skips[i < kept ? i : 0];
+		if (i < kept)
 			msg_add(st, "skipped %u damaged stretch%s (the first: block %u at byte %lld, %s) "
 				"and read on from the next good block", st->blocks_damaged,
 				st->blocks_damaged == 1 ? "" : "es", k->blk, (long long)k->at, k->why);
 		else
-			msg_add(st, "skipped %u damaged stretches and read on from the next good block",
-				st->blocks_damaged);
+			msg_add(st, "skipped %u damaged stretch%s and read on from the next good block",
+				st->blocks_damaged, st->blocks_damaged == 1 ? "" : "es");
 	}
 	if (st->blocks_skipped)
 		msg_add(st, "skipped %u block%s of unknown type or flags", st->blocks_skipped,
