@@ -28,7 +28,10 @@ static const struct cmd_desc cmds[] = {
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
 	  "      --duration SEC  stop after SEC seconds\n"
-	  "      --force         replace an existing regular file\n"
+	  "      --force         replace an existing regular file of yours: a new file takes\n"
+	  "                      its name (the old one is never written into)\n"
+	  "      --replace-foreign\n"
+	  "                      with --force, also replace another user's file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
 	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it, e.g. a\n"
@@ -108,7 +111,7 @@ static const struct cmd_desc cmds[] = {
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "stat", CMD_STAT, "o:p:c:qv",
 	  "usage: ipcscope stat [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
-	  "                     [--duration SEC] [--json] [-o FILE]\n"
+	  "                     [--duration SEC] [--json] [-o FILE [--force]]\n"
 	  "                     [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
 	  "Trace like record, but write no recording: count in memory and print the\n"
 	  "summary `report` would print for it (like strace -c) when tracing ends.\n"
@@ -118,7 +121,12 @@ static const struct cmd_desc cmds[] = {
 	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n"
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --json          machine-readable summary (docs/report-json.md)\n"
-	  "  -o, --output FILE   write the summary to FILE instead of stdout\n"
+	  "  -o, --output FILE   write the summary to FILE (created 0600; refuses an existing\n"
+	  "                      file without --force) instead of stdout\n"
+	  "      --force         replace an existing regular file of yours: a new file takes\n"
+	  "                      its name (the old one is never written into)\n"
+	  "      --replace-foreign\n"
+	  "                      with --force, also replace another user's file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "  -q, --quiet         no status line on stderr\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
@@ -141,14 +149,17 @@ static const struct cmd_desc cmds[] = {
 	  "                      TCP/UDP as real frames (ports kept), pipes and unix\n"
 	  "                      sockets as bare bytes; pid/tid on every packet\n"
 	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n"
-	  "      --force         replace an existing regular file\n"
+	  "      --force         replace an existing regular file of yours: a new file takes\n"
+	  "                      its name (the old one is never written into)\n"
+	  "      --replace-foreign\n"
+	  "                      with --force, also replace another user's file\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "merge", CMD_MERGE, "o:v",
-	  "usage: ipcscope merge FILE FILE... -o OUT [--force] [--allow-overlap] [-v]\n"
+	  "usage: ipcscope merge FILE FILE... -o OUT [--force [--replace-foreign]] [--allow-overlap] [-v]\n"
 	  "Merge recordings (of one host or several) into one, on the first one's clock.\n"
 	  "Records are ordered by time; pids and local channels of another host are\n"
 	  "tagged (pid + N*4194304 for the Nth file) so hosts never mix, and a TCP or UDP\n"
@@ -156,7 +167,10 @@ static const struct cmd_desc cmds[] = {
 	  "Files of the same boot of one host that recorded the same thread at the same\n"
 	  "time (two recorders of one workload) are refused: their events would count twice.\n"
 	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n"
-	  "      --force         replace an existing regular file\n"
+	  "      --force         replace an existing regular file of yours: a new file takes\n"
+	  "                      its name (the old one is never written into)\n"
+	  "      --replace-foreign\n"
+	  "                      with --force, also replace another user's file\n"
 	  "      --allow-overlap merge such files anyway (a warning names the thread)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "demo", CMD_DEMO, "o:qv",
@@ -166,7 +180,10 @@ static const struct cmd_desc cmds[] = {
 	  "report. The recording goes to a temporary file unless -o or --keep is given.\n"
 	  "  -o, --output FILE   keep the recording in FILE\n"
 	  "      --keep          keep the recording in its temporary directory (printed)\n"
-	  "      --force         replace an existing regular file\n"
+	  "      --force         replace an existing regular file of yours: a new file takes\n"
+	  "                      its name (the old one is never written into)\n"
+	  "      --replace-foreign\n"
+	  "                      with --force, also replace another user's file\n"
 	  "  -q, --quiet         only the report: no introduction, status line or next steps\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
@@ -208,7 +225,7 @@ static const struct cmd_desc cmds[] = {
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
-       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP };
+       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -236,6 +253,7 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
+	{ "replace-foreign", no_argument, NULL, OPT_FOREIGN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -246,7 +264,9 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_HELP: return true;
 	case OPT_DURATION: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
 	case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
-	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE;
+	case OPT_FORCE: case OPT_FOREIGN:
+		return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE ||
+		       cmd == CMD_STAT;
 	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
 	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
@@ -410,6 +430,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 			return usage_error(o, "--interval needs a number of seconds, at least 0.1", arg);
 		return 0;
 	case OPT_FORCE: o->force = true; return 0;
+	case OPT_FOREIGN: o->replace_foreign = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;

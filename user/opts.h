@@ -61,6 +61,7 @@ struct ipcs_opts {
 	unsigned rotate_count;		/* record -W N: keep N files, 0 = all */
 	bool force;			/* --force: replace an existing output file */
 	bool allow_overlap;		/* merge --allow-overlap: the same threads recorded twice */
+	bool replace_foreign;		/* --replace-foreign: with --force, also another user's */
 	bool json;			/* --json */
 	bool plain;			/* --plain */
 	bool quiet;			/* -q: no status on stderr */

@@ -5,7 +5,7 @@
  *
  * Build and run (seeds from the unit test's crafted-file generator):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
- *     -Ibpf -Iuser tests/fuzz/fuzz_recfile.c user/record/recfile.c user/record/recfile_read.c \
+ *     -Ibpf -Iuser tests/fuzz/fuzz_recfile.c user/record/recfile.c user/record/recfile_read.c user/util/outfile.c \
  *     user/log.c -lz -o build/fuzz_recfile
  *   build/tests/unit/test_recfile --write-corpus CORPUS_DIR
  *   build/fuzz_recfile -max_total_time=60 -malloc_limit_mb=256 CORPUS_DIR

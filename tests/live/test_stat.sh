@@ -51,7 +51,7 @@ check_grep "stderr: counting-only status" "$T/u.err" "tracing (counting only)"
 # the traced command's exit status passes through; bad usage is refused
 "$IPCS" stat -q -o "$T/x.txt" -- sh -c 'exit 3' </dev/null >/dev/null 2>"$T/x.err"
 check_eq "stat: command's exit status" 3 "$?"
-"$IPCS" stat --force </dev/null >/dev/null 2>"$T/bad.err"
-check_eq "stat --force: usage error" 2 "$?"
-check_grep "stat --force: says so" "$T/bad.err" "option not valid for this command"
+"$IPCS" stat --keep </dev/null >/dev/null 2>"$T/bad.err"
+check_eq "stat --keep: usage error" 2 "$?"
+check_grep "stat --keep: says so" "$T/bad.err" "option not valid for this command"
 live_finish

@@ -140,8 +140,12 @@ static void test_stat(void **state)
 	assert_int_equal(o.verbose, 1);
 	assert_int_equal(PARSE(&o, "stat", "--help"), 0);
 	assert_int_equal(o.help_for, CMD_STAT);
+	/* -o FILE --force replaces a summary file (issue 23 #3), --replace-foreign another user's */
+	assert_int_equal(PARSE(&o, "stat", "-o", "s.txt", "--force", "--replace-foreign"), 0);
+	assert_true(o.force);
+	assert_true(o.replace_foreign);
 	/* refusals */
-	assert_int_equal(PARSE(&o, "stat", "--force"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "stat", "--keep"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "stat", "--plain"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "stat", "cmd"), EXIT_USAGE);		/* command without -- */
 	assert_int_equal(PARSE(&o, "stat", "-p", "7", "--", "ls"), 0);

@@ -239,9 +239,9 @@ static void test_refuses_symlink(void **state)
 	assert_int_equal(symlink(tpath("target"), tpath("link")), 0);
 	assert_int_equal(symlink(tpath("nowhere"), tpath("dangling")), 0);
 	quiet();
-	assert_int_equal(recfile_create(tpath("link"), NULL, &w), -EEXIST);
+	assert_int_equal(recfile_create(tpath("link"), NULL, &w), -ELOOP);
 	assert_int_equal(recfile_create(tpath("link"), &force, &w), -ELOOP);
-	assert_int_equal(recfile_create(tpath("dangling"), NULL, &w), -EEXIST);
+	assert_int_equal(recfile_create(tpath("dangling"), NULL, &w), -ELOOP);
 	assert_int_equal(recfile_create(tpath("dangling"), &force, &w), -ELOOP);
 	loud();
 	buf = slurp(tpath("target"), &len);
@@ -553,6 +553,46 @@ static void test_source_replay(void **state)
 	got_reset(&sf.want);
 }
 
+/*
+ * size_limit (record -C): buffered events go out when the file would reach
+ * the size with them, so the size on disk crosses it by about one record,
+ * not by a 256 KiB buffer (issue 23 #11).
+ */
+static void test_size_limit_flushes(void **state)
+{
+	struct recfile_write_opts lim = { .size_limit = 20000 }, none = { 0 };
+	struct recfile_writer *w;
+	unsigned char rec[96];
+	__u64 prev, i;
+
+	(void)state;
+	unlink(tpath("lim.ipcs"));
+	assert_int_equal(recfile_create(tpath("lim.ipcs"), &lim, &w), 0);
+	for (i = 0; recfile_bytes_written(w) < 20000; i++) {
+		/* fairly incompressible records: the size grows with every one */
+		make_rec(rec, IPCS_REC_SYS, 96, i * 7919u * 104729u);
+		for (int k = 16; k < 96; k++)
+			rec[k] = (unsigned char)((i * 131 + (__u64)k * 197) ^ (i >> 3));
+		assert_int_equal(recfile_append(w, rec, 96), 0);
+		assert_true(i < 100000);
+	}
+	/* crossed by less than one block frame and a few records */
+	assert_true(recfile_bytes_written(w) <= 20000 + 48 + 8 * 96);
+	assert_true(recfile_bytes_estimate(w) >= recfile_bytes_written(w));
+	assert_int_equal(recfile_close(w, NULL), 0);
+	/* without a limit the same records wait for a full 256 KiB buffer */
+	unlink(tpath("nolim.ipcs"));
+	assert_int_equal(recfile_create(tpath("nolim.ipcs"), &none, &w), 0);
+	prev = recfile_bytes_written(w);
+	for (i = 0; i < 1000; i++) {
+		make_rec(rec, IPCS_REC_SYS, 96, i);
+		assert_int_equal(recfile_append(w, rec, 96), 0);
+	}
+	assert_int_equal(recfile_bytes_written(w), prev);
+	assert_true(recfile_bytes_estimate(w) > prev + 1000);
+	recfile_abort(w);
+}
+
 /* ---- corpus for tests/fuzz/fuzz_recfile.c ---- */
 
 static int write_corpus(const char *dir)
@@ -580,6 +620,51 @@ static int write_corpus(const char *dir)
 	craft_events(&c, 3, 352, false, NULL);
 	craft_trailer(&c, 5, 4);
 	write_bytes(SEED("crafted_mix.ipcs"), c.buf, c.len);
+	/* issue 23: a trailer alone that counts 120,015 events */
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	craft_trailer(&c, 120015, 46);
+	write_bytes(SEED("trailer_only.ipcs"), c.buf, c.len);
+	/* a WAIT record whose strings hold terminal escapes */
+	{
+		struct ipcs_wait_rec wr = { .h = { .type = IPCS_REC_WAIT, .size = sizeof(wr),
+						   .ts_ns = 9 },
+					    .pid = 5, .tid = 5, .enter_ns = 1, .sys = IPCS_SYS_READ,
+					    .flags = IPCS_WAITF_STALL, .group = 1 };
+
+		memcpy(wr.kind, "\x1b[2J\x1b[H", 7);
+		memcpy(wr.object, "obj\x1b]0;x\a", 10);
+		craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+		craft_block_raw(&c, IPCS_BLK_EVENTS, 0, &wr, sizeof(wr), sizeof(wr), 1);
+		craft_trailer(&c, 1, 1);
+		write_bytes(SEED("wait_escapes.ipcs"), c.buf, c.len);
+	}
+	/* several blocks, then one with a flipped bit, a lying length, garbage between */
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	for (int b = 0; b < 5; b++)
+		craft_events(&c, 3, 96, true, NULL);
+	{
+		size_t mid = c.len;
+
+		craft_events(&c, 3, 96, true, NULL);
+		c.buf[mid + 50] ^= 0x04;	/* a payload bit */
+		mid = c.len;
+		craft_events(&c, 3, 96, false, NULL);
+		memcpy(c.buf + mid + 8, &(__u32){ 1u << 22 }, 4);	/* its len, past the end */
+		craft_put(&c, "garbage IBLK garbage", 20);
+	}
+	for (int b = 0; b < 3; b++)
+		craft_events(&c, 3, 96, true, NULL);
+	craft_trailer(&c, 30, 10);
+	write_bytes(SEED("resync.ipcs"), c.buf, c.len);
+	/* more skips than are described one by one */
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	for (int b = 0; b < 20; b++)
+		craft_block_raw(&c, 77, 0, "future", 6, 6, 0);
+	craft_events(&c, 2, 96, true, NULL);
+	c.buf[c.len - 20] ^= 1;
+	craft_events(&c, 2, 96, true, NULL);
+	craft_trailer(&c, 4, 22);
+	write_bytes(SEED("many_skips.ipcs"), c.buf, c.len);
 #undef SEED
 	got_reset(&sf.want);
 	return 0;
@@ -601,6 +686,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_caller_stops),
 		cmocka_unit_test(test_read_from_pipe),
 		cmocka_unit_test(test_source_replay),
+		cmocka_unit_test(test_size_limit_flushes),
 	};
 
 	if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0) {

@@ -76,13 +76,25 @@ static void test_bad_crc(void **state)
 	f = slurp(tpath("crc.ipcs"), &len);
 	f[sf.ends[2] + sizeof(struct ipcs_block_hdr) + 3] ^= 0x20;	/* 3rd block's payload */
 	write_bytes(tpath("crc.ipcs"), f, len);
+	quiet();
 	assert_int_equal(read_path(tpath("crc.ipcs"), &g, &st), 0);
+	loud();
+	/* block 3 skipped; the trailer after it read (issue 23 #8) */
 	assert_int_equal(g.n, 5);
 	assert_memory_equal(g.buf, sf.want.buf, 96 + 288);
-	assert_true(st.corrupt && !st.clean_end && !st.truncated);
-	assert_int_equal(st.stopped_at, sf.ends[2]);
-	snprintf(expect, sizeof(expect), "corrupt block 3 at byte %zu: CRC mismatch", sf.ends[2]);
+	assert_true(st.corrupt && !st.clean_end && !st.truncated && st.has_trailer);
+	assert_int_equal(st.blocks_damaged, 1);
+	assert_int_equal(st.bytes_skipped, sf.ends[3] - sf.ends[2]);
+	assert_int_equal(st.events_missing, 3);
+	assert_int_equal(st.blocks_missing, 1);
+	assert_int_equal(st.nskips, 1);
+	assert_true(st.skips[0].damaged);
+	assert_int_equal(st.skips[0].at, sf.ends[2]);
+	assert_string_equal(st.skips[0].why, "CRC mismatch");
+	snprintf(expect, sizeof(expect), "block 3 at byte %zu, CRC mismatch", sf.ends[2]);
 	assert_non_null(strstr(st.message, expect));
+	assert_non_null(strstr(st.message, "the trailer says 6 events in 3 blocks; 3 events in 2 blocks were read; "
+				       "missing 3 events in 1 block"));
 	free(f);
 	got_reset(&g);
 	got_reset(&sf.want);
@@ -105,14 +117,18 @@ static void test_bad_tail_and_magic(void **state)
 	f[sf.ends[1]] ^= 1;		/* 2nd block's header magic */
 	write_bytes(tpath("magic2.ipcs"), f, len);
 
+	/* block 2 skipped, block 3 and the trailer read on */
+	quiet();
 	assert_int_equal(read_path(tpath("tail2.ipcs"), &g, &st), 0);
-	assert_int_equal(g.n, 2);
-	assert_true(st.corrupt);
+	assert_int_equal(g.n, 5);
+	assert_true(st.corrupt && st.has_trailer && st.blocks_damaged == 1);
+	assert_int_equal(st.events_missing, 3);
 	assert_non_null(strstr(st.message, "tail"));
 	got_reset(&g);
 	assert_int_equal(read_path(tpath("magic2.ipcs"), &g, &st), 0);
-	assert_int_equal(g.n, 2);
-	assert_true(st.corrupt);
+	loud();
+	assert_int_equal(g.n, 5);
+	assert_true(st.corrupt && st.has_trailer && st.blocks_damaged == 1);
 	assert_non_null(strstr(st.message, "magic"));
 	free(f);
 	got_reset(&g);
@@ -253,14 +269,227 @@ static void test_unknown_block_skipped(void **state)
 	craft_block_raw(&c, IPCS_BLK_EVENTS, 0x4, "zstd?zstd?zstd?!", 16, 4096, 9);
 	craft_events(&c, 1, 96, true, &want);
 	craft_trailer(&c, 5, 5);
+	quiet();
 	assert_int_equal(read_craft(&c, "unknown.ipcs", &g, &st), 0);
+	loud();
 	assert_int_equal(g.n, 5);
 	assert_memory_equal(g.buf, want.buf, want.len);
-	assert_true(st.clean_end && !st.corrupt && !st.truncated);
+	/* not "clean": every skipped block is said, with why (issue 23 #7) */
+	assert_true(!st.clean_end && !st.corrupt && !st.truncated && st.has_trailer);
 	assert_int_equal(st.blocks_skipped, 2);
 	assert_int_equal(st.blocks_read, 4);
+	assert_int_equal(st.nskips, 2);
+	assert_false(st.skips[0].damaged);
+	assert_int_equal(st.skips[0].bytes, 40 + 24 + 8);
+	assert_non_null(strstr(st.skips[0].why, "type 77, flags 0x0"));
+	assert_non_null(strstr(st.skips[1].why, "flags 0x4"));
+	assert_int_equal(st.bytes_skipped, 40 + 24 + 8 + 40 + 16 + 8);
+	assert_non_null(strstr(st.message, "skipped 2 blocks of unknown type or flags"));
+	assert_non_null(strstr(st.message, "136 bytes skipped"));
 	got_reset(&g);
 	got_reset(&want);
+}
+
+/* A trailer alone: "clean, 0 events" was a lie when the trailer says 120,015 (issue 23 #7). */
+static void test_trailer_only(void **state)
+{
+	static struct craft c;
+	struct recfile_status st;
+	struct got g = { 0 };
+
+	(void)state;
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	craft_trailer(&c, 120015, 46);
+	quiet();
+	assert_int_equal(read_craft(&c, "trailer_only.ipcs", &g, &st), 0);
+	loud();
+	assert_int_equal(g.n, 0);
+	assert_true(st.has_trailer && !st.clean_end);
+	assert_int_equal(st.events_missing, 120015);
+	assert_non_null(strstr(st.message, "the trailer says 120015 events in 46 blocks; 0 events in 0 "
+				       "blocks were read; missing 120015 events in 46 blocks"));
+	assert_int_equal(st.blocks_missing, 46);
+	/* and one that says fewer than were read */
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	craft_events(&c, 3, 96, true, NULL);
+	craft_trailer(&c, 1, 1);
+	quiet();
+	assert_int_equal(read_craft(&c, "trailer_low.ipcs", &g, &st), 0);
+	loud();
+	assert_true(!st.clean_end && st.events_missing == 0);
+	assert_non_null(strstr(st.message, "the trailer says 1 events in 1 block; 3 events in 1 block were read; more than it says"));
+	got_reset(&g);
+}
+
+/* More skips than are described one by one: counted, the first 16 kept (fuzz_recfile found
+ * the message reading past them). */
+static void test_many_skips(void **state)
+{
+	static struct craft c;
+	struct recfile_status st;
+	struct got g = { 0 };
+	size_t bad;
+
+	(void)state;
+	craft_header(&c, IPCS_ABI_MAJOR, IPCS_ABI_MINOR, 0);
+	for (int i = 0; i < 20; i++)
+		craft_block_raw(&c, 77, 0, "future", 6, 6, 0);
+	bad = c.len;
+	craft_events(&c, 2, 96, true, NULL);
+	c.buf[bad + 45] ^= 1;	/* its payload: CRC */
+	craft_events(&c, 2, 96, true, NULL);
+	craft_trailer(&c, 4, 22);
+	quiet();
+	assert_int_equal(read_craft(&c, "many_skips.ipcs", &g, &st), 0);
+	loud();
+	assert_int_equal(g.n, 2);
+	assert_int_equal(st.nskips, 21);
+	assert_int_equal(st.blocks_skipped, 20);
+	assert_int_equal(st.blocks_damaged, 1);
+	assert_non_null(strstr(st.message, "skipped 1 damaged stretch and read on"));
+	assert_non_null(strstr(st.message, "skipped 20 blocks of unknown type or flags"));
+	assert_non_null(strstr(st.message, "missing 2 events in 1 block"));
+	got_reset(&g);
+}
+
+/* Ten event blocks of 3 records; returns the file's bytes, ends[] as in small_file. */
+static unsigned char *make_ten(const char *path, size_t ends[12], struct got *want, size_t *len)
+{
+	struct recfile_write_opts o = { .block_bytes = 1 << 20 };
+	struct recfile_writer *w;
+	unsigned char rec[128];
+
+	unlink(path);
+	assert_int_equal(recfile_create(path, &o, &w), 0);
+	ends[0] = recfile_bytes_written(w);
+	for (int b = 0; b < 10; b++) {
+		for (int i = 0; i < 3; i++) {
+			make_rec(rec, IPCS_REC_SYS, 96, 100 + (__u64)(b * 3 + i));
+			collect_cb(rec, 96, IPCS_BLK_EVENTS, &want[b]);
+			assert_int_equal(recfile_append(w, rec, 96), 0);
+		}
+		assert_int_equal(recfile_flush(w), 0);
+		ends[b + 1] = recfile_bytes_written(w);
+	}
+	assert_int_equal(recfile_close(w, NULL), 0);
+	return slurp(path, len);
+}
+
+/*
+ * One flipped bit anywhere in block 5 of 10: the blocks after it are read
+ * (resynchronised on the next good block), and the status says what was
+ * skipped and what the trailer counted there (issue 23 #8). Every bit of the
+ * block's every byte is tried.
+ */
+static void test_resync_every_bit(void **state)
+{
+	struct got want[10] = { 0 };
+	size_t ends[12], len;
+	unsigned char *f = make_ten(tpath("ten.ipcs"), ends, want, &len);
+	unsigned damaged = 0, unknown = 0, unhurt = 0;
+
+	(void)state;
+	for (size_t at = ends[4]; at < ends[5]; at++) {
+		for (int bit = 0; bit < 8; bit++) {
+			struct recfile_status st;
+			struct got g = { 0 };
+			size_t off = 0;
+
+			f[at] ^= (unsigned char)(1u << bit);
+			write_bytes(tpath("flip.ipcs"), f, len);
+			f[at] ^= (unsigned char)(1u << bit);
+			quiet();
+			assert_int_equal(read_path(tpath("flip.ipcs"), &g, &st), 0);
+			loud();
+			assert_true(st.has_trailer);
+			if (g.n == 30) {	/* a timestamp in the header: not covered by the CRC */
+				unhurt++;
+				got_reset(&g);
+				continue;
+			}
+			/* every record of the other nine blocks, in order */
+			if (g.n != 27)
+				fprintf(stderr, "flip byte %zu (block offset %zu) bit %d: %s\n", at,
+					at - ends[4], bit, st.message);
+			assert_int_equal(g.n, 27);
+			for (int b = 0; b < 10; b++) {
+				if (b == 4)
+					continue;
+				assert_memory_equal(g.buf + off, want[b].buf, want[b].len);
+				off += want[b].len;
+			}
+			assert_false(st.clean_end);
+			assert_int_equal(st.events_missing, 3);
+			assert_non_null(strstr(st.message, "missing 3 events"));
+			if (st.blocks_damaged) {
+				assert_int_equal(st.blocks_damaged, 1);
+				assert_true(st.corrupt);
+				assert_int_equal(st.skips[0].at, ends[4]);
+				assert_int_equal(st.bytes_skipped, ends[5] - ends[4]);
+				assert_int_equal(st.blocks_missing, 1);
+				damaged++;
+			} else {	/* the type or flags field: an unknown block, skipped by length */
+				assert_int_equal(st.blocks_skipped, 1);
+				assert_int_equal(st.blocks_missing, 0);
+				unknown++;
+			}
+			got_reset(&g);
+		}
+	}
+	print_message("block 5 of 10 (%zu bytes): %u flips resynchronised after, %u made it an "
+		      "unknown block, %u in timestamps (not covered by the CRC)\n", ends[5] - ends[4],
+		      damaged, unknown, unhurt);
+	assert_true(damaged > 0 && unknown > 0);
+	assert_int_equal(unhurt, 16 * 8);	/* first_ts_ns, last_ts_ns */
+	free(f);
+	for (int b = 0; b < 10; b++)
+		got_reset(&want[b]);
+}
+
+/* A lying length in a middle block is damage when good blocks follow; garbage between blocks too. */
+static void test_resync_length_and_garbage(void **state)
+{
+	struct got want[10] = { 0 }, g = { 0 };
+	struct recfile_status st;
+	size_t ends[12], len;
+	unsigned char *f = make_ten(tpath("ten.ipcs"), ends, want, &len), *g2;
+	struct ipcs_block_hdr bh;
+
+	(void)state;
+	memcpy(&bh, f + ends[2], sizeof(bh));
+	bh.len = 1u << 24;	/* far past the end of the file */
+	memcpy(f + ends[2], &bh, sizeof(bh));
+	write_bytes(tpath("len.ipcs"), f, len);
+	quiet();
+	assert_int_equal(read_path(tpath("len.ipcs"), &g, &st), 0);
+	loud();
+	assert_int_equal(g.n, 27);
+	assert_true(st.corrupt && !st.truncated && st.has_trailer && st.blocks_damaged == 1);
+	assert_non_null(strstr(st.message, "runs past the end of the file"));
+	got_reset(&g);
+	free(f);
+
+	/* 1000 bytes of garbage (with a fake magic) between blocks 6 and 7 */
+	f = make_ten(tpath("ten.ipcs"), ends, want, &len);
+	g2 = malloc(len + 1000);
+	assert_non_null(g2);
+	memcpy(g2, f, ends[6]);
+	memset(g2 + ends[6], 0xa5, 1000);
+	memcpy(g2 + ends[6] + 100, f + ends[6], 12);	/* a header's first bytes */
+	memcpy(g2 + ends[6] + 1000, f + ends[6], len - ends[6]);
+	write_bytes(tpath("garbage.ipcs"), g2, len + 1000);
+	quiet();
+	assert_int_equal(read_path(tpath("garbage.ipcs"), &g, &st), 0);
+	loud();
+	assert_int_equal(g.n, 30);
+	assert_true(st.corrupt && st.has_trailer && st.blocks_damaged == 1);
+	assert_int_equal(st.bytes_skipped, 1000);
+	assert_int_equal(st.events_missing, 0);
+	got_reset(&g);
+	free(g2);
+	free(f);
+	for (int b = 0; b < 10; b++)
+		got_reset(&want[b]);
 }
 
 static void test_versions(void **state)
@@ -427,6 +656,10 @@ int main(void)
 		cmocka_unit_test(test_short_inflate),
 		cmocka_unit_test(test_zero_length_block),
 		cmocka_unit_test(test_unknown_block_skipped),
+		cmocka_unit_test(test_trailer_only),
+		cmocka_unit_test(test_many_skips),
+		cmocka_unit_test(test_resync_every_bit),
+		cmocka_unit_test(test_resync_length_and_garbage),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_not_a_recording),
 		cmocka_unit_test(test_bad_records),

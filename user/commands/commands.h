@@ -35,6 +35,8 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt);
 int replay_with_progress(struct replay_source *rs, struct pipeline *p, const char *label);
 
 /* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
+/* --force, --replace-foreign as outfile.c's OUTF_* flags. */
+unsigned cmd_outf_flags(const struct ipcs_opts *o);
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
 /* The report of a model built by the caller (path NULL: traced live, not
  * recorded). Flushes m. Returns 0 or -errno. */

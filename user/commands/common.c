@@ -1,6 +1,7 @@
 /* common.c - what several commands share: the event filter from the options, reading with
  * progress. */
 #include "commands/commands.h"
+#include "util/outfile.h"
 #include "util/progress.h"
 
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
@@ -40,4 +41,9 @@ int replay_with_progress(struct replay_source *rs, struct pipeline *p, const cha
 	err = replay_run(rs, feed_cb, &fp);
 	progress_done(&fp.bar);
 	return err;
+}
+
+unsigned cmd_outf_flags(const struct ipcs_opts *o)
+{
+	return (o->force ? OUTF_FORCE : 0) | (o->replace_foreign ? OUTF_FOREIGN : 0);
 }

@@ -80,7 +80,7 @@ int cmd_export(const struct ipcs_opts *o)
 	}
 	if (replay_open(o->input, &rs))
 		return EXIT_FAIL;
-	err = export_output_open(o->output, o->force, formats[fi].binary, &out);
+	err = export_output_open(o->output, cmd_outf_flags(o), formats[fi].binary, &out);
 	if (!err) {
 		err = run_export(o, rs, fi, out);
 		if (export_output_close(out, o->output) && !err)

@@ -380,7 +380,7 @@ static void host_append(char *dst, size_t dsz, const char *src, size_t ssz)
 
 int cmd_merge(const struct ipcs_opts *o)
 {
-	struct recfile_write_opts wo = { .force = o->force };
+	struct recfile_write_opts wo = { .force = o->force, .foreign = o->replace_foreign };
 	struct ipcs_file_header like;
 	struct recfile_writer *w = NULL;
 	__u64 drops[IPCS_DROP_SLOTS];

@@ -69,11 +69,14 @@ struct run_state {
 	struct seed_buf seed;
 	char prev[PATH_MAX];	/* the last file finished: the one shown when the next failed */
 	bool rot_failed;
+	bool rotating;		/* inside rotate_file */
 	__u64 to_file_n;	/* events handed to the current file */
 	__u64 handed, written;	/* over every file: handed to the files, known on disk */
 };
 
 #define RECORD_WAIT_THRESHOLD_NS 1000000000ull
+
+static int rotate_file(struct run_state *s);
 
 /* The recording sink, while a file is open. */
 static int to_file(void *ctx, const struct ipcs_event *ev, const void *raw, size_t len)
@@ -81,11 +84,23 @@ static int to_file(void *ctx, const struct ipcs_event *ev, const void *raw, size
 	struct run_state *s = ctx;
 	struct sink k = recorder_sink(&s->rec);
 
+	int err;
+
 	if (!s->rec.w)
 		return 0;
 	s->to_file_n++;
 	s->handed++;
-	return k.on_event(k.ctx, ev, raw, len);
+	err = k.on_event(k.ctx, ev, raw, len);
+	/* -C: the next file begins with the record after the one that filled this one (the
+	 * writer flushes at the size), not at the next tick. rotate_file feeds the drop
+	 * counters through this sink: no rotation from inside one. */
+	if (!err && !s->rotating && s->rec.w && s->rot.size_bytes &&
+	    recfile_bytes_written(s->rec.w) >= s->rot.size_bytes) {
+		s->rotating = true;
+		err = rotate_file(s);
+		s->rotating = false;
+	}
+	return err;
 }
 
 /* Finish the current file; what it holds counted as written (all, or what reached disk). */
@@ -181,7 +196,7 @@ static int jsonl_close(const struct ipcs_opts *o, struct run_state *s)
 static int jsonl_open(const struct ipcs_opts *o, struct run_state *s)
 {
 	struct export_info info = { .start_ns = mono_ns() };
-	int err = export_output_open(o->jsonl, o->force, false, &s->jsonl);
+	int err = export_output_open(o->jsonl, cmd_outf_flags(o), false, &s->jsonl);
 
 	if (err)
 		return err;
@@ -269,7 +284,8 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
-	s.wo = (struct recfile_write_opts){ .force = o->force, .capture_bytes = o->capture };
+	s.wo = (struct recfile_write_opts){ .force = o->force, .foreign = o->replace_foreign,
+					   .capture_bytes = o->capture, .size_limit = o->rotate_bytes };
 	s.recording = o->output != NULL;
 	if (pipeline_init(&s.p, false))
 		return EXIT_FAIL;

@@ -14,6 +14,7 @@
 #include "commands/report_fdpass.h"
 #include "commands/report_waits.h"
 #include "log.h"
+#include "model/model_waits.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
 #include "util/escape.h"
@@ -51,6 +52,40 @@ static int by_bytes_desc(const void *x, const void *y)
 	if (a->first_ns != b->first_ns)
 		return a->first_ns < b->first_ns ? -1 : 1;
 	return 0;
+}
+
+/* What the model no longer holds, to bound its memory: said wherever a list is cut. */
+struct left_out {
+	__u64 convs;	/* conversations of closed channels folded into the totals */
+	__u64 procs;	/* exited processes forgotten */
+	__u64 chans;	/* closed channels forgotten */
+	__u64 waits;	/* long waits past the model's cap */
+};
+
+static int count_proc(const struct model_proc *p, void *ctx)
+{
+	(void)p;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int count_chan(const struct model_chan *c, void *ctx)
+{
+	(void)c;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static void get_left_out(const struct model *m, const struct model_totals *t, struct left_out *lo)
+{
+	size_t procs = 0, chans = 0;
+
+	model_foreach_proc(m, count_proc, &procs);
+	model_foreach_chan(m, count_chan, &chans);
+	lo->convs = t->convs_aged_out;
+	lo->procs = t->procs_seen > procs ? t->procs_seen - procs : 0;
+	lo->chans = t->channels_seen > chans ? t->channels_seen - chans : 0;
+	lo->waits = model_waits_lost(m);
 }
 
 static const char *fmode_str(__u16 m)
@@ -149,8 +184,10 @@ static int json_procs(const struct model_proc *p, void *ctx)
 
 static void report_json(const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model *m,
-			const struct model_totals *t, const struct conv_list *l)
+			const struct model_totals *t, struct conv_list *l)
 {
+	struct left_out lo;
+
 	struct json_writer w;
 	char abi[32];
 
@@ -170,6 +207,20 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	json_kbool(&w, "truncated", st->truncated);
 	json_kbool(&w, "corrupt", st->corrupt);
 	json_kstr(&w, "message", st->message);
+	json_ku64(&w, "skipped_blocks", st->blocks_skipped);
+	json_ku64(&w, "damaged_blocks", st->blocks_damaged);
+	json_ku64(&w, "skipped_bytes", st->bytes_skipped);
+	json_ku64(&w, "missing_events", st->events_missing);
+	json_ku64(&w, "missing_blocks", st->blocks_missing);
+	json_obj_end(&w);
+	/* What the lists below leave out (the model's memory bounds). */
+	get_left_out(m, t, &lo);
+	json_key(&w, "truncated");
+	json_obj_begin(&w);
+	json_ku64(&w, "conversations", lo.convs);
+	json_ku64(&w, "processes", lo.procs);
+	json_ku64(&w, "channels", lo.chans);
+	json_ku64(&w, "waits", lo.waits);
 	json_obj_end(&w);
 	json_ku64(&w, "events", t->events);
 	json_key(&w, "drops");
@@ -231,8 +282,9 @@ void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 
 static void report_text(const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model_totals *t,
-			const struct conv_list *l, const struct model *m)
+			struct conv_list *l, const struct model *m)
 {
+	struct left_out lo;
 	char host[sizeof(fh->host) * 4 + 1], when[64] = "?", a[96], b[96], chan[96];
 	time_t secs = (time_t)(fh->start_real_ns / 1000000000ull);
 	struct tm tm;
@@ -277,12 +329,19 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 			       (double)c->latency.p99 / 1e6, (double)c->latency.max / 1e6,
 			       (uint64_t)c->latency.count);
 	}
-	if (!report_futex_text(m) && !l->n)
+	if (!report_futex_text(m) && !l->n && !t->convs_aged_out)
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
+	get_left_out(m, t, &lo);
+	if (lo.convs)
+		printf("(%" PRIu64 " more conversations, on channels closed before the end, are not "
+		       "listed: folded into the totals to bound memory)\n", (uint64_t)lo.convs);
 	report_shm_text(m);
 	report_fdpass_text(m);
 	report_cgroups_text(m);
 	report_titles_text(m);
+	if (lo.procs)
+		printf("(%" PRIu64 " exited processes are not listed: forgotten to bound memory)\n",
+		       (uint64_t)lo.procs);
 	report_waits_text(m, t->first_ns, t->last_ns);
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "commands/report_waits.h"
 #include "model/model_waits.h"
 #include "util/escape.h"
@@ -57,16 +58,40 @@ static bool group_head(const struct wait_list *l, size_t i)
 	return true;
 }
 
+/*
+ * A wait's strings come from the recording's WAIT record as fixed arrays that
+ * a crafted file need not NUL-terminate: bounded copies, NUL-terminated.
+ */
+struct wait_strs {
+	char kind[sizeof(((struct model_wait *)0)->kind) + 1];
+	char object[sizeof(((struct model_wait *)0)->object) + 1];
+	char evidence[sizeof(((struct model_wait *)0)->evidence) + 1];
+	char comm[sizeof(((struct model_wait *)0)->comm) + 1];
+};
+
+#define COPY_STR(dst, src) (memcpy(dst, src, sizeof(src)), (dst)[sizeof(src)] = '\0')
+
+static void wait_strs(const struct model_wait *x, struct wait_strs *s)
+{
+	COPY_STR(s->kind, x->kind);
+	COPY_STR(s->object, x->object);
+	COPY_STR(s->evidence, x->evidence);
+	COPY_STR(s->comm, x->comm);
+}
+
 static void json_wait(struct json_writer *w, const struct model_wait *x, __u64 end_ns)
 {
+	struct wait_strs s;
+
+	wait_strs(x, &s);
 	json_obj_begin(w);
 	json_ku64(w, "pid", x->pid);
 	json_ku64(w, "tid", x->tid);
-	json_kstr(w, "comm", x->comm);
+	json_kstr(w, "comm", s.comm);
 	json_key(w, "waits_for");
 	json_obj_begin(w);
-	json_kstr(w, "kind", x->kind);
-	json_kstr(w, "object", x->object);
+	json_kstr(w, "kind", s.kind);
+	json_kstr(w, "object", s.object);
 	json_ku64(w, "ns", waited(x, end_ns));
 	json_obj_end(w);
 	json_key(w, "held_by");
@@ -74,7 +99,7 @@ static void json_wait(struct json_writer *w, const struct model_wait *x, __u64 e
 		json_obj_begin(w);
 		json_ku64(w, "pid", x->holder_pid);
 		json_ku64(w, "tid", x->holder_tid);
-		json_kstr(w, "evidence", x->evidence);
+		json_kstr(w, "evidence", s.evidence);
 		json_obj_end(w);
 	} else {
 		json_null(w);
@@ -133,17 +158,23 @@ void report_waits_json(struct json_writer *w, const struct model *m, __u64 end_n
 	free(l.v);
 }
 
+/* Every string from the recording escaped (a crafted kind of "\e[2J" reaches no terminal raw). */
 static void text_wait(const struct model_wait *x, __u64 first_ns, __u64 end_ns)
 {
+	struct wait_strs s;
+
+	wait_strs(x, &s);
 	printf("  %u/%u \"", x->pid, x->tid);
-	esc_term_fputs(x->comm, stdout);
-	printf("\" waits on %s ", x->kind);
-	esc_term_fputs(x->object, stdout);
+	esc_term_fputs(s.comm, stdout);
+	fputs("\" waits on ", stdout);
+	esc_term_fputs(s.kind, stdout);
+	fputc(' ', stdout);
+	esc_term_fputs(s.object, stdout);
 	printf(" from %+.3f s for %.3f s%s", (double)(x->enter_ns - first_ns) / 1e9,
 	       (double)waited(x, end_ns) / 1e9, x->end_ns ? "" : " (still blocked at the end)");
 	if (x->holder_tid) {
 		fputs("\n      ", stdout);
-		esc_term_fputs(x->evidence, stdout);
+		esc_term_fputs(s.evidence, stdout);
 		printf(" %u/%u", x->holder_pid, x->holder_tid);
 	}
 	fputc('\n', stdout);
@@ -177,5 +208,8 @@ void report_waits_text(const struct model *m, __u64 first_ns, __u64 end_ns)
 		printf("%zu deadlock%s, %zu stall%s; %zu waits over the threshold, %zu still blocked at the end\n",
 		       ncycles, ncycles == 1 ? "" : "s", nstalls, nstalls == 1 ? "" : "s", l.n,
 		       model_waits_blocked(m));
+	if (model_waits_lost(m))
+		printf("(%llu more waits over the threshold are not listed: past the %u kept)\n",
+		       (unsigned long long)model_waits_lost(m), MODEL_WAITS_MAX);
 	free(l.v);
 }

@@ -8,16 +8,11 @@
 #include "commands/commands.h"
 #include "log.h"
 #include "trace/session.h"
+#include "util/outfile.h"
 
-/* -o FILE: the summary goes there; stdout stays the traced command's. */
-static int summary_to(const char *path)
+/* -o FILE: the summary goes to fd (made before tracing); stdout stays the traced command's. */
+static int summary_to(const char *path, int fd)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-	if (fd < 0) {
-		log_error("cannot write the summary to %s: %s", path, strerror(errno));
-		return -errno;
-	}
 	/* The command has exited: nothing else writes to stdout any more. */
 	fflush(stdout);
 	if (dup2(fd, STDOUT_FILENO) < 0) {
@@ -71,16 +66,24 @@ int cmd_stat(const struct ipcs_opts *o)
 	struct recfile_write_opts wo = { 0 };
 	struct ipcs_file_header fh;
 	struct pipeline p;
-	int status = 0, rc;
+	int status = 0, rc, out_fd;
 
 	recfile_header_init(&fh, &wo);	/* what a recording's header would say */
 	if (pipeline_init(&p, true)) {
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
+	/* Made before tracing: a path we cannot or may not write fails at once (outfile.c). */
+	out_fd = o->output ? outfile_create(o->output, cmd_outf_flags(o)) : -1;
+	if (o->output && out_fd < 0) {
+		pipeline_fini(&p);
+		return EXIT_FAIL;
+	}
 	rc = trace(o, o->argv ? &t : NULL, &p, &status);
-	if (rc == EXIT_OK && o->output && summary_to(o->output))
+	if (out_fd >= 0 && rc == EXIT_OK && summary_to(o->output, out_fd))
 		rc = EXIT_FAIL;
+	else if (out_fd >= 0 && rc != EXIT_OK)
+		close(out_fd);
 	if (rc == EXIT_OK && report_model(NULL, &fh, &st, p.model, o->json))
 		rc = EXIT_FAIL;
 	fflush(stdout);

@@ -478,6 +478,7 @@ static int dot_on_event(void *ctx, const struct ipcs_event *ev, const void *raw,
 static int dot_finish(void *ctx)
 {
 	struct dot *d = ctx;
+	struct model_totals t;
 	int err;
 
 	if (!d->info->model)
@@ -495,6 +496,11 @@ static int dot_finish(void *ctx)
 	else
 		fputs("\"\"", d->f);
 	fputs("];\n  node [shape=box, style=rounded];\n", d->f);
+	model_get_totals(d->info->model, &t);
+	if (t.convs_aged_out)	/* what the graph leaves out is said (issue 23 #9) */
+		fprintf(d->f, "  // truncated: %" PRIu64 " conversations on channels closed before the "
+			"end are not drawn (folded into totals to bound memory)\n",
+			(uint64_t)t.convs_aged_out);
 	write_nodes(d);
 	write_edges(d);
 	fputs("}\n", d->f);
@@ -505,6 +511,9 @@ static int dot_finish(void *ctx)
 		return err;
 	if (d->nwt)
 		write_waits(d);
+	if (model_waits_lost(d->info->model))
+		fprintf(d->f, "// truncated: %" PRIu64 " more long waits are not drawn (past the %u "
+			"kept)\n", (uint64_t)model_waits_lost(d->info->model), MODEL_WAITS_MAX);
 	return fflush(d->f) || ferror(d->f) ? -EIO : 0;
 }
 

@@ -1,15 +1,16 @@
-/* output.c - where an export goes: stdout ("-") or a new file, made as recordings are. */
+/* output.c - where an export goes: stdout ("-") or a new file, made as recordings are (outfile.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include "export/output.h"
 #include "log.h"
+#include "util/outfile.h"
 
-int export_output_open(const char *path, bool force, bool binary, FILE **out)
+int export_output_open(const char *path, unsigned outf_flags, bool binary, FILE **out)
 {
-	int fd, flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
 	FILE *f;
+	int fd;
 
 	*out = NULL;
 	if (!path || !strcmp(path, "-")) {
@@ -20,13 +21,10 @@ int export_output_open(const char *path, bool force, bool binary, FILE **out)
 		*out = stdout;
 		return 0;
 	}
-	/* Exports may hold captured payload bytes: private, and never through a symlink. */
-	flags |= force ? O_TRUNC : O_EXCL;
-	fd = open(path, flags, 0600);
-	if (fd < 0) {
-		log_create_error(path, -errno);
-		return -errno;
-	}
+	/* Exports may hold captured payload bytes: a new private inode (outfile.c). */
+	fd = outfile_create(path, outf_flags);
+	if (fd < 0)
+		return fd;	/* logged */
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);

@@ -6,11 +6,12 @@
 #include <stdio.h>
 
 /*
- * path "-" or NULL: stdout (binary refused on a terminal). Else a new file,
- * 0600, O_EXCL (O_TRUNC with force), O_NOFOLLOW. Errors are logged with
- * what to do. Returns 0 or -errno.
+ * path "-" or NULL: stdout (binary refused on a terminal). Else a new 0600
+ * file made by outfile_create (outf_flags: OUTF_FORCE, OUTF_FOREIGN; a bool
+ * force passes as OUTF_FORCE). Errors are logged with what to do. Returns 0
+ * or -errno.
  */
-int export_output_open(const char *path, bool force, bool binary, FILE **out);
+int export_output_open(const char *path, unsigned outf_flags, bool binary, FILE **out);
 /* Flush and close (stdout is only flushed); logs and returns -EIO on failure. */
 int export_output_close(FILE *f, const char *path);
 

@@ -16,6 +16,7 @@
 #include <zlib.h>
 #include "log.h"
 #include "record/recfile.h"
+#include "util/outfile.h"
 
 /* The file is little-endian and written as native structs. */
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -72,6 +73,8 @@ struct recfile_writer {
 	__u64 min_ts, max_ts;	/* of the records in raw */
 	__u64 events;		/* records in event blocks on disk */
 	__u32 blocks;		/* blocks on disk */
+	__u64 size_limit;	/* -C: flush when the file with its buffer would reach it */
+	__u64 ev_raw, ev_stored;	/* event blocks' raw and stored bytes: the compression ratio */
 };
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -164,6 +167,10 @@ static int write_block(struct recfile_writer *w, __u16 type, const void *raw, si
 		return writer_fail(w, err);
 	w->good_off += (off_t)total;
 	w->blocks++;
+	if (type == IPCS_BLK_EVENTS) {
+		w->ev_raw += raw_len;
+		w->ev_stored += bh.len;
+	}
 	return 0;
 }
 
@@ -226,63 +233,17 @@ void recfile_header_init(struct ipcs_file_header *h, const struct recfile_write_
 	}
 }
 
-static int create_error(const char *path, int err)
+/* The output, made by outfile.c: in place at once, so a killed recorder leaves a readable file. */
+static int open_output(struct recfile_writer *w, const char *path, const struct recfile_write_opts *o)
 {
-	struct stat st;
-
-	bool have_st = lstat(path, &st) == 0;
-
-	/* Whatever the errno (ELOOP, EEXIST, or EACCES from protected_symlinks). */
-	if (have_st && S_ISLNK(st.st_mode))
-		log_error("%s is a symbolic link; ipcscope never writes a recording through a link: "
-			  "choose another path", path);
-	else if ((err == -EEXIST || err == -EISDIR || err == -ENXIO) && have_st && S_ISDIR(st.st_mode))
-		log_error("%s is a directory; give a file name for the recording", path);
-	else if (err == -EEXIST && have_st && !S_ISREG(st.st_mode))
-		log_error("%s exists and is not a regular file; choose another path", path);
-	else if (err == -EEXIST)
-		log_error("%s already exists; choose another name, or use --force to replace it", path);
-	else if (err == -ENXIO)
-		log_error("%s is not a regular file; choose another path", path);
-	else
-		log_error("cannot create %s: %s; nothing was traced: choose a path in a writable "
-			  "directory", path, strerror(-err));
-	return err;
-}
-
-/*
- * Open the output. With force an existing file is replaced, but only a
- * regular one: O_NONBLOCK keeps a FIFO from blocking the open until fstat
- * can refuse it.
- */
-static int open_output(const char *path, bool force)
-{
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
-	struct stat st;
-	int fd, err;
-
-	flags |= force ? O_NONBLOCK : O_EXCL;
-	fd = open(path, flags, 0600);
-	if (fd < 0)
-		return create_error(path, -errno);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return create_error(path, -ENXIO);
-	}
-	/* The mode is 0600 whatever the umask or the replaced file's mode: it may hold secrets. */
-	if ((force && ftruncate(fd, 0)) || fchmod(fd, 0600) ||
-	    (force && fcntl(fd, F_SETFL, 0) < 0)) {	/* clears O_NONBLOCK */
-		err = -errno;
-		close(fd);
-		log_error("cannot prepare %s as a private (0600) recording: %s", path, strerror(-err));
-		return err;
-	}
-	return fd;
+	w->fd = outfile_create(path, (o->force ? OUTF_FORCE : 0) | (o->foreign ? OUTF_FOREIGN : 0));
+	return w->fd < 0 ? w->fd : 0;	/* says why it failed */
 }
 
 static int writer_alloc(struct recfile_writer *w, const struct recfile_write_opts *o)
 {
 	w->block_bytes = o->block_bytes ? o->block_bytes : DEFAULT_BLOCK_BYTES;
+	w->size_limit = o->size_limit;
 	if (w->block_bytes > RECFILE_BLOCK_BYTES_MAX)
 		w->block_bytes = RECFILE_BLOCK_BYTES_MAX;
 	/* Room for one more record past block_bytes: append never reallocates. */
@@ -321,9 +282,8 @@ int recfile_create(const char *path, const struct recfile_write_opts *o,
 		writer_free(w);
 		return err;
 	}
-	w->fd = open_output(path, o->force);
-	if (w->fd < 0) {
-		err = w->fd;
+	err = open_output(w, path, o);
+	if (err) {
 		writer_free(w);
 		return err;
 	}
@@ -332,7 +292,7 @@ int recfile_create(const char *path, const struct recfile_write_opts *o,
 	if (err) {
 		log_error("cannot write the header of %s: %s", path, strerror(-err));
 		close(w->fd);
-		unlink(path);	/* ours (O_EXCL, or truncated with force): holds nothing */
+		unlink(path);	/* ours, new (outfile.c): holds nothing */
 		writer_free(w);
 		return err;
 	}
@@ -371,9 +331,27 @@ int recfile_append(struct recfile_writer *w, const void *rec, size_t len)
 	memcpy(w->raw + w->raw_len, rec, len);
 	w->raw_len += len;
 	w->nrecs++;
-	if (w->raw_len >= w->block_bytes)
+	/* -C: the buffer goes out when the file would reach its size with it, so
+	 * the size on disk says when to rotate; else up to 256 KiB of events wait
+	 * in memory and the file passes its size unseen (issue 23 #11). Once past
+	 * it, rotation is due: blocks are full-sized again until then. */
+	if (w->raw_len >= w->block_bytes ||
+	    (w->size_limit && (__u64)w->good_off < w->size_limit &&
+	     recfile_bytes_estimate(w) >= w->size_limit))
 		return recfile_flush(w);
 	return 0;
+}
+
+__u64 recfile_bytes_estimate(const struct recfile_writer *w)
+{
+	__u64 pending = w->raw_len;
+
+	if (!w->raw_len)
+		return (__u64)w->good_off;
+	/* Compressed as the event blocks so far were (none yet: as stored, an upper bound). */
+	if (w->ev_raw)
+		pending = pending * w->ev_stored / w->ev_raw;
+	return (__u64)w->good_off + BLK_FRAME + pending;
 }
 
 int recfile_flush(struct recfile_writer *w)

@@ -19,10 +19,13 @@ struct recfile_reader;
 #define RECFILE_READ_AHEAD_MIN (1u << 20)
 
 struct recfile_write_opts {
-	bool force;		/* replace an existing regular file (still never follows symlinks) */
+	bool force;		/* replace an existing regular file (its name: never writes into it) */
+	bool foreign;		/* with force: also one owned by another user (--replace-foreign) */
 	__u32 capture_bytes;	/* sets IPCS_FILEF_PAYLOAD when > 0 */
 	size_t block_bytes;	/* raw bytes per event block; 0 = default (256 KiB) */
 	const struct ipcs_file_header *like;	/* merge: take its clocks, host and kernel, not now's */
+	__u64 size_limit;	/* record -C: buffered events go out as a block when the file with
+				 * them would reach this size (0: only when the buffer is full) */
 };
 
 /*
@@ -44,23 +47,44 @@ int recfile_append(struct recfile_writer *w, const void *rec, size_t len);
 int recfile_flush(struct recfile_writer *w);
 __u64 recfile_bytes_written(const struct recfile_writer *w);
 __u64 recfile_events_written(const struct recfile_writer *w);
+/* The file's size once the buffered events are written (compressed as the blocks so far were). */
+__u64 recfile_bytes_estimate(const struct recfile_writer *w);
 /* Flush, write the trailer, fsync, close, free. Returns the first error seen. */
 int recfile_close(struct recfile_writer *w, const __u64 drops[IPCS_DROP_SLOTS]);
 /* Close without trailer (error path); the file stays readable up to its last block. */
 void recfile_abort(struct recfile_writer *w);
 
+/* A run of bytes the reader skipped, and why. */
+struct recfile_skip {
+	__u32 blk;		/* the block number reading had reached (1-based) */
+	bool damaged;		/* a damaged block (resynchronised after it); else an unknown one */
+	off_t at;		/* its first byte */
+	__u64 bytes;		/* skipped up to the next good block */
+	char why[160];
+};
+
+#define RECFILE_SKIPS_KEPT 16	/* skips described one by one; the rest only counted */
+
 /* How reading ended. */
 struct recfile_status {
-	bool clean_end;		/* trailer read, nothing after it */
+	bool clean_end;		/* trailer read, nothing after it, nothing skipped, counts agree */
 	bool truncated;		/* file ends inside a block or has no trailer */
 	bool corrupt;		/* bad magic, CRC, length or record inside a block */
 	bool has_trailer;
 	off_t stopped_at;	/* offset of the first byte not used */
 	__u32 blocks_read;
-	__u32 blocks_skipped;	/* unknown block types, skipped by length */
+	__u32 blocks_skipped;	/* unknown block types or flags, skipped by length */
+	__u32 blocks_damaged;	/* damaged stretches (a block or more, or garbage) skipped by
+				 * resynchronising on the next good block */
+	__u64 bytes_skipped;	/* in skipped and damaged blocks */
 	__u64 records;		/* records delivered */
+	__u64 events_read;	/* of records: those in event blocks (what the trailer's events counts) */
+	__u64 events_missing;	/* the trailer's events minus events_read, when positive */
+	__u32 blocks_missing;	/* the trailer's blocks minus those read whole, when positive */
 	struct ipcs_trailer trailer;	/* valid when has_trailer */
-	char message[256];	/* human sentence when !clean_end, e.g. "truncated at byte 1234 (block 7): ..." */
+	__u32 nskips;		/* skips, described in skips[] up to RECFILE_SKIPS_KEPT */
+	struct recfile_skip skips[RECFILE_SKIPS_KEPT];
+	char message[512];	/* human sentence when !clean_end, e.g. "truncated at byte 1234 (block 7): ..." */
 };
 
 /* Opens and checks the file header: -EPROTO for a newer major (message logged), -EINVAL bad magic. */

@@ -72,6 +72,9 @@ struct recfile_reader {
 	__u32 next_blk;		/* the reading thread's next block number (1-based) */
 	bool stop;		/* the caller stopped: the reading thread ends */
 	struct recfile_status st;
+	/* The last block found damaged, until resynchronising skips it. */
+	bool damaged;
+	char why[160];
 };
 
 /* Read up to len bytes; fewer only at end of file. */
@@ -274,6 +277,8 @@ static int stop_truncated(struct recfile_reader *r, __u32 blk, off_t start, off_
 
 static int stop_corrupt(struct recfile_reader *r, __u32 blk, off_t start, const char *why)
 {
+	r->damaged = true;	/* try_resync may skip it and read on */
+	snprintf(r->why, sizeof(r->why), "%s", why);
 	r->st.corrupt = true;
 	stop_msg(r, start, "corrupt block %u at byte %lld: %s; read %u blocks, %llu records",
 		 blk, (long long)start, why, blk - 1, (unsigned long long)r->st.records);
@@ -351,9 +356,14 @@ static int read_block(struct recfile_reader *r, __u32 blk, struct ipcs_block_hdr
 		return stop_corrupt(r, blk, start, why);
 	total = BLK_FRAME + bh->len;
 	/* A regular file's size bounds what a lying length can make us allocate. */
-	if (r->size >= 0 && (off_t)total > r->size - start)
+	if (r->size >= 0 && (off_t)total > r->size - start) {
+		/* A damaged length, when a good block follows (try_resync); else the end is cut. */
+		r->damaged = true;
+		snprintf(r->why, sizeof(r->why), "its length (%u bytes) runs past the end of the file",
+			 bh->len);
 		return stop_truncated(r, blk, start, r->size,
 				      (unsigned long long)((off_t)total - (r->size - start)), false);
+	}
 	err = grow(&s->zbuf, &s->zcap, bh->len);
 	if (err)
 		return stop_io(r, err);
@@ -449,6 +459,89 @@ static int check_records(struct recfile_reader *r, __u32 blk, off_t start,
 	return 1;
 }
 
+static void add_skip(struct recfile_reader *r, __u32 blk, bool damaged, off_t at, __u64 bytes,
+		     const char *why)
+{
+	if (r->st.nskips < RECFILE_SKIPS_KEPT) {
+		struct recfile_skip *k = &r->st.skips[r->st.nskips];
+
+		k->blk = blk;
+		k->damaged = damaged;
+		k->at = at;
+		k->bytes = bytes;
+		snprintf(k->why, sizeof(k->why), "%s", why);
+	}
+	r->st.nskips++;
+	r->st.bytes_skipped += bytes;
+}
+
+/* A whole block at byte at: header, lengths, tail and CRC all agree (s->zbuf is scratch). */
+static bool block_at(struct recfile_reader *r, struct rslot *s, off_t at)
+{
+	struct ipcs_block_hdr bh;
+	struct ipcs_block_tail bt;
+	off_t total;
+
+	if (pread(r->fd, &bh, sizeof(bh), at) != (ssize_t)sizeof(bh) || check_block_hdr(&bh))
+		return false;
+	total = (off_t)(BLK_FRAME + bh.len);
+	if (total > r->size - at ||
+	    pread(r->fd, &bt, sizeof(bt), at + total - (off_t)sizeof(bt)) != (ssize_t)sizeof(bt) ||
+	    bt.magic != IPCS_BLOCK_MAGIC || bt.total_len != (__u32)total)
+		return false;
+	if (grow(&s->zbuf, &s->zcap, bh.len) ||
+	    pread(r->fd, s->zbuf, bh.len, at + (off_t)sizeof(bh)) != (ssize_t)bh.len)
+		return false;
+	return bh.crc32 == (__u32)libdeflate_crc32(0, s->zbuf, bh.len);
+}
+
+/* The first whole block at or after byte from, or -1. */
+static off_t find_block(struct recfile_reader *r, struct rslot *s, off_t from)
+{
+	static const __u32 magic = IPCS_BLOCK_MAGIC;	/* the file is little-endian, as we are */
+	unsigned char buf[64 << 10];
+	off_t pos = from;
+
+	while (pos + (off_t)BLK_FRAME <= r->size) {
+		ssize_t n = pread(r->fd, buf, sizeof(buf), pos);
+		const unsigned char *p = buf, *hit;
+
+		if (n < (ssize_t)sizeof(magic))
+			return -1;
+		while ((hit = memmem(p, (size_t)(buf + n - p), &magic, sizeof(magic)))) {
+			if (block_at(r, s, pos + (hit - buf)))
+				return pos + (hit - buf);
+			p = hit + 1;
+		}
+		pos += n - (ssize_t)sizeof(magic) + 1;	/* a magic may straddle two reads */
+	}
+	return -1;
+}
+
+/*
+ * Block blk at start is damaged (r->why): blocks are framed, so look for the
+ * next whole one and read on from there, noting what was skipped. 0: reading
+ * goes on; -1: no good block follows (or a pipe, which cannot look ahead):
+ * reading stops here as the status already says.
+ */
+static int try_resync(struct recfile_reader *r, struct rslot *s, __u32 blk, off_t start)
+{
+	off_t next;
+
+	if (!r->damaged || r->size < 0)
+		return -1;
+	r->damaged = false;
+	next = find_block(r, s, start + 1);
+	if (next < 0 || lseek(r->fd, next, SEEK_SET) < 0)
+		return -1;
+	add_skip(r, blk, true, start, (__u64)(next - start), r->why);
+	r->st.blocks_damaged++;
+	r->st.corrupt = r->st.truncated = false;	/* said again by finish_status */
+	r->st.message[0] = '\0';
+	r->off = next;
+	return 0;
+}
+
 /*
  * Reading thread: read, check and inflate block blk into s. Returns 1 when s
  * holds records to deliver, 0 when the block was used here (a trailer, a
@@ -473,24 +566,32 @@ static int produce(struct recfile_reader *r, __u32 blk, struct rslot *s)
 	}
 	s->kind = SLOT_END;
 	if (ret == 0)
-		return -1;
+		return try_resync(r, s, blk, start);
 	s->end = r->off;
 	if ((bh->type != IPCS_BLK_META && bh->type != IPCS_BLK_EVENTS &&
 	     bh->type != IPCS_BLK_TRAILER) || (bh->flags & ~IPCS_BLKF_ZLIB)) {
-		log_debug("%s: skipping block %u (type %u, flags 0x%x) written by a newer ipcscope",
-			  r->name, blk, bh->type, bh->flags);
+		char why[160];
+
+		snprintf(why, sizeof(why), "type %u, flags 0x%x: unknown to this build (a newer "
+			 "ipcscope's?)", bh->type, bh->flags);
+		add_skip(r, blk, false, start, (__u64)(r->off - start), why);
 		r->st.blocks_skipped++;
 		return 0;
 	}
 	s->p = block_payload(r, bh, s);
 	if (!s->p) {
 		stop_corrupt(r, blk, start, "payload does not decompress to its raw length");
-		return -1;
+		return try_resync(r, s, blk, start);
 	}
 	if (bh->type == IPCS_BLK_TRAILER) {
 		if (bh->raw_len < sizeof(r->st.trailer)) {
 			stop_corrupt(r, blk, start, "trailer too short");
-			return -1;
+			return try_resync(r, s, blk, start);
+		}
+		/* Written stored, without records: anything else is another block's damaged type. */
+		if (bh->flags || bh->nrecs) {
+			stop_corrupt(r, blk, start, "a trailer that is compressed or holds records");
+			return try_resync(r, s, blk, start);
 		}
 		memcpy(&r->st.trailer, s->p, sizeof(r->st.trailer));
 		r->st.has_trailer = true;
@@ -498,10 +599,12 @@ static int produce(struct recfile_reader *r, __u32 blk, struct rslot *s)
 		return 0;
 	}
 	if (check_records(r, blk, start, s->p, bh) <= 0)
-		return -1;
+		return try_resync(r, s, blk, start);
 	/* Counted as read now: a later stop's message counts them, as it would
 	 * after delivering them; a caller's stop rewrites the status. */
 	r->st.records += bh->nrecs;
+	if (bh->type == IPCS_BLK_EVENTS)
+		r->st.events_read += bh->nrecs;
 	r->st.blocks_read++;
 	s->kind = SLOT_RECORDS;
 	return 1;
@@ -566,6 +669,92 @@ static int deliver(const struct rslot *s, recfile_rec_cb cb, void *ctx, __u64 *r
 		off += sz;
 	}
 	return 0;
+}
+
+static void msg_add(struct recfile_status *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void msg_add(struct recfile_status *st, const char *fmt, ...)
+{
+	size_t n = strlen(st->message);
+	va_list ap;
+
+	if (n && n + 2 < sizeof(st->message)) {
+		memcpy(st->message + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(st->message + n, sizeof(st->message) - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Reading ended: what was skipped, and what the trailer says was there but was
+ * not read, make the end not clean and go into the message.
+ */
+static void finish_status(struct recfile_reader *r)
+{
+	struct recfile_status *st = &r->st;
+	/* blocks before the trailer read whole: the trailer counts them all (unknown ones too) */
+	__u32 whole = st->has_trailer ? st->blocks_read - 1 + st->blocks_skipped : 0;
+	bool mismatch = st->has_trailer &&
+			(st->trailer.events != st->events_read || st->trailer.blocks != whole);
+	const struct recfile_skip *k;
+
+	if (mismatch && st->trailer.events > st->events_read)
+		st->events_missing = st->trailer.events - st->events_read;
+	if (mismatch && st->trailer.blocks > whole)
+		st->blocks_missing = st->trailer.blocks - whole;
+	if (!st->nskips && !mismatch)
+		return;
+	st->clean_end = false;
+	if (st->blocks_damaged) {
+		st->corrupt = true;
+		__u32 i, kept = st->nskips < RECFILE_SKIPS_KEPT ? st->nskips : RECFILE_SKIPS_KEPT;
+
+		for (i = 0; i < kept && !st->skips[i].damaged; i++)
+			;
+		k = &st->skips[i < kept ? i : 0];
+		if (i < kept)
+			msg_add(st, "skipped %u damaged stretch%s (the first: block %u at byte %lld, %s) "
+				"and read on from the next good block", st->blocks_damaged,
+				st->blocks_damaged == 1 ? "" : "es", k->blk, (long long)k->at, k->why);
+		else
+			msg_add(st, "skipped %u damaged stretch%s and read on from the next good block",
+				st->blocks_damaged, st->blocks_damaged == 1 ? "" : "es");
+	}
+	if (st->blocks_skipped)
+		msg_add(st, "skipped %u block%s of unknown type or flags", st->blocks_skipped,
+			st->blocks_skipped == 1 ? "" : "s");
+	if (st->nskips)
+		msg_add(st, "%llu bytes skipped in all", (unsigned long long)st->bytes_skipped);
+	if (!mismatch)
+		return;
+	msg_add(st, "the trailer says %llu events in %u block%s; %llu events in %u block%s were read",
+		(unsigned long long)st->trailer.events, st->trailer.blocks,
+		st->trailer.blocks == 1 ? "" : "s", (unsigned long long)st->events_read, whole,
+		whole == 1 ? "" : "s");
+	if (st->events_read > st->trailer.events || whole > st->trailer.blocks)
+		msg_add(st, "more than it says");
+	else
+		msg_add(st, "missing %llu events%s%.0u%s", (unsigned long long)st->events_missing,
+			st->blocks_missing ? " in " : "", st->blocks_missing,
+			st->blocks_missing ? (st->blocks_missing == 1 ? " block" : " blocks") : "");
+}
+
+/* Every skip, said on stderr (the first RECFILE_SKIPS_KEPT one by one). */
+static void log_skips(const struct recfile_reader *r)
+{
+	const struct recfile_status *st = &r->st;
+
+	for (__u32 i = 0; i < st->nskips && i < RECFILE_SKIPS_KEPT; i++) {
+		const struct recfile_skip *k = &st->skips[i];
+
+		log_warn("%s: skipped %s at byte %lld, block %u (%llu bytes): %s", r->name,
+			 k->damaged ? "a damaged stretch" : "an unknown block", (long long)k->at, k->blk,
+			 (unsigned long long)k->bytes, k->why);
+	}
+	if (st->nskips > RECFILE_SKIPS_KEPT)
+		log_warn("%s: and %u more skipped blocks", r->name, st->nskips - RECFILE_SKIPS_KEPT);
 }
 
 int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx)
@@ -661,6 +850,8 @@ int recfile_read_all(struct recfile_reader *r, recfile_rec_cb cb, void *ctx)
 		return cb_ret;
 	}
 	r->done = r->off;
+	finish_status(r);
+	log_skips(r);
 	if (!r->st.clean_end)
 		log_debug("%s: %s", r->name, r->st.message);
 	return err;	/* an I/O error: status says where */
