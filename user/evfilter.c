@@ -1,10 +1,12 @@
 /* evfilter.c - kind and time-window filters on decoded events (see evfilter.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "evfilter.h"
 
 #define KIND_BIT(k) (1u << (k))
+#define ALL_BITS (((1u << IPCS_KIND_MAX) - 1) & ~KIND_BIT(IPCS_KIND_NONE))
 #define UNIX_BITS (KIND_BIT(IPCS_KIND_UNIX_STREAM) | KIND_BIT(IPCS_KIND_UNIX_DGRAM) | \
 		   KIND_BIT(IPCS_KIND_UNIX_SEQPACKET))
 
@@ -31,19 +33,35 @@ int evfilter_parse_kinds(const char *list, __u32 *kinds, const char **bad)
 	const char *p = list, *end;
 	__u32 bits;
 
+	__u32 in = 0, out = 0;
+
 	*kinds = 0;
 	do {
+		bool minus = *p == '-';
+
 		end = strchr(p, ',');
 		if (!end)
 			end = p + strlen(p);
-		if (kind_bits(p, (size_t)(end - p), &bits)) {
+		if (kind_bits(p + minus, (size_t)(end - p - minus), &bits)) {
 			snprintf(word, sizeof(word), "%.*s", (int)(end - p), p);
 			*bad = word;
 			return -EINVAL;
 		}
-		*kinds |= bits;
+		if (minus)
+			out |= bits;
+		else
+			in |= bits;
 		p = end + 1;
 	} while (*end);
+	/* Only exclusions ("-signal"): every other kind. */
+	if (!in)
+		in = ALL_BITS;
+	*kinds = in & ~out;
+	if (!*kinds) {
+		snprintf(word, sizeof(word), "%s", list);
+		*bad = word;	/* nothing left to show */
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -16,7 +16,8 @@ struct ev_filter {
 
 /*
  * "pipe,unix,tcp": kind names as ipcs_kind_name() prints them, plus "unix"
- * for the three unix socket kinds. Returns 0, or -EINVAL naming the bad
+ * for the three unix socket kinds; "-signal" leaves a kind out (of the
+ * others listed, or of every kind when only exclusions are). Returns 0, or -EINVAL naming the bad
  * word in *bad (points into list's copy: valid until the next call).
  */
 int evfilter_parse_kinds(const char *list, __u32 *kinds, const char **bad);

@@ -30,6 +30,7 @@ static const struct cmd_desc cmds[] = {
 	  "      --force         replace an existing regular file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "      --cgroup PATH   trace only processes in this cgroup (v2) or below it, e.g. a\n"
 	  "                      container's; PATH as under /sys/fs/cgroup or /proc/PID/cgroup\n"
 	  "  -C SIZE             rotate: a new file when this one reaches SIZE (megabytes,\n"
@@ -56,6 +57,7 @@ static const struct cmd_desc cmds[] = {
 	  "  -p, --pid PID       watch PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     watch processes whose command name is NAME\n"
 	  "      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "      --cgroup PATH   watch only processes in this cgroup (v2) or below it\n"
 	  "      --plain         print one line per event instead (also when stdout is not\n"
 	  "                      a terminal)\n"
@@ -84,6 +86,7 @@ static const struct cmd_desc cmds[] = {
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1-4 switch view (4 or w: long\n"
 	  "waits, deadlocks highlighted), Enter opens\n"
@@ -92,14 +95,18 @@ static const struct cmd_desc cmds[] = {
 	  "/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n"
 	  "] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n" },
 	{ "report", CMD_REPORT, "v",
-	  "usage: ipcscope report FILE [--json] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
+	  "usage: ipcscope report FILE [--json] [--all] [--since SEC] [--until SEC]\n"
+	  "                       [--kind LIST] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
-	  "which channel, plus drops and how the file ended.\n"
+	  "which channel, plus drops and how the file ended. Text is laid out to the\n"
+	  "terminal's width (COLUMNS when set; 120 when not a terminal).\n"
 	  "      --json          machine-readable output (docs/report-json.md)\n"
+	  "      --all           every row: SIGCHLD is not folded into one row per receiver\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "stat", CMD_STAT, "o:p:c:qv",
 	  "usage: ipcscope stat [-p PID]... [-c COMM] [--kind LIST] [--cgroup PATH]\n"
@@ -110,6 +117,7 @@ static const struct cmd_desc cmds[] = {
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     trace processes whose command name is NAME\n"
 	  "      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "      --cgroup PATH   trace only processes in this cgroup (v2) or below it\n"
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --json          machine-readable summary (docs/report-json.md)\n"
@@ -140,6 +148,7 @@ static const struct cmd_desc cmds[] = {
 	  "      --until SEC     only events up to SEC seconds after it began\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "merge", CMD_MERGE, "o:v",
 	  "usage: ipcscope merge FILE FILE... -o OUT [--force] [-v]\n"
@@ -195,7 +204,7 @@ static const struct cmd_desc cmds[] = {
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
-       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL };
+       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALL };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -222,6 +231,7 @@ static const struct option long_opts[] = {
 	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -244,6 +254,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 		       cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY || cmd == CMD_LIVE;
 	case OPT_INTERVAL: return cmd == CMD_LIVE;
+	case OPT_ALL: return cmd == CMD_REPORT;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	}
 	return false;
@@ -394,6 +405,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
+	case OPT_ALL: o->all = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_NO_STACKS: o->no_stacks = true; return 0;

@@ -56,6 +56,7 @@ struct ipcs_opts {
 	unsigned rotate_count;		/* record -W N: keep N files, 0 = all */
 	bool force;			/* --force: replace an existing output file */
 	bool json;			/* --json */
+	bool all;			/* report --all: no rows folded (SIGCHLD) */
 	bool plain;			/* --plain */
 	bool quiet;			/* -q: no status on stderr */
 	bool keep;			/* demo --keep: keep the recording */

@@ -30,8 +30,12 @@ _ipcscope() {
 		return ;;
 	--kind)
 		local kinds="pipe fifo unix unix-stream unix-dgram unix-seqpacket tcp udp shm futex mq signal pty eventfd"
-		local pre=${cur%"${cur##*,}"}
-		mapfile -t COMPREPLY < <(compgen -P "$pre" -W "$kinds" -- "${cur##*,}")
+		local pre=${cur%"${cur##*,}"} word=${cur##*,}
+		if [[ $word == -* ]]; then	# -KIND leaves a kind out
+			pre+=-
+			word=${word#-}
+		fi
+		mapfile -t COMPREPLY < <(compgen -P "$pre" -W "$kinds" -- "$word")
 		return ;;
 	-p | --pid)
 		mapfile -t COMPREPLY < <(compgen -W "$(ps -eo pid= 2>/dev/null)" -- "$cur")
@@ -52,7 +56,7 @@ _ipcscope() {
 	deadlock) opts="-p --pid -c --comm --watch --duration --json --no-stacks --threshold -n --ringbuf-kb -q --quiet -v --verbose --help" ;;
 	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
 	replay) opts="--plain -n --frames --since --until --kind -v --verbose --help" ;;
-	report) opts="--json --since --until --kind -v --verbose --help" ;;
+	report) opts="--json --all --since --until --kind -v --verbose --help" ;;
 	export) opts="--format -o --output --force --since --until --kind -v --verbose --help" ;;
 	merge) opts="-o --output --force -v --verbose --help" ;;
 	demo) opts="-o --output --keep --force -q --quiet -v --verbose --help" ;;

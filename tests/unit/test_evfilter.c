@@ -39,6 +39,21 @@ static void test_parse_kinds(void **state)
 	assert_int_equal(evfilter_parse_kinds("", &k, &bad), -EINVAL);
 	assert_int_equal(evfilter_parse_kinds("pipe,", &k, &bad), -EINVAL);
 	assert_int_equal(evfilter_parse_kinds("none", &k, &bad), -EINVAL);
+	/* "-KIND" leaves one out: of every kind when only exclusions are given */
+	assert_int_equal(evfilter_parse_kinds("-signal", &k, &bad), 0);
+	assert_false(k & (1u << IPCS_KIND_SIGNAL));
+	assert_false(k & (1u << IPCS_KIND_NONE));
+	for (unsigned i = IPCS_KIND_PIPE; i < IPCS_KIND_MAX; i++)
+		if (i != IPCS_KIND_SIGNAL)
+			assert_true(k & (1u << i));
+	assert_int_equal(evfilter_parse_kinds("unix,-unix-dgram", &k, &bad), 0);
+	assert_int_equal(k, (1u << IPCS_KIND_UNIX_STREAM) | (1u << IPCS_KIND_UNIX_SEQPACKET));
+	assert_int_equal(evfilter_parse_kinds("-signal,-futex", &k, &bad), 0);
+	assert_false(k & ((1u << IPCS_KIND_SIGNAL) | (1u << IPCS_KIND_FUTEX)));
+	assert_true(k & (1u << IPCS_KIND_PIPE));
+	assert_int_equal(evfilter_parse_kinds("-bogus", &k, &bad), -EINVAL);
+	assert_string_equal(bad, "-bogus");
+	assert_int_equal(evfilter_parse_kinds("pipe,-pipe", &k, &bad), -EINVAL);	/* nothing left */
 }
 
 static void test_match(void **state)
