@@ -89,9 +89,9 @@ check_jq "jsonl: the two moves (top shell to B, inner shell to A)" "$top:/$name-
 	'[.[] | select(.type == "cgroup") | "\(.pid):\(.cgroup)"] | join(" ")' --slurp
 check_jq "jsonl: A and B named once each" "1 1" "$J" \
 	'"\([.[] | select(.type == "cgroup_name" and .cgroup_id == $a)] | length) \([.[] | select(.type == "cgroup_name" and .cgroup_id == $b)] | length)"' \
-	--slurp --argjson a "$ida" --argjson b "$idb"
+	--slurp --arg a "$ida" --arg b "$idb"
 check_jq "jsonl: every name before its first use" true "$J" \
-	'. as $e | [range(length) | select($e[.].cgroup_id != null and $e[.].cgroup_id != 0 and $e[.].type != "cgroup_name")] |
+	'. as $e | [range(length) | select($e[.].cgroup_id != null and $e[.].cgroup_id != "0" and $e[.].type != "cgroup_name")] |
 	 all(. as $i | [$e[0:$i][] | select(.type == "cgroup_name" and .cgroup_id == $e[$i].cgroup_id)] | length > 0)' \
 	--slurp
 

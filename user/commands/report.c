@@ -466,7 +466,8 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 		fputs("traced live (not recorded)", stdout);
 	}
 	units_dur(span, sizeof(span), t->last_ns > t->first_ns ? t->last_ns - t->first_ns : 0);
-	printf(": host %s, started %s, %s of events\n", host, when, span);
+	/* the path on a line of its own: the rest fits the width whatever its length */
+	printf("\nhost %s, started %s, %s of events\n", host, when, span);
 	printf("events %" PRIu64 ", dropped %" PRIu64, (uint64_t)t->events, (uint64_t)t->drops_total);
 	for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
 		printf("%s%s %" PRIu64, i ? ", " : " (", ipcs_drop_name(i), (uint64_t)t->drops[i]);
