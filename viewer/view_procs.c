@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/escape.h"
 #include "viewer.h"
 
 static const char *const proc_titles[PC_COUNT] = {
@@ -17,18 +18,19 @@ static const bool proc_right[PC_COUNT] = {
  * cells (else it is hidden and sorting skips it). */
 #define MIN_CGROUP 12
 
-static void proc_layout(int width, int *x, int *w, unsigned *hidden)
+/* Fixed widths, COMM as wide as the longest name shown (escaped, at most a
+ * whole escaped comm), CGROUP the rest of the line. */
+static void proc_layout(int width, int comm, int *x, int *w, unsigned *hidden)
 {
-	bool wide = width >= 120;
 	int end;
 
-	w[PC_PID] = wide ? 8 : 7;
-	w[PC_COMM] = wide ? 40 : 16;
+	w[PC_PID] = 7;
+	w[PC_COMM] = comm < 4 ? 4 : comm;
 	w[PC_CHANS] = 5;
 	w[PC_PEERS] = 5;
-	w[PC_OUT] = wide ? 11 : 9;
-	w[PC_IN] = wide ? 11 : 9;
-	w[PC_BLOCKED] = wide ? 11 : 9;
+	w[PC_OUT] = 8;
+	w[PC_IN] = 8;
+	w[PC_BLOCKED] = 9;
 	w[PC_STATE] = 9;
 	w[PC_CGROUP] = 0;
 	for (int c = 0, pos = 1; c < PC_COUNT; c++) {
@@ -40,6 +42,20 @@ static void proc_layout(int width, int *x, int *w, unsigned *hidden)
 		w[PC_CGROUP] = end;
 	else
 		*hidden |= 1u << PC_CGROUP;
+}
+
+/* The longest escaped comm among the rows on screen. */
+static int comm_need(const struct snapshot *snap, const size_t *idx, size_t n)
+{
+	char buf[IPCS_COMM_LEN * 4 + 1];
+	int w = 4;
+
+	for (size_t i = 0; i < n; i++) {
+		int len = (int)esc_term(snap->procs[idx[i]].p.ref.comm, IPCS_COMM_LEN, buf, sizeof(buf));
+
+		w = len > w ? len : w;
+	}
+	return w;
 }
 
 /* Its path; an id the recording does not name; "-" unknown. */
@@ -127,7 +143,7 @@ static void proc_row(struct screen *scr, const int *x, const int *w, int y,
 	screen_put_field(scr, x[PC_OUT], y, attr, buf, w[PC_OUT], 1);
 	view_fmt_bytes(buf, sizeof(buf), p->bytes_in, w[PC_IN]);
 	screen_put_field(scr, x[PC_IN], y, attr, buf, w[PC_IN], 1);
-	snprintf(buf, sizeof(buf), "%.1fms", (double)p->blocked_ns / 1e6);
+	view_fmt_dur(buf, sizeof(buf), p->blocked_ns, false);
 	screen_put_field(scr, x[PC_BLOCKED], y, attr, buf, w[PC_BLOCKED], 1);
 	if (p->p.exited)
 		snprintf(buf, sizeof(buf), "exited %d", p->p.exit_code);
@@ -145,9 +161,8 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 			       .desc = vs->sort_desc[VIEW_PROCS] };
 	size_t *idx = malloc((snap->nprocs ? snap->nprocs : 1) * sizeof(*idx)), n = 0;
 
-	proc_layout(scr->w, x, w, &vs->hidden_cols);
-	view_header(scr, y0, proc_titles, x, w, proc_right, PC_COUNT, sc.col, sc.desc);
-	rows--;
+	size_t top, shown;
+
 	if (!idx) {
 		screen_put(scr, 1, y0 + 1, SA_WARN, "out of memory", -1);
 		vs->nrows = 0;
@@ -157,7 +172,12 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 		if (view_match(vs, snap->procs[i].p.ref.comm, IPCS_COMM_LEN))
 			idx[n++] = i;
 	qsort_r(idx, n, sizeof(*idx), proc_cmp, &sc);
+	rows--;
 	view_scroll(vs, n, rows > 0 ? (size_t)rows : 1);
+	top = vs->top[VIEW_PROCS];
+	shown = n - top < (size_t)(rows > 0 ? rows : 0) ? n - top : (size_t)(rows > 0 ? rows : 0);
+	proc_layout(scr->w, comm_need(snap, idx + top, shown), x, w, &vs->hidden_cols);
+	view_header(scr, y0, proc_titles, x, w, proc_right, PC_COUNT, sc.col, sc.desc);
 	for (size_t r = 0; r < (size_t)(rows > 0 ? rows : 0) && vs->top[VIEW_PROCS] + r < n; r++) {
 		size_t i = vs->top[VIEW_PROCS] + r;
 

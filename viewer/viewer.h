@@ -184,9 +184,9 @@ void view_header(struct screen *scr, int y, const char *const *titles, const int
 void view_scroll(struct view_state *vs, size_t n, size_t rows);
 /* Does filter match this foreign string (raw substring)? */
 bool view_match(const struct view_state *vs, const char *s, size_t n);
-/* Byte counts that fit width: exact when they fit, else K/M/G/T. */
+/* Bytes in units (575 KiB; units.h), the blank dropped when width is short. */
 void view_fmt_bytes(char *buf, size_t n, __u64 v, int width);
-/* A duration in a few characters: 850us, 1.2ms, 3.4s, 5m, 2h; "-" for none. */
+/* A duration in units (850 us, 1.3 ms, 10.5 s, 2m05s); "-" for none. */
 void view_fmt_dur(char *buf, size_t n, __u64 ns, bool none);
 /* Same conversation (kind, channel identity, both processes)? */
 bool view_same_conv(const struct model_conv *x, const struct model_conv *y);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include "model_testlib.h"
 #include "collect/decode.h"
 #include "model/model_int.h"
@@ -307,16 +308,16 @@ static void attach_payload(struct model *m, __u64 ino, const void *p, size_t n)
 }
 
 /*
- * Every view of one model at 80x24 and 160x50: NAME_convs, NAME_procs,
+ * Every view of one model at 80x24, 120x30 and 200x50: NAME_convs, NAME_procs,
  * NAME_seq (the top conversation's sequence, opened with Enter), NAME_seq_msg
  * (its newest message's pane).
  */
 static void all_views(struct model *m, const char *name)
 {
-	static const int sizes[2][2] = { { 80, 24 }, { 160, 50 } };
+	static const int sizes[3][2] = { { 80, 24 }, { 120, 30 }, { 200, 50 } };
 	char full[96];
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		int w = sizes[i][0], h = sizes[i][1];
 		struct view_state vs;
 
@@ -360,6 +361,103 @@ static void test_all_views_long(void **state)
 {
 	build_long(*state);
 	all_views(*state, "long");
+}
+
+#define SOCKFS 8u
+#define KSOCK 0xffff888000001000ull
+
+static struct ipcs_event sock_ev(__u32 pid, __u16 sys, __s64 n, __u16 kind, __u64 id, __u64 peer)
+{
+	struct ipcs_event ev = sys_ev(pid, sys, n, 3, -1, (__u64)n, kind, id,
+				      IPCS_FMODE_READ | IPCS_FMODE_WRITE);
+
+	ev.type = IPCS_REC_SOCK;
+	ev.sock.s.h.type = IPCS_REC_SOCK;
+	ev.sock.s.h.size = sizeof(ev.sock);
+	ev.sock.s.h.ts_ns = now++;
+	ev.sock.s.chan.dev = SOCKFS;
+	ev.sock.peer = peer;
+	ev.sock.family = 1;
+	ev.sock.type = kind == IPCS_KIND_UNIX_DGRAM ? 2 : 1;
+	return ev;
+}
+
+/* A TCP end between 10.200.100.1:lport and 10.200.100.2:rport. */
+static void tcp_io(struct model *m, __u32 pid, __u16 sys, __u64 id, __u16 lport, __u16 rport,
+		   bool first, __s64 n)
+{
+	struct ipcs_event ev = sock_ev(pid, sys, n, IPCS_KIND_TCP, id, 0);
+	unsigned char h1[4] = { 10, 200, 100, 1 }, h2[4] = { 10, 200, 100, 2 };
+	__u16 rp = htons(rport);
+
+	ev.sock.family = 2;
+	memcpy(ev.sock.addr, first ? h1 : h2, 4);
+	memcpy(ev.sock.addr + 16, first ? h2 : h1, 4);
+	memcpy(ev.sock.addr + 32, &lport, 2);
+	memcpy(ev.sock.addr + 34, &rp, 2);
+	ev.sock.addr_len = 36;
+	ev.sock.flags = IPCS_SOCKF_INET;
+	apply(m, &ev);
+}
+
+static void unix_io(struct model *m, __u32 pid, __u16 sys, __u16 kind, __u64 id, __u64 peer, __s64 n)
+{
+	struct ipcs_event ev = sock_ev(pid, sys, n, kind, id, peer);
+
+	apply(m, &ev);
+}
+
+/* Sockets: a long TCP name both ways, unix stream and datagram pairs (their
+ * kinds must read apart), long comms, an eventfd-sized channel name. */
+static void build_net(struct model *m)
+{
+	now = 5000000000ull;
+	exec_as(m, 4000000, 1, 501, "demo-rpc-client");
+	exec_as(m, 4000001, 1, 502, "demo-rpc-server");
+	for (int i = 0; i < 20; i++) {
+		tcp_io(m, 4000000, IPCS_SYS_WRITE, KSOCK + 1, 44437, 46200, true, 32);
+		tcp_io(m, 4000001, IPCS_SYS_READ, KSOCK + 2, 46200, 44437, false, 32);
+		now += 2000000;
+		tcp_io(m, 4000001, IPCS_SYS_WRITE, KSOCK + 2, 46200, 44437, false, 3107);
+		tcp_io(m, 4000000, IPCS_SYS_READ, KSOCK + 1, 44437, 46200, true, 3107);
+	}
+	unix_io(m, 4000000, IPCS_SYS_WRITE, IPCS_KIND_UNIX_STREAM, KSOCK + 3, KSOCK + 4, 588895);
+	unix_io(m, 4000001, IPCS_SYS_READ, IPCS_KIND_UNIX_STREAM, KSOCK + 4, KSOCK + 3, 588895);
+	unix_io(m, 4000000, IPCS_SYS_WRITE, IPCS_KIND_UNIX_DGRAM, KSOCK + 5, KSOCK + 6, 64);
+	unix_io(m, 4000001, IPCS_SYS_READ, IPCS_KIND_UNIX_DGRAM, KSOCK + 6, KSOCK + 5, 64);
+	model_flush(m);
+}
+
+static void test_all_views_net(void **state)
+{
+	struct view_state vs;
+	char *dump;
+
+	build_net(*state);
+	all_views(*state, "net");
+	/* at 120 columns: kinds whole and apart, names whole, the TCP name's ports */
+	view_state_init(&vs);
+	dump = render(*state, &vs, 120, 30);
+	assert_non_null(strstr(dump, " unix-stream "));
+	assert_non_null(strstr(dump, " unix-dgram "));
+	assert_non_null(strstr(dump, "4000000/demo-rpc-client"));
+	assert_non_null(strstr(dump, ":44437<->"));
+	assert_non_null(strstr(dump, ":46200"));
+	assert_non_null(strstr(dump, "575 KiB"));
+	free(dump);
+	/* at 80: still whole kinds, both ports */
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, " unix-stream "));
+	assert_non_null(strstr(dump, " unix-dgram "));
+	assert_non_null(strstr(dump, ":44437<->"));
+	free(dump);
+	/* the processes view shows CGROUP at every width from 100 on */
+	keys(&vs, "2");
+	for (int w = 100; w <= 200; w += 2) {
+		dump = render(*state, &vs, w, 24);
+		assert_non_null(strstr(dump, "CGROUP"));
+		free(dump);
+	}
 }
 
 /* Hostile names and a payload of escape sequences: shown as \xNN or '.', never raw. */
@@ -638,7 +736,8 @@ static void test_hostile(void **state)
 	dump = render(m, &vs, 260, 50);	/* room for the whole escaped path */
 	assert_non_null(strstr(dump, "/tmp/\\x1b[2J\\x1b]0;owned\\x07/\\x0d\\x0a\\x7f\\x9bfifo"));
 	assert_non_null(strstr(dump, "aaaa/end.fifo 68/longest_comm_xx "));	/* a long path keeps its end */
-	assert_non_null(strstr(dump, " fifo         ...aaaa"));
+	assert_non_null(strstr(dump, " fifo /var/lib/aaaa"));	/* and its start */
+	assert_non_null(strstr(dump, "aaa...aaa"));
 	free(dump);
 	keys(&vs, "2");
 	/* Cgroup paths escaped in the processes view; a long one keeps its end. */
@@ -657,7 +756,7 @@ static void test_hostile(void **state)
 	free(dump);
 }
 
-/* The A->B column (bytes) of each data row of a conversations screen. */
+/* The A->B bytes of each data row of a huge conversations screen. */
 static size_t ab_column(const char *dump, __u64 *out, size_t max)
 {
 	const char *line = dump;
@@ -667,11 +766,12 @@ static size_t ab_column(const char *dump, __u64 *out, size_t max)
 		const char *eol = strchr(line, '\n');
 
 		if (y >= 2 && !strncmp(line, " pipe ", 6)) {
-			unsigned long long ab;
-			char chan[32], a[32], b[32];
+			unsigned long long ino;
 
-			assert_int_equal(sscanf(line, " pipe %31s %31s %31s %llu", chan, a, b, &ab), 4);
-			out[n++] = ab;
+			/* bytes are in units now ("2.9 KiB"): pipe i (ino 1000 + i)
+			 * carries i + 1 bytes, so its name says them exactly */
+			assert_int_equal(sscanf(line, " pipe pipe:[%llu]", &ino), 1);
+			out[n++] = ino - 999;
 		}
 		line = eol ? eol + 1 : line + strlen(line);
 	}
@@ -726,8 +826,9 @@ static void test_huge_sort_scroll(void **state)
 	assert_int_equal(vs.sel[VIEW_CONVS], 47 - 2);
 	golden(m, &vs, "huge_scrolled", 80, 24);
 
-	/* s cycles the sort column over those shown at 80 columns: B->A, A>B/s,
-	 * B>A/s, IDLE, KIND, CHANNEL, ... */
+	/* s cycles the sort column over those shown at 80 columns (B>A/s and
+	 * the latencies give their room to the names): B->A, A>B/s, MSGS, IDLE,
+	 * KIND, CHANNEL, ... */
 	keys(&vs, "ssssg");
 	assert_int_equal(vs.sort_col[VIEW_CONVS], CC_LAST);
 	assert_false(vs.sort_desc[VIEW_CONVS]);	/* least idle first */
@@ -888,14 +989,15 @@ static void test_screen_basics(void **state)
 	assert_string_equal(dump, ".../file\n/a/f\n");
 	free(dump);
 	screen_free(&scr);
+	/* human units; the blank goes when the column is short */
 	view_fmt_bytes(buf, sizeof(buf), 123456789, 9);
-	assert_string_equal(buf, "123456789");
+	assert_string_equal(buf, "118 MiB");
 	view_fmt_bytes(buf, sizeof(buf), 1234567890, 9);
-	assert_string_equal(buf, "1177.4M");
+	assert_string_equal(buf, "1.1 GiB");
 	view_fmt_bytes(buf, sizeof(buf), 1234567890, 6);
-	assert_string_equal(buf, "1.1G");
-	view_fmt_bytes(buf, sizeof(buf), ~0ull, 5);
-	assert_string_equal(buf, "16.0E");
+	assert_string_equal(buf, "1.1GiB");
+	view_fmt_bytes(buf, sizeof(buf), ~0ull, 8);
+	assert_string_equal(buf, "16.0 EiB");
 }
 
 int main(void)
@@ -920,6 +1022,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_views_huge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_views_net, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
