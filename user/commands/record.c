@@ -18,6 +18,7 @@
 #include "export/export.h"
 #include "export/output.h"
 #include "log.h"
+#include "util/units.h"
 #include "pipeline.h"
 #include "record/recorder.h"
 #include "record/rotate.h"
@@ -144,12 +145,12 @@ static __u64 drops_sum(const __u64 d[IPCS_DROP_SLOTS])
 static void status_line(const struct ipcs_opts *o, const struct pipeline *p,
 			const __u64 drops[IPCS_DROP_SLOTS], const char *file, __u64 bytes, bool final)
 {
-	char size[32] = "";
+	char size[32] = "", units[16];
 
 	if (o->quiet || (!final && !isatty(STDERR_FILENO)))
 		return;
 	if (file)
-		snprintf(size, sizeof(size), " (%.1f MiB)", (double)bytes / (1 << 20));
+		snprintf(size, sizeof(size), " (%s)", units_bytes(units, sizeof(units), bytes));
 	fprintf(stderr, "%sipcscope: %llu events, %llu dropped -> %s%s%s",
 		final ? "" : "\r",
 		(unsigned long long)p->records, (unsigned long long)drops_sum(drops),
