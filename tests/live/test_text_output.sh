@@ -67,4 +67,24 @@ check_eq "script: --kind -signal: no SIGCHLD row" 0 "$(grep -c SIGCHLD "$T/nosig
 check_eq "script: without a filter the children are in the cgroup section" true \
 	"$(grep -q '/true' "$T/script.txt" && echo true || echo false)"
 check_eq "script: --kind -signal: no child in the cgroup section" 0 "$(grep -c '/true' "$T/nosig.txt")"
+# ---- record -o and --jsonl together; wait records in jsonl and --plain ----
+# cat blocks in read for 2.5 s on sleep's pipe: the recorder's watcher (every
+# second, 1 s threshold) writes a wait record for it
+"$IPCS" record -q -o "$T/w.ipcs" --jsonl "$T/w.jsonl" -- sh -c 'sleep 2.5 | cat' </dev/null >"$T/w.out" 2>"$T/w.err"
+check_eq "record -o with --jsonl: exit status" 0 "$?"
+check_eq "record -o with --jsonl: the recording is whole" true \
+	"$("$IPCS" report "$T/w.ipcs" --json 2>/dev/null | jq -r .status.clean)"
+check_eq "record -o with --jsonl: the stream's header" "header 2" "$(head -1 "$T/w.jsonl" | jq -r '"\(.type) \(.version)"')"
+"$IPCS" export "$T/w.ipcs" --format jsonl -o "$T/w-export.jsonl" 2>/dev/null
+# (the live stream has no seed records: compare the calls)
+check_eq "record -o with --jsonl: the stream has the recording's calls" \
+	"$(jq -c 'select(.type == "sys")' "$T/w-export.jsonl" | wc -l)" "$(jq -c 'select(.type == "sys")' "$T/w.jsonl" | wc -l)"
+cat_pid=$(jq -r 'select(.type == "wait") | .pid' "$T/w-export.jsonl" | head -1)
+check_jq "jsonl: cat's wait record (was type \"?\")" "wait cat read pipe" "$T/w-export.jsonl" \
+	'select(.type == "wait") | "\(.type) \(.comm) \(.sys) \(.wait_kind)"'
+check_eq "jsonl: no record of unknown type" 0 "$(grep -c '"type":"?"' "$T/w-export.jsonl" "$T/w.jsonl" | awk -F: '{ s += $2 } END { print s }')"
+"$IPCS" replay "$T/w.ipcs" --plain >"$T/w.plain" 2>/dev/null
+check_eq "replay --plain: no blank lines (wait records were)" 0 "$(grep -c '^$' "$T/w.plain")"
+check_eq "replay --plain: cat's wait, decoded" 1 \
+	"$(grep -cE "^ +[0-9.]+ +$cat_pid/cat wait +read fd 0 on pipe pipe:\[[0-9]+\] for [0-9.]+ s" "$T/w.plain")"
 live_finish

@@ -24,7 +24,7 @@ check_grep "conversations tab" "$T/start.screen" "1 Conversations"
 check_eq "conversation row: kind, channel" "pipe pipe:[" "$(row start "^ pipe " | cut -c2-12)"
 # KIND CHANNEL A B A->B B->A A>B/s B>A/s MSGS IDLE (120 columns)
 check_eq "row: A, B, bytes each way, messages" "$w/pp_writer $r/pp_reader 1000 0 10" \
-	"$(row start '^ pipe ' | awk '{print $3, $4, $5, $6, $9}')"
+	"$(row start '^ pipe ' | nums | awk '{print $3, $4, $5, $6, $9}')"
 check_grep "sorted by A->B, biggest first" "$T/start.screen" "A->B v"
 check_grep "status: drops shown" "$T/start.screen" "drops 0"
 check_grep "status: replay, the cursor at the end, the file" "$T/start.screen" "end, event"
@@ -40,11 +40,11 @@ keys filter_cleared "$w/pp_writer" Escape
 check_grep "filter cleared" "$T/filter_cleared.screen" "filter: -"
 
 keys procs "COMM" 2
-# PID COMM CHANS PEERS OUT IN BLOCKED STATE (time blocked varies: only its unit)
-procs_row() { row procs "^ +$1 " | awk '{sub(/[0-9.]+ms/, "ms", $7); print}'; }
+# PID COMM CHANS PEERS OUT IN BLOCKED STATE CGROUP (time blocked varies: "t")
+procs_row() { row procs "^ +$1 " | nums | awk '{sub(/^[0-9.]+(ns|us|ms|s)$/, "t", $7); print $1, $2, $3, $4, $5, $6, $7, $8, $9}'; }
 # CHANS 2: the pipe, and SIGCHLD from the reader to the writer (its parent) at exit
-check_eq "processes: writer row" "$w pp_writer 2 1 1000 0 ms exited 0" "$(procs_row "$w")"
-check_eq "processes: reader row" "$r pp_reader 2 1 0 1000 ms exited 0" "$(procs_row "$r")"
+check_eq "processes: writer row" "$w pp_writer 2 1 1000 0 t exited 0" "$(procs_row "$w")"
+check_eq "processes: reader row" "$r pp_reader 2 1 0 1000 t exited 0" "$(procs_row "$r")"
 # Mark both (m), Enter: all their traffic side by side: 10 writes and SIGCHLD.
 keys group "traffic among 2 processes" m j m Enter
 check_grep "group: 11 messages (10 writes, 1 signal)" "$T/group.screen" "messages: 11 shown"
@@ -65,24 +65,24 @@ nev=$(sed -n 's/.*paused, event 0\/\([0-9]*\).*/\1/p' "$T/jump_start.screen")
 keys step1 "paused, event 1/$nev" .
 keys step_sec "end, event $nev/$nev" ]
 check_eq "a second on: all 10 writes, as at the end" "1000 0 10" \
-	"$(row step_sec '^ pipe ' | awk '{print $5, $6, $9}')"
+	"$(row step_sec '^ pipe ' | nums | awk '{print $5, $6, $9}')"
 keys back1 "paused, event $((nev - 1))/$nev" ,
 # Step back until the row shows fewer than 10 messages: the counts follow the cursor.
 for ((i = nev - 2; i >= 0; i--)); do
 	tmx send-keys -t v ,
 	wait_screen back "paused, event $i/$nev" || break
-	msgs=$(row back '^ pipe ' | awk '{print $9}')
+	msgs=$(row back '^ pipe ' | nums | awk '{print $9}')
 	[[ -n $msgs && $msgs -lt 10 ]] && break
 done
-got=$(row back '^ pipe ' | awk '{print $5, $9}')
+got=$(row back '^ pipe ' | nums | awk '{print $5, $9}')
 check_eq "stepped back to the 10th write being unread: 900 bytes in 9 messages" "900 9" "$got"
 keys play "playing x1" p
 keys play_end "end, event $nev/$nev" ""
 check_eq "played to the end: the totals again" "1000 0 10" \
-	"$(row play_end '^ pipe ' | awk '{print $5, $6, $9}')"
+	"$(row play_end '^ pipe ' | nums | awk '{print $5, $6, $9}')"
 
 # The sequence of the conversation: 10 arrows of 100 bytes, writer -> reader.
-keys seq "pp_reader" Enter
+keys seq "100 B write" Enter	# (the arrows: the sequence is open)
 check_eq "sequence: 10 arrows of 100 bytes" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/seq.screen")"
 keys seq_msg "fds passed 0" Enter
 check_grep "message pane: the newest message, writer to reader" "$T/seq_msg.screen" "$w -> $r"

@@ -41,6 +41,9 @@ keys() {
 
 # row NAME ERE: the first line of screen NAME matching, spaces squeezed
 row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }
+# nums: a row's figures one word each: bytes without their unit ("1000 B" ->
+# "1000", so small counts stay exact), durations joined ("6.0 us" -> "6.0us")
+nums() { sed -E 's/ ([KMGTPE]i)?B( |$)/\2/g; s/([0-9.]+) (ns|us|ms|s)( |$)/\1\2\3/g'; }
 
 # wait_file FILE: until it is not empty (5 s), e.g. the viewer's exit status
 wait_file() {

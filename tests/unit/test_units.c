@@ -1,4 +1,5 @@
-/* test_units.c - human units (util/units.c) and text tables (util/texttable.c). */
+/* test_units.c - human units (util/units.c), text tables (util/texttable.c) and
+ * kernel numbers named as strace names them (util/names.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include "util/texttable.h"
 #include "util/units.h"
+#include "util/names.h"
 
 static void test_bytes(void **state)
 {
@@ -129,6 +131,33 @@ static void test_width_from_env(void **state)
 	unsetenv("COLUMNS");
 }
 
+static void test_names(void **state)
+{
+	char b[96];
+
+	(void)state;
+	assert_string_equal(names_signal(17, b, sizeof(b)), "SIGCHLD");
+	assert_string_equal(names_signal(9, b, sizeof(b)), "SIGKILL");
+	assert_string_equal(names_signal(0, b, sizeof(b)), "SIG0");
+	assert_string_equal(names_signal(99, b, sizeof(b)), "SIG99");
+	assert_string_equal(names_signal(-5, b, sizeof(b)), "SIG-5");
+	assert_string_equal(names_futex_op(137, b, sizeof(b)), "FUTEX_WAIT_BITSET_PRIVATE");
+	assert_string_equal(names_futex_op(393, b, sizeof(b)), "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME");
+	assert_string_equal(names_futex_op(1, b, sizeof(b)), "FUTEX_WAKE");
+	assert_string_equal(names_futex_op(6 | 128, b, sizeof(b)), "FUTEX_LOCK_PI_PRIVATE");
+	assert_string_equal(names_futex_op(0x7f, b, sizeof(b)), "0x7f /* FUTEX_??? */");
+	assert_string_equal(names_futex_op(0x10001, b, sizeof(b)), "FUTEX_WAKE|0x10000");
+	assert_string_equal(names_errno(110), "ETIMEDOUT");
+	assert_string_equal(names_errno_text(110), "Connection timed out");
+	assert_null(names_errno(0));
+	assert_null(names_errno(5000));
+	assert_null(names_errno_text(-1));
+	assert_string_equal(names_sig_result(1), "ignored");
+	assert_string_equal(names_sig_result(99), "?");
+	assert_string_equal(names_sig_disp(2), "handler");
+	assert_string_equal(names_sig_disp(7), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_width_from_env),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@ char *names_futex_op(unsigned op, char *buf, size_t n)
 		[FUTEX_WAIT_REQUEUE_PI] = "FUTEX_WAIT_REQUEUE_PI",
 		[FUTEX_CMP_REQUEUE_PI] = "FUTEX_CMP_REQUEUE_PI", [13] = "FUTEX_LOCK_PI2",
 	};
-	unsigned cmd = op & FUTEX_CMD_MASK, rest = op & ~(FUTEX_CMD_MASK | FUTEX_PRIVATE_FLAG |
+	unsigned cmd = op & 0x7f, rest = op & ~(0x7fu | FUTEX_PRIVATE_FLAG |
 							  FUTEX_CLOCK_REALTIME);
 	size_t off;
 
