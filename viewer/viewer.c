@@ -189,6 +189,7 @@ void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
 	screen_clear(scr);
 	vs->waits_tab = snap->nwaits || vs->view == VIEW_WAITS;
 	vs->hidden_cols = 0;
+	vs->row0 = vs->view == VIEW_DETAIL ? -1 : 2;	/* tabs, titles, then the rows */
 	render_tabs(info, vs, scr);
 	if (rows > 0) {
 		if (vs->view == VIEW_PROCS)

@@ -81,6 +81,8 @@ struct view_state {
 	size_t page;			/* rows that fit on screen */
 	bool waits_tab;			/* the waits tab is shown (Tab visits it) */
 	unsigned hidden_cols;		/* bit per column too narrow to show (sort skips them) */
+	int row0;			/* screen row of the first list row (-1: no list), for clicks */
+	enum view_id back;		/* where Esc goes from the sequence view */
 	struct model_conv cur_conv;	/* convs view: the selected row (Enter opens it) */
 	bool cur_conv_valid;
 	struct model_proc_ref cur_proc;	/* procs view: the selected row (m marks it) */
@@ -152,6 +154,8 @@ int viewer_run(const struct viewer_feed *f, const struct viewer_info *info, int 
 enum vkey {
 	VK_ENTER = '\n', VK_ESC = 27, VK_TAB = '\t', VK_BACKSPACE = 127,
 	VK_UP = 0x100, VK_DOWN, VK_PGUP, VK_PGDN, VK_HOME, VK_END, VK_RESIZE,
+	VK_LEFT, VK_RIGHT, VK_F1, VK_F10, VK_WHEEL_UP, VK_WHEEL_DOWN,
+	VK_CLICK = 0x1000,	/* + the screen row of a left click (0..4095) */
 };
 
 enum reaction {

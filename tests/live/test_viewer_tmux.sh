@@ -99,6 +99,55 @@ check_eq "q quits, exit status" 0 "$(cat "$T/viewer.rc" 2>/dev/null)"
 check_eq "nothing on stderr" "" "$(cat "$T/viewer.err" 2>/dev/null)"
 tmx kill-session -t v 2>/dev/null
 
+# htop's habits: Esc/Backspace/Left go back one step (the message pane, the
+# sequence, the filter), a click selects a row, the wheel scrolls, F1 helps,
+# F10 quits.
+# (the server may still be going away with the session before: retry)
+for ((i = 0; i < 50; i++)); do
+	tmx new-session -d -s v -x 120 -y 30 \
+		"'$IPCS' replay '$T/pp.ipcs' 2>'$T/habits.err'; echo \$? >'$T/habits.rc'; sleep 30" 2>/dev/null &&
+		tmx has-session -t v 2>/dev/null && break
+	sleep 0.1
+done
+keys h_start "pp_reader" ""
+keys h_filter "filter: pp" / p p Enter
+keys h_seq "100 B write" Enter
+keys h_pane "fds passed 0" Enter
+tmx send-keys -t v Escape
+check_eq "Esc with the message pane open: the pane closes" 0 "$(wait_gone h_esc "fds passed" && echo 0 || echo 1)"
+check_grep "Esc: still the sequence" "$T/h_esc.screen" "100 B write"
+check_grep "Esc: the filter kept" "$T/h_esc.screen" "filter: pp"
+keys h_bs "A->B v" BSpace
+check_grep "Backspace: back to the conversations, the filter kept" "$T/h_bs.screen" "filter: pp"
+keys h_left "filter: -" Left
+# the rows: which screen row holds the SIGCHLD conversation
+sig_y=$(($(grep -nE '^ signal +SIGCHLD' "$T/h_left.screen" | head -1 | cut -d: -f1) - 1))
+pipe_y=$(($(grep -nE '^ pipe ' "$T/h_left.screen" | head -1 | cut -d: -f1) - 1))
+check_eq "two rows to click on" true "$( ((sig_y > 0 && pipe_y > 0)) && echo true || echo false)"
+click "$sig_y" 10
+keys h_click "signal" Enter
+check_grep "click on the SIGCHLD row, Enter: its sequence" "$T/h_click.screen" "signal SIGCHLD"
+keys h_back "A->B v" Escape
+click "$pipe_y" 10
+wheel down
+keys h_wheel "TIME s" Enter
+nrows=$(grep -cE '^ (pipe|signal) ' "$T/h_left.screen")
+# from the top row the wheel moved the selection 3 rows down (at most to the last)
+check_eq "wheel down from the top: the last of $nrows rows opened (not the pipe)" 0 \
+	"$(grep -c -- '-- 100 B write' "$T/h_wheel.screen")"
+keys h_back2 "A->B v" Escape
+wheel up
+keys h_wheel_up "100 B write" Enter
+check_eq "wheel up: back to the top row (the pipe)" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/h_wheel_up.screen")"
+keys h_back3 "A->B v" Left
+keys h_f1 "reverse the sort order" F1
+keys h_f1_closed "A->B v" j
+tmx send-keys -t v F10
+wait_file "$T/habits.rc"
+check_eq "F10 quits, exit status" 0 "$(cat "$T/habits.rc" 2>/dev/null)"
+check_eq "habits: nothing on stderr" "" "$(cat "$T/habits.err" 2>/dev/null)"
+tmx kill-session -t v 2>/dev/null
+
 # -n N exits by itself after N refreshes (scripts), still on a terminal.
 tmx new-session -d -s n -x 80 -y 24 \
 	"timeout --foreground 10 '$IPCS' replay -n 3 '$T/pp.ipcs'; echo \$? >'$T/frames.rc'; sleep 30"

@@ -844,6 +844,76 @@ static void test_huge_sort_scroll(void **state)
 	assert_false(vs.sort_desc[VIEW_CONVS]);
 }
 
+/* htop's habits: Esc/Backspace/Left go back one step (the message pane
+ * first, then the sequence, then the filter), F1 help, F10 quit, a click
+ * selects the row under it, the wheel scrolls. */
+static void test_back_keys_mouse(void **state)
+{
+	static const int back_keys[] = { VK_ESC, VK_BACKSPACE, VK_LEFT };
+	struct model *m = *state;
+	struct view_state vs;
+
+	build_huge(m);
+	for (size_t k = 0; k < 3; k++) {
+		view_state_init(&vs);
+		free(render(m, &vs, 80, 24));
+		keys(&vs, "/fan\n");	/* a filter */
+		free(render(m, &vs, 80, 24));
+		keys(&vs, "\n\n");	/* the sequence, then the message pane */
+		free(render(m, &vs, 80, 24));
+		assert_int_equal(vs.view, VIEW_DETAIL);
+		assert_true(vs.detail_msg);
+		assert_int_equal(keys_handle(&vs, back_keys[k]) & REACT_REDRAW, REACT_REDRAW);
+		assert_false(vs.detail_msg);	/* the pane closed, nothing else */
+		assert_int_equal(vs.view, VIEW_DETAIL);
+		assert_string_equal(vs.filter, "fan");
+		keys_handle(&vs, back_keys[k]);
+		assert_int_equal(vs.view, VIEW_CONVS);	/* back where it was opened */
+		assert_string_equal(vs.filter, "fan");
+		keys_handle(&vs, back_keys[k]);
+		assert_string_equal(vs.filter, "");	/* then the filter */
+		assert_int_equal(keys_handle(&vs, back_keys[k]), REACT_NONE);
+	}
+	/* from the processes view (a group sequence), back to it */
+	view_state_init(&vs);
+	keys(&vs, "2");
+	free(render(m, &vs, 80, 24));
+	keys(&vs, "m\n");
+	assert_int_equal(vs.view, VIEW_DETAIL);
+	keys_handle(&vs, VK_ESC);
+	assert_int_equal(vs.view, VIEW_PROCS);
+
+	view_state_init(&vs);
+	assert_int_equal(keys_handle(&vs, VK_F1), REACT_REDRAW);
+	assert_true(vs.help);
+	keys_handle(&vs, VK_F1);	/* any key closes it */
+	assert_false(vs.help);
+	assert_int_equal(keys_handle(&vs, VK_F10), REACT_QUIT);
+
+	/* a click on the 5th row (screen row 2 + 4) selects it; the tab bar, titles
+	 * and below the rows do nothing */
+	free(render(m, &vs, 80, 24));
+	assert_int_equal(vs.row0, 2);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 6), REACT_REDRAW);
+	assert_int_equal(vs.sel[VIEW_CONVS], 4);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 0), REACT_NONE);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 1), REACT_NONE);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 23), REACT_NONE);	/* the status line */
+	assert_int_equal(vs.sel[VIEW_CONVS], 4);
+	keys_handle(&vs, VK_WHEEL_DOWN);
+	assert_int_equal(vs.sel[VIEW_CONVS], 7);
+	keys_handle(&vs, VK_WHEEL_UP);
+	keys_handle(&vs, VK_WHEEL_UP);
+	keys_handle(&vs, VK_WHEEL_UP);
+	assert_int_equal(vs.sel[VIEW_CONVS], 0);
+	/* a click below the last row of a short list selects nothing */
+	keys(&vs, "/[1234]\n");
+	free(render(m, &vs, 80, 24));
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 3), REACT_NONE);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 2), REACT_REDRAW);
+	assert_int_equal(vs.sel[VIEW_CONVS], 0);
+}
+
 static void test_filter_keys(void **state)
 {
 	struct model *m = *state;
@@ -1012,6 +1082,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_sort_scroll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_back_keys_mouse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_procs_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attrs_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_small, setup, teardown),
