@@ -5,10 +5,15 @@ _ipcscope() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	cmd=${COMP_WORDS[1]}
+	# no command: options are live's (the default command)
+	[[ $cmd == -* && $cmd != --help && $cmd != --version ]] && cmd=live
 
-	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock help --help --version" -- "$cur")
+	if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock help" -- "$cur")
 		return
+	fi
+	if ((COMP_CWORD == 1)); then	# "-": live's options, and the program's own
+		cmd=live
 	fi
 	# after "record ... --", complete the traced command
 	local i
@@ -23,6 +28,7 @@ _ipcscope() {
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
 	-o | --output | --jsonl)
+		compopt -o filenames 2>/dev/null	# a directory gets its /, names are quoted
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--format)
@@ -63,9 +69,15 @@ _ipcscope() {
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then
+		((COMP_CWORD == 1)) && opts+=" --version"
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	elif [[ $cmd == replay || $cmd == report || $cmd == export || $cmd == merge ]]; then
-		mapfile -t COMPREPLY < <(compgen -f -X '!*.ipcs' -- "$cur"; compgen -d -- "$cur")
+		# recordings: FILE.ipcs and the files -C/-G rotate into (FILE.ipcs.0, .1 ...)
+		local f
+		compopt -o filenames 2>/dev/null
+		while IFS= read -r f; do
+			[[ -d $f || $f =~ \.ipcs(\.[0-9]+)?$ ]] && COMPREPLY+=("$f")
+		done < <(compgen -f -- "$cur")
 	fi
 }
 complete -F _ipcscope ipcscope
