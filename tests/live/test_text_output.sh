@@ -87,4 +87,13 @@ check_eq "jsonl: no record of unknown type" 0 "$(grep -c '"type":"?"' "$T/w-expo
 check_eq "replay --plain: no blank lines (wait records were)" 0 "$(grep -c '^$' "$T/w.plain")"
 check_eq "replay --plain: cat's wait, decoded" 1 \
 	"$(grep -cE "^ +[0-9.]+ +$cat_pid/cat wait +read fd 0 on pipe pipe:\[[0-9]+\] for [0-9.]+ s" "$T/w.plain")"
+# ---- a command that cannot run leaves no file, with the shell's codes ----
+"$IPCS" record -o "$T/nx.ipcs" -- ipcscope-no-such-command </dev/null >/dev/null 2>"$T/nx.err"
+check_eq "record -- missing command: exit 127" 127 "$?"
+check_eq "record -- missing command: no file" false "$([[ -e $T/nx.ipcs ]] && echo true || echo false)"
+check_grep "record -- missing command: says so" "$T/nx.err" "cannot run ipcscope-no-such-command: No such file or directory"
+printf 'x' >"$T/notexec"
+"$IPCS" record -o "$T/nx2.ipcs" -- "$T/notexec" </dev/null >/dev/null 2>"$T/nx2.err"
+check_eq "record -- not executable: exit 126" 126 "$?"
+check_eq "record -- not executable: no file" false "$([[ -e $T/nx2.ipcs ]] && echo true || echo false)"
 live_finish

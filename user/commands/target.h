@@ -7,6 +7,9 @@
 #include <sys/types.h>
 #include "commands/commands.h"
 
+/* Can cmd be run (as execvp would find it: a path, or a name in $PATH)?
+ * 0, -ENOENT or -EACCES: record says so before it creates any file. */
+int target_check(const char *cmd);
 /* Fork the target stopped (SIGSTOP), so the probes can be pointed at it
  * before its first instruction; SIGCONT starts it. 0 or -errno. */
 int target_start(const struct record_target *t, pid_t *out);
