@@ -250,6 +250,12 @@ int cmd_live(const struct ipcs_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	describe(&s);
+	/* No viewer: say what runs and how it ends, not trace in silence */
+	if (!view)
+		fprintf(stderr, "ipcscope: tracing IPC (%s), %s on stdout until %s; "
+			"Ctrl-C or kill -INT %d stops (ipcscope --help)\n", s.what,
+			o->interval_s ? "a table of conversations" : "one line per event",
+			o->argv ? "the command ends" : "stopped", (int)getpid());
 	if (pipeline_init(&s.p, true))
 		return EXIT_FAIL;
 	if (view) {
