@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "evfilter.h"
 
@@ -68,6 +69,7 @@ int evfilter_parse_kinds(const char *list, __u32 *kinds, const char **bad)
 bool evfilter_setup(struct ev_filter *f, __u64 start_ns, double since_s, double until_s, __u32 kinds)
 {
 	f->kinds = kinds;
+	f->procs = NULL;
 	f->since_ns = since_s > 0 ? start_ns + (__u64)(since_s * 1e9 + 0.5) : 0;
 	f->until_ns = until_s >= 0 ? start_ns + (__u64)(until_s * 1e9 + 0.5) : 0;
 	return f->kinds || f->since_ns || f->until_ns;
@@ -93,10 +95,88 @@ static __u16 event_kind(const struct ipcs_event *ev)
 	return IPCS_KIND_NONE;
 }
 
+int evfilter_procs_init(struct ev_procs *pr, const pid_t *pids, size_t n, const char *comm)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->comm = comm;
+	pr->cap = n > 16 ? n : 16;
+	pr->pids = calloc(pr->cap, sizeof(*pr->pids));
+	if (!pr->pids)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		pr->pids[pr->n++] = (__u32)pids[i];
+	return 0;
+}
+
+void evfilter_procs_fini(struct ev_procs *pr)
+{
+	free(pr->pids);
+	memset(pr, 0, sizeof(*pr));
+}
+
+static bool has_pid(const struct ev_procs *pr, __u32 pid)
+{
+	for (size_t i = 0; i < pr->n; i++)
+		if (pr->pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* A child of a kept process is kept from its fork (or its seed) on. */
+static void follow_child(struct ev_procs *pr, __u32 parent, __u32 child)
+{
+	if (!pr->n || !has_pid(pr, parent) || has_pid(pr, child))
+		return;
+	if (pr->n == pr->cap) {
+		__u32 *v = realloc(pr->pids, pr->cap * 2 * sizeof(*v));
+
+		if (!v) {
+			pr->err = -ENOMEM;
+			return;
+		}
+		pr->pids = v;
+		pr->cap *= 2;
+	}
+	pr->pids[pr->n++] = child;
+}
+
+static bool proc_is(const struct ev_procs *pr, __u32 pid, const char *comm)
+{
+	return has_pid(pr, pid) || (pr->comm && comm && !strncmp(comm, pr->comm, IPCS_COMM_LEN - 1));
+}
+
+/* Is the event by (or, a signal, to) a kept process? */
+static bool procs_match(const struct ev_procs *pr, const struct ipcs_event *ev)
+{
+	switch (ev->type) {
+	case IPCS_REC_SYS:
+	case IPCS_REC_SYS_PATH:
+	case IPCS_REC_SOCK:
+		return proc_is(pr, ev->sys.pid, ev->sys.comm);
+	case IPCS_REC_PAYLOAD:
+		return proc_is(pr, ev->payload.pid, NULL);
+	case IPCS_REC_FUTEX:
+		return proc_is(pr, ev->futex.pid, ev->futex.comm);
+	case IPCS_REC_SHM:
+		return proc_is(pr, ev->shm.pid, ev->shm.comm);
+	case IPCS_REC_FDPASS:
+		return proc_is(pr, ev->fdpass.pid, ev->fdpass.comm);
+	case IPCS_REC_WAIT:
+		return proc_is(pr, ev->wait.pid, ev->wait.comm);
+	case IPCS_REC_SIGNAL:
+		return proc_is(pr, ev->sig.pid, ev->sig.comm) || proc_is(pr, ev->sig.rpid, ev->sig.rcomm);
+	}
+	return true;
+}
+
 bool evfilter_match(const struct ev_filter *f, const struct ipcs_event *ev)
 {
 	__u16 kind;
 
+	if (f->procs && ev->type == IPCS_REC_PROC && ev->proc.op == IPCS_PROC_FORK)
+		follow_child(f->procs, ev->proc.ppid, ev->proc.pid);
+	if (f->procs && ev->type == IPCS_REC_SEED_PROC)
+		follow_child(f->procs, ev->seed_proc.ppid, ev->seed_proc.pid);
 	switch (ev->type) {
 	case IPCS_REC_PROC:
 	case IPCS_REC_SEED_PROC:
@@ -108,6 +188,8 @@ bool evfilter_match(const struct ev_filter *f, const struct ipcs_event *ev)
 		return !f->kinds || (f->kinds & KIND_BIT(ev->seed_fd.chan.kind));
 	}
 	if ((f->since_ns && ev->h.ts_ns < f->since_ns) || (f->until_ns && ev->h.ts_ns > f->until_ns))
+		return false;
+	if (f->procs && !procs_match(f->procs, ev))
 		return false;
 	kind = event_kind(ev);
 	return !f->kinds || kind == IPCS_KIND_NONE || (f->kinds & KIND_BIT(kind));

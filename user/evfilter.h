@@ -7,12 +7,27 @@
 #define IPCS_EVFILTER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include "collect/decode.h"
+
+/* -p/-c on a recording: the processes kept; children join at their fork, as
+ * record -p follows them (so it grows while events pass). */
+struct ev_procs {
+	__u32 *pids;
+	size_t n, cap;
+	const char *comm;	/* -c: events of processes with this name too; NULL none */
+	int err;		/* -ENOMEM once a child could not be added */
+};
 
 struct ev_filter {
 	__u32 kinds;		/* bit per enum ipcs_chan_kind; 0 = every kind */
 	__u64 since_ns, until_ns;	/* absolute CLOCK_MONOTONIC; until 0 = no end */
+	struct ev_procs *procs;	/* NULL: every process */
 };
+
+/* procs for -p PID... and -c COMM: 0 or -ENOMEM. */
+int evfilter_procs_init(struct ev_procs *pr, const pid_t *pids, size_t n, const char *comm);
+void evfilter_procs_fini(struct ev_procs *pr);
 
 /*
  * "pipe,unix,tcp": kind names as ipcs_kind_name() prints them, plus "unix"

@@ -72,8 +72,9 @@ static const struct cmd_desc cmds[] = {
 	  "Without CMD, -p/-c or --cgroup the whole host is watched. Plain output stops on\n"
 	  "Ctrl-C or SIGTERM, when CMD exits or when every -p process exited; the viewer\n"
 	  "on q.\n" },
-	{ "replay", CMD_REPLAY, "n:v",
-	  "usage: ipcscope replay FILE [--plain] [-n N] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
+	{ "replay", CMD_REPLAY, "n:p:c:v",
+	  "usage: ipcscope replay FILE [--plain] [-n N] [-p PID]... [-c COMM] [--since SEC]\n"
+	  "                       [--until SEC] [--kind LIST] [-v]\n"
 	  "Show a recording in the viewer (on a terminal): conversations, processes and\n"
 	  "the message sequence of one conversation, sortable and filterable, at a cursor\n"
 	  "that starts at the end; ? lists the keys. Bytes from traced programs are\n"
@@ -84,6 +85,8 @@ static const struct cmd_desc cmds[] = {
 	  "  -n, --frames N      viewer: exit after N refreshes (for scripts and tests)\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     only the events of processes named NAME\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
 	  "                      (-KIND leaves a kind out: --kind -signal)\n"
@@ -94,9 +97,9 @@ static const struct cmd_desc cmds[] = {
 	  "traffic), s next sort column, S reverse sort,\n"
 	  "/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n"
 	  "] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n" },
-	{ "report", CMD_REPORT, "v",
-	  "usage: ipcscope report FILE [--json] [--all] [--since SEC] [--until SEC]\n"
-	  "                       [--kind LIST] [-v]\n"
+	{ "report", CMD_REPORT, "p:c:v",
+	  "usage: ipcscope report FILE [--json] [--all] [-p PID]... [-c COMM] [--since SEC]\n"
+	  "                       [--until SEC] [--kind LIST] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
 	  "which channel, plus drops and how the file ended. Text is laid out to the\n"
 	  "terminal's width (COLUMNS when set; 120 when not a terminal).\n"
@@ -104,6 +107,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --all           every row: SIGCHLD is not folded into one row per receiver\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     only the events of processes named NAME\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
 	  "                      (-KIND leaves a kind out: --kind -signal)\n"
@@ -129,9 +134,9 @@ static const struct cmd_desc cmds[] = {
 	  "                      and exit with its status\n"
 	  "Without CMD or -p/-c the whole host is traced. Stops on Ctrl-C or SIGTERM\n"
 	  "(the summary is still printed), at --duration, or when every -p process exited.\n" },
-	{ "export", CMD_EXPORT, "o:v",
-	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [--since SEC] [--until SEC]\n"
-	  "                       [--kind LIST] [-v]\n"
+	{ "export", CMD_EXPORT, "o:p:c:v",
+	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [-p PID]... [-c COMM]\n"
+	  "                       [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Convert a recording for other tools. OUT is created 0600 (default: stdout).\n"
 	  "  --format jsonl      one JSON object per event and line (jq, log shippers)\n"
 	  "  --format dot        conversation graph for Graphviz: processes, edges by bytes\n"
@@ -146,6 +151,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --force         replace an existing regular file\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     only the events of processes named NAME\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
 	  "                      (-KIND leaves a kind out: --kind -signal)\n"

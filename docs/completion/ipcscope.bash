@@ -61,9 +61,9 @@ _ipcscope() {
 	stat) opts="-p --pid -c --comm --kind --cgroup --duration --json -o --output --ringbuf-kb -q --quiet -v --verbose --help --" ;;
 	deadlock) opts="-p --pid -c --comm --watch --duration --json --no-stacks --threshold -n --ringbuf-kb -q --quiet -v --verbose --help" ;;
 	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
-	replay) opts="--plain -n --frames --since --until --kind -v --verbose --help" ;;
-	report) opts="--json --all --since --until --kind -v --verbose --help" ;;
-	export) opts="--format -o --output --force --since --until --kind -v --verbose --help" ;;
+	replay) opts="--plain -n --frames -p --pid -c --comm --since --until --kind -v --verbose --help" ;;
+	report) opts="--json --all -p --pid -c --comm --since --until --kind -v --verbose --help" ;;
+	export) opts="--format -o --output --force -p --pid -c --comm --since --until --kind -v --verbose --help" ;;
 	merge) opts="-o --output --force -v --verbose --help" ;;
 	demo) opts="-o --output --keep --force -q --quiet -v --verbose --help" ;;
 	*) return ;;

@@ -67,6 +67,20 @@ check_eq "script: --kind -signal: no SIGCHLD row" 0 "$(grep -c SIGCHLD "$T/nosig
 check_eq "script: without a filter the children are in the cgroup section" true \
 	"$(grep -q '/true' "$T/script.txt" && echo true || echo false)"
 check_eq "script: --kind -signal: no child in the cgroup section" 0 "$(grep -c '/true' "$T/nosig.txt")"
+# ---- -p/-c filter a recording as they filter tracing ----
+child=$(jq -r "[.conversations[] | select(.channel == \"SIGCHLD\" and .b.pid == $sh_pid) | .a.pid][0]" "$T/script.json")
+"$IPCS" report "$T/script.ipcs" -p "$child" --json >"$T/child.json" 2>/dev/null
+check_jq "report -p CHILD: only its SIGCHLD to the shell" "1 $child $sh_pid" "$T/child.json" \
+	'"\(.conversations | length) \(.conversations[0].a.pid) \(.conversations[0].b.pid)"'
+check_jq "report -p: the window echoes it" "$child" "$T/child.json" '.window.pids | join(",")'
+"$IPCS" report "$T/script.ipcs" -p "$sh_pid" --json >"$T/shp.json" 2>/dev/null
+check_jq "report -p SHELL: its children's events too (descendants)" "$n" "$T/shp.json" \
+	'[.conversations[] | select(.channel == "SIGCHLD")] | length'
+"$IPCS" replay "$T/script.ipcs" --plain -c true >"$T/true.plain" 2>/dev/null
+check_eq "replay -c true: only the children's lines (and state: processes, seeded fds, drops)" 0 \
+	"$(grep -vE '/true |fork|exec|exit|running|cgroup|has-fd|drops' "$T/true.plain" | grep -c .)"
+check_eq "replay -c true: each child's SIGCHLD" "$n" "$(grep -cE '/true +signal +SIGCHLD' "$T/true.plain")"
+
 # ---- record -o and --jsonl together; wait records in jsonl and --plain ----
 # cat blocks in read for 2.5 s on sleep's pipe: the recorder's watcher (every
 # second, 1 s threshold) writes a wait record for it

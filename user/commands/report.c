@@ -182,6 +182,20 @@ static void json_window(struct json_writer *w, const struct report_opts *ro)
 	} else {
 		json_null(w);
 	}
+	json_key(w, "pids");	/* -p: and their descendants */
+	if (ro->npids) {
+		json_arr_begin(w);
+		for (size_t i = 0; i < ro->npids; i++)
+			json_u64(w, (uint64_t)ro->pids[i]);
+		json_arr_end(w);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "comm");
+	if (ro->comm)
+		json_str(w, ro->comm);
+	else
+		json_null(w);
 	json_obj_end(w);
 }
 
@@ -536,14 +550,32 @@ static void opts_window(struct report_opts *ro, const struct ipcs_opts *o)
 	ro->kinds = o->kinds;
 	ro->since_s = o->since_s;
 	ro->until_s = o->until_s;
-	ro->filtered = o->kinds || o->since_s > 0 || o->until_s >= 0;
+	ro->pids = o->pids;
+	ro->npids = o->npids;
+	ro->comm = o->comm;
+	ro->filtered = o->kinds || o->since_s > 0 || o->until_s >= 0 || o->npids || o->comm;
 	ro->window[0] = '\0';
-	if (o->kinds) {
-		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "kinds");
+	for (size_t i = 0; i < o->npids && n < sizeof(ro->window); i++)
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%s%d", i ? "," : "pids ",
+				      (int)o->pids[i]);
+	if (o->npids && n < sizeof(ro->window))
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, " and descendants");
+	if (o->comm && n < sizeof(ro->window))	/* at most 15 characters, checked by opts */
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%scomm %s", n ? "; " : "",
+				      o->comm);
+	if (o->kinds && n < sizeof(ro->window)) {
+		size_t k0;
+
+		unsigned kept = (unsigned)__builtin_popcount(o->kinds);
+		bool but = kept > (IPCS_KIND_MAX - 1) / 2;	/* --kind -signal: say what is left out */
+
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%s%s", n ? "; " : "",
+				      but ? "every kind but" : "kinds");
+		k0 = n;
 		for (__u16 k = IPCS_KIND_PIPE; k < IPCS_KIND_MAX && n < sizeof(ro->window); k++)
-			if (o->kinds & (1u << k))
+			if (!(o->kinds & (1u << k)) == but)
 				n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%c%s",
-						      n == 5 ? ' ' : ',', ipcs_kind_name(k));
+						      n == k0 ? ' ' : ',', ipcs_kind_name(k));
 	}
 	if (o->since_s > 0 && n < sizeof(ro->window))
 		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%sfrom %.3f s",

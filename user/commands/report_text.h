@@ -7,6 +7,7 @@
 #define IPCS_REPORT_TEXT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include "model/model.h"
 #include "util/texttable.h"
 
@@ -24,6 +25,9 @@ struct report_opts {
 	bool past_end;		/* --since starts after the last event */
 	__u32 kinds;		/* --kind as parsed (0: all) */
 	double since_s, until_s;	/* < 0: unset */
+	const pid_t *pids;	/* -p (and their descendants), npids of them */
+	size_t npids;
+	const char *comm;	/* -c; NULL unset */
 	char window[160];	/* "kinds pipe,fifo; from 2.0 s" for the text header; "" = all */
 };
 
