@@ -18,7 +18,8 @@ struct cmd_desc {
 
 static const struct cmd_desc cmds[] = {
 	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
-	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM] [--duration SEC]\n"
+	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM] [--cgroup PATH] [--kind LIST]\n"
+	  "                       [--duration SEC] [--capture N] [-C SIZE] [-G SEC] [-W COUNT]\n"
 	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
 	  "Record IPC to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
@@ -48,7 +49,7 @@ static const struct cmd_desc cmds[] = {
 	  "(the file is finished cleanly), at --duration, or when every -p process exited.\n" },
 	{ "live", CMD_LIVE, "p:c:n:v",
 	  "usage: ipcscope [live] [-p PID]... [-c COMM] [--kind LIST] [--cgroup PATH]\n"
-	  "                [--plain] [--interval SEC] [-n N] [--ringbuf-kb N] [-v]\n"
+	  "                [--plain] [--interval SEC] [-n N] [--duration SEC] [--ringbuf-kb N] [-v]\n"
 	  "                [-- CMD ARGS...]\n"
 	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
 	  "with rates, latency and last activity, processes, a message sequence of one\n"
@@ -64,6 +65,7 @@ static const struct cmd_desc cmds[] = {
 	  "      --interval SEC  plain output as a table of every conversation's totals\n"
 	  "                      and rates every SEC seconds (and at the end)\n"
 	  "  -n, --frames N      viewer: exit after N refreshes (one a second)\n"
+	  "      --duration SEC  stop after SEC seconds (the viewer too)\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n"
@@ -247,7 +249,8 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 {
 	switch (opt) {
 	case OPT_HELP: return true;
-	case OPT_DURATION: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
+	case OPT_DURATION:
+		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_FORCE: return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE;
 	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
@@ -592,6 +595,9 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 			char shortopt[3] = { '-', (char)optopt, '\0' };
 			bool known = optopt && optopt < 256 && strchr(d->shortopts, optopt);
 
+			/* tcpdump's and strace's habits, said where they differ */
+			if (!known && optopt == 'w' && strchr(d->shortopts, 'o'))
+				return usage_error(o, "unknown option -w (the output file is -o FILE)", NULL);
 			return usage_error(o, known ? "option needs an argument" : "unknown option",
 					   optopt && optopt < 256 ? shortopt : argv[base + optind - 1]);
 		}

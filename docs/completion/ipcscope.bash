@@ -57,7 +57,7 @@ _ipcscope() {
 		return ;;
 	esac
 	case $cmd in
-	live) opts="-p --pid -c --comm --kind --cgroup --plain --interval -n --frames --ringbuf-kb -v --verbose --help --" ;;
+	live) opts="-p --pid -c --comm --kind --cgroup --plain --interval -n --frames --duration --ringbuf-kb -v --verbose --help --" ;;
 	stat) opts="-p --pid -c --comm --kind --cgroup --duration --json -o --output --ringbuf-kb -q --quiet -v --verbose --help --" ;;
 	deadlock) opts="-p --pid -c --comm --watch --duration --json --no-stacks --threshold -n --ringbuf-kb -q --quiet -v --verbose --help" ;;
 	record) opts="-o --output -p --pid -c --comm --duration --force --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;

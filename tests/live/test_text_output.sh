@@ -110,4 +110,13 @@ printf 'x' >"$T/notexec"
 "$IPCS" record -o "$T/nx2.ipcs" -- "$T/notexec" </dev/null >/dev/null 2>"$T/nx2.err"
 check_eq "record -- not executable: exit 126" 126 "$?"
 check_eq "record -- not executable: no file" false "$([[ -e $T/nx2.ipcs ]] && echo true || echo false)"
+# ---- live without a terminal: says what it does; --duration stops it ----
+sleep 30 &
+sp=$!
+LIVE_BG_PIDS+=("$sp")
+timeout 30 "$IPCS" live -p "$sp" --duration 1 </dev/null >"$T/lv.out" 2>"$T/lv.err"
+check_eq "live --duration 1 (plain, not a terminal): exits by itself, status" 0 "$?"
+check_grep "live without a terminal: says what it traces" "$T/lv.err" "ipcscope: tracing IPC (-p $sp), one line per event on stdout for 1 s"
+check_grep "live without a terminal: says how to stop" "$T/lv.err" "Ctrl-C or kill -INT"
+kill "$sp" 2>/dev/null
 live_finish

@@ -154,6 +154,8 @@ static bool plain_done(struct live_run *s)
 {
 	if (stop_signal)
 		return true;
+	if (s->o->duration_s > 0 && mono_ns() - s->start_ns >= (__u64)(s->o->duration_s * 1e9))
+		return true;
 	if (s->child > 0)
 		return s->child_done;
 	return s->o->npids && target_pids_gone(s->o->pids, s->o->npids);
@@ -251,11 +253,18 @@ int cmd_live(const struct ipcs_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	describe(&s);
 	/* No viewer: say what runs and how it ends, not trace in silence */
-	if (!view)
-		fprintf(stderr, "ipcscope: tracing IPC (%s), %s on stdout until %s; "
+	if (!view) {
+		char until[48];
+
+		if (o->duration_s > 0)
+			snprintf(until, sizeof(until), "for %g s", o->duration_s);
+		else
+			snprintf(until, sizeof(until), "until %s", o->argv ? "the command ends" : "stopped");
+		fprintf(stderr, "ipcscope: tracing IPC (%s), %s on stdout %s; "
 			"Ctrl-C or kill -INT %d stops (ipcscope --help)\n", s.what,
-			o->interval_s ? "a table of conversations" : "one line per event",
-			o->argv ? "the command ends" : "stopped", (int)getpid());
+			o->interval_s ? "a table of conversations" : "one line per event", until,
+			(int)getpid());
+	}
 	if (pipeline_init(&s.p, true))
 		return EXIT_FAIL;
 	if (view) {
@@ -292,7 +301,9 @@ int cmd_live(const struct ipcs_opts *o)
 		struct viewer_feed feed = { .ctx = &s, .live = true, .pump = feed_pump,
 					    .model = feed_model, .now = feed_now };
 
-		err = viewer_run(&feed, &info, o->frames);
+		/* --duration: the viewer refreshes once a second */
+		err = viewer_run(&feed, &info, o->frames ? o->frames :
+					       o->duration_s > 0 ? (int)(o->duration_s + 0.999) : 0);
 	} else {
 		pp.start_ns = s.start_ns;
 		pp.model = s.p.model;
