@@ -191,6 +191,8 @@ bool evfilter_match(const struct ev_filter *f, const struct ipcs_event *ev)
 		return false;
 	if (f->procs && !procs_match(f->procs, ev))
 		return false;
+	if (ev->type == IPCS_REC_FDPASS)	/* fds go over unix sockets only */
+		return !f->kinds || (f->kinds & UNIX_BITS);
 	kind = event_kind(ev);
 	return !f->kinds || kind == IPCS_KIND_NONE || (f->kinds & KIND_BIT(kind));
 }

@@ -135,6 +135,12 @@ static void test_procs(void **state)
 	e.sig.rpid = 998;
 	assert_false(evfilter_match(&f, &e));
 	evfilter_procs_fini(&pr);
+	/* fd passes belong to unix sockets: --kind pipe leaves them out */
+	evfilter_setup(&f, 0, -1, -1, 1u << IPCS_KIND_PIPE);
+	e = ev_of(IPCS_REC_FDPASS, 0, 14);
+	assert_false(evfilter_match(&f, &e));
+	evfilter_setup(&f, 0, -1, -1, 1u << IPCS_KIND_UNIX_DGRAM);
+	assert_true(evfilter_match(&f, &e));
 }
 
 int main(void)
