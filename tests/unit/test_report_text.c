@@ -376,6 +376,27 @@ static void test_json_ids(void **state)
 	free(out);
 }
 
+/* --since past the end: said so, not "nothing was written" */
+static void test_since_past_end(void **state)
+{
+	struct report_opts ro = { .width = 80, .since_s = 5, .until_s = -1, .filtered = true };
+	struct model *m = *state;
+	char *out;
+
+	now = 1000000000ull;
+	exec_as(m, 100, 1, 500, "build.sh");
+	now = 1500000000ull;
+	exec_as(m, 101, 1, 501, "make");
+	model_flush(m);
+	out = report_as(m, false, &ro);
+	assert_non_null(strstr(out, "--since is past the last event"));
+	free(out);
+	ro.since_s = -1;
+	out = report_as(m, false, &ro);
+	assert_non_null(strstr(out, "nothing was written and read"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +405,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sigchld_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cgroups_follow_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_since_past_end, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

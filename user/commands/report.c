@@ -500,7 +500,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	if (tt.nrows)
 		tt_print(&tt, stdout, ro ? ro->width : TT_DEFAULT_WIDTH, NULL);
 	else if (ro && ro->past_end)
-		printf("(no conversations: the window starts after the last event, %s from the start)\n",
+		printf("(no conversations: --since is past the last event, which came %s after the start)\n",
 		       span);
 	else
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
