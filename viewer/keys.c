@@ -11,7 +11,7 @@ enum action {
 	ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END, ACT_SORT_NEXT, ACT_SORT_REVERSE,
 	ACT_FILTER, ACT_HELP, ACT_PLAY, ACT_STEP, ACT_BACK, ACT_STEP_SEC,
 	ACT_BACK_SEC, ACT_FASTER, ACT_SLOWER, ACT_JUMP, ACT_MARK, ACT_GO_BACK, ACT_WHEEL_UP,
-	ACT_WHEEL_DOWN,
+	ACT_WHEEL_DOWN, ACT_ALL_ROWS,
 };
 
 struct binding {
@@ -37,6 +37,7 @@ static const struct binding bindings[] = {
 	{ { '4', 'w' }, "4 w", ACT_VIEW_WAITS, "waits: deadlocks, stalls" },
 	{ { VK_ENTER }, "Enter", ACT_OPEN, "open: sequence / message" },
 	{ { 'm' }, "m", ACT_MARK, "mark for a group sequence" },
+	{ { 'a' }, "a", ACT_ALL_ROWS, "every SIGCHLD row / folded" },
 	{ { 's' }, "s", ACT_SORT_NEXT, "sort by the next column" },
 	{ { 'S' }, "S", ACT_SORT_REVERSE, "reverse the sort order" },
 	{ { '/' }, "/", ACT_FILTER, "filter as you type" },
@@ -247,6 +248,7 @@ static int do_action(struct view_state *vs, enum action act)
 			return REACT_NONE;
 		}
 		break;
+	case ACT_ALL_ROWS: vs->all_rows = !vs->all_rows; break;
 	case ACT_WHEEL_UP: move_sel(vs, -3); break;
 	case ACT_WHEEL_DOWN: move_sel(vs, 3); break;
 	case ACT_HELP: vs->help = true; break;

@@ -1,5 +1,6 @@
 /* view_conv.c - the conversations view: one row per (channel, A, B). */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,13 @@ static int proc_len(const struct model_proc_ref *p)
 	       (int)esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
 }
 
-static void conv_need(const struct snapshot *snap, const size_t *idx, size_t n, struct conv_need *nd)
+struct fold {
+	size_t n;	/* conversations in the row */
+	__u64 msgs;
+};
+
+static void conv_need(const struct snapshot *snap, const size_t *idx, const struct fold *fold,
+		      size_t n, struct conv_need *nd)
 {
 	char buf[MODEL_NAME_MAX * 4 + 1];
 
@@ -57,7 +64,8 @@ static void conv_need(const struct snapshot *snap, const size_t *idx, size_t n, 
 		const struct model_conv *c = &snap->convs[idx[i]];
 		int k = (int)strlen(ipcs_kind_name(c->kind));
 		int ch = (int)esc_term(c->channel, sizeof(c->channel), buf, sizeof(buf));
-		int a = proc_len(&c->a), b = proc_len(&c->b);
+		int a = fold && fold[i].n > 1 ? snprintf(buf, sizeof(buf), "(%zu processes)", fold[i].n) :
+			proc_len(&c->a), b = proc_len(&c->b);
 
 		nd->kind = k > nd->kind ? k : nd->kind;
 		nd->channel = ch > nd->channel ? ch : nd->channel;
@@ -211,7 +219,7 @@ static void put_num(struct screen *scr, const struct conv_layout *l, int col, in
 }
 
 static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
-		     const struct model_conv *c, __u64 now, bool selected)
+		     const struct model_conv *c, __u64 now, bool selected, size_t folded)
 {
 	enum scr_attr attr = selected ? SA_SELECTED : SA_NORMAL;
 	bool nolat = !c->latency.count;
@@ -225,7 +233,14 @@ static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
 	esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
 	tt_fit(chan, TT_MID, l->w[CC_CHANNEL], cut, sizeof(cut));
 	screen_put(scr, l->x[CC_CHANNEL], y, attr, cut, l->w[CC_CHANNEL]);
-	put_proc(scr, l->x[CC_A], y, l->w[CC_A], attr, &c->a);
+	if (folded > 1) {	/* one row for the SIGCHLD of many children */
+		char many[40];
+
+		snprintf(many, sizeof(many), "(%zu processes)", folded);
+		screen_put(scr, l->x[CC_A], y, attr, many, l->w[CC_A]);
+	} else {
+		put_proc(scr, l->x[CC_A], y, l->w[CC_A], attr, &c->a);
+	}
 	put_proc(scr, l->x[CC_B], y, l->w[CC_B], attr, &c->b);
 	view_fmt_bytes(buf, sizeof(buf), c->a_to_b.bytes, l->w[CC_AB]);
 	put_num(scr, l, CC_AB, y, attr, buf);
@@ -244,6 +259,48 @@ static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
 	/* Idle for: how long ago it last moved, as of now (live) or the cursor. */
 	view_fmt_dur(buf, sizeof(buf), now > c->last_ns ? now - c->last_ns : 0, !c->last_ns);
 	put_num(scr, l, CC_LAST, y, attr, buf);
+}
+
+/* SIGCHLD, one per exiting child: folded into one row per receiver (as in
+ * report), unless "a" shows every row. */
+static bool exit_noise(const struct model_conv *c)
+{
+	return c->kind == IPCS_KIND_SIGNAL && c->ino == SIGCHLD;
+}
+
+/* Keep the first row of each receiver's exit noise (in sort order), drop the
+ * others into it; fold[i] says what row i holds. Returns the rows left (all of
+ * them, unfolded, when out of memory). */
+static size_t fold_noise(const struct snapshot *snap, size_t *idx, size_t n, struct fold **out)
+{
+	struct fold *f = calloc(n ? n : 1, sizeof(*f));
+	size_t kept = 0;
+
+	*out = f;
+	if (!f)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		const struct model_conv *c = &snap->convs[idx[i]];
+		size_t j = kept;
+
+		if (exit_noise(c))
+			for (j = 0; j < kept; j++) {
+				const struct model_conv *k = &snap->convs[idx[j]];
+
+				if (exit_noise(k) && k->b.pid == c->b.pid && k->b.start_ns == c->b.start_ns)
+					break;
+			}
+		if (j < kept) {
+			f[j].n++;
+			f[j].msgs += c->a_to_b.msgs;
+			continue;
+		}
+		idx[kept] = idx[i];
+		f[kept].n = 1;
+		f[kept].msgs = c->a_to_b.msgs;
+		kept++;
+	}
+	return kept;
 }
 
 /* Column titles; the sorted one carries v (descending) or ^ (ascending). */
@@ -273,6 +330,7 @@ void view_convs_render(const struct snapshot *snap, const struct viewer_info *in
 	size_t *idx = malloc((snap->nconvs ? snap->nconvs : 1) * sizeof(*idx)), n = 0;
 
 	struct conv_need nd;
+	struct fold *fold = NULL;
 
 	(void)info;
 	vs->cur_conv_valid = false;
@@ -285,19 +343,26 @@ void view_convs_render(const struct snapshot *snap, const struct viewer_info *in
 		if (conv_matches(vs, &snap->convs[i]))
 			idx[n++] = i;
 	qsort_r(idx, n, sizeof(*idx), conv_cmp, &sc);
+	if (!vs->all_rows)
+		n = fold_noise(snap, idx, n, &fold);
 	rows--;
 	view_scroll(vs, n, rows > 0 ? (size_t)rows : 1);
 	/* laid out for the rows on screen: their names get the room */
-	conv_need(snap, idx + vs->top[VIEW_CONVS],
+	conv_need(snap, idx + vs->top[VIEW_CONVS], fold ? fold + vs->top[VIEW_CONVS] : NULL,
 		  n - vs->top[VIEW_CONVS] < (size_t)(rows > 0 ? rows : 0) ? n - vs->top[VIEW_CONVS] :
 		  (size_t)(rows > 0 ? rows : 0), &nd);
 	conv_layout(scr->w, &nd, &l, &vs->hidden_cols);
 	view_header(scr, y0, conv_titles, l.x, l.w, conv_right, CC_COUNT, sc.col, sc.desc);
 	for (size_t r = 0; r < (size_t)(rows > 0 ? rows : 0) && vs->top[VIEW_CONVS] + r < n; r++) {
 		size_t i = vs->top[VIEW_CONVS] + r;
+		struct model_conv c = snap->convs[idx[i]];
 
-		conv_row(scr, &l, y0 + 1 + (int)r, &snap->convs[idx[i]], snap->now_ns,
-			 i == vs->sel[VIEW_CONVS]);
+		if (fold && fold[i].n > 1) {
+			c.a_to_b.msgs = fold[i].msgs;
+			c.a_blocked_ns = c.b_blocked_ns = 0;
+		}
+		conv_row(scr, &l, y0 + 1 + (int)r, &c, snap->now_ns, i == vs->sel[VIEW_CONVS],
+			 fold ? fold[i].n : 1);
 	}
 	if (n) {
 		vs->cur_conv = snap->convs[idx[vs->sel[VIEW_CONVS]]];
@@ -306,5 +371,6 @@ void view_convs_render(const struct snapshot *snap, const struct viewer_info *in
 	if (!n)
 		screen_put(scr, 1, y0 + 1, SA_DIM, snap->nconvs ? "(no conversation matches the filter)" :
 			   "(no conversations: nothing was written and read over a traced channel)", scr->w - 2);
+	free(fold);
 	free(idx);
 }

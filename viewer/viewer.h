@@ -64,6 +64,7 @@ struct view_state {
 	char jump[24];			/* "jump to" seconds being typed */
 	bool editing_jump;
 	__u16 kind;			/* only conversations of this kind (0: all) */
+	bool all_rows;			/* a: SIGCHLD not folded into a row per receiver */
 	bool help;
 	enum viewer_ctl ctl;		/* with REACT_CTL: the command for the feed */
 	__u64 ctl_arg;

@@ -460,6 +460,67 @@ static void test_all_views_net(void **state)
 	}
 }
 
+static void sigchld(struct model *m, __u32 from, __u32 to)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_SIGNAL;
+	ev.path = "";
+	ev.sig.h.type = IPCS_REC_SIGNAL;
+	ev.sig.h.size = sizeof(ev.sig);
+	ev.sig.h.ts_ns = now++;
+	ev.sig.op = IPCS_SIG_GENERATE;
+	ev.sig.pid = from;
+	ev.sig.tid = from;
+	ev.sig.rpid = to;
+	ev.sig.rtid = to;
+	ev.sig.sig = 17;
+	ev.sig.result = IPCS_SIGR_DELIVERED;
+	snprintf(ev.sig.comm, sizeof(ev.sig.comm), "job%u", from);
+	snprintf(ev.sig.rcomm, sizeof(ev.sig.rcomm), "%s", to == 100 ? "build.sh" : "make");
+	apply(m, &ev);
+}
+
+static size_t count_in(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* A script's exiting children: one SIGCHLD row per receiver, as in report; a
+ * shows every row. */
+static void test_sigchld_folded(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	char *dump;
+
+	build_small(m);
+	for (__u32 i = 0; i < 5; i++)
+		sigchld(m, 1000 + i, 100);
+	sigchld(m, 2000, 300);
+	model_flush(m);
+	view_state_init(&vs);
+	dump = render(m, &vs, 120, 30);
+	assert_int_equal(count_in(dump, " SIGCHLD "), 2);
+	assert_non_null(strstr(dump, "(5 processes)"));
+	assert_int_equal(vs.nrows, 3 + 2);	/* the pipes and the FIFO, two folded rows */
+	free(dump);
+	keys(&vs, "a");
+	dump = render(m, &vs, 120, 30);
+	assert_int_equal(count_in(dump, " SIGCHLD "), 6);
+	assert_null(strstr(dump, "processes)"));
+	free(dump);
+	keys(&vs, "a");
+	dump = render(m, &vs, 120, 30);
+	assert_int_equal(count_in(dump, " SIGCHLD "), 2);
+	free(dump);
+}
+
 /* Hostile names and a payload of escape sequences: shown as \xNN or '.', never raw. */
 static void test_all_views_hostile(void **state)
 {
@@ -1094,6 +1155,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_views_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_net, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigchld_folded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
