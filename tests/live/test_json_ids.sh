@@ -12,10 +12,10 @@ live_init "$@"
 "$IPCS" export "$T/demo.ipcs" --format jsonl -o "$T/demo.jsonl" 2>"$T/export.err" || die "export failed"
 report_json demo
 
-NAMES="ino dev sock_ino peer_ino peer sock sock_dev uaddr addr key key_dev key_ino key_off cgroup_id start_real_ns offset"
-IDS=$(printf '"%s",' $NAMES)
+NAMES=(ino dev sock_ino peer_ino peer sock sock_dev uaddr addr key key_dev key_ino key_off cgroup_id start_real_ns offset)
+IDS=$(printf '"%s",' "${NAMES[@]}")
 IDS=${IDS%,}
-RE=$(echo "$NAMES" | tr ' ' '|')
+RE=$(IFS='|'; echo "${NAMES[*]}")
 # raw FILE: "key=value" of every numeric id as written (the text, before any parser)
 raw() {
 	grep -oE "\"($RE)\": ?\"?[0-9]+\"?" "$1" | tr -d '" ' | sed 's/:/=/' | sort
