@@ -58,7 +58,7 @@ WL_BINS    := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(WL_SRC
 LIVE_BINS  := $(BUILD)/tests/live/live_probes
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check deps unit live asan demo bench bench-build clean install tests fuzz fuzz-short soak abi-check arch-check
+.PHONY: all check deps unit live asan demo bench bench-build clean install uninstall tests fuzz fuzz-short soak abi-check arch-check
 all: $(BUILD)/ipcscope
 
 $(BUILD)/vmlinux.h:
@@ -190,6 +190,11 @@ install: $(BUILD)/ipcscope
 	install -D -m 0755 $(BUILD)/ipcscope $(DESTDIR)$(PREFIX)/sbin/ipcscope
 	install -D -m 0644 docs/ipcscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/ipcscope.8
 	install -D -m 0644 docs/completion/ipcscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipcscope
+
+# what install put there, and nothing else
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/ipcscope $(DESTDIR)$(PREFIX)/share/man/man8/ipcscope.8 \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipcscope
 
 clean:
 	rm -rf $(BUILD)

@@ -18,8 +18,8 @@ struct cmd_desc {
 
 static const struct cmd_desc cmds[] = {
 	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
-	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
-	  "                       [--duration SEC]\n"
+	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
+	  "                       [--duration SEC] [--capture N] [-C SIZE] [-G SEC] [-W COUNT]\n"
 	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
 	  "Record IPC to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
@@ -34,6 +34,7 @@ static const struct cmd_desc cmds[] = {
 	  "                      with --force, also replace another user's file\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it, e.g. a\n"
 	  "                      container's; PATH as under /sys/fs/cgroup or /proc/PID/cgroup\n"
 	  "                      (repeatable)\n"
@@ -54,7 +55,7 @@ static const struct cmd_desc cmds[] = {
 	  "signal), at --duration, when CMD exits, or when every -p process exited.\n" },
 	{ "live", CMD_LIVE, "p:c:n:v",
 	  "usage: ipcscope [live] [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
-	  "                [--plain] [--interval SEC] [-n N] [--ringbuf-kb N] [-v]\n"
+	  "                [--plain] [--interval SEC] [-n N] [--duration SEC] [--ringbuf-kb N] [-v]\n"
 	  "                [-- CMD ARGS...]\n"
 	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
 	  "with rates, latency and last activity, processes, a message sequence of one\n"
@@ -63,6 +64,7 @@ static const struct cmd_desc cmds[] = {
 	  "  -p, --pid PID       watch PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     watch processes whose command name is NAME (repeatable)\n"
 	  "      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "      --cgroup PATH   watch processes in this cgroup (v2) or below it (repeatable;\n"
 	  "                      -p, -c, --cgroup and CMD combine: any of them is watched)\n"
 	  "      --plain         print one line per event instead (also when stdout is not\n"
@@ -70,6 +72,7 @@ static const struct cmd_desc cmds[] = {
 	  "      --interval SEC  plain output as a table of every conversation's totals\n"
 	  "                      and rates every SEC seconds (and at the end)\n"
 	  "  -n, --frames N      viewer: exit after N refreshes (one a second)\n"
+	  "      --duration SEC  stop after SEC seconds (the viewer too)\n"
 	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n"
@@ -78,8 +81,9 @@ static const struct cmd_desc cmds[] = {
 	  "Without CMD, -p/-c or --cgroup the whole host is watched. Plain output stops on\n"
 	  "Ctrl-C or SIGTERM, when CMD exits or when every -p process exited; the viewer\n"
 	  "on q.\n" },
-	{ "replay", CMD_REPLAY, "n:v",
-	  "usage: ipcscope replay FILE [--plain] [-n N] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
+	{ "replay", CMD_REPLAY, "n:p:c:v",
+	  "usage: ipcscope replay FILE [--plain] [-n N] [-p PID]... [-c COMM] [--since SEC]\n"
+	  "                       [--until SEC] [--kind LIST] [-v]\n"
 	  "Show a recording in the viewer (on a terminal): conversations, processes and\n"
 	  "the message sequence of one conversation, sortable and filterable, at a cursor\n"
 	  "that starts at the end; ? lists the keys. Bytes from traced programs are\n"
@@ -90,8 +94,11 @@ static const struct cmd_desc cmds[] = {
 	  "  -n, --frames N      viewer: exit after N refreshes (for scripts and tests)\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     only the events of processes named NAME\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1-4 switch view (4 or w: long\n"
 	  "waits, deadlocks highlighted), Enter opens\n"
@@ -99,15 +106,21 @@ static const struct cmd_desc cmds[] = {
 	  "traffic), s next sort column, S reverse sort,\n"
 	  "/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n"
 	  "] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n" },
-	{ "report", CMD_REPORT, "v",
-	  "usage: ipcscope report FILE [--json] [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
+	{ "report", CMD_REPORT, "p:c:v",
+	  "usage: ipcscope report FILE [--json] [--all] [-p PID]... [-c COMM] [--since SEC]\n"
+	  "                       [--until SEC] [--kind LIST] [-v]\n"
 	  "Print the conversations of a recording: who wrote how much to whom, over\n"
-	  "which channel, plus drops and how the file ended.\n"
+	  "which channel, plus drops and how the file ended. Text is laid out to the\n"
+	  "terminal's width (COLUMNS when set; 120 when not a terminal).\n"
 	  "      --json          machine-readable output (docs/report-json.md)\n"
+	  "      --all           every row: SIGCHLD is not folded into one row per receiver\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     only the events of processes named NAME\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "stat", CMD_STAT, "o:p:c:qv",
 	  "usage: ipcscope stat [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
@@ -118,6 +131,7 @@ static const struct cmd_desc cmds[] = {
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
 	  "      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n"
 	  "      --duration SEC  stop after SEC seconds\n"
 	  "      --json          machine-readable summary (docs/report-json.md)\n"
@@ -135,9 +149,9 @@ static const struct cmd_desc cmds[] = {
 	  "-p, -c, --cgroup and CMD combine: a process matching any of them is traced.\n"
 	  "Without any, the whole host is traced. Stops on Ctrl-C or SIGTERM (the summary\n"
 	  "is still printed), at --duration, when CMD exits, or when every -p process exited.\n" },
-	{ "export", CMD_EXPORT, "o:v",
-	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [--since SEC] [--until SEC]\n"
-	  "                       [--kind LIST] [-v]\n"
+	{ "export", CMD_EXPORT, "o:p:c:v",
+	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [-p PID]... [-c COMM]\n"
+	  "                       [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
 	  "Convert a recording for other tools. OUT is created 0600 (default: stdout).\n"
 	  "  --format jsonl      one JSON object per event and line (jq, log shippers)\n"
 	  "  --format dot        conversation graph for Graphviz: processes, edges by bytes\n"
@@ -155,8 +169,11 @@ static const struct cmd_desc cmds[] = {
 	  "                      with --force, also replace another user's file\n"
 	  "      --since SEC     only events from SEC seconds after the recording began\n"
 	  "      --until SEC     only events up to SEC seconds after it began\n"
+	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     only the events of processes named NAME\n"
 	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
 	  "                      three kinds); process records always pass\n"
+	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "merge", CMD_MERGE, "o:v",
 	  "usage: ipcscope merge FILE FILE... -o OUT [--force [--replace-foreign]] [--allow-overlap] [-v]\n"
@@ -225,7 +242,7 @@ static const struct cmd_desc cmds[] = {
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
-       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN };
+       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN, OPT_ALL };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -254,6 +271,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
 	{ "replace-foreign", no_argument, NULL, OPT_FOREIGN },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -262,7 +280,8 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 {
 	switch (opt) {
 	case OPT_HELP: return true;
-	case OPT_DURATION: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
+	case OPT_DURATION:
+		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_FORCE: case OPT_FOREIGN:
 		return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE ||
@@ -278,6 +297,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 		       cmd == CMD_STAT || cmd == CMD_LIVE;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY || cmd == CMD_LIVE;
 	case OPT_INTERVAL: return cmd == CMD_LIVE;
+	case OPT_ALL: return cmd == CMD_REPORT;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	case OPT_ALLOW_OVERLAP: return cmd == CMD_MERGE;
 	}
@@ -432,6 +452,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_FOREIGN: o->replace_foreign = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
+	case OPT_ALL: o->all = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_ALLOW_OVERLAP: o->allow_overlap = true; return 0;
@@ -612,6 +633,9 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 			char shortopt[3] = { '-', (char)optopt, '\0' };
 			bool known = optopt && optopt < 256 && strchr(d->shortopts, optopt);
 
+			/* tcpdump's and strace's habits, said where they differ */
+			if (!known && optopt == 'w' && strchr(d->shortopts, 'o'))
+				return usage_error(o, "unknown option -w (the output file is -o FILE)", NULL);
 			return usage_error(o, known ? "option needs an argument" : "unknown option",
 					   optopt && optopt < 256 ? shortopt : argv[base + optind - 1]);
 		}

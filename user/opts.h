@@ -63,6 +63,7 @@ struct ipcs_opts {
 	bool allow_overlap;		/* merge --allow-overlap: the same threads recorded twice */
 	bool replace_foreign;		/* --replace-foreign: with --force, also another user's */
 	bool json;			/* --json */
+	bool all;			/* report --all: no rows folded (SIGCHLD) */
 	bool plain;			/* --plain */
 	bool quiet;			/* -q: no status on stderr */
 	bool keep;			/* demo --keep: keep the recording */

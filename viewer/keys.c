@@ -9,8 +9,9 @@
 enum action {
 	ACT_QUIT, ACT_NEXT_VIEW, ACT_VIEW_CONVS, ACT_VIEW_PROCS, ACT_VIEW_DETAIL, ACT_VIEW_WAITS, ACT_OPEN,
 	ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END, ACT_SORT_NEXT, ACT_SORT_REVERSE,
-	ACT_FILTER, ACT_CLEAR_FILTER, ACT_HELP, ACT_PLAY, ACT_STEP, ACT_BACK, ACT_STEP_SEC,
-	ACT_BACK_SEC, ACT_FASTER, ACT_SLOWER, ACT_JUMP, ACT_MARK,
+	ACT_FILTER, ACT_HELP, ACT_PLAY, ACT_STEP, ACT_BACK, ACT_STEP_SEC,
+	ACT_BACK_SEC, ACT_FASTER, ACT_SLOWER, ACT_JUMP, ACT_MARK, ACT_GO_BACK, ACT_WHEEL_UP,
+	ACT_WHEEL_DOWN, ACT_ALL_ROWS,
 };
 
 struct binding {
@@ -23,6 +24,8 @@ struct binding {
 static const struct binding bindings[] = {
 	{ { VK_UP, 'k' }, "Up k", ACT_UP, "move up" },
 	{ { VK_DOWN, 'j' }, "Down j", ACT_DOWN, "move down" },
+	{ { VK_WHEEL_UP }, "mouse", ACT_WHEEL_UP, "wheel scrolls, click picks" },
+	{ { VK_WHEEL_DOWN }, NULL, ACT_WHEEL_DOWN, NULL },
 	{ { VK_PGUP }, "PgUp", ACT_PGUP, "page up" },
 	{ { VK_PGDN, ' ' }, "PgDn Space", ACT_PGDN, "page down" },
 	{ { VK_HOME, 'g' }, "Home g", ACT_HOME, "first row" },
@@ -34,10 +37,11 @@ static const struct binding bindings[] = {
 	{ { '4', 'w' }, "4 w", ACT_VIEW_WAITS, "waits: deadlocks, stalls" },
 	{ { VK_ENTER }, "Enter", ACT_OPEN, "open: sequence / message" },
 	{ { 'm' }, "m", ACT_MARK, "mark for a group sequence" },
+	{ { 'a' }, "a", ACT_ALL_ROWS, "every SIGCHLD row / folded" },
 	{ { 's' }, "s", ACT_SORT_NEXT, "sort by the next column" },
 	{ { 'S' }, "S", ACT_SORT_REVERSE, "reverse the sort order" },
 	{ { '/' }, "/", ACT_FILTER, "filter as you type" },
-	{ { VK_ESC }, "Esc", ACT_CLEAR_FILTER, "clear filter / cancel" },
+	{ { VK_ESC, VK_BACKSPACE, VK_LEFT }, "Esc BS <-", ACT_GO_BACK, "back: pane, view, filter" },
 	{ { 'p' }, "p", ACT_PLAY, "replay: play / pause" },
 	{ { '.' }, ".", ACT_STEP, "replay: one event on" },
 	{ { ',' }, ",", ACT_BACK, "replay: one event back" },
@@ -46,8 +50,8 @@ static const struct binding bindings[] = {
 	{ { '+' }, "+", ACT_FASTER, "replay: faster" },
 	{ { '-' }, "-", ACT_SLOWER, "replay: slower" },
 	{ { 't' }, "t", ACT_JUMP, "replay: jump to a time" },
-	{ { '?', 'h' }, "? h", ACT_HELP, "this help (any key closes)" },
-	{ { 'q', 'Q' }, "q", ACT_QUIT, "quit" },
+	{ { '?', 'h', VK_F1 }, "? h F1", ACT_HELP, "this help (any key closes)" },
+	{ { 'q', 'Q', VK_F10 }, "q F10", ACT_QUIT, "quit" },
 };
 
 #define NBINDINGS (sizeof(bindings) / sizeof(bindings[0]))
@@ -103,6 +107,8 @@ static int open_detail(struct view_state *vs)
 		vs->detail_msg = false;
 	}
 	vs->detail_group = false;
+	if (vs->view != VIEW_DETAIL)
+		vs->back = vs->view;
 	vs->view = VIEW_DETAIL;
 	return REACT_REDRAW | REACT_RESNAP;
 }
@@ -116,6 +122,8 @@ static int open_group(struct view_state *vs)
 		vs->detail_msg = false;
 	}
 	vs->detail_group = true;
+	if (vs->view != VIEW_DETAIL)
+		vs->back = vs->view;
 	vs->view = VIEW_DETAIL;
 	return REACT_REDRAW | REACT_RESNAP;
 }
@@ -225,13 +233,24 @@ static int do_action(struct view_state *vs, enum action act)
 		memcpy(vs->filter_saved, vs->filter, sizeof(vs->filter));
 		vs->editing_filter = true;
 		break;
-	case ACT_CLEAR_FILTER:
-		if (!vs->filter[0])
+	case ACT_GO_BACK:
+		/* one step out, as a browser or htop: the message pane, then the
+		 * sequence (to where it was opened from), then the filter */
+		if (vs->view == VIEW_DETAIL && vs->detail_msg) {
+			vs->detail_msg = false;
+		} else if (vs->view == VIEW_DETAIL) {
+			vs->view = vs->back == VIEW_PROCS ? VIEW_PROCS : VIEW_CONVS;
+		} else if (vs->filter[0]) {
+			vs->filter[0] = '\0';
+			vs->sel[vs->view] = 0;
+			vs->top[vs->view] = 0;
+		} else {
 			return REACT_NONE;
-		vs->filter[0] = '\0';
-		vs->sel[vs->view] = 0;
-		vs->top[vs->view] = 0;
+		}
 		break;
+	case ACT_ALL_ROWS: vs->all_rows = !vs->all_rows; break;
+	case ACT_WHEEL_UP: move_sel(vs, -3); break;
+	case ACT_WHEEL_DOWN: move_sel(vs, 3); break;
 	case ACT_HELP: vs->help = true; break;
 	}
 	return REACT_REDRAW;
@@ -275,6 +294,15 @@ int keys_handle(struct view_state *vs, int key)
 		vs->help = false;
 		return REACT_REDRAW;
 	}
+	if (key >= VK_CLICK && key < VK_CLICK + 4096) {
+		/* a left click on a row of a list selects it */
+		long y = key - VK_CLICK, r = y - vs->row0;
+
+		if (vs->row0 < 0 || r < 0 || (size_t)r >= vs->page || vs->top[vs->view] + (size_t)r >= vs->nrows)
+			return REACT_NONE;
+		vs->sel[vs->view] = vs->top[vs->view] + (size_t)r;
+		return REACT_REDRAW;
+	}
 	for (size_t i = 0; i < NBINDINGS; i++)
 		for (size_t k = 0; k < 3 && bindings[i].keys[k]; k++)
 			if (bindings[i].keys[k] == key)
@@ -282,13 +310,27 @@ int keys_handle(struct view_state *vs, int key)
 	return REACT_NONE;
 }
 
+/* The help lists the bindings that have a name (one line may stand for two). */
 size_t keys_help_count(void)
 {
-	return NBINDINGS;
+	size_t n = 0;
+
+	for (size_t i = 0; i < NBINDINGS; i++)
+		n += bindings[i].names != NULL;
+	return n;
 }
 
 void keys_help_line(size_t i, const char **keys, const char **what)
 {
-	*keys = i < NBINDINGS ? bindings[i].names : "";
-	*what = i < NBINDINGS ? bindings[i].what : "";
+	*keys = "";
+	*what = "";
+	for (size_t b = 0; b < NBINDINGS; b++) {
+		if (!bindings[b].names)
+			continue;
+		if (!i--) {
+			*keys = bindings[b].names;
+			*what = bindings[b].what;
+			return;
+		}
+	}
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 #include "plain.h"
 #include "util/escape.h"
+#include "util/names.h"
+#include "util/units.h"
 
 /* Append to buf at *off, never past n. */
 static void put(char *buf, size_t n, size_t *off, const char *fmt, ...)
@@ -30,14 +32,18 @@ static void put_esc(char *buf, size_t n, size_t *off, const char *s, size_t max)
 	put(buf, n, off, "%s", tmp);
 }
 
-/* A failed call's return: "-EPIPE"; a recording may hold any number, so only
- * the kernel's errno range (MAX_ERRNO 4095) is negated and named. */
+/* A failed call's return as strace prints it: "= -1 EPIPE (Broken pipe)"; a
+ * recording may hold any number, so only the kernel's errno range
+ * (MAX_ERRNO 4095) is named. */
 static void put_errno(char *buf, size_t n, size_t *off, __s64 ret)
 {
-	const char *name = ret >= -4095 ? strerrorname_np((int)-ret) : NULL;
+	const char *name = ret >= -4095 ? names_errno((int)-ret) : NULL;
 
-	if (ret >= -4095)
-		put(buf, n, off, " = -%s", name ? name : "E?");
+	if (name)
+		put(buf, n, off, " = -1 %s (%s)", name, names_errno_text((int)-ret));
+	else if (ret >= -4095)
+		put(buf, n, off, " = -1 E%" PRId64 " (Unknown error %" PRId64 ")", (int64_t)-ret,
+		    (int64_t)-ret);
 	else
 		put(buf, n, off, " = %" PRId64, (int64_t)ret);
 }
@@ -114,29 +120,38 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 		put(buf, n, off, " (blocked %.3f ms)", (double)s->blocked_ns / 1e6);
 }
 
-/* "signal  10 -> 123/comm (result 0)" from the sender; "sigdeliver 10 from 456 (handler)" */
+/* "signal  SIGUSR1 -> 123/comm (delivered)" from the sender;
+ * "sigdeliver SIGUSR1 from 456 (handler)" in the receiver. */
 static void format_signal(const struct plain_printer *pp, const struct ipcs_signal_rec *s,
 			  char *buf, size_t n, size_t *off)
 {
-	static const char *const disp[] = { "default", "ignore", "handler" };
+	char name[32];
 
+	names_signal(s->sig, name, sizeof(name));
 	if (s->op == IPCS_SIG_GENERATE) {
 		put_time_who(pp, buf, n, off, s->h.ts_ns, s->pid, s->comm);
-		put(buf, n, off, "signal  %d -> %u/", s->sig, s->rpid);
+		put(buf, n, off, "signal  %s -> %u/", name, s->rpid);
 		put_esc(buf, n, off, s->rcomm, IPCS_COMM_LEN);
-		put(buf, n, off, " (result %d)", s->result);
+		put(buf, n, off, " (%s)", names_sig_result(s->result));
 		return;
 	}
 	put_time_who(pp, buf, n, off, s->h.ts_ns, s->rpid, s->rcomm);
-	put(buf, n, off, "sigdeliver %d from %u (%s)", s->sig, s->pid,
-	    s->disp < 3 ? disp[s->disp] : "?");
+	put(buf, n, off, "sigdeliver %s from %u (%s)", name, s->pid, names_sig_disp(s->disp));
 }
 
 static void format_futex(const struct plain_printer *pp, const struct ipcs_futex_rec *r,
 			 char *buf, size_t n, size_t *off)
 {
 	put_time_who(pp, buf, n, off, r->h.ts_ns, r->pid, r->comm);
-	put(buf, n, off, "%-7s op %u val %u ", ipcs_sys_name(r->sys), r->op, r->val);
+	char op[96];
+
+	/* strace's names; val is the expected word (waits) or a count (wakes):
+	 * signed, so a word of all ones reads -1 */
+	if (r->sys == IPCS_SYS_FUTEX)
+		put(buf, n, off, "%-7s %s val %d ", ipcs_sys_name(r->sys),
+		    names_futex_op(r->op, op, sizeof(op)), (int)r->val);
+	else
+		put(buf, n, off, "%-7s val %d ", ipcs_sys_name(r->sys), (int)r->val);
 	if (r->key_flags & IPCS_FKEY_SHARED)
 		put(buf, n, off, "futex:[%" PRIu64 "]+%" PRIu64, (uint64_t)r->key_ino,
 		    (uint64_t)r->key_off);
@@ -188,6 +203,33 @@ static void format_fdpass(const struct plain_printer *pp, const struct ipcs_fdpa
 		put(buf, n, off, " creds pid %u uid %u gid %u", r->cred_pid, r->cred_uid, r->cred_gid);
 }
 
+/* "wait    read fd 3 on pipe pipe:[77] for 2.1 s, held by 401/402 (pipe write end held by) DEADLOCK 1" */
+static void format_wait(const struct plain_printer *pp, const struct ipcs_wait_rec *r,
+			char *buf, size_t n, size_t *off)
+{
+	char dur[16];
+
+	put_time_who(pp, buf, n, off, r->h.ts_ns, r->pid, r->comm);
+	put(buf, n, off, "wait    %s", ipcs_sys_name(r->sys));
+	if (r->fd >= 0)
+		put(buf, n, off, " fd %d", r->fd);
+	put(buf, n, off, " on ");
+	put_esc(buf, n, off, r->kind, sizeof(r->kind));
+	put(buf, n, off, " ");
+	put_esc(buf, n, off, r->object, sizeof(r->object));
+	put(buf, n, off, " for %s", units_dur(dur, sizeof(dur), r->h.ts_ns > r->enter_ns ?
+							    r->h.ts_ns - r->enter_ns : 0));
+	if (r->holder_pid) {
+		put(buf, n, off, ", held by %u/%u (", r->holder_pid, r->holder_tid);
+		put_esc(buf, n, off, r->evidence, sizeof(r->evidence));
+		put(buf, n, off, ")");
+	}
+	if (r->flags & IPCS_WAITF_CYCLE)
+		put(buf, n, off, " DEADLOCK %u", r->group);
+	else if (r->flags & IPCS_WAITF_STALL)
+		put(buf, n, off, r->group ? " stall %u" : " stall", r->group);
+}
+
 size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		    char *buf, size_t n)
 {
@@ -231,6 +273,9 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		break;
 	case IPCS_REC_FDPASS:
 		format_fdpass(pp, &ev->fdpass, buf, n, &off);
+		break;
+	case IPCS_REC_WAIT:
+		format_wait(pp, &ev->wait, buf, n, &off);
 		break;
 	case IPCS_REC_PAYLOAD: {
 		char data[IPCS_PAYLOAD_MAX * 4 + 1];

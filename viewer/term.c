@@ -68,6 +68,10 @@ int term_init(void)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	/* clicks select, the wheel scrolls (as htop); presses, not clicks, so
+	 * nothing waits for a release */
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
 	setup_attrs();
 	/* No SA_RESTART: a signal ends the wait for a key, and the loop stops. */
 	memset(&sa, 0, sizeof(sa));
@@ -123,6 +127,23 @@ static int map_key(int k)
 	case KEY_RESIZE: return VK_RESIZE;
 	case KEY_BACKSPACE: return VK_BACKSPACE;
 	case KEY_ENTER: case '\r': return VK_ENTER;
+	case KEY_LEFT: return VK_LEFT;
+	case KEY_RIGHT: return VK_RIGHT;
+	case KEY_F(1): return VK_F1;
+	case KEY_F(10): return VK_F10;
+	case KEY_MOUSE: {
+		MEVENT ev;
+
+		if (getmouse(&ev) != OK)
+			return -1;
+		if (ev.bstate & BUTTON4_PRESSED)
+			return VK_WHEEL_UP;
+		if (ev.bstate & BUTTON5_PRESSED)
+			return VK_WHEEL_DOWN;
+		if ((ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) && ev.y >= 0 && ev.y < 4096)
+			return VK_CLICK + ev.y;
+		return -1;
+	}
 	}
 	return k >= 0 && k < 256 ? k : -1;
 }

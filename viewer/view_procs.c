@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/escape.h"
 #include "viewer.h"
 
 static const char *const proc_titles[PC_COUNT] = {
@@ -20,29 +21,69 @@ static const bool proc_right[PC_COUNT] = {
 /* COMM shows the title instead of comm from this width (wide terminals). */
 #define MIN_TITLE 24
 
-static void proc_layout(int width, int *x, int *w, unsigned *hidden)
-{
-	bool wide = width >= 120;
-	int end;
+/* COMM shows a title at most this wide, so CGROUP keeps room on wide terminals. */
+#define MAX_TITLE 64
 
-	w[PC_PID] = wide ? 8 : 7;
-	w[PC_COMM] = wide ? 40 : 16;
-	w[PC_CHANS] = 5;
-	w[PC_PEERS] = 5;
-	w[PC_OUT] = wide ? 11 : 9;
-	w[PC_IN] = wide ? 11 : 9;
-	w[PC_BLOCKED] = wide ? 11 : 9;
-	w[PC_STATE] = 9;
-	w[PC_CGROUP] = 0;
+static void proc_place(int *x, const int *w)
+{
 	for (int c = 0, pos = 1; c < PC_COUNT; c++) {
 		x[c] = pos;
 		pos += w[c] + 1;
 	}
+}
+
+/* Fixed widths, COMM as wide as the longest name shown (escaped, at most a whole escaped comm),
+ * widened towards the longest title shown while CGROUP keeps MIN_CGROUP cells; CGROUP the rest
+ * of the line. */
+static void proc_layout(int width, int comm, int title, int *x, int *w, unsigned *hidden)
+{
+	int end;
+
+	w[PC_PID] = 7;
+	w[PC_COMM] = comm < 4 ? 4 : comm;
+	w[PC_CHANS] = 5;
+	w[PC_PEERS] = 5;
+	w[PC_OUT] = 8;
+	w[PC_IN] = 8;
+	w[PC_BLOCKED] = 9;
+	w[PC_STATE] = 9;
+	w[PC_CGROUP] = 0;
+	proc_place(x, w);
 	end = width - x[PC_CGROUP] - 1;
+	if (title > w[PC_COMM] && end - MIN_CGROUP > 0) {
+		int room = end - MIN_CGROUP, more = title - w[PC_COMM];
+
+		w[PC_COMM] += more < room ? more : room;
+		if (w[PC_COMM] < MIN_TITLE && comm < MIN_TITLE)
+			w[PC_COMM] = comm < 4 ? 4 : comm;	/* too narrow for a title: the comm */
+		proc_place(x, w);
+		end = width - x[PC_CGROUP] - 1;
+	}
 	if (end >= MIN_CGROUP)
 		w[PC_CGROUP] = end;
 	else
 		*hidden |= 1u << PC_CGROUP;
+}
+
+/* The longest escaped comm among the rows on screen; *title the longest escaped title (capped). */
+static int comm_need(const struct snapshot *snap, const size_t *idx, size_t n, int *title)
+{
+	char buf[IPCS_COMM_LEN * 4 + 1], tbuf[MAX_TITLE * 4 + 1];
+	int w = 4;
+
+	*title = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct model_proc *p = &snap->procs[idx[i]].p;
+		int len = (int)esc_term(p->ref.comm, IPCS_COMM_LEN, buf, sizeof(buf));
+
+		w = len > w ? len : w;
+		if (p->cmdline[0]) {
+			len = (int)esc_term(p->cmdline, sizeof(p->cmdline), tbuf, sizeof(tbuf));
+			len = len > MAX_TITLE ? MAX_TITLE : len;
+			*title = len > *title ? len : *title;
+		}
+	}
+	return w;
 }
 
 /* Its path; an id the recording does not name; "-" unknown. */
@@ -135,7 +176,7 @@ static void proc_row(struct screen *scr, const int *x, const int *w, int y,
 	screen_put_field(scr, x[PC_OUT], y, attr, buf, w[PC_OUT], 1);
 	view_fmt_bytes(buf, sizeof(buf), p->bytes_in, w[PC_IN]);
 	screen_put_field(scr, x[PC_IN], y, attr, buf, w[PC_IN], 1);
-	snprintf(buf, sizeof(buf), "%.1fms", (double)p->blocked_ns / 1e6);
+	view_fmt_dur(buf, sizeof(buf), p->blocked_ns, false);
 	screen_put_field(scr, x[PC_BLOCKED], y, attr, buf, w[PC_BLOCKED], 1);
 	if (p->p.exited)
 		snprintf(buf, sizeof(buf), "exited %d", p->p.exit_code);
@@ -153,9 +194,9 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 			       .desc = vs->sort_desc[VIEW_PROCS] };
 	size_t *idx = malloc((snap->nprocs ? snap->nprocs : 1) * sizeof(*idx)), n = 0;
 
-	proc_layout(scr->w, x, w, &vs->hidden_cols);
-	view_header(scr, y0, proc_titles, x, w, proc_right, PC_COUNT, sc.col, sc.desc);
-	rows--;
+	size_t top, shown;
+	int title, comm;
+
 	if (!idx) {
 		screen_put(scr, 1, y0 + 1, SA_WARN, "out of memory", -1);
 		vs->nrows = 0;
@@ -167,7 +208,14 @@ void view_procs_render(const struct snapshot *snap, struct view_state *vs, struc
 		     view_match(vs, snap->procs[i].p.cmdline, sizeof(snap->procs[i].p.cmdline))))
 			idx[n++] = i;
 	qsort_r(idx, n, sizeof(*idx), proc_cmp, &sc);
+	rows--;
 	view_scroll(vs, n, rows > 0 ? (size_t)rows : 1);
+	top = vs->top[VIEW_PROCS];
+	shown = n - top < (size_t)(rows > 0 ? rows : 0) ? n - top : (size_t)(rows > 0 ? rows : 0);
+	comm = comm_need(snap, idx + top, shown, &title);
+
+	proc_layout(scr->w, comm, title, x, w, &vs->hidden_cols);
+	view_header(scr, y0, proc_titles, x, w, proc_right, PC_COUNT, sc.col, sc.desc);
 	for (size_t r = 0; r < (size_t)(rows > 0 ? rows : 0) && vs->top[VIEW_PROCS] + r < n; r++) {
 		size_t i = vs->top[VIEW_PROCS] + r;
 

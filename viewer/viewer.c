@@ -8,6 +8,7 @@
 #include "log.h"
 #include "term.h"
 #include "util/escape.h"
+#include "util/units.h"
 #include "viewer.h"
 
 void view_scroll(struct view_state *vs, size_t n, size_t rows)
@@ -33,37 +34,21 @@ bool view_match(const struct view_state *vs, const char *s, size_t n)
 
 void view_fmt_bytes(char *buf, size_t n, __u64 v, int width)
 {
-	static const char units[] = "KMGTPE";
-	double d = (double)v;
-	int u = -1;
+	units_bytes(buf, n, v);
+	if ((int)strlen(buf) > width) {	/* "575KiB": without the blank */
+		char *sp = strchr(buf, ' ');
 
-	snprintf(buf, n, "%" PRIu64, (uint64_t)v);
-	if ((int)strlen(buf) <= width)
-		return;
-	do {
-		d /= 1024;
-		u++;
-		snprintf(buf, n, "%.1f%c", d, units[u]);
-	} while ((int)strlen(buf) > width && u < 5);
+		if (sp)
+			memmove(sp, sp + 1, strlen(sp));
+	}
 }
 
 void view_fmt_dur(char *buf, size_t n, __u64 ns, bool none)
 {
-	double d = (double)ns;
-
-	/* At most 5 characters: two significant digits below 10, whole units above. */
 	if (none)
 		snprintf(buf, n, "-");
-	else if (ns < 1000000)
-		snprintf(buf, n, "%.0fus", d / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, n, d < 9.95e6 ? "%.1fms" : "%.0fms", d / 1e6);
-	else if (ns < 100000000000ull)
-		snprintf(buf, n, d < 9.95e9 ? "%.1fs" : "%.0fs", d / 1e9);
-	else if (ns < 6000000000000ull)
-		snprintf(buf, n, "%.0fm", d / 60e9);
 	else
-		snprintf(buf, n, "%.0fh", d / 3600e9);
+		units_dur(buf, n, ns);
 }
 
 bool view_proc_in(const struct model_proc_ref *v, size_t n, const struct model_proc_ref *p)
@@ -204,6 +189,7 @@ void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
 	screen_clear(scr);
 	vs->waits_tab = snap->nwaits || vs->view == VIEW_WAITS;
 	vs->hidden_cols = 0;
+	vs->row0 = vs->view == VIEW_DETAIL ? -1 : 2;	/* tabs, titles, then the rows */
 	render_tabs(info, vs, scr);
 	if (rows > 0) {
 		if (vs->view == VIEW_PROCS)

@@ -64,6 +64,7 @@ struct view_state {
 	char jump[24];			/* "jump to" seconds being typed */
 	bool editing_jump;
 	__u16 kind;			/* only conversations of this kind (0: all) */
+	bool all_rows;			/* a: SIGCHLD not folded into a row per receiver */
 	bool help;
 	enum viewer_ctl ctl;		/* with REACT_CTL: the command for the feed */
 	__u64 ctl_arg;
@@ -81,6 +82,8 @@ struct view_state {
 	size_t page;			/* rows that fit on screen */
 	bool waits_tab;			/* the waits tab is shown (Tab visits it) */
 	unsigned hidden_cols;		/* bit per column too narrow to show (sort skips them) */
+	int row0;			/* screen row of the first list row (-1: no list), for clicks */
+	enum view_id back;		/* where Esc goes from the sequence view */
 	struct model_conv cur_conv;	/* convs view: the selected row (Enter opens it) */
 	bool cur_conv_valid;
 	struct model_proc_ref cur_proc;	/* procs view: the selected row (m marks it) */
@@ -152,6 +155,8 @@ int viewer_run(const struct viewer_feed *f, const struct viewer_info *info, int 
 enum vkey {
 	VK_ENTER = '\n', VK_ESC = 27, VK_TAB = '\t', VK_BACKSPACE = 127,
 	VK_UP = 0x100, VK_DOWN, VK_PGUP, VK_PGDN, VK_HOME, VK_END, VK_RESIZE,
+	VK_LEFT, VK_RIGHT, VK_F1, VK_F10, VK_WHEEL_UP, VK_WHEEL_DOWN,
+	VK_CLICK = 0x1000,	/* + the screen row of a left click (0..4095) */
 };
 
 enum reaction {
@@ -184,9 +189,9 @@ void view_header(struct screen *scr, int y, const char *const *titles, const int
 void view_scroll(struct view_state *vs, size_t n, size_t rows);
 /* Does filter match this foreign string (raw substring)? */
 bool view_match(const struct view_state *vs, const char *s, size_t n);
-/* Byte counts that fit width: exact when they fit, else K/M/G/T. */
+/* Bytes in units (575 KiB; units.h), the blank dropped when width is short. */
 void view_fmt_bytes(char *buf, size_t n, __u64 v, int width);
-/* A duration in a few characters: 850us, 1.2ms, 3.4s, 5m, 2h; "-" for none. */
+/* A duration in units (850 us, 1.3 ms, 10.5 s, 2m05s); "-" for none. */
 void view_fmt_dur(char *buf, size_t n, __u64 ns, bool none);
 /* Same conversation (kind, channel identity, both processes)? */
 bool view_same_conv(const struct model_conv *x, const struct model_conv *y);

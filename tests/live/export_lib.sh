@@ -39,13 +39,16 @@ check_perfetto_shape() {
 		'.otherData | "\(.unpaired_write_bytes) \(.unpaired_read_bytes) \(.flows)"'
 }
 
-# jsonl: one valid object per line, as many as report counts events.
+# jsonl: one valid object per line: a header (docs/jsonl.md), then as many
+# as report counts events.
 check_jsonl_shape() {
 	local name=$1 lines objs
 	lines=$(wc -l <"$T/$name.jsonl")
 	objs=$(jq -c . "$T/$name.jsonl" 2>/dev/null | wc -l)
 	check_eq "$name: jsonl lines are JSON objects" "$lines" "$objs"
-	check_eq "$name: jsonl events = report's events" "$(jq .events "$T/$name.json")" "$lines"
+	check_eq "$name: jsonl header first, version 2" "header ipcscope-jsonl 2" \
+		"$(head -1 "$T/$name.jsonl" | jq -r '"\(.type) \(.format) \(.version)"')"
+	check_eq "$name: jsonl events = report's events" "$(jq .events "$T/$name.json")" "$((lines - 1))"
 }
 
 # dot: Graphviz parses and lays it out; `gvpr` reads the edge figures back.

@@ -30,6 +30,14 @@ check_eq "--kind after a comma" "pipe,udp pipe,unix pipe,unix-dgram pipe,unix-se
 check_eq "record options" "--capture --cgroup --comm" "$(complete_words ipcscope record --c)"
 mkdir -p "$T/d" && touch "$T/d/a.ipcs" "$T/d/b.txt"
 check_eq "recordings as FILE" "$T/d/a.ipcs" "$(complete_words ipcscope report "$T/d/")"
+touch "$T/d/r.ipcs.0" "$T/d/r.ipcs.12" "$T/d/r.ipcs.x"
+mkdir -p "$T/d/sub"
+check_eq "rotated recordings and directories too" "$T/d/a.ipcs $T/d/r.ipcs.0 $T/d/r.ipcs.12 $T/d/sub" \
+	"$(complete_words ipcscope replay "$T/d/")"
+check_eq "no command: live's options" "--cgroup --comm" "$(complete_words ipcscope --c)"
+check_eq "no command, later words: live's options" "--plain" "$(complete_words ipcscope -p 1 --pl)"
+check_eq "no command: --version too" "--verbose --version" "$(complete_words ipcscope --ver)"
+check_eq "-o offers files" "$T/d/b.txt" "$(complete_words ipcscope record -o "$T/d/b")"
 
 # every long option of every command's --help: in the man page and the completion
 for cmd in live record replay report stat export merge demo deadlock; do

@@ -36,10 +36,10 @@ check_jq "shared: wait_ns = a_blocked_ns + b_blocked_ns > 0" true "$j" \
 check_jq "shared: first_ns <= last_ns" true "$j" "${SEL}[0] | .first_ns > 0 and .first_ns <= .last_ns"
 SHM='.channels[] | select(.kind == "shm" and .ino == $i)'
 check_jq "shared: the shm segment lists its futex" "futex:[$ino]+4160" "$j" \
-	"$SHM | .futexes | join(\",\")" --argjson i "$ino"
+	"$SHM | .futexes | join(\",\")" --arg i "$ino"
 check_jq "shared: the shm segment's mappers (parent 2 pages, child 1)" "$p:8192 $c:4096" "$j" \
 	"$SHM | [(.mappers[] | select(.pid == \$p)), (.mappers[] | select(.pid == \$c))] | map(\"\\(.pid):\\(.size)\") | join(\" \")" \
-	--argjson i "$ino" --argjson p "$p" --argjson c "$c"
+	--arg i "$ino" --argjson p "$p" --argjson c "$c"
 
 rec private "$WL/futex_pingpong" private "$N"
 check_eq "private: record exit status (workload's own check)" 0 "$REC_RC"
@@ -87,12 +87,12 @@ role_pid csize "$T/condvar.out" cond_size
 report_json condvar
 check_recording condvar
 j=$T/condvar.json
-CV='[.conversations[] | select(.kind == "futex" and .key.offset >= $o and .key.offset < $o + $s)]'
+CV='[.conversations[] | select(.kind == "futex" and (.key.offset | tonumber) >= $o and (.key.offset | tonumber) < $o + $s)]'
 cvargs=(--argjson o "$cond" --argjson s "$csize" --argjson p "$p" --argjson c "$c")
 check_jq "condvar: only futex conversations (besides SIGCHLD)" true "$j" '[.conversations[] | select(.kind != "signal") | .kind == "futex"] | all'
 check_jq "condvar: every futex between parent and child, on the shm inode" true "$j" \
 	'([.conversations[] | select(.kind == "futex") | [.a.pid, .b.pid] == [$p, $c] or [.a.pid, .b.pid] == [$c, $p]] | all) and
-	 ([.conversations[] | select(.kind == "futex") | .key.shared and .key.ino == $i] | all)' "${cvargs[@]}" --argjson i "$ino"
+	 ([.conversations[] | select(.kind == "futex") | .key.shared and .key.ino == $i] | all)' "${cvargs[@]}" --arg i "$ino"
 # "wakes waits" from parent to child, then from child to parent, over the cond var's words
 dirsum='def dir($x; $y): [ (.[] | select(.a.pid == $x and .b.pid == $y) | .a_to_b),
                         (.[] | select(.b.pid == $x and .a.pid == $y) | .b_to_a) ]

@@ -17,7 +17,7 @@ check_inherited() {
 	check_jq "$name: page mapped by the parent, inherited by children" "$want" "$T/$name.json" \
 		'.channels[] | select(.kind == "shm" and .ino == $i) |
 		 [.mappers[] | "\(if .pid == $p then "parent" else .comm end):\(.maps):\(.inherited)"] | sort | join(" ")' \
-		--argjson i "$ino" --argjson p "$parent"
+		--arg i "$ino" --argjson p "$parent"
 }
 
 rec pi "$WL/futex_pi_requeue" pi "$N"

@@ -22,7 +22,7 @@ role_pid r "$T/wl.out" reader
 # (at most 10 s), then check it exactly.
 for ((i = 0; i < 200; i++)); do
 	screen done
-	[[ $(row done "^ pipe .* $w/pp_writer " | awk '{print $9}') == 10 ]] && break
+	[[ $(row done "^ pipe .* $w/pp_writer " | nums | awk '{print $9}') == 10 ]] && break
 	sleep 0.05
 done
 check_grep "status: live, what is watched" "$T/done.screen" "-- sh"
@@ -37,12 +37,12 @@ check_eq "status: events and events/s" 1 "$(grep -cE '^ [0-9]+ events [0-9]+/s  
 # KIND CHANNEL A B A->B B->A A>B/s B>A/s MSGS IDLE (120 columns)
 check_eq "conversation row: writer, reader, bytes each way, messages" \
 	"$w/pp_writer $r/pp_reader 1000 0 10" \
-	"$(row done "^ pipe .* $w/pp_writer " | awk '{print $3, $4, $5, $6, $9}')"
+	"$(row done "^ pipe .* $w/pp_writer " | nums | awk '{print $3, $4, $5, $6, $9}')"
 keys procs "COMM" 2
-procs_row() { row procs "^ +$1 " | awk '{print $1, $2, $5, $6, $8, $9}'; }
+procs_row() { row procs "^ +$1 " | nums | awk '{print $1, $2, $5, $6, $8, $9}'; }
 check_eq "processes: writer row (pid comm out in state)" "$w pp_writer 1000 0 exited 0" "$(procs_row "$w")"
 check_eq "processes: reader row" "$r pp_reader 0 1000 exited 0" "$(procs_row "$r")"
-keys seq "$r/pp_reader" 1 Enter
+keys seq "100 B write" 1 Enter	# (the arrows: the sequence is open)
 check_eq "sequence: 10 arrows of 100 bytes" 10 "$(grep -cE -- '-- 100 B write -*>' "$T/seq.screen")"
 tmx send-keys -t v q
 for ((i = 0; i < 100; i++)); do

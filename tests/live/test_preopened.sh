@@ -29,11 +29,11 @@ report_json idle
 check_recording idle
 check_jq "idle: no conversations (no bytes moved)" 0 "$T/idle.json" '.conversations | length'
 check_jq "idle: the pipe, by inode" "pipe pipe:[$ino]" "$T/idle.json" \
-	'[.channels[] | select(.ino == $i) | "\(.kind) \(.channel)"] | join(",")' --argjson i "$ino"
+	'[.channels[] | select(.ino == $i) | "\(.kind) \(.channel)"] | join(",")' --arg i "$ino"
 check_jq "idle: its holders (seeded from /proc)" \
 	"$w po_writer $wfd w,$r po_reader $rfd r" "$T/idle.json" \
 	'[.channels[] | select(.ino == $i) | .holders[] | "\(.pid) \(.comm) \(.fd) \(.mode)"] | sort | join(",")' \
-	--argjson i "$ino"
+	--arg i "$ino"
 check_jq "idle: the two processes, each listed once" "1 1 2" "$T/idle.json" \
 	'[.processes[] | select(.pid == $w)] as $pw | [.processes[] | select(.pid == $r)] as $pr
 	 | "\($pw | length) \($pr | length) \(.processes | length)"' --argjson w "$w" --argjson r "$r"

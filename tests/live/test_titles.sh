@@ -108,7 +108,7 @@ check_jq "futex: wakes and waits each way" "$N $N $N $N" "$j" \
 	"${FX}[0] | \"\(.a_to_b.msgs) \(.a_to_b.waits) \(.b_to_a.msgs) \(.b_to_a.waits)\""
 check_jq "futex: the segment it lives in" "$name" "$j" "${FX}[0].key.segment"
 check_jq "shm: the segment is named by its path, not shm:[ino]" "$name" "$j" \
-	'.channels[] | select(.kind == "shm" and .ino == $i) | .channel' --argjson i "$ino"
+	'.channels[] | select(.kind == "shm" and .ino == $i) | .channel' --arg i "$ino"
 check_eq "report text: the segment by path" 1 "$(grep -cE "^shm +$name +$c/ttl_child " "$T/rec.txt")"
 check_eq "replay --plain: the segment's name record" 1 \
 	"$(grep -cF "shm:[$ino] is $name" "$T/rec.replay")"

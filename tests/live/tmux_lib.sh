@@ -26,6 +26,22 @@ wait_screen() {
 	return 1
 }
 
+# wait_gone NAME FIXED-STRING: until the pane no longer shows it, saved as NAME
+wait_gone() {
+	local i
+	for ((i = 0; i < ${TMUX_TRIES:-100}; i++)); do
+		screen "$1"
+		grep -qF -- "$2" "$T/$1.screen" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# click Y X, wheel up|down: a mouse event as an xterm sends it (X10 encoding:
+# ESC [ M, button + 32, column + 33, row + 33), written to the pane as bytes
+click() { tmx send-keys -t v -H 1b 5b 4d 20 "$(printf '%x' $(($2 + 33)))" "$(printf '%x' $(($1 + 33)))"; }
+wheel() { tmx send-keys -t v -H 1b 5b 4d "$([[ $1 == up ]] && echo 60 || echo 61)" 2a 2a; }
+
 # keys NAME EXPECTED KEYS...: send keys, wait for EXPECTED, check it.
 keys() {
 	local name=$1 want=$2
@@ -41,6 +57,9 @@ keys() {
 
 # row NAME ERE: the first line of screen NAME matching, spaces squeezed
 row() { grep -E -- "$2" "$T/$1.screen" | head -1 | tr -s ' '; }
+# nums: a row's figures one word each: bytes without their unit ("1000 B" ->
+# "1000", so small counts stay exact), durations joined ("6.0 us" -> "6.0us")
+nums() { sed -E 's/ ([KMGTPE]i)?B( |$)/\2/g; s/([0-9.]+) (ns|us|ms|s)( |$)/\1\2\3/g'; }
 
 # wait_file FILE: until it is not empty (5 s), e.g. the viewer's exit status
 wait_file() {

@@ -79,7 +79,12 @@ static void test_jsonl_line_per_event(void **state)
 
 	(void)state;
 	out = run_pair(export_jsonl_open, "w\x1b[2J\"q", "r\xff");
-	assert_int_equal(count(out, "\n"), 2);
+	assert_int_equal(count(out, "\n"), 3);	/* a header, then one line per event */
+	assert_non_null(strstr(out, "{\"type\":\"header\",\"format\":\"ipcscope-jsonl\",\"version\":2,"));
+	assert_ptr_equal(strstr(out, "{\"type\":\"header\""), out);
+	/* identifiers as strings (jq keeps 53 bits of a number), figures as numbers */
+	assert_non_null(strstr(out, "\"dev\":\"0\",\"ino\":\"77\",\"fmode\":0,\"mode\":\"-\""));
+	assert_non_null(strstr(out, "\"ret\":5,"));
 	assert_non_null(strstr(out, "{\"type\":\"sys\",\"ts_ns\":3000,\"rel_ns\":2000,\"pid\":10,"));
 	/* foreign bytes stay JSON-safe: ESC and invalid UTF-8 as \u00NN, quotes escaped */
 	assert_non_null(strstr(out, "\"comm\":\"w\\u001b[2J\\\"q\""));
@@ -87,6 +92,96 @@ static void test_jsonl_line_per_event(void **state)
 	assert_non_null(strstr(out, "\"sys\":\"read\""));
 	for (const char *p = out; *p; p++)
 		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f));
+	free(out);
+}
+
+static char *run_one(const struct ipcs_event *ev)
+{
+	struct export_info info = { .start_ns = 1000 };
+
+	return run(export_jsonl_open, &info, ev, 1);
+}
+
+/* Every record type has its object (wait and fdpass were "?"), names decoded,
+ * 64-bit ids whole as strings. */
+static void test_jsonl_types_and_ids(void **state)
+{
+	struct ipcs_event ev;
+	char *out;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_WAIT;
+	ev.path = "";
+	ev.wait.h.type = IPCS_REC_WAIT;
+	ev.wait.h.ts_ns = 5000;
+	ev.wait.pid = 400;
+	ev.wait.tid = 401;
+	ev.wait.sys = IPCS_SYS_READ;
+	ev.wait.fd = 3;
+	ev.wait.flags = IPCS_WAITF_CYCLE;
+	ev.wait.group = 1;
+	ev.wait.holder_pid = 500;
+	ev.wait.holder_tid = 500;
+	ev.wait.chan.ino = 18446612682070036484ull;	/* past 2^53 */
+	ev.wait.chan.kind = IPCS_KIND_PIPE;
+	strcpy(ev.wait.kind, "pipe");
+	strcpy(ev.wait.object, "pipe:[77]");
+	strcpy(ev.wait.comm, "mixed_a");
+	out = run_one(&ev);
+	assert_null(strstr(out, "\"type\":\"?\""));
+	assert_non_null(strstr(out, "\"type\":\"wait\""));
+	assert_non_null(strstr(out, "\"wait_kind\":\"pipe\",\"object\":\"pipe:[77]\",\"holder_pid\":500"));
+	assert_non_null(strstr(out, "\"cycle\":true,\"stall\":false,\"group\":1"));
+	assert_non_null(strstr(out, "\"ino\":\"18446612682070036484\""));
+	free(out);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_FDPASS;
+	ev.path = "";
+	ev.fdpass.h.type = IPCS_REC_FDPASS;
+	ev.fdpass.h.ts_ns = 5000;
+	ev.fdpass.pid = 10;
+	ev.fdpass.sys = IPCS_SYS_SENDMSG;
+	ev.fdpass.flags = IPCS_FDPF_RIGHTS | IPCS_FDPF_CREDS;
+	ev.fdpass.sock = 0xffff888000001000ull;
+	ev.fdpass.nfds = 1;
+	ev.fdpass.cred_uid = 1000;
+	ev.fdpass.fds[0].fd = 5;
+	ev.fdpass.fds[0].what = IPCS_FDW_MEMFD;
+	ev.fdpass.fds[0].ino = 4711;
+	strcpy(ev.fdpass.fds[0].name, "memfd:x");
+	out = run_one(&ev);
+	assert_non_null(strstr(out, "\"type\":\"fdpass\""));
+	assert_non_null(strstr(out, "\"sock\":\"18446612682070036480\""));
+	assert_non_null(strstr(out, "\"fds\":[{\"fd\":5,\"what\":\"memfd\""));
+	assert_non_null(strstr(out, "\"name\":\"memfd:x\"}],\"creds\":{\"pid\":0,\"uid\":1000,\"gid\":0}"));
+	free(out);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_SIGNAL;
+	ev.path = "";
+	ev.sig.h.type = IPCS_REC_SIGNAL;
+	ev.sig.op = IPCS_SIG_GENERATE;
+	ev.sig.sig = 17;
+	ev.sig.result = IPCS_SIGR_IGNORED;
+	out = run_one(&ev);
+	assert_non_null(strstr(out, "\"sig\":17,\"sig_name\":\"SIGCHLD\",\"result\":1,\"result_name\":\"ignored\""));
+	free(out);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_FUTEX;
+	ev.path = "";
+	ev.futex.h.type = IPCS_REC_FUTEX;
+	ev.futex.sys = IPCS_SYS_FUTEX;
+	ev.futex.op = 137;	/* FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG */
+	ev.futex.ret = -110;
+	ev.futex.uaddr = 0x7f0000001000ull;
+	ev.futex.key_off = 0x7f0000001000ull;
+	out = run_one(&ev);
+	assert_non_null(strstr(out, "\"op\":137,\"op_name\":\"FUTEX_WAIT_BITSET_PRIVATE\",\"ret\":-110,\"errno\":\"ETIMEDOUT\""));
+	assert_non_null(strstr(out, "\"uaddr\":\"139637976731648\""));
+	assert_non_null(strstr(out, "\"key_off\":\"139637976731648\""));
 	free(out);
 }
 
@@ -257,6 +352,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonl_line_per_event),
+		cmocka_unit_test(test_jsonl_types_and_ids),
 		cmocka_unit_test(test_perfetto_slices_and_flow),
 		cmocka_unit_test(test_dot_needs_model),
 		cmocka_unit_test(test_dot_graph),

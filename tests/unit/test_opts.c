@@ -237,7 +237,15 @@ static void test_deadlock(void **state)
 	assert_int_equal(PARSE(&o, "deadlock", "-p", "1", "--force"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "record", "-o", "x", "--watch"), EXIT_USAGE);
 	/* the long name of a short option the command does not take */
-	assert_int_equal(PARSE(&o, "report", "x.ipcs", "--pid", "3"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "x.ipcs", "--quiet"), EXIT_USAGE);
+	/* -p/-c filter a recording: the same meaning as when tracing */
+	assert_int_equal(PARSE(&o, "report", "x.ipcs", "--pid", "3", "-c", "nginx"), 0);
+	assert_int_equal(o.npids, 1);
+	assert_int_equal(o.pids[0], 3);
+	assert_int_equal(o.ncomms, 1);
+	assert_string_equal(o.comms[0], "nginx");
+	assert_int_equal(PARSE(&o, "replay", "x.ipcs", "-p", "3", "--plain"), 0);
+	assert_int_equal(PARSE(&o, "export", "x.ipcs", "--format", "jsonl", "-p", "3"), 0);
 	assert_int_equal(PARSE(&o, "merge", "a", "b", "-o", "c", "--quiet"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "report", "x.ipcs", "--verbose"), 0);
 	assert_int_equal(PARSE(&o, "live", "-q"), EXIT_USAGE);	/* live prints no status line */

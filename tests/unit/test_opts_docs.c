@@ -411,7 +411,7 @@ static void test_checks_can_fail(void **state)
 	assert_int_equal(failures, 1);
 	missing_both(CMD_RECORD, &f, "usage: ipcscope record -o FILE");
 	assert_int_equal(failures, 2);
-	stray(CMD_REPORT, "--pid", "a test text");
+	stray(CMD_REPORT, "--duration", "a test text");
 	assert_int_equal(failures, 3);
 	stray(CMD_REPORT, "--json", "a test text");
 	assert_int_equal(failures, 3);

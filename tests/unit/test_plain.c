@@ -50,7 +50,15 @@ static void test_error_and_path(void **state)
 
 	(void)state;
 	plain_format(&pp, &ev, line, sizeof(line));
-	assert_non_null(strstr(line, "read    fd 4 pipe:[777] = -EAGAIN"));
+	/* as strace says it */
+	assert_non_null(strstr(line, "read    fd 4 pipe:[777] = -1 EAGAIN (Resource temporarily unavailable)"));
+	ev.sys.ret = -4000;	/* no such errno */
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, " = -1 E4000 (Unknown error 4000)"));
+	ev.sys.ret = -100000;	/* not an errno at all */
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, " = -100000"));
+	ev.sys.ret = -11;
 	ev = sys_event(IPCS_SYS_OPENAT, 5);
 	ev.type = IPCS_REC_SYS_PATH;
 	ev.sys.chan.kind = IPCS_KIND_FIFO;
@@ -61,6 +69,83 @@ static void test_error_and_path(void **state)
 	assert_non_null(strstr(line, "openat  fd 5 /tmp/f\\x1b]0;x\\x07"));
 	for (const char *p = line; *p; p++)
 		assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+}
+
+/* Signals, futex ops and waits decoded as strace would (they were numbers, or blank). */
+static void test_decoded(void **state)
+{
+	struct plain_printer pp = { .start_ns = 0 };
+	struct ipcs_event ev;
+	char line[512];
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_SIGNAL;
+	ev.path = "";
+	ev.sig.h.type = IPCS_REC_SIGNAL;
+	ev.sig.op = IPCS_SIG_GENERATE;
+	ev.sig.pid = 5;
+	ev.sig.rpid = 6;
+	ev.sig.sig = 17;
+	ev.sig.result = IPCS_SIGR_IGNORED;
+	strcpy(ev.sig.comm, "child");
+	strcpy(ev.sig.rcomm, "sh");
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "5/child signal  SIGCHLD -> 6/sh (ignored)"));
+	ev.sig.op = IPCS_SIG_DELIVER;
+	ev.sig.sig = 10;
+	ev.sig.disp = IPCS_SIGD_HANDLER;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "6/sh sigdeliver SIGUSR1 from 5 (handler)"));
+	ev.sig.sig = 34;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "sigdeliver SIGRT_2 from 5") ? strstr(line, "sigdeliver SIGRT_2") :
+			strstr(line, "sigdeliver SIGRTMIN"));
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_FUTEX;
+	ev.path = "";
+	ev.futex.h.type = IPCS_REC_FUTEX;
+	ev.futex.pid = 7;
+	ev.futex.sys = IPCS_SYS_FUTEX;
+	ev.futex.op = 137 | 256;	/* FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME */
+	ev.futex.val = 4294967295u;
+	ev.futex.ret = -110;
+	ev.futex.uaddr = 0x1000;
+	strcpy(ev.futex.comm, "waiter");
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "futex   FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME val -1 futex:7@0x1000"
+				     " = -1 ETIMEDOUT (Connection timed out)"));
+	ev.futex.op = 1;
+	ev.futex.val = 1;
+	ev.futex.ret = 1;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "futex   FUTEX_WAKE val 1 futex:7@0x1000 = 1"));
+	ev.futex.op = 0x7f;	/* no such command */
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_non_null(strstr(line, "0x7f /* FUTEX_??? */"));
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_WAIT;
+	ev.path = "";
+	ev.wait.h.type = IPCS_REC_WAIT;
+	ev.wait.h.ts_ns = 3100000000ull;
+	ev.wait.enter_ns = 1000000000ull;
+	ev.wait.pid = 400;
+	ev.wait.tid = 401;
+	ev.wait.sys = IPCS_SYS_READ;
+	ev.wait.fd = 3;
+	ev.wait.flags = IPCS_WAITF_CYCLE;
+	ev.wait.group = 1;
+	ev.wait.holder_pid = 500;
+	ev.wait.holder_tid = 500;
+	strcpy(ev.wait.kind, "pipe");
+	strcpy(ev.wait.object, "pipe:[77]\x1b");
+	strcpy(ev.wait.evidence, "pipe write end held by");
+	strcpy(ev.wait.comm, "mixed_a");
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_string_equal(line, "   3.100000     400/mixed_a wait    read fd 3 on pipe pipe:[77]\\x1b for 2.1 s, "
+			    "held by 500/500 (pipe write end held by) DEADLOCK 1");
 }
 
 static void test_truncates_safely(void **state)
@@ -130,6 +215,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_line),
 		cmocka_unit_test(test_error_and_path),
+		cmocka_unit_test(test_decoded),
 		cmocka_unit_test(test_truncates_safely),
 		cmocka_unit_test(test_drops_line),
 		cmocka_unit_test(test_cgroup_lines),

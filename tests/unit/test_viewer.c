@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include "model_testlib.h"
 #include "collect/decode.h"
 #include "model/model_int.h"
@@ -307,16 +308,16 @@ static void attach_payload(struct model *m, __u64 ino, const void *p, size_t n)
 }
 
 /*
- * Every view of one model at 80x24 and 160x50: NAME_convs, NAME_procs,
+ * Every view of one model at 80x24, 120x30 and 200x50: NAME_convs, NAME_procs,
  * NAME_seq (the top conversation's sequence, opened with Enter), NAME_seq_msg
  * (its newest message's pane).
  */
 static void all_views(struct model *m, const char *name)
 {
-	static const int sizes[2][2] = { { 80, 24 }, { 160, 50 } };
+	static const int sizes[3][2] = { { 80, 24 }, { 120, 30 }, { 200, 50 } };
 	char full[96];
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		int w = sizes[i][0], h = sizes[i][1];
 		struct view_state vs;
 
@@ -360,6 +361,164 @@ static void test_all_views_long(void **state)
 {
 	build_long(*state);
 	all_views(*state, "long");
+}
+
+#define SOCKFS 8u
+#define KSOCK 0xffff888000001000ull
+
+static struct ipcs_event sock_ev(__u32 pid, __u16 sys, __s64 n, __u16 kind, __u64 id, __u64 peer)
+{
+	struct ipcs_event ev = sys_ev(pid, sys, n, 3, -1, (__u64)n, kind, id,
+				      IPCS_FMODE_READ | IPCS_FMODE_WRITE);
+
+	ev.type = IPCS_REC_SOCK;
+	ev.sock.s.h.type = IPCS_REC_SOCK;
+	ev.sock.s.h.size = sizeof(ev.sock);
+	ev.sock.s.h.ts_ns = now++;
+	ev.sock.s.chan.dev = SOCKFS;
+	ev.sock.peer = peer;
+	ev.sock.family = 1;
+	ev.sock.type = kind == IPCS_KIND_UNIX_DGRAM ? 2 : 1;
+	return ev;
+}
+
+/* A TCP end between 10.200.100.1:lport and 10.200.100.2:rport. */
+static void tcp_io(struct model *m, __u32 pid, __u16 sys, __u64 id, __u16 lport, __u16 rport,
+		   bool first, __s64 n)
+{
+	struct ipcs_event ev = sock_ev(pid, sys, n, IPCS_KIND_TCP, id, 0);
+	unsigned char h1[4] = { 10, 200, 100, 1 }, h2[4] = { 10, 200, 100, 2 };
+	__u16 rp = htons(rport);
+
+	ev.sock.family = 2;
+	memcpy(ev.sock.addr, first ? h1 : h2, 4);
+	memcpy(ev.sock.addr + 16, first ? h2 : h1, 4);
+	memcpy(ev.sock.addr + 32, &lport, 2);
+	memcpy(ev.sock.addr + 34, &rp, 2);
+	ev.sock.addr_len = 36;
+	ev.sock.flags = IPCS_SOCKF_INET;
+	apply(m, &ev);
+}
+
+static void unix_io(struct model *m, __u32 pid, __u16 sys, __u16 kind, __u64 id, __u64 peer, __s64 n)
+{
+	struct ipcs_event ev = sock_ev(pid, sys, n, kind, id, peer);
+
+	apply(m, &ev);
+}
+
+/* Sockets: a long TCP name both ways, unix stream and datagram pairs (their
+ * kinds must read apart), long comms, an eventfd-sized channel name. */
+static void build_net(struct model *m)
+{
+	now = 5000000000ull;
+	exec_as(m, 4000000, 1, 501, "demo-rpc-client");
+	exec_as(m, 4000001, 1, 502, "demo-rpc-server");
+	for (int i = 0; i < 20; i++) {
+		tcp_io(m, 4000000, IPCS_SYS_WRITE, KSOCK + 1, 44437, 46200, true, 32);
+		tcp_io(m, 4000001, IPCS_SYS_READ, KSOCK + 2, 46200, 44437, false, 32);
+		now += 2000000;
+		tcp_io(m, 4000001, IPCS_SYS_WRITE, KSOCK + 2, 46200, 44437, false, 3107);
+		tcp_io(m, 4000000, IPCS_SYS_READ, KSOCK + 1, 44437, 46200, true, 3107);
+	}
+	unix_io(m, 4000000, IPCS_SYS_WRITE, IPCS_KIND_UNIX_STREAM, KSOCK + 3, KSOCK + 4, 588895);
+	unix_io(m, 4000001, IPCS_SYS_READ, IPCS_KIND_UNIX_STREAM, KSOCK + 4, KSOCK + 3, 588895);
+	unix_io(m, 4000000, IPCS_SYS_WRITE, IPCS_KIND_UNIX_DGRAM, KSOCK + 5, KSOCK + 6, 64);
+	unix_io(m, 4000001, IPCS_SYS_READ, IPCS_KIND_UNIX_DGRAM, KSOCK + 6, KSOCK + 5, 64);
+	model_flush(m);
+}
+
+static void test_all_views_net(void **state)
+{
+	struct view_state vs;
+	char *dump;
+
+	build_net(*state);
+	all_views(*state, "net");
+	/* at 120 columns: kinds whole and apart, names whole, the TCP name's ports */
+	view_state_init(&vs);
+	dump = render(*state, &vs, 120, 30);
+	assert_non_null(strstr(dump, " unix-stream "));
+	assert_non_null(strstr(dump, " unix-dgram "));
+	assert_non_null(strstr(dump, "4000000/demo-rpc-client"));
+	assert_non_null(strstr(dump, ":44437<->"));
+	assert_non_null(strstr(dump, ":46200"));
+	assert_non_null(strstr(dump, "575 KiB"));
+	free(dump);
+	/* at 80: still whole kinds, both ports */
+	dump = render(*state, &vs, 80, 24);
+	assert_non_null(strstr(dump, " unix-stream "));
+	assert_non_null(strstr(dump, " unix-dgram "));
+	assert_non_null(strstr(dump, ":44437<->"));
+	free(dump);
+	/* the processes view shows CGROUP at every width from 100 on */
+	keys(&vs, "2");
+	for (int w = 100; w <= 200; w += 2) {
+		dump = render(*state, &vs, w, 24);
+		assert_non_null(strstr(dump, "CGROUP"));
+		free(dump);
+	}
+}
+
+static void sigchld(struct model *m, __u32 from, __u32 to)
+{
+	struct ipcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IPCS_REC_SIGNAL;
+	ev.path = "";
+	ev.sig.h.type = IPCS_REC_SIGNAL;
+	ev.sig.h.size = sizeof(ev.sig);
+	ev.sig.h.ts_ns = now++;
+	ev.sig.op = IPCS_SIG_GENERATE;
+	ev.sig.pid = from;
+	ev.sig.tid = from;
+	ev.sig.rpid = to;
+	ev.sig.rtid = to;
+	ev.sig.sig = 17;
+	ev.sig.result = IPCS_SIGR_DELIVERED;
+	snprintf(ev.sig.comm, sizeof(ev.sig.comm), "job%u", from);
+	snprintf(ev.sig.rcomm, sizeof(ev.sig.rcomm), "%s", to == 100 ? "build.sh" : "make");
+	apply(m, &ev);
+}
+
+static size_t count_in(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* A script's exiting children: one SIGCHLD row per receiver, as in report; a
+ * shows every row. */
+static void test_sigchld_folded(void **state)
+{
+	struct model *m = *state;
+	struct view_state vs;
+	char *dump;
+
+	build_small(m);
+	for (__u32 i = 0; i < 5; i++)
+		sigchld(m, 1000 + i, 100);
+	sigchld(m, 2000, 300);
+	model_flush(m);
+	view_state_init(&vs);
+	dump = render(m, &vs, 120, 30);
+	assert_int_equal(count_in(dump, " SIGCHLD "), 2);
+	assert_non_null(strstr(dump, "(5 processes)"));
+	assert_int_equal(vs.nrows, 3 + 2);	/* the pipes and the FIFO, two folded rows */
+	free(dump);
+	keys(&vs, "a");
+	dump = render(m, &vs, 120, 30);
+	assert_int_equal(count_in(dump, " SIGCHLD "), 6);
+	assert_null(strstr(dump, "processes)"));
+	free(dump);
+	keys(&vs, "a");
+	dump = render(m, &vs, 120, 30);
+	assert_int_equal(count_in(dump, " SIGCHLD "), 2);
+	free(dump);
 }
 
 /* Hostile names and a payload of escape sequences: shown as \xNN or '.', never raw. */
@@ -727,7 +886,8 @@ static void test_hostile(void **state)
 	dump = render(m, &vs, 260, 50);	/* room for the whole escaped path */
 	assert_non_null(strstr(dump, "/tmp/\\x1b[2J\\x1b]0;owned\\x07/\\x0d\\x0a\\x7f\\x9bfifo"));
 	assert_non_null(strstr(dump, "aaaa/end.fifo 68/longest_comm_xx "));	/* a long path keeps its end */
-	assert_non_null(strstr(dump, " fifo         ...aaaa"));
+	assert_non_null(strstr(dump, " fifo /var/lib/aaaa"));	/* and its start */
+	assert_non_null(strstr(dump, "aaa...aaa"));
 	free(dump);
 	keys(&vs, "2");
 	/* Cgroup paths escaped in the processes view; a long one keeps its end. */
@@ -746,7 +906,7 @@ static void test_hostile(void **state)
 	free(dump);
 }
 
-/* The A->B column (bytes) of each data row of a conversations screen. */
+/* The A->B bytes of each data row of a huge conversations screen. */
 static size_t ab_column(const char *dump, __u64 *out, size_t max)
 {
 	const char *line = dump;
@@ -756,11 +916,12 @@ static size_t ab_column(const char *dump, __u64 *out, size_t max)
 		const char *eol = strchr(line, '\n');
 
 		if (y >= 2 && !strncmp(line, " pipe ", 6)) {
-			unsigned long long ab;
-			char chan[32], a[32], b[32];
+			unsigned long long ino;
 
-			assert_int_equal(sscanf(line, " pipe %31s %31s %31s %llu", chan, a, b, &ab), 4);
-			out[n++] = ab;
+			/* bytes are in units now ("2.9 KiB"): pipe i (ino 1000 + i)
+			 * carries i + 1 bytes, so its name says them exactly */
+			assert_int_equal(sscanf(line, " pipe pipe:[%llu]", &ino), 1);
+			out[n++] = ino - 999;
 		}
 		line = eol ? eol + 1 : line + strlen(line);
 	}
@@ -815,8 +976,9 @@ static void test_huge_sort_scroll(void **state)
 	assert_int_equal(vs.sel[VIEW_CONVS], 47 - 2);
 	golden(m, &vs, "huge_scrolled", 80, 24);
 
-	/* s cycles the sort column over those shown at 80 columns: B->A, A>B/s,
-	 * B>A/s, IDLE, KIND, CHANNEL, ... */
+	/* s cycles the sort column over those shown at 80 columns (B>A/s and
+	 * the latencies give their room to the names): B->A, A>B/s, MSGS, IDLE,
+	 * KIND, CHANNEL, ... */
 	keys(&vs, "ssssg");
 	assert_int_equal(vs.sort_col[VIEW_CONVS], CC_LAST);
 	assert_false(vs.sort_desc[VIEW_CONVS]);	/* least idle first */
@@ -830,6 +992,76 @@ static void test_huge_sort_scroll(void **state)
 	keys(&vs, "ss");
 	assert_int_equal(vs.sort_col[VIEW_CONVS], CC_CHANNEL);
 	assert_false(vs.sort_desc[VIEW_CONVS]);
+}
+
+/* htop's habits: Esc/Backspace/Left go back one step (the message pane
+ * first, then the sequence, then the filter), F1 help, F10 quit, a click
+ * selects the row under it, the wheel scrolls. */
+static void test_back_keys_mouse(void **state)
+{
+	static const int back_keys[] = { VK_ESC, VK_BACKSPACE, VK_LEFT };
+	struct model *m = *state;
+	struct view_state vs;
+
+	build_huge(m);
+	for (size_t k = 0; k < 3; k++) {
+		view_state_init(&vs);
+		free(render(m, &vs, 80, 24));
+		keys(&vs, "/fan\n");	/* a filter */
+		free(render(m, &vs, 80, 24));
+		keys(&vs, "\n\n");	/* the sequence, then the message pane */
+		free(render(m, &vs, 80, 24));
+		assert_int_equal(vs.view, VIEW_DETAIL);
+		assert_true(vs.detail_msg);
+		assert_int_equal(keys_handle(&vs, back_keys[k]) & REACT_REDRAW, REACT_REDRAW);
+		assert_false(vs.detail_msg);	/* the pane closed, nothing else */
+		assert_int_equal(vs.view, VIEW_DETAIL);
+		assert_string_equal(vs.filter, "fan");
+		keys_handle(&vs, back_keys[k]);
+		assert_int_equal(vs.view, VIEW_CONVS);	/* back where it was opened */
+		assert_string_equal(vs.filter, "fan");
+		keys_handle(&vs, back_keys[k]);
+		assert_string_equal(vs.filter, "");	/* then the filter */
+		assert_int_equal(keys_handle(&vs, back_keys[k]), REACT_NONE);
+	}
+	/* from the processes view (a group sequence), back to it */
+	view_state_init(&vs);
+	keys(&vs, "2");
+	free(render(m, &vs, 80, 24));
+	keys(&vs, "m\n");
+	assert_int_equal(vs.view, VIEW_DETAIL);
+	keys_handle(&vs, VK_ESC);
+	assert_int_equal(vs.view, VIEW_PROCS);
+
+	view_state_init(&vs);
+	assert_int_equal(keys_handle(&vs, VK_F1), REACT_REDRAW);
+	assert_true(vs.help);
+	keys_handle(&vs, VK_F1);	/* any key closes it */
+	assert_false(vs.help);
+	assert_int_equal(keys_handle(&vs, VK_F10), REACT_QUIT);
+
+	/* a click on the 5th row (screen row 2 + 4) selects it; the tab bar, titles
+	 * and below the rows do nothing */
+	free(render(m, &vs, 80, 24));
+	assert_int_equal(vs.row0, 2);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 6), REACT_REDRAW);
+	assert_int_equal(vs.sel[VIEW_CONVS], 4);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 0), REACT_NONE);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 1), REACT_NONE);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 23), REACT_NONE);	/* the status line */
+	assert_int_equal(vs.sel[VIEW_CONVS], 4);
+	keys_handle(&vs, VK_WHEEL_DOWN);
+	assert_int_equal(vs.sel[VIEW_CONVS], 7);
+	keys_handle(&vs, VK_WHEEL_UP);
+	keys_handle(&vs, VK_WHEEL_UP);
+	keys_handle(&vs, VK_WHEEL_UP);
+	assert_int_equal(vs.sel[VIEW_CONVS], 0);
+	/* a click below the last row of a short list selects nothing */
+	keys(&vs, "/[1234]\n");
+	free(render(m, &vs, 80, 24));
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 3), REACT_NONE);
+	assert_int_equal(keys_handle(&vs, VK_CLICK + 2), REACT_REDRAW);
+	assert_int_equal(vs.sel[VIEW_CONVS], 0);
 }
 
 static void test_filter_keys(void **state)
@@ -977,14 +1209,15 @@ static void test_screen_basics(void **state)
 	assert_string_equal(dump, ".../file\n/a/f\n");
 	free(dump);
 	screen_free(&scr);
+	/* human units; the blank goes when the column is short */
 	view_fmt_bytes(buf, sizeof(buf), 123456789, 9);
-	assert_string_equal(buf, "123456789");
+	assert_string_equal(buf, "118 MiB");
 	view_fmt_bytes(buf, sizeof(buf), 1234567890, 9);
-	assert_string_equal(buf, "1177.4M");
+	assert_string_equal(buf, "1.1 GiB");
 	view_fmt_bytes(buf, sizeof(buf), 1234567890, 6);
-	assert_string_equal(buf, "1.1G");
-	view_fmt_bytes(buf, sizeof(buf), ~0ull, 5);
-	assert_string_equal(buf, "16.0E");
+	assert_string_equal(buf, "1.1GiB");
+	view_fmt_bytes(buf, sizeof(buf), ~0ull, 8);
+	assert_string_equal(buf, "16.0 EiB");
 }
 
 int main(void)
@@ -999,6 +1232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_sort_scroll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_back_keys_mouse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_procs_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attrs_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_small, setup, teardown),
@@ -1010,6 +1244,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_views_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_views_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_titles_futex, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_views_net, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigchld_folded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,28 @@
 /* common.c - what several commands share: the event filter from the options, reading with
  * progress. */
 #include "commands/commands.h"
+#include "log.h"
 #include "util/outfile.h"
 #include "util/progress.h"
 
 void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p)
 {
-	if (evfilter_setup(f, start_ns, o->since_s, o->until_s, o->kinds))
+	/* one filter per run: the commands that read a recording filter by process
+	 * here (record, live and stat do it in the kernel) */
+	static struct ev_procs procs;
+	bool on = evfilter_setup(f, start_ns, o->since_s, o->until_s, o->kinds);
+
+	if ((o->cmd == CMD_REPORT || o->cmd == CMD_REPLAY || o->cmd == CMD_EXPORT) &&
+	    (o->npids || o->ncomms)) {
+		evfilter_procs_fini(&procs);
+		if (!evfilter_procs_init(&procs, o->pids, o->npids, o->comms, o->ncomms)) {
+			f->procs = &procs;
+			on = true;
+		} else {
+			log_warn("-p/-c: out of memory: every process shown");
+		}
+	}
+	if (on)
 		p->filter = f;
 }
 

@@ -33,9 +33,13 @@ int cmd_demo(const struct ipcs_opts *o)
 		printf("\n");
 		rc = report_file(ro.output, false, NULL);
 	}
-	if (rc == EXIT_OK && !o->quiet)
-		printf("\nnext: ipcscope report %s --json | ipcscope replay %s --plain\n",
-		       o->keep || o->output ? ro.output : "FILE", o->keep || o->output ? ro.output : "FILE");
+	/* Two commands, not a pipe; and the file they need must still exist. */
+	if (rc == EXIT_OK && !o->quiet && (o->keep || o->output))
+		printf("\nnext: ipcscope replay %s    (the viewer; --plain: one line per event)\n"
+		       "      ipcscope report %s --json\n", ro.output, ro.output);
+	else if (rc == EXIT_OK && !o->quiet)
+		printf("\nthe recording was deleted; keep it with --keep or -o FILE, then: "
+		       "ipcscope replay FILE, ipcscope report FILE --json\n");
 	if (!o->keep && !o->output)
 		unlink(file);
 	rmdir(dir);

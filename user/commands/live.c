@@ -124,6 +124,19 @@ int cmd_live(const struct ipcs_opts *o)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	describe(&s);
+	/* No viewer: say what runs and how it ends, not trace in silence */
+	if (!view) {
+		char until[48];
+
+		if (o->duration_s > 0)
+			snprintf(until, sizeof(until), "for %g s", o->duration_s);
+		else
+			snprintf(until, sizeof(until), "until %s", o->argv ? "the command ends" : "stopped");
+		fprintf(stderr, "ipcscope: tracing IPC (%s), %s on stdout %s; "
+			"Ctrl-C or kill -INT %d stops (ipcscope --help)\n", s.what,
+			o->interval_s ? "a table of conversations" : "one line per event", until,
+			(int)getpid());
+	}
 	if (pipeline_init(&s.p, true))
 		return EXIT_FAIL;
 	cmd_filter(o, 0, &f, &s.p);	/* --kind: the model holds only those kinds */
@@ -140,7 +153,9 @@ int cmd_live(const struct ipcs_opts *o)
 		struct viewer_feed feed = { .ctx = &s, .live = true, .pump = feed_pump,
 					    .model = feed_model, .now = feed_now };
 
-		err = viewer_run(&feed, &info, o->frames);
+		/* --duration: the viewer refreshes once a second */
+		err = viewer_run(&feed, &info, o->frames ? o->frames :
+					       o->duration_s > 0 ? (int)(o->duration_s + 0.999) : 0);
 		/* the viewer was closed: the command, if still running, goes too */
 		err = session_finish(&s.ss, err);
 	} else {

@@ -13,6 +13,7 @@
 #include "export/export.h"
 #include "export/output.h"
 #include "log.h"
+#include "util/units.h"
 #include "pipeline.h"
 #include "record/recorder.h"
 #include "record/rotate.h"
@@ -304,6 +305,12 @@ int cmd_record(const struct ipcs_opts *o)
 	struct record_target t = { .argv = o->argv };
 	int status = 0, rc;
 
+	/* A command that cannot run leaves no recording behind: check first,
+	 * with the shell's codes (127 not found, 126 not executable). */
+	if (o->argv && (rc = target_check(o->argv[0]))) {
+		log_error("cannot run %s: %s", o->argv[0], strerror(-rc));
+		return rc == -ENOENT ? 127 : 126;
+	}
 	rc = record_run(o, o->argv ? &t : NULL, &status);
 	if (rc != EXIT_OK)
 		return rc;

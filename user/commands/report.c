@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <unistd.h>
 #include "commands/commands.h"
 #include "commands/report_misc.h"
 #include "commands/report_futex.h"
@@ -13,12 +15,20 @@
 #include "commands/report_cgroups.h"
 #include "commands/report_fdpass.h"
 #include "commands/report_waits.h"
+#include "commands/report_text.h"
+#include "model/model_futex.h"
+#include "model/model_shm.h"
 #include "log.h"
 #include "model/model_waits.h"
 #include "pipeline.h"
 #include "record/source_replay.h"
 #include "util/escape.h"
 #include "util/json.h"
+#include "util/texttable.h"
+#include "util/units.h"
+
+/* report --json's "format_version" (docs/report-json.md): 2 = ids as strings. */
+#define REPORT_JSON_VERSION 2
 
 struct conv_list {
 	struct model_conv *v;
@@ -137,7 +147,7 @@ static int json_chan(const struct model_chan *c, void *ctx)
 	json_obj_begin(w);
 	json_kstr(w, "kind", ipcs_kind_name(c->kind));
 	json_kstr(w, "channel", c->channel);
-	json_ku64(w, "ino", c->ino);
+	json_kid(w, "ino", c->ino);
 	json_ku64(w, "bytes_written", c->bytes_written);
 	json_ku64(w, "bytes_read", c->bytes_read);
 	json_key(w, "holders");
@@ -172,7 +182,7 @@ static int json_procs(const struct model_proc *p, void *ctx)
 	json_kbool(w, "cmdline_cut", p->cmdline_cut);
 	json_kbool(w, "exited", p->exited);
 	json_ki64(w, "exit_code", p->exit_code);
-	json_ku64(w, "cgroup_id", p->cgroup_id);
+	json_kid(w, "cgroup_id", p->cgroup_id);
 	json_key(w, "cgroup");
 	if (p->cgroup[0])
 		json_str(w, p->cgroup);
@@ -182,22 +192,89 @@ static int json_procs(const struct model_proc *p, void *ctx)
 	return 0;
 }
 
+/* The --kind/--since/--until window the figures are of (null: all). */
+static void json_window(struct json_writer *w, const struct report_opts *ro)
+{
+	json_key(w, "window");
+	json_obj_begin(w);
+	json_key(w, "kinds");
+	if (ro->kinds) {
+		json_arr_begin(w);
+		for (__u16 k = IPCS_KIND_PIPE; k < IPCS_KIND_MAX; k++)
+			if (ro->kinds & (1u << k))
+				json_str(w, ipcs_kind_name(k));
+		json_arr_end(w);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "since_s");
+	if (ro->since_s >= 0) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%.9g", ro->since_s);
+		json_raw(w, v);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "until_s");
+	if (ro->until_s >= 0) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%.9g", ro->until_s);
+		json_raw(w, v);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "pids");	/* -p: and their descendants */
+	if (ro->npids) {
+		json_arr_begin(w);
+		for (size_t i = 0; i < ro->npids; i++)
+			json_u64(w, (uint64_t)ro->pids[i]);
+		json_arr_end(w);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "comms");	/* -c */
+	if (ro->ncomms) {
+		json_arr_begin(w);
+		for (size_t i = 0; i < ro->ncomms; i++)
+			json_str(w, ro->comms[i]);
+		json_arr_end(w);
+	} else {
+		json_null(w);
+	}
+	json_obj_end(w);
+}
+
 static void report_json(const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model *m,
-			const struct model_totals *t, struct conv_list *l)
+			const struct model_totals *t, struct conv_list *l,
+			const struct report_opts *ro)
 {
 	struct left_out lo;
 
 	struct json_writer w;
-	char abi[32];
+	char abi[32], when[64] = "";
+	time_t secs = (time_t)(fh->start_real_ns / 1000000000ull);
+	struct tm tm;
 
 	json_init(&w, stdout, true);
 	json_obj_begin(&w);
 	json_kstr(&w, "ipcscope", IPCS_VERSION);
+	json_ku64(&w, "format_version", REPORT_JSON_VERSION);
 	json_kstr(&w, "file", path ? path : "");	/* stat: nothing was recorded */
 	snprintf(abi, sizeof(abi), "%u.%u", fh->major, fh->minor);
 	json_kstr(&w, "abi", abi);
 	json_kstr(&w, "host", fh->host);
+	/* Wall clock of the recording's start, and how long its events span. */
+	json_kid(&w, "start_real_ns", fh->start_real_ns);
+	if (fh->start_real_ns && gmtime_r(&secs, &tm))
+		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (unsigned)(fh->start_real_ns % 1000000000ull / 1000000));
+	json_kstr(&w, "start", when);
+	json_ku64(&w, "duration_ns", t->last_ns > t->first_ns ? t->last_ns - t->first_ns : 0);
+	json_window(&w, ro);
 	/* Payloads can hold secrets: say so wherever the file is described. */
 	json_kbool(&w, "payload", fh->flags & IPCS_FILEF_PAYLOAD);
 	json_ku64(&w, "capture_bytes", fh->capture_bytes);
@@ -268,6 +345,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 
 /* ---- text ---- */
 
+
 void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 {
 	char comm[IPCS_COMM_LEN * 4 + 1];
@@ -280,15 +358,181 @@ void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 	snprintf(buf, n, "%u/%s", p->pid, comm);
 }
 
+/* The conversations table's columns (report_futex.c adds rows to it). */
+const struct tt_col report_conv_cols[RC_COUNT] = {
+	[RC_KIND] = { "KIND", false, TT_FIXED, 0, false },
+	[RC_CHANNEL] = { "CHANNEL", false, TT_MID, 18, false },
+	[RC_A] = { "FROM (A)", false, TT_END, 10, false },
+	[RC_B] = { "TO (B)", false, TT_END, 10, false },
+	[RC_MSGS] = { "MSGS", true, TT_FIXED, 0, false },
+	[RC_BYTES] = { "BYTES", true, TT_FIXED, 0, false },
+	[RC_BLOCKED] = { "BLOCKED", true, TT_FIXED, 0, false },
+	[RC_NOTE] = { "", false, TT_END, 8, true },
+};
+
+/* SIGCHLD and the like: one per exiting child, rarely what the report is read
+ * for. Folded into one row per receiver unless --all. */
+static bool exit_noise(const struct model_conv *c)
+{
+	return c->kind == IPCS_KIND_SIGNAL && c->ino == SIGCHLD;
+}
+
+static bool same_proc(const struct model_proc_ref *x, const struct model_proc_ref *y)
+{
+	return x->pid == y->pid && x->start_ns == y->start_ns;
+}
+
+/* The folded row of c's receiver: every exit_noise conversation to it. */
+static void fold_row(struct texttable *t, const struct conv_list *l, size_t first)
+{
+	const struct model_conv *c = &l->v[first];
+	__u64 msgs = 0, blocked = 0;
+	size_t senders = 0;
+	char b[96], from[48], nmsgs[32], blk[32], note[64];
+
+	for (size_t i = first; i < l->n; i++) {
+		const struct model_conv *o = &l->v[i];
+
+		if (!exit_noise(o) || o->ino != c->ino || !same_proc(&o->b, &c->b))
+			continue;
+		senders++;
+		msgs += o->a_to_b.msgs;
+		blocked += o->a_blocked_ns + o->b_blocked_ns;
+	}
+	if (senders == 1) {
+		report_text_conv(t, c);
+		return;
+	}
+	report_text_proc(b, sizeof(b), &c->b);
+	snprintf(from, sizeof(from), "(%zu processes)", senders);
+	snprintf(nmsgs, sizeof(nmsgs), "%" PRIu64, (uint64_t)msgs);
+	if (blocked)
+		units_dur(blk, sizeof(blk), blocked);
+	else
+		snprintf(blk, sizeof(blk), "-");
+	snprintf(note, sizeof(note), "folded (--all)");
+	tt_add(t, (const char *const[RC_COUNT]){ ipcs_kind_name(c->kind), c->channel, from, b, nmsgs,
+						 "-", blk, note });
+}
+
+/* A conversation's row(s): a->b, b->a when it moved, latency when measured. */
+void report_text_conv(struct texttable *t, const struct model_conv *c)
+{
+	char chan[MODEL_NAME_MAX * 4 + 1], a[96], b[96], msgs[32], bytes[32], blk[32], note[160];
+
+	esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
+	report_text_proc(a, sizeof(a), &c->a);
+	report_text_proc(b, sizeof(b), &c->b);
+	snprintf(msgs, sizeof(msgs), "%" PRIu64, (uint64_t)c->a_to_b.msgs);
+	units_bytes(bytes, sizeof(bytes), c->a_to_b.bytes);
+	if (c->kind == IPCS_KIND_SIGNAL && !c->a_blocked_ns && !c->b_blocked_ns)
+		snprintf(blk, sizeof(blk), "-");	/* signals block nobody */
+	else
+		units_dur(blk, sizeof(blk), c->a_blocked_ns + c->b_blocked_ns);
+	tt_add(t, (const char *const[RC_COUNT]){ ipcs_kind_name(c->kind), chan, a, b, msgs,
+						 c->kind == IPCS_KIND_SIGNAL ? "-" : bytes, blk, NULL });
+	if (c->b_to_a.bytes || c->b_to_a.msgs) {
+		snprintf(msgs, sizeof(msgs), "%" PRIu64, (uint64_t)c->b_to_a.msgs);
+		units_bytes(bytes, sizeof(bytes), c->b_to_a.bytes);
+		tt_add(t, (const char *const[RC_COUNT]){ NULL, NULL, b, a, msgs, bytes, NULL, NULL });
+	}
+	if (c->latency.count) {
+		char p50[16], p90[16], p99[16], max[16];
+
+		snprintf(note, sizeof(note), "request->response p50 %s, p90 %s, p99 %s, max %s (%" PRIu64 ")",
+			 units_dur(p50, sizeof(p50), c->latency.p50),
+			 units_dur(p90, sizeof(p90), c->latency.p90),
+			 units_dur(p99, sizeof(p99), c->latency.p99),
+			 units_dur(max, sizeof(max), c->latency.max), (uint64_t)c->latency.count);
+		tt_note(t, RC_CHANNEL, note);
+	}
+}
+
+/* Rows of l in order; exit noise folded per receiver unless all. */
+static void conv_rows(struct texttable *t, const struct conv_list *l, bool all)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct model_conv *c = &l->v[i];
+		bool seen = false;
+
+		if (all || !exit_noise(c)) {
+			report_text_conv(t, c);
+			continue;
+		}
+		for (size_t j = 0; j < i && !seen; j++)	/* its receiver's row is out already */
+			seen = exit_noise(&l->v[j]) && l->v[j].ino == c->ino && same_proc(&l->v[j].b, &c->b);
+		if (!seen)
+			fold_row(t, l, i);
+	}
+}
+
+/* Processes of the listed conversations: the cgroup section follows the filter. */
+static int add_pid(struct pid_set *s, __u32 pid)
+{
+	if (!pid)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		__u32 *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = pid;
+	return 0;
+}
+
+static int futex_pids(const struct model_futex_conv *c, void *ctx)
+{
+	return add_pid(ctx, c->a.pid) || add_pid(ctx, c->b.pid) ? -ENOMEM : 0;
+}
+
+static int shm_pids(const struct model_shm_seg *s, void *ctx)
+{
+	for (size_t i = 0; i < s->nmappers; i++)
+		if (add_pid(ctx, s->mappers[i].proc.pid))
+			return -ENOMEM;
+	return 0;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	__u32 a = *(const __u32 *)x, b = *(const __u32 *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int shown_pids(const struct model *m, const struct conv_list *l, struct pid_set *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (add_pid(s, l->v[i].a.pid) || add_pid(s, l->v[i].b.pid))
+			return -ENOMEM;
+	if (model_foreach_futex_conv(m, futex_pids, s) || model_foreach_shm(m, shm_pids, s))
+		return -ENOMEM;
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_u32);
+	return 0;
+}
+
+bool report_pid_shown(const struct pid_set *s, __u32 pid)
+{
+	return !s || bsearch(&pid, s->v, s->n, sizeof(*s->v), cmp_u32);
+}
+
 static void report_text(const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model_totals *t,
-			struct conv_list *l, const struct model *m)
+			struct conv_list *l, const struct model *m,
+			const struct report_opts *ro)
 {
 	struct left_out lo;
-	char host[sizeof(fh->host) * 4 + 1], when[64] = "?", a[96], b[96], chan[96];
+	char host[sizeof(fh->host) * 4 + 1], when[64] = "?", span[16];
 	time_t secs = (time_t)(fh->start_real_ns / 1000000000ull);
 	struct tm tm;
-	double span = t->last_ns > t->first_ns ? (double)(t->last_ns - t->first_ns) / 1e9 : 0;
+	struct texttable tt;
+	struct pid_set pids = { 0 };
+	bool filtered = ro && ro->filtered;
 
 	esc_term(fh->host, sizeof(fh->host), host, sizeof(host));
 	if (localtime_r(&secs, &tm))
@@ -299,7 +543,9 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	} else {
 		fputs("traced live (not recorded)", stdout);
 	}
-	printf(": host %s, started %s, %.3f s of events\n", host, when, span);
+	units_dur(span, sizeof(span), t->last_ns > t->first_ns ? t->last_ns - t->first_ns : 0);
+	/* the path on a line of its own: the rest fits the width whatever its length */
+	printf("\nhost %s, started %s, %s of events\n", host, when, span);
 	printf("events %" PRIu64 ", dropped %" PRIu64, (uint64_t)t->events, (uint64_t)t->drops_total);
 	for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)
 		printf("%s%s %" PRIu64, i ? ", " : " (", ipcs_drop_name(i), (uint64_t)t->drops[i]);
@@ -309,44 +555,41 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 		       "secrets (it is mode 0600; share it with care)\n", fh->capture_bytes);
 	if (!st->clean_end)
 		printf("warning: %s\n", st->message[0] ? st->message : "the recording did not end cleanly");
-	printf("\n%-14s %-28s %-22s %-22s %8s %12s %10s\n", "KIND", "CHANNEL", "FROM (A)", "TO (B)",
-	       "MSGS", "BYTES", "BLOCKED");
-	for (size_t i = 0; i < l->n; i++) {
-		const struct model_conv *c = &l->v[i];
-
-		esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
-		report_text_proc(a, sizeof(a), &c->a);
-		report_text_proc(b, sizeof(b), &c->b);
-		printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 " %8.1fms\n",
-		       ipcs_kind_name(c->kind), chan, a, b, (uint64_t)c->a_to_b.msgs,
-		       (uint64_t)c->a_to_b.bytes, (double)(c->a_blocked_ns + c->b_blocked_ns) / 1e6);
-		if (c->b_to_a.bytes || c->b_to_a.msgs)
-			printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12" PRIu64 "\n", "", "", b, a,
-			       (uint64_t)c->b_to_a.msgs, (uint64_t)c->b_to_a.bytes);
-		if (c->latency.count)
-			printf("%-14s %-28s request->response p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%" PRIu64 ")\n",
-			       "", "", (double)c->latency.p50 / 1e6, (double)c->latency.p90 / 1e6,
-			       (double)c->latency.p99 / 1e6, (double)c->latency.max / 1e6,
-			       (uint64_t)c->latency.count);
-	}
-	if (!report_futex_text(m) && !l->n && !t->convs_aged_out)
+	if (ro && ro->window[0])
+		printf("shown: %s\n", ro->window);
+	printf("\n");
+	tt_init(&tt, report_conv_cols, RC_COUNT);
+	conv_rows(&tt, l, ro && ro->all);
+	report_futex_text(m, &tt);
+	if (tt.nrows)
+		tt_print(&tt, stdout, ro ? ro->width : TT_DEFAULT_WIDTH, NULL);
+	else if (ro && ro->past_end)
+		printf("(no conversations: --since is past the last event, which came %s after the start)\n",
+		       span);
+	else if (!t->convs_aged_out)
 		printf("(no conversations: nothing was written and read over a traced channel)\n");
+	tt_free(&tt);
 	get_left_out(m, t, &lo);
 	if (lo.convs)
 		printf("(%" PRIu64 " more conversations, on channels closed before the end, are not "
 		       "listed: folded into the totals to bound memory)\n", (uint64_t)lo.convs);
-	report_shm_text(m);
+	report_shm_text(m, ro ? ro->width : TT_DEFAULT_WIDTH);
 	report_fdpass_text(m);
-	report_cgroups_text(m);
-	report_titles_text(m);
+	if (filtered && shown_pids(m, l, &pids))
+		printf("\n(cgroups not listed: out of memory)\n");
+	else
+		report_cgroups_text(m, filtered ? &pids : NULL, ro ? ro->width : TT_DEFAULT_WIDTH);
+	report_titles_text(m, filtered ? &pids : NULL);
+	free(pids.v);
 	if (lo.procs)
 		printf("(%" PRIu64 " exited processes are not listed: forgotten to bound memory)\n",
 		       (uint64_t)lo.procs);
 	report_waits_text(m, t->first_ns, t->last_ns);
 }
 
-int report_model(const char *path, const struct ipcs_file_header *fh,
-		 const struct recfile_status *st, struct model *m, bool json)
+int report_model_ro(const char *path, const struct ipcs_file_header *fh,
+		    const struct recfile_status *st, struct model *m, bool json,
+		    struct report_opts *ro)
 {
 	struct model_totals t;
 	struct conv_list l = { 0 };
@@ -359,13 +602,68 @@ int report_model(const char *path, const struct ipcs_file_header *fh,
 		goto out;
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
+	/* --since past the last event: say so rather than "nothing happened". */
+	ro->past_end = ro->since_s > 0 && t.last_ns &&
+		       fh->start_mono_ns + (__u64)(ro->since_s * 1e9) > t.last_ns;
 	if (json)
-		report_json(path, fh, st, m, &t, &l);
+		report_json(path, fh, st, m, &t, &l, ro);
 	else
-		report_text(path, fh, st, &t, &l, m);
+		report_text(path, fh, st, &t, &l, m, ro);
 out:
 	free(l.v);
 	return err;
+}
+
+static void opts_window(struct report_opts *ro, const struct ipcs_opts *o)
+{
+	size_t n = 0;
+
+	ro->all = o->all;
+	ro->kinds = o->kinds;
+	ro->since_s = o->since_s;
+	ro->until_s = o->until_s;
+	ro->pids = o->pids;
+	ro->npids = o->npids;
+	ro->comms = o->comms;
+	ro->ncomms = o->ncomms;
+	ro->filtered = o->kinds || o->since_s > 0 || o->until_s >= 0 || o->npids || o->ncomms;
+	ro->window[0] = '\0';
+	for (size_t i = 0; i < o->npids && n < sizeof(ro->window); i++)
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%s%d", i ? "," : "pids ",
+				      (int)o->pids[i]);
+	if (o->npids && n < sizeof(ro->window))
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, " and descendants");
+	for (size_t i = 0; i < o->ncomms && n < sizeof(ro->window); i++)	/* 15 characters each */
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%s%s", i ? "," :
+				      n ? "; comm " : "comm ", o->comms[i]);
+	if (o->kinds && n < sizeof(ro->window)) {
+		size_t k0;
+
+		unsigned kept = (unsigned)__builtin_popcount(o->kinds);
+		bool but = kept > (IPCS_KIND_MAX - 1) / 2;	/* --kind -signal: say what is left out */
+
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%s%s", n ? "; " : "",
+				      but ? "every kind but" : "kinds");
+		k0 = n;
+		for (__u16 k = IPCS_KIND_PIPE; k < IPCS_KIND_MAX && n < sizeof(ro->window); k++)
+			if (!(o->kinds & (1u << k)) == but)
+				n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%c%s",
+						      n == k0 ? ' ' : ',', ipcs_kind_name(k));
+	}
+	if (o->since_s > 0 && n < sizeof(ro->window))
+		n += (size_t)snprintf(ro->window + n, sizeof(ro->window) - n, "%sfrom %.3f s",
+				      n ? "; " : "", o->since_s);
+	if (o->until_s >= 0 && n < sizeof(ro->window))
+		snprintf(ro->window + n, sizeof(ro->window) - n, "%sup to %.3f s", n ? "; " : "",
+			 o->until_s);
+}
+
+int report_model(const char *path, const struct ipcs_file_header *fh,
+		 const struct recfile_status *st, struct model *m, bool json)
+{
+	struct report_opts ro = { .width = tt_out_width(STDOUT_FILENO), .since_s = -1, .until_s = -1 };
+
+	return report_model_ro(path, fh, st, m, json, &ro);
 }
 
 int report_file(const char *path, bool json, const struct ipcs_opts *filt)
@@ -374,8 +672,11 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	struct replay_source *rs = NULL;
 	struct recfile_status st;
 	struct pipeline p;
+	struct report_opts ro = { .width = tt_out_width(STDOUT_FILENO), .since_s = -1, .until_s = -1 };
 	int err;
 
+	if (filt)
+		opts_window(&ro, filt);
 	err = replay_open(path, &rs);
 	if (err)
 		return EXIT_FAIL;
@@ -391,7 +692,7 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	}
 	if (!st.clean_end)
 		log_warn("%s: %s", path, st.message[0] ? st.message : "the recording did not end cleanly");
-	err = report_model(path, replay_header(rs), &st, p.model, json);
+	err = report_model_ro(path, replay_header(rs), &st, p.model, json, &ro);
 out:
 	pipeline_fini(&p);
 	replay_close(rs);

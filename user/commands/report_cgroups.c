@@ -5,8 +5,8 @@
 #include <string.h>
 #include "commands/report_cgroups.h"
 #include "util/escape.h"
+#include "util/texttable.h"
 
-#define PROCS_PER_LINE 8	/* more are counted, not listed */
 
 struct cg_proc {
 	__u64 id;
@@ -62,35 +62,79 @@ static int cmp(const void *x, const void *y)
 	return r;
 }
 
-void report_cgroups_text(const struct model *m)
+/* One cgroup's processes, as many as fit in budget cells, then how many more. */
+static void procs_cell(const struct cg_list *l, size_t i, size_t j, int budget, char *out, size_t n)
+{
+	char comm[IPCS_COMM_LEN * 4 + 1], one[IPCS_COMM_LEN * 4 + 16], more[48];
+	size_t len = 0, k;
+
+	out[0] = '\0';
+	for (k = i; k < j; k++) {
+		esc_term(l->v[k].comm, IPCS_COMM_LEN, comm, sizeof(comm));
+		snprintf(one, sizeof(one), "%s%u/%s", k > i ? " " : "", l->v[k].pid, comm);
+		snprintf(more, sizeof(more), " ... and %zu more", j - k - 1);
+		/* the last one needs no room for "and more" */
+		if (k > i && (int)(len + strlen(one) + (k + 1 < j ? strlen(more) : 0)) > budget)
+			break;
+		if (len + strlen(one) >= n)
+			break;
+		memcpy(out + len, one, strlen(one) + 1);
+		len += strlen(one);
+	}
+	if (k < j)
+		snprintf(out + len, n - len, " ... and %zu more", j - k);
+}
+
+static const struct tt_col cg_cols[] = {
+	{ "CGROUP", false, TT_MID, 16, false }, { "PROCESSES", false, TT_FIXED, 0, false },
+};
+
+void report_cgroups_text(const struct model *m, const struct pid_set *shown, int width)
 {
 	struct cg_list l = { 0 };
-	char name[IPCS_PATH_MAX * 4 + 1], comm[IPCS_COMM_LEN * 4 + 1];
-	size_t i, j;
+	struct texttable t;
+	char name[IPCS_PATH_MAX * 4 + 1], procs[1024];
+	size_t i, j, keep = 0;
+	int cgw = 0;
 
 	model_foreach_proc(m, collect, &l);
 	if (l.err)
 		printf("\n(cgroups not listed: out of memory)\n");
 	if (l.err || !l.n)
 		goto out;
+	for (i = 0; i < l.n; i++)	/* only the processes the filter kept */
+		if (report_pid_shown(shown, l.v[i].pid))
+			l.v[keep++] = l.v[i];
+	l.n = keep;
+	if (!l.n)
+		goto out;
 	qsort(l.v, l.n, sizeof(*l.v), cmp);
-	printf("\n%-40s %s\n", "CGROUP", "PROCESSES");
+	/* The path column takes what its longest name needs, up to 2/5 of the width. */
+	for (i = 0; i < l.n; i++) {
+		int len = l.v[i].cgroup[0] ? (int)esc_term(l.v[i].cgroup, sizeof(l.v[i].cgroup), name,
+							  sizeof(name)) : 32;
+
+		cgw = len > cgw ? len : cgw;
+	}
+	if (cgw > width * 2 / 5)
+		cgw = width * 2 / 5 > 16 ? width * 2 / 5 : 16;
+	tt_init(&t, cg_cols, 2);
 	for (i = 0; i < l.n; i = j) {
+		char cell[IPCS_PATH_MAX * 4 + 1];
+
 		if (l.v[i].cgroup[0])
 			esc_term(l.v[i].cgroup, sizeof(l.v[i].cgroup), name, sizeof(name));
 		else
 			snprintf(name, sizeof(name), "(id %" PRIu64 ", not named)", (uint64_t)l.v[i].id);
-		printf("%-40s", name);
-		for (j = i; j < l.n && l.v[j].id == l.v[i].id; j++) {
-			if (j - i == PROCS_PER_LINE)
-				continue;
-			esc_term(l.v[j].comm, IPCS_COMM_LEN, comm, sizeof(comm));
-			printf(" %u/%s", l.v[j].pid, comm);
-		}
-		if (j - i > PROCS_PER_LINE)
-			printf(" ... and %zu more", j - i - PROCS_PER_LINE);
-		printf("\n");
+		for (j = i; j < l.n && l.v[j].id == l.v[i].id; j++)
+			;
+		procs_cell(&l, i, j, width - cgw - 2, procs, sizeof(procs));
+		tt_fit(name, TT_MID, cgw, cell, sizeof(cell));
+		tt_add(&t, (const char *const[]){ cell, procs });
 	}
+	printf("\n");
+	tt_print(&t, stdout, width, NULL);
+	tt_free(&t);
 out:
 	free(l.v);
 }

@@ -3,9 +3,11 @@
 #define IPCS_REPORT_CGROUPS_H
 
 #include "model/model.h"
+#include "commands/report_text.h"
 
 /* One line per cgroup with its processes, when the recording knows any
- * process's cgroup (JSON carries it per process: report.c). */
-void report_cgroups_text(const struct model *m);
+ * process's cgroup (JSON carries it per process: report.c); only the
+ * processes in shown (NULL: all), laid out to width. */
+void report_cgroups_text(const struct model *m, const struct pid_set *shown, int width);
 
 #endif

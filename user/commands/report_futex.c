@@ -8,6 +8,7 @@
 #include "commands/report_futex.h"
 #include "model/model_futex.h"
 #include "util/escape.h"
+#include "util/units.h"
 
 static void dir_obj(struct json_writer *w, const char *key, const struct model_futex_dir *d)
 {
@@ -45,9 +46,9 @@ static int futex_json(const struct model_futex_conv *c, void *ctx)
 	json_obj_begin(w);
 	json_kbool(w, "shared", c->shared);
 	if (c->shared) {
-		json_ku64(w, "dev", c->key_dev);
-		json_ku64(w, "ino", c->key_ino);
-		json_ku64(w, "offset", c->key_off);
+		json_kid(w, "dev", c->key_dev);
+		json_kid(w, "ino", c->key_ino);
+		json_kid(w, "offset", c->key_off);
 		json_key(w, "segment");	/* the shm segment it lives in, when named */
 		if (c->segment[0])
 			json_str(w, c->segment);
@@ -55,7 +56,7 @@ static int futex_json(const struct model_futex_conv *c, void *ctx)
 			json_null(w);
 	} else {
 		json_ku64(w, "pid", c->key_pid);
-		json_ku64(w, "uaddr", c->key_off);
+		json_kid(w, "uaddr", c->key_off);
 	}
 	json_obj_end(w);
 	json_obj_end(w);
@@ -69,29 +70,35 @@ void report_futex_json(struct json_writer *w, const struct model *m)
 
 static int futex_text(const struct model_futex_conv *c, void *ctx)
 {
-	char a[96], b[96];
+	struct texttable *t = ctx;
+	char chan[MODEL_NAME_MAX * 4 + 1], a[96], b[96], n[32], blk[32], note[64];
 
-	(*(size_t *)ctx)++;
+	esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
 	report_text_proc(a, sizeof(a), &c->a);
 	report_text_proc(b, sizeof(b), &c->b);
-	printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12s %8.1fms  (wakes; %" PRIu64 " waits)\n",
-	       "futex", c->channel, a, b, (uint64_t)c->a_to_b.wakes, "-",
-	       (double)(c->a_to_b.wait_ns + c->b_to_a.wait_ns) / 1e6, (uint64_t)c->a_to_b.waits);
-	if (c->b_to_a.wakes)
-		printf("%-14s %-28s %-22s %-22s %8" PRIu64 " %12s %10s  (wakes; %" PRIu64 " waits)\n",
-		       "", "", b, a, (uint64_t)c->b_to_a.wakes, "-", "", (uint64_t)c->b_to_a.waits);
+	snprintf(n, sizeof(n), "%" PRIu64, (uint64_t)c->a_to_b.wakes);
+	units_dur(blk, sizeof(blk), c->a_to_b.wait_ns + c->b_to_a.wait_ns);
+	snprintf(note, sizeof(note), "wakes; %" PRIu64 " waits", (uint64_t)c->a_to_b.waits);
+	tt_add(t, (const char *const[RC_COUNT]){ "futex", chan, a, b, n, "-", blk, note });
+	if (c->b_to_a.wakes) {
+		snprintf(n, sizeof(n), "%" PRIu64, (uint64_t)c->b_to_a.wakes);
+		snprintf(note, sizeof(note), "wakes; %" PRIu64 " waits", (uint64_t)c->b_to_a.waits);
+		tt_add(t, (const char *const[RC_COUNT]){ NULL, NULL, b, a, n, "-", NULL, note });
+	}
 	if (c->segment[0]) {
-		printf("%-14s %-28s in ", "", "");
-		esc_term_fputs(c->segment, stdout);
-		putchar('\n');
+		char seg[sizeof(c->segment) * 4 + 1], line[sizeof(seg) + 4];
+
+		esc_term(c->segment, sizeof(c->segment), seg, sizeof(seg));
+		snprintf(line, sizeof(line), "in %s", seg);
+		tt_note(t, RC_CHANNEL, line);
 	}
 	return 0;
 }
 
-size_t report_futex_text(const struct model *m)
+size_t report_futex_text(const struct model *m, struct texttable *t)
 {
-	size_t n = 0;
+	size_t before = t->nrows;
 
-	model_foreach_futex_conv(m, futex_text, &n);
-	return n;
+	model_foreach_futex_conv(m, futex_text, t);
+	return t->nrows - before;
 }

@@ -10,6 +10,8 @@
 #include "model/model_futex.h"
 #include "model/model_shm.h"
 #include "util/escape.h"
+#include "util/texttable.h"
+#include "util/units.h"
 
 struct shm_json_ctx {
 	struct json_writer *w;
@@ -39,12 +41,12 @@ static int shm_json(const struct model_shm_seg *s, void *ctx)
 	json_obj_begin(w);
 	json_kstr(w, "kind", "shm");
 	json_kstr(w, "channel", s->channel);
-	json_ku64(w, "ino", s->ino);
-	json_ku64(w, "dev", s->dev);
+	json_kid(w, "ino", s->ino);
+	json_kid(w, "dev", s->dev);
 	json_kbool(w, "sysv", s->sysv);
 	if (s->sysv) {
 		json_ki64(w, "shmid", s->shmid);
-		json_ku64(w, "key", s->key);
+		json_kid(w, "key", s->key);
 		json_kbool(w, "removed", s->removed);
 	}
 	json_ku64(w, "size", s->size);
@@ -88,30 +90,40 @@ void report_shm_json(struct json_writer *w, const struct model *m)
 	model_foreach_shm(m, shm_json, &x);
 }
 
+static const struct tt_col shm_cols[] = {
+	{ "KIND", false, TT_FIXED, 0, false }, { "SEGMENT", false, TT_MID, 12, false },
+	{ "MAPPER", false, TT_END, 10, false }, { "SIZE", true, TT_FIXED, 0, false },
+	{ "MAPS", true, TT_FIXED, 0, false }, { "UNMAPS", true, TT_FIXED, 0, false },
+};
+
 static int shm_text(const struct model_shm_seg *s, void *ctx)
 {
-	char comm[IPCS_COMM_LEN * 4 + 1], chan[96];
+	char comm[IPCS_COMM_LEN * 4 + 1], chan[MODEL_NAME_MAX * 4 + 1];
 
 	esc_term(s->channel, sizeof(s->channel), chan, sizeof(chan));
-	if (!(*(int *)ctx)++)
-		printf("\n%-5s %-28s %-22s %12s %6s %6s\n", "KIND", "SEGMENT", "MAPPER", "SIZE", "MAPS",
-		       "UNMAPS");
 	for (size_t i = 0; i < s->nmappers; i++) {
 		const struct model_shm_mapper *mp = &s->mappers[i];
-		char who[96];
+		char who[96], size[32], maps[24], unmaps[24];
 
 		esc_term(mp->proc.comm, IPCS_COMM_LEN, comm, sizeof(comm));
 		snprintf(who, sizeof(who), "%u/%s", mp->proc.pid, comm);
-		printf("%-5s %-28s %-22s %12" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n", i ? "" : "shm",
-		       i ? "" : chan, who, (uint64_t)mp->size, (uint64_t)mp->maps,
-		       (uint64_t)mp->unmaps);
+		units_bytes(size, sizeof(size), mp->size);
+		snprintf(maps, sizeof(maps), "%" PRIu64, (uint64_t)mp->maps);
+		snprintf(unmaps, sizeof(unmaps), "%" PRIu64, (uint64_t)mp->unmaps);
+		tt_add(ctx, (const char *const[]){ i ? "" : "shm", i ? "" : chan, who, size, maps, unmaps });
 	}
 	return 0;
 }
 
-void report_shm_text(const struct model *m)
+void report_shm_text(const struct model *m, int width)
 {
-	int n = 0;
+	struct texttable t;
 
-	model_foreach_shm(m, shm_text, &n);
+	tt_init(&t, shm_cols, (int)(sizeof(shm_cols) / sizeof(shm_cols[0])));
+	model_foreach_shm(m, shm_text, &t);
+	if (t.nrows) {
+		printf("\n");
+		tt_print(&t, stdout, width, NULL);
+	}
+	tt_free(&t);
 }

@@ -8,6 +8,6 @@
 /* Append one channel object per segment (inside the "channels" array). */
 void report_shm_json(struct json_writer *w, const struct model *m);
 /* A table of segments and their mappers, when there are any. */
-void report_shm_text(const struct model *m);
+void report_shm_text(const struct model *m, int width);
 
 #endif

@@ -16,6 +16,7 @@ struct title_list {
 	struct title *v;
 	size_t n, cap;
 	int err;
+	const struct pid_set *shown;
 };
 
 static int collect(const struct model_proc *p, void *ctx)
@@ -23,7 +24,7 @@ static int collect(const struct model_proc *p, void *ctx)
 	struct title_list *l = ctx;
 	struct title *t;
 
-	if (!p->cmdline[0])
+	if (!p->cmdline[0] || !report_pid_shown(l->shown, p->ref.pid))
 		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -60,9 +61,9 @@ static int cmp(const void *x, const void *y)
 	return (int)b->exited - (int)a->exited;
 }
 
-void report_titles_text(const struct model *m)
+void report_titles_text(const struct model *m, const struct pid_set *shown)
 {
-	struct title_list l = { 0 };
+	struct title_list l = { .shown = shown };
 	char comm[IPCS_COMM_LEN * 4 + 1], title[(IPCS_CMDLINE_MAX + 1) * 4 + 1];
 
 	model_foreach_proc(m, collect, &l);

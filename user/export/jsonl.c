@@ -1,16 +1,23 @@
 /*
- * jsonl.c - one JSON object per event and per line (docs/ipcscope.8,
- * EXPORT FORMATS), for jq and log shippers. Self-contained: it needs no
+ * jsonl.c - one JSON object per event and per line after a header line
+ * (docs/jsonl.md), for jq and log shippers. Self-contained: it needs no
  * model, so `record --jsonl -` streams the same lines live.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "export/export.h"
 #include "util/escape.h"
 #include "util/hashmap.h"
 #include "util/json.h"
+#include "util/names.h"
+
+/* The header line's "version" (docs/jsonl.md): 2 = identifiers as strings,
+ * a header line, wait and fdpass objects, decoded names. */
+#define JSONL_VERSION 2
 
 struct jsonl {
 	FILE *f;
@@ -27,12 +34,33 @@ static void rel_time(struct json_writer *w, const struct jsonl *j, __u64 ts)
 	json_ki64(w, "rel_ns", (__s64)(ts - j->start_ns));
 }
 
+static const char *fmode_name(__u16 m)
+{
+	switch (m & (IPCS_FMODE_READ | IPCS_FMODE_WRITE)) {
+	case IPCS_FMODE_READ: return "r";
+	case IPCS_FMODE_WRITE: return "w";
+	case IPCS_FMODE_READ | IPCS_FMODE_WRITE: return "rw";
+	}
+	return "-";
+}
+
+/* "ret" as the call returned it; a failure also by name ("errno": "EAGAIN"). */
+static void ret_fields(struct json_writer *w, __s64 ret)
+{
+	const char *name = ret < 0 && ret >= -4095 ? names_errno((int)-ret) : NULL;
+
+	json_ki64(w, "ret", ret);
+	if (name)
+		json_kstr(w, "errno", name);
+}
+
 static void chan_fields(struct json_writer *w, const struct ipcs_chan *c)
 {
 	json_kstr(w, "kind", ipcs_kind_name(c->kind));
-	json_ku64(w, "dev", c->dev);
-	json_ku64(w, "ino", c->ino);
+	json_kid(w, "dev", c->dev);
+	json_kid(w, "ino", c->ino);
 	json_ku64(w, "fmode", c->fmode);
+	json_kstr(w, "mode", fmode_name(c->fmode));
 }
 
 static void sys_fields(struct json_writer *w, const struct ipcs_sys_rec *s)
@@ -43,7 +71,7 @@ static void sys_fields(struct json_writer *w, const struct ipcs_sys_rec *s)
 	json_kstr(w, "sys", ipcs_sys_name(s->sys));
 	json_ki64(w, "fd", s->fd);
 	json_ki64(w, "fd2", s->fd2);
-	json_ki64(w, "ret", s->ret);
+	ret_fields(w, s->ret);
 	json_ku64(w, "arg", s->arg);
 	json_ku64(w, "flags", s->flags);
 	json_ku64(w, "blocked_ns", s->blocked_ns);
@@ -73,9 +101,9 @@ static void sock_fields(struct json_writer *w, const struct ipcs_sock_rec *r)
 	char a[IPCS_PATH_MAX], b[64];
 	size_t i, n = r->addr_len < sizeof(r->addr) ? r->addr_len : sizeof(r->addr);
 
-	json_ku64(w, "peer", r->peer);
-	json_ku64(w, "sock_ino", r->sock_ino);
-	json_ku64(w, "peer_ino", r->peer_ino);
+	json_kid(w, "peer", r->peer);
+	json_kid(w, "sock_ino", r->sock_ino);
+	json_kid(w, "peer_ino", r->peer_ino);
 	json_ku64(w, "family", r->family);
 	json_ku64(w, "socktype", r->type);
 	if ((r->flags & IPCS_SOCKF_INET) && r->addr_len == 36) {
@@ -111,21 +139,26 @@ static void drops_fields(struct json_writer *w, const struct ipcs_drops_rec *d)
 
 static void futex_fields(struct json_writer *w, const struct ipcs_futex_rec *r)
 {
+	char op[96];
+
 	json_ku64(w, "pid", r->pid);
 	json_ku64(w, "tid", r->tid);
 	json_kstr(w, "comm", r->comm);
 	json_kstr(w, "sys", ipcs_sys_name(r->sys));
 	json_ku64(w, "op", r->op);
-	json_ki64(w, "ret", r->ret);
+	if (r->sys == IPCS_SYS_FUTEX)
+		json_kstr(w, "op_name", names_futex_op(r->op, op, sizeof(op)));
+	ret_fields(w, r->ret);
 	json_ku64(w, "blocked_ns", r->blocked_ns);
-	json_ku64(w, "uaddr", r->uaddr);
+	json_kid(w, "uaddr", r->uaddr);
 	json_ku64(w, "val", r->val);
+	json_kbool(w, "word_read", r->key_flags & IPCS_FKEY_WORD);
 	json_ku64(w, "word", r->word);
 	json_ku64(w, "owner_hint", r->owner_hint);
 	json_kbool(w, "shared", r->key_flags & IPCS_FKEY_SHARED);
-	json_ku64(w, "key_dev", r->key_dev);
-	json_ku64(w, "key_ino", r->key_ino);
-	json_ku64(w, "key_off", r->key_off);
+	json_kid(w, "key_dev", r->key_dev);
+	json_kid(w, "key_ino", r->key_ino);
+	json_kid(w, "key_off", r->key_off);
 }
 
 static void shm_fields(struct json_writer *w, const struct ipcs_shm_rec *r)
@@ -135,17 +168,19 @@ static void shm_fields(struct json_writer *w, const struct ipcs_shm_rec *r)
 	json_kstr(w, "comm", r->comm);
 	json_kstr(w, "sys", ipcs_sys_name(r->sys));
 	json_ki64(w, "id", r->id);
-	json_ki64(w, "ret", r->ret);
-	json_ku64(w, "addr", r->addr);
+	ret_fields(w, r->ret);
+	json_kid(w, "addr", r->addr);
 	json_ku64(w, "len", r->len);
 	json_ku64(w, "pgoff", r->pgoff);
-	json_ku64(w, "key", r->key);
-	json_ku64(w, "dev", r->dev);
-	json_ku64(w, "ino", r->ino);
+	json_kid(w, "key", r->key);
+	json_kid(w, "dev", r->dev);
+	json_kid(w, "ino", r->ino);
 }
 
 static void signal_fields(struct json_writer *w, const struct ipcs_signal_rec *r)
 {
+	char name[32];
+
 	json_kstr(w, "op", r->op <= IPCS_SIG_DELIVER ? sig_ops[r->op] : "?");
 	json_ku64(w, "pid", r->pid);
 	json_ku64(w, "tid", r->tid);
@@ -154,10 +189,76 @@ static void signal_fields(struct json_writer *w, const struct ipcs_signal_rec *r
 	json_ku64(w, "rtid", r->rtid);
 	json_kstr(w, "rcomm", r->rcomm);
 	json_ki64(w, "sig", r->sig);
+	json_kstr(w, "sig_name", names_signal(r->sig, name, sizeof(name)));
 	json_ki64(w, "result", r->result);
+	if (r->op == IPCS_SIG_GENERATE)
+		json_kstr(w, "result_name", names_sig_result(r->result));
 	json_ki64(w, "si_code", r->si_code);
 	json_ku64(w, "disp", r->disp);
+	if (r->op == IPCS_SIG_DELIVER)
+		json_kstr(w, "disp_name", names_sig_disp(r->disp));
 	json_kbool(w, "group", r->group);
+}
+
+/* A thread blocked past the threshold (record's watcher), and who holds it. */
+static void wait_fields(struct json_writer *w, const struct ipcs_wait_rec *r)
+{
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "tid", r->tid);
+	json_kstr(w, "comm", r->comm);
+	json_kstr(w, "sys", ipcs_sys_name(r->sys));
+	json_ki64(w, "fd", r->fd);
+	json_ku64(w, "enter_ns", r->enter_ns);
+	json_kid(w, "uaddr", r->uaddr);
+	json_kstr(w, "wait_kind", r->kind);
+	json_kstr(w, "object", r->object);
+	json_ku64(w, "holder_pid", r->holder_pid);
+	json_ku64(w, "holder_tid", r->holder_tid);
+	json_kstr(w, "evidence", r->evidence);
+	json_kbool(w, "cycle", r->flags & IPCS_WAITF_CYCLE);
+	json_kbool(w, "stall", r->flags & IPCS_WAITF_STALL);
+	json_ku64(w, "group", r->group);
+	chan_fields(w, &r->chan);
+}
+
+/* SCM_RIGHTS / SCM_CREDENTIALS of a sendmsg or recvmsg. */
+static void fdpass_fields(struct json_writer *w, const struct ipcs_fdpass_rec *r)
+{
+	json_ku64(w, "pid", r->pid);
+	json_ku64(w, "tid", r->tid);
+	json_kstr(w, "comm", r->comm);
+	json_kstr(w, "sys", ipcs_sys_name(r->sys));
+	json_ki64(w, "fd", r->sock_fd);
+	json_kid(w, "sock", r->sock);
+	json_kid(w, "peer", r->peer);
+	json_kid(w, "sock_dev", r->sock_dev);
+	json_kbool(w, "more", r->flags & IPCS_FDPF_MORE);
+	json_key(w, "fds");
+	json_arr_begin(w);
+	for (unsigned i = 0; i < r->nfds && i < IPCS_FDPASS_MAX; i++) {
+		const struct ipcs_fdpass_fd *f = &r->fds[i];
+
+		json_obj_begin(w);
+		json_ki64(w, "fd", f->fd);
+		json_kstr(w, "what", ipcs_fd_what_name(f->what));
+		json_kstr(w, "kind", ipcs_kind_name(f->kind));
+		json_kid(w, "dev", f->dev);
+		json_kid(w, "ino", f->ino);
+		json_kstr(w, "mode", fmode_name(f->fmode));
+		json_kstr(w, "name", f->name);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_key(w, "creds");
+	if (r->flags & IPCS_FDPF_CREDS) {
+		json_obj_begin(w);
+		json_ku64(w, "pid", r->cred_pid);
+		json_ku64(w, "uid", r->cred_uid);
+		json_ku64(w, "gid", r->cred_gid);
+		json_obj_end(w);
+	} else {
+		json_null(w);
+	}
 }
 
 /* Captured bytes: lossless as hex, readable as escaped text (\\xNN). */
@@ -203,6 +304,8 @@ static const char *type_name(__u16 t)
 	case IPCS_REC_CGROUP_NAME: return "cgroup_name";
 	case IPCS_REC_CMDLINE:   return "cmdline";
 	case IPCS_REC_SHM_NAME:  return "shm_name";
+	case IPCS_REC_WAIT:      return "wait";
+	case IPCS_REC_FDPASS:    return "fdpass";
 	}
 	return "?";
 }
@@ -212,7 +315,7 @@ static void cgroup_fields(struct json_writer *w, const struct jsonl *j, __u64 id
 {
 	const char *path = id ? hashmap_get(&j->cgroups, &id) : NULL;
 
-	json_ku64(w, "cgroup_id", id);
+	json_kid(w, "cgroup_id", id);
 	json_key(w, "cgroup");
 	if (path)
 		json_str(w, path);
@@ -310,7 +413,7 @@ static void jsonl_write_event(const struct jsonl *j, const struct ipcs_event *ev
 		cgroup_fields(&w, j, ev->cgroup.cgroup_id);
 		break;
 	case IPCS_REC_CGROUP_NAME:
-		json_ku64(&w, "cgroup_id", ev->cgroup_name.cgroup_id);
+		json_kid(&w, "cgroup_id", ev->cgroup_name.cgroup_id);
 		json_kstr(&w, "cgroup", ev->path);
 		break;
 	case IPCS_REC_SEED_FD:
@@ -339,9 +442,15 @@ static void jsonl_write_event(const struct jsonl *j, const struct ipcs_event *ev
 		break;
 	case IPCS_REC_SHM_NAME:
 		json_ku64(&w, "pid", ev->shm_name.pid);
-		json_ku64(&w, "dev", ev->shm_name.dev);
-		json_ku64(&w, "ino", ev->shm_name.ino);
+		json_kid(&w, "dev", ev->shm_name.dev);
+		json_kid(&w, "ino", ev->shm_name.ino);
 		json_kstr(&w, "path", ev->path);
+		break;
+	case IPCS_REC_WAIT:
+		wait_fields(&w, &ev->wait);
+		break;
+	case IPCS_REC_FDPASS:
+		fdpass_fields(&w, &ev->fdpass);
 		break;
 	}
 	json_obj_end(&w);
@@ -376,6 +485,39 @@ static void jsonl_destroy(void *ctx)
 	free(j);
 }
 
+/* The first line: what the lines are, in which version, from where and when. */
+static void jsonl_header(FILE *f, const struct export_info *info)
+{
+	struct json_writer w;
+	char host[256] = "";
+	struct timespec rt, mono;
+	__u64 real_ns = 0;
+
+	if (info->fh) {
+		snprintf(host, sizeof(host), "%.*s", (int)sizeof(info->fh->host), info->fh->host);
+		real_ns = info->fh->start_real_ns;
+	} else if (!gethostname(host, sizeof(host) - 1) && !clock_gettime(CLOCK_REALTIME, &rt) &&
+		   !clock_gettime(CLOCK_MONOTONIC, &mono)) {
+		/* live: the wall clock at start_ns, from the two clocks now */
+		__u64 now_mono = (__u64)mono.tv_sec * 1000000000ull + (__u64)mono.tv_nsec;
+
+		real_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec;
+		if (now_mono > info->start_ns)
+			real_ns -= now_mono - info->start_ns;
+	}
+	json_init(&w, f, false);
+	json_obj_begin(&w);
+	json_kstr(&w, "type", "header");
+	json_kstr(&w, "format", "ipcscope-jsonl");
+	json_ku64(&w, "version", JSONL_VERSION);
+	json_kstr(&w, "ipcscope", IPCS_VERSION);
+	json_kstr(&w, "host", host);
+	json_ku64(&w, "start_ns", info->start_ns);
+	json_kid(&w, "start_real_ns", real_ns);
+	json_obj_end(&w);
+	fputc('\n', f);
+}
+
 int export_jsonl_open(FILE *f, const struct export_info *info, struct exporter *out)
 {
 	struct jsonl *j = calloc(1, sizeof(*j));
@@ -385,6 +527,7 @@ int export_jsonl_open(FILE *f, const struct export_info *info, struct exporter *
 	j->f = f;
 	j->start_ns = info->start_ns;
 	hashmap_init(&j->cgroups, sizeof(__u64));	/* allocates nothing yet */
+	jsonl_header(f, info);
 	*out = (struct exporter){
 		.sink = { .on_event = jsonl_on_event, .ctx = j },
 		.finish = jsonl_finish,

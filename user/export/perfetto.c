@@ -145,7 +145,7 @@ static void futex_event(struct perfetto *p, const struct ipcs_futex_rec *r)
 	struct json_writer *w = slice(p, ipcs_sys_name(r->sys), IPCS_KIND_FUTEX, r->pid, r->tid,
 				      r->h.ts_ns, r->blocked_ns);
 
-	json_ku64(w, "uaddr", r->uaddr);
+	json_kid(w, "uaddr", r->uaddr);	/* ids as strings, as in all our JSON */
 	json_ku64(w, "op", r->op);
 	json_ki64(w, "ret", r->ret);
 	json_obj_end(w);
@@ -157,7 +157,7 @@ static void shm_event(struct perfetto *p, const struct ipcs_shm_rec *r)
 	struct json_writer *w = slice(p, ipcs_sys_name(r->sys), IPCS_KIND_SHM, r->pid, r->tid,
 				      r->h.ts_ns, 0);
 
-	json_ku64(w, "ino", r->ino);
+	json_kid(w, "ino", r->ino);
 	json_ku64(w, "len", r->len);
 	json_ki64(w, "ret", r->ret);
 	json_obj_end(w);

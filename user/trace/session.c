@@ -13,6 +13,7 @@
 #include "collect/source_live.h"
 #include "log.h"
 #include "trace/session.h"
+#include "util/units.h"
 
 #define SESSION_TICK_NS 1000000000ull
 
@@ -400,12 +401,12 @@ int session_finish(struct session *s, int err)
 void session_status(const struct session *s, const char *dest, long long bytes, __u64 unwritten,
 		    bool final)
 {
-	char size[32] = "", lost[48] = "";
+	char size[32] = "", lost[48] = "", units[16];
 
 	if (s->cfg.o->quiet || (!final && !isatty(STDERR_FILENO)))
 		return;
 	if (bytes >= 0)
-		snprintf(size, sizeof(size), " (%.1f MiB)", (double)bytes / (1 << 20));
+		snprintf(size, sizeof(size), " (%s)", units_bytes(units, sizeof(units), (uint64_t)bytes));
 	if (unwritten)
 		snprintf(lost, sizeof(lost), ", %llu not written", (unsigned long long)unwritten);
 	fprintf(stderr, "%sipcscope: %llu events, %llu dropped%s -> %s%s%s", final ? "" : "\r",

@@ -7,10 +7,54 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "collect/procfs_parse.h"
 #include "trace/target.h"
+
+/* A regular file we may execute. */
+static int runnable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	return access(path, X_OK) ? -errno : 0;
+}
+
+int target_check(const char *cmd)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char buf[4096];
+	int err = -ENOENT;
+
+	if (!cmd || !*cmd)
+		return -ENOENT;
+	if (strchr(cmd, '/'))
+		return runnable(cmd);
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = end + 1) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		/* an empty entry is the current directory, as execvp has it */
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "", cmd) <
+		    (int)sizeof(buf)) {
+			int r = runnable(buf);
+
+			if (!r)
+				return 0;
+			if (r == -EACCES)
+				err = r;	/* found, not executable: keep looking, as execvp */
+		}
+		if (!*end)
+			return err;
+	}
+}
 
 /* Fork the target stopped, so the probes can be pointed at it before its first instruction. */
 int target_start(const struct record_target *t, pid_t *out)

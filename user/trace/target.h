@@ -18,6 +18,9 @@ struct record_target {
 /* Fork the target stopped (SIGSTOP), so the probes can be pointed at it
  * before its first instruction; SIGCONT starts it. It leads a process group of
  * its own (pgid = its pid), and dies with the tracer (PR_SET_PDEATHSIG). 0 or -errno. */
+/* Can cmd be run (as execvp would find it: a path, or a name in $PATH)?
+ * 0, -ENOENT or -EACCES: record says so before it creates any file. */
+int target_check(const char *cmd);
 int target_start(const struct record_target *t, pid_t *out);
 /* Reap the started command: with wait, block until it has ended; without,
  * only if it already has. *status: its exit code, or 128 + the signal that

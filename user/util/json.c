@@ -79,6 +79,12 @@ void json_u64(struct json_writer *w, uint64_t v)
 	fprintf(w->f, "%" PRIu64, v);
 }
 
+void json_id(struct json_writer *w, uint64_t v)
+{
+	before_item(w);
+	fprintf(w->f, "\"%" PRIu64 "\"", v);
+}
+
 void json_i64(struct json_writer *w, int64_t v)
 {
 	before_item(w);
@@ -105,5 +111,6 @@ void json_raw(struct json_writer *w, const char *text)
 
 void json_kstr(struct json_writer *w, const char *k, const char *s) { json_key(w, k); json_str(w, s); }
 void json_ku64(struct json_writer *w, const char *k, uint64_t v) { json_key(w, k); json_u64(w, v); }
+void json_kid(struct json_writer *w, const char *k, uint64_t v) { json_key(w, k); json_id(w, v); }
 void json_ki64(struct json_writer *w, const char *k, int64_t v) { json_key(w, k); json_i64(w, v); }
 void json_kbool(struct json_writer *w, const char *k, bool v) { json_key(w, k); json_bool(w, v); }

@@ -24,6 +24,9 @@ void json_arr_end(struct json_writer *w);
 void json_key(struct json_writer *w, const char *key);
 void json_str(struct json_writer *w, const char *s);
 void json_u64(struct json_writer *w, uint64_t v);
+/* A 64-bit identifier (inode, device, address, key) as a decimal string:
+ * JSON numbers past 2^53 lose digits in jq and JavaScript. */
+void json_id(struct json_writer *w, uint64_t v);
 void json_i64(struct json_writer *w, int64_t v);
 void json_bool(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
@@ -33,6 +36,7 @@ void json_raw(struct json_writer *w, const char *text);
 /* key + value shorthands */
 void json_kstr(struct json_writer *w, const char *k, const char *s);
 void json_ku64(struct json_writer *w, const char *k, uint64_t v);
+void json_kid(struct json_writer *w, const char *k, uint64_t v);
 void json_ki64(struct json_writer *w, const char *k, int64_t v);
 void json_kbool(struct json_writer *w, const char *k, bool v);
 

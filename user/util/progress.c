@@ -3,6 +3,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "util/progress.h"
+#include "util/units.h"
 
 #define BAR_WIDTH 30
 
@@ -24,14 +25,14 @@ void progress_init(struct progress *p, const char *label, int64_t total, uint64_
 void progress_format(const struct progress *p, uint64_t done, char *buf, size_t n)
 {
 	unsigned pct = p->total ? (unsigned)(done >= p->total ? 100 : done * 100 / p->total) : 0;
-	char bar[BAR_WIDTH + 1];
+	char bar[BAR_WIDTH + 1], size[16];
 	int fill = (int)(pct * BAR_WIDTH / 100);
 
 	for (int i = 0; i < BAR_WIDTH; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[BAR_WIDTH] = '\0';
-	snprintf(buf, n, "%s [%s] %3u%% of %.1f MiB", p->label, bar, pct,
-		 (double)p->total / (1 << 20));
+	snprintf(buf, n, "%s [%s] %3u%% of %s", p->label, bar, pct,
+		 units_bytes(size, sizeof(size), p->total));
 }
 
 void progress_update(struct progress *p, uint64_t done)
