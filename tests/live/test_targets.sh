@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # role_pid sets the variables
+# shellcheck disable=SC2154,SC2016,SC2034 # role_pid sets variables; jq programs use $vars; C is read as ${!n}
 # Targets combine (a union): `-c A -c B -- CMD` traces exactly A's, B's and
 # CMD's traffic, nothing of a third workload C running at the same time, and
 # seeds only the targets' processes (a process named A already running is
