@@ -300,7 +300,9 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 	}
 	for (size_t i = 0; i < o->npids && s->npids < OPTS_MAX_PIDS + 1; i++) {
 		if (target_pid_gone(o->pids[i])) {
-			log_error("-p %d: no such process", (int)o->pids[i]);
+			log_error(kill(o->pids[i], 0) && errno == ESRCH ? "-p %d: no such process"
+									 : "-p %d: that process has exited",
+				  (int)o->pids[i]);
 			err = -ESRCH;
 			goto fail;
 		}
