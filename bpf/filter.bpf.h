@@ -78,7 +78,10 @@ static __always_inline bool task_traced(struct task_struct *task, __u32 tgid)
 	if (targ_ncgroups && task_in_cgroups(task))
 		return true;
 	if (targ_ncomms) {
-		if (bpf_probe_read_kernel(comm, sizeof(comm), &task->comm))
+		/* The process's name: its leader's (threads may name themselves otherwise). */
+		struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+		if (!leader || bpf_probe_read_kernel(comm, sizeof(comm), &leader->comm))
 			return false;
 		return comm_matches(comm);
 	}

@@ -57,8 +57,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t k = 0; k < o.npids; k++)
 			if (o.pids[k] <= 0)
 				__builtin_trap();
-		if (o.comm && (!o.comm[0] || strlen(o.comm) > 15))
+		if (o.ncomms > OPTS_MAX_COMMS || o.ncgroups > OPTS_MAX_CGROUPS)
 			__builtin_trap();
+		for (size_t k = 0; k < o.ncomms; k++)
+			if (!o.comms[k] || !o.comms[k][0] || strlen(o.comms[k]) > 15)
+				__builtin_trap();
+		for (size_t k = 0; k < o.ncgroups; k++)
+			if (!o.cgroups[k])
+				__builtin_trap();
 	}
 	free(copy);
 	return 0;

@@ -42,4 +42,30 @@ round term1 TERM 0
 round term2 TERM 1
 round term3 TERM 0
 round int3 INT 0
+
+# the watch's targets as a union of two -c (names nobody has) and a --cgroup the
+# workload runs in, instead of -p
+mnt=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+[[ -n $mnt ]] || die "no cgroup2 filesystem mounted"
+cg=ipcscope-dlw-$$
+mkdir "$mnt/$cg" || die "cannot create cgroup $mnt/$cg"
+trap 'rmdir "$mnt/$cg" 2>/dev/null; live_cleanup' EXIT
+mkfifo "$T/un.gate" || die "mkfifo"
+CG=$mnt/$cg sh -c 'echo $$ >"$CG/cgroup.procs" && exec "$0"' "$WL/dl_abba" <"$T/un.gate" >"$T/un.out" 2>"$T/un.err" &
+wp=$!
+LIVE_BG_PIDS+=("$wp")
+"$IPCS" deadlock --watch -c "zz$$" -c "yy$$" --cgroup "/$cg" --threshold 0.3 --duration 50 --json \
+	>"$T/un.watch" 2>"$T/un.watch.err" &
+DL_WATCH_PID=$!
+LIVE_BG_PIDS+=("$DL_WATCH_PID")
+wait_line "$T/un.watch.err" "watching" 20 "$DL_WATCH_PID" || { show "$T/un.watch.err"; die "un: no watch"; }
+exec {g}>"$T/un.gate"
+exec {g}>&-
+wait_line "$T/un.watch" '"cycle"' 20 "$DL_WATCH_PID" || { show "$T/un.watch.err"; die "un: no deadlock reported"; }
+kill -INT "$DL_WATCH_PID"
+dl_watch_result un
+check_eq "-c A -c B --cgroup C: exit status after SIGINT" 1 "$WATCH_RC"
+check_jq "-c A -c B --cgroup C: one deadlock, its two threads in the process in C" "1 $wp $wp" "$T/un.w.json" \
+	'"\(.cycles | length) \(.cycles[0].threads | map(.pid) | join(" "))"'
+{ kill -KILL "$wp" && wait "$wp"; } 2>/dev/null
 live_finish

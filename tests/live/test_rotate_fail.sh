@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # PLANT is evaluated later, on purpose
 # record -C/-G/-W when the next file cannot be created (a file, a symlink or a
 # directory already has its name, planted before or during the run): the
 # recording stops with an error naming the file, record exits 1 (no crash), the
@@ -52,7 +53,8 @@ check_eq "-W 2: the file planted mid-run untouched" y "$(cat "$T/w.ipcs.1")"
 
 # a full disk (a 200 KiB tmpfs): the last status line says how many events were not
 # written, and the events in the file plus those equal every event taken in
-mkdir "$T/full" && mount -t tmpfs -o size=200k tmpfs "$T/full" || die "cannot mount a tmpfs"
+mkdir "$T/full" || die "mkdir"
+mount -t tmpfs -o size=200k tmpfs "$T/full" || die "cannot mount a tmpfs"
 "$IPCS" record -o "$T/full/f.ipcs" -- "$WL/pipe_pair" 50000 100 </dev/null >/dev/null 2>"$T/full.err"
 check_eq "full disk: record exits 1" 1 "$?"
 last=$(tail -1 "$T/full.err")

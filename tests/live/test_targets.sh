@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # role_pid sets the variables
+# shellcheck disable=SC2154,SC2016,SC2034 # role_pid sets variables; jq programs use $vars; C is read as ${!n}
 # Targets combine (a union): `-c A -c B -- CMD` traces exactly A's, B's and
 # CMD's traffic, nothing of a third workload C running at the same time, and
 # seeds only the targets' processes (a process named A already running is
@@ -32,7 +32,17 @@ run() {
 		</dev/null >"$T/$name.out" 2>"$T/$name.err" &
 	rp=$!
 	LIVE_BG_PIDS+=("$rp")
-	wait_line "$T/$name.err" 'recording to|tracing' 20 "$rp" || { show "$T/$name.err"; die "$name: never started"; }
+	# record and stat say so on stderr; live --plain --interval prints its first table
+	for ((i = 0; i < 400; i++)); do
+		grep -qE 'recording to|tracing' "$T/$name.err" 2>/dev/null && break
+		grep -q '^# ' "$T/$name.out" 2>/dev/null && break
+		kill -0 "$rp" 2>/dev/null || break
+		sleep 0.05
+	done
+	if ((i >= 400)) || ! kill -0 "$rp" 2>/dev/null; then
+		show "$T/$name.err"
+		die "$name: never started"
+	fi
 	exec {g}>"$T/gate"
 	exec {g}>&-
 	for n in A B C; do
@@ -84,4 +94,15 @@ check_eq "rec: seeded processes: $D and CMD (started stopped), nothing else" \
 run st "$IPCS" stat --json -o "$T/st.json"
 jq -e . "$T/st.json" >/dev/null 2>&1 || die "stat --json: not JSON"
 check_targets st "$T/st.json"
+
+# live --plain --interval: its last table (after CMD exited) holds the same three pipe
+# conversations with their exact bytes, and nothing of C
+run lv "$IPCS" live --plain --interval 0.5
+awk '/^# /{t = ""} {t = t $0 "\n"} END {printf "%s", t}' "$T/lv.out" >"$T/lv.last"
+for w in "$aw/$A $ar/$A $((11 * 200))" "$bw/$B $br/$B $((13 * 300))" "$xw/pp_writer $xr/pp_reader $((7 * 300))"; do
+	read -r a b n <<<"$w"
+	check_eq "lv: last table: pipe $a -> $b bytes" "$n" \
+		"$(awk -v a="a=$a" -v b="b=$b" '$1 == "pipe" && $3 == a && $4 == b { sub("ab_bytes=", "", $5); print $5 }' "$T/lv.last")"
+done
+check_eq "lv: last table: nothing of C" 0 "$(grep -c "=$cw/\|=$cr/" "$T/lv.last")"
 live_finish

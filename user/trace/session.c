@@ -121,22 +121,6 @@ static int scan_waits(struct session *s)
 	return err;
 }
 
-/* Has the command ended? Its zombie is left unreaped (WNOWAIT) until the end: while it is
- * there its pid, which is its group's id, cannot be given to anyone else, so signalling the
- * group (here and from the guard) never reaches a stranger. */
-static void reap_child(struct session *s)
-{
-	siginfo_t si;
-
-	if (s->child <= 0 || s->child_done)
-		return;
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)s->child, &si, WEXITED | WNOHANG | WNOWAIT) || si.si_pid != s->child)
-		return;
-	s->child_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-	s->child_done = true;
-}
-
 /* The terminal's foreground back to our group (we are then in the background: SIGTTOU held). */
 static void tty_take_back(struct session *s)
 {
@@ -150,6 +134,44 @@ static void tty_take_back(struct session *s)
 	tcsetpgrp(STDIN_FILENO, getpgrp());
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	s->tty_handed = false;
+}
+
+/* Ctrl-Z on the terminal we gave the command stops its group, not us: stop too, as a shell's
+ * job would, with the terminal back in our group (the shell then takes it); at `fg`, give it
+ * back and continue the command. */
+static void job_stop(struct session *s)
+{
+	siginfo_t si;
+
+	if (!s->tty_handed)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)s->child, &si, WSTOPPED | WNOHANG) || si.si_pid != s->child)
+		return;
+	tty_take_back(s);
+	raise(SIGTSTP);		/* default action: we stop here until SIGCONT */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+	    !tcsetpgrp(STDIN_FILENO, s->child))
+		s->tty_handed = true;
+	kill(-s->child, SIGCONT);
+}
+
+/* Has the command ended? Its zombie is left unreaped (WNOWAIT) until the end: while it is
+ * there its pid, which is its group's id, cannot be given to anyone else, so signalling the
+ * group (here and from the guard) never reaches a stranger. */
+static void reap_child(struct session *s)
+{
+	siginfo_t si;
+
+	if (s->child <= 0 || s->child_done)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)s->child, &si, WEXITED | WNOHANG | WNOWAIT) || si.si_pid != s->child) {
+		job_stop(s);
+		return;
+	}
+	s->child_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	s->child_done = true;
 }
 
 /* Wait for the command (and reap it); a stop signal that comes meanwhile kills its group. */
@@ -279,7 +301,9 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 	}
 	for (size_t i = 0; i < o->npids && s->npids < OPTS_MAX_PIDS + 1; i++) {
 		if (target_pid_gone(o->pids[i])) {
-			log_error("-p %d: no such process", (int)o->pids[i]);
+			log_error(kill(o->pids[i], 0) && errno == ESRCH ? "-p %d: no such process"
+									 : "-p %d: that process has exited",
+				  (int)o->pids[i]);
 			err = -ESRCH;
 			goto fail;
 		}
