@@ -124,7 +124,18 @@ int cmd_live(const struct ipcs_opts *o)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	describe(&s);
-	/* No viewer: say what runs and how it ends, not trace in silence */
+	if (pipeline_init(&s.p, true))
+		return EXIT_FAIL;
+	cmd_filter(o, 0, &f, &s.p);	/* --kind: the model holds only those kinds */
+	t.null_stdio = view;
+	s.start_ns = mono_ns();
+	err = session_open(&s.ss, &cfg);
+	if (err) {
+		pipeline_fini(&s.p);
+		return EXIT_FAIL;
+	}
+	/* No viewer: say what runs and how it ends, not trace in silence (once the probes are
+	 * attached: from this line on, what the targets do is seen) */
 	if (!view) {
 		char until[48];
 
@@ -136,16 +147,6 @@ int cmd_live(const struct ipcs_opts *o)
 			"Ctrl-C or kill -INT %d stops (ipcscope --help)\n", s.what,
 			o->interval_s ? "a table of conversations" : "one line per event", until,
 			(int)getpid());
-	}
-	if (pipeline_init(&s.p, true))
-		return EXIT_FAIL;
-	cmd_filter(o, 0, &f, &s.p);	/* --kind: the model holds only those kinds */
-	t.null_stdio = view;
-	s.start_ns = mono_ns();
-	err = session_open(&s.ss, &cfg);
-	if (err) {
-		pipeline_fini(&s.p);
-		return EXIT_FAIL;
 	}
 	session_go(&s.ss);
 	if (view) {

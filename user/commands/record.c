@@ -84,7 +84,6 @@ static int to_file(void *ctx, const struct ipcs_event *ev, const void *raw, size
 {
 	struct run_state *s = ctx;
 	struct sink k = recorder_sink(&s->rec);
-
 	int err;
 
 	if (!s->rec.w)
@@ -144,15 +143,21 @@ static int rotate_file(struct run_state *s)
 	s->rot_failed = true;
 	if (!err)
 		err = rotate_next(&s->rot, mono_ns(), &reuse);
-	if (err)
-		return err;
-	wo.force = wo.force || reuse;	/* -W: the oldest of our own files is replaced */
-	err = recorder_open(&s->rec, s->rot.name, &wo);
+	if (!err) {
+		wo.force = wo.force || reuse;	/* -W: the oldest of our own files is replaced */
+		err = recorder_open(&s->rec, s->rot.name, &wo);
+	}
 	s->rot_failed = err != 0;
-	if (!err)
-		log_info("recording to %s", s->rot.name);
+	if (err) {
+		/* No file to go on in: tracing stops rather than go on unrecorded. */
+		log_error("recording stopped: cannot go on in %s; %s", s->rot.name,
+			  s->ss.child > 0 ? "the traced command is ended too (SIGTERM to its process group)"
+					  : "the traced processes run on, untraced");
+		return err;
+	}
+	log_info("recording to %s", s->rot.name);
 	live_forget_cgroup_names(s->ss.ls);	/* each file names its own cgroups */
-	return err;
+	return 0;
 }
 
 /* Once a second: the file flushed (a killed recorder loses at most that), rotated when due. */
@@ -165,11 +170,6 @@ static int record_tick(struct session *ss, void *ctx)
 		err = recorder_flush(&s->rec);
 	if (!err && s->rec.w && rotate_due(&s->rot, (__u64)file_bytes(s), ss->last_tick)) {
 		err = rotate_file(s);
-		/* No file to go on in: tracing stops rather than go on unrecorded. */
-		if (err)
-			log_error("recording stopped: cannot go on in %s; %s", s->rot.name,
-				  ss->child > 0 ? "the traced command is ended too (SIGTERM to its process group)"
-						: "the traced processes run on, untraced");
 	}
 	if (!err)
 		session_status(ss, dest(s), file_bytes(s), 0, false);
