@@ -1,17 +1,26 @@
-/* stacks.c - libdwfl unwinding of another process's threads. */
+/* stacks.c - libdwfl unwinding of another process's threads, without stopping them. */
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include "deadlock/stacks.h"
+
+/* x86_64 DWARF register numbers */
+#define DWARF_RSP 7
+#define DWARF_RIP 16
 
 struct dl_unwinder {
 	Dwfl *dwfl;
 	pid_t pid;
+	bool use_ptrace;
 	bool attached;
 	int attach_err;
+	/* the thread being unwound (no-ptrace callbacks) */
+	pid_t tid;
+	uint64_t sp, pc;
 };
 
 static char *debuginfo_path;
@@ -21,7 +30,56 @@ static const Dwfl_Callbacks proc_callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
-int dl_unwind_open(pid_t pid, struct dl_unwinder **out)
+/* Only the thread asked for: dwfl_getthread_frames goes through get_thread. */
+static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)arg;
+	(void)thread_argp;
+	return 0;
+}
+
+static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	struct dl_unwinder *u = arg;
+
+	(void)dwfl;
+	*thread_argp = u;
+	return tid == u->tid;
+}
+
+/* One word of the target's memory; the thread sleeps in a syscall, so its
+ * stack does not move under us (a thread that woke meanwhile is caught by
+ * the caller's re-check of its syscall line). */
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct dl_unwinder *u = arg;
+	struct iovec local = { .iov_base = result, .iov_len = sizeof(*result) };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = sizeof(*result) };
+
+	(void)dwfl;
+	return process_vm_readv(u->pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(*result);
+}
+
+static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct dl_unwinder *u = arg;
+	Dwarf_Word sp = u->sp;
+
+	if (!dwfl_thread_state_registers(thread, DWARF_RSP, 1, &sp))
+		return false;
+	dwfl_thread_state_register_pc(thread, u->pc);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+int dl_unwind_open(pid_t pid, bool use_ptrace, struct dl_unwinder **out)
 {
 	struct dl_unwinder *u = calloc(1, sizeof(*u));
 	int rc;
@@ -29,6 +87,7 @@ int dl_unwind_open(pid_t pid, struct dl_unwinder **out)
 	if (!u)
 		return -ENOMEM;
 	u->pid = pid;
+	u->use_ptrace = use_ptrace;
 	u->dwfl = dwfl_begin(&proc_callbacks);
 	if (!u->dwfl) {
 		free(u);
@@ -45,72 +104,116 @@ int dl_unwind_open(pid_t pid, struct dl_unwinder **out)
 	return 0;
 }
 
-int dl_unwind_symbol(struct dl_unwinder *u, uint64_t addr, char *out, size_t outsz)
+static void basename_of(const char *path, char *out, size_t outsz)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	snprintf(out, outsz, "%s", slash ? slash + 1 : path ? path : "");
+}
+
+/* Symbol, offset and module of one address; false when no module maps it. */
+static bool resolve(struct dl_unwinder *u, uint64_t addr, struct dl_frame *f)
 {
 	Dwfl_Module *m = dwfl_addrmodule(u->dwfl, addr);
 	const char *sym, *mname;
 	GElf_Off off = 0;
 	GElf_Sym s;
-	Dwarf_Addr base;
+	Dwarf_Addr base = 0;
 
+	f->symbol[0] = f->module[0] = '\0';
+	f->offset = 0;
 	if (!m)
-		return -ENOENT;
-	sym = dwfl_module_addrinfo(m, addr, &off, &s, NULL, NULL, NULL);
+		return false;
 	mname = dwfl_module_info(m, NULL, &base, NULL, NULL, NULL, NULL, NULL);
-	if (sym)
-		snprintf(out, outsz, "%s+0x%llx", sym, (unsigned long long)off);
-	else
-		snprintf(out, outsz, "%s+0x%llx", mname ? mname : "?", (unsigned long long)(addr - base));
+	basename_of(mname, f->module, sizeof(f->module));
+	sym = dwfl_module_addrinfo(m, addr, &off, &s, NULL, NULL, NULL);
+	if (sym) {
+		snprintf(f->symbol, sizeof(f->symbol), "%s", sym);
+		f->offset = off;
+	} else {
+		f->offset = addr - base;
+	}
+	return true;
+}
+
+int dl_unwind_symbol(struct dl_unwinder *u, uint64_t addr, char *out, size_t outsz)
+{
+	struct dl_frame f;
+
+	if (!resolve(u, addr, &f))
+		return -ENOENT;
+	snprintf(out, outsz, "%s+0x%llx", f.symbol[0] ? f.symbol : f.module, (unsigned long long)f.offset);
 	return 0;
+}
+
+void dl_frame_format(const struct dl_frame *f, char *out, size_t outsz)
+{
+	if (f->symbol[0])
+		snprintf(out, outsz, "%s+0x%llx (%s)", f->symbol, (unsigned long long)f->offset,
+			 f->module[0] ? f->module : "?");
+	else if (f->module[0])
+		snprintf(out, outsz, "%s+0x%llx", f->module, (unsigned long long)f->offset);
+	else
+		snprintf(out, outsz, "0x%llx", (unsigned long long)f->addr);
 }
 
 struct frames {
 	struct dl_unwinder *u;
-	char **v;
+	struct dl_frame *v;
 	size_t n;
 };
 
 static int frame_cb(Dwfl_Frame *state, void *arg)
 {
 	struct frames *f = arg;
-	Dwarf_Addr pc, lookup;
+	struct dl_frame *fr = &f->v[f->n];
+	Dwarf_Addr pc;
 	bool activation;
-	char sym[256], line[400];
-	const char *mname = NULL, *slash;
-	Dwfl_Module *m;
 
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
-	/* a return address points after the call: look up the call itself */
-	lookup = activation ? pc : pc - 1;
-	m = dwfl_addrmodule(f->u->dwfl, lookup);
-	if (m)
-		mname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-	if (dl_unwind_symbol(f->u, lookup, sym, sizeof(sym)))
-		snprintf(sym, sizeof(sym), "0x%llx", (unsigned long long)pc);
-	slash = mname ? strrchr(mname, '/') : NULL;
-	snprintf(line, sizeof(line), "%s (%s)", sym, slash ? slash + 1 : mname ? mname : "?");
-	f->v[f->n] = strdup(line);
-	if (!f->v[f->n])
-		return DWARF_CB_ABORT;
+	if (!pc)
+		return DWARF_CB_ABORT;	/* the outermost frame's return address */
+	fr->addr = pc;
+	/* a return address points after the call: name the call itself */
+	resolve(f->u, activation ? pc : pc - 1, fr);
+	if (!activation)
+		fr->offset++;	/* but show the return address's offset, as eu-stack */
 	return ++f->n < DL_MAX_FRAMES ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
-int dl_unwind_thread(struct dl_unwinder *u, pid_t tid, char ***out, size_t *n)
+static int attach(struct dl_unwinder *u)
 {
-	struct frames f = { .u = u };
+	int rc;
 
-	if (!u->attached && !u->attach_err) {
-		int rc = dwfl_linux_proc_attach(u->dwfl, u->pid, false);
-
+	if (u->attached || u->attach_err)
+		return u->attach_err;
+	if (u->use_ptrace) {
+		rc = dwfl_linux_proc_attach(u->dwfl, u->pid, false);
 		if (rc)
 			u->attach_err = rc > 0 ? -rc : -EPERM;
-		else
-			u->attached = true;
+	} else if (!dwfl_attach_state(u->dwfl, NULL, u->pid, &thread_callbacks, u)) {
+		u->attach_err = -EINVAL;
 	}
-	if (u->attach_err)
-		return u->attach_err;
-	f.v = calloc(DL_MAX_FRAMES, sizeof(char *));
+	u->attached = !u->attach_err;
+	return u->attach_err;
+}
+
+int dl_unwind_thread(struct dl_unwinder *u, pid_t tid, uint64_t sp, uint64_t pc,
+		     struct dl_frame **out, size_t *n)
+{
+	struct frames f = { .u = u };
+	int rc;
+
+	if (!u->use_ptrace && (!sp || !pc))
+		return -ENODATA;	/* running: its registers are not in /proc */
+	rc = attach(u);
+	if (rc)
+		return rc;
+	u->tid = tid;
+	u->sp = sp;
+	u->pc = pc;
+	f.v = calloc(DL_MAX_FRAMES, sizeof(*f.v));
 	if (!f.v)
 		return -ENOMEM;
 	/* a partial stack is still worth showing: ignore the walk's end status */
@@ -128,6 +231,6 @@ void dl_unwind_close(struct dl_unwinder *u)
 {
 	if (!u)
 		return;
-	dwfl_end(u->dwfl);	/* detaches the threads */
+	dwfl_end(u->dwfl);	/* with ptrace: detaches the threads */
 	free(u);
 }
