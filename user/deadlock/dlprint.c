@@ -71,6 +71,8 @@ static void stack_lines(FILE *f, const struct dl_thread *t)
 	char line[400];
 
 	for (size_t i = 0; i < t->nstack; i++) {
+		if (t->stack[i].guessed && (!i || !t->stack[i - 1].guessed))
+			fputs("        (the frames below were found through a frame pointer guessed from the stack)\n", f);
 		dl_frame_format(&t->stack[i], line, sizeof(line));
 		fprintf(f, "        #%-2zu ", i);
 		put(f, line);
@@ -260,6 +262,7 @@ static void json_frames(struct json_writer *w, const struct dl_thread *t)
 		else
 			json_null(w);
 		json_ku64(w, "offset", fr->offset);
+		json_kbool(w, "guessed", fr->guessed);
 		json_obj_end(w);
 	}
 	json_arr_end(w);

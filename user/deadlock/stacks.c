@@ -9,8 +9,12 @@
 #include "deadlock/stacks.h"
 
 /* x86_64 DWARF register numbers */
+#define DWARF_RBP 6
 #define DWARF_RSP 7
 #define DWARF_RIP 16
+
+#define GUESS_WINDOW 4096	/* bytes above sp searched for a saved rbp */
+#define GUESS_TRIES 16
 
 struct dl_unwinder {
 	Dwfl *dwfl;
@@ -20,7 +24,7 @@ struct dl_unwinder {
 	int attach_err;
 	/* the thread being unwound (no-ptrace callbacks) */
 	pid_t tid;
-	uint64_t sp, pc;
+	uint64_t sp, pc, rbp;	/* rbp 0: unknown */
 };
 
 static char *debuginfo_path;
@@ -64,9 +68,10 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
 {
 	struct dl_unwinder *u = arg;
-	Dwarf_Word sp = u->sp;
+	Dwarf_Word sp = u->sp, regs[2] = { u->rbp, u->sp };
 
-	if (!dwfl_thread_state_registers(thread, DWARF_RSP, 1, &sp))
+	if (u->rbp ? !dwfl_thread_state_registers(thread, DWARF_RBP, 2, regs)
+		   : !dwfl_thread_state_registers(thread, DWARF_RSP, 1, &sp))
 		return false;
 	dwfl_thread_state_register_pc(thread, u->pc);
 	return true;
@@ -182,6 +187,13 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return ++f->n < DL_MAX_FRAMES ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
+/* A frame where every stack ends (the walk stopped for good reason). */
+static bool outermost(const struct dl_frame *f)
+{
+	return !strcmp(f->symbol, "_start") || !strncmp(f->symbol, "__clone", 7) ||
+	       !strcmp(f->symbol, "clone") || !strcmp(f->symbol, "start_thread");
+}
+
 static int attach(struct dl_unwinder *u)
 {
 	int rc;
@@ -199,6 +211,83 @@ static int attach(struct dl_unwinder *u)
 	return u->attach_err;
 }
 
+static int walk(struct dl_unwinder *u, pid_t tid, struct frames *f)
+{
+	f->n = 0;
+	f->v = calloc(DL_MAX_FRAMES, sizeof(*f->v));
+	if (!f->v)
+		return -ENOMEM;
+	/* a partial stack is still worth showing: ignore the walk's end status */
+	(void)dwfl_getthread_frames(u->dwfl, tid, frame_cb, f);
+	return 0;
+}
+
+static bool read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/* Does a call instruction end at ret (a return address)? e8 rel32, or
+ * ff /2 in its register and memory forms. */
+static bool call_before(struct dl_unwinder *u, uint64_t ret)
+{
+	unsigned char b[8];
+
+	if (ret < 8 || !dwfl_addrmodule(u->dwfl, ret - 1) || !read_mem(u->pid, ret - 8, b, sizeof(b)))
+		return false;
+	if (b[3] == 0xe8)
+		return true;
+	for (int len = 2; len <= 7; len++)
+		if (b[8 - len] == 0xff && (b[8 - len + 1] & 0x38) == 0x10)
+			return true;
+	return false;
+}
+
+/*
+ * The walk stopped early: a frame's CFI wants rbp, which /proc does not
+ * show. Guess it: the lowest stack slot above sp that looks like a pushed
+ * rbp (it points higher up the stack, and the slot after it is a return
+ * address right after a call), kept only if the walk with it goes deeper
+ * and agrees with the frames found without it.
+ */
+static void guess_rbp(struct dl_unwinder *u, pid_t tid, struct frames *best)
+{
+	uint64_t *stk = malloc(GUESS_WINDOW);
+	int tries = 0;
+
+	if (!stk || !read_mem(u->pid, u->sp, stk, GUESS_WINDOW)) {
+		free(stk);
+		return;
+	}
+	for (size_t i = 0; i + 1 < GUESS_WINDOW / 8 && tries < GUESS_TRIES; i++) {
+		uint64_t slot = u->sp + i * 8, saved = stk[i];
+		struct frames f = { .u = u };
+		bool same = true;
+
+		if ((saved && (saved <= slot || saved - slot > (8u << 20))) || !call_before(u, stk[i + 1]))
+			continue;
+		tries++;
+		u->rbp = slot;
+		if (walk(u, tid, &f))
+			break;
+		for (size_t k = 0; same && k < best->n && k < f.n; k++)
+			same = f.v[k].addr == best->v[k].addr;
+		if (same && f.n > best->n) {
+			for (size_t k = best->n; k < f.n; k++)
+				f.v[k].guessed = true;
+			free(best->v);
+			*best = f;
+			break;
+		}
+		free(f.v);
+	}
+	u->rbp = 0;
+	free(stk);
+}
+
 int dl_unwind_thread(struct dl_unwinder *u, pid_t tid, uint64_t sp, uint64_t pc,
 		     struct dl_frame **out, size_t *n)
 {
@@ -213,11 +302,12 @@ int dl_unwind_thread(struct dl_unwinder *u, pid_t tid, uint64_t sp, uint64_t pc,
 	u->tid = tid;
 	u->sp = sp;
 	u->pc = pc;
-	f.v = calloc(DL_MAX_FRAMES, sizeof(*f.v));
-	if (!f.v)
-		return -ENOMEM;
-	/* a partial stack is still worth showing: ignore the walk's end status */
-	(void)dwfl_getthread_frames(u->dwfl, tid, frame_cb, &f);
+	u->rbp = 0;
+	rc = walk(u, tid, &f);
+	if (rc)
+		return rc;
+	if (!u->use_ptrace && f.n && f.n < DL_MAX_FRAMES && !outermost(&f.v[f.n - 1]))
+		guess_rbp(u, tid, &f);
 	if (!f.n) {
 		free(f.v);
 		return -ENODATA;

@@ -6,7 +6,9 @@
  * By default nobody is stopped: a thread asleep in a syscall shows its user
  * sp and pc in /proc/PID/task/TID/syscall (the registers saved at syscall
  * entry), its stack is read with process_vm_readv, and libdwfl unwinds it
- * through our own Dwfl_Thread_Callbacks. Only with use_ptrace does it attach
+ * through our own Dwfl_Thread_Callbacks. /proc has no other register: when
+ * a frame's CFI needs the frame pointer (rbp), it is guessed from the stack
+ * and the frames found past that point say so. Only with use_ptrace does it attach
  * with ptrace as `eu-stack` does (stopping the process; a blocked syscall is
  * interrupted and restarted).
  */
@@ -25,6 +27,7 @@ struct dl_frame {
 	uint64_t offset;	/* from symbol (or from the module's base without one) */
 	char module[64];	/* basename of the mapping, "" unknown */
 	char symbol[128];	/* "" when no .symtab/.dynsym entry covers it */
+	bool guessed;		/* found through a guessed frame pointer (see stacks.c) */
 };
 
 struct dl_unwinder;

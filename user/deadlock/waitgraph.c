@@ -343,8 +343,10 @@ enum dl_verdict dl_verdict_of(const struct dl_graph *g, const struct dl_result *
 
 		if (!t->named)
 			continue;
-		if (t->state == 'R')
-			return DL_V_NONE;	/* someone of them still runs: it may release the lock */
+		/* one of them can still act (it runs, its wait times out, or someone
+		 * who is not a latch's unknown setter can wake it): it may release the lock */
+		if (t->state == 'R' || t->kind == DL_K_NONE || t->timed || (t->external && !t->owner_unknown))
+			return DL_V_NONE;
 		if (t->owner_unknown && !t->timed && t->idle_ns >= 0 && t->idle_ns >= threshold_ns)
 			suspect = true;
 	}

@@ -132,7 +132,8 @@ enum dl_verdict { DL_V_NONE = 0, DL_V_DEADLOCK, DL_V_SUSPECTED };
 
 /*
  * DEADLOCK when the analysis found a cycle (a knot). Else SUSPECTED when no
- * thread of the named processes runs and one of them has not run for at
+ * thread of the named processes can act (none runs, none has a timeout, none
+ * waits for something outside but a latch) and one of them has not run for at
  * least threshold_ns while waiting, with no timeout, on a lock or latch
  * whose owner cannot be read. Else NONE.
  */
