@@ -272,10 +272,52 @@ static void test_scan_tasks_fixture(void **state)
 	assert_int_equal(system(d), 0);
 }
 
+
+static void test_event_loop_parsers(void **state)
+{
+	const char *fdinfo = "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n"
+			     "tfd:        5 events:       19 data:                5  pos:0 ino:2f45 sdev:f\n"
+			     "tfd:       12 events:        4 data:  ffffffff0000000c  pos:0 ino:c sdev:d\n";
+	const char *sched = "cat (10538, #threads: 1)\n---\nse.exec_start                                :"
+			    "        315465.500569\nse.vruntime : 1.0\n";
+	/* fields 4..38 hold their own number, field 39 (the CPU) is 1 */
+	const char *stat = "42 (a) b) S 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 1 0 0 0 0\n";
+	int fds[4], cpu = -1;
+	unsigned ev[4];
+	int64_t ns = 0;
+	struct dl_sysline s;
+
+	(void)state;
+	assert_int_equal(dl_parse_epoll_tfds(fdinfo, fds, ev, 4), 2);
+	assert_int_equal(fds[0], 5);
+	assert_int_equal(ev[0], 0x19);
+	assert_int_equal(fds[1], 12);
+	assert_int_equal(ev[1], 0x4);
+	assert_int_equal(dl_parse_epoll_tfds(fdinfo, fds, ev, 1), 1);
+	assert_int_equal(dl_parse_epoll_tfds("flags: 02\n", fds, ev, 4), 0);
+	assert_int_equal(dl_parse_sched_exec_start(sched, &ns), 0);
+	assert_true(ns == 315465500569LL);
+	assert_int_equal(dl_parse_sched_exec_start("se.exec_start : 12.5\n", &ns), 0);
+	assert_true(ns == 12500000LL);
+	assert_int_equal(dl_parse_sched_exec_start("nothing\n", &ns), -EINVAL);
+	assert_int_equal(dl_parse_stat_cpu(stat, &cpu), 0);
+	assert_int_equal(cpu, 1);
+	assert_int_equal(dl_parse_stat_cpu("1 (x) S 1 2\n", &cpu), -EINVAL);
+	/* the user sp and pc after the six arguments */
+	assert_int_equal(dl_parse_syscall("232 0x8 0x7ffd 0x1 0xffffffff 0x0 0x0 0x7ffc1000 0x7f0012345678\n", &s), 0);
+	assert_int_equal(s.nr, 232);
+	assert_true(s.sp == 0x7ffc1000 && s.pc == 0x7f0012345678);
+	assert_int_equal(dl_parse_syscall("-1 0x7ffc2000 0x401000\n", &s), 0);
+	assert_int_equal(s.nr, -1);
+	assert_int_equal(dl_parse_syscall("running\n", &s), 0);
+	assert_true(s.running && !s.sp && !s.pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_line),
+		cmocka_unit_test(test_event_loop_parsers),
 		cmocka_unit_test(test_stat_and_status),
 		cmocka_unit_test(test_fdinfo_and_links),
 		cmocka_unit_test(test_maps),
