@@ -4,6 +4,12 @@
 #include "deadlock/dlprint.h"
 #include "util/escape.h"
 
+/* A wait on a channel, a lock or a set (not a sleep, a signal, a child). */
+static bool ipc_wait(const struct dl_thread *t)
+{
+	return t->kind != DL_K_NONE && t->kind != DL_K_SLEEP && t->kind != DL_K_SIGNAL && t->kind != DL_K_OTHER;
+}
+
 static void put(FILE *f, const char *s)
 {
 	esc_term_fputs(s, f);
@@ -88,7 +94,7 @@ static void text_thread(FILE *f, const struct dl_graph *g, const struct dl_chain
 	fputs("  thread ", f);
 	thread_line(f, t);
 	fputc('\n', f);
-	if (t->kind == DL_K_NONE) {
+	if (!ipc_wait(t)) {
 		fputs("      not blocked in IPC: ", f);
 		put(f, t->doing);
 		fprintf(f, " (state %c)\n", t->state);
@@ -107,7 +113,7 @@ static void text_thread(FILE *f, const struct dl_graph *g, const struct dl_chain
 		fputc(' ', f);
 		thread_line(f, h);
 		fputc('\n', f);
-	} else if (t->kind != DL_K_NONE && !t->nedges) {
+	} else if (ipc_wait(t) && !t->nedges) {
 		fputs("      held by: unknown\n", f);
 	} else if (t->external) {
 		fputs("      can be woken from outside\n", f);
@@ -127,10 +133,11 @@ static void text_cycle(FILE *f, const struct dl_graph *g, const struct dl_chain 
 static void text_stall(FILE *f, const struct dl_graph *g, const struct dl_chain *c, size_t num, bool all)
 {
 	const struct dl_thread *end = &g->t[c->th[c->n - 1]];
-	bool moves = end->kind == DL_K_NONE || end->external || !end->nedges;
+	const char *how = !ipc_wait(end) ? "not blocked in IPC"
+			  : end->external || !end->nedges ? "can be woken from outside" : "blocked";
 
 	fprintf(f, "STALL %zu: %zu thread%s waiting, ending in a thread that is %s\n", num, c->n - 1,
-		c->n == 2 ? "" : "s", moves ? "not blocked in IPC, or can be woken from outside" : "blocked");
+		c->n == 2 ? "" : "s", how);
 	for (size_t k = 0; k < c->n; k++)
 		text_thread(f, g, c, k, all || !g->t[c->th[k]].named);
 	fputc('\n', f);
@@ -288,7 +295,7 @@ static void json_thread(struct json_writer *w, const struct dl_graph *g, const s
 	json_state(w, t);
 	json_kstr(w, "doing", t->doing);
 	json_key(w, "waits_for");
-	if (t->kind == DL_K_NONE) {
+	if (!ipc_wait(t)) {
 		json_null(w);
 	} else {
 		json_obj_begin(w);
