@@ -38,6 +38,15 @@ for m in poll:7:poll epoll:232:epoll_wait select:270:pselect6; do
 		'.threads[] | select(.tid == $p) | .held_by | map("\(.tid) \(.evidence)") | join(",")' --argjson p "$p"
 done
 
+# the same through one loopback TCP connection (peers from /proc/net/tcp)
+loops tcp poll tcp 7
+dl_snapshot tcp "$p" "$c"
+check_eq "tcp: exit 1" 1 "$DL_RC"
+check_jq "tcp: the cycle" "$p $c" "$T/tcp.json" '.cycles[0].threads | map(.tid) | join(" ")'
+check_jq "tcp: the parent waits for the child through the TCP peer" "$c" "$T/tcp.json" \
+	'.threads[] | select(.tid == $p) | .held_by | map(select(.evidence | test("^peer socket:\\[[0-9]+\\] held by$")) | .tid) | join(",")' \
+	--argjson p "$p"
+
 loops listen poll listen 7
 dl_snapshot listen "$p" "$c"
 check_eq "listen: a listening socket in the set: exit 0" 0 "$DL_RC"

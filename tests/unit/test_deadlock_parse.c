@@ -273,6 +273,28 @@ static void test_scan_tasks_fixture(void **state)
 }
 
 
+static void test_tcp_peers(void **state)
+{
+	const char *tcp =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		"   0: 0100007F:1538 00000000:0000 0A 00000000:00000000 00:00000000 00000000   106        0 60199 1 0\n"
+		"   1: 0100007F:9C40 0100007F:1538 01 00000000:00000000 00:00000000 00000000     0        0 7001 1 0\n"
+		"   2: 0100007F:1538 0100007F:9C40 01 00000000:00000000 00:00000000 00000000   106        0 7002 1 0\n"
+		"   3: 0A000002:0016 0A000001:D431 01 00000000:00000000 00:00000000 00000000     0        0 7003 1 0\n"
+		"   4: 0100007F:9C41 0100007F:1538 06 00000000:00000000 03:00000000 00000000     0        0 0 0 0\n";
+	struct dl_upeers p = { 0 };
+
+	(void)state;
+	assert_int_equal(dl_tcp_peers_parse(&p, tcp), 0);
+	dl_upeers_sort(&p);
+	assert_int_equal(p.n, 2);
+	assert_true(dl_upeers_get(&p, 7001) == 7002);
+	assert_true(dl_upeers_get(&p, 7002) == 7001);
+	assert_true(dl_upeers_get(&p, 7003) == 0);	/* its peer is another host */
+	assert_true(dl_upeers_get(&p, 60199) == 0);	/* listening */
+	dl_upeers_fini(&p);
+}
+
 static void test_event_loop_parsers(void **state)
 {
 	const char *fdinfo = "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n"
@@ -318,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_line),
 		cmocka_unit_test(test_event_loop_parsers),
+		cmocka_unit_test(test_tcp_peers),
 		cmocka_unit_test(test_stat_and_status),
 		cmocka_unit_test(test_fdinfo_and_links),
 		cmocka_unit_test(test_maps),

@@ -5,6 +5,7 @@
 # writes; nobody writes. EXTRA adds to the parent's set:
 #   listen   a listening unix socket (any client may connect)
 #   timeout  no fd: a 1 h timeout instead of none
+#   tcp      the two "pipes" are the two ends of one loopback TCP connection
 # Prints proc= and child= once both are about to wait.
 import os
 import select
@@ -14,8 +15,21 @@ import tempfile
 
 mode = sys.argv[1]
 extra = sys.argv[2] if len(sys.argv) > 2 else ""
-to_parent_r, to_parent_w = os.pipe()
-to_child_r, to_child_w = os.pipe()
+if extra == "tcp":
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen()
+    cs = socket.create_connection(ls.getsockname())
+    ss, _ = ls.accept()
+    ls.close()
+    # each side reads its end and "writes" the other's: the same two fds
+    to_parent_r, to_child_w = os.dup(cs.fileno()), os.dup(cs.fileno())
+    to_child_r, to_parent_w = os.dup(ss.fileno()), os.dup(ss.fileno())
+    cs.close()
+    ss.close()
+else:
+    to_parent_r, to_parent_w = os.pipe()
+    to_child_r, to_child_w = os.pipe()
 ready_r, ready_w = os.pipe()
 
 

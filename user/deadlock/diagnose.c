@@ -243,7 +243,7 @@ static int resolve_member(struct ctx *c, size_t idx, pid_t pid, int fd, bool wri
 
 		m->kind = DL_K_SOCKET;
 		if (accept || !peer)
-			return 0;	/* listening, unconnected, or not a unix socket: anyone may act */
+			return 0;	/* listening, unconnected, or a peer off this host: anyone may act */
 		m->external = false;
 		snprintf(ev, sizeof(ev), "peer socket:[%llu] held by", (unsigned long long)peer);
 		for (size_t i = 0; !rc && i < c->fds.n; i++) {
@@ -640,6 +640,8 @@ int dl_diagnose(const struct dl_scan *s, struct dl_graph *g)
 	}
 	if (dl_upeers_load(&c.peers))
 		log_warn("deadlock: sock_diag unavailable: unix socket peers unknown (no socket edges)");
+	if (dl_tcp_peers_load(&c.peers))
+		log_warn("deadlock: /proc/net/tcp unreadable: TCP peers on this host unknown");
 	for (size_t i = 0; !rc && i < c.nqueue; i++) {
 		rc = scan_pid(&c, c.queue[i], i < s->npids);
 		if (rc == -ESRCH && (i >= s->npids || s->skip_gone))
