@@ -3,7 +3,7 @@
 # deadlock -p on PostgreSQL 15 sessions already hung, in a private cluster
 # (its own directory, unix socket only, deadlock_timeout 1h so PostgreSQL does
 # not resolve the deadlock itself):
-#  - the idle postmaster and an idle backend: exit 0;
+#  - the idle postmaster and an idle backend (unix socket, loopback TCP): exit 0;
 #  - two sessions deadlocked on row locks: both backends listed, in
 #    epoll_wait on their latch's wait set (a signalfd and the postmaster-death
 #    pipe), stacks through ProcSleep and WaitLatch (PostgreSQL is stripped:
@@ -33,19 +33,19 @@ PG_FDS=()
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -A trust -U postgres -N >"$PGD/initdb.log" 2>&1 ||
 	{ show "$PGD/initdb.log"; die "initdb failed"; }
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w -t 60 \
-	-o "-k $PGD -p $PORT -c listen_addresses='' -c deadlock_timeout=1h -c fsync=off" start >/dev/null 2>&1 ||
+	-o "-k $PGD -p $PORT -c listen_addresses=127.0.0.1 -c deadlock_timeout=1h -c fsync=off" start >/dev/null 2>&1 ||
 	{ show "$PGD/log"; die "the cluster did not start"; }
 pm=$(head -1 "$PGD/data/postmaster.pid")
-psql1() { runuser -u postgres -- "$PGBIN/psql" -h "$PGD" -p "$PORT" -U postgres -X -q -At "$@"; }
+psql1() { runuser -u postgres -- "$PGBIN/psql" -h "${PGHOST_:-$PGD}" -p "$PORT" -U postgres -X -q -At "$@"; }
 psql1 -c "create table t(id int primary key, v int); insert into t select g, 0 from generate_series(1, 4) g;" ||
 	die "cannot create the table"
 
-# session NAME: a psql fed from a FIFO (write with `say NAME SQL`); its
-# backend's pid in variable NAME.
+# session NAME [HOST]: a psql fed from a FIFO (write with `say NAME SQL`),
+# through the unix socket or TCP to HOST; its backend's pid in variable NAME.
 session() {
 	local fd
 	mkfifo "$PGD/$1.in"
-	psql1 <"$PGD/$1.in" >"$T/$1.out" 2>&1 &
+	PGHOST_=${2:-} psql1 <"$PGD/$1.in" >"$T/$1.out" 2>&1 &
 	LIVE_BG_PIDS+=("$!")
 	exec {fd}>"$PGD/$1.in"
 	PG_FDS+=("$fd")
@@ -78,6 +78,13 @@ dl_snapshot idle "$idle"
 check_eq "idle backend: exit 0" 0 "$DL_RC"
 check_jq "idle backend: waits for its client (a unix socket whose peer psql holds)" true "$T/idle.json" \
 	'any(.threads[0].waits_on.set[]; .object | startswith("socket:")) and any(.threads[0].held_by[]; .comm == "psql")'
+
+session tcp 127.0.0.1
+dl_wait_blocked "$tcp" "$tcp" 232
+dl_snapshot tcp "$tcp"
+check_eq "idle backend over TCP: exit 0" 0 "$DL_RC"
+check_jq "idle backend over TCP: waits for psql through the loopback connection" true "$T/tcp.json" \
+	'any(.threads[0].held_by[]; .comm == "psql" and (.evidence | startswith("peer socket:")))'
 
 # --- two sessions deadlocked on row locks ---
 session a
