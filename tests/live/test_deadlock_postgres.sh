@@ -115,6 +115,8 @@ check_jq "row deadlock: the owner is said to be unknown" true "$j" \
 	'.threads | all(.waits_on.owner_known == false or (.waits_on.note | test("owner unknown")))'
 check_jq "row deadlock: stacks through WaitLatch and ProcSleep" "true true" "$j" \
 	'.threads | map([.stack[].symbol] | index("WaitLatch") != null and index("ProcSleep") != null) | map(tostring) | join(" ")'
+check_jq "row deadlock: ProcSleep was found past WaitEventSetWait's frame pointer, guessed, and says so" "true true" "$j" \
+	'.threads | map(.stack[] | select(.symbol == "ProcSleep") | .guessed | tostring) | join(" ")'
 check_jq "row deadlock: stacks start in epoll_wait" "epoll_wait epoll_wait" "$j" '.threads | map(.stack[0].symbol) | join(" ")'
 "$IPCS" deadlock -p "$a" -p "$b" --threshold 0.5 >"$T/ab.txt" 2>&1
 check_eq "row deadlock: text exit status" 3 "$?"

@@ -230,44 +230,88 @@ static bool read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
 }
 
-/* Does a call instruction end at ret (a return address)? e8 rel32, or
- * ff /2 in its register and memory forms. */
-static bool call_before(struct dl_unwinder *u, uint64_t ret)
+static int32_t le32(const unsigned char *b)
+{
+	return (int32_t)((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+}
+
+/* Through a PLT stub (endbr64, bnd, jmp *GOT(%rip)) to what its GOT slot holds. */
+static uint64_t follow_plt(struct dl_unwinder *u, uint64_t t)
+{
+	unsigned char b[16];
+	size_t i = 0;
+	uint64_t got;
+
+	if (!read_mem(u->pid, t, b, sizeof(b)))
+		return t;
+	if (b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && b[3] == 0xfa)
+		i = 4;
+	if (b[i] == 0xf2)
+		i++;
+	if (b[i] != 0xff || b[i + 1] != 0x25)
+		return t;
+	if (!read_mem(u->pid, t + i + 6 + (uint64_t)(int64_t)le32(b + i + 2), &got, sizeof(got)))
+		return t;
+	return got;
+}
+
+/* Where the call instruction ending at ret (a return address) goes, when
+ * the instruction says it: e8 rel32, or ff 15 (through a rip-relative
+ * pointer); PLT stubs followed. 0: not such a call. */
+static uint64_t call_target(struct dl_unwinder *u, uint64_t ret)
 {
 	unsigned char b[8];
+	uint64_t t;
 
 	if (ret < 8 || !dwfl_addrmodule(u->dwfl, ret - 1) || !read_mem(u->pid, ret - 8, b, sizeof(b)))
-		return false;
+		return 0;
 	if (b[3] == 0xe8)
-		return true;
-	for (int len = 2; len <= 7; len++)
-		if (b[8 - len] == 0xff && (b[8 - len + 1] & 0x38) == 0x10)
-			return true;
-	return false;
+		return follow_plt(u, ret + (uint64_t)(int64_t)le32(b + 4));
+	if (b[2] == 0xff && b[3] == 0x15 && read_mem(u->pid, ret + (uint64_t)(int64_t)le32(b + 4), &t, sizeof(t)))
+		return follow_plt(u, t);
+	return 0;
+}
+
+/* As much of the stack above sp as can be read, up to GUESS_WINDOW bytes. */
+static size_t read_stack(struct dl_unwinder *u, uint64_t *stk)
+{
+	size_t got = 0;
+
+	while (got < GUESS_WINDOW && read_mem(u->pid, u->sp + got, (char *)stk + got, 512))
+		got += 512;
+	return got / 8;
 }
 
 /*
- * The walk stopped early: a frame's CFI wants rbp, which /proc does not
- * show. Guess it: the lowest stack slot above sp that looks like a pushed
- * rbp (it points higher up the stack, and the slot after it is a return
- * address right after a call), kept only if the walk with it goes deeper
- * and agrees with the frames found without it.
+ * The walk stopped early: the last frame's CFI wants rbp, which /proc does
+ * not show. Guess it: the lowest stack slot above sp that can be the one
+ * the function pushed rbp into (the slot after it is a return address
+ * right after a call whose target is the very function of that last
+ * frame), kept only if the walk with it goes deeper and agrees
+ * with the frames found without it. A call we cannot follow (through a
+ * register) gives no guess: a shorter stack rather than a wrong one.
  */
 static void guess_rbp(struct dl_unwinder *u, pid_t tid, struct frames *best)
 {
-	uint64_t *stk = malloc(GUESS_WINDOW);
+	const struct dl_frame *last = &best->v[best->n - 1];
+	uint64_t *stk = malloc(GUESS_WINDOW), func;
+	size_t nw;
 	int tries = 0;
 
-	if (!stk || !read_mem(u->pid, u->sp, stk, GUESS_WINDOW)) {
+	if (!last->symbol[0] || !stk) {
 		free(stk);
-		return;
+		return;	/* no function start to match calls against */
 	}
-	for (size_t i = 0; i + 1 < GUESS_WINDOW / 8 && tries < GUESS_TRIES; i++) {
-		uint64_t slot = u->sp + i * 8, saved = stk[i];
+	func = last->addr - last->offset;
+	nw = read_stack(u, stk);
+	for (size_t i = 0; i + 1 < nw && tries < GUESS_TRIES; i++) {
+		uint64_t slot = u->sp + i * 8;
 		struct frames f = { .u = u };
 		bool same = true;
 
-		if ((saved && (saved <= slot || saved - slot > (8u << 20))) || !call_before(u, stk[i + 1]))
+		/* (what the slot itself holds is the caller's rbp: any value, when
+		 * the caller uses rbp as a general register) */
+		if (call_target(u, stk[i + 1]) != func)
 			continue;
 		tries++;
 		u->rbp = slot;
