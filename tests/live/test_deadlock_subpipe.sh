@@ -2,7 +2,9 @@
 # shellcheck disable=SC2154 # dl_role sets the variables
 # deadlock -p on the Python subprocess pipe deadlock, already hung: the parent
 # blocks writing the child's stdin, the child blocks writing its stdout that
-# only the parent reads. A proven cycle through two pipes: exit 1.
+# only the parent reads. A proven cycle through two pipes: exit 1. And the
+# p.wait() classic: the parent waits for the child's exit, the child for the
+# parent to read its stdout: a cycle through wait4 and a pipe, exit 1.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dl_lib.sh"
 live_init "$@"
@@ -37,4 +39,16 @@ check_grep "sp: text says what it waits for" "$T/sp.txt" "blocked in write, wait
 check_grep "sp: text cycle" "$T/sp.txt" "DEADLOCK 1: a cycle of 2 threads"
 check_grep "sp: text verdict" "$T/sp.txt" "1 deadlock among 2 threads"
 check_no_raw "sp: text is escaped" "$T/sp.txt"
+
+/usr/bin/python3 "$PY" wait >"$T/pw.out" 2>"$T/pw.err" </dev/null &
+LIVE_BG_PIDS+=("$!")
+dl_role p pw proc
+dl_role c pw child
+LIVE_BG_PIDS+=("$c")
+dl_wait_blocked "$p" "$p" 61	# wait4
+dl_wait_blocked "$c" "$c" 1
+pout=$(readlink "/proc/$c/fd/1")
+dl_snapshot pw "$p"
+dl_check_cycle pw "$p python3 child child $c -> $c (waits for the exit of child); $c python3 pipe $pout -> $p ($ev_r)"
+check_jq "pw: the parent's wait" "wait4 child" "$T/pw.json" '.threads[0].waits_on | "\(.syscall) \(.kind)"'
 live_finish

@@ -253,6 +253,25 @@ static void test_scan_tasks_fixture(void **state)
 	assert_int_equal(mkdir(d, 0700), 0);
 	put_file(d, "stat", "7 (main) S 1 7 7 0\n");
 	put_file(d, "syscall", "0 0x5 0x7ffc 0x1 0x0 0x0 0x0 0x7ffc00 0x7f00\n");
+	{	/* process stats for the parent links: 7's children are 20 and 21 */
+		pid_t kids[4], pp = 0;
+		const char *procs[][2] = { { "7", "7 (main) S 1 7" }, { "20", "20 (a b) S 7 20" },
+					   { "21", "21 (c) R 7 21" }, { "22", "22 (d) S 20 22" } };
+
+		for (size_t i = 0; i < 4; i++) {
+			char pd[600];
+
+			snprintf(pd, sizeof(pd), "%s/%s", root, procs[i][0]);
+			mkdir(pd, 0700);
+			put_file(pd, "stat", procs[i][1]);
+		}
+		assert_int_equal(dl_children(root, 7, kids, 4), 2);
+		assert_true((kids[0] == 20 && kids[1] == 21) || (kids[0] == 21 && kids[1] == 20));
+		assert_int_equal(dl_children(root, 7, kids, 1), 1);
+		assert_int_equal(dl_children(root, 22, kids, 4), 0);
+		assert_int_equal(dl_ppid(root, 22, &pp), 0);
+		assert_int_equal(pp, 20);
+	}
 	put_file(d, "wchan", "pipe_read");
 	snprintf(d, sizeof(d), "%s/7/task/8", root);
 	assert_int_equal(mkdir(d, 0700), 0);

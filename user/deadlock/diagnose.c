@@ -507,8 +507,39 @@ hint:
 	return 0;
 }
 
+#define DL_MAX_CHILDREN 64
+
+/* wait4/waitid: woken when a child it waits for exits, so it waits for any
+ * thread of those children (each may be what keeps its process alive). */
+static int child_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
+{
+	struct dl_thread *t = &c->g->t[idx];
+	pid_t kids[DL_MAX_CHILDREN], want = 0;
+	long n;
+	int rc = 0;
+
+	t->kind = DL_K_CHILD;
+	if (tk->sys.nr == SYS_wait4 && (int)tk->sys.args[0] > 0)
+		want = (pid_t)tk->sys.args[0];
+	else if (tk->sys.nr == SYS_waitid && tk->sys.args[0] == 1 /* P_PID */)
+		want = (pid_t)tk->sys.args[1];
+	n = dl_children(c->s->root, tk->pid, kids, DL_MAX_CHILDREN);
+	if (want)
+		snprintf(t->object, sizeof(t->object), "child %d", want);
+	else
+		snprintf(t->object, sizeof(t->object), "any of %ld children", n > 0 ? n : 0);
+	for (long i = 0; !rc && i < n; i++)
+		if (!want || kids[i] == want)
+			rc = add_pending(c, idx, kids[i], 0, "waits for the exit of child");
+	if (n < 0 || n == DL_MAX_CHILDREN) {
+		t->external = true;	/* children not all known */
+		snprintf(t->note, sizeof(t->note), "its children could not all be listed");
+	}
+	return rc;
+}
+
 /* The waits that are not on a channel or a lock: who ends them is outside
- * the graph (the clock, any signal sender, a child). */
+ * the graph (the clock, any signal sender). */
 static bool other_wait(struct dl_thread *t, const struct dl_task *tk)
 {
 	switch (tk->sys.nr) {
@@ -522,12 +553,6 @@ static bool other_wait(struct dl_thread *t, const struct dl_task *tk)
 		t->timed = tk->sys.nr == SYS_rt_sigtimedwait && tk->sys.args[2];
 		t->external = true;
 		snprintf(t->note, sizeof(t->note), "waits for a signal: any process may send it");
-		return true;
-	case SYS_wait4: case SYS_waitid:
-		t->kind = DL_K_OTHER;
-		t->external = true;
-		snprintf(t->object, sizeof(t->object), "a child process");
-		snprintf(t->note, sizeof(t->note), "waits for a child to exit (children are not followed)");
 		return true;
 	case SYS_restart_syscall: case SYS_connect:
 		t->kind = DL_K_OTHER;
@@ -582,6 +607,8 @@ static int scan_pid(struct ctx *c, pid_t pid, bool named)
 			rc = fd_wait(c, (size_t)idx, tk, dir == 1, accept);
 		else if (set_fds_syscall(tk->sys.nr))
 			rc = set_wait(c, (size_t)idx, tk);
+		else if (tk->sys.nr == SYS_wait4 || tk->sys.nr == SYS_waitid)
+			rc = child_wait(c, (size_t)idx, tk);
 		else if (!other_wait(&c->g->t[idx], tk))
 			rc = futex_wait(c, (size_t)idx, tk);
 	}

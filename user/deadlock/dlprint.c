@@ -54,6 +54,10 @@ static void what_line(FILE *f, const struct dl_thread *t)
 		fputs(" on a set of ", f);
 		put(f, t->object);
 		break;
+	case DL_K_CHILD:
+		fputs(" for the exit of ", f);
+		put(f, t->object);
+		break;
 	case DL_K_OTHER:
 		if (t->object[0]) {
 			fputs(" on ", f);

@@ -337,6 +337,25 @@ int dl_ppid(const char *root, pid_t pid, pid_t *ppid)
 	return sscanf(p + 1, " %*c %d", ppid) == 1 ? 0 : -EINVAL;
 }
 
+long dl_children(const char *root, pid_t pid, pid_t *out, size_t max)
+{
+	struct dirent *de;
+	DIR *d = opendir(root);
+	size_t n = 0;
+
+	if (!d)
+		return -errno;
+	while (n < max && (de = readdir(d))) {
+		long child = procfs_parse_num(de->d_name);
+		pid_t ppid;
+
+		if (child > 0 && !dl_ppid(root, (pid_t)child, &ppid) && ppid == pid)
+			out[n++] = (pid_t)child;
+	}
+	closedir(d);
+	return (long)n;
+}
+
 int dl_tid_tgid(const char *root, pid_t tid, pid_t *tgid)
 {
 	char path[PATH_MAX], buf[2048];

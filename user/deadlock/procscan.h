@@ -75,6 +75,9 @@ int dl_parse_stat_cpu(const char *text, int *cpu);
  */
 int dl_task_idle_ns(const char *root, pid_t pid, pid_t tid, int64_t *ns);
 
+/* The children of pid (processes whose parent it is), at most max. Count or -errno. */
+long dl_children(const char *root, pid_t pid, pid_t *out, size_t max);
+
 /* The parent of pid, or -errno. */
 int dl_ppid(const char *root, pid_t pid, pid_t *ppid);
 

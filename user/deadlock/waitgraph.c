@@ -11,6 +11,7 @@ const char *dl_kind_name(enum dl_kind k)
 		[DL_K_NONE] = "none", [DL_K_MUTEX] = "mutex", [DL_K_FUTEX] = "futex",
 		[DL_K_PIPE] = "pipe", [DL_K_FIFO] = "fifo", [DL_K_SOCKET] = "socket", [DL_K_MQ] = "mq",
 		[DL_K_SET] = "set", [DL_K_SIGNAL] = "signal", [DL_K_SLEEP] = "sleep", [DL_K_OTHER] = "other",
+		[DL_K_CHILD] = "child",
 	};
 
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";

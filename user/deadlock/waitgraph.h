@@ -31,7 +31,8 @@ enum dl_kind {
 	DL_K_SET,		/* epoll/poll/select: any fd of a set */
 	DL_K_SIGNAL,		/* sigtimedwait, pause, sigsuspend: any sender */
 	DL_K_SLEEP,		/* nanosleep: the clock */
-	DL_K_OTHER,		/* another wait (a tty, a file, a child...) */
+	DL_K_OTHER,		/* another wait (a tty, a file...) */
+	DL_K_CHILD,		/* wait4/waitid: any child it waits for, exiting */
 };
 
 /* One fd of a wait set (epoll, poll, select). */
