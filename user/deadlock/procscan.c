@@ -301,6 +301,7 @@ int dl_task_idle_ns(const char *root, pid_t pid, pid_t tid, int64_t *ns)
 	char path[PATH_MAX], buf[4096];
 	int64_t theirs, ours;
 	cpu_set_t old, one;
+	bool pinned;
 	int cpu, rc;
 
 	snprintf(path, sizeof(path), "%s/%d/task/%d/stat", root, pid, tid);
@@ -314,12 +315,14 @@ int dl_task_idle_ns(const char *root, pid_t pid, pid_t tid, int64_t *ns)
 		return -errno;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one))
-		return -errno;
-	/* we run on that CPU now: our exec_start is its runqueue's clock */
+	/* we run on that CPU now: our exec_start is its runqueue's clock. If we
+	 * may not (a cpuset), another CPU's clock is close enough to tell
+	 * seconds, though it may drift by its interrupt and steal time. */
+	pinned = !sched_setaffinity(0, sizeof(one), &one);
 	rc = procfs_read_small("/proc/thread-self/sched", buf, sizeof(buf)) < 0 ||
 	     dl_parse_sched_exec_start(buf, &ours) ? -ENOENT : 0;
-	sched_setaffinity(0, sizeof(old), &old);
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
 	if (rc)
 		return rc;
 	*ns = ours > theirs ? ours - theirs : 0;

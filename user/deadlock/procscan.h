@@ -70,8 +70,9 @@ int dl_parse_stat_cpu(const char *text, int *cpu);
 /*
  * How long ago the scheduler last ran a sleeping thread: its se.exec_start
  * against ours read on the same CPU (each runqueue has its own clock), so
- * the caller's thread is moved to that CPU for the read and back. -errno
- * when /proc/PID/sched is absent (no CONFIG_SCHED_DEBUG) or the CPU is not ours to use.
+ * the caller's thread is moved to that CPU for the read and back (when it
+ * may not, its own CPU's clock is used). -errno when /proc/PID/sched is
+ * absent (no CONFIG_SCHED_DEBUG).
  */
 int dl_task_idle_ns(const char *root, pid_t pid, pid_t tid, int64_t *ns);
 
