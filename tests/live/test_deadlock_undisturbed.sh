@@ -54,5 +54,6 @@ bigwrite pt
 check_eq "control: --ptrace-stacks diagnosis exit 0" 0 "$?"
 touch "$T/pt.go"
 wait_line "$T/pt.out" '^wrote=' 20 || die "pt: the writer never finished"
+wait_line "$T/pt.count" '[0-9]' 20 || die "pt: the reader never finished"
 check_eq "control: under ptrace the write was cut short at the pipe's 64 KiB" "wrote=65536" "$(grep '^wrote=' "$T/pt.out")"
 live_finish
