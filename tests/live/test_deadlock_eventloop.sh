@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # dl_role sets the variables
+# shellcheck disable=SC2154,SC2016 # dl_role sets the variables; jq programs use $vars
 # Cycles through event loops: two processes each blocked, with no timeout,
 # in poll / epoll_wait / select on a pipe only the other one writes are a
 # knot: exit 1, the wait set of each read from the process (poll, select) or

@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # dl_role sets the variables
+# shellcheck disable=SC2154,SC2016 # dl_role sets the variables; jq programs use $vars
 # deadlock -p on PostgreSQL 15 sessions already hung, in a private cluster
 # (its own directory, unix socket only, deadlock_timeout 1h so PostgreSQL does
 # not resolve the deadlock itself):

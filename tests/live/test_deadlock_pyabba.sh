@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # dl_role sets the variables
+# shellcheck disable=SC2154,SC2016 # dl_role sets the variables; jq programs use $vars
 # deadlock -p on a Python program already hung: two threads, two
 # threading.Locks taken in opposite order. Python's locks are sem_t: the lock
 # word names no owner, so no cycle can be proven: exit 3 (suspected), every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # jq programs use $vars
 # deadlock -p on an idle redis-server (started before, no clients): its main
 # thread sleeps in epoll_wait with a timeout (serverCron), its helper threads
 # wait on condition variables (no owner to read). Nobody is stuck: the main

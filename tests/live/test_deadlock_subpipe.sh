@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # dl_role sets the variables
+# shellcheck disable=SC2154,SC2016 # dl_role sets the variables; jq programs use $vars
 # deadlock -p on the Python subprocess pipe deadlock, already hung: the parent
 # blocks writing the child's stdin, the child blocks writing its stdout that
 # only the parent reads. A proven cycle through two pipes: exit 1. And the

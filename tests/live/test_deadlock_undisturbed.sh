@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # dl_role sets the variables
+# shellcheck disable=SC2154,SC2016 # dl_role sets the variables; jq programs use $vars
 # The diagnosis disturbs nothing: a process blocked half-way through one
 # write(2) of 1 MiB to a pipe nobody reads yet is diagnosed ten times with
 # stacks; then the reader reads everything and that one call returns
