@@ -300,7 +300,12 @@ static int fd_wait(struct ctx *c, size_t idx, const struct dl_task *tk, bool wri
 	snprintf(t->object, sizeof(t->object), "%s", m.object);
 	if (tk->sys.nr == SYS_mq_timedreceive || tk->sys.nr == SYS_mq_timedsend)
 		t->timed = t->external = t->external || tk->sys.args[4];
-	if (accept)
+	if (m.latch && !t->timed) {
+		/* read(2) of an eventfd or a self-pipe: a latch, like a set of them */
+		t->owner_unknown = true;
+		snprintf(t->note, sizeof(t->note), "owner unknown: a latch (eventfd, signalfd or self-pipe) "
+			 "records no setter; any process may signal it");
+	} else if (accept)
 		snprintf(t->note, sizeof(t->note), "a listening socket: any client may connect");
 	else if (m.kind == DL_K_SOCKET && m.external)
 		snprintf(t->note, sizeof(t->note), "no local peer known (not a connected unix socket): "
