@@ -178,8 +178,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --json          machine-readable output (docs/deadlock.md); with --watch\n"
 	  "                      one line per deadlock or stall\n"
 	  "      --no-stacks     do not unwind stacks\n"
-	  "      --ptrace-stacks unwind with ptrace (STOPS the processes; their blocked\n"
-	  "                      calls are interrupted and restarted)\n"
+	  "      --ptrace-stacks -p: unwind with ptrace (STOPS the processes; their\n"
+	  "                      blocked calls are interrupted and restarted)\n"
 	  "      --watch         live, with the probes: report each cycle and stall\n"
 	  "                      once, as soon as all its waiting threads have been\n"
 	  "                      blocked for --threshold;\n"
@@ -493,6 +493,8 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "-c, -n, -q, --duration and --ringbuf-kb go with --watch", NULL);
 		if (o->no_stacks && o->ptrace_stacks)
 			return usage_error(o, "--no-stacks and --ptrace-stacks exclude each other", NULL);
+		if (o->watch && o->ptrace_stacks)
+			return usage_error(o, "--ptrace-stacks goes with -p alone (--watch never stops anyone)", NULL);
 		if (!o->threshold_s)
 			o->threshold_s = 1.0;
 		return 0;
