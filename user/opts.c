@@ -204,21 +204,26 @@ static const struct cmd_desc cmds[] = {
 	  "  -q, --quiet         only the report: no introduction, status line or next steps\n"
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
 	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
-	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--no-stacks] [-v]\n"
+	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--threshold SEC]\n"
+	  "                         [--no-stacks | --ptrace-stacks] [-v]\n"
 	  "       ipcscope deadlock --watch [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
 	  "                         [--threshold SEC]\n"
 	  "                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n"
 	  "Find who waits for whom among the threads of processes that are hung now,\n"
-	  "without prior tracing: each thread's syscall from /proc, the other end of\n"
-	  "its pipe, FIFO, unix socket or message queue and who holds it, the owner a\n"
-	  "mutex's futex word names. A wait-for cycle is a deadlock; a chain ending in a\n"
-	  "thread that can still move is a stall. Processes holding the other ends are\n"
-	  "scanned too. Blocked threads' user stacks are unwound with libdw (ptrace).\n"
+	  "without prior tracing: every thread, its syscall from /proc, the other end of\n"
+	  "its pipe, FIFO, unix socket or message queue (or of each fd of its epoll,\n"
+	  "poll or select set) and who holds it, the owner a mutex's futex word names.\n"
+	  "A knot (nobody outside can wake its threads) is a deadlock: exit 1. No knot,\n"
+	  "but threads waiting longer than --threshold on locks whose owners cannot be\n"
+	  "read while none of them runs: suspected, exit 3. User stacks are unwound with\n"
+	  "libdw from the registers /proc shows, without stopping anyone.\n"
 	  "  -p, --pid PID       a process to diagnose (repeatable); with --watch: trace\n"
 	  "                      it and its descendants\n"
 	  "      --json          machine-readable output (docs/deadlock.md); with --watch\n"
 	  "                      one line per deadlock or stall\n"
-	  "      --no-stacks     do not attach with ptrace to unwind stacks\n"
+	  "      --no-stacks     do not unwind stacks\n"
+	  "      --ptrace-stacks -p: unwind with ptrace (STOPS the processes; their\n"
+	  "                      blocked calls are interrupted and restarted)\n"
 	  "      --watch         live, with the probes: report each cycle and stall\n"
 	  "                      once, as soon as all its waiting threads have been\n"
 	  "                      blocked for --threshold;\n"
@@ -228,7 +233,8 @@ static const struct cmd_desc cmds[] = {
 	  "                      (repeatable)\n"
 	  "      --cgroup PATH   --watch: trace processes in this cgroup (v2) or below it\n"
 	  "                      (repeatable)\n"
-	  "      --threshold SEC --watch: how long a thread must wait (default 1)\n"
+	  "      --threshold SEC how long a thread must wait (default 1); -p: not run for\n"
+	  "                      that long, for the suspected verdict\n"
 	  "  -n N                --watch: stop after N deadlocks\n"
 	  "      --duration SEC  --watch: stop after SEC seconds\n"
 	  "  -q, --quiet         --watch: no status lines on stderr\n"
@@ -241,8 +247,8 @@ static const struct cmd_desc cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
-       OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
-       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN, OPT_ALL };
+       OPT_NO_STACKS, OPT_PTRACE_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE,
+       OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN, OPT_ALL };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -259,6 +265,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+	{ "ptrace-stacks", no_argument, NULL, OPT_PTRACE_STACKS },
 	{ "watch", no_argument, NULL, OPT_WATCH },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -287,7 +294,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 		return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE ||
 		       cmd == CMD_STAT;
 	case OPT_JSON: return cmd == CMD_REPORT || cmd == CMD_DEADLOCK || cmd == CMD_STAT;
-	case OPT_NO_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
+	case OPT_NO_STACKS: case OPT_PTRACE_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
 	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
 	case OPT_CGROUP: return cmd == CMD_RECORD || cmd == CMD_STAT || cmd == CMD_LIVE || cmd == CMD_DEADLOCK;
@@ -457,6 +464,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_ALLOW_OVERLAP: o->allow_overlap = true; return 0;
 	case OPT_NO_STACKS: o->no_stacks = true; return 0;
+	case OPT_PTRACE_STACKS: o->ptrace_stacks = true; return 0;
 	case OPT_WATCH: o->watch = true; return 0;
 	case OPT_THRESHOLD:
 		errno = 0;
@@ -541,9 +549,13 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "unexpected argument (give processes with -p PID)", args[0]);
 		if (!o->watch && !o->npids)
 			return usage_error(o, "missing -p PID (the hung process), or --watch", NULL);
-		if (!o->watch && (o->ncomms || o->ncgroups || o->max_reports || o->duration_s > 0 || o->threshold_s > 0 ||
+		if (!o->watch && (o->ncomms || o->ncgroups || o->max_reports || o->duration_s > 0 ||
 				  o->ringbuf_kb || o->quiet))
-			return usage_error(o, "-c, --cgroup, -n, -q, --threshold, --duration and --ringbuf-kb go with --watch", NULL);
+			return usage_error(o, "-c, --cgroup, -n, -q, --duration and --ringbuf-kb go with --watch", NULL);
+		if (o->no_stacks && o->ptrace_stacks)
+			return usage_error(o, "--no-stacks and --ptrace-stacks exclude each other", NULL);
+		if (o->watch && o->ptrace_stacks)
+			return usage_error(o, "--ptrace-stacks goes with -p alone (--watch never stops anyone)", NULL);
 		if (!o->threshold_s)
 			o->threshold_s = 1.0;
 		return 0;

@@ -67,7 +67,8 @@ struct ipcs_opts {
 	bool plain;			/* --plain */
 	bool quiet;			/* -q: no status on stderr */
 	bool keep;			/* demo --keep: keep the recording */
-	bool no_stacks;		/* deadlock --no-stacks: no ptrace, no unwinding */
+	bool no_stacks;		/* deadlock --no-stacks: no unwinding */
+	bool ptrace_stacks;	/* deadlock --ptrace-stacks: unwind with ptrace (stops the process) */
 	bool watch;			/* deadlock --watch: live, with the probes */
 	double threshold_s;		/* deadlock --threshold SEC (default 1) */
 	int max_reports;		/* deadlock --watch -n N: stop after N deadlocks (0 = never) */

@@ -111,3 +111,14 @@ dl_check_none() {
 	check_jq "$1: deadlock" false "$j" '.deadlock'
 	check_jq "$1: no cycles" 0 "$j" '.cycles | length'
 }
+
+# dl_snapshot_opts NAME "OPTS" PID...: dl_snapshot with more options.
+dl_snapshot_opts() {
+	local name=$1 opts=$2 args=() p
+	shift 2
+	for p in "$@"; do args+=(-p "$p"); done
+	# shellcheck disable=SC2086 # opts are words
+	"$IPCS" deadlock "${args[@]}" $opts --json >"$T/$name.json" 2>"$T/$name.dl.err"
+	DL_RC=$?
+	[[ -s $T/$name.json ]] && jq -e . "$T/$name.json" >/dev/null 2>&1 || { show "$T/$name.dl.err"; die "$name: output is not JSON"; }
+}

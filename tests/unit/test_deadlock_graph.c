@@ -204,6 +204,98 @@ static void test_empty(void **state)
 	dl_graph_fini(&g);
 }
 
+
+/* An event loop's wait set: a knot only when nobody outside can wake it.
+ * Two servers polling pipes to each other are a knot; give one of them a
+ * set member that is woken from outside (a terminal, a listener, a timeout)
+ * and there is none, and nothing stalls behind it either. */
+static void test_knot_and_outside(void **state)
+{
+	struct dl_graph g;
+	struct dl_result r;
+	size_t a, b, c;
+
+	(void)state;
+	for (int outside = 0; outside < 2; outside++) {
+		dl_graph_init(&g);
+		a = add(&g, 1, 1, DL_K_SET);
+		b = add(&g, 2, 2, DL_K_SET);
+		c = add(&g, 3, 3, DL_K_PIPE);	/* waits on a, which waits in the knot */
+		g.t[b].external = outside;
+		edge(&g, a, b);
+		edge(&g, b, a);
+		edge(&g, c, a);
+		analyse(&g, &r);
+		assert_int_equal(r.ncycles, outside ? 0 : 1);
+		if (!outside) {
+			assert_string_equal(tids(&g, &r.cycles[0]), "1 2");
+			assert_int_equal(r.nstalls, 1);
+			assert_string_equal(tids(&g, &r.stalls[0]), "3 1");
+			assert_int_equal(dl_verdict_of(&g, &r, 0), DL_V_DEADLOCK);
+		} else {
+			/* c -> a -> b, b can be woken from outside: one stall ending in b */
+			assert_int_equal(r.nstalls, 1);
+			assert_string_equal(tids(&g, &r.stalls[0]), "3 1 2");
+			assert_int_equal(dl_verdict_of(&g, &r, 0), DL_V_NONE);
+		}
+		dl_result_fini(&r);
+		dl_graph_fini(&g);
+	}
+}
+
+/* Suspected: no cycle, every named thread stuck on an owner-unknown lock or
+ * latch long enough, none that can act. */
+static void test_verdict_suspected(void **state)
+{
+	struct dl_graph g;
+	struct dl_result r;
+	size_t a, b, m;
+
+	(void)state;
+	dl_graph_init(&g);
+	a = add(&g, 5, 6, DL_K_FUTEX);
+	b = add(&g, 5, 7, DL_K_FUTEX);
+	m = add(&g, 5, 5, DL_K_FUTEX);
+	for (size_t i = 0; i < g.nt; i++) {
+		g.t[i].named = true;
+		g.t[i].state = 'S';
+		g.t[i].owner_unknown = true;
+		g.t[i].idle_ns = 2000000000;
+	}
+	analyse(&g, &r);
+	assert_int_equal(r.ncycles, 0);
+	assert_int_equal(dl_verdict_of(&g, &r, 1000000000), DL_V_SUSPECTED);
+	assert_string_equal(dl_verdict_name(DL_V_SUSPECTED), "suspected");
+	/* not long enough */
+	assert_int_equal(dl_verdict_of(&g, &r, 3000000000), DL_V_NONE);
+	/* how long unknown: no suspicion */
+	for (size_t i = 0; i < g.nt; i++)
+		g.t[i].idle_ns = -1;
+	assert_int_equal(dl_verdict_of(&g, &r, 0), DL_V_NONE);
+	for (size_t i = 0; i < g.nt; i++)
+		g.t[i].idle_ns = 2000000000;
+	/* one thread of theirs runs, or waits with a timeout: it may release */
+	g.t[m].state = 'R';
+	assert_int_equal(dl_verdict_of(&g, &r, 1000000000), DL_V_NONE);
+	g.t[m].state = 'S';
+	g.t[m].timed = true;
+	assert_int_equal(dl_verdict_of(&g, &r, 1000000000), DL_V_NONE);
+	/* one waits for a client who can act (outside, not a latch) */
+	g.t[m].timed = false;
+	g.t[m].owner_unknown = false;
+	g.t[m].external = true;
+	g.t[m].kind = DL_K_SET;
+	assert_int_equal(dl_verdict_of(&g, &r, 1000000000), DL_V_NONE);
+	/* a latch wait is external (any process may signal it) yet suspect */
+	g.t[m].owner_unknown = true;
+	assert_int_equal(dl_verdict_of(&g, &r, 1000000000), DL_V_SUSPECTED);
+	/* threads of processes not named do not count */
+	g.t[a].named = g.t[b].named = g.t[m].named = false;
+	assert_int_equal(dl_verdict_of(&g, &r, 1000000000), DL_V_NONE);
+	dl_result_fini(&r);
+	dl_graph_fini(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +305,8 @@ int main(void)
 		cmocka_unit_test(test_no_deadlock),
 		cmocka_unit_test(test_two_cycles_and_bad_edges),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_knot_and_outside),
+		cmocka_unit_test(test_verdict_suspected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

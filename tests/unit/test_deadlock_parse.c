@@ -253,6 +253,25 @@ static void test_scan_tasks_fixture(void **state)
 	assert_int_equal(mkdir(d, 0700), 0);
 	put_file(d, "stat", "7 (main) S 1 7 7 0\n");
 	put_file(d, "syscall", "0 0x5 0x7ffc 0x1 0x0 0x0 0x0 0x7ffc00 0x7f00\n");
+	{	/* process stats for the parent links: 7's children are 20 and 21 */
+		pid_t kids[4], pp = 0;
+		const char *procs[][2] = { { "7", "7 (main) S 1 7" }, { "20", "20 (a b) S 7 20" },
+					   { "21", "21 (c) R 7 21" }, { "22", "22 (d) S 20 22" } };
+
+		for (size_t i = 0; i < 4; i++) {
+			char pd[600];
+
+			snprintf(pd, sizeof(pd), "%s/%s", root, procs[i][0]);
+			mkdir(pd, 0700);
+			put_file(pd, "stat", procs[i][1]);
+		}
+		assert_int_equal(dl_children(root, 7, kids, 4), 2);
+		assert_true((kids[0] == 20 && kids[1] == 21) || (kids[0] == 21 && kids[1] == 20));
+		assert_int_equal(dl_children(root, 7, kids, 1), 1);
+		assert_int_equal(dl_children(root, 22, kids, 4), 0);
+		assert_int_equal(dl_ppid(root, 22, &pp), 0);
+		assert_int_equal(pp, 20);
+	}
 	put_file(d, "wchan", "pipe_read");
 	snprintf(d, sizeof(d), "%s/7/task/8", root);
 	assert_int_equal(mkdir(d, 0700), 0);
@@ -272,10 +291,75 @@ static void test_scan_tasks_fixture(void **state)
 	assert_int_equal(system(d), 0);
 }
 
+
+static void test_tcp_peers(void **state)
+{
+	const char *tcp =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		"   0: 0100007F:1538 00000000:0000 0A 00000000:00000000 00:00000000 00000000   106        0 60199 1 0\n"
+		"   1: 0100007F:9C40 0100007F:1538 01 00000000:00000000 00:00000000 00000000     0        0 7001 1 0\n"
+		"   2: 0100007F:1538 0100007F:9C40 01 00000000:00000000 00:00000000 00000000   106        0 7002 1 0\n"
+		"   3: 0A000002:0016 0A000001:D431 01 00000000:00000000 00:00000000 00000000     0        0 7003 1 0\n"
+		"   4: 0100007F:9C41 0100007F:1538 06 00000000:00000000 03:00000000 00000000     0        0 0 0 0\n";
+	struct dl_upeers p = { 0 };
+
+	(void)state;
+	assert_int_equal(dl_tcp_peers_parse(&p, tcp), 0);
+	dl_upeers_sort(&p);
+	assert_int_equal(p.n, 2);
+	assert_true(dl_upeers_get(&p, 7001) == 7002);
+	assert_true(dl_upeers_get(&p, 7002) == 7001);
+	assert_true(dl_upeers_get(&p, 7003) == 0);	/* its peer is another host */
+	assert_true(dl_upeers_get(&p, 60199) == 0);	/* listening */
+	dl_upeers_fini(&p);
+}
+
+static void test_event_loop_parsers(void **state)
+{
+	const char *fdinfo = "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n"
+			     "tfd:        5 events:       19 data:                5  pos:0 ino:2f45 sdev:f\n"
+			     "tfd:       12 events:        4 data:  ffffffff0000000c  pos:0 ino:c sdev:d\n";
+	const char *sched = "cat (10538, #threads: 1)\n---\nse.exec_start                                :"
+			    "        315465.500569\nse.vruntime : 1.0\n";
+	/* fields 4..38 hold their own number, field 39 (the CPU) is 1 */
+	const char *stat = "42 (a) b) S 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 1 0 0 0 0\n";
+	int fds[4], cpu = -1;
+	unsigned ev[4];
+	int64_t ns = 0;
+	struct dl_sysline s;
+
+	(void)state;
+	assert_int_equal(dl_parse_epoll_tfds(fdinfo, fds, ev, 4), 2);
+	assert_int_equal(fds[0], 5);
+	assert_int_equal(ev[0], 0x19);
+	assert_int_equal(fds[1], 12);
+	assert_int_equal(ev[1], 0x4);
+	assert_int_equal(dl_parse_epoll_tfds(fdinfo, fds, ev, 1), 1);
+	assert_int_equal(dl_parse_epoll_tfds("flags: 02\n", fds, ev, 4), 0);
+	assert_int_equal(dl_parse_sched_exec_start(sched, &ns), 0);
+	assert_true(ns == 315465500569LL);
+	assert_int_equal(dl_parse_sched_exec_start("se.exec_start : 12.5\n", &ns), 0);
+	assert_true(ns == 12500000LL);
+	assert_int_equal(dl_parse_sched_exec_start("nothing\n", &ns), -EINVAL);
+	assert_int_equal(dl_parse_stat_cpu(stat, &cpu), 0);
+	assert_int_equal(cpu, 1);
+	assert_int_equal(dl_parse_stat_cpu("1 (x) S 1 2\n", &cpu), -EINVAL);
+	/* the user sp and pc after the six arguments */
+	assert_int_equal(dl_parse_syscall("232 0x8 0x7ffd 0x1 0xffffffff 0x0 0x0 0x7ffc1000 0x7f0012345678\n", &s), 0);
+	assert_int_equal(s.nr, 232);
+	assert_true(s.sp == 0x7ffc1000 && s.pc == 0x7f0012345678);
+	assert_int_equal(dl_parse_syscall("-1 0x7ffc2000 0x401000\n", &s), 0);
+	assert_int_equal(s.nr, -1);
+	assert_int_equal(dl_parse_syscall("running\n", &s), 0);
+	assert_true(s.running && !s.sp && !s.pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_line),
+		cmocka_unit_test(test_event_loop_parsers),
+		cmocka_unit_test(test_tcp_peers),
 		cmocka_unit_test(test_stat_and_status),
 		cmocka_unit_test(test_fdinfo_and_links),
 		cmocka_unit_test(test_maps),

@@ -82,9 +82,10 @@ static void snap(struct dl_blockset *b, uint64_t ts, int fd)
 	dl_blockset_sort(b);
 }
 
-/* A call ptrace made restart keeps its first enter time: not fresh again,
- * its wait not shorter; a different call, or a long absence, ends that. */
-static void test_restart_carry(void **state)
+/* Nothing restarts calls any more (stacks are read without ptrace): the same
+ * call (syscall, fd, address) entered again later is a new wait, with its own
+ * enter time, fresh again once it crosses the threshold. */
+static void test_same_call_again_is_new(void **state)
 {
 	struct dl_blockset b;
 
@@ -92,26 +93,14 @@ static void test_restart_carry(void **state)
 	assert_int_equal(dl_blockset_init(&b), 0);
 	snap(&b, SEC, 3);
 	assert_int_equal(dl_blockset_crossed(&b, 3 * SEC, SEC), 1);
-	assert_int_equal(dl_blockset_will_restart(&b, 7), 0);
-	assert_int_equal(dl_blockset_will_restart(&b, 8), 0);	/* not blocked: nothing */
-	snap(&b, 0, 3);						/* stopped, out of its call */
-	snap(&b, 4 * SEC, 3);					/* restarted */
-	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, SEC);
-	assert_int_equal(dl_blockset_crossed(&b, 6 * SEC, SEC), 0);
-	assert_int_equal(dl_blockset_wait_ns(&b, 7, 6 * SEC), 5 * SEC);
-	/* another call (fd 4): a new wait, and the carry is gone */
-	snap(&b, 7 * SEC, 4);
-	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, 7 * SEC);
-	snap(&b, 8 * SEC, 3);
-	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, 8 * SEC);
-	/* out of any call for DL_CARRY_MISSES looks: forgotten */
-	assert_int_equal(dl_blockset_will_restart(&b, 7), 0);
-	for (int i = 0; i < DL_CARRY_MISSES; i++)
-		snap(&b, 0, 3);
-	snap(&b, 20 * SEC, 3);
-	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, 20 * SEC);
+	snap(&b, 0, 3);			/* out of its call */
+	snap(&b, 4 * SEC, 3);		/* the same call, entered again */
+	assert_int_equal(dl_blockset_get(&b, 7)->in.ts, 4 * SEC);
+	assert_int_equal(dl_blockset_wait_ns(&b, 7, 6 * SEC), 2 * SEC);
+	assert_int_equal(dl_blockset_crossed(&b, 6 * SEC, SEC), 1);
 	dl_blockset_fini(&b);
 }
+
 
 static void test_cycle_once(void **state)
 {
@@ -284,8 +273,8 @@ static void test_step_on_pipes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_call_again_is_new),
 		cmocka_unit_test(test_blockset),
-		cmocka_unit_test(test_restart_carry),
 		cmocka_unit_test(test_cycle_once),
 		cmocka_unit_test(test_step_on_pipes),
 	};

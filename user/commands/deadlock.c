@@ -4,7 +4,7 @@
  *   --watch    live: the probes' `inflight` map says who has been blocked in
  *              IPC for longer than --threshold; their graph is built then,
  *              and each new cycle and stall is reported once.
- * Exit 0 no deadlock, 1 deadlock, 2 error.
+ * Exit 0 no deadlock, 1 deadlock, 2 error, 3 (-p) suspected.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,7 +20,7 @@
 #include "trace/session.h"
 #include "util/json.h"
 
-enum { DL_EXIT_NONE = 0, DL_EXIT_DEADLOCK = 1, DL_EXIT_ERROR = 2 };
+enum { DL_EXIT_NONE = 0, DL_EXIT_DEADLOCK = 1, DL_EXIT_ERROR = 2, DL_EXIT_SUSPECTED = 3 };
 
 #define WATCH_TICK_MS 100
 
@@ -38,6 +38,8 @@ static int snapshot(const struct ipcs_opts *o)
 	struct dl_scan s = { .root = "/proc", .pids = o->pids, .npids = o->npids };
 	struct dl_graph g;
 	struct dl_result r;
+	enum dl_verdict v;
+	int64_t threshold_ns;
 	int rc = dl_diagnose(&s, &g);
 
 	if (rc)
@@ -49,12 +51,14 @@ static int snapshot(const struct ipcs_opts *o)
 		return DL_EXIT_ERROR;
 	}
 	if (!o->no_stacks)
-		dl_add_stacks(&g, &r);
+		dl_add_stacks_ex(&g, &r, true, o->ptrace_stacks);
+	threshold_ns = (int64_t)(o->threshold_s * 1e9);
+	v = dl_verdict_of(&g, &r, threshold_ns);
 	if (o->json)
-		dl_print_json(stdout, &g, &r);
+		dl_print_json(stdout, &g, &r, v);
 	else
-		dl_print_text(stdout, &g, &r);
-	rc = r.ncycles ? DL_EXIT_DEADLOCK : DL_EXIT_NONE;
+		dl_print_text(stdout, &g, &r, v, threshold_ns);
+	rc = v == DL_V_DEADLOCK ? DL_EXIT_DEADLOCK : v == DL_V_SUSPECTED ? DL_EXIT_SUSPECTED : DL_EXIT_NONE;
 	dl_result_fini(&r);
 	dl_graph_fini(&g);
 	return finish_output(rc);
@@ -85,14 +89,8 @@ static void report_chain(struct watch *w, struct dl_graph *g, struct dl_chain *c
 	uint64_t since = w->ss.waits.now_ns - w->start_ns;
 	size_t num;
 
-	if (!w->o->no_stacks) {
-		dl_add_stacks(g, &one);
-		/* ptrace made the blocked calls restart: the same waits, not new ones */
-		for (size_t k = 0; k < c->n; k++)
-			if (dl_blockset_will_restart(&w->ss.waits.b, g->t[c->th[k]].tid))
-				log_warn("deadlock --watch: out of memory: thread %d may be reported again",
-					 (int)g->t[c->th[k]].tid);
-	}
+	if (!w->o->no_stacks)
+		dl_add_stacks(g, &one);	/* without stopping anyone: no call restarts */
 	num = cycle ? ++w->reported : ++w->stalls;
 	if (w->o->json) {
 		struct json_writer jw;

@@ -10,14 +10,6 @@ struct seen_key {
 	uint64_t ts;
 };
 
-/* A call restarted by ptrace: its first enter time and what it was. */
-struct dl_carry {
-	uint64_t ts, uptr;
-	int32_t fd;
-	uint16_t sys;
-	unsigned misses;
-};
-
 #define CYCLE_KEY_MAX 16	/* threads of a cycle that make its key */
 
 struct cycle_key {
@@ -27,20 +19,13 @@ struct cycle_key {
 int dl_blockset_init(struct dl_blockset *b)
 {
 	memset(b, 0, sizeof(*b));
-	if (hashmap_init(&b->seen, sizeof(struct seen_key)) || hashmap_init(&b->reported, sizeof(struct cycle_key)) ||
-	    hashmap_init(&b->restarted, sizeof(int32_t)))
+	if (hashmap_init(&b->seen, sizeof(struct seen_key)) || hashmap_init(&b->reported, sizeof(struct cycle_key)))
 		return -EINVAL;
 	return 0;
 }
 
 void dl_blockset_fini(struct dl_blockset *b)
 {
-	size_t it = 0;
-	void *v;
-
-	while (hashmap_next(&b->restarted, &it, NULL, &v))
-		free(v);
-	hashmap_fini(&b->restarted);
 	hashmap_fini(&b->seen);
 	hashmap_fini(&b->reported);
 	free(b->v);
@@ -82,32 +67,6 @@ static int cmp_tid(const void *x, const void *y)
 	return (a->tid > b->tid) - (a->tid < b->tid);
 }
 
-/* A restarted call keeps its first enter time; carries of threads gone to
- * another call, or out of calls for a while, are dropped. */
-static void apply_carries(struct dl_blockset *b)
-{
-	size_t it = 0;
-	const void *key;
-	void *v;
-
-	/* deleting while iterating is safe (hashmap.h) */
-	while (hashmap_next(&b->restarted, &it, &key, &v)) {
-		struct dl_carry *c = v;
-		struct dl_blocked *e = (struct dl_blocked *)dl_blockset_get(b, *(const int32_t *)key);
-
-		if (!e) {
-			if (++c->misses < DL_CARRY_MISSES)
-				continue;
-		} else if (e->in.sys == c->sys && e->in.fd == c->fd && e->in.uptr == c->uptr && e->in.ts >= c->ts) {
-			c->misses = 0;
-			e->in.ts = c->ts;
-			continue;
-		}
-		hashmap_del(&b->restarted, key);
-		free(c);
-	}
-}
-
 void dl_blockset_sort(struct dl_blockset *b)
 {
 	if (b->n)
@@ -118,27 +77,6 @@ void dl_blockset_sort(struct dl_blockset *b)
 		if (!w || b->v[w - 1].tid != b->v[i].tid)
 			b->v[w++] = b->v[i];
 	b->n = w;
-	apply_carries(b);
-}
-
-int dl_blockset_will_restart(struct dl_blockset *b, pid_t tid)
-{
-	const struct dl_blocked *e = dl_blockset_get(b, tid);
-	int32_t key = tid;
-	struct dl_carry *c;
-
-	if (!e)
-		return 0;
-	c = hashmap_get(&b->restarted, &key);
-	if (!c) {
-		c = calloc(1, sizeof(*c));
-		if (!c || hashmap_put(&b->restarted, &key, c, NULL)) {
-			free(c);
-			return -ENOMEM;
-		}
-	}
-	*c = (struct dl_carry){ .ts = e->in.ts, .uptr = e->in.uptr, .fd = e->in.fd, .sys = e->in.sys };
-	return 0;
 }
 
 const struct dl_blocked *dl_blockset_get(const struct dl_blockset *b, pid_t tid)

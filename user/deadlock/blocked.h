@@ -26,7 +26,6 @@ struct dl_blockset {
 	size_t n, cap;
 	struct hashmap seen;	/* (tid, enter ts) already past the threshold */
 	struct hashmap reported;	/* cycle keys already reported */
-	struct hashmap restarted;	/* tid -> struct dl_carry: calls ptrace made restart */
 };
 
 int dl_blockset_init(struct dl_blockset *b);
@@ -35,18 +34,10 @@ void dl_blockset_fini(struct dl_blockset *b);
 /* Start a new snapshot; add one inflight entry (live_scan_inflight's cb). */
 void dl_blockset_clear(struct dl_blockset *b);
 int dl_blockset_add(struct dl_blockset *b, pid_t tid, const struct ipcs_inflight *in);
-/* Sort, keep one entry per thread, apply the restart carries. */
+/* Sort, keep one entry per thread. */
 void dl_blockset_sort(struct dl_blockset *b);
 /* dl_blockset_add with the signature of live_scan_inflight's callback. */
 int dl_blockset_add_cb(__u32 tid, const struct ipcs_inflight *in, void *blockset);
-
-/* tid's blocked call is about to be restarted by a ptrace attach (its
- * stack unwound): when the same call (syscall, fd, address) shows up again
- * with a later enter time, it keeps the first one, so the wait is neither
- * shorter nor reported again. Forgotten once the thread is seen in another
- * call, or out of any call for DL_CARRY_MISSES looks. 0 or -ENOMEM. */
-#define DL_CARRY_MISSES 3
-int dl_blockset_will_restart(struct dl_blockset *b, pid_t tid);
 
 /* The entry of tid, or NULL. */
 const struct dl_blocked *dl_blockset_get(const struct dl_blockset *b, pid_t tid);

@@ -37,9 +37,14 @@ struct dl_scan {
  * requested process does not exist, -EACCES without ptrace rights. */
 int dl_diagnose(const struct dl_scan *s, struct dl_graph *g);
 
-/* Unwind the user stacks of the threads in the result's cycles and stalls,
- * and name the mappings' symbols of their lock addresses. Failures leave a
- * thread without a stack (logged). */
+/* Unwind the user stacks of the threads in the result's cycles and stalls
+ * (and with all_named, of every thread of the named processes), and name the
+ * mappings' symbols of their lock addresses. Without use_ptrace nobody is
+ * stopped (registers from /proc, memory with process_vm_readv); with it the
+ * processes are ptrace-attached (their blocked calls restart). Failures
+ * leave a thread without a stack (logged). */
+void dl_add_stacks_ex(struct dl_graph *g, const struct dl_result *r, bool all_named, bool use_ptrace);
+/* The same for cycles and stalls, without ptrace. */
 void dl_add_stacks(struct dl_graph *g, const struct dl_result *r);
 
 #endif

@@ -6,9 +6,12 @@
 #include "deadlock/waitgraph.h"
 #include "util/json.h"
 
-void dl_print_text(FILE *f, const struct dl_graph *g, const struct dl_result *r);
-/* The whole document {deadlock, threads_scanned, cycles[], stalls[]}. */
-void dl_print_json(FILE *f, const struct dl_graph *g, const struct dl_result *r);
+/* Every thread of the named processes, the cycles and stalls, the verdict
+ * (threshold_ns: the one the suspected verdict used). */
+void dl_print_text(FILE *f, const struct dl_graph *g, const struct dl_result *r, enum dl_verdict v,
+		   int64_t threshold_ns);
+/* The whole document {verdict, deadlock, threads_scanned, threads[], cycles[], stalls[]}. */
+void dl_print_json(FILE *f, const struct dl_graph *g, const struct dl_result *r, enum dl_verdict v);
 /* One chain as {"threads": [...]} (also --watch's JSON lines). */
 void dl_json_chain(struct json_writer *w, const struct dl_graph *g, const struct dl_chain *c);
 /* One cycle as text, headed "DEADLOCK num" (also --watch). */

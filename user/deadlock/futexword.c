@@ -41,8 +41,13 @@ int dl_futex_from_syscall(const struct dl_sysline *s, struct dl_futex_wait *w)
 
 int dl_futex_read(pid_t pid, uint64_t addr, uint32_t *out, size_t n)
 {
-	struct iovec local = { .iov_base = out, .iov_len = n * sizeof(*out) };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = n * sizeof(*out) };
+	return dl_mem_read(pid, addr, out, n * sizeof(*out));
+}
+
+int dl_mem_read(pid_t pid, uint64_t addr, void *out, size_t len)
+{
+	struct iovec local = { .iov_base = out, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
 	char path[64];
 	ssize_t got;
 	int fd;

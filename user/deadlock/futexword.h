@@ -25,6 +25,9 @@ struct dl_futex_wait {
  * futex_wait(2)); -EINVAL for anything else (wakes, other syscalls). */
 int dl_futex_from_syscall(const struct dl_sysline *s, struct dl_futex_wait *w);
 
+/* Read len bytes at addr of pid, without stopping it. 0 or -errno. */
+int dl_mem_read(pid_t pid, uint64_t addr, void *out, size_t len);
+
 /* Read n 32-bit words at addr of pid (process_vm_readv, else /proc/PID/mem). */
 int dl_futex_read(pid_t pid, uint64_t addr, uint32_t *out, size_t n);
 

@@ -4,6 +4,7 @@
  * every read is bounded, every failure skips that task or fd.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -43,7 +44,88 @@ int dl_parse_syscall(const char *text, struct dl_sysline *out)
 		if (errno || end == p + 2)
 			return -EINVAL;
 	}
+	/* then the user sp and pc (absent in old fixtures: left 0) */
+	for (int i = 0; i < 2; i++) {
+		uint64_t v;
+
+		p = end;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "0x", 2))
+			break;
+		v = strtoull(p, &end, 16);
+		if (end == p + 2)
+			break;
+		if (i)
+			out->pc = v;
+		else
+			out->sp = v;
+	}
 	return 0;
+}
+
+int dl_parse_sched_exec_start(const char *text, int64_t *ns)
+{
+	const char *p = strstr(text, "se.exec_start");
+	unsigned long long ms, frac = 0;
+	int digits = 0;
+
+	if (!p || !(p = strchr(p, ':')))
+		return -EINVAL;
+	p++;
+	while (*p == ' ')
+		p++;
+	if (sscanf(p, "%llu", &ms) != 1)
+		return -EINVAL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+			frac = frac * 10 + (unsigned)(*p - '0');
+	for (; digits < 6; digits++)
+		frac *= 10;
+	*ns = (int64_t)(ms * 1000000ull + frac);
+	return 0;
+}
+
+int dl_parse_stat_cpu(const char *text, int *cpu)
+{
+	const char *p = strrchr(text, ')');
+	int field = 2;
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (++field == 39)
+			return sscanf(p, "%d", cpu) == 1 ? 0 : -EINVAL;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return -EINVAL;
+}
+
+size_t dl_parse_epoll_tfds(const char *text, int *fds, unsigned *events, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = text; n < max && (p = strstr(p, "tfd:")); p += 4) {
+		int fd;
+		unsigned ev;
+
+		if (p != text && p[-1] != '\n')
+			continue;
+		if (sscanf(p, "tfd: %d events: %x", &fd, &ev) != 2 || fd < 0)
+			continue;
+		fds[n] = fd;
+		events[n] = ev;
+		n++;
+	}
+	return n;
 }
 
 int dl_parse_task_stat(const char *text, char *state, char *comm, size_t commsz)
@@ -212,6 +294,69 @@ int dl_scan_tasks(const char *root, pid_t pid, struct dl_task **v, size_t *n)
 	*v = out;
 	*n = cnt;
 	return 0;
+}
+
+int dl_task_idle_ns(const char *root, pid_t pid, pid_t tid, int64_t *ns)
+{
+	char path[PATH_MAX], buf[4096];
+	int64_t theirs, ours;
+	cpu_set_t old, one;
+	bool pinned;
+	int cpu, rc;
+
+	snprintf(path, sizeof(path), "%s/%d/task/%d/stat", root, pid, tid);
+	if (procfs_read_small(path, buf, sizeof(buf)) < 0 || dl_parse_stat_cpu(buf, &cpu) || cpu < 0 ||
+	    cpu >= CPU_SETSIZE)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/%d/task/%d/sched", root, pid, tid);
+	if (procfs_read_small(path, buf, sizeof(buf)) < 0 || dl_parse_sched_exec_start(buf, &theirs))
+		return -ENOENT;
+	if (sched_getaffinity(0, sizeof(old), &old))
+		return -errno;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	/* we run on that CPU now: our exec_start is its runqueue's clock. If we
+	 * may not (a cpuset), another CPU's clock is close enough to tell
+	 * seconds, though it may drift by its interrupt and steal time. */
+	pinned = !sched_setaffinity(0, sizeof(one), &one);
+	rc = procfs_read_small("/proc/thread-self/sched", buf, sizeof(buf)) < 0 ||
+	     dl_parse_sched_exec_start(buf, &ours) ? -ENOENT : 0;
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	if (rc)
+		return rc;
+	*ns = ours > theirs ? ours - theirs : 0;
+	return 0;
+}
+
+int dl_ppid(const char *root, pid_t pid, pid_t *ppid)
+{
+	char path[PATH_MAX], buf[1024];
+	const char *p;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", root, pid);
+	if (procfs_read_small(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+		return -ESRCH;
+	return sscanf(p + 1, " %*c %d", ppid) == 1 ? 0 : -EINVAL;
+}
+
+long dl_children(const char *root, pid_t pid, pid_t *out, size_t max)
+{
+	struct dirent *de;
+	DIR *d = opendir(root);
+	size_t n = 0;
+
+	if (!d)
+		return -errno;
+	while (n < max && (de = readdir(d))) {
+		long child = procfs_parse_num(de->d_name);
+		pid_t ppid;
+
+		if (child > 0 && !dl_ppid(root, (pid_t)child, &ppid) && ppid == pid)
+			out[n++] = (pid_t)child;
+	}
+	closedir(d);
+	return (long)n;
 }
 
 int dl_tid_tgid(const char *root, pid_t tid, pid_t *tgid)

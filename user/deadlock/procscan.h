@@ -17,6 +17,7 @@ struct dl_sysline {
 	bool running;		/* "running": on a CPU, no syscall to show */
 	long nr;		/* syscall number; -1 = blocked outside a syscall */
 	uint64_t args[6];
+	uint64_t sp, pc;	/* user registers saved at syscall entry (0 when running) */
 };
 
 enum dl_fdtype { DL_FD_OTHER = 0, DL_FD_PIPE, DL_FD_SOCKET, DL_FD_PATH };
@@ -43,6 +44,9 @@ struct dl_fdindex {
 };
 
 int dl_parse_syscall(const char *text, struct dl_sysline *out);
+/* An epoll fd's fdinfo: its "tfd: N events: HEX" lines (fds it watches,
+ * with their event masks). Returns how many (at most max). */
+size_t dl_parse_epoll_tfds(const char *text, int *fds, unsigned *events, size_t max);
 /* "pid (comm) S ...": state and comm (comm may hold spaces and ')'). */
 int dl_parse_task_stat(const char *text, char *state, char *comm, size_t commsz);
 /* fdinfo's "flags:\t0100002" (octal) */
@@ -58,6 +62,25 @@ int dl_maps_describe(const char *maps, uint64_t addr, char *out, size_t outsz);
 
 /* Every task of pid under root. *v is malloc'd. 0 or -errno (-ESRCH: no such process). */
 int dl_scan_tasks(const char *root, pid_t pid, struct dl_task **v, size_t *n);
+
+/* /proc/PID/sched's "se.exec_start : 12345.678901" (ms) in ns. */
+int dl_parse_sched_exec_start(const char *text, int64_t *ns);
+/* The 39th field of /proc/PID/stat (the CPU it last ran on). */
+int dl_parse_stat_cpu(const char *text, int *cpu);
+/*
+ * How long ago the scheduler last ran a sleeping thread: its se.exec_start
+ * against ours read on the same CPU (each runqueue has its own clock), so
+ * the caller's thread is moved to that CPU for the read and back (when it
+ * may not, its own CPU's clock is used). -errno when /proc/PID/sched is
+ * absent (no CONFIG_SCHED_DEBUG).
+ */
+int dl_task_idle_ns(const char *root, pid_t pid, pid_t tid, int64_t *ns);
+
+/* The children of pid (processes whose parent it is), at most max. Count or -errno. */
+long dl_children(const char *root, pid_t pid, pid_t *out, size_t max);
+
+/* The parent of pid, or -errno. */
+int dl_ppid(const char *root, pid_t pid, pid_t *ppid);
 
 /* The thread group of a thread id, or -errno. */
 int dl_tid_tgid(const char *root, pid_t tid, pid_t *tgid);

@@ -4,6 +4,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -128,4 +129,95 @@ void dl_upeers_fini(struct dl_upeers *p)
 {
 	free(p->v);
 	memset(p, 0, sizeof(*p));
+}
+
+/* One /proc/net/tcp{,6} socket: its endpoints as the file spells them. */
+struct tcpent {
+	char local[48], remote[48];
+	uint64_t ino;
+};
+
+static int cmp_tcp(const void *a, const void *b)
+{
+	const struct tcpent *x = a, *y = b;
+	int c = strcmp(x->local, y->local);
+
+	return c ? c : strcmp(x->remote, y->remote);
+}
+
+int dl_tcp_peers_parse(struct dl_upeers *p, const char *text)
+{
+	struct tcpent *v = NULL, key, *hit;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		struct tcpent e;
+		unsigned long long ino;
+
+		if (sscanf(line, " %*u: %47s %47s %*x %*s %*s %*s %*u %*u %llu", e.local, e.remote, &ino) != 3 ||
+		    !ino || !strchr(e.local, ':'))
+			continue;	/* the header, or a socket without an inode (TIME_WAIT) */
+		e.ino = ino;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct tcpent *t = realloc(v, nc * sizeof(*t));
+
+			if (!t) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = t;
+			cap = nc;
+		}
+		v[n++] = e;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_tcp);
+	/* both ends in this table: a connection inside this host (loopback or not) */
+	for (size_t i = 0; !rc && i < n; i++) {
+		memcpy(key.local, v[i].remote, sizeof(key.local));
+		memcpy(key.remote, v[i].local, sizeof(key.remote));
+		hit = bsearch(&key, v, n, sizeof(*v), cmp_tcp);
+		if (hit && hit->ino != v[i].ino)
+			rc = push(p, v[i].ino, hit->ino);
+	}
+	free(v);
+	return rc;
+}
+
+/* A whole /proc file (its size is not known beforehand); NULL on failure. */
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "re"), *m;
+	char *text = NULL, buf[8192];
+	size_t len = 0, got;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&text, &len);
+	if (m) {
+		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, got, m);
+		fclose(m);
+	}
+	fclose(f);
+	return text;
+}
+
+int dl_tcp_peers_load(struct dl_upeers *p)
+{
+	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < 2; i++) {
+		char *text = read_all(files[i]);
+
+		if (!text)
+			continue;	/* no IPv6 */
+		rc = dl_tcp_peers_parse(p, text);
+		free(text);
+	}
+	dl_upeers_sort(p);
+	return rc;
 }

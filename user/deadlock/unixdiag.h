@@ -1,4 +1,5 @@
-/* unixdiag.h - unix socket peers (inode -> peer inode) from sock_diag, as `ss -xp` reads them. */
+/* unixdiag.h - socket peers (inode -> peer inode): unix sockets from sock_diag, as `ss -xp`
+ * reads them; TCP connections inside the host from /proc/net/tcp{,6}. */
 #ifndef IPCS_DL_UNIXDIAG_H
 #define IPCS_DL_UNIXDIAG_H
 
@@ -22,5 +23,12 @@ void dl_upeers_sort(struct dl_upeers *p);
 /* The peer inode of ino, 0 when none is known (listening, unconnected). */
 uint64_t dl_upeers_get(const struct dl_upeers *p, uint64_t ino);
 void dl_upeers_fini(struct dl_upeers *p);
+
+/* TCP connections with both ends on this host (in this network namespace's
+ * /proc/net/tcp and tcp6: loopback, or to one of its own addresses): each
+ * socket's peer is the socket whose endpoints are its own swapped. Appends
+ * to p (then sorted); the unix and TCP inodes never collide (one sockfs). */
+int dl_tcp_peers_parse(struct dl_upeers *p, const char *text);
+int dl_tcp_peers_load(struct dl_upeers *p);
 
 #endif

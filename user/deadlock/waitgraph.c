@@ -10,6 +10,8 @@ const char *dl_kind_name(enum dl_kind k)
 	static const char *const names[] = {
 		[DL_K_NONE] = "none", [DL_K_MUTEX] = "mutex", [DL_K_FUTEX] = "futex",
 		[DL_K_PIPE] = "pipe", [DL_K_FIFO] = "fifo", [DL_K_SOCKET] = "socket", [DL_K_MQ] = "mq",
+		[DL_K_SET] = "set", [DL_K_SIGNAL] = "signal", [DL_K_SLEEP] = "sleep", [DL_K_OTHER] = "other",
+		[DL_K_CHILD] = "child",
 	};
 
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
@@ -23,9 +25,8 @@ void dl_graph_init(struct dl_graph *g)
 void dl_graph_fini(struct dl_graph *g)
 {
 	for (size_t i = 0; i < g->nt; i++) {
-		for (size_t j = 0; j < g->t[i].nstack; j++)
-			free(g->t[i].stack[j]);
 		free(g->t[i].stack);
+		free(g->t[i].set);
 	}
 	free(g->t);
 	free(g->e);
@@ -170,7 +171,7 @@ static void dead_set(const struct dl_graph *g, bool *dead)
 	bool changed = true;
 
 	for (size_t i = 0; i < g->nt; i++)
-		dead[i] = g->t[i].kind != DL_K_NONE && g->t[i].nedges > 0;
+		dead[i] = g->t[i].kind != DL_K_NONE && g->t[i].nedges > 0 && !g->t[i].external;
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i < g->nt; i++) {
@@ -236,7 +237,7 @@ static size_t stall_next(const struct dl_graph *g, const bool *dead, size_t i)
 	for (size_t e = t->first_edge; e < t->first_edge + t->nedges; e++) {
 		const struct dl_thread *to = &g->t[g->e[e].to];
 
-		if (to->kind == DL_K_NONE || !to->nedges)
+		if (to->kind == DL_K_NONE || !to->nedges || to->external)
 			return e;
 		if (!dead[g->e[e].to] && dead[g->e[best].to])
 			best = e;
@@ -256,7 +257,7 @@ static int stall_from(const struct dl_graph *g, const bool *dead, const bool *on
 		size_t e;
 
 		covered[i] = true;
-		if (t->kind == DL_K_NONE || !t->nedges || oncycle[i]) {
+		if (t->kind == DL_K_NONE || !t->nedges || t->external || oncycle[i]) {
 			rc = chain_push(&c, i, (size_t)-1, g->nt);
 			break;
 		}
@@ -291,14 +292,15 @@ int dl_analyse(const struct dl_graph *g, struct dl_result *r)
 	rc = find_cycles(g, dead, walk, oncycle, r);
 	/* a stalled thread's chosen hop is not a head: the chain through it is */
 	for (size_t i = 0; !rc && i < g->nt; i++)
-		if (!oncycle[i] && g->t[i].kind != DL_K_NONE && g->t[i].nedges)
+		if (!oncycle[i] && g->t[i].kind != DL_K_NONE && g->t[i].nedges && !g->t[i].external)
 			pointed[g->e[stall_next(g, dead, i)].to] = true;
 	/* heads first (nobody stalled waits for them), then leftovers in loops */
 	for (int pass = 0; pass < 2 && !rc; pass++)
 		for (size_t i = 0; i < g->nt && !rc; i++) {
 			const struct dl_thread *t = &g->t[i];
 
-			if (t->kind == DL_K_NONE || !t->nedges || oncycle[i] || covered[i])
+			/* a thread that can be woken from outside heads no stall */
+			if (t->kind == DL_K_NONE || !t->nedges || t->external || oncycle[i] || covered[i])
 				continue;
 			if (pass == 0 && pointed[i])
 				continue;
@@ -324,4 +326,30 @@ void dl_result_fini(struct dl_result *r)
 	free(r->cycles);
 	free(r->stalls);
 	memset(r, 0, sizeof(*r));
+}
+
+const char *dl_verdict_name(enum dl_verdict v)
+{
+	return v == DL_V_DEADLOCK ? "deadlock" : v == DL_V_SUSPECTED ? "suspected" : "none";
+}
+
+enum dl_verdict dl_verdict_of(const struct dl_graph *g, const struct dl_result *r, int64_t threshold_ns)
+{
+	bool suspect = false;
+
+	if (r->ncycles)
+		return DL_V_DEADLOCK;
+	for (size_t i = 0; i < g->nt; i++) {
+		const struct dl_thread *t = &g->t[i];
+
+		if (!t->named)
+			continue;
+		/* one of them can still act (it runs, its wait times out, or someone
+		 * who is not a latch's unknown setter can wake it): it may release the lock */
+		if (t->state == 'R' || t->kind == DL_K_NONE || t->timed || (t->external && !t->owner_unknown))
+			return DL_V_NONE;
+		if (t->owner_unknown && !t->timed && t->idle_ns >= 0 && t->idle_ns >= threshold_ns)
+			suspect = true;
+	}
+	return suspect ? DL_V_SUSPECTED : DL_V_NONE;
 }

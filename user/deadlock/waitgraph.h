@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "deadlock/stacks.h"
 
 #define DL_COMM 16
 #define DL_OBJ 96
@@ -27,6 +28,19 @@ enum dl_kind {
 	DL_K_FIFO,
 	DL_K_SOCKET,
 	DL_K_MQ,
+	DL_K_SET,		/* epoll/poll/select: any fd of a set */
+	DL_K_SIGNAL,		/* sigtimedwait, pause, sigsuspend: any sender */
+	DL_K_SLEEP,		/* nanosleep: the clock */
+	DL_K_OTHER,		/* another wait (a tty, a file...) */
+	DL_K_CHILD,		/* wait4/waitid: any child it waits for, exiting */
+};
+
+/* One fd of a wait set (epoll, poll, select). */
+struct dl_setfd {
+	int fd;
+	bool write;		/* waits to write (POLLOUT) rather than read */
+	char object[DL_OBJ];	/* pipe:[..], socket:[..], anon_inode:[eventfd], /dev/pts/1 ... */
+	unsigned nholders;	/* threads' processes holding the other end, outside the waiter */
 };
 
 const char *dl_kind_name(enum dl_kind k);
@@ -44,8 +58,18 @@ struct dl_thread {
 	int64_t ns;		/* waited so far, -1 unknown */
 	uint64_t uaddr;		/* futex address, 0 if none */
 	size_t first_edge, nedges;	/* set by dl_graph_finish */
-	char **stack;		/* frames, innermost first (owned) */
+	struct dl_frame *stack;	/* frames, innermost first (owned) */
 	size_t nstack;
+	uint64_t sp, pc;	/* user registers of a sleeping thread (/proc syscall), 0 unknown */
+	bool named;		/* of a process asked for (-p), not only a holder */
+	bool external;		/* can be woken from outside the graph: a timeout, a signal,
+				 * a terminal, a listening socket, a remote peer */
+	bool timed;		/* its call has a timeout */
+	bool owner_unknown;	/* a lock or latch wait whose owner nothing records */
+	int64_t idle_ns;	/* since the scheduler last ran it, -1 unknown */
+	char note[128];		/* what cannot be known about this wait */
+	struct dl_setfd *set;	/* a wait set's fds (owned) */
+	size_t nset;
 };
 
 struct dl_edge {
@@ -95,13 +119,26 @@ int dl_graph_finish(struct dl_graph *g);
 
 /*
  * Every thread that is blocked waits for ANY of its edges' threads (a pipe
- * has several possible writers). A thread is deadlocked when each of them is
- * deadlocked: the largest such set, found by removing threads that can be
- * unblocked by someone who can still move. Cycles inside it are reported
+ * has several possible writers, a wait set several fds). A thread is
+ * deadlocked when each of them is deadlocked and nothing outside the graph
+ * can wake it (not external): the largest such set (a knot), found by
+ * removing threads that can be unblocked by someone who can still move. Cycles inside it are reported
  * once each; every other blocked thread with an edge heads a stall chain
  * (unless another stalled thread waits for it). Returns 0 or -ENOMEM.
  */
 int dl_analyse(const struct dl_graph *g, struct dl_result *r);
 void dl_result_fini(struct dl_result *r);
+
+enum dl_verdict { DL_V_NONE = 0, DL_V_DEADLOCK, DL_V_SUSPECTED };
+
+/*
+ * DEADLOCK when the analysis found a cycle (a knot). Else SUSPECTED when no
+ * thread of the named processes can act (none runs, none has a timeout, none
+ * waits for something outside but a latch) and one of them has not run for at
+ * least threshold_ns while waiting, with no timeout, on a lock or latch
+ * whose owner cannot be read. Else NONE.
+ */
+enum dl_verdict dl_verdict_of(const struct dl_graph *g, const struct dl_result *r, int64_t threshold_ns);
+const char *dl_verdict_name(enum dl_verdict v);
 
 #endif
