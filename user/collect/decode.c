@@ -98,6 +98,7 @@ static size_t min_size(__u16 type)
 	case IPCS_REC_PAYLOAD:   return sizeof(struct ipcs_payload_rec);
 	case IPCS_REC_CGROUP:    return sizeof(struct ipcs_cgroup_rec);
 	case IPCS_REC_CGROUP_NAME: return sizeof(struct ipcs_cgroup_name_rec);
+	case IPCS_REC_PEER:      return sizeof(struct ipcs_peer_rec);
 	default:                 return 0;
 	}
 }
@@ -244,6 +245,13 @@ sys:
 		terminate(out->cgroup_name.path, sizeof(out->cgroup_name.path));
 		out->path = out->cgroup_name.path;
 		return out->cgroup_name.cgroup_id ? 0 : -EINVAL;
+	case IPCS_REC_PEER:
+		terminate(out->peer.comm, sizeof(out->peer.comm));
+		if (out->peer.addr_len != 0 && out->peer.addr_len != 36)
+			return -EINVAL;
+		if (out->peer.chan.kind < IPCS_KIND_UNIX_STREAM || out->peer.chan.kind > IPCS_KIND_UDP)
+			return -EINVAL;
+		return 0;
 	case IPCS_REC_PAYLOAD:
 		/* Consumers index data[] by cap_len: it must stay inside. */
 		if (out->payload.cap_len > IPCS_PAYLOAD_MAX || out->payload.cap_len > out->payload.len ||

@@ -29,6 +29,7 @@ struct ipcs_event {
 		struct ipcs_payload_rec payload;	/* IPCS_REC_PAYLOAD (follows its call's record) */
 		struct ipcs_cgroup_rec cgroup;		/* IPCS_REC_CGROUP */
 		struct ipcs_cgroup_name_rec cgroup_name;	/* IPCS_REC_CGROUP_NAME (path too) */
+		struct ipcs_peer_rec peer;		/* IPCS_REC_PEER */
 	};
 };
 

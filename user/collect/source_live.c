@@ -10,6 +10,8 @@
 #include "ipcscope.skel.h"
 #include "collect/cgnames.h"
 #include "collect/loader.h"
+#include "collect/peers.h"
+#include "collect/procfs_parse.h"
 #include "collect/source_live.h"
 #include "log.h"
 
@@ -20,6 +22,11 @@ struct live_source {
 	live_rec_cb cb;		/* of the live_poll/live_drain in progress */
 	void *ctx;
 	struct cgnames *cgn;	/* names the cgroup ids of records (NULL: out of memory) */
+	struct peers *peers;	/* names untraced peers (NULL: every process is traced) */
+	pid_t self;
+	bool filter_pid;
+	char comm[IPCS_COMM_LEN];	/* "" : no comm filter */
+	char cgroup_dir[4096];		/* "" : no cgroup filter */
 };
 
 struct proc_link {
@@ -34,7 +41,52 @@ static int on_sample(void *ctx, void *data, size_t len)
 	/* A cgroup id met first is named in the stream before the record. */
 	int err = cgnames_before(ls->cgn, data, len, ls->cb, ls->ctx);
 
+	/* An untraced process at the other end of a socket is named before it too. */
+	if (!err && ls->peers)
+		err = peers_before(ls->peers, data, len, ls->cb, ls->ctx);
 	return err ? err : ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
+}
+
+/* The probes' filter (filter.bpf.h) asked from user space: is pid traced? */
+static bool pid_traced(pid_t pid, void *ctx)
+{
+	struct live_source *ls = ctx;
+	char path[64], comm[IPCS_COMM_LEN + 2];
+	__u32 key = (__u32)pid;
+	__u8 v;
+	ssize_t n;
+
+	if (pid == ls->self)
+		return false;
+	if (ls->cgroup_dir[0] && ls->cgn && !cgnames_pid_under(ls->cgn, pid, ls->cgroup_dir))
+		return false;
+	if (!ls->filter_pid && !ls->comm[0])
+		return true;
+	if (ls->filter_pid && !bpf_map__lookup_elem(ls->skel->maps.traced_tgids, &key, sizeof(key),
+						    &v, sizeof(v), 0))
+		return true;
+	if (!ls->comm[0])
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	n = procfs_read_small(path, comm, sizeof(comm));
+	if (n > 0 && comm[n - 1] == '\n')
+		comm[n - 1] = '\0';
+	return n > 0 && !strcmp(comm, ls->comm);
+}
+
+/* With a filter, some peers are not traced: they are named from /proc. */
+static void peers_setup(struct live_source *ls, const struct live_config *cfg)
+{
+	ls->self = cfg->self_pid > 0 ? cfg->self_pid : getpid();
+	ls->filter_pid = cfg->npids > 0 || cfg->filter_pids;
+	if (cfg->comm)
+		snprintf(ls->comm, sizeof(ls->comm), "%s", cfg->comm);
+	if (cfg->cgroup)
+		snprintf(ls->cgroup_dir, sizeof(ls->cgroup_dir), "%s", cfg->cgroup->path);
+	if (!ls->filter_pid && !ls->comm[0] && !ls->cgroup_dir[0])
+		return;
+	if (peers_new("/proc", pid_traced, ls, &ls->peers))
+		log_warn("untraced peers are not named (out of memory)");
 }
 
 static int traced_put(struct live_source *ls, pid_t pid)
@@ -212,6 +264,7 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 	ls->follow_children = cfg->follow_children;
 	if (cgnames_new("/proc", NULL, &ls->cgn))
 		log_warn("cgroups are shown by id only (out of memory)");
+	peers_setup(ls, cfg);
 	loader_opts_from(cfg, &o);
 	err = loader_load(&o, &ls->skel);
 	if (err)
@@ -330,6 +383,7 @@ void live_close(struct live_source *ls)
 	ring_buffer__free(ls->rb);
 	loader_close(ls->skel);
 	cgnames_free(ls->cgn);
+	peers_free(ls->peers);
 	free(ls);
 }
 

@@ -139,6 +139,14 @@ static void retag(void *rec, const struct input *in)
 			r->cgroup_id = tag_cgroup(r->cgroup_id, t);
 		break;
 	}
+	case IPCS_REC_PEER: {
+		struct ipcs_peer_rec *r = rec;
+
+		r->pid = tag_pid(r->pid, t), r->ppid = tag_pid(r->ppid, t);
+		r->cgroup_id = tag_cgroup(r->cgroup_id, t);
+		tag_chan(&r->chan, t);
+		break;
+	}
 	case IPCS_REC_SEED_FD: {
 		struct ipcs_seed_fd_rec *r = rec;
 

@@ -201,6 +201,7 @@ static const char *type_name(__u16 t)
 	case IPCS_REC_PAYLOAD:   return "payload";
 	case IPCS_REC_CGROUP:    return "cgroup";
 	case IPCS_REC_CGROUP_NAME: return "cgroup_name";
+	case IPCS_REC_PEER:      return "peer";
 	}
 	return "?";
 }
@@ -280,6 +281,17 @@ static void jsonl_write_event(const struct jsonl *j, const struct ipcs_event *ev
 	case IPCS_REC_CGROUP_NAME:
 		json_ku64(&w, "cgroup_id", ev->cgroup_name.cgroup_id);
 		json_kstr(&w, "cgroup", ev->path);
+		break;
+	case IPCS_REC_PEER:
+		json_ku64(&w, "pid", ev->peer.pid);
+		json_ki64(&w, "fd", ev->peer.fd);
+		json_ku64(&w, "ppid", ev->peer.ppid);
+		json_kstr(&w, "comm", ev->peer.comm);
+		json_ku64(&w, "start_ns", ev->peer.start_ns);
+		json_kbool(&w, "traced", false);
+		chan_fields(&w, &ev->peer.chan);
+		json_ku64(&w, "sock_ino", ev->peer.sock_ino);
+		cgroup_fields(&w, j, ev->peer.cgroup_id);
 		break;
 	case IPCS_REC_SEED_FD:
 		json_ku64(&w, "pid", ev->seed_fd.pid);

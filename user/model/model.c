@@ -297,6 +297,7 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	err = proc_get(m, s->pid, s->comm, &p);
 	if (err)
 		return err;
+	p->ref.untraced = false;	/* its own record: it is traced */
 	/* prctl(PR_SET_NAME) renames without an exec; the main thread's comm names the process. */
 	if (s->tid == s->pid && s->comm[0] && strncmp(p->ref.comm, s->comm, IPCS_COMM_LEN))
 		proc_set_comm(p, s->comm);
@@ -528,6 +529,9 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		break;
 	case IPCS_REC_CGROUP_NAME:
 		err = cgroup_name_apply(m, &ev->cgroup_name);
+		break;
+	case IPCS_REC_PEER:
+		err = sock_peer_apply(m, &ev->peer);
 		break;
 	case IPCS_REC_PAYLOAD:
 		/* Counts come from the call's record; a write's bytes go to its message. */

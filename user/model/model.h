@@ -17,6 +17,7 @@ struct model_proc_ref {
 	__u32 pid;
 	__u64 start_ns;
 	char comm[IPCS_COMM_LEN];
+	bool untraced;	/* named as a peer of a traced process (IPCS_REC_PEER), not traced */
 };
 
 struct model_dir_stats {

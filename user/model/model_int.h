@@ -77,6 +77,11 @@ struct mchan {
 	__u64 orphan_gen;	/* != 0: no holders since that generation */
 	__u64 conn;		/* sockets: connection key, same on both ends (sock.c) */
 	bool seed_inode;	/* a socket seeded from /proc, keyed by inode until adopted (sock.c) */
+	bool untraced;		/* sockets: held by processes not traced (IPCS_REC_PEER): what is
+				   written to it is read at once, what comes from it was written at once */
+	__u64 sock_ino;		/* sockets: the inode of the socket whose queue this is, 0 unknown;
+				   another inode under the same identity is a new socket (sock.c) */
+	__u64 peer_id;		/* connected sockets: the other end's queue (ino), 0 unknown */
 	struct mq_state *mq;	/* kind mq: unpaired sends and receives (mq.c) */
 };
 
@@ -140,6 +145,9 @@ struct mlastw {
 	__u64 conv_ino, conv_a, conv_b;
 };
 
+/* sock.c: connection keys (mchan.conn), apart from identities and name hashes. */
+#define IPCS_CONN_KEY_BASE 0x6300000000000000ull
+
 /* sock.c: a remembered connection id of two inet ends (ip, ip, port, port). */
 #define INET_ENDS_KEY 36
 #define INET_MEMO 4
@@ -155,6 +163,7 @@ struct model {
 	__u64 ignored;
 	__u64 next_proc_id;
 	__u64 next_seq;
+	__u64 next_conn;	/* sock.c: connection keys handed out */
 	__u16 cur_sys;		/* syscall of the record being applied (0: none) */
 	__u32 cur_tid;		/* its thread (0: none) */
 	struct mlastw lastw[LASTW_SLOTS];	/* conv.c */
@@ -269,6 +278,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
 /* A socket fd seen in /proc before tracing (IPCS_SEEDF_SOCK_INODE). */
 int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec *r,
 		 const char *path);
+/* An untraced process holds a socket end (IPCS_REC_PEER). */
+int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r);
 /* n bytes credited to v in direction rev (b->a) written at ts_w. */
 void lat_note(struct mlat *l, bool rev, __u64 ts_w);
 void lat_summary(const struct mlat *l, struct model_latency *out);
