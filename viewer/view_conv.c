@@ -128,7 +128,8 @@ static void put_proc(struct screen *scr, int x, int y, int w, enum scr_attr attr
 		screen_put(scr, x, y, attr == SA_SELECTED ? attr : SA_DIM, "(not seen)", w);
 		return;
 	}
-	snprintf(pid, sizeof(pid), "%u/", p->pid);
+	/* "*": not traced, named from /proc as a traced process's peer */
+	snprintf(pid, sizeof(pid), "%s%u/", p->untraced ? "*" : "", p->pid);
 	end = screen_put(scr, x, y, attr, pid, w);
 	screen_put_esc(scr, end, y, attr, p->comm, IPCS_COMM_LEN, w - (end - x));
 }

@@ -97,6 +97,8 @@ static void test_named_counts_both_ways_at_once(void **state)
 	/* rates at once: the second after these calls saw them */
 	assert_int_equal(model_rate_at(&c->rate_ab, 1500000000ull), 130);
 	assert_int_equal(model_rate_at(&c->rate_ba, 1500000000ull), 31);
+	assert_int_equal(model_rate_recent(&c->rate_ab, 3000), 130);	/* the same second */
+	assert_int_equal(model_rate_recent(&c->rate_ab, 1500000000ull), 65);
 }
 
 /* Named late: the bytes that waited in the queues go to the client then. */
