@@ -197,6 +197,29 @@ static void test_reused_pair_two_conversations(void **state)
 	assert_true(cs.v[0].a_to_b.bytes == 10 || cs.v[0].a_to_b.bytes == 20);
 }
 
+/* The client's fd went to its next connection before the server read the last
+ * bytes of the first one: those are still the client's. */
+static void test_fd_reused_by_client(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_event ev = peer_ev(30, 4, IPCS_KIND_UNIX_STREAM, CLI, 902, 500);
+	struct convs cs;
+	size_t i;
+
+	apply(m, &ev);
+	srv_io(m, IPCS_SYS_READ, SRV, CLI, 901, 902, 10, 1000);
+	ev = peer_ev(30, 4, IPCS_KIND_UNIX_STREAM, 0xffff888000005000ull, 922, 1500);
+	apply(m, &ev);
+	srv_io(m, IPCS_SYS_READ, SRV, CLI, 901, 902, 5, 2000);	/* its Terminate message */
+	cs.n = 0;
+	assert_int_equal(model_foreach_conv(m, collect_conv, &cs), 0);
+	assert_int_equal(cs.n, 1);
+	assert_int_equal(cs.v[0].a.pid, 30);
+	assert_int_equal(cs.v[0].a_to_b.bytes, 15);
+	for (i = 0; i < cs.n; i++)
+		assert_int_not_equal(cs.v[i].a.pid, 0);
+}
+
 /* TCP: the untraced end is named by its (local, remote). */
 static void test_tcp_named(void **state)
 {
@@ -250,6 +273,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gone_peer_unobserved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reused_identity_never_merges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reused_pair_two_conversations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_reused_by_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_named, setup, teardown),
 	};
 

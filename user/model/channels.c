@@ -90,6 +90,8 @@ void chan_unref(struct model *m, struct mchan *c)
 	segq_fini(&c->writes);
 	segq_fini(&c->reads);
 	mq_state_free(c->mq);
+	if (c->untraced_by)
+		proc_unref(c->untraced_by);
 	free(c->path);
 	free(c);
 }

@@ -82,6 +82,8 @@ struct mchan {
 	__u64 sock_ino;		/* sockets: the inode of the socket whose queue this is, 0 unknown;
 				   another inode under the same identity is a new socket (sock.c) */
 	__u64 peer_id;		/* connected sockets: the other end's queue (ino), 0 unknown */
+	struct mproc *untraced_by;	/* untraced: who held it (referenced), for after its fd
+					   went to another socket (the process's calls are not seen) */
 	struct mq_state *mq;	/* kind mq: unpaired sends and receives (mq.c) */
 };
 

@@ -161,7 +161,9 @@ static struct mproc *untraced_end(struct model *m, const struct mchan *q)
 {
 	if (!q || !q->untraced)
 		return NULL;
-	return q->holders ? q->holders->proc : &m->unobserved;
+	if (q->holders)
+		return q->holders->proc;
+	return q->untraced_by ? q->untraced_by : &m->unobserved;
 }
 
 /* n bytes u wrote into q unseen: the read that takes them is their only record,
@@ -622,6 +624,11 @@ int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r)
 		p->ref.untraced = true;
 		if (r->cgroup_id)
 			p->cgroup_id = r->cgroup_id;
+		if (q->untraced_by != p) {
+			if (q->untraced_by)
+				proc_unref(q->untraced_by);
+			q->untraced_by = proc_ref(p);
+		}
 		err = fd_add(m, p, r->fd, q, IPCS_FMODE_READ | IPCS_FMODE_WRITE, false);
 	}
 	/* Named late: what the traced side moved before waits no longer. */
