@@ -5,7 +5,7 @@ The independent count of the attach tests: `strace -f -qq -s 0 -e
 trace=connect,close,read,write,readv,writev,sendto,recvfrom,sendmsg,recvmsg
 -o FILE CLIENT ...`, then `strace_bytes.py FILE DEST` prints one line
 "SENT RECV" per connection the client made to DEST (a unix socket path, or
-HOST:PORT), in the order they were opened. A connection runs from its
+HOST:PORT), in the order they were opened, when it moved any bytes. A connection runs from its
 connect() (done, or EINPROGRESS for a non-blocking one) to the close() of its
 fd; calls resumed after "<unfinished ...>" are joined by pid.
 """
@@ -54,7 +54,9 @@ def main():
                 continue
             fd, ret, err = int(fdm.group(1)), int(r.group(1)), r.group(2)
             if name == "connect":
-                if dest_of(rest) == want and (ret == 0 or err == "EINPROGRESS"):
+                # a non-blocking connect() called again to see it done is the same one
+                if dest_of(rest) == want and (ret == 0 or err == "EINPROGRESS") and \
+                        fd not in open_conns:
                     open_conns[fd] = len(conns)
                     conns.append([0, 0])
             elif name == "close":
@@ -65,7 +67,8 @@ def main():
                 elif name in RECVS:
                     conns[open_conns[fd]][1] += ret
     for s, r in conns:
-        print(s, r)
+        if s or r:  # no bytes, no conversation
+            print(s, r)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ CLIENT_PID=$unix_pid
 check_attach unix "$j" unix-stream "^$T/pg/\\.s\\.PGSQL\\.$port\$" "$T/pg/.s.PGSQL.$port" \
 	pgbench postgres 40 2
 CLIENT_PID=$tcp_pid
-check_attach tcp "$j" tcp "^127\\.0\\.0\\.1:$port<->" "127.0.0.1:$port" pgbench postgres 40 2
+check_attach tcp "$j" tcp "(^|<->)127\\.0\\.0\\.1:$port(<->|$)" "127.0.0.1:$port" pgbench postgres 40 2
 check_no_server_pairs "$j" postgres
 # The text report marks the client too.
 "$IPCS" report "$T/pg.ipcs" >"$T/pg.txt" 2>&1
