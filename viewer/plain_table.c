@@ -24,6 +24,8 @@ static void put_proc(FILE *f, const char *key, const struct model_proc_ref *p)
 {
 	fprintf(f, " %s=%u/", key, p->pid);
 	put_esc(f, p->comm, IPCS_COMM_LEN);
+	if (p->untraced)	/* named from /proc as a traced process's peer */
+		fprintf(f, " %s_traced=0", key);
 }
 
 static int by_bytes(const void *x, const void *y)

@@ -28,7 +28,7 @@ done
 "$PG/pg_isready" -q -h "$T/pg" -p "$port" || { show "$T/pg.log"; die "postgres did not start"; }
 pm=$(head -1 "$T/pg/data/postmaster.pid")
 LIVE_BG_PIDS+=("$pm")
-pgbench -i -s 1 -q -h "$T/pg" -p "$port" -U postgres postgres >"$T/init.log" 2>&1 ||
+"$PG/pgbench" -i -s 1 -q -h "$T/pg" -p "$port" -U postgres postgres >"$T/init.log" 2>&1 ||
 	{ show "$T/init.log"; die "pgbench -i failed"; }
 
 # Traced from now on: the postmaster and the backends it forks.
@@ -37,10 +37,10 @@ recpid=$!
 LIVE_BG_PIDS+=("$recpid")
 wait_line "$T/rec.err" 'recording to' 20 "$recpid" || { show "$T/rec.err"; die "record -p did not start"; }
 
-strace_client unix pgbench -n -c 2 -t 40 -h "$T/pg" -p "$port" -U postgres postgres
+strace_client unix "$PG/pgbench" -n -c 2 -t 40 -h "$T/pg" -p "$port" -U postgres postgres
 check_eq "pgbench over the unix socket: exit status" 0 "$CLIENT_RC"
 unix_pid=$CLIENT_PID
-strace_client tcp pgbench -n -c 2 -t 40 -h 127.0.0.1 -p "$port" -U postgres postgres
+strace_client tcp "$PG/pgbench" -n -c 2 -t 40 -h 127.0.0.1 -p "$port" -U postgres postgres
 check_eq "pgbench over TCP: exit status" 0 "$CLIENT_RC"
 tcp_pid=$CLIENT_PID
 
