@@ -35,8 +35,8 @@ enum ipcs_rec_type {
 	IPCS_REC_FDPASS = 11,	/* SCM_RIGHTS / SCM_CREDENTIALS sent or received: struct ipcs_fdpass_rec */
 	IPCS_REC_CGROUP = 12,	/* a process moved to another cgroup v2: struct ipcs_cgroup_rec (1.2) */
 	IPCS_REC_CGROUP_NAME = 13,	/* a cgroup id's path (user space): struct ipcs_cgroup_name_rec (1.2) */
-	IPCS_REC_PEER = 14,	/* an untraced process holds a traced socket's other end (user space):
-				   struct ipcs_peer_rec (1.4) */
+	IPCS_REC_PEER = 14,	/* an untraced process holds the other end of a traced socket or pipe
+				   (user space): struct ipcs_peer_rec (1.4) */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
 	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
@@ -472,11 +472,12 @@ struct ipcs_seed_fd_rec {
 };
 
 /*
- * The other end of a traced process's socket is held by a process that is
- * not traced (user space: the peer inode or the loopback 4-tuple -> the
- * socket inode -> /proc/PID/fd), written before the first record that meets
- * that end. Its receive queue is chan as the probes key it: a unix socket's
- * identity, or for TCP/UDP (chan.ino = its inode) the end addr names. The
+ * The other end of a traced process's socket or pipe is held by a process
+ * that is not traced (user space: the peer inode or the loopback 4-tuple ->
+ * the socket inode, or the pipe inode -> /proc/PID/fd), written before the
+ * first record that meets that end. Its receive queue is chan as the probes
+ * key it: a unix socket's identity, for TCP (chan.ino = its inode) the end
+ * addr names, a pipe's inode (chan.fmode: the end held, read or write). The
  * model delivers what the traced side sends to it at once, and takes what
  * the traced side receives from it as its messages. (1.4)
  */
@@ -489,7 +490,7 @@ struct ipcs_peer_rec {
 	__u64 start_ns;		/* CLOCK_BOOTTIME, from /proc/PID/stat (tick precision) */
 	__u64 cgroup_id;	/* 0: unknown */
 	struct ipcs_chan chan;	/* the end held (kind, dev, identity) */
-	__u64 sock_ino;		/* its inode */
+	__u64 sock_ino;		/* a socket's inode (0 for a pipe) */
 	__u16 family;		/* AF_UNIX, AF_INET, AF_INET6 */
 	__u16 addr_len;		/* 36 for TCP/UDP, else 0 */
 	__u32 _pad;

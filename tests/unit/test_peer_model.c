@@ -117,11 +117,11 @@ static void test_named_late_settles(void **state)
 	apply(m, &ev);
 	srv_io(m, IPCS_SYS_READ, SRV, CLI, 901, 902, 7, 4000);
 	c = only_conv(m, &cs);
-	assert_int_equal(c->b.pid, 30);	/* the server's reply was moved first */
-	assert_int_equal(c->b_to_a.bytes, 107);
-	assert_int_equal(c->b_to_a.msgs, 2);
-	assert_int_equal(c->a_to_b.bytes, 20);
-	assert_int_equal(c->a_to_b.msgs, 1);
+	assert_int_equal(c->a.pid, 30);	/* the client spoke first (the older read) */
+	assert_int_equal(c->a_to_b.bytes, 107);
+	assert_int_equal(c->a_to_b.msgs, 2);
+	assert_int_equal(c->b_to_a.bytes, 20);
+	assert_int_equal(c->b_to_a.msgs, 1);
 }
 
 /* The end is gone before it could be named (pid 0): counted at once all the same. */
@@ -265,6 +265,55 @@ static void test_tcp_named(void **state)
 	assert_int_equal(c->b_to_a.bytes, 9);
 }
 
+static struct ipcs_event pipe_peer(__u32 pid, __s32 fd, __u64 ino, __u16 fmode)
+{
+	struct ipcs_event ev = peer_ev(pid, fd, IPCS_KIND_PIPE, ino, 0, now++);
+
+	ev.peer.chan.dev = PIPEFS;
+	ev.peer.chan.fmode = fmode;
+	snprintf(ev.peer.comm, sizeof(ev.peer.comm), "less");
+	return ev;
+}
+
+/* A traced writer into a pipe an untraced process reads: each write is read at once. */
+static void test_pipe_untraced_reader(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_event ev = pipe_peer(30, 0, 77, IPCS_FMODE_READ);
+	const struct model_conv *c;
+	struct convs cs;
+
+	do_write(m, 10, 1, 77, 100);	/* before the name: waits */
+	apply(m, &ev);
+	do_write(m, 10, 1, 77, 50);
+	c = only_conv(m, &cs);
+	assert_int_equal(c->a.pid, 10);
+	assert_int_equal(c->b.pid, 30);
+	assert_string_equal(c->b.comm, "less");
+	assert_true(c->b.untraced);
+	assert_int_equal(c->a_to_b.bytes, 150);
+	assert_int_equal(c->a_to_b.msgs, 2);
+}
+
+/* A traced reader of a pipe an untraced process writes: a message per read. */
+static void test_pipe_untraced_writer(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_event ev = pipe_peer(30, 1, 78, IPCS_FMODE_WRITE);
+	const struct model_conv *c;
+	struct convs cs;
+
+	apply(m, &ev);
+	do_read(m, 10, 0, 78, 4096);
+	do_read(m, 10, 0, 78, 100);
+	c = only_conv(m, &cs);
+	assert_int_equal(c->a.pid, 30);
+	assert_true(c->a.untraced);
+	assert_int_equal(c->b.pid, 10);
+	assert_int_equal(c->a_to_b.bytes, 4196);
+	assert_int_equal(c->a_to_b.msgs, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +324,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reused_pair_two_conversations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_reused_by_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipe_untraced_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipe_untraced_writer, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,7 +157,7 @@ static void test_traced_holder_not_named(void **state)
 	peers_free(p);
 }
 
-/* Gone before the walk: pid 0, unless a traced record was made on it. */
+/* Gone before the walk: pid 0 after a wait, unless a traced record was made on it. */
 static void test_gone_end(void **state)
 {
 	struct fixture *fx = *state;
@@ -172,10 +172,20 @@ static void test_gone_end(void **state)
 	assert_int_equal(peers_before(p, &r, sizeof(r), on_rec, fx), 0);
 	assert_int_equal(fx->n, 0);
 	assert_int_equal(peers_before(p, &r2, sizeof(r2), on_rec, fx), 0);
+	/* a third end gone, whose traced holder's record comes late: never named */
+	struct ipcs_sock_rec r3 = unix_rec(0xa3, 8003, 0xb9, 9009);
+	struct ipcs_sock_rec late = unix_rec(0xb9, 9009, 0xa3, 8003);
+
+	assert_int_equal(peers_before(p, &r3, sizeof(r3), on_rec, fx), 0);
+	assert_int_equal(peers_before(p, &late, sizeof(late), on_rec, fx), 0);
+	assert_int_equal(fx->n, 0);	/* the records of a traced holder may still come */
+	usleep(120000);
+	assert_int_equal(peers_before(p, &own, sizeof(own), on_rec, fx), 0);
 	assert_int_equal(fx->n, 1);
 	assert_int_equal(fx->got[0].pid, 0);
 	assert_int_equal(fx->got[0].fd, -1);
 	assert_int_equal(fx->got[0].chan.ino, 0xb8);
+	assert_int_equal(fx->got[0].h.ts_ns, 1);	/* stamped as the record that met it */
 	peers_free(p);
 }
 
@@ -217,6 +227,45 @@ static void test_tcp_by_four_tuple(void **state)
 	peers_free(p);
 }
 
+/* A pipe: the untraced reader is named with its end; the traced writer is not. */
+static void test_pipe_ends(void **state)
+{
+	struct fixture *fx = *state;
+	struct ipcs_sys_rec r;
+	struct peers *p;
+	char path[128];
+
+	put_proc(fx->root, 4245, "less", 0, "pipe:[777]");
+	snprintf(path, sizeof(path), "%s/4245/fdinfo", fx->root);
+	mkdir(path, 0700);
+	put_file(fx->root, "4245/fdinfo/0", "pos:\t0\nflags:\t0100000\nmnt_id:\t14\n");
+	snprintf(path, sizeof(path), "%s/4244/fd/8", fx->root);
+	assert_int_equal(symlink("pipe:[777]", path), 0);
+	snprintf(path, sizeof(path), "%s/4244/fdinfo", fx->root);
+	mkdir(path, 0700);
+	put_file(fx->root, "4244/fdinfo/8", "pos:\t0\nflags:\t01\nmnt_id:\t14\n");
+	memset(&r, 0, sizeof(r));
+	r.h.type = IPCS_REC_SYS;
+	r.h.size = sizeof(r);
+	r.h.ts_ns = 1;
+	r.pid = 4244;
+	r.sys = IPCS_SYS_WRITE;
+	r.ret = 10;
+	r.fd = 8;
+	r.chan = (struct ipcs_chan){ .ino = 777, .dev = 14, .kind = IPCS_KIND_PIPE, .fmode = 2 };
+	assert_int_equal(peers_new(fx->root, traced, fx, &p), 0);
+	assert_int_equal(peers_before(p, &r, sizeof(r), on_rec, fx), 0);
+	assert_int_equal(peers_before(p, &r, sizeof(r), on_rec, fx), 0);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->got[0].pid, 4245);
+	assert_string_equal(fx->got[0].comm, "less");
+	assert_int_equal(fx->got[0].fd, 0);
+	assert_int_equal(fx->got[0].chan.kind, IPCS_KIND_PIPE);
+	assert_int_equal(fx->got[0].chan.ino, 777);
+	assert_int_equal(fx->got[0].chan.fmode, IPCS_FMODE_READ);
+	peers_free(p);
+}
+
 static void test_parse_socket_link(void **state)
 {
 	(void)state;
@@ -235,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_traced_holder_not_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_by_four_tuple, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipe_ends, setup, teardown),
 		cmocka_unit_test(test_parse_socket_link),
 	};
 

@@ -249,7 +249,8 @@ sys:
 		terminate(out->peer.comm, sizeof(out->peer.comm));
 		if (out->peer.addr_len != 0 && out->peer.addr_len != 36)
 			return -EINVAL;
-		if (out->peer.chan.kind < IPCS_KIND_UNIX_STREAM || out->peer.chan.kind > IPCS_KIND_UDP)
+		if (out->peer.chan.kind != IPCS_KIND_PIPE &&
+		    (out->peer.chan.kind < IPCS_KIND_UNIX_STREAM || out->peer.chan.kind > IPCS_KIND_UDP))
 			return -EINVAL;
 		return 0;
 	case IPCS_REC_PAYLOAD:

@@ -92,6 +92,10 @@ void chan_unref(struct model *m, struct mchan *c)
 	mq_state_free(c->mq);
 	if (c->untraced_by)
 		proc_unref(c->untraced_by);
+	if (c->untraced_r)
+		proc_unref(c->untraced_r);
+	if (c->untraced_w)
+		proc_unref(c->untraced_w);
 	free(c->path);
 	free(c);
 }

@@ -158,9 +158,9 @@ static int sys_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s
 		else if (!kind_is_stream(c->kind))
 			c->bytes_read += n;
 		else if (is_write)
-			err = conv_write(m, c, p, n, s->h.ts_ns, s->blocked_ns);
+			err = conv_pipe_write(m, c, p, n, s->h.ts_ns, s->blocked_ns);
 		else
-			err = conv_read(m, c, p, n, s->h.ts_ns, s->blocked_ns);
+			err = conv_pipe_read(m, c, p, n, s->h.ts_ns, s->blocked_ns);
 	}
 	if (!c->nholders && chan_is_closed(c))
 		m->closed_gen++;

@@ -84,6 +84,7 @@ struct mchan {
 	__u64 peer_id;		/* connected sockets: the other end's queue (ino), 0 unknown */
 	struct mproc *untraced_by;	/* untraced: who held it (referenced), for after its fd
 					   went to another socket (the process's calls are not seen) */
+	struct mproc *untraced_r, *untraced_w;	/* pipes: the untraced reader / writer (referenced) */
 	struct mq_state *mq;	/* kind mq: unpaired sends and receives (mq.c) */
 };
 
@@ -271,6 +272,17 @@ struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mpr
 void conv_forget_write(struct model *m, __u32 tid);
 /* Payload bytes (payload != NULL) or passed fds of tid's last write, for its message. */
 int conv_attach(struct model *m, __u32 tid, const void *payload, size_t n, __u32 nfds);
+/* n bytes u wrote into c that no record shows (u is not traced): a message. */
+int conv_write_unseen(struct model *m, struct mchan *c, struct mproc *u, __u64 n, __u64 ts);
+/* *slot = p, referenced, unless *slot is an older live process. */
+void conv_set_untraced(struct mproc **slot, struct mproc *p);
+/* A pipe end held by an untraced process (IPCS_REC_PEER). */
+int conv_peer_pipe(struct model *m, const struct ipcs_peer_rec *r);
+/* Pipe writes and reads: as conv_write/conv_read, with an untraced other end moving at once. */
+int conv_pipe_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n, __u64 ts,
+		    __u64 blocked);
+int conv_pipe_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n, __u64 ts,
+		   __u64 blocked);
 /* Attribute everything still queued on c to unobserved peers. */
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);

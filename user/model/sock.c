@@ -156,30 +156,14 @@ static void conn_join(struct model *m, struct mchan *a, struct mchan *b)
 		a->conn = b->conn = IPCS_CONN_KEY_BASE | ++m->next_conn;
 }
 
-/* The holder of q when q's end is not traced (IPCS_REC_PEER), else NULL. */
+/* Who holds q when q's end is not traced (IPCS_REC_PEER), else NULL. */
 static struct mproc *untraced_end(struct model *m, const struct mchan *q)
 {
 	if (!q || !q->untraced)
 		return NULL;
-	if (q->holders)
-		return q->holders->proc;
-	return q->untraced_by ? q->untraced_by : &m->unobserved;
-}
-
-/* n bytes u wrote into q unseen: the read that takes them is their only record,
- * so each receive is one message (no count is invented). */
-static int untraced_write(struct model *m, struct mchan *q, struct mproc *u, __u64 n, __u64 ts)
-{
-	__u16 sys = m->cur_sys;
-	__u32 tid = m->cur_tid;
-	int err;
-
-	m->cur_sys = 0;	/* neither the call nor the thread is the reader's */
-	m->cur_tid = 0;
-	err = conv_write(m, q, u, n, ts, 0);
-	m->cur_sys = sys;
-	m->cur_tid = tid;
-	return err;
+	if (q->untraced_by)
+		return q->untraced_by;
+	return q->holders ? q->holders->proc : &m->unobserved;
 }
 
 /* The peer's receive queue, joined to c as one connection when connected. */
@@ -360,7 +344,7 @@ static int sock_bytes(struct model *m, struct mproc *p, const struct ipcs_sys_re
 		return 0;
 	if (!send) {
 		if (u && rq != wq) {
-			err = untraced_write(m, rq, u, n, s->h.ts_ns);
+			err = conv_write_unseen(m, rq, u, n, s->h.ts_ns);
 			if (err)
 				return err;
 		}
@@ -608,8 +592,11 @@ int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r)
 {
 	struct mproc *p, *u;
 	struct mchan *q, *o;
-	int err = peer_queue(m, r, &q);
+	int err;
 
+	if (r->chan.kind == IPCS_KIND_PIPE)
+		return conv_peer_pipe(m, r);
+	err = peer_queue(m, r, &q);
 	if (err || !q) {
 		m->ignored += !err;
 		return err;
@@ -624,20 +611,22 @@ int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r)
 		p->ref.untraced = true;
 		if (r->cgroup_id)
 			p->cgroup_id = r->cgroup_id;
-		if (q->untraced_by != p) {
-			if (q->untraced_by)
-				proc_unref(q->untraced_by);
-			q->untraced_by = proc_ref(p);
-		}
+		conv_set_untraced(&q->untraced_by, p);
 		err = fd_add(m, p, r->fd, q, IPCS_FMODE_READ | IPCS_FMODE_WRITE, false);
 	}
-	/* Named late: what the traced side moved before waits no longer. */
+	/* Named late: what the traced side moved before waits no longer; the
+	 * older of the two goes first, so a = the side that spoke first. */
 	u = untraced_end(m, q);
+	o = q->peer_id ? chan_lookup(m, q->dev, q->peer_id) : NULL;
+	if (o && !o->reads.len)
+		o = NULL;
+	if (!err && o && (!q->writes.len || o->reads.v[o->reads.head].ts_ns <
+						q->writes.v[q->writes.head].ts_ns))
+		err = conv_write_unseen(m, o, u, o->reads.bytes, o->reads.v[o->reads.head].ts_ns);
 	if (!err && q->writes.bytes)
 		err = conv_read(m, q, u, q->writes.bytes, r->h.ts_ns, 0);
-	o = q->peer_id ? chan_lookup(m, q->dev, q->peer_id) : NULL;
 	if (!err && o && o->reads.bytes)
-		err = untraced_write(m, o, u, o->reads.bytes, r->h.ts_ns);
+		err = conv_write_unseen(m, o, u, o->reads.bytes, r->h.ts_ns);
 	chan_note_unheld(m, q);
 	return err;
 }
