@@ -314,6 +314,29 @@ static void test_pipe_untraced_writer(void **state)
 	assert_int_equal(c->a_to_b.msgs, 2);
 }
 
+/* sendfile into the socket (a file body, as nginx sends it): counted like a send. */
+static void test_sendfile_to_untraced(void **state)
+{
+	struct model *m = *state;
+	struct ipcs_event ev = peer_ev(30, 4, IPCS_KIND_UNIX_STREAM, CLI, 902, 500);
+	struct ipcs_event sf;
+	const struct model_conv *c;
+	struct convs cs;
+
+	apply(m, &ev);
+	srv_io(m, IPCS_SYS_READ, SRV, CLI, 901, 902, 80, 1000);	/* the request */
+	sf = sys_ev(10, IPCS_SYS_SENDFILE, 5000, 5, 9, 5000, IPCS_KIND_UNIX_STREAM, SRV,
+		    IPCS_FMODE_READ | IPCS_FMODE_WRITE);
+	sf.sys.chan.dev = SOCKFS;
+	sf.sys.flags = IPCS_SYSF_OUT;
+	apply(m, &sf);
+	c = only_conv(m, &cs);
+	assert_int_equal(c->a.pid, 30);
+	assert_int_equal(c->a_to_b.bytes, 80);
+	assert_int_equal(c->b_to_a.bytes, 5000);
+	assert_int_equal(c->b_to_a.msgs, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +349,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipe_untraced_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipe_untraced_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sendfile_to_untraced, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -344,6 +344,9 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_VMSPLICE:
 	case IPCS_SYS_SENDFILE:
 		/* One side of the call: a write into, or a read out of, this channel. */
+		if (s->chan.kind == IPCS_KIND_UNIX_STREAM || s->chan.kind == IPCS_KIND_UNIX_SEQPACKET ||
+		    s->chan.kind == IPCS_KIND_TCP)
+			return sock_splice(m, p, s, s->flags & IPCS_SYSF_OUT);
 		return sys_rw(m, p, s, s->flags & IPCS_SYSF_OUT);
 	}
 	return 0;

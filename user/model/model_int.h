@@ -292,6 +292,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
 /* A socket fd seen in /proc before tracing (IPCS_SEEDF_SOCK_INODE). */
 int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec *r,
 		 const char *path);
+/* sendfile/splice into (into) or out of a connected socket's fd. */
+int sock_splice(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool into);
 /* An untraced process holds a socket end (IPCS_REC_PEER). */
 int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r);
 /* n bytes credited to v in direction rev (b->a) written at ts_w. */

@@ -439,34 +439,64 @@ static int udp_apply(struct model *m, struct mproc *p, const struct ipcs_sock_re
 }
 
 /* TCP: bytes written on (L, R) are read on (R, L); both share the connection key. */
+/* A TCP end's receive queue (L, R) and, connected, its peer's (R, L), joined. */
+static int inet_pair(struct model *m, const struct ipcs_sock_rec *r, struct mchan **rq,
+		     struct mchan **wq)
+{
+	struct inet_end l, rm;
+	__u64 own, other;
+	int err;
+
+	*rq = *wq = NULL;
+	inet_ends(r, &l, &rm);
+	own = ends_id(m, &l, &rm);
+	other = ends_id(m, &rm, &l);
+	err = inet_queue(m, r, own, rq);
+	if (!err && *rq && rm.port)	/* connected: the peer's queue is known */
+		err = inet_queue(m, r, other, wq);
+	if (!err)
+		err = sock_same(m, rq, r->sock_ino);	/* the ends came back in a new connection */
+	if (err || !*rq || !*wq)
+		return err;
+	conn_join(m, *rq, *wq);
+	(*rq)->peer_id = other;
+	(*wq)->peer_id = own;
+	return 0;
+}
+
+/* TCP: bytes written on (L, R) are read on (R, L); both share the connection key. */
 static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r,
 		      bool send)
 {
-	struct mchan *rq = NULL, *wq = NULL;
-	struct inet_end l, rm;
-	__u64 own, other;
+	struct mchan *rq, *wq;
 	int err;
 
 	if (!(r->flags & IPCS_SOCKF_INET) || r->addr_len != 36)
 		return 0;
 	if (r->s.chan.kind == IPCS_KIND_UDP)
 		return udp_apply(m, p, r, send);
-	inet_ends(r, &l, &rm);
-	own = ends_id(m, &l, &rm);
-	other = ends_id(m, &rm, &l);
-	err = inet_queue(m, r, own, &rq);
-	if (!err && rq && rm.port)	/* connected: the peer's queue is known */
-		err = inet_queue(m, r, other, &wq);
-	if (!err)
-		err = sock_same(m, &rq, r->sock_ino);	/* the ends came back in a new connection */
+	err = inet_pair(m, r, &rq, &wq);
 	if (err || !rq)
 		return err;
-	if (wq) {
-		conn_join(m, rq, wq);
-		rq->peer_id = other;
-		wq->peer_id = own;
-	}
 	return inet_io(m, p, r, send, rq, wq);
+}
+
+/* connect, accept on TCP: the fd is its receive queue from now on (sendfile
+ * names no addresses; a socket's first data call may be one). */
+static int inet_setup(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r, __s32 fd)
+{
+	struct mchan *rq, *wq;
+	int err;
+
+	if (r->s.chan.kind != IPCS_KIND_TCP || !(r->flags & IPCS_SOCKF_INET) || r->addr_len != 36)
+		return 0;
+	err = inet_pair(m, r, &rq, &wq);
+	if (err || !rq || !wq)
+		return err;
+	err = sock_fd_learn(m, p, fd, rq);
+	chan_note_unheld(m, wq);
+	chan_note_unheld(m, rq);
+	return err;
 }
 
 static bool sys_is_data(__u16 sys)
@@ -507,6 +537,11 @@ static int sock_setup(struct model *m, struct mproc *p, const struct ipcs_sock_r
 	case IPCS_SYS_ACCEPT:
 	case IPCS_SYS_ACCEPT4:
 		err = fd_add(m, p, s->fd2, c, rw, cloexec);
+		if (!err)
+			err = inet_setup(m, p, r, s->fd2);
+		break;
+	case IPCS_SYS_CONNECT:
+		err = inet_setup(m, p, r, s->fd);
 		break;
 	}
 out:
@@ -560,6 +595,35 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	if (wq)
 		chan_note_unheld(m, wq);
 	chan_note_unheld(m, c);
+	return err;
+}
+
+/* ---- sendfile and splice on a socket: plain records, no addresses ---- */
+
+/*
+ * Bytes that sendfile or splice moved into (or out of) a connected socket:
+ * the record names no peer or addresses, so the socket's receive queue is
+ * the one its fd was last seen on (its data calls put it there), and the
+ * peer's is that queue's other end. nginx sends file bodies this way.
+ */
+int sock_splice(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool into)
+{
+	struct mfd *f = fd_lookup(m, p, s->fd);
+	struct mchan *rq = f ? f->chan : chan_lookup(m, s->chan.dev, s->chan.ino);
+	struct mchan *wq;
+	int err;
+
+	if (s->ret <= 0 || s->ret > RW_RET_MAX || !rq)
+		return 0;
+	wq = rq->peer_id ? chan_lookup(m, rq->dev, rq->peer_id) : NULL;
+	if (into && !wq) {
+		rq->bytes_written += (__u64)s->ret;
+		return 0;
+	}
+	err = sock_bytes(m, p, s, into, rq, wq, rq);
+	if (wq)
+		chan_note_unheld(m, wq);
+	chan_note_unheld(m, rq);
 	return err;
 }
 
