@@ -562,6 +562,11 @@ static int pipe_before(struct peers *p, const void *rec, size_t len, peers_cb cb
 	return st ? resolve_pipe(p, &r, &k, st, cb, ctx) : 0;
 }
 
+int peers_tick(struct peers *p, peers_cb cb, void *ctx)
+{
+	return p && p->ngone ? gone_due(p, cb, ctx) : 0;
+}
+
 int peers_before(struct peers *p, const void *rec, size_t len, peers_cb cb, void *ctx)
 {
 	struct ipcs_sock_rec r;

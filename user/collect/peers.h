@@ -29,10 +29,14 @@ void peers_free(struct peers *p);
  * socket for the first time, find the end's holders in a walk of /proc
  * newer than the record; if none of them is traced, one IPCS_REC_PEER per
  * holding process (at most 4) goes to cb, stamped with the record's time.
- * An end no process holds any more (closed before the walk) and on which
- * no traced record was made gets one with pid 0. Returns 0 or cb's error.
+ * An end no process holds any more (closed before the walk) gets one with
+ * pid 0 after PEERS_GONE_WAIT_NS (peers.c) in which no traced record was
+ * made on it (peers_tick or a later call sends it). Returns 0 or cb's error.
  */
 int peers_before(struct peers *p, const void *rec, size_t len, peers_cb cb, void *ctx);
+
+/* Between records (once per poll): ends found gone whose wait is over are named. */
+int peers_tick(struct peers *p, peers_cb cb, void *ctx);
 
 /* How many ends were named (records sent) and looked up in /proc, for tests and stats. */
 void peers_counts(const struct peers *p, __u64 *named, __u64 *scans);

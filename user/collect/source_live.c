@@ -302,6 +302,13 @@ int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 	n = ring_buffer__poll(ls->rb, timeout_ms < LIVE_BATCH_MS ? timeout_ms : LIVE_BATCH_MS);
 	if (n == 0)
 		n = ring_buffer__consume(ls->rb);
+	/* Peers found gone are named once their wait is over, records or not. */
+	if (n >= 0 && ls->peers) {
+		int err = peers_tick(ls->peers, cb, ctx);
+
+		if (err)
+			return err;
+	}
 	return n;
 }
 
