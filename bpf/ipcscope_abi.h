@@ -166,7 +166,8 @@ struct ipcs_sys_rec {
 	__u32 tid;
 	__u16 sys;		/* enum ipcs_sys */
 	__u16 flags;		/* IPCS_SYSF_* */
-	__u32 _pad;
+	__u32 peer_pid;		/* 1.4, IPCS_REC_SOCK on a connected unix socket: the peer's process
+				   at connect() (SO_PEERCRED), on a socket's first record; else 0 */
 	__s64 ret;
 	__u64 blocked_ns;	/* sys_enter -> sys_exit */
 	__s32 fd;

@@ -51,8 +51,9 @@ report_json pg
 check_recording pg
 j=$T/pg.json
 CLIENT_PID=$unix_pid
+# unix: its short first connection too, by SO_PEERCRED: 3 connections
 check_attach unix "$j" unix-stream "^$T/pg/\\.s\\.PGSQL\\.$port\$" "$T/pg/.s.PGSQL.$port" \
-	pgbench postgres 40 2
+	pgbench postgres 1 3
 CLIENT_PID=$tcp_pid
 check_attach tcp "$j" tcp "(^|<->)127\\.0\\.0\\.1:$port(<->|$)" "127.0.0.1:$port" pgbench postgres 40 2
 check_no_server_pairs "$j" postgres

@@ -189,6 +189,27 @@ static void test_gone_end(void **state)
 	peers_free(p);
 }
 
+/* Gone, but the record named the process that connected it (SO_PEERCRED): named now. */
+static void test_gone_end_peer_pid(void **state)
+{
+	struct fixture *fx = *state;
+	struct ipcs_sock_rec r = unix_rec(0xa1, 8001, 0xb4, 9004);
+	struct ipcs_sock_rec t = unix_rec(0xa2, 8002, 0xb5, 9005);
+	struct peers *p;
+
+	r.s.peer_pid = 4242;
+	t.s.peer_pid = 4244;	/* traced: nothing to say */
+	assert_int_equal(peers_new(fx->root, traced, fx, &p), 0);
+	assert_int_equal(peers_before(p, &r, sizeof(r), on_rec, fx), 0);
+	assert_int_equal(peers_before(p, &t, sizeof(t), on_rec, fx), 0);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->got[0].pid, 4242);
+	assert_string_equal(fx->got[0].comm, "redis-benchmark");
+	assert_int_equal(fx->got[0].fd, -1);
+	assert_int_equal(fx->got[0].chan.ino, 0xb4);
+	peers_free(p);
+}
+
 static void test_tcp_by_four_tuple(void **state)
 {
 	struct fixture *fx = *state;
@@ -283,6 +304,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unix_peer_named_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traced_holder_not_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone_end_peer_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_by_four_tuple, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipe_ends, setup, teardown),
 		cmocka_unit_test(test_parse_socket_link),

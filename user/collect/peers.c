@@ -43,6 +43,7 @@ struct peer_key {
 
 struct peer_state {
 	__u64 next_try_ns;	/* not before (the walk was too recent) */
+	__u32 peer_pid;		/* unix: the peer's process at connect(), from a record; 0 unknown */
 	bool done;
 };
 
@@ -413,6 +414,14 @@ static int gone_due(struct peers *p, peers_cb cb, void *ctx)
 	return err;
 }
 
+static bool pid_alive(const struct peers *p, __u32 pid)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "%s/%u/stat", p->root, pid);
+	return access(path, R_OK) == 0;
+}
+
 /*
  * Found (or found gone): this end is never asked about again. Gone means
  * no process held it at a walk after the record: a traced end would have
@@ -448,6 +457,14 @@ static int resolve(struct peers *p, const struct ipcs_sock_rec *r, const struct 
 			return 0;
 		}
 		st->done = true;
+		/* The socket is gone, the process that connected it may not be (SO_PEERCRED). */
+		if (st->peer_pid && pid_alive(p, st->peer_pid)) {
+			struct holder h = { (pid_t)st->peer_pid, -1 };
+
+			if (p->traced && p->traced(h.pid, p->tctx))
+				return 0;
+			return send_peer(p, &r->s.h, k, ino, &h, RW, cb, ctx);
+		}
 		/* Its traced holder's records may still be on their way (another CPU): wait. */
 		p->gone[p->ngone++] = (struct gone_end){ .k = *k, .h = r->s.h,
 							 .due_ns = now_ns() + PEERS_GONE_WAIT_NS };
@@ -592,5 +609,9 @@ int peers_before(struct peers *p, const void *rec, size_t len, peers_cb cb, void
 	if (!key_of(&r, &k))
 		return 0;
 	st = to_ask(p, &k);
-	return st ? resolve(p, &r, &k, st, cb, ctx) : 0;
+	if (!st)
+		return 0;
+	if (r.s.peer_pid)
+		st->peer_pid = r.s.peer_pid;	/* only a socket's first record has it */
+	return resolve(p, &r, &k, st, cb, ctx);
 }
