@@ -37,6 +37,8 @@ enum ipcs_rec_type {
 	IPCS_REC_FDPASS = 11,	/* SCM_RIGHTS / SCM_CREDENTIALS sent or received: struct ipcs_fdpass_rec */
 	IPCS_REC_CGROUP = 12,	/* a process moved to another cgroup v2: struct ipcs_cgroup_rec (1.2) */
 	IPCS_REC_CGROUP_NAME = 13,	/* a cgroup id's path (user space): struct ipcs_cgroup_name_rec (1.2) */
+	/* an untraced process holds the other end of a traced socket or pipe (user space) */
+	IPCS_REC_PEER = 14,	/* struct ipcs_peer_rec (1.4) */
 	/* 10..19 sockets, 20..29 futex and shared memory, 30..39 signals and others */
 	IPCS_REC_SIGNAL = 30,	/* a signal generated or delivered: struct ipcs_signal_rec */
 	IPCS_REC_FUTEX = 20,	/* a futex call returned: struct ipcs_futex_rec */
@@ -168,7 +170,8 @@ struct ipcs_sys_rec {
 	__u32 tid;
 	__u16 sys;		/* enum ipcs_sys */
 	__u16 flags;		/* IPCS_SYSF_* */
-	__u32 _pad;
+	__u32 peer_pid;		/* 1.4, IPCS_REC_SOCK on a connected unix socket: the peer's process
+				   at connect() (SO_PEERCRED), on a socket's first record; else 0 */
 	__s64 ret;
 	__u64 blocked_ns;	/* sys_enter -> sys_exit */
 	__s32 fd;
@@ -511,6 +514,33 @@ struct ipcs_seed_fd_rec {
 	char path[IPCS_PATH_MAX];	/* FIFO path or "" */
 };
 
+/*
+ * The other end of a traced process's socket or pipe is held by a process
+ * that is not traced (user space: the peer inode or the loopback 4-tuple ->
+ * the socket inode, or the pipe inode -> /proc/PID/fd), written before the
+ * first record that meets that end. Its receive queue is chan as the probes
+ * key it: a unix socket's identity, for TCP (chan.ino = its inode) the end
+ * addr names, a pipe's inode (chan.fmode: the end held, read or write). The
+ * model delivers what the traced side sends to it at once, and takes what
+ * the traced side receives from it as its messages. (1.4)
+ */
+struct ipcs_peer_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* the holder; 0: none found (the end is still not traced) */
+	__s32 fd;		/* its fd on the socket, -1 unknown */
+	__u32 ppid;
+	__u32 flags;		/* 0 (reserved) */
+	__u64 start_ns;		/* CLOCK_BOOTTIME, from /proc/PID/stat (tick precision) */
+	__u64 cgroup_id;	/* 0: unknown */
+	struct ipcs_chan chan;	/* the end held (kind, dev, identity) */
+	__u64 sock_ino;		/* a socket's inode (0 for a pipe) */
+	__u16 family;		/* AF_UNIX, AF_INET, AF_INET6 */
+	__u16 addr_len;		/* 36 for TCP/UDP, else 0 */
+	__u32 _pad;
+	char addr[40];		/* TCP/UDP: this end's local and remote as ipcs_sock_rec (IPCS_SOCKF_INET) */
+	char comm[IPCS_COMM_LEN];
+};
+
 enum ipcs_signal_op {
 	IPCS_SIG_GENERATE = 1,	/* tp signal_generate: sender = current */
 	IPCS_SIG_DELIVER = 2,	/* tp signal_deliver: receiver = current */
@@ -715,6 +745,7 @@ _Static_assert(sizeof(struct ipcs_seed_fd_rec) == 304, "abi");
 _Static_assert(sizeof(struct ipcs_cmdline_rec) == 288, "abi");
 _Static_assert(sizeof(struct ipcs_shm_name_rec) == 288, "abi");
 _Static_assert(sizeof(struct ipcs_drops_rec) == 80, "abi");
+_Static_assert(sizeof(struct ipcs_peer_rec) == 136, "abi");
 _Static_assert(sizeof(struct ipcs_signal_rec) == 88, "abi");
 _Static_assert(sizeof(struct ipcs_payload_rec) == 312, "abi");
 _Static_assert(sizeof(struct ipcs_file_header) == 192, "abi");

@@ -81,6 +81,7 @@ static inline size_t ipcs_field_width(__u8 role)
 #define IPCS_SYS_FIELDS \
 	IPCS_F(IPCS_FLD_PID, struct ipcs_sys_rec, pid), \
 	IPCS_F(IPCS_FLD_TID, struct ipcs_sys_rec, tid), \
+	IPCS_F(IPCS_FLD_PID, struct ipcs_sys_rec, peer_pid), \
 	IPCS_F(IPCS_FLD_CHAN, struct ipcs_sys_rec, chan)
 
 static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute__((unused)) = {
@@ -149,6 +150,11 @@ static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute_
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_signal_rec, tid),
 		  IPCS_F(IPCS_FLD_PID, struct ipcs_signal_rec, rpid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_signal_rec, rtid) } },
+	[IPCS_REC_PEER] = { "peer", 0, { IPCS_V(1, 4, sizeof(struct ipcs_peer_rec)) },
+		{ IPCS_F(IPCS_FLD_PID, struct ipcs_peer_rec, pid),
+		  IPCS_F(IPCS_FLD_PID, struct ipcs_peer_rec, ppid),
+		  IPCS_F(IPCS_FLD_CGROUP, struct ipcs_peer_rec, cgroup_id),
+		  IPCS_F(IPCS_FLD_CHAN, struct ipcs_peer_rec, chan) } },
 	[IPCS_REC_CMDLINE] = { "cmdline", 0, { IPCS_V(1, 4, sizeof(struct ipcs_cmdline_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_cmdline_rec, pid) } },
 	[IPCS_REC_SHM_NAME] = { "shm_name", 0, { IPCS_V(1, 4, sizeof(struct ipcs_shm_name_rec)) },

@@ -267,6 +267,20 @@ static __always_inline void unix_fill_keep(struct sockc_val *c, const struct ipc
 	WRITE_ONCE(c->peer, peer);
 }
 
+/*
+ * The peer's process as connect() left it (sk_peer_pid, SO_PEERCRED): user
+ * space names a client by it when the client's socket is gone before /proc
+ * can be walked (short connections). Read on the uncached fill only: a
+ * socket's first record, the one its peer is first met on.
+ */
+static __always_inline void unix_peer_pid(struct sock *sk, struct ipcs_sock_rec *r)
+{
+	struct pid *pp = NULL;
+
+	if (!bpf_core_read(&pp, sizeof(pp), &sk->sk_peer_pid) && pp)
+		bpf_core_read(&r->s.peer_pid, sizeof(r->s.peer_pid), &pp->numbers[0].nr);
+}
+
 /* Peer, inodes and address of the socket sk (the record's chan.ino). */
 static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 {
@@ -298,6 +312,8 @@ static __always_inline void sock_fill(struct ipcs_sock_rec *r)
 	pu = container_of(peer, struct unix_sock, sk);
 	r->peer = peer ? (__u64)peer ^ targ_sock_salt : 0;
 	r->peer_ino = sock_ino_so(peer, &peer_so);
+	if (peer)
+		unix_peer_pid(sk, r);
 	/* A datagram goes to the peer's name; a connection is named by its server. */
 	if (r->type == IPCS_SOCK_DGRAM && peer && unix_addr(pu, r, &peer_uaddr)) {
 		r->flags = IPCS_SOCKF_PEER_ADDR;

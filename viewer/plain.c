@@ -257,6 +257,11 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->seed_proc.pid, ev->seed_proc.comm);
 		put(buf, n, &off, "running (parent %u)", ev->seed_proc.ppid);
 		break;
+	case IPCS_REC_PEER:
+		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->peer.pid, ev->peer.comm);
+		put(buf, n, &off, "peer    fd %d (not traced) ", ev->peer.fd);
+		put_chan(pp, buf, n, &off, &ev->peer.chan, "");
+		break;
 	case IPCS_REC_SEED_FD:
 		put_time_who(pp, buf, n, &off, ev->h.ts_ns, ev->seed_fd.pid, "");
 		put(buf, n, &off, "has-fd  fd %d ", ev->seed_fd.fd);

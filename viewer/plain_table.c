@@ -24,6 +24,8 @@ static void put_proc(FILE *f, const char *key, const struct model_proc_ref *p)
 {
 	fprintf(f, " %s=%u/", key, p->pid);
 	put_esc(f, p->comm, IPCS_COMM_LEN);
+	if (p->untraced)	/* named from /proc as a traced process's peer */
+		fprintf(f, " %s_traced=0", key);
 }
 
 static int by_bytes(const void *x, const void *y)
@@ -64,8 +66,8 @@ int plain_table(FILE *f, const struct model *m, __u64 start_ns, __u64 now_ns, __
 		fprintf(f, " ab_bytes=%" PRIu64 " ab_msgs=%" PRIu64 " ab_rate=%" PRIu64
 			" ba_bytes=%" PRIu64 " ba_msgs=%" PRIu64 " ba_rate=%" PRIu64,
 			(uint64_t)c->a_to_b.bytes, (uint64_t)c->a_to_b.msgs,
-			(uint64_t)model_rate_at(&c->rate_ab, now_ns), (uint64_t)c->b_to_a.bytes,
-			(uint64_t)c->b_to_a.msgs, (uint64_t)model_rate_at(&c->rate_ba, now_ns));
+			(uint64_t)model_rate_recent(&c->rate_ab, now_ns), (uint64_t)c->b_to_a.bytes,
+			(uint64_t)c->b_to_a.msgs, (uint64_t)model_rate_recent(&c->rate_ba, now_ns));
 		if (c->latency.count)
 			fprintf(f, " p50_ns=%" PRIu64 " p99_ns=%" PRIu64, (uint64_t)c->latency.p50,
 				(uint64_t)c->latency.p99);

@@ -43,7 +43,7 @@ static int proc_len(const struct model_proc_ref *p)
 
 	if (!p->pid)
 		return (int)strlen("(not seen)");
-	return snprintf(pid, sizeof(pid), "%u/", p->pid) +
+	return snprintf(pid, sizeof(pid), "%s%u/", p->untraced ? "*" : "", p->pid) +
 	       (int)esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
 }
 
@@ -157,8 +157,8 @@ static int conv_cmp_col(const struct model_conv *a, const struct model_conv *b, 
 	case CC_B: return cmp_proc(&a->b, &b->b);
 	case CC_AB: return cmp_u64(a->a_to_b.bytes, b->a_to_b.bytes);
 	case CC_BA: return cmp_u64(a->b_to_a.bytes, b->b_to_a.bytes);
-	case CC_RATE_AB: return cmp_u64(model_rate_at(&a->rate_ab, now), model_rate_at(&b->rate_ab, now));
-	case CC_RATE_BA: return cmp_u64(model_rate_at(&a->rate_ba, now), model_rate_at(&b->rate_ba, now));
+	case CC_RATE_AB: return cmp_u64(model_rate_recent(&a->rate_ab, now), model_rate_recent(&b->rate_ab, now));
+	case CC_RATE_BA: return cmp_u64(model_rate_recent(&a->rate_ba, now), model_rate_recent(&b->rate_ba, now));
 	case CC_MSGS: return cmp_u64(a->a_to_b.msgs + a->b_to_a.msgs, b->a_to_b.msgs + b->b_to_a.msgs);
 	case CC_P50: return cmp_u64(a->latency.p50, b->latency.p50);
 	case CC_P99: return cmp_u64(a->latency.p99, b->latency.p99);
@@ -204,8 +204,9 @@ static void put_proc(struct screen *scr, int x, int y, int w, enum scr_attr attr
 		screen_put(scr, x, y, attr == SA_SELECTED ? attr : SA_DIM, "(not seen)", w);
 		return;
 	}
+	/* "*": not traced, named from /proc as a traced process's peer */
 	esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
-	snprintf(text, sizeof(text), "%u/%s", p->pid, comm);
+	snprintf(text, sizeof(text), "%s%u/%s", p->untraced ? "*" : "", p->pid, comm);
 	tt_fit(text, TT_END, w, cut, sizeof(cut));
 	screen_put(scr, x, y, attr, cut, w);
 }
@@ -246,9 +247,9 @@ static void conv_row(struct screen *scr, const struct conv_layout *l, int y,
 	put_num(scr, l, CC_AB, y, attr, buf);
 	view_fmt_bytes(buf, sizeof(buf), c->b_to_a.bytes, l->w[CC_BA]);
 	put_num(scr, l, CC_BA, y, attr, buf);
-	view_fmt_bytes(buf, sizeof(buf), model_rate_at(&c->rate_ab, now), l->w[CC_RATE_AB]);
+	view_fmt_bytes(buf, sizeof(buf), model_rate_recent(&c->rate_ab, now), l->w[CC_RATE_AB]);
 	put_num(scr, l, CC_RATE_AB, y, attr, buf);
-	view_fmt_bytes(buf, sizeof(buf), model_rate_at(&c->rate_ba, now), l->w[CC_RATE_BA]);
+	view_fmt_bytes(buf, sizeof(buf), model_rate_recent(&c->rate_ba, now), l->w[CC_RATE_BA]);
 	put_num(scr, l, CC_RATE_BA, y, attr, buf);
 	units_count(buf, sizeof(buf), c->a_to_b.msgs + c->b_to_a.msgs);
 	put_num(scr, l, CC_MSGS, y, attr, buf);

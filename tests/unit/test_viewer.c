@@ -583,21 +583,21 @@ static void test_plain_table(void **state)
 	do_pipe(*state, 400, 3, 4, 79, false);
 	do_write(*state, 400, 4, 79, 5);
 	do_read(*state, 400, 3, 79, 5);
-	/* rates: bytes of the last whole second, [1 s, 2 s) at 2.734 s */
+	/* rates: bytes of the second before 2.734 s: all of [2 s, 2.734 s), 0.266 of [1 s, 2 s) */
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	assert_int_equal(plain_table(f, *state, 0, now, 0), 0);
 	fclose(f);
 	assert_string_equal(out,
 		"# 2.734 s  events 27  drops 0  conversations 4\n"
-		"pipe channel=pipe:[77] a=100/producer b=200/consumer ab_bytes=3000 ab_msgs=3 ab_rate=3000 "
+		"pipe channel=pipe:[77] a=100/producer b=200/consumer ab_bytes=3000 ab_msgs=3 ab_rate=797 "
 		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
-		"pipe channel=pipe:[78] a=200/consumer b=100/producer ab_bytes=50 ab_msgs=1 ab_rate=50 "
+		"pipe channel=pipe:[78] a=200/consumer b=100/producer ab_bytes=50 ab_msgs=1 ab_rate=13 "
 		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
-		"fifo channel=/run/app/ctl.fifo a=300/logger b=200/consumer ab_bytes=12 ab_msgs=1 ab_rate=0 "
+		"fifo channel=/run/app/ctl.fifo a=300/logger b=200/consumer ab_bytes=12 ab_msgs=1 ab_rate=12 "
 		"ba_bytes=0 ba_msgs=0 ba_rate=0\n"
 		"pipe channel=pipe:[79] a=400/two\\x20words\\x1b b=400/two\\x20words\\x1b ab_bytes=5 "
-		"ab_msgs=1 ab_rate=0 ba_bytes=0 ba_msgs=0 ba_rate=0\n");
+		"ab_msgs=1 ab_rate=5 ba_bytes=0 ba_msgs=0 ba_rate=0\n");
 	free(out);
 	/* --kind: only that kind, counted in the header */
 	out = NULL;

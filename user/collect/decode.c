@@ -221,6 +221,14 @@ sys:
 		terminate(out->shm_name.path, sizeof(out->shm_name.path));
 		out->path = out->shm_name.path;
 		return out->shm_name.ino ? 0 : -EINVAL;
+	case IPCS_REC_PEER:
+		terminate(out->peer.comm, sizeof(out->peer.comm));
+		if (out->peer.addr_len != 0 && out->peer.addr_len != 36)
+			return -EINVAL;
+		if (out->peer.chan.kind != IPCS_KIND_PIPE &&
+		    (out->peer.chan.kind < IPCS_KIND_UNIX_STREAM || out->peer.chan.kind > IPCS_KIND_UDP))
+			return -EINVAL;
+		return 0;
 	case IPCS_REC_PAYLOAD:
 		/* Consumers index data[] by cap_len: it must stay inside. */
 		if (out->payload.cap_len > IPCS_PAYLOAD_MAX || out->payload.cap_len > out->payload.len ||

@@ -31,6 +31,7 @@ struct ipcs_event {
 		struct ipcs_cgroup_name_rec cgroup_name;	/* IPCS_REC_CGROUP_NAME (path too) */
 		struct ipcs_cmdline_rec cmdline;	/* IPCS_REC_CMDLINE (counted bytes, not a string) */
 		struct ipcs_shm_name_rec shm_name;	/* IPCS_REC_SHM_NAME (path too) */
+		struct ipcs_peer_rec peer;		/* IPCS_REC_PEER */
 	};
 };
 

@@ -11,6 +11,8 @@
 #include "ipcscope.skel.h"
 #include "collect/cgnames.h"
 #include "collect/loader.h"
+#include "collect/peers.h"
+#include "collect/procfs_parse.h"
 #include "collect/shmnames.h"
 #include "collect/titles.h"
 #include "collect/source_live.h"
@@ -25,6 +27,13 @@ struct live_source {
 	struct cgnames *cgn;	/* names the cgroup ids of records (NULL: out of memory) */
 	struct titles *titles;	/* processes' command lines (NULL: out of memory) */
 	struct shmnames *shmn;	/* shm segments' paths (NULL: out of memory) */
+	struct peers *peers;	/* names untraced peers (NULL: every process is traced) */
+	pid_t self;
+	bool filter_pid;
+	char comms[IPCS_LIVE_CGROUPS][IPCS_COMM_LEN];	/* -c targets */
+	size_t ncomms;
+	char cgroup_dirs[IPCS_LIVE_CGROUPS][4096];	/* --cgroup targets */
+	size_t ncgroups;
 };
 
 static __u64 mono_now(void)
@@ -47,12 +56,65 @@ static int on_sample(void *ctx, void *data, size_t len)
 	/* A cgroup id met first is named in the stream before the record. */
 	int err = cgnames_before(ls->cgn, data, len, ls->cb, ls->ctx);
 
-	/* So is a shm segment's path; an exec's new title follows its record. */
+	/* So is a shm segment's path, and an untraced process at the other end of a socket;
+	 * an exec's new title follows its record. */
 	if (!err)
 		err = shmnames_before(ls->shmn, data, len, ls->cb, ls->ctx);
+	if (!err && ls->peers)
+		err = peers_before(ls->peers, data, len, ls->cb, ls->ctx);
 	if (!err)
 		err = ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
 	return err ? err : titles_after(ls->titles, data, len, mono_now(), ls->cb, ls->ctx);
+}
+
+/* The probes' filter (filter.bpf.h) asked from user space: is pid traced? The targets are a
+ * union: a traced pid (or a descendant), one of the command names, one of the cgroups. */
+static bool pid_traced(pid_t pid, void *ctx)
+{
+	struct live_source *ls = ctx;
+	char path[64], comm[IPCS_COMM_LEN + 2];
+	__u32 key = (__u32)pid;
+	__u8 v;
+	ssize_t n;
+
+	if (pid == ls->self)
+		return false;
+	if (!ls->filter_pid && !ls->ncomms && !ls->ncgroups)
+		return true;
+	if (ls->filter_pid && !bpf_map__lookup_elem(ls->skel->maps.traced_tgids, &key, sizeof(key),
+						    &v, sizeof(v), 0))
+		return true;
+	for (size_t i = 0; ls->cgn && i < ls->ncgroups; i++)
+		if (cgnames_pid_under(ls->cgn, pid, ls->cgroup_dirs[i]))
+			return true;
+	if (!ls->ncomms)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	n = procfs_read_small(path, comm, sizeof(comm));
+	if (n <= 0)
+		return false;
+	if (comm[n - 1] == '\n')
+		comm[n - 1] = '\0';
+	for (size_t i = 0; i < ls->ncomms; i++)
+		if (!strcmp(comm, ls->comms[i]))
+			return true;
+	return false;
+}
+
+/* With targets, some peers are not traced: they are named from /proc. */
+static void peers_setup(struct live_source *ls, const struct live_config *cfg)
+{
+	ls->self = cfg->self_pid > 0 ? cfg->self_pid : getpid();
+	ls->filter_pid = cfg->npids > 0 || cfg->filter_pids;
+	for (size_t i = 0; i < cfg->ncomms && ls->ncomms < IPCS_LIVE_CGROUPS; i++)
+		snprintf(ls->comms[ls->ncomms++], IPCS_COMM_LEN, "%s", cfg->comms[i]);
+	for (size_t i = 0; i < cfg->ncgroups && ls->ncgroups < IPCS_LIVE_CGROUPS; i++)
+		snprintf(ls->cgroup_dirs[ls->ncgroups++], sizeof(ls->cgroup_dirs[0]), "%s",
+			 cfg->cgroups[i].path);
+	if (!ls->filter_pid && !ls->ncomms && !ls->ncgroups)
+		return;
+	if (peers_new("/proc", pid_traced, ls, &ls->peers))
+		log_warn("untraced peers are not named (out of memory)");
 }
 
 static int traced_put(struct live_source *ls, pid_t pid)
@@ -238,6 +300,7 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 		log_warn("cgroups are shown by id only (out of memory)");
 	if (titles_new("/proc", &ls->titles) || shmnames_new("/proc", &ls->shmn))
 		log_warn("process titles or shm segment names are not read (out of memory)");
+	peers_setup(ls, cfg);
 	loader_opts_from(cfg, &o, ids, levels);
 	err = loader_load(&o, &ls->skel);
 	if (err)
@@ -275,10 +338,13 @@ int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 	n = ring_buffer__poll(ls->rb, timeout_ms < LIVE_BATCH_MS ? timeout_ms : LIVE_BATCH_MS);
 	if (n == 0)
 		n = ring_buffer__consume(ls->rb);
-	/* Titles rewritten in place (no syscall says so): read again once a second. */
+	/* Titles rewritten in place (no syscall says so): read again once a second. Peers
+	 * found gone are named once their wait is over, records or not. */
 	if (n >= 0) {
 		int err = titles_poll(ls->titles, mono_now(), cb, ctx);
 
+		if (!err && ls->peers)
+			err = peers_tick(ls->peers, cb, ctx);
 		if (err)
 			return err;
 	}
@@ -365,6 +431,7 @@ void live_close(struct live_source *ls)
 	cgnames_free(ls->cgn);
 	titles_free(ls->titles);
 	shmnames_free(ls->shmn);
+	peers_free(ls->peers);
 	free(ls);
 }
 

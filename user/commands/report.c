@@ -116,6 +116,7 @@ void report_json_proc(struct json_writer *w, const char *key, const struct model
 	json_obj_begin(w);
 	json_ku64(w, "pid", p->pid);
 	json_kstr(w, "comm", p->pid ? p->comm : "?");
+	json_kbool(w, "traced", p->pid && !p->untraced);	/* false: a peer named from /proc */
 	json_obj_end(w);
 }
 
@@ -180,6 +181,7 @@ static int json_procs(const struct model_proc *p, void *ctx)
 	else
 		json_null(w);
 	json_kbool(w, "cmdline_cut", p->cmdline_cut);
+	json_kbool(w, "traced", !p->ref.untraced);
 	json_kbool(w, "exited", p->exited);
 	json_ki64(w, "exit_code", p->exit_code);
 	json_kid(w, "cgroup_id", p->cgroup_id);
@@ -355,7 +357,7 @@ void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 		return;
 	}
 	esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
-	snprintf(buf, n, "%u/%s", p->pid, comm);
+	snprintf(buf, n, "%u/%s%s", p->pid, comm, p->untraced ? " (untraced)" : "");
 }
 
 /* The conversations table's columns (report_futex.c adds rows to it). */

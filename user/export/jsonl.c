@@ -104,6 +104,11 @@ static void sock_fields(struct json_writer *w, const struct ipcs_sock_rec *r)
 	json_kid(w, "peer", r->peer);
 	json_kid(w, "sock_ino", r->sock_ino);
 	json_kid(w, "peer_ino", r->peer_ino);
+	json_ku64(w, "peer", r->peer);
+	json_ku64(w, "sock_ino", r->sock_ino);
+	json_ku64(w, "peer_ino", r->peer_ino);
+	if (r->s.peer_pid)	/* a unix socket's first record: its peer's process */
+		json_ku64(w, "peer_pid", r->s.peer_pid);
 	json_ku64(w, "family", r->family);
 	json_ku64(w, "socktype", r->type);
 	if ((r->flags & IPCS_SOCKF_INET) && r->addr_len == 36) {
@@ -306,6 +311,7 @@ static const char *type_name(__u16 t)
 	case IPCS_REC_SHM_NAME:  return "shm_name";
 	case IPCS_REC_WAIT:      return "wait";
 	case IPCS_REC_FDPASS:    return "fdpass";
+	case IPCS_REC_PEER:      return "peer";
 	}
 	return "?";
 }
@@ -415,6 +421,17 @@ static void jsonl_write_event(const struct jsonl *j, const struct ipcs_event *ev
 	case IPCS_REC_CGROUP_NAME:
 		json_kid(&w, "cgroup_id", ev->cgroup_name.cgroup_id);
 		json_kstr(&w, "cgroup", ev->path);
+		break;
+	case IPCS_REC_PEER:
+		json_ku64(&w, "pid", ev->peer.pid);
+		json_ki64(&w, "fd", ev->peer.fd);
+		json_ku64(&w, "ppid", ev->peer.ppid);
+		json_kstr(&w, "comm", ev->peer.comm);
+		json_ku64(&w, "start_ns", ev->peer.start_ns);
+		json_kbool(&w, "traced", false);
+		chan_fields(&w, &ev->peer.chan);
+		json_kid(&w, "sock_ino", ev->peer.sock_ino);
+		cgroup_fields(&w, j, ev->peer.cgroup_id);
 		break;
 	case IPCS_REC_SEED_FD:
 		json_ku64(&w, "pid", ev->seed_fd.pid);

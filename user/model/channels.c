@@ -90,6 +90,12 @@ void chan_unref(struct model *m, struct mchan *c)
 	segq_fini(&c->writes);
 	segq_fini(&c->reads);
 	mq_state_free(c->mq);
+	if (c->untraced_by)
+		proc_unref(c->untraced_by);
+	if (c->untraced_r)
+		proc_unref(c->untraced_r);
+	if (c->untraced_w)
+		proc_unref(c->untraced_w);
 	free(c->path);
 	free(c);
 }

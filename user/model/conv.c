@@ -522,6 +522,92 @@ void conv_age(struct model *m)
 		m->conv_scan_gen = m->closed_gen;
 }
 
+/* ---- ends held by processes that are not traced (IPCS_REC_PEER) ---- */
+
+int conv_write_unseen(struct model *m, struct mchan *c, struct mproc *u, __u64 n, __u64 ts)
+{
+	__u16 sys = m->cur_sys;
+	__u32 tid = m->cur_tid;
+	int err;
+
+	m->cur_sys = 0;	/* neither the call nor the thread is the reader's */
+	m->cur_tid = 0;
+	err = conv_write(m, c, u, n, ts, 0);
+	m->cur_sys = sys;
+	m->cur_tid = tid;
+	return err;
+}
+
+void conv_set_untraced(struct mproc **slot, struct mproc *p)
+{
+	/* Several untraced holders (a shell and the children it forks): the
+	 * oldest live one is the one that reads or writes. */
+	if (*slot == p || (*slot && !(*slot)->exited && (*slot)->ref.start_ns &&
+			   (*slot)->ref.start_ns <= p->ref.start_ns))
+		return;
+	if (*slot)
+		proc_unref(*slot);
+	*slot = proc_ref(p);
+}
+
+int conv_peer_pipe(struct model *m, const struct ipcs_peer_rec *r)
+{
+	__u16 fmode = r->chan.fmode & (IPCS_FMODE_READ | IPCS_FMODE_WRITE);
+	struct mproc *p;
+	struct mchan *c;
+	int err;
+
+	if (!r->pid || !fmode) {
+		m->ignored++;
+		return 0;
+	}
+	err = chan_get(m, &r->chan, &c);
+	if (err || !c)
+		return err;
+	p = proc_lookup(m, r->pid);
+	if (!p || p->exited)
+		err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+	if (err)
+		return err;
+	p->ref.untraced = true;
+	if (r->cgroup_id)
+		p->cgroup_id = r->cgroup_id;
+	err = fd_add(m, p, r->fd, c, fmode, false);
+	if (fmode & IPCS_FMODE_READ)
+		conv_set_untraced(&c->untraced_r, p);
+	if (fmode & IPCS_FMODE_WRITE)
+		conv_set_untraced(&c->untraced_w, p);
+	/* Named late: what waited in the queue goes now. */
+	if (!err && c->untraced_r && c->writes.bytes)
+		err = conv_read(m, c, c->untraced_r, c->writes.bytes, r->h.ts_ns, 0);
+	if (!err && c->untraced_w && c->reads.bytes)
+		err = conv_write_unseen(m, c, c->untraced_w, c->reads.bytes, r->h.ts_ns);
+	chan_note_unheld(m, c);
+	return err;
+}
+
+int conv_pipe_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n, __u64 ts,
+		    __u64 blocked)
+{
+	int err = conv_write(m, c, w, n, ts, blocked);
+
+	/* An untraced reader's reads are not seen: it takes the bytes now. */
+	if (!err && c->untraced_r && c->writes.bytes)
+		err = conv_read(m, c, c->untraced_r, c->writes.bytes, ts, 0);
+	return err;
+}
+
+int conv_pipe_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n, __u64 ts,
+		   __u64 blocked)
+{
+	int err = 0;
+
+	/* What no traced writer's segment covers came from the untraced writer. */
+	if (c->untraced_w && n > c->writes.bytes)
+		err = conv_write_unseen(m, c, c->untraced_w, n - c->writes.bytes, ts);
+	return err ? err : conv_read(m, c, r, n, ts, blocked);
+}
+
 /* ---- discrete messages (signals) ---- */
 
 int conv_message(struct model *m, struct mchan *c, struct mproc *a, struct mproc *b,

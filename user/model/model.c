@@ -158,9 +158,9 @@ static int sys_rw(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s
 		else if (!kind_is_stream(c->kind))
 			c->bytes_read += n;
 		else if (is_write)
-			err = conv_write(m, c, p, n, s->h.ts_ns, s->blocked_ns);
+			err = conv_pipe_write(m, c, p, n, s->h.ts_ns, s->blocked_ns);
 		else
-			err = conv_read(m, c, p, n, s->h.ts_ns, s->blocked_ns);
+			err = conv_pipe_read(m, c, p, n, s->h.ts_ns, s->blocked_ns);
 	}
 	if (!c->nholders && chan_is_closed(c))
 		m->closed_gen++;
@@ -297,6 +297,7 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	err = proc_get(m, s->pid, s->comm, &p);
 	if (err)
 		return err;
+	p->ref.untraced = false;	/* its own record: it is traced */
 	/* prctl(PR_SET_NAME) renames without an exec; the main thread's comm names the process. */
 	if (s->tid == s->pid && s->comm[0] && strncmp(p->ref.comm, s->comm, IPCS_COMM_LEN))
 		proc_set_comm(p, s->comm);
@@ -343,6 +344,9 @@ static int apply_sys(struct model *m, const struct ipcs_event *ev)
 	case IPCS_SYS_VMSPLICE:
 	case IPCS_SYS_SENDFILE:
 		/* One side of the call: a write into, or a read out of, this channel. */
+		if (s->chan.kind == IPCS_KIND_UNIX_STREAM || s->chan.kind == IPCS_KIND_UNIX_SEQPACKET ||
+		    s->chan.kind == IPCS_KIND_TCP)
+			return sock_splice(m, p, s, s->flags & IPCS_SYSF_OUT);
 		return sys_rw(m, p, s, s->flags & IPCS_SYSF_OUT);
 	}
 	return 0;
@@ -539,6 +543,9 @@ int model_apply(struct model *m, const struct ipcs_event *ev)
 		break;
 	case IPCS_REC_SHM_NAME:
 		err = shm_path_apply(m, &ev->shm_name);
+		break;
+	case IPCS_REC_PEER:
+		err = sock_peer_apply(m, &ev->peer);
 		break;
 	case IPCS_REC_PAYLOAD:
 		/* Counts come from the call's record; a write's bytes go to its message. */

@@ -17,6 +17,7 @@ struct model_proc_ref {
 	__u32 pid;
 	__u64 start_ns;
 	char comm[IPCS_COMM_LEN];
+	bool untraced;	/* named as a peer of a traced process (IPCS_REC_PEER), not traced */
 };
 
 struct model_dir_stats {
@@ -47,6 +48,9 @@ struct model_rate {
 
 /* Bytes per second over the last whole second before now_ns (0 when idle). */
 __u64 model_rate_at(const struct model_rate *r, __u64 now_ns);
+/* Bytes in the second that ends at now_ns (the windows taken in part): traffic
+ * that began a moment ago already has a rate. */
+__u64 model_rate_recent(const struct model_rate *r, __u64 now_ns);
 
 /* A conversation: (channel, process a, process b). For pipes a = writer. */
 struct model_conv {

@@ -79,6 +79,14 @@ struct mchan {
 	__u64 orphan_gen;	/* != 0: no holders since that generation */
 	__u64 conn;		/* sockets: connection key, same on both ends (sock.c) */
 	bool seed_inode;	/* a socket seeded from /proc, keyed by inode until adopted (sock.c) */
+	bool untraced;		/* sockets: held by processes not traced (IPCS_REC_PEER): what is
+				   written to it is read at once, what comes from it was written at once */
+	__u64 sock_ino;		/* sockets: the inode of the socket whose queue this is, 0 unknown;
+				   another inode under the same identity is a new socket (sock.c) */
+	__u64 peer_id;		/* connected sockets: the other end's queue (ino), 0 unknown */
+	struct mproc *untraced_by;	/* untraced: who held it (referenced), for after its fd
+					   went to another socket (the process's calls are not seen) */
+	struct mproc *untraced_r, *untraced_w;	/* pipes: the untraced reader / writer (referenced) */
 	struct mq_state *mq;	/* kind mq: unpaired sends and receives (mq.c) */
 };
 
@@ -142,6 +150,9 @@ struct mlastw {
 	__u64 conv_ino, conv_a, conv_b;
 };
 
+/* sock.c: connection keys (mchan.conn), apart from identities and name hashes. */
+#define IPCS_CONN_KEY_BASE 0x6300000000000000ull
+
 /* sock.c: a remembered connection id of two inet ends (ip, ip, port, port). */
 #define INET_ENDS_KEY 36
 #define INET_MEMO 4
@@ -157,6 +168,7 @@ struct model {
 	__u64 ignored;
 	__u64 next_proc_id;
 	__u64 next_seq;
+	__u64 next_conn;	/* sock.c: connection keys handed out */
 	__u16 cur_sys;		/* syscall of the record being applied (0: none) */
 	__u32 cur_tid;		/* its thread (0: none) */
 	struct mlastw lastw[LASTW_SLOTS];	/* conv.c */
@@ -265,6 +277,17 @@ struct mconv *conv_find(struct model *m, const struct mchan *c, const struct mpr
 void conv_forget_write(struct model *m, __u32 tid);
 /* Payload bytes (payload != NULL) or passed fds of tid's last write, for its message. */
 int conv_attach(struct model *m, __u32 tid, const void *payload, size_t n, __u32 nfds);
+/* n bytes u wrote into c that no record shows (u is not traced): a message. */
+int conv_write_unseen(struct model *m, struct mchan *c, struct mproc *u, __u64 n, __u64 ts);
+/* *slot = p, referenced, unless *slot is an older live process. */
+void conv_set_untraced(struct mproc **slot, struct mproc *p);
+/* A pipe end held by an untraced process (IPCS_REC_PEER). */
+int conv_peer_pipe(struct model *m, const struct ipcs_peer_rec *r);
+/* Pipe writes and reads: as conv_write/conv_read, with an untraced other end moving at once. */
+int conv_pipe_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n, __u64 ts,
+		    __u64 blocked);
+int conv_pipe_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n, __u64 ts,
+		   __u64 blocked);
 /* Attribute everything still queued on c to unobserved peers. */
 int conv_flush_chan(struct model *m, struct mchan *c);
 void conv_age(struct model *m);
@@ -274,6 +297,10 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
 /* A socket fd seen in /proc before tracing (IPCS_SEEDF_SOCK_INODE). */
 int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec *r,
 		 const char *path);
+/* sendfile/splice into (into) or out of a connected socket's fd. */
+int sock_splice(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool into);
+/* An untraced process holds a socket end (IPCS_REC_PEER). */
+int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r);
 /* n bytes credited to v in direction rev (b->a) written at ts_w. */
 void lat_note(struct mlat *l, bool rev, __u64 ts_w);
 void lat_summary(const struct mlat *l, struct model_latency *out);

@@ -203,6 +203,19 @@ __u64 model_rate_at(const struct model_rate *r, __u64 now_ns)
 	return r->sec + 1 == s ? r->cur : 0;
 }
 
+__u64 model_rate_recent(const struct model_rate *r, __u64 now_ns)
+{
+	__u64 s = now_ns / 1000000000ull, left = 1000000000ull - now_ns % 1000000000ull;
+
+	/* All of the current window so far, and the part of the previous one
+	 * still inside the last second. */
+	if (r->sec == s)
+		return r->cur + (__u64)((double)r->prev * (double)left / 1e9);
+	if (r->sec + 1 == s)
+		return (__u64)((double)r->cur * (double)left / 1e9);
+	return 0;
+}
+
 /* The conversation the caller saw in model_foreach_conv: same channel, same process instances. */
 static bool conv_is(const struct mconv *v, const struct model_conv *c)
 {

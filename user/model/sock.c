@@ -5,8 +5,8 @@
  * socket's identity (its struct sock, see bpf/sock.bpf.h). A write on a
  * socket appends to its peer's queue and a read consumes the reader's own,
  * so conv.c attributes bytes writer -> reader exactly as for pipes. The two
- * ends of a stream or seqpacket connection share `conn` (the smaller
- * identity), which puts both directions into one conversation: a = the
+ * ends of a stream or seqpacket connection share `conn` (a key of its
+ * own, conn_join), which puts both directions into one conversation: a = the
  * first writer, b = the other end. Datagram receivers keep conn 0: each
  * sender is its own conversation, as with a FIFO. TCP and UDP queues are
  * keyed by their (local, remote) endpoints, so (L, R) writes what (R, L)
@@ -121,6 +121,51 @@ static int sock_fd_learn(struct model *m, struct mproc *p, __s32 fd, struct mcha
 	return fd_add(m, p, fd, c, IPCS_FMODE_READ | IPCS_FMODE_WRITE, false);
 }
 
+/*
+ * *c is the queue of the socket with inode ino. The identity is a kernel
+ * address, which a new socket may reuse once the old one is freed: another
+ * inode under it is a new socket, so a new channel (the old one's queue goes
+ * to unobserved peers), never a merge of two sockets.
+ */
+static int sock_same(struct model *m, struct mchan **c, __u64 ino)
+{
+	struct ipcs_chan id;
+	int err;
+
+	if (!ino || !*c || (*c)->sock_ino == ino)
+		return 0;
+	if (!(*c)->sock_ino) {
+		(*c)->sock_ino = ino;
+		return 0;
+	}
+	id = (struct ipcs_chan){ .ino = (*c)->ino, .dev = (*c)->dev, .kind = (*c)->kind };
+	err = chan_renew(m, &id, c);
+	if (!err && *c)
+		(*c)->sock_ino = ino;
+	return err;
+}
+
+/*
+ * Both ends of one connection share a key that no other connection had: a
+ * new socket at a reused identity (sock_same) starts a new conversation,
+ * even between the same two processes.
+ */
+static void conn_join(struct model *m, struct mchan *a, struct mchan *b)
+{
+	if (!a->conn || a->conn != b->conn)
+		a->conn = b->conn = IPCS_CONN_KEY_BASE | ++m->next_conn;
+}
+
+/* Who holds q when q's end is not traced (IPCS_REC_PEER), else NULL. */
+static struct mproc *untraced_end(struct model *m, const struct mchan *q)
+{
+	if (!q || !q->untraced)
+		return NULL;
+	if (q->untraced_by)
+		return q->untraced_by;
+	return q->holders ? q->holders->proc : &m->unobserved;
+}
+
 /* The peer's receive queue, joined to c as one connection when connected. */
 static int sock_peer(struct model *m, struct mchan *c, const struct ipcs_sock_rec *r,
 		     struct mchan **out)
@@ -135,7 +180,12 @@ static int sock_peer(struct model *m, struct mchan *c, const struct ipcs_sock_re
 	err = chan_get(m, &id, out);
 	if (err || !*out || !kind_is_connected(c->kind))
 		return err;
-	c->conn = (*out)->conn = c->ino < r->peer ? c->ino : r->peer;
+	err = sock_same(m, out, r->peer_ino);
+	if (err || !*out)
+		return err;
+	c->peer_id = r->peer;
+	(*out)->peer_id = c->ino;
+	conn_join(m, c, *out);
 	sock_set_name(*out, r);
 	return 0;
 }
@@ -277,18 +327,38 @@ static int inet_queue(struct model *m, const struct ipcs_sock_rec *r, __u64 id,
 	return err;
 }
 
-/* The call's bytes: read from rq, or written to wq (counted on own when no destination is known). */
+/*
+ * The call's bytes: read from rq, or written to wq (counted on own when no
+ * destination is known). When wq's end is not traced, no call of the other
+ * side will come: what is sent is read at once, what is received was
+ * written at once, so both directions count as the traced side moves them.
+ */
 static int sock_bytes(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool send,
 		      struct mchan *rq, struct mchan *wq, struct mchan *own)
 {
+	struct mproc *u = untraced_end(m, wq);
+	__u64 n = (__u64)s->ret;
+	int err;
+
 	if (s->ret <= 0)
 		return 0;
-	if (!send)
-		return conv_read(m, rq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-	if (wq)
-		return conv_write(m, wq, p, (__u64)s->ret, s->h.ts_ns, s->blocked_ns);
-	own->bytes_written += (__u64)s->ret;
-	return 0;
+	if (!send) {
+		if (u && rq != wq) {
+			err = conv_write_unseen(m, rq, u, n, s->h.ts_ns);
+			if (err)
+				return err;
+		}
+		return conv_read(m, rq, p, n, s->h.ts_ns, s->blocked_ns);
+	}
+	if (!wq) {
+		own->bytes_written += n;
+		return 0;
+	}
+	err = conv_write(m, wq, p, n, s->h.ts_ns, s->blocked_ns);
+	if (err || !u)
+		return err;
+	/* All of it: nothing on wq waits for any other reader. */
+	return conv_read(m, wq, u, wq->writes.bytes, s->h.ts_ns, 0);
 }
 
 /* What a write may go to and a read comes from; conn joins two queues. */
@@ -369,29 +439,64 @@ static int udp_apply(struct model *m, struct mproc *p, const struct ipcs_sock_re
 }
 
 /* TCP: bytes written on (L, R) are read on (R, L); both share the connection key. */
+/* A TCP end's receive queue (L, R) and, connected, its peer's (R, L), joined. */
+static int inet_pair(struct model *m, const struct ipcs_sock_rec *r, struct mchan **rq,
+		     struct mchan **wq)
+{
+	struct inet_end l, rm;
+	__u64 own, other;
+	int err;
+
+	*rq = *wq = NULL;
+	inet_ends(r, &l, &rm);
+	own = ends_id(m, &l, &rm);
+	other = ends_id(m, &rm, &l);
+	err = inet_queue(m, r, own, rq);
+	if (!err && *rq && rm.port)	/* connected: the peer's queue is known */
+		err = inet_queue(m, r, other, wq);
+	if (!err)
+		err = sock_same(m, rq, r->sock_ino);	/* the ends came back in a new connection */
+	if (err || !*rq || !*wq)
+		return err;
+	conn_join(m, *rq, *wq);
+	(*rq)->peer_id = other;
+	(*wq)->peer_id = own;
+	return 0;
+}
+
+/* TCP: bytes written on (L, R) are read on (R, L); both share the connection key. */
 static int inet_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r,
 		      bool send)
 {
-	struct mchan *rq = NULL, *wq = NULL;
-	struct inet_end l, rm;
-	__u64 own, other;
+	struct mchan *rq, *wq;
 	int err;
 
 	if (!(r->flags & IPCS_SOCKF_INET) || r->addr_len != 36)
 		return 0;
 	if (r->s.chan.kind == IPCS_KIND_UDP)
 		return udp_apply(m, p, r, send);
-	inet_ends(r, &l, &rm);
-	own = ends_id(m, &l, &rm);
-	other = ends_id(m, &rm, &l);
-	err = inet_queue(m, r, own, &rq);
-	if (!err && rq && rm.port)	/* connected: the peer's queue is known */
-		err = inet_queue(m, r, other, &wq);
+	err = inet_pair(m, r, &rq, &wq);
 	if (err || !rq)
 		return err;
-	if (wq)
-		rq->conn = wq->conn = own < other ? own : other;
 	return inet_io(m, p, r, send, rq, wq);
+}
+
+/* connect, accept on TCP: the fd is its receive queue from now on (sendfile
+ * names no addresses; a socket's first data call may be one). */
+static int inet_setup(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r, __s32 fd)
+{
+	struct mchan *rq, *wq;
+	int err;
+
+	if (r->s.chan.kind != IPCS_KIND_TCP || !(r->flags & IPCS_SOCKF_INET) || r->addr_len != 36)
+		return 0;
+	err = inet_pair(m, r, &rq, &wq);
+	if (err || !rq || !wq)
+		return err;
+	err = sock_fd_learn(m, p, fd, rq);
+	chan_note_unheld(m, wq);
+	chan_note_unheld(m, rq);
+	return err;
 }
 
 static bool sys_is_data(__u16 sys)
@@ -412,6 +517,8 @@ static int sock_setup(struct model *m, struct mproc *p, const struct ipcs_sock_r
 	if (s->ret < 0)
 		return 0;
 	err = chan_get(m, &s->chan, &c);
+	if (!err && !(r->flags & IPCS_SOCKF_INET))
+		err = sock_same(m, &c, r->sock_ino);
 	if (err || !c)
 		return err;
 	sock_set_name(c, r);
@@ -430,6 +537,11 @@ static int sock_setup(struct model *m, struct mproc *p, const struct ipcs_sock_r
 	case IPCS_SYS_ACCEPT:
 	case IPCS_SYS_ACCEPT4:
 		err = fd_add(m, p, s->fd2, c, rw, cloexec);
+		if (!err)
+			err = inet_setup(m, p, r, s->fd2);
+		break;
+	case IPCS_SYS_CONNECT:
+		err = inet_setup(m, p, r, s->fd);
 		break;
 	}
 out:
@@ -459,6 +571,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	if (s->chan.kind == IPCS_KIND_TCP || s->chan.kind == IPCS_KIND_UDP)
 		return inet_apply(m, p, r, send);
 	err = chan_get(m, &s->chan, &c);
+	if (!err)
+		err = sock_same(m, &c, r->sock_ino);
 	if (err || !c)
 		return err;
 	if (!(r->flags & IPCS_SOCKF_DEST))
@@ -481,6 +595,103 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r)
 	if (wq)
 		chan_note_unheld(m, wq);
 	chan_note_unheld(m, c);
+	return err;
+}
+
+/* ---- sendfile and splice on a socket: plain records, no addresses ---- */
+
+/*
+ * Bytes that sendfile or splice moved into (or out of) a connected socket:
+ * the record names no peer or addresses, so the socket's receive queue is
+ * the one its fd was last seen on (its data calls put it there), and the
+ * peer's is that queue's other end. nginx sends file bodies this way.
+ */
+int sock_splice(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool into)
+{
+	struct mfd *f = fd_lookup(m, p, s->fd);
+	struct mchan *rq = f ? f->chan : chan_lookup(m, s->chan.dev, s->chan.ino);
+	struct mchan *wq;
+	int err;
+
+	if (s->ret <= 0 || s->ret > RW_RET_MAX || !rq)
+		return 0;
+	wq = rq->peer_id ? chan_lookup(m, rq->dev, rq->peer_id) : NULL;
+	if (into && !wq) {
+		rq->bytes_written += (__u64)s->ret;
+		return 0;
+	}
+	err = sock_bytes(m, p, s, into, rq, wq, rq);
+	if (wq)
+		chan_note_unheld(m, wq);
+	chan_note_unheld(m, rq);
+	return err;
+}
+
+/* ---- ends held by processes that are not traced ---- */
+
+/* The receive queue a PEER record names: a unix identity, or a TCP end's (local, remote). */
+static int peer_queue(struct model *m, const struct ipcs_peer_rec *r, struct mchan **q)
+{
+	struct ipcs_sock_rec t = { .s.chan = r->chan, .family = r->family,
+				   .flags = IPCS_SOCKF_INET, .addr_len = 36 };
+	struct inet_end l, rm;
+	int err;
+
+	*q = NULL;
+	if (kind_is_connected(r->chan.kind)) {
+		err = chan_get(m, &r->chan, q);
+		return err ? err : sock_same(m, q, r->sock_ino);
+	}
+	if (r->chan.kind != IPCS_KIND_TCP || r->addr_len != 36)
+		return 0;
+	memcpy(t.addr, r->addr, 36);
+	inet_ends(&t, &l, &rm);
+	err = inet_queue(m, &t, ends_id(m, &l, &rm), q);
+	if (!err && *q)
+		(*q)->peer_id = ends_id(m, &rm, &l);
+	return err;
+}
+
+int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r)
+{
+	struct mproc *p, *u;
+	struct mchan *q, *o;
+	int err;
+
+	if (r->chan.kind == IPCS_KIND_PIPE)
+		return conv_peer_pipe(m, r);
+	err = peer_queue(m, r, &q);
+	if (err || !q) {
+		m->ignored += !err;
+		return err;
+	}
+	q->untraced = true;
+	if (r->pid) {
+		p = proc_lookup(m, r->pid);
+		if (!p || p->exited)
+			err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+		if (err)
+			return err;
+		p->ref.untraced = true;
+		if (r->cgroup_id)
+			p->cgroup_id = r->cgroup_id;
+		conv_set_untraced(&q->untraced_by, p);
+		err = fd_add(m, p, r->fd, q, IPCS_FMODE_READ | IPCS_FMODE_WRITE, false);
+	}
+	/* Named late: what the traced side moved before waits no longer; the
+	 * older of the two goes first, so a = the side that spoke first. */
+	u = untraced_end(m, q);
+	o = q->peer_id ? chan_lookup(m, q->dev, q->peer_id) : NULL;
+	if (o && !o->reads.len)
+		o = NULL;
+	if (!err && o && (!q->writes.len || o->reads.v[o->reads.head].ts_ns <
+						q->writes.v[q->writes.head].ts_ns))
+		err = conv_write_unseen(m, o, u, o->reads.bytes, o->reads.v[o->reads.head].ts_ns);
+	if (!err && q->writes.bytes)
+		err = conv_read(m, q, u, q->writes.bytes, r->h.ts_ns, 0);
+	if (!err && o && o->reads.bytes)
+		err = conv_write_unseen(m, o, u, o->reads.bytes, r->h.ts_ns);
+	chan_note_unheld(m, q);
 	return err;
 }
 
