@@ -15,12 +15,19 @@ cleanup_tmux() { tmx kill-server 2>/dev/null; live_cleanup; }
 screen() { tmx capture-pane -p -t v >"$T/$1.screen" 2>/dev/null; }
 
 # wait_screen NAME FIXED-STRING: until the pane shows it (TMUX_TRIES x 50 ms,
-# default 5 s), saved as NAME
+# default 5 s) and two captures 50 ms apart agree (a loaded machine can hand
+# tmux a frame in pieces: the status line may come after the rows), saved as NAME
 wait_screen() {
 	local i
 	for ((i = 0; i < ${TMUX_TRIES:-100}; i++)); do
 		screen "$1"
-		grep -qF -- "$2" "$T/$1.screen" && return 0
+		if grep -qF -- "$2" "$T/$1.screen"; then
+			sleep 0.05
+			cp "$T/$1.screen" "$T/$1.screen.prev"
+			screen "$1"
+			cmp -s "$T/$1.screen" "$T/$1.screen.prev" && grep -qF -- "$2" "$T/$1.screen" && return 0
+			continue
+		fi
 		sleep 0.05
 	done
 	return 1
