@@ -20,7 +20,8 @@ static const struct cmd_desc cmds[] = {
 	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
 	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
 	  "                       [--duration SEC]\n"
-	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
+	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [--locks] [-q] [-v]\n"
+	  "                       [-- CMD ARGS...]\n"
 	  "Record IPC to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
 	  "      --jsonl OUT     also stream one JSON object per event to OUT (\"-\": stdout),\n"
@@ -38,6 +39,8 @@ static const struct cmd_desc cmds[] = {
 	  "                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n"
 	  "  -G SEC              rotate: a new file every SEC seconds\n"
 	  "  -W COUNT            with -C/-G: keep COUNT files, replacing the oldest\n"
+	  "      --locks         also the libc locks (uprobes on pthread mutexes, rwlocks,\n"
+	  "                      semaphores): who holds them, lock-order inversions\n"
 	  "      --capture N     keep the first N bytes (1..256) of every read, write, send\n"
 	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
 	  "                      payloads can hold secrets; the file says it holds them)\n"
@@ -172,7 +175,7 @@ static const struct cmd_desc cmds[] = {
 	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
 	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--no-stacks] [-v]\n"
 	  "       ipcscope deadlock --watch [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
-	  "                         [--threshold SEC]\n"
+	  "                         [--threshold SEC] [--locks]\n"
 	  "                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n"
 	  "Find who waits for whom among the threads of processes that are hung now,\n"
 	  "without prior tracing: each thread's syscall from /proc, the other end of\n"
@@ -185,6 +188,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --json          machine-readable output (docs/deadlock.md); with --watch\n"
 	  "                      one line per deadlock or stall\n"
 	  "      --no-stacks     do not attach with ptrace to unwind stacks\n"
+	  "      --locks         --watch: uprobes on the libc locks too: owners of\n"
+	  "                      semaphores, rwlocks and mutexes, lock-order inversions\n"
 	  "      --watch         live, with the probes: report each cycle and stall\n"
 	  "                      once, as soon as all its waiting threads have been\n"
 	  "                      blocked for --threshold;\n"
@@ -208,7 +213,7 @@ static const struct cmd_desc cmds[] = {
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE, OPT_SINCE,
-       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP };
+       OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_LOCKS };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -236,6 +241,7 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
+	{ "locks", no_argument, NULL, OPT_LOCKS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -260,6 +266,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_INTERVAL: return cmd == CMD_LIVE;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	case OPT_ALLOW_OVERLAP: return cmd == CMD_MERGE;
+	case OPT_LOCKS: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK;
 	}
 	return false;
 }
@@ -416,6 +423,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_ALLOW_OVERLAP: o->allow_overlap = true; return 0;
 	case OPT_NO_STACKS: o->no_stacks = true; return 0;
 	case OPT_WATCH: o->watch = true; return 0;
+	case OPT_LOCKS: o->locks = true; return 0;
 	case OPT_THRESHOLD:
 		errno = 0;
 		o->threshold_s = strtod(arg, &end);
@@ -500,8 +508,8 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		if (!o->watch && !o->npids)
 			return usage_error(o, "missing -p PID (the hung process), or --watch", NULL);
 		if (!o->watch && (o->ncomms || o->ncgroups || o->max_reports || o->duration_s > 0 || o->threshold_s > 0 ||
-				  o->ringbuf_kb || o->quiet))
-			return usage_error(o, "-c, --cgroup, -n, -q, --threshold, --duration and --ringbuf-kb go with --watch", NULL);
+				  o->ringbuf_kb || o->quiet || o->locks))
+			return usage_error(o, "-c, --cgroup, -n, -q, --threshold, --duration, --locks and --ringbuf-kb go with --watch", NULL);
 		if (!o->threshold_s)
 			o->threshold_s = 1.0;
 		return 0;

@@ -67,6 +67,7 @@ struct ipcs_opts {
 	bool keep;			/* demo --keep: keep the recording */
 	bool no_stacks;		/* deadlock --no-stacks: no ptrace, no unwinding */
 	bool watch;			/* deadlock --watch: live, with the probes */
+	bool locks;			/* record, deadlock --watch --locks: libc lock uprobes */
 	double threshold_s;		/* deadlock --threshold SEC (default 1) */
 	int max_reports;		/* deadlock --watch -n N: stop after N deadlocks (0 = never) */
 	int verbose;			/* -v, repeatable */

@@ -11,6 +11,7 @@
 #include "collect/cgnames.h"
 #include "collect/loader.h"
 #include "collect/source_live.h"
+#include "collect/uprobes.h"
 #include "log.h"
 
 struct live_source {
@@ -20,6 +21,7 @@ struct live_source {
 	live_rec_cb cb;		/* of the live_poll/live_drain in progress */
 	void *ctx;
 	struct cgnames *cgn;	/* names the cgroup ids of records (NULL: out of memory) */
+	struct lock_probes *locks;	/* --locks */
 };
 
 struct proc_link {
@@ -179,6 +181,7 @@ static void loader_opts_from(const struct live_config *cfg, struct loader_opts *
 	o->follow_children = cfg->follow_children;
 	o->ringbuf_bytes = cfg->ringbuf_bytes;
 	o->capture_bytes = cfg->capture_bytes;
+	o->locks = cfg->locks;
 	o->ncgroups = cfg->ncgroups < IPCS_LIVE_CGROUPS ? cfg->ncgroups : IPCS_LIVE_CGROUPS;
 	for (size_t i = 0; i < o->ncgroups; i++) {
 		ids[i] = cfg->cgroups[i].id;
@@ -199,6 +202,41 @@ static int trace_initial_pids(struct live_source *ls, const struct live_config *
 	if (!err && cfg->npids && cfg->follow_children)
 		err = trace_descendants(ls, cfg->pids, cfg->npids);
 	return err;
+}
+
+/* --locks: the uprobes on every process traced by pid now (the targets and
+ * their descendants); later ones come through live_locks_add. */
+static int locks_open(struct live_source *ls)
+{
+	struct bpf_map *m = ls->skel->maps.traced_tgids;
+	__u32 key, next, *prev = NULL;
+	int err = lock_probes_new(ls->skel->progs.lock_enter, ls->skel->progs.lock_exit, &ls->locks);
+
+	while (!err && !bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (lock_probes_add(ls->locks, (pid_t)key) == -ENOMEM)
+			err = -ENOMEM;
+	}
+	if (!err && !lock_probes_count(ls->locks))
+		log_warn("--locks: no traced process to attach to yet (-p or -- CMD)");
+	return err;
+}
+
+int live_locks_add(struct live_source *ls, pid_t pid)
+{
+	int err;
+
+	if (!ls || !ls->locks)
+		return 0;
+	err = lock_probes_add(ls->locks, pid);
+	return err == -ENOMEM ? err : 0;	/* skipped or gone: said, not fatal */
+}
+
+void live_locks_del(struct live_source *ls, pid_t pid)
+{
+	if (ls)
+		lock_probes_del(ls->locks, pid);
 }
 
 int live_open(const struct live_config *cfg, struct live_source **out)
@@ -233,6 +271,8 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 		goto cleanup;
 	}
 	err = loader_attach(ls->skel);
+	if (!err && cfg->locks)
+		err = locks_open(ls);
 	if (err)
 		goto cleanup;
 	*out = ls;
@@ -334,6 +374,7 @@ void live_close(struct live_source *ls)
 	if (!ls)
 		return;
 	ring_buffer__free(ls->rb);
+	lock_probes_free(ls->locks);	/* links before their programs */
 	loader_close(ls->skel);
 	cgnames_free(ls->cgn);
 	free(ls);
