@@ -11,6 +11,7 @@
 #include "commands/report_shm.h"
 #include "commands/report_cgroups.h"
 #include "commands/report_fdpass.h"
+#include "commands/report_locks.h"
 #include "commands/report_waits.h"
 #include "log.h"
 #include "pipeline.h"
@@ -139,7 +140,7 @@ static int json_procs(const struct model_proc *p, void *ctx)
 	return 0;
 }
 
-static void report_json(const char *path, const struct ipcs_file_header *fh,
+static void report_json(const struct dl_locks *locks, const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model *m,
 			const struct model_totals *t, const struct conv_list *l)
 {
@@ -204,6 +205,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	model_foreach_proc(m, json_procs, &w);
 	json_arr_end(&w);
 	report_waits_json(&w, m, t->last_ns);
+	report_locks_json(&w, locks);
 	json_obj_end(&w);
 }
 
@@ -221,7 +223,7 @@ void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
 	snprintf(buf, n, "%u/%s", p->pid, comm);
 }
 
-static void report_text(const char *path, const struct ipcs_file_header *fh,
+static void report_text(const struct dl_locks *locks, const char *path, const struct ipcs_file_header *fh,
 			const struct recfile_status *st, const struct model_totals *t,
 			const struct conv_list *l, const struct model *m)
 {
@@ -275,10 +277,13 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 	report_fdpass_text(m);
 	report_cgroups_text(m);
 	report_waits_text(m, t->first_ns, t->last_ns);
+	report_locks_text(locks);
 }
 
-int report_model(const char *path, const struct ipcs_file_header *fh,
-		 const struct recfile_status *st, struct model *m, bool json)
+/* report_model with the lock-order inversions of a --locks recording (locks may be NULL). */
+static int report_model_locks(const struct dl_locks *locks, const char *path,
+			      const struct ipcs_file_header *fh, const struct recfile_status *st,
+			      struct model *m, bool json)
 {
 	struct model_totals t;
 	struct conv_list l = { 0 };
@@ -292,12 +297,18 @@ int report_model(const char *path, const struct ipcs_file_header *fh,
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), by_bytes_desc);
 	if (json)
-		report_json(path, fh, st, m, &t, &l);
+		report_json(locks, path, fh, st, m, &t, &l);
 	else
-		report_text(path, fh, st, &t, &l, m);
+		report_text(locks, path, fh, st, &t, &l, m);
 out:
 	free(l.v);
 	return err;
+}
+
+int report_model(const char *path, const struct ipcs_file_header *fh,
+		 const struct recfile_status *st, struct model *m, bool json)
+{
+	return report_model_locks(NULL, path, fh, st, m, json);
 }
 
 int report_file(const char *path, bool json, const struct ipcs_opts *filt)
@@ -305,13 +316,20 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	struct ev_filter f;
 	struct replay_source *rs = NULL;
 	struct recfile_status st;
+	struct dl_locks locks;
 	struct pipeline p;
 	int err;
 
 	err = replay_open(path, &rs);
 	if (err)
 		return EXIT_FAIL;
+	if (dl_locks_init(&locks, NULL, NULL)) {
+		replay_close(rs);
+		return EXIT_FAIL;
+	}
 	err = pipeline_init(&p, true);
+	if (!err)	/* --locks recordings: the order graph, whatever --kind holds back */
+		err = pipeline_add_tap(&p, (struct sink){ .on_event = report_locks_tap, .ctx = &locks });
 	if (!err && filt)
 		cmd_filter(filt, replay_header(rs)->start_mono_ns, &f, &p);
 	if (!err)
@@ -323,9 +341,10 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	}
 	if (!st.clean_end)
 		log_warn("%s: %s", path, st.message[0] ? st.message : "the recording did not end cleanly");
-	err = report_model(path, replay_header(rs), &st, p.model, json);
+	err = report_model_locks(&locks, path, replay_header(rs), &st, p.model, json);
 out:
 	pipeline_fini(&p);
+	dl_locks_fini(&locks);
 	replay_close(rs);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

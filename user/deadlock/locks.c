@@ -342,6 +342,7 @@ int dl_locks_add(struct dl_locks *s, const struct ipcs_lock_rec *r)
 	struct dl_lthread *t;
 	struct dl_lock *l;
 
+	s->records++;
 	l = lock_get(s, r);
 	t = l ? thread_get(s, r) : NULL;
 	if (!t)

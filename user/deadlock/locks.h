@@ -105,6 +105,7 @@ struct dl_locks {
 	struct dl_inversion *inv;	/* every inversion reported (copies) */
 	size_t ninv, capinv;
 	uint64_t forgotten;	/* times the tables were cleared (full) */
+	uint64_t records;	/* lock records taken */
 	dl_inversion_cb on_inversion;
 	void *ctx;
 };
