@@ -182,6 +182,8 @@ static int shm_mode(bool hang)
 	A = &sh->a;
 	B = &sh->b;
 	kind = K_MUTEX;
+	printf("pair_gap=%zu\n", (size_t)((char *)&sh->b.m - (char *)&sh->a.m));
+	fflush(stdout);	/* before fork: printed once */
 	child = fork();
 	if (child < 0)
 		die("fork");
@@ -234,6 +236,8 @@ int main(int argc, char **argv)
 	lk_init(&b, false);
 	A = &a;
 	B = &b;
+	printf("lock_a=%p\nlock_b=%p\n", kind == K_MUTEX ? (void *)&a.m : kind == K_SEM ? (void *)&a.s : (void *)&a.rw,
+	       kind == K_MUTEX ? (void *)&b.m : kind == K_SEM ? (void *)&b.s : (void *)&b.rw);
 	printf("ready pid=%d\n", getpid());
 	fflush(stdout);
 	await_go();

@@ -21,6 +21,7 @@ void report_locks_json(struct json_writer *w, const struct dl_locks *s)
 {
 	if (!s || !s->records)
 		return;
+	json_ku64(w, "lock_events", s->records);
 	json_key(w, "lock_inversions");
 	json_arr_begin(w);
 	for (size_t i = 0; i < s->ninv; i++)
