@@ -51,3 +51,11 @@ lk_inversions() {
 
 # One line per order of inversion 0: "tid: held OBJ then took OBJ"
 LK_ORDERS='.[0].orders | map("\(.tid): held \(.held.lock.object) then took \(.took.lock.object)") | join("; ")'
+
+# lk_kill PID...: a hung workload ends (quietly: its job is waited for).
+lk_kill() {
+	kill -KILL "$@" 2>/dev/null
+	wait "$LK_WL" 2>/dev/null
+	wait "$@" 2>/dev/null
+	return 0
+}
