@@ -349,19 +349,23 @@ int dl_locks_add(struct dl_locks *s, const struct ipcs_lock_rec *r)
 		return -ENOMEM;
 	switch (r->phase) {
 	case IPCS_LOCKP_ATTEMPT:
+		l->attempts++;
 		t->pending = l;
 		t->pending_fn = r->fn;
 		t->pending_ns = r->h.ts_ns;
 		return 0;
 	case IPCS_LOCKP_ACQUIRED:
+		l->acquired++;
 		if (t->pending == l)
 			t->pending = NULL;
 		return acquired(s, t, l, r);
 	case IPCS_LOCKP_FAILED:
+		l->failed++;
 		if (t->pending == l)
 			t->pending = NULL;
 		return 0;
 	case IPCS_LOCKP_RELEASED:
+		l->released++;
 		released(s, t, l, r);
 		return 0;
 	}

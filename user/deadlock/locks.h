@@ -39,6 +39,7 @@ struct dl_lock {
 	bool counting;		/* a semaphore used as a counter: no owner, no order */
 	pid_t upid;		/* a process it was seen in, and its address there */
 	uint64_t uaddr;
+	uint64_t attempts, acquired, failed, released;	/* its records, by phase */
 	struct dl_order **out;	/* order edges from it */
 	size_t nout, capout;
 };
