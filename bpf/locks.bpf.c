@@ -25,8 +25,9 @@ struct lock_call {
 	__u8 kind;
 };
 
+/* LRU: a thread killed inside a lock call never returns to free its entry. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, IPCS_LOCK_PENDING_MAX);
 	__type(key, __u32);
 	__type(value, struct lock_call);
