@@ -488,6 +488,8 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "-C/-G rotate the -o FILE: give -o", NULL);
 		if (o->rotate_count && !o->rotate_bytes && !(o->rotate_secs > 0))
 			return usage_error(o, "-W counts rotated files: use it with -C or -G", NULL);
+		if (o->locks && !o->argv && !o->npids && !o->ncomms)
+			return usage_error(o, "--locks attaches to the traced processes: give -p PID, -c COMM or -- CMD", NULL);
 		return 0;
 	case CMD_STAT:
 	case CMD_LIVE:
@@ -510,6 +512,8 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		if (!o->watch && (o->ncomms || o->ncgroups || o->max_reports || o->duration_s > 0 || o->threshold_s > 0 ||
 				  o->ringbuf_kb || o->quiet || o->locks))
 			return usage_error(o, "-c, --cgroup, -n, -q, --threshold, --duration, --locks and --ringbuf-kb go with --watch", NULL);
+		if (o->locks && !o->npids && !o->ncomms)
+			return usage_error(o, "--locks attaches to the traced processes: give -p PID or -c COMM", NULL);
 		if (!o->threshold_s)
 			o->threshold_s = 1.0;
 		return 0;

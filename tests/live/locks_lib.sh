@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # locks_lib.sh - helpers of the --locks live tests (source after lib.sh and dl_lib.sh).
+# shellcheck disable=SC2086 # LK_TARGET and wopts are words
 
 # lk_start NAME WATCHOPTS CMD ARGS...: start the workload (it prints
 # "ready pid=P" and waits for SIGUSR1), then `deadlock --watch -p P --locks -v
@@ -16,7 +17,7 @@ lk_start() {
 	role_pid LK_PID "$T/$name.out" "ready pid"
 	LK_CHILD=$(sed -n 's/^child=\([0-9]*\)$/\1/p' "$T/$name.out")
 	# shellcheck disable=SC2086 # wopts are words
-	"$IPCS" deadlock --watch -p "$LK_PID" --locks -v $wopts >"$T/$name.watch" 2>"$T/$name.watch.err" &
+	"$IPCS" deadlock --watch ${LK_TARGET:--p $LK_PID} --locks -v $wopts >"$T/$name.watch" 2>"$T/$name.watch.err" &
 	DL_WATCH_PID=$!
 	LIVE_BG_PIDS+=("$DL_WATCH_PID")
 	for ((i = 0; i < 400; i++)); do

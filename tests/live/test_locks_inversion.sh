@@ -36,8 +36,8 @@ check_grep "C sem: summary" "$T/csafe.watch.err" "0 deadlocks reported, 0 stalls
 kill -USR1 "$LK_PID"
 bg_wait "$LK_WL" 10
 
-# the same as text, for a person
-lk_start csafet "--duration 40" "$WL/lock_abba" safe mutex
+# the same as text, for a person, the process found by its name (-c) when the watch starts
+LK_TARGET="-c lock_abba" lk_start csafet "--duration 40" "$WL/lock_abba" safe mutex
 wait_line "$T/csafet.out" '^done$' 20 "$LK_WL" || die "csafet: workload did not finish"
 wait_line "$T/csafet.watch" 'then took' 20 "$DL_WATCH_PID"
 sleep 0.5	# the rest of the block

@@ -11,6 +11,7 @@
 #include "collect/cgnames.h"
 #include "collect/loader.h"
 #include "collect/source_live.h"
+#include "collect/procfs_parse.h"
 #include "collect/uprobes.h"
 #include "log.h"
 
@@ -204,9 +205,27 @@ static int trace_initial_pids(struct live_source *ls, const struct live_config *
 	return err;
 }
 
+/* Is pid's command name one of -c's? */
+static bool comm_wanted(const struct live_config *cfg, pid_t pid)
+{
+	char path[64], comm[IPCS_COMM_LEN + 2];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	n = procfs_read_small(path, comm, sizeof(comm));
+	if (n <= 0)
+		return false;
+	comm[strcspn(comm, "\n")] = '\0';
+	for (size_t i = 0; i < cfg->ncomms; i++)
+		if (!strncmp(comm, cfg->comms[i], IPCS_COMM_LEN - 1))
+			return true;
+	return false;
+}
+
 /* --locks: the uprobes on every process traced by pid now (the targets and
- * their descendants); later ones come through live_locks_add. */
-static int locks_open(struct live_source *ls)
+ * their descendants) and, for -c, every process of those names running now;
+ * later ones come through live_locks_add. */
+static int locks_open(struct live_source *ls, const struct live_config *cfg)
 {
 	struct bpf_map *m = ls->skel->maps.traced_tgids;
 	__u32 key, next, *prev = NULL;
@@ -218,8 +237,22 @@ static int locks_open(struct live_source *ls)
 		if (lock_probes_add(ls->locks, (pid_t)key) == -ENOMEM)
 			err = -ENOMEM;
 	}
+	if (!err && cfg->ncomms) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+
+		while (d && !err && (de = readdir(d))) {
+			pid_t pid = (pid_t)atoi(de->d_name);
+
+			if (pid > 0 && pid != getpid() && comm_wanted(cfg, pid) &&
+			    lock_probes_add(ls->locks, pid) == -ENOMEM)
+				err = -ENOMEM;
+		}
+		if (d)
+			closedir(d);
+	}
 	if (!err && !lock_probes_count(ls->locks))
-		log_warn("--locks: no traced process to attach to yet (-p or -- CMD)");
+		log_warn("--locks: no traced process to attach to yet");
 	return err;
 }
 
@@ -272,7 +305,7 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 	}
 	err = loader_attach(ls->skel);
 	if (!err && cfg->locks)
-		err = locks_open(ls);
+		err = locks_open(ls, cfg);
 	if (err)
 		goto cleanup;
 	*out = ls;

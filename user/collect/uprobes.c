@@ -269,12 +269,11 @@ int lock_probes_find_libc(const char *proc, pid_t pid, char *path, size_t len, c
 	if (exe_interp(proc, pid, interp, sizeof(interp)))
 		return -ESRCH;
 	if (!interp[0]) {
+		ssize_t n;
+
 		snprintf(line, sizeof(line), "%s/%d/exe", proc, (int)pid);
-		if (readlink(line, what, whatlen - 1) < 0)
-			what[0] = '\0';
-		else
-			what[whatlen - 1] = '\0';
-		what[strnlen(what, whatlen - 1)] = '\0';
+		n = readlink(line, what, whatlen - 1);
+		what[n > 0 ? n : 0] = '\0';
 		*why = "static binary";
 		return -ENOENT;
 	}
