@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are the tests'
 # locks_lib.sh - helpers of the --locks live tests (source after lib.sh and dl_lib.sh).
 # shellcheck disable=SC2086 # LK_TARGET and wopts are words
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # jq programs use $vars
 # record --locks of 10^6 lock calls in one consistent order (two threads,
 # A then B, contended): every lock call is in the recording (exact count
 # from the workload's own tally), nothing dropped, and report finds no

@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # dl_role/dl_addr set the variables
+# shellcheck disable=SC2154,SC2016 # dl_role/dl_addr set the variables; jq programs use $vars
 # --locks: lock-order inversions that never hang (the two orders never
 # overlap), reported once with both acquisition stacks: C semaphores, C
 # process-shared mutexes in shared memory across two processes, and Python's

@@ -105,6 +105,13 @@ static void report_chain(struct watch *w, struct dl_graph *g, struct dl_chain *c
 		json_ku64(&jw, "time_ns", since);	/* since the watch began */
 		json_key(&jw, cycle ? "cycle" : "stall");
 		dl_json_chain(&jw, g, c);
+		if (w->o->locks) {	/* what each thread holds, where it took it, what it wants */
+			json_key(&jw, "locks");
+			json_arr_begin(&jw);
+			for (size_t k = 0; k < c->n; k++)
+				dl_lock_json_held(&jw, &w->locks, g->t[c->th[k]].tid, true);
+			json_arr_end(&jw);
+		}
 		json_obj_end(&jw);
 		fputc('\n', stdout);
 	} else {

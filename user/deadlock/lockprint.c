@@ -105,15 +105,14 @@ static void json_lock(struct json_writer *w, const struct dl_lockref *l)
 	json_obj_end(w);
 }
 
-static void json_taken(struct json_writer *w, const char *key, const struct dl_lockref *l,
-		       const struct dl_taken *t, bool symbols)
+static void json_taken_obj(struct json_writer *w, const struct dl_lockref *l, const struct dl_taken *t,
+			   bool symbols)
 {
 	struct dl_unwinder *u = NULL;
 	char name[256];
 
 	if (symbols && dl_unwind_open(t->pid, &u))
 		u = NULL;
-	json_key(w, key);
 	json_obj_begin(w);
 	json_key(w, "lock");
 	json_lock(w, l);
@@ -129,6 +128,13 @@ static void json_taken(struct json_writer *w, const char *key, const struct dl_l
 	json_obj_end(w);
 	if (u)
 		dl_unwind_close(u);
+}
+
+static void json_taken(struct json_writer *w, const char *key, const struct dl_lockref *l,
+		       const struct dl_taken *t, bool symbols)
+{
+	json_key(w, key);
+	json_taken_obj(w, l, t, symbols);
 }
 
 static void json_order(struct json_writer *w, const struct dl_lockref *held, const struct dl_taken *h,
@@ -158,6 +164,31 @@ void dl_lock_json_inversion(struct json_writer *w, const struct dl_inversion *in
 	json_order(w, &inv->b, &inv->first_held, &inv->via, &inv->first_taken, symbols);
 	json_order(w, &inv->a, &inv->second_held, &inv->b, &inv->second_taken, symbols);
 	json_arr_end(w);
+	json_obj_end(w);
+}
+
+void dl_lock_json_held(struct json_writer *w, const struct dl_locks *s, pid_t tid, bool symbols)
+{
+	const struct dl_lthread *t = dl_locks_thread(s, tid);
+
+	json_obj_begin(w);
+	json_ki64(w, "tid", tid);
+	json_key(w, "holds");
+	json_arr_begin(w);
+	for (size_t i = 0; t && i < t->nheld; i++) {
+		struct dl_lockref l = ref_of(t->held[i].l);
+
+		json_taken_obj(w, &l, &t->held[i].at, symbols);
+	}
+	json_arr_end(w);
+	json_key(w, "waits_to_take");
+	if (t && t->pending) {
+		struct dl_lockref l = ref_of(t->pending);
+
+		json_lock(w, &l);
+	} else {
+		json_null(w);
+	}
 	json_obj_end(w);
 }
 

@@ -18,6 +18,8 @@ void dl_lock_text_inversion(FILE *f, const struct dl_inversion *inv, size_t num,
 void dl_lock_json_inversion(struct json_writer *w, const struct dl_inversion *inv, bool symbols);
 /* "      holds semaphore 0x... (taken ... at: ...)" lines for each lock tid holds. */
 void dl_lock_text_held(FILE *f, const struct dl_locks *s, pid_t tid, bool symbols);
+/* {"pid", "tid", "holds": [{"lock", "call", "mode", "stack"}], "waits_to_take": lock or null} */
+void dl_lock_json_held(struct json_writer *w, const struct dl_locks *s, pid_t tid, bool symbols);
 /* "0x7f00...", or "pid:0x..." style name of a lock ("shm:dev:ino+off" for a shared one). */
 void dl_lock_name(const struct dl_lockref *l, char *out, size_t outsz);
 
