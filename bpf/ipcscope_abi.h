@@ -45,6 +45,7 @@ enum ipcs_rec_type {
 	IPCS_REC_SHM = 21,	/* a shared-memory call returned: struct ipcs_shm_rec */
 	IPCS_REC_SHM_NAME = 22,	/* a shmem segment's path (user space): struct ipcs_shm_name_rec (1.4) */
 	IPCS_REC_CMDLINE = 31,	/* a process's command line (user space): struct ipcs_cmdline_rec (1.4) */
+	IPCS_REC_LOCK = 23,	/* a libc lock call seen by the uprobes (--locks): struct ipcs_lock_rec (1.4) */
 	IPCS_REC_TYPE_MAX = 40
 };
 
@@ -367,6 +368,85 @@ struct ipcs_futex_rec {
 	__u32 key2_dev;
 	__u16 key2_flags;	/* IPCS_FKEY_SHARED */
 	__u16 _pad2;
+};
+
+/*
+ * A libc lock call seen by the uprobes (--locks, ABI 1.4): pthread mutexes,
+ * rwlocks, semaphores, and the mutex a condition wait releases and retakes.
+ * The lock is named by the futex key of its address (as ipcs_futex_rec):
+ * a process-shared lock in shared memory is one lock in every process.
+ *   ATTEMPT: a call that may block began (not for try* calls);
+ *   ACQUIRED: it returned holding the lock (stack: where it was taken);
+ *   FAILED: it returned without (timeout, EBUSY, EAGAIN, EDEADLK...);
+ *   RELEASED: unlock / sem_post / a condition wait, at entry (before anyone
+ *   else can take it).
+ * ret: the call's return value (ACQUIRED, FAILED); word: the lock's first
+ * 32 bits at the event (a semaphore's count).
+ */
+enum ipcs_lock_kind {
+	IPCS_LOCKK_MUTEX = 1,
+	IPCS_LOCKK_RWLOCK = 2,
+	IPCS_LOCKK_SEM = 3,
+	IPCS_LOCKK_MAX
+};
+
+enum ipcs_lock_phase {
+	IPCS_LOCKP_ATTEMPT = 1,
+	IPCS_LOCKP_ACQUIRED = 2,
+	IPCS_LOCKP_FAILED = 3,
+	IPCS_LOCKP_RELEASED = 4,
+	IPCS_LOCKP_MAX
+};
+
+/* The libc function (also the uprobe's cookie). */
+enum ipcs_lock_fn {
+	IPCS_LOCKF_MUTEX_LOCK = 1,
+	IPCS_LOCKF_MUTEX_TRYLOCK,
+	IPCS_LOCKF_MUTEX_TIMEDLOCK,
+	IPCS_LOCKF_MUTEX_CLOCKLOCK,
+	IPCS_LOCKF_MUTEX_UNLOCK,
+	IPCS_LOCKF_RW_RDLOCK,
+	IPCS_LOCKF_RW_TRYRDLOCK,
+	IPCS_LOCKF_RW_TIMEDRDLOCK,
+	IPCS_LOCKF_RW_CLOCKRDLOCK,
+	IPCS_LOCKF_RW_WRLOCK,
+	IPCS_LOCKF_RW_TRYWRLOCK,
+	IPCS_LOCKF_RW_TIMEDWRLOCK,
+	IPCS_LOCKF_RW_CLOCKWRLOCK,
+	IPCS_LOCKF_RW_UNLOCK,
+	IPCS_LOCKF_SEM_WAIT,
+	IPCS_LOCKF_SEM_TRYWAIT,
+	IPCS_LOCKF_SEM_TIMEDWAIT,
+	IPCS_LOCKF_SEM_CLOCKWAIT,
+	IPCS_LOCKF_SEM_POST,
+	IPCS_LOCKF_COND_WAIT,		/* the mutex (second argument) */
+	IPCS_LOCKF_COND_TIMEDWAIT,
+	IPCS_LOCKF_COND_CLOCKWAIT,
+	IPCS_LOCKF_MAX
+};
+
+#define IPCS_LOCK_STACK 12	/* user frames kept (BPF walk: stops early without frame pointers) */
+
+struct ipcs_lock_rec {
+	struct ipcs_rec_hdr h;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u8 kind;		/* enum ipcs_lock_kind */
+	__u8 phase;		/* enum ipcs_lock_phase */
+	__u8 fn;		/* enum ipcs_lock_fn */
+	__u8 nstack;		/* frames in stack[] (ACQUIRED) */
+	__s32 ret;
+	__u64 uaddr;		/* the lock's address in pid */
+	__u64 key_ino;		/* futex key, as ipcs_futex_rec */
+	__u64 key_off;
+	__u32 key_dev;
+	__u16 key_flags;	/* IPCS_FKEY_SHARED */
+	__u16 _pad;
+	__u32 word;
+	__u32 _pad2;
+	__u64 wait_ns;		/* ACQUIRED, FAILED: since the call began */
+	char comm[IPCS_COMM_LEN];
+	__u64 stack[IPCS_LOCK_STACK];	/* return addresses, innermost first */
 };
 
 #define IPCS_FUTEX_REC_SIZE_1_0 104	/* ipcs_futex_rec before uaddr2 */
@@ -738,6 +818,7 @@ _Static_assert(sizeof(struct ipcs_fdpass_fd) == 56, "abi");
 _Static_assert(sizeof(struct ipcs_fdpass_rec) == 536, "abi");
 _Static_assert(sizeof(struct ipcs_futex_rec) == 136, "abi");
 _Static_assert(sizeof(struct ipcs_shm_rec) == 104, "abi");
+_Static_assert(sizeof(struct ipcs_lock_rec) == 192, "abi");
 _Static_assert(sizeof(struct ipcs_seed_proc_rec) == 56, "abi");
 _Static_assert(sizeof(struct ipcs_cgroup_rec) == 56, "abi");
 _Static_assert(sizeof(struct ipcs_cgroup_name_rec) == 280, "abi");

@@ -145,6 +145,11 @@ static const struct ipcs_rec_info ipcs_rec_table[IPCS_REC_TYPE_MAX] __attribute_
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_shm_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_shm_rec, tid),
 		  IPCS_F(IPCS_FLD_DEV, struct ipcs_shm_rec, dev) } },
+	[IPCS_REC_LOCK] = { "lock", IPCS_RECI_CALL, { IPCS_V(1, 4, sizeof(struct ipcs_lock_rec)) },
+		/* key_dev as a futex record's: harmless for a private key (pid, uaddr) */
+		{ IPCS_F(IPCS_FLD_PID, struct ipcs_lock_rec, pid),
+		  IPCS_F(IPCS_FLD_TID, struct ipcs_lock_rec, tid),
+		  IPCS_F(IPCS_FLD_DEV, struct ipcs_lock_rec, key_dev) } },
 	[IPCS_REC_SIGNAL] = { "signal", 0, { IPCS_V(1, 0, sizeof(struct ipcs_signal_rec)) },
 		{ IPCS_F(IPCS_FLD_PID, struct ipcs_signal_rec, pid),
 		  IPCS_F(IPCS_FLD_TID, struct ipcs_signal_rec, tid),

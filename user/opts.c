@@ -20,7 +20,8 @@ static const struct cmd_desc cmds[] = {
 	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
 	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
 	  "                       [--duration SEC] [--capture N] [-C SIZE] [-G SEC] [-W COUNT]\n"
-	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
+	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [--locks] [-q] [-v]\n"
+	  "                       [-- CMD ARGS...]\n"
 	  "Record IPC to FILE (created 0600, never over a symlink).\n"
 	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
 	  "      --jsonl OUT     also stream one JSON object per event to OUT (\"-\": stdout),\n"
@@ -42,6 +43,8 @@ static const struct cmd_desc cmds[] = {
 	  "                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n"
 	  "  -G SEC              rotate: a new file every SEC seconds\n"
 	  "  -W COUNT            with -C/-G: keep COUNT files, replacing the oldest\n"
+	  "      --locks         also the libc locks (uprobes on pthread mutexes, rwlocks,\n"
+	  "                      semaphores): who holds them, lock-order inversions\n"
 	  "      --capture N     keep the first N bytes (1..256) of every read, write, send\n"
 	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
 	  "                      payloads can hold secrets; the file says it holds them)\n"
@@ -207,7 +210,7 @@ static const struct cmd_desc cmds[] = {
 	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--threshold SEC]\n"
 	  "                         [--no-stacks | --ptrace-stacks] [-v]\n"
 	  "       ipcscope deadlock --watch [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
-	  "                         [--threshold SEC]\n"
+	  "                         [--threshold SEC] [--locks]\n"
 	  "                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n"
 	  "Find who waits for whom among the threads of processes that are hung now,\n"
 	  "without prior tracing: every thread, its syscall from /proc, the other end of\n"
@@ -224,6 +227,8 @@ static const struct cmd_desc cmds[] = {
 	  "      --no-stacks     do not unwind stacks\n"
 	  "      --ptrace-stacks -p: unwind with ptrace (STOPS the processes; their\n"
 	  "                      blocked calls are interrupted and restarted)\n"
+	  "      --locks         --watch: uprobes on the libc locks too: owners of\n"
+	  "                      semaphores, rwlocks and mutexes, lock-order inversions\n"
 	  "      --watch         live, with the probes: report each cycle and stall\n"
 	  "                      once, as soon as all its waiting threads have been\n"
 	  "                      blocked for --threshold;\n"
@@ -248,7 +253,8 @@ static const struct cmd_desc cmds[] = {
 
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_PTRACE_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE,
-       OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN, OPT_ALL };
+       OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN, OPT_ALL,
+       OPT_LOCKS };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -279,6 +285,7 @@ static const struct option long_opts[] = {
 	{ "allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP },
 	{ "replace-foreign", no_argument, NULL, OPT_FOREIGN },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "locks", no_argument, NULL, OPT_LOCKS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -307,6 +314,7 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_ALL: return cmd == CMD_REPORT;
 	case OPT_KEEP: return cmd == CMD_DEMO;
 	case OPT_ALLOW_OVERLAP: return cmd == CMD_MERGE;
+	case OPT_LOCKS: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK;
 	}
 	return false;
 }
@@ -466,6 +474,7 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_NO_STACKS: o->no_stacks = true; return 0;
 	case OPT_PTRACE_STACKS: o->ptrace_stacks = true; return 0;
 	case OPT_WATCH: o->watch = true; return 0;
+	case OPT_LOCKS: o->locks = true; return 0;
 	case OPT_THRESHOLD:
 		errno = 0;
 		o->threshold_s = strtod(arg, &end);
@@ -530,6 +539,8 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 			return usage_error(o, "-C/-G rotate the -o FILE: give -o", NULL);
 		if (o->rotate_count && !o->rotate_bytes && !(o->rotate_secs > 0))
 			return usage_error(o, "-W counts rotated files: use it with -C or -G", NULL);
+		if (o->locks && !o->argv && !o->npids && !o->ncomms)
+			return usage_error(o, "--locks attaches to the traced processes: give -p PID, -c COMM or -- CMD", NULL);
 		return 0;
 	case CMD_STAT:
 	case CMD_LIVE:
@@ -550,8 +561,10 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		if (!o->watch && !o->npids)
 			return usage_error(o, "missing -p PID (the hung process), or --watch", NULL);
 		if (!o->watch && (o->ncomms || o->ncgroups || o->max_reports || o->duration_s > 0 ||
-				  o->ringbuf_kb || o->quiet))
-			return usage_error(o, "-c, --cgroup, -n, -q, --duration and --ringbuf-kb go with --watch", NULL);
+				  o->ringbuf_kb || o->quiet || o->locks))
+			return usage_error(o, "-c, --cgroup, -n, -q, --duration, --locks and --ringbuf-kb go with --watch", NULL);
+		if (o->locks && !o->npids && !o->ncomms)
+			return usage_error(o, "--locks attaches to the traced processes: give -p PID or -c COMM", NULL);
 		if (o->no_stacks && o->ptrace_stacks)
 			return usage_error(o, "--no-stacks and --ptrace-stacks exclude each other", NULL);
 		if (o->watch && o->ptrace_stacks)

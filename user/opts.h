@@ -70,6 +70,7 @@ struct ipcs_opts {
 	bool no_stacks;		/* deadlock --no-stacks: no unwinding */
 	bool ptrace_stacks;	/* deadlock --ptrace-stacks: unwind with ptrace (stops the process) */
 	bool watch;			/* deadlock --watch: live, with the probes */
+	bool locks;			/* record, deadlock --watch --locks: libc lock uprobes */
 	double threshold_s;		/* deadlock --threshold SEC (default 1) */
 	int max_reports;		/* deadlock --watch -n N: stop after N deadlocks (0 = never) */
 	int verbose;			/* -v, repeatable */

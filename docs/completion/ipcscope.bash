@@ -59,8 +59,8 @@ _ipcscope() {
 	case $cmd in
 	live) opts="-p --pid -c --comm --kind --cgroup --plain --interval -n --frames --duration --ringbuf-kb -v --verbose --help --" ;;
 	stat) opts="-p --pid -c --comm --kind --cgroup --duration --json -o --output --force --replace-foreign --ringbuf-kb -q --quiet -v --verbose --help --" ;;
-	deadlock) opts="-p --pid -c --comm --cgroup --watch --duration --json --no-stacks --ptrace-stacks --threshold -n --ringbuf-kb -q --quiet -v --verbose --help" ;;
-	record) opts="-o --output -p --pid -c --comm --duration --force --replace-foreign --ringbuf-kb --capture --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
+	deadlock) opts="-p --pid -c --comm --cgroup --watch --locks --duration --json --no-stacks --ptrace-stacks --threshold -n --ringbuf-kb -q --quiet -v --verbose --help" ;;
+	record) opts="-o --output -p --pid -c --comm --duration --force --replace-foreign --ringbuf-kb --capture --locks --jsonl --kind --cgroup -C -G -W -q --quiet -v --verbose --help --" ;;
 	replay) opts="--plain -n --frames -p --pid -c --comm --since --until --kind -v --verbose --help" ;;
 	report) opts="--json --all -p --pid -c --comm --since --until --kind -v --verbose --help" ;;
 	export) opts="--format -o --output --force --replace-foreign -p --pid -c --comm --since --until --kind -v --verbose --help" ;;

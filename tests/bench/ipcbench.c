@@ -6,7 +6,10 @@
  * MODE: pipe, unix, tcp, fifo (1-byte ping-pong between two processes),
  * futex (two threads handing a futex word back and forth), shm (two
  * processes taking turns under a process-shared mutex + condvar in shared
- * memory), bulk (64 KiB pipe writes to a reader process).
+ * memory), bulk (64 KiB pipe writes to a reader process); libc locks for
+ * --locks: lock-mutex, lock-sem, lock-rwlock (one thread: uncontended, never
+ * in the kernel) and lock-mutex-2, lock-sem-2, lock-rwlock-2 (two threads on
+ * one lock: contended; rwlock: write locks), one op = one lock + unlock.
  * One op is one round trip (bulk: one 64 KiB write). Only the timed loop is
  * measured (not start-up). Prints one line:
  *   ipcbench MODE ops=N secs=S ops_per_sec=R
@@ -17,6 +20,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -390,18 +394,81 @@ static void mode_shm(void)
 	report("shm", n, now() - start);
 }
 
+/* ---- libc locks: lock + unlock as fast as it goes, by one or two threads ---- */
+
+enum lk_kind { LK_MUTEX, LK_SEM, LK_RW };
+
+static struct {
+	enum lk_kind kind;
+	pthread_mutex_t m;
+	sem_t s;
+	pthread_rwlock_t rw;
+	double start;
+	atomic_ulong total;
+} lk = { .m = PTHREAD_MUTEX_INITIALIZER, .rw = PTHREAD_RWLOCK_INITIALIZER };
+
+static void *lock_loop(void *arg)
+{
+	unsigned long n = 0;
+
+	(void)arg;
+	while (keep_going(n, lk.start)) {
+		if (lk.kind == LK_MUTEX) {
+			pthread_mutex_lock(&lk.m);
+			pthread_mutex_unlock(&lk.m);
+		} else if (lk.kind == LK_SEM) {
+			while (sem_wait(&lk.s))
+				;
+			sem_post(&lk.s);
+		} else {
+			pthread_rwlock_wrlock(&lk.rw);
+			pthread_rwlock_unlock(&lk.rw);
+		}
+		n++;
+	}
+	atomic_fetch_add(&lk.total, n);
+	return NULL;
+}
+
+static void mode_lock(const char *name, enum lk_kind kind, int threads)
+{
+	pthread_t th;
+
+	lk.kind = kind;
+	if (sem_init(&lk.s, 0, 1))
+		die("sem_init");
+	lk.start = now();
+	if (threads == 2 && pthread_create(&th, NULL, lock_loop, NULL))
+		die("pthread_create");
+	lock_loop(NULL);
+	if (threads == 2)
+		pthread_join(th, NULL);
+	report(name, atomic_load(&lk.total), now() - lk.start);
+}
+
+static void mode_lock_mutex(void) { mode_lock("lock-mutex", LK_MUTEX, 1); }
+static void mode_lock_sem(void) { mode_lock("lock-sem", LK_SEM, 1); }
+static void mode_lock_rwlock(void) { mode_lock("lock-rwlock", LK_RW, 1); }
+static void mode_lock_mutex2(void) { mode_lock("lock-mutex-2", LK_MUTEX, 2); }
+static void mode_lock_sem2(void) { mode_lock("lock-sem-2", LK_SEM, 2); }
+static void mode_lock_rwlock2(void) { mode_lock("lock-rwlock-2", LK_RW, 2); }
+
 static const struct {
 	const char *name;
 	void (*run)(void);
 } modes[] = {
 	{ "pipe", mode_pipe }, { "unix", mode_unix }, { "tcp", mode_tcp }, { "futex", mode_futex },
 	{ "shm", mode_shm },   { "bulk", mode_bulk }, { "fifo", mode_fifo },
+	{ "lock-mutex", mode_lock_mutex }, { "lock-sem", mode_lock_sem }, { "lock-rwlock", mode_lock_rwlock },
+	{ "lock-mutex-2", mode_lock_mutex2 }, { "lock-sem-2", mode_lock_sem2 },
+	{ "lock-rwlock-2", mode_lock_rwlock2 },
 };
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: ipcbench MODE [-d SECONDS | -n OPS]\n"
-			"MODE: pipe unix tcp futex shm bulk fifo\n");
+			"MODE: pipe unix tcp futex shm bulk fifo lock-mutex lock-sem lock-rwlock\n"
+			"      lock-mutex-2 lock-sem-2 lock-rwlock-2\n");
 	exit(2);
 }
 

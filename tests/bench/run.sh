@@ -12,6 +12,7 @@
 #   -m MODES    comma list of ipcbench modes (default all)
 #   -t TRACERS  comma list of tracers (default: all below but the floor-pair-*
 #               ones, each where installed): untraced record stat filtered-out
+#               record-locks (record --locks: the lock modes' cost of the uprobes)
 #               floor-return floor-ringbuf floor-batched floor-pair-hash
 #               floor-pair-task strace perf-trace bpftrace-map bpftrace-print
 set -uo pipefail
@@ -19,8 +20,8 @@ set -uo pipefail
 BUILD=${1:?usage: run.sh BUILD [-r ROUNDS] [-d SECS] [-m MODES] [-t TRACERS] [-n]}
 shift
 ROUNDS=3 SECS=0.8 WRITE=1
-MODES=pipe,unix,tcp,futex,shm,bulk,fifo
-TRACERS=untraced,record,stat,filtered-out,floor-return,floor-ringbuf,floor-batched,strace,perf-trace,bpftrace-map,bpftrace-print
+MODES=pipe,unix,tcp,futex,shm,bulk,fifo,lock-mutex,lock-sem,lock-rwlock,lock-mutex-2,lock-sem-2,lock-rwlock-2
+TRACERS=untraced,record,record-locks,stat,filtered-out,floor-return,floor-ringbuf,floor-batched,strace,perf-trace,bpftrace-map,bpftrace-print
 while getopts "r:d:m:t:n" c; do
 	case $c in
 	r) ROUNDS=$OPTARG ;;
@@ -99,6 +100,8 @@ run_ipcscope() {
 	rm -f "$W/r.ipcs"
 	if [[ $sub == record ]]; then
 		"$IPCS" record -v -o "$W/r.ipcs" -- "${cmd[@]}" </dev/null >"$W/b.out" 2>"$W/i.err"
+	elif [[ $sub == record-locks ]]; then	# the lock modes' cost of --locks (the file is not reported on)
+		"$IPCS" record --locks -v -o "$W/r.ipcs" -- "${cmd[@]}" </dev/null >"$W/b.out" 2>"$W/i.err"
 	else
 		"$IPCS" stat -v -o "$W/s.txt" -- "${cmd[@]}" </dev/null >"$W/b.out" 2>"$W/i.err"
 	fi || { echo "bench: ipcscope $sub failed:" >&2; tail -5 "$W/i.err" >&2; return 1; }
@@ -140,7 +143,7 @@ run_one() {
 	local mode=$1 tr=$2 round=$3 ops extra=
 	local cmd=("$BENCH" "$mode" -d "$SECS")
 	case $tr in
-	record | stat)
+	record | record-locks | stat)
 		run_ipcscope "$mode" "$tr" "$round"
 		return ;;
 	filtered-out)
@@ -206,6 +209,7 @@ med() { awk -F'\t' -v m="$1" -v t="$2" -v c="$3" '$1 == m && $2 == t && $c != ""
 label() {
 	case $1 in
 	record) echo "ipcscope record" ;;
+	record-locks) echo "ipcscope record --locks" ;;
 	stat) echo "ipcscope stat" ;;
 	filtered-out) echo "ipcscope, process filtered out" ;;
 	floor-return) echo "floor: attached, returns" ;;

@@ -115,6 +115,48 @@ static void test_bad_enums_rejected(void **state)
 	assert_int_equal(ipcs_decode(&p, sizeof(p), &ev), 0);
 }
 
+/* A lock record (--locks): enums in range, a stack that fits, a thread, a terminated comm. */
+static void test_lock_record(void **state)
+{
+	struct ipcs_lock_rec r;
+	struct ipcs_event ev;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.h.type = IPCS_REC_LOCK;
+	r.h.size = sizeof(r);
+	r.pid = 10;
+	r.tid = 11;
+	r.kind = IPCS_LOCKK_SEM;
+	r.phase = IPCS_LOCKP_ACQUIRED;
+	r.fn = IPCS_LOCKF_SEM_WAIT;
+	r.nstack = IPCS_LOCK_STACK;
+	r.stack[IPCS_LOCK_STACK - 1] = 0x401000;
+	memset(r.comm, 'x', sizeof(r.comm));	/* no NUL */
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), 0);
+	assert_int_equal(ev.lock.stack[IPCS_LOCK_STACK - 1], 0x401000);
+	assert_int_equal(strlen(ev.lock.comm), IPCS_COMM_LEN - 1);
+	assert_int_equal(ipcs_decode(&r, sizeof(r) - 8, &ev), -EINVAL);	/* short */
+	r.nstack = IPCS_LOCK_STACK + 1;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r.nstack = 0;
+	r.kind = IPCS_LOCKK_MAX;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r.kind = 0;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r.kind = IPCS_LOCKK_MUTEX;
+	r.phase = IPCS_LOCKP_MAX;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r.phase = IPCS_LOCKP_RELEASED;
+	r.fn = IPCS_LOCKF_MAX;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r.fn = IPCS_LOCKF_MUTEX_UNLOCK;
+	r.tid = 0;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), -EINVAL);
+	r.tid = 11;
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), 0);
+}
+
 static void test_unknown_type_skippable(void **state)
 {
 	struct ipcs_sys_rec r = make_sys();
@@ -267,6 +309,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_short_records_rejected),
 		cmocka_unit_test(test_size_mismatch_rejected),
 		cmocka_unit_test(test_bad_enums_rejected),
+		cmocka_unit_test(test_lock_record),
 		cmocka_unit_test(test_unknown_type_skippable),
 		cmocka_unit_test(test_strings_terminated),
 		cmocka_unit_test(test_names),

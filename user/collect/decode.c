@@ -193,6 +193,13 @@ sys:
 		if (out->shm.sys < IPCS_SYS_SHMGET || out->shm.sys > IPCS_SYS_MUNMAP)
 			return -EINVAL;
 		return 0;
+	case IPCS_REC_LOCK:
+		terminate(out->lock.comm, sizeof(out->lock.comm));
+		if (!out->lock.kind || out->lock.kind >= IPCS_LOCKK_MAX || !out->lock.phase ||
+		    out->lock.phase >= IPCS_LOCKP_MAX || !out->lock.fn || out->lock.fn >= IPCS_LOCKF_MAX ||
+		    out->lock.nstack > IPCS_LOCK_STACK || !out->lock.tid)
+			return -EINVAL;
+		return 0;
 	case IPCS_REC_FDPASS:
 		return check_fdpass(&out->fdpass);
 	case IPCS_REC_WAIT:

@@ -24,6 +24,7 @@ struct ipcs_event {
 		struct ipcs_signal_rec sig;		/* IPCS_REC_SIGNAL */
 		struct ipcs_futex_rec futex;		/* IPCS_REC_FUTEX */
 		struct ipcs_shm_rec shm;		/* IPCS_REC_SHM */
+		struct ipcs_lock_rec lock;		/* IPCS_REC_LOCK (--locks) */
 		struct ipcs_fdpass_rec fdpass;		/* IPCS_REC_FDPASS */
 		struct ipcs_wait_rec wait;		/* IPCS_REC_WAIT */
 		struct ipcs_payload_rec payload;	/* IPCS_REC_PAYLOAD (follows its call's record) */

@@ -130,6 +130,9 @@ static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
 	if (err)
 		return err;
 	select_programs(skel, f);
+	/* --locks: loaded here, attached per process (collect/uprobes.c); else absent. */
+	bpf_program__set_autoload(skel->progs.lock_enter, o->locks);
+	bpf_program__set_autoload(skel->progs.lock_exit, o->locks);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ struct loader_opts {
 	bool follow_children;	/* traced processes' new children are traced */
 	size_t ringbuf_bytes;	/* power of two >= page size; 0: default */
 	__u32 capture_bytes;	/* --capture N: payload bytes per data call, 0: off */
+	bool locks;		/* --locks: load the libc lock uprobes (attached per process) */
 	/* ... and tasks in one of these cgroup v2 (or below); no targets at all: the whole host */
 	const __u64 *cgroup_ids;
 	const __u32 *cgroup_levels;

@@ -16,6 +16,8 @@
 #include "collect/shmnames.h"
 #include "collect/titles.h"
 #include "collect/source_live.h"
+#include "collect/procfs_parse.h"
+#include "collect/uprobes.h"
 #include "log.h"
 
 struct live_source {
@@ -34,6 +36,7 @@ struct live_source {
 	size_t ncomms;
 	char cgroup_dirs[IPCS_LIVE_CGROUPS][4096];	/* --cgroup targets */
 	size_t ncgroups;
+	struct lock_probes *locks;	/* --locks */
 };
 
 static __u64 mono_now(void)
@@ -259,6 +262,7 @@ static void loader_opts_from(const struct live_config *cfg, struct loader_opts *
 	o->follow_children = cfg->follow_children;
 	o->ringbuf_bytes = cfg->ringbuf_bytes;
 	o->capture_bytes = cfg->capture_bytes;
+	o->locks = cfg->locks;
 	o->ncgroups = cfg->ncgroups < IPCS_LIVE_CGROUPS ? cfg->ncgroups : IPCS_LIVE_CGROUPS;
 	for (size_t i = 0; i < o->ncgroups; i++) {
 		ids[i] = cfg->cgroups[i].id;
@@ -279,6 +283,73 @@ static int trace_initial_pids(struct live_source *ls, const struct live_config *
 	if (!err && cfg->npids && cfg->follow_children)
 		err = trace_descendants(ls, cfg->pids, cfg->npids);
 	return err;
+}
+
+/* Is pid's command name one of -c's? */
+static bool comm_wanted(const struct live_config *cfg, pid_t pid)
+{
+	char path[64], comm[IPCS_COMM_LEN + 2];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	n = procfs_read_small(path, comm, sizeof(comm));
+	if (n <= 0)
+		return false;
+	comm[strcspn(comm, "\n")] = '\0';
+	for (size_t i = 0; i < cfg->ncomms; i++)
+		if (!strncmp(comm, cfg->comms[i], IPCS_COMM_LEN - 1))
+			return true;
+	return false;
+}
+
+/* --locks: the uprobes on every process traced by pid now (the targets and
+ * their descendants) and, for -c, every process of those names running now;
+ * later ones come through live_locks_add. */
+static int locks_open(struct live_source *ls, const struct live_config *cfg)
+{
+	struct bpf_map *m = ls->skel->maps.traced_tgids;
+	__u32 key, next, *prev = NULL;
+	int err = lock_probes_new(ls->skel->progs.lock_enter, ls->skel->progs.lock_exit, &ls->locks);
+
+	while (!err && !bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (lock_probes_add(ls->locks, (pid_t)key) == -ENOMEM)
+			err = -ENOMEM;
+	}
+	if (!err && cfg->ncomms) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+
+		while (d && !err && (de = readdir(d))) {
+			pid_t pid = (pid_t)atoi(de->d_name);
+
+			if (pid > 0 && pid != getpid() && comm_wanted(cfg, pid) &&
+			    lock_probes_add(ls->locks, pid) == -ENOMEM)
+				err = -ENOMEM;
+		}
+		if (d)
+			closedir(d);
+	}
+	if (!err && !lock_probes_count(ls->locks))
+		log_warn("--locks: no traced process to attach to yet");
+	return err;
+}
+
+int live_locks_add(struct live_source *ls, pid_t pid)
+{
+	int err;
+
+	if (!ls || !ls->locks)
+		return 0;
+	err = lock_probes_add(ls->locks, pid);
+	return err == -ENOMEM ? err : 0;	/* skipped or gone: said, not fatal */
+}
+
+void live_locks_del(struct live_source *ls, pid_t pid)
+{
+	if (ls)
+		lock_probes_del(ls->locks, pid);
 }
 
 int live_open(const struct live_config *cfg, struct live_source **out)
@@ -316,6 +387,8 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 		goto cleanup;
 	}
 	err = loader_attach(ls->skel);
+	if (!err && cfg->locks)
+		err = locks_open(ls, cfg);
 	if (err)
 		goto cleanup;
 	*out = ls;
@@ -427,6 +500,7 @@ void live_close(struct live_source *ls)
 	if (!ls)
 		return;
 	ring_buffer__free(ls->rb);
+	lock_probes_free(ls->locks);	/* links before their programs */
 	loader_close(ls->skel);
 	cgnames_free(ls->cgn);
 	titles_free(ls->titles);

@@ -24,6 +24,7 @@ struct live_config {
 	bool filter_pids;	/* trace only pids (and live_add_pid ones) even when
 				 * npids == 0, e.g. for a command not started yet */
 	__u32 capture_bytes;	/* --capture N (<= IPCS_PAYLOAD_MAX), 0: off */
+	bool locks;		/* --locks: libc lock uprobes on the traced processes */
 	const struct cgroup_ref *cgroups;	/* ... tasks in one of these cgroups or below */
 	size_t ncgroups;
 };
@@ -31,6 +32,11 @@ struct live_config {
 /* Checks privileges and BTF, opens, configures rodata, loads and attaches.
  * Errors are logged with the cause and the fix; returns 0 or -errno. */
 int live_open(const struct live_config *cfg, struct live_source **out);
+
+/* --locks: attach the lock uprobes to pid (a new or exec'd traced process),
+ * or drop them (it exited). No-ops without --locks. 0 or -errno (logged). */
+int live_locks_add(struct live_source *ls, pid_t pid);
+void live_locks_del(struct live_source *ls, pid_t pid);
 
 /* Start tracing pid (and its descendants) now, e.g. a command we forked. */
 int live_add_pid(struct live_source *ls, pid_t pid);

@@ -15,6 +15,7 @@
 #include "commands/commands.h"
 #include "deadlock/diagnose.h"
 #include "deadlock/dlprint.h"
+#include "deadlock/lockprint.h"
 #include "deadlock/watcher.h"
 #include "log.h"
 #include "trace/session.h"
@@ -78,6 +79,8 @@ struct watch {
 	uint64_t start_ns;
 	size_t reported;	/* cycles */
 	size_t stalls;
+	struct dl_locks locks;	/* --locks */
+	size_t inversions;
 };
 
 /* A cycle or a stall found by the watch: stacks, then one block of text or
@@ -100,6 +103,13 @@ static void report_chain(struct watch *w, struct dl_graph *g, struct dl_chain *c
 		json_ku64(&jw, "time_ns", since);	/* since the watch began */
 		json_key(&jw, cycle ? "cycle" : "stall");
 		dl_json_chain(&jw, g, c);
+		if (w->o->locks) {	/* what each thread holds, where it took it, what it wants */
+			json_key(&jw, "locks");
+			json_arr_begin(&jw);
+			for (size_t k = 0; k < c->n; k++)
+				dl_lock_json_held(&jw, &w->locks, g->t[c->th[k]].tid, true);
+			json_arr_end(&jw);
+		}
 		json_obj_end(&jw);
 		fputc('\n', stdout);
 	} else {
@@ -108,6 +118,13 @@ static void report_chain(struct watch *w, struct dl_graph *g, struct dl_chain *c
 			dl_text_cycle(stdout, g, c, num);
 		else
 			dl_text_stall(stdout, g, c, num);
+		/* --locks: what each thread holds, and where it took it */
+		for (size_t k = 0; w->o->locks && k < c->n; k++) {
+			if (!dl_locks_thread(&w->locks, g->t[c->th[k]].tid))
+				continue;
+			printf("  locks of %d/%d:\n", (int)g->t[c->th[k]].pid, (int)g->t[c->th[k]].tid);
+			dl_lock_text_held(stdout, &w->locks, g->t[c->th[k]].tid, true);
+		}
 	}
 	fflush(stdout);
 	if (cycle && w->o->max_reports && w->reported >= (size_t)w->o->max_reports)
@@ -122,6 +139,30 @@ static void report_cycle(struct dl_graph *g, struct dl_chain *c, void *ctx)
 static void report_stall(struct dl_graph *g, struct dl_chain *c, void *ctx)
 {
 	report_chain(ctx, g, c, false);
+}
+
+/* --locks: a lock-order inversion, the first time its second order is seen. */
+static void report_inversion(const struct dl_inversion *inv, void *ctx)
+{
+	struct watch *w = ctx;
+	uint64_t since = inv->second_taken.ts_ns > w->start_ns ? inv->second_taken.ts_ns - w->start_ns : 0;
+
+	w->inversions++;
+	if (w->o->json) {
+		struct json_writer jw;
+
+		json_init(&jw, stdout, false);
+		json_obj_begin(&jw);
+		json_ku64(&jw, "time_ns", since);
+		json_key(&jw, "inversion");
+		dl_lock_json_inversion(&jw, inv, true);
+		json_obj_end(&jw);
+		fputc('\n', stdout);
+	} else {
+		printf("[%.3f s] ", (double)since / 1e9);
+		dl_lock_text_inversion(stdout, inv, w->inversions, true);
+	}
+	fflush(stdout);
 }
 
 /* The probes' session: no seed, a pipeline without a model whose only reader is the watcher
@@ -141,12 +182,20 @@ static int watch(const struct ipcs_opts *o)
 
 	if (pipeline_init(&p, false))
 		return DL_EXIT_ERROR;
-	rc = session_open(&w.ss, &cfg);
-	if (rc) {
+	if (o->locks && dl_locks_init(&w.locks, report_inversion, &w)) {
 		pipeline_fini(&p);
 		return DL_EXIT_ERROR;
 	}
 	w.start_ns = now_ns();
+	rc = session_open(&w.ss, &cfg);
+	if (rc) {
+		if (o->locks)
+			dl_locks_fini(&w.locks);
+		pipeline_fini(&p);
+		return DL_EXIT_ERROR;
+	}
+	if (o->locks)
+		w.ss.waits.locks = &w.locks;
 	if (!o->quiet)
 		fprintf(stderr, "deadlock --watch: watching (threshold %.3f s); Ctrl-C stops\n", o->threshold_s);
 	session_go(&w.ss);
@@ -156,9 +205,15 @@ static int watch(const struct ipcs_opts *o)
 		log_error("deadlock --watch: %s", strerror(-rc));
 	rc = session_finish(&w.ss, rc);
 	pipeline_fini(&p);
+	if (o->locks)
+		dl_locks_fini(&w.locks);
 	if (rc)
 		return DL_EXIT_ERROR;
-	if (!o->quiet)
+	if (!o->quiet && o->locks)
+		fprintf(stderr, "deadlock --watch: %zu deadlock%s reported, %zu stall%s, %zu lock-order inversion%s\n",
+			w.reported, w.reported == 1 ? "" : "s", w.stalls, w.stalls == 1 ? "" : "s",
+			w.inversions, w.inversions == 1 ? "" : "s");
+	else if (!o->quiet)
 		fprintf(stderr, "deadlock --watch: %zu deadlock%s reported, %zu stall%s\n", w.reported,
 			w.reported == 1 ? "" : "s", w.stalls, w.stalls == 1 ? "" : "s");
 	return finish_output(w.reported ? DL_EXIT_DEADLOCK : DL_EXIT_NONE);

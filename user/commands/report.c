@@ -14,6 +14,7 @@
 #include "commands/report_shm.h"
 #include "commands/report_cgroups.h"
 #include "commands/report_fdpass.h"
+#include "commands/report_locks.h"
 #include "commands/report_waits.h"
 #include "commands/report_text.h"
 #include "model/model_futex.h"
@@ -342,6 +343,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 	model_foreach_proc(m, json_procs, &w);
 	json_arr_end(&w);
 	report_waits_json(&w, m, t->last_ns);
+	report_locks_json(&w, ro->locks);
 	json_obj_end(&w);
 }
 
@@ -587,6 +589,7 @@ static void report_text(const char *path, const struct ipcs_file_header *fh,
 		printf("(%" PRIu64 " exited processes are not listed: forgotten to bound memory)\n",
 		       (uint64_t)lo.procs);
 	report_waits_text(m, t->first_ns, t->last_ns);
+	report_locks_text(ro->locks);
 }
 
 int report_model_ro(const char *path, const struct ipcs_file_header *fh,
@@ -673,6 +676,7 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	struct ev_filter f;
 	struct replay_source *rs = NULL;
 	struct recfile_status st;
+	struct dl_locks locks;
 	struct pipeline p;
 	struct report_opts ro = { .width = tt_out_width(STDOUT_FILENO), .since_s = -1, .until_s = -1 };
 	int err;
@@ -682,7 +686,14 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	err = replay_open(path, &rs);
 	if (err)
 		return EXIT_FAIL;
+	if (dl_locks_init(&locks, NULL, NULL)) {
+		replay_close(rs);
+		return EXIT_FAIL;
+	}
+	ro.locks = &locks;
 	err = pipeline_init(&p, true);
+	if (!err)	/* --locks recordings: the order graph, whatever --kind holds back */
+		err = pipeline_add_tap(&p, (struct sink){ .on_event = report_locks_tap, .ctx = &locks });
 	if (!err && filt)
 		cmd_filter(filt, replay_header(rs)->start_mono_ns, &f, &p);
 	if (!err)
@@ -697,6 +708,7 @@ int report_file(const char *path, bool json, const struct ipcs_opts *filt)
 	err = report_model_ro(path, replay_header(rs), &st, p.model, json, &ro);
 out:
 	pipeline_fini(&p);
+	dl_locks_fini(&locks);
 	replay_close(rs);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -18,6 +18,8 @@ enum report_col { RC_KIND, RC_CHANNEL, RC_A, RC_B, RC_MSGS, RC_BYTES, RC_BLOCKED
 extern const struct tt_col report_conv_cols[RC_COUNT];
 
 /* How the report is shown (from the options; report_model fills defaults). */
+struct dl_locks;
+
 struct report_opts {
 	int width;		/* text: columns to lay out to (tt_out_width) */
 	bool all;		/* --all: every row, exit noise (SIGCHLD) not folded */
@@ -30,6 +32,7 @@ struct report_opts {
 	const char *const *comms;	/* -c */
 	size_t ncomms;
 	char window[160];	/* "kinds pipe,fifo; from 2.0 s" for the text header; "" = all */
+	const struct dl_locks *locks;	/* a --locks recording's order graph, or NULL */
 };
 
 /* pids of the processes the listed conversations name (sorted). */

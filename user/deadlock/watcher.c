@@ -26,14 +26,28 @@ void dl_watcher_fini(struct dl_watcher *w)
 
 int dl_watcher_see(struct dl_watcher *w, const struct ipcs_event *ev)
 {
+	if (w->locks && ev->type == IPCS_REC_LOCK)
+		return dl_locks_add(w->locks, &ev->lock);
+	if (w->locks && ev->type == IPCS_REC_PROC && ev->proc.op == IPCS_PROC_EXIT)
+		dl_locks_proc_exit(w->locks, (pid_t)ev->proc.pid);
 	return ev->type == IPCS_REC_FUTEX ? dl_futexseen_add(&w->seen, &ev->futex) : 0;
 }
 
-static pid_t hint_futex_holder(pid_t pid, pid_t tid, uint64_t uaddr, const char **evidence, void *ctx)
+static bool in_flight(pid_t tid, void *ctx)
 {
 	struct dl_watcher *w = ctx;
 
-	return dl_futexseen_holder(&w->seen, pid, tid, uaddr, evidence);
+	return dl_blockset_get(&w->b, tid) != NULL;
+}
+
+/* The uprobes' lock holder first (a fact while the lock call is under way),
+ * else what the futex probes saw (a heuristic). */
+static pid_t hint_futex_holder(pid_t pid, pid_t tid, uint64_t uaddr, const char **evidence, void *ctx)
+{
+	struct dl_watcher *w = ctx;
+	pid_t who = w->locks ? dl_locks_holder(w->locks, pid, tid, evidence, in_flight, w) : 0;
+
+	return who > 0 ? who : dl_futexseen_holder(&w->seen, pid, tid, uaddr, evidence);
 }
 
 static int64_t hint_wait_ns(pid_t tid, void *ctx)

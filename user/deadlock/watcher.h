@@ -12,6 +12,7 @@
 #include "collect/decode.h"
 #include "deadlock/blocked.h"
 #include "deadlock/futexseen.h"
+#include "deadlock/locks.h"
 #include "deadlock/waitgraph.h"
 
 struct dl_watch_cbs {
@@ -29,13 +30,15 @@ struct dl_watcher {
 	uint64_t now_ns;	/* of the current step */
 	uint32_t next_group;	/* cycle numbers in wait records */
 	struct dl_futexseen seen;	/* futex evidence from the records (dl_watcher_see) */
+	struct dl_locks *locks;	/* --locks: lock owners from the uprobes (the caller's), or NULL */
 };
 
 int dl_watcher_init(struct dl_watcher *w, const char *root, uint64_t threshold_ns);
 void dl_watcher_fini(struct dl_watcher *w);
 
 /* Every decoded event, as it comes (a pipeline tap): futex records teach who
- * woke and who acquired each futex; others are ignored. 0 or -ENOMEM. */
+ * woke and who acquired each futex, lock records (with w->locks) who holds
+ * each lock; others are ignored. 0 or -ENOMEM. */
 int dl_watcher_see(struct dl_watcher *w, const struct ipcs_event *ev);
 
 /* After dl_blockset_clear/add/sort on w->b. 0 or -errno. */

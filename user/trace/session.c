@@ -75,6 +75,23 @@ static int tap_waits(void *ctx, const struct ipcs_event *ev, const void *raw, si
 	return dl_watcher_see(ctx, ev);
 }
 
+/* --locks: a new or exec'd traced process gets the lock uprobes (its libc may
+ * have changed), an exited one loses them. */
+static int tap_locks(void *ctx, const struct ipcs_event *ev, const void *raw, size_t len)
+{
+	struct session *s = ctx;
+
+	(void)raw;
+	(void)len;
+	if (ev->type != IPCS_REC_PROC || !s->ls)
+		return 0;
+	if (ev->proc.op == IPCS_PROC_EXIT) {
+		live_locks_del(s->ls, (pid_t)ev->proc.pid);
+		return 0;
+	}
+	return live_locks_add(s->ls, (pid_t)ev->proc.pid);
+}
+
 int session_wait_to_pipeline(const struct ipcs_wait_rec *r, void *ctx)
 {
 	return pipeline_feed(ctx, r, sizeof(*r));
@@ -269,7 +286,7 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 	const struct ipcs_opts *o = cfg->o;
 	struct live_config lc = { .comms = o->comms, .ncomms = o->ncomms, .follow_children = true,
 				  .ringbuf_bytes = (size_t)o->ringbuf_kb * 1024,
-				  .capture_bytes = o->capture, .self_pid = getpid() };
+				  .capture_bytes = o->capture, .self_pid = getpid(), .locks = o->locks };
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -285,6 +302,10 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 			dl_watcher_fini(&s->waits);
 			return err;
 		}
+	}
+	if (o->locks && (err = pipeline_add_tap(cfg->p, (struct sink){ .on_event = tap_locks, .ctx = s }))) {
+		close_all(s);
+		return err;
 	}
 	if (cfg->cmd) {
 		err = target_start(cfg->cmd, &s->child);
