@@ -17,7 +17,7 @@
 #endif
 
 #define IPCS_ABI_MAJOR 1
-#define IPCS_ABI_MINOR 4
+#define IPCS_ABI_MINOR 5
 
 #define IPCS_COMM_LEN 16
 #define IPCS_PATH_MAX 256
@@ -522,7 +522,9 @@ enum ipcs_drop_reason {
 	IPCS_DROP_INFLIGHT = 1,	/* too many syscalls in flight: enter not stored */
 	IPCS_DROP_READ = 2,	/* kernel/user memory read failed */
 	IPCS_DROP_TRACED = 3,	/* traced-process table full: a new child not followed */
-	IPCS_DROP_REASON_MAX = 4,
+	IPCS_DROP_LATE = 4,	/* not lost: read after the per-CPU rings' reorder window, so
+				 * delivered after newer records (user space counts it) (1.5) */
+	IPCS_DROP_REASON_MAX = 5,
 };
 
 #define IPCS_DROP_SLOTS 8	/* room for new reasons without resizing the record */

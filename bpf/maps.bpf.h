@@ -37,11 +37,25 @@ const volatile __u64 targ_wake_bytes __weak = 0;
 /* bpf_find_vma exists (5.17+): else shared futex keys and shm segments stay unresolved. */
 const volatile bool targ_find_vma __weak = true;
 
-/* Records to user space; size set by user space (bpf_map__set_max_entries). */
-struct {
+/*
+ * Records to user space: one ring buffer per CPU, so the two ends of a
+ * ping-pong on two CPUs never share a ring's lock and cache lines. User
+ * space creates the rings (one per possible CPU, sized together from
+ * --ringbuf-kb), sets the outer map's size and the inner template
+ * (bpf_map__set_inner_map_fd) before load, and fills the slots after; it
+ * merges the rings in time order (user/collect/reorder.c).
+ */
+struct ipcs_ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
-} events SEC(".maps") __weak;
+	__uint(max_entries, 4096);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ipcs_ring);
+} rings SEC(".maps") __weak;
 
 /* Lost records per enum ipcs_drop_reason, per CPU. */
 struct {

@@ -4,21 +4,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "ipcscope.skel.h"
 #include "collect/cgnames.h"
 #include "collect/loader.h"
+#include "collect/reorder.h"
 #include "collect/source_live.h"
 #include "log.h"
+
+/*
+ * The probes write to one ring per CPU (bpf/maps.bpf.h); records are merged
+ * here by time (reorder.c), held LIVE_REORDER_MS for the other CPUs' older
+ * records. At most this many bytes are held (then the oldest go out early).
+ */
+#define LIVE_REORDER_MS 20
+#define LIVE_REORDER_BYTES (64u << 20)
 
 struct live_source {
 	struct ipcscope_bpf *skel;
 	struct ring_buffer *rb;
+	int *ring_fds;		/* one per CPU, for rb */
+	int nrings;
+	struct reorder *ro;
 	bool follow_children;
 	live_rec_cb cb;		/* of the live_poll/live_drain in progress */
 	void *ctx;
+	int delivered;		/* by this live_poll/live_drain */
 	struct cgnames *cgn;	/* names the cgroup ids of records (NULL: out of memory) */
 };
 
@@ -28,13 +42,62 @@ struct proc_link {
 	bool traced;
 };
 
-static int on_sample(void *ctx, void *data, size_t len)
+/* A record leaves the merge, in time order. */
+static int deliver(const void *rec, size_t len, void *ctx)
 {
 	struct live_source *ls = ctx;
 	/* A cgroup id met first is named in the stream before the record. */
-	int err = cgnames_before(ls->cgn, data, len, ls->cb, ls->ctx);
+	int err = cgnames_before(ls->cgn, rec, len, ls->cb, ls->ctx);
 
-	return err ? err : ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
+	if (!err)
+		err = ls->cb(rec, len, ls->ctx);
+	if (err >= 0)
+		ls->delivered++;
+	return err;
+}
+
+static int on_sample(void *ctx, void *data, size_t len)
+{
+	struct live_source *ls = ctx;
+
+	return reorder_push(ls->ro, data, len, deliver, ls);	/* < 0 stops the ring buffer walk */
+}
+
+static __u64 mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* Every CPU's ring into the merge, one epoll set over them all. */
+static int open_rings(struct live_source *ls)
+{
+	int n = loader_ring_count(ls->skel), err = 0;
+
+	ls->ring_fds = calloc(n > 0 ? n : 1, sizeof(*ls->ring_fds));
+	if (!ls->ring_fds)
+		return -ENOMEM;
+	for (int cpu = 0; cpu < n && !err; cpu++) {
+		int fd = loader_ring_fd(ls->skel, (__u32)cpu);
+
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		ls->ring_fds[ls->nrings++] = fd;
+		if (!ls->rb) {
+			ls->rb = ring_buffer__new(fd, on_sample, ls, NULL);
+			if (!ls->rb)
+				err = -errno;
+		} else {
+			err = ring_buffer__add(ls->rb, fd, on_sample, ls);
+		}
+	}
+	if (err)
+		log_error("cannot map the BPF ring buffers: %s", strerror(-err));
+	return err;
 }
 
 static int traced_put(struct live_source *ls, pid_t pid)
@@ -226,12 +289,13 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 	err = trace_initial_pids(ls, cfg);
 	if (err)
 		goto cleanup;
-	ls->rb = ring_buffer__new(bpf_map__fd(ls->skel->maps.events), on_sample, ls, NULL);
-	if (!ls->rb) {
-		err = -errno;
-		log_error("cannot map the BPF ring buffer: %s", strerror(-err));
+	err = reorder_new((__u64)LIVE_REORDER_MS * 1000000, LIVE_REORDER_BYTES, &ls->ro);
+	if (!err)
+		err = open_rings(ls);
+	if (err)
 		goto cleanup;
-	}
+	log_info("records merged in time order from %d rings, reorder window %d ms",
+		 ls->nrings, LIVE_REORDER_MS);
 	err = loader_attach(ls->skel);
 	if (err)
 		goto cleanup;
@@ -244,27 +308,42 @@ cleanup:
 
 int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 {
+	__u64 now;
 	int n;
 
 	if (!ls || !cb)
 		return -EINVAL;
 	ls->cb = cb;
 	ls->ctx = ctx;
-	/* The probes wake us only when the ring fills up (bpf/emit.bpf.h): wait
-	 * at most LIVE_BATCH_MS, then take what came without a wake-up. */
+	ls->delivered = 0;
+	/* The probes wake us only when a ring fills up (bpf/emit.bpf.h): wait
+	 * at most LIVE_BATCH_MS. A wake-up reads only the rings that woke us. */
 	n = ring_buffer__poll(ls->rb, timeout_ms < LIVE_BATCH_MS ? timeout_ms : LIVE_BATCH_MS);
-	if (n == 0)
-		n = ring_buffer__consume(ls->rb);
-	return n;
+	if (n < 0 && n != -EINTR)
+		return n;
+	/* Every record committed by now is in the merge after this read of all
+	 * the rings: what is older than now - window can go out in order. */
+	now = mono_now();
+	n = ring_buffer__consume(ls->rb);
+	if (n < 0)
+		return n;
+	n = reorder_release(ls->ro, now, deliver, ls);
+	return n < 0 ? n : ls->delivered;
 }
 
 int live_drain(struct live_source *ls, live_rec_cb cb, void *ctx)
 {
+	int n;
+
 	if (!ls || !cb)
 		return -EINVAL;
 	ls->cb = cb;
 	ls->ctx = ctx;
-	return ring_buffer__consume(ls->rb);
+	ls->delivered = 0;
+	n = ring_buffer__consume(ls->rb);
+	if (n >= 0)
+		n = reorder_flush(ls->ro, deliver, ls);
+	return n < 0 ? n : ls->delivered;
 }
 
 int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS])
@@ -292,6 +371,8 @@ int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS])
 			drops[slot] += percpu[c];
 	}
 	free(percpu);
+	/* Records that came after the reorder window: in the stream, out of order. */
+	drops[IPCS_DROP_LATE] = reorder_late(ls->ro);
 	return err;
 }
 
@@ -333,7 +414,14 @@ void live_close(struct live_source *ls)
 {
 	if (!ls)
 		return;
+	if (ls->ro && reorder_late(ls->ro))
+		log_info("%llu records came later than the %d ms reorder window (delivered out of order)",
+			 (unsigned long long)reorder_late(ls->ro), LIVE_REORDER_MS);
 	ring_buffer__free(ls->rb);
+	for (int i = 0; i < ls->nrings; i++)
+		close(ls->ring_fds[i]);
+	free(ls->ring_fds);
+	reorder_free(ls->ro);
 	loader_close(ls->skel);
 	cgnames_free(ls->cgn);
 	free(ls);
