@@ -73,6 +73,24 @@ struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps") __weak;
 
+/*
+ * The pid filter's answer per task, so that a call does not look its tgid up
+ * in traced_tgids (filter.bpf.h tgid_traced): (generation << 1) | traced,
+ * one word. It holds while traced_gen is the generation it was filled in:
+ * user space bumps traced_gen after every pid it adds (a task told "no"
+ * asks again); the probes add only new processes (fork), which have no
+ * mark yet, and remove only processes that are gone (exit).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} traced_mark SEC(".maps") __weak;
+
+/* Bumped by user space after each insert into traced_tgids (source_live.c). */
+__u32 traced_gen __weak SEC(".bss");
+
 /* What sys_enter saw, for sys_exit of the same thread. */
 struct inflight {
 	__u64 ts;		/* sys_enter time */

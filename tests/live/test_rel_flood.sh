@@ -22,7 +22,7 @@ report_json f
 check_jq "status.clean" true "$T/f.json" '.status.clean'
 drops=$(jq '.drops.total' "$T/f.json")
 check_eq "the flood overflowed the ring buffer" true "$( ((drops > 0)) && echo true || echo "false ($drops)")"
-check_jq "drops: total = sum of the reasons" "$drops" "$T/f.json" '.drops.ringbuf + .drops.inflight + .drops.read + .drops.traced'
+check_jq "drops: total = sum of the reasons" "$drops" "$T/f.json" '.drops.ringbuf + .drops.inflight + .drops.read + .drops.traced + .drops.late'
 "$IPCS" replay "$T/f.ipcs" --plain >"$T/f.plain" 2>/dev/null
 # The flood's own calls: exec, pipe2, N writes, N reads, 2 closes, exit. Its
 # fork (by sh) and the signals generated while it ran (SIGCHLD, and timer

@@ -108,6 +108,10 @@ static int traced_put(struct live_source *ls, pid_t pid)
 
 	err = bpf_map__update_elem(ls->skel->maps.traced_tgids, &key, sizeof(key),
 				   &one, sizeof(one), BPF_ANY);
+	/* After the insert: every task's cached "not traced" (bpf/filter.bpf.h
+	 * tgid_traced) is asked again, and finds it. */
+	if (!err)
+		__atomic_add_fetch(&ls->skel->bss->traced_gen, 1, __ATOMIC_RELEASE);
 	if (err)
 		log_error("cannot trace pid %d: %s%s", pid, strerror(-err),
 			  err == -E2BIG ? " (traced-process table full)" : "");
