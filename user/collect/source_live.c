@@ -298,11 +298,12 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 		err = open_rings(ls);
 	if (err)
 		goto cleanup;
-	log_info("records merged in time order from %d rings, reorder window %d ms",
-		 ls->nrings, LIVE_REORDER_MS);
 	err = loader_attach(ls->skel);
 	if (err)
 		goto cleanup;
+	/* After attaching: the bench waits for this line (tracing has begun). */
+	log_info("records merged in time order from %d rings, reorder window %d ms",
+		 ls->nrings, LIVE_REORDER_MS);
 	*out = ls;
 	return 0;
 cleanup:
