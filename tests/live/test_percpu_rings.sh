@@ -27,6 +27,8 @@ run_case() {
 	ncpu=$(($(tr ',' '\n' </sys/devices/system/cpu/possible | awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }')))
 	check_grep "$mode: -v names the rings and the window" "$T/$mode.err" \
 		"records merged in time order from $ncpu rings, reorder window 20 ms"
+	check_grep "$mode: -v says how many came late" "$T/$mode.err" \
+		"info: 0 records came after the 20 ms reorder window"
 	report_json "$mode"
 	check_recording "$mode"
 	check_jq "$mode: no late record" 0 "$T/$mode.json" '.drops.late'

@@ -6,7 +6,9 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ipcscope_abi.h"
+#include "collect/loader.h"
 #include "collect/reorder.h"
 
 #define MS 1000000ull
@@ -201,6 +203,20 @@ static void test_cb_error(void **state)
 	reorder_free(r);	/* one record still held: ASan checks it is freed */
 }
 
+/* The rings the merge reads: --ringbuf-kb shared out, a power of two each, at least a page. */
+static void test_ring_sizes(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	(void)state;
+	assert_int_equal(loader_ring_bytes(8u << 20, 2), 4u << 20);
+	assert_int_equal(loader_ring_bytes(8u << 20, 1), 8u << 20);
+	assert_int_equal(loader_ring_bytes(8u << 20, 3), 2u << 20);
+	assert_int_equal(loader_ring_bytes(8u << 20, 64), 128u << 10);
+	assert_int_equal(loader_ring_bytes(page, 2), page);	/* never below a page */
+	assert_int_equal(loader_ring_bytes(4 * page, 1024), page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_one_cpu_silent),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_cb_error),
+		cmocka_unit_test(test_ring_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

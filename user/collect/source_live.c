@@ -419,8 +419,8 @@ void live_close(struct live_source *ls)
 {
 	if (!ls)
 		return;
-	if (ls->ro && reorder_late(ls->ro))
-		log_info("%llu records came later than the %d ms reorder window (delivered out of order)",
+	if (ls->ro)	/* also among the drops, as reason "late" */
+		log_info("%llu records came after the %d ms reorder window (delivered at once, after newer ones)",
 			 (unsigned long long)reorder_late(ls->ro), LIVE_REORDER_MS);
 	ring_buffer__free(ls->rb);
 	for (int i = 0; i < ls->nrings; i++)
