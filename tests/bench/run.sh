@@ -224,7 +224,7 @@ for mode in "${mode_list[@]}"; do
 done
 # The servers start once, before any tracer; each round runs every tracer in turn.
 if ((${#srv_list[@]})); then
-	srv_tr=($SRV_TRACERS)
+	srv_tr=("${SRV_TRACERS[@]}")
 	[[ " ${srv_list[*]} " == *" redis-"* ]] && { srv_start_redis || exit 1; }
 	[[ " ${srv_list[*]} " == *" pgbench-"* ]] && { srv_start_pg || exit 1; }
 	for mode in "${srv_list[@]}"; do

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # SECS, W, RES, srv_list, SRV_SKIP, ROUNDS are run.sh's
 # servers.sh - real servers in `make bench` (sourced by run.sh): redis-server
 # under redis-benchmark (unix socket and loopback TCP, -c 50) and PostgreSQL
 # 15 under pgbench (-c 8 -j 2, -S and the default TPC-B-like mix). Each is
@@ -9,9 +9,10 @@
 # The servers start once, before any tracer, in private directories under $W.
 
 SRV_MODES="redis-unix redis-tcp pgbench-select pgbench-tpcb"
-SRV_TRACERS="untraced record live"
+# shellcheck disable=SC2034 # run.sh's rounds take these in turn
+SRV_TRACERS=(untraced record live)
 PGBIN=/usr/lib/postgresql/15/bin
-REDIS_PID= PG_DIR= PG_PORT=
+REDIS_PID='' REDIS_PORT='' PG_DIR='' PG_PORT='' PG_PID=''
 
 srv_is_mode() { [[ " $SRV_MODES " == *" $1 "* ]]; }
 
@@ -56,9 +57,12 @@ srv_start_pg() {
 		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses='' -c max_connections=50 -c fsync=off" start \
 		>"$W/pgctl.log" 2>&1 || { echo "bench: postgres did not start:" >&2; tail -5 "$PG_DIR/pg.log" >&2; return 1; }
 	PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
-	pg "$PGBIN/createdb" -h "$PG_DIR" -p "$PG_PORT" bench >>"$W/initdb.log" 2>&1 &&
-		pg pgbench -i -q -s 1 -h "$PG_DIR" -p "$PG_PORT" bench >>"$W/initdb.log" 2>&1 ||
-		{ echo "bench: pgbench -i failed:" >&2; tail -5 "$W/initdb.log" >&2; return 1; }
+	if ! pg "$PGBIN/createdb" -h "$PG_DIR" -p "$PG_PORT" bench >>"$W/initdb.log" 2>&1 ||
+		! pg pgbench -i -q -s 1 -h "$PG_DIR" -p "$PG_PORT" bench >>"$W/initdb.log" 2>&1; then
+		echo "bench: pgbench -i failed:" >&2
+		tail -5 "$W/initdb.log" >&2
+		return 1
+	fi
 }
 
 srv_stop() {
@@ -67,7 +71,7 @@ srv_stop() {
 		pg "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
 		rm -rf "$PG_DIR"
 	fi
-	REDIS_PID= PG_DIR=
+	REDIS_PID='' PG_DIR=''
 }
 
 # The server's pids for `record -p` (descendants follow: postgres backends).
@@ -80,10 +84,10 @@ srv_pids() {
 
 # srv_client MODE OUT: run the client once; OUT gets "THROUGHPUT P99_MS".
 srv_client() {
-	local mode=$1 out=$2 n secs
+	local mode=$1 out=$2 n whole
 	# redis-benchmark has no duration: requests for about SECS at ~40,000/s untraced.
 	n=$(awk -v s="$SECS" 'BEGIN { n = int(s * 40000); print n < 1000 ? 1000 : n }')
-	secs=$(awk -v s="$SECS" 'BEGIN { s = int(s + 0.5); print s < 1 ? 1 : s }')	# pgbench -T: whole seconds
+	whole=$(awk -v s="$SECS" 'BEGIN { s = int(s + 0.5); print s < 1 ? 1 : s }')	# pgbench -T: whole seconds
 	case $mode in
 	redis-unix | redis-tcp)
 		local conn=(-s "$W/redis.sock")
@@ -98,7 +102,7 @@ srv_client() {
 		[[ $mode == pgbench-select ]] && sel=(-S)
 		rm -rf "$W/pgl" && mkdir -p "$W/pgl" && chown postgres: "$W/pgl"
 		# -l: every transaction's latency (µs, 3rd field), for the p99.
-		(cd "$W/pgl" && pg pgbench -h "$PG_DIR" -p "$PG_PORT" -c 8 -j 2 -T "$secs" "${sel[@]}" -l bench) \
+		(cd "$W/pgl" && pg pgbench -h "$PG_DIR" -p "$PG_PORT" -c 8 -j 2 -T "$whole" "${sel[@]}" -l bench) \
 			>"$W/pgb.out" 2>"$W/pgb.err" || { : >"$out"; return 1; }
 		local tps p99
 		tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$W/pgb.out" | head -1)
@@ -111,7 +115,7 @@ srv_client() {
 # srv_run MODE TRACER ROUND: one client run under TRACER; a line in $RES:
 # MODE TRACER ROUND THROUGHPUT P99_MS EVENTS DROPS.
 srv_run() {
-	local mode=$1 tr=$2 round=$3 ip= ev="" res
+	local mode=$1 tr=$2 round=$3 ip='' ev='' res
 	case $tr in
 	untraced) ;;
 	record)
