@@ -24,8 +24,16 @@ static __always_inline void drop_count(__u32 reason)
 /* Zeroed record of size bytes with its header filled, or NULL (counted). */
 static __always_inline void *emit_reserve(__u32 size, __u16 type)
 {
-	struct ipcs_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+	/* This CPU's ring (maps.bpf.h); programs do not migrate while they run. */
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct ipcs_rec_hdr *h;
+	void *ring = bpf_map_lookup_elem(&rings, &cpu);
 
+	if (!ring) {
+		drop_count(IPCS_DROP_RINGBUF);
+		return NULL;
+	}
+	h = bpf_ringbuf_reserve(ring, size, 0);
 	if (!h) {
 		drop_count(IPCS_DROP_RINGBUF);
 		return NULL;
@@ -34,7 +42,7 @@ static __always_inline void *emit_reserve(__u32 size, __u16 type)
 	__builtin_memset(h, 0, size);
 	h->type = type;
 	h->size = size;
-	h->cpu = bpf_get_smp_processor_id();
+	h->cpu = cpu;
 	h->ts_ns = bpf_ktime_get_ns();
 	return h;
 }
@@ -47,14 +55,18 @@ static __always_inline void *emit_reserve(__u32 size, __u16 type)
  * targ_wake_bytes wait (crossing that mark), and on every record past twice
  * that, when the ring is filling faster than the timer drains it.
  */
-static __always_inline __u64 emit_wakeup_flags(__u32 size)
+static __always_inline __u64 emit_wakeup_flags(__u32 cpu, __u32 size)
 {
+	void *ring;
 	__u64 avail;
 
 	if (!targ_wake_bytes)
 		return 0;
+	ring = bpf_map_lookup_elem(&rings, &cpu);
+	if (!ring)
+		return 0;
 	/* Counts this record (reserved, not yet committed) and its header. */
-	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	avail = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
 	if (avail >= 2 * targ_wake_bytes ||
 	    (avail >= targ_wake_bytes && avail - size - BPF_RINGBUF_HDR_SZ < targ_wake_bytes))
 		return BPF_RB_FORCE_WAKEUP;
@@ -63,7 +75,10 @@ static __always_inline __u64 emit_wakeup_flags(__u32 size)
 
 static __always_inline void emit_submit(void *rec)
 {
-	bpf_ringbuf_submit(rec, emit_wakeup_flags(((struct ipcs_rec_hdr *)rec)->size));
+	const struct ipcs_rec_hdr *h = rec;
+
+	/* h->cpu: the ring it was reserved in (emit_reserve). */
+	bpf_ringbuf_submit(rec, emit_wakeup_flags(h->cpu, h->size));
 }
 
 #endif

@@ -64,6 +64,31 @@ static __always_inline bool task_in_cgroups(struct task_struct *task)
 	return false;
 }
 
+/*
+ * -p: tgid is in traced_tgids. Asked of the task's mark first (maps.bpf.h
+ * traced_mark): a task-storage read instead of a hash lookup on every call;
+ * the map is read only when the mark is missing or older than traced_gen.
+ * No mark to be had (the storage busy in a nested program, or out of
+ * memory): the map, as before.
+ */
+static __always_inline bool tgid_traced(struct task_struct *task, __u32 tgid)
+{
+	__u64 gen = (__u64)READ_ONCE(traced_gen) + 1;	/* a new mark is 0: never valid */
+	__u64 *m = bpf_task_storage_get(&traced_mark, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	bool in;
+
+	if (m) {
+		__u64 v = READ_ONCE(*m);
+
+		if (v >> 1 == gen)
+			return v & 1;
+	}
+	in = bpf_map_lookup_elem(&traced_tgids, &tgid) != NULL;
+	if (m)
+		WRITE_ONCE(*m, gen << 1 | in);	/* one store: a reader on another CPU sees both or neither */
+	return in;
+}
+
 /* task belongs to thread group tgid; task need not be current. */
 static __always_inline bool task_traced(struct task_struct *task, __u32 tgid)
 {
@@ -73,7 +98,7 @@ static __always_inline bool task_traced(struct task_struct *task, __u32 tgid)
 		return false;
 	if (!targ_filter_pid && !targ_ncomms && !targ_ncgroups)
 		return true;	/* no targets: the whole host */
-	if (targ_filter_pid && bpf_map_lookup_elem(&traced_tgids, &tgid))
+	if (targ_filter_pid && tgid_traced(task, tgid))
 		return true;
 	if (targ_ncgroups && task_in_cgroups(task))
 		return true;

@@ -672,7 +672,9 @@ enum ipcs_drop_reason {
 	IPCS_DROP_INFLIGHT = 1,	/* too many syscalls in flight: enter not stored */
 	IPCS_DROP_READ = 2,	/* kernel/user memory read failed */
 	IPCS_DROP_TRACED = 3,	/* traced-process table full: a new child not followed */
-	IPCS_DROP_REASON_MAX = 4,
+	IPCS_DROP_LATE = 4,	/* not lost: read after the per-CPU rings' reorder window, so
+				 * delivered after newer records (user space counts it) (1.4) */
+	IPCS_DROP_REASON_MAX = 5,
 };
 
 #define IPCS_DROP_SLOTS 8	/* room for new reasons without resizing the record */

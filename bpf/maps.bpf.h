@@ -37,11 +37,25 @@ const volatile __u64 targ_wake_bytes __weak = 0;
 /* bpf_find_vma exists (5.17+): else shared futex keys and shm segments stay unresolved. */
 const volatile bool targ_find_vma __weak = true;
 
-/* Records to user space; size set by user space (bpf_map__set_max_entries). */
-struct {
+/*
+ * Records to user space: one ring buffer per CPU, so the two ends of a
+ * ping-pong on two CPUs never share a ring's lock and cache lines. User
+ * space creates the rings (one per possible CPU, sized together from
+ * --ringbuf-kb), sets the outer map's size and the inner template
+ * (bpf_map__set_inner_map_fd) before load, and fills the slots after; it
+ * merges the rings in time order (user/collect/reorder.c).
+ */
+struct ipcs_ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
-} events SEC(".maps") __weak;
+	__uint(max_entries, 4096);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ipcs_ring);
+} rings SEC(".maps") __weak;
 
 /* Lost records per enum ipcs_drop_reason, per CPU. */
 struct {
@@ -58,6 +72,24 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced_tgids SEC(".maps") __weak;
+
+/*
+ * The pid filter's answer per task, so that a call does not look its tgid up
+ * in traced_tgids (filter.bpf.h tgid_traced): (generation << 1) | traced,
+ * one word. It holds while traced_gen is the generation it was filled in:
+ * user space bumps traced_gen after every pid it adds (a task told "no"
+ * asks again); the probes add only new processes (fork), which have no
+ * mark yet, and remove only processes that are gone (exit).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} traced_mark SEC(".maps") __weak;
+
+/* Bumped by user space after each insert into traced_tgids (source_live.c). */
+__u32 traced_gen __weak SEC(".bss");
 
 /* What sys_enter saw, for sys_exit of the same thread. */
 struct inflight {

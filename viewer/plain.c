@@ -337,8 +337,7 @@ size_t plain_format(const struct plain_printer *pp, const struct ipcs_event *ev,
 	case IPCS_REC_DROPS: {
 		__u64 total = 0;
 
-		for (int i = 0; i < IPCS_DROP_SLOTS; i++)
-			total += ev->drops.drops[i];
+		total = ipcs_drops_lost(ev->drops.drops);
 		put_time_who(pp, buf, n, &off, ev->h.ts_ns, 0, "ipcscope");
 		put(buf, n, &off, "drops   %" PRIu64 " events lost so far", (uint64_t)total);
 		for (unsigned i = 0; i < IPCS_DROP_REASON_MAX; i++)

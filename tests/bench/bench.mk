@@ -2,6 +2,7 @@
 # floor tracer and the driver that writes docs/performance.md.
 #   make bench                     full run (~5 min expected on 2 quiet CPUs; 10.5 at load 15)
 #   make bench BENCH_ARGS='-r 1 -d 0.5 -m pipe'   a quick look
+#   make bench BENCH_ARGS='-m redis,pgbench'      the real servers alone (servers.sh)
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_ARGS ?=
@@ -28,5 +29,6 @@ $(BENCH_DIR)/floor: tests/bench/floor.c tests/bench/floor.h $(BENCH_DIR)/floor.s
 bench-build: $(BUILD)/ipcscope $(BENCH_DIR)/ipcbench $(BENCH_DIR)/floor
 
 bench: bench-build
-	$(Q)bash tests/setup/install-deps.sh strace linux-perf bpftrace	# the peers compared with
+	$(Q)bash tests/setup/install-deps.sh strace linux-perf bpftrace \
+		redis-server redis-tools postgresql-15	# the peers compared with, the real servers
 	$(Q)bash tests/bench/run.sh $(BUILD) $(BENCH_ARGS)

@@ -9,18 +9,22 @@
 #   -r ROUNDS   rounds (default 3, at least 3 for a median that means something)
 #   -d SECS     seconds per workload run (default 0.8: the whole run should take ~5 min
 #               on 2 quiet CPUs; it took 9.3 min at a load average of 15)
-#   -m MODES    comma list of ipcbench modes (default all)
+#   -m MODES    comma list of modes (default all): ipcbench's (pipe unix tcp futex shm
+#               bulk fifo) and the real servers (servers.sh: redis-unix redis-tcp
+#               pgbench-select pgbench-tpcb; `redis` and `pgbench` name both of theirs),
+#               e.g. `-m redis,pgbench` for the server rows alone
 #   -t TRACERS  comma list of tracers (default: all below but the floor-pair-*
 #               ones, each where installed): untraced record stat filtered-out
 #               record-locks (record --locks: the lock modes' cost of the uprobes)
 #               floor-return floor-ringbuf floor-batched floor-pair-hash
 #               floor-pair-task strace perf-trace bpftrace-map bpftrace-print
+#               (the server modes always run untraced, record -p SERVER and the live viewer)
 set -uo pipefail
 
 BUILD=${1:?usage: run.sh BUILD [-r ROUNDS] [-d SECS] [-m MODES] [-t TRACERS] [-n]}
 shift
 ROUNDS=3 SECS=0.8 WRITE=1
-MODES=pipe,unix,tcp,futex,shm,bulk,fifo,lock-mutex,lock-sem,lock-rwlock,lock-mutex-2,lock-sem-2,lock-rwlock-2
+MODES=pipe,unix,tcp,futex,shm,bulk,fifo,lock-mutex,lock-sem,lock-rwlock,lock-mutex-2,lock-sem-2,lock-rwlock-2,redis,pgbench
 TRACERS=untraced,record,record-locks,stat,filtered-out,floor-return,floor-ringbuf,floor-batched,strace,perf-trace,bpftrace-map,bpftrace-print
 while getopts "r:d:m:t:n" c; do
 	case $c in
@@ -53,6 +57,8 @@ W=$(mktemp -d /tmp/ipcscope-bench.XXXXXX) || exit 1
 SLEEPER=
 cleanup() {
 	[[ -n $SLEEPER ]] && kill "$SLEEPER" 2>/dev/null
+	srv_stop
+	[[ -n ${BENCH_KEEP:-} ]] && cp "$RES" "$W/servers.tsv" "$BENCH_KEEP/" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -61,6 +67,8 @@ RES=$W/results.tsv	# mode tracer round ops_per_sec events drops file_bytes cpu_s
 : >"$RES"
 
 have() { command -v "$1" >/dev/null 2>&1; }
+# shellcheck source=tests/bench/servers.sh
+source "$here/servers.sh"
 
 # Which tracers can run here; the others are listed as not installed.
 declare -A SKIP=()
@@ -168,7 +176,25 @@ run_one() {
 	printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "$tr" "$round" "$ops" "$extra" >>"$RES"
 }
 
-IFS=, read -ra mode_list <<<"$MODES"
+IFS=, read -ra mode_arg <<<"$MODES"
+mode_list=() srv_list=()
+declare -A SRV_SKIP=()
+for mode in "${mode_arg[@]}"; do
+	case $mode in
+	redis) set -- redis-unix redis-tcp ;;
+	pgbench) set -- pgbench-select pgbench-tpcb ;;
+	*) set -- "$mode" ;;
+	esac
+	for m in "$@"; do
+		if ! srv_is_mode "$m"; then
+			mode_list+=("$m")
+		elif [[ -n $(srv_missing "$m") ]]; then
+			SRV_SKIP[$m]=$(srv_missing "$m")
+		else
+			srv_list+=("$m")
+		fi
+	done
+done
 IFS=, read -ra tr_all <<<"$TRACERS"
 tr_list=()
 for tr in "${tr_all[@]}"; do
@@ -179,7 +205,7 @@ SLEEPER=$!
 
 # report's start-up CPU (exec, loader, option parsing): the median of 5 reports of an empty recording.
 REPORT_BASE=0
-if [[ " ${tr_list[*]} " == *" record "* ]]; then
+if [[ " ${tr_list[*]} " == *" record "* && ${#mode_list[@]} -gt 0 ]]; then
 	"$IPCS" record -o "$W/empty.ipcs" -- /bin/true </dev/null >/dev/null 2>&1 || {
 		echo "bench: ipcscope record of /bin/true failed" >&2; exit 1; }
 	REPORT_BASE=$(for i in 1 2 3 4 5; do report_cpu "$W/empty.ipcs"; done |
@@ -189,7 +215,7 @@ fi
 
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "bench: ${#mode_list[@]} modes x $ROUNDS rounds x ${#tr_list[@]} tracers, $SECS s each (load $load_before)"
+echo "bench: ${#mode_list[@]} modes x $ROUNDS rounds x ${#tr_list[@]} tracers, ${#srv_list[@]} server modes x $ROUNDS rounds x 3, $SECS s each (load $load_before)"
 for mode in "${mode_list[@]}"; do
 	for ((r = 1; r <= ROUNDS; r++)); do
 		# each round starts one tracer later: no tracer always follows the same one
@@ -199,6 +225,21 @@ for mode in "${mode_list[@]}"; do
 		printf '  %s round %d done (%d s)\n' "$mode" "$r" $(($(date +%s) - started))
 	done
 done
+# The servers start once, before any tracer; each round runs every tracer in turn.
+if ((${#srv_list[@]})); then
+	srv_tr=("${SRV_TRACERS[@]}")
+	[[ " ${srv_list[*]} " == *" redis-"* ]] && { srv_start_redis || exit 1; }
+	[[ " ${srv_list[*]} " == *" pgbench-"* ]] && { srv_start_pg || exit 1; }
+	for mode in "${srv_list[@]}"; do
+		for ((r = 1; r <= ROUNDS; r++)); do
+			for ((i = 0; i < ${#srv_tr[@]}; i++)); do
+				srv_run "$mode" "${srv_tr[(i + r - 1) % ${#srv_tr[@]}]}" "$r"
+			done
+			printf '  %s round %d done (%d s)\n' "$mode" "$r" $(($(date +%s) - started))
+		done
+	done
+	srv_stop
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started))
 
@@ -314,7 +355,7 @@ goals() {
 	done
 	have=" ${tr_list[*]} "
 	echo
-	echo "Goals (issue 6) on this run:"
+	echo "Goals (issues 6 and 19) on this run:"
 	echo
 	if [[ $have == *" record "* ]]; then
 		echo "- \`record\` >= 0.85 of untraced on the ping-pong modes: $(for mode in "${pingpong[@]}"; do
@@ -323,6 +364,14 @@ goals() {
 	if [[ $have == *" record "* && $have == *" floor-batched "* ]]; then
 		echo "- \`record\` within 5% of the batched floor tracer: $(for mode in "${pingpong[@]}"; do
 			r=$(ratio "$mode" record floor-batched); echo "$mode ${r:--} $(awk -v r="$r" 'BEGIN { print (r != "" && r >= 0.95) }')"; done | verdict)"
+	fi
+	if [[ $have == *" record "* && $have == *" floor-batched "* ]]; then
+		echo "- \`record\` >= 1.00 of the single-ring batched floor tracer (issue 19: a ring per CPU): $(for mode in "${pingpong[@]}"; do
+			r=$(ratio "$mode" record floor-batched); echo "$mode ${r:--} $(awk -v r="$r" 'BEGIN { print (r != "" && r >= 1.00) }')"; done | verdict)"
+	fi
+	if [[ $have == *" filtered-out "* && $have == *" floor-return "* ]]; then
+		echo "- a filtered-out process within 3% of the floor that only returns (issue 19): $(for mode in "${mode_list[@]}"; do
+			r=$(ratio "$mode" filtered-out floor-return); echo "$mode ${r:--} $(awk -v r="$r" 'BEGIN { print (r != "" && r >= 0.97) }')"; done | verdict)"
 	fi
 	if [[ $have == *" filtered-out "* ]]; then
 		echo "- a filtered-out process pays at most 2%: $(for mode in "${mode_list[@]}"; do
@@ -336,6 +385,26 @@ goals() {
 	fi
 }
 
+# The goals of issue 19 for the real servers.
+srv_goals() {
+	[[ -s $W/servers.tsv ]] || return 0
+	echo
+	echo "Goals (issue 19) on this run:"
+	echo
+	echo "- real servers, recorded: throughput >= 0.90 of untraced and p99 <= 1.15x: $(for mode in "${srv_list[@]}"; do
+		awk -F'\t' -v m="$mode" '
+			function med(a, n,   i, j, t, b) { if (!n) return 0; for (i = 1; i <= n; i++) b[i] = a[i]
+				for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
+				return n % 2 ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2 }
+			$1 == m && $4 != "" && ($2 == "untraced" || $2 == "record") { k = $2; n[k]++; th[k, n[k]] = $4; p9[k, n[k]] = $5 }
+			END { for (k in n) { delete a; delete b; for (i = 1; i <= n[k]; i++) { a[i] = th[k, i]; b[i] = p9[k, i] }
+					T[k] = med(a, n[k]); P[k] = med(b, n[k]) }
+				if (!(T["untraced"] > 0 && P["untraced"] > 0 && T["record"] > 0)) { print m, "-", 0; exit }
+				t = T["record"] / T["untraced"]; p = P["record"] / P["untraced"]
+				printf "%s %.2f,%.2fx %d\n", m, t, p, (t >= 0.90 && p <= 1.15) }' "$W/servers.tsv"
+	done | verdict)"
+}
+
 out=$W/tables.md
 {
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname): $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r);"
@@ -347,8 +416,9 @@ out=$W/tables.md
 		echo "machine. The collector's figures (CPU per event, bytes, RSS) hold better: they count its own CPU.**"
 		echo
 	fi
-	tables
-	goals
+	if ((${#mode_list[@]})); then tables; goals; fi
+	srv_table
+	srv_goals
 } >"$out"
 echo
 cat "$out"

@@ -494,6 +494,48 @@ static void pipe_burst(int nwrites)
 	close(fds[1]);
 }
 
+/*
+ * A process whose calls were already seen untraced (each task then keeps
+ * "not traced" in its task-storage mark, bpf/filter.bpf.h) is traced from
+ * the moment live_add_pid adds it: the pid filter's generation makes every
+ * mark ask again. Exactly the calls after the add are recorded.
+ */
+#define BEFORE_WRITES 7
+#define AFTER_WRITES 11
+
+static void test_pid_added_after_its_calls(void **state)
+{
+	struct collector c = { 0 };
+	struct live_source *ls;
+	int st = 0;
+	pid_t pid;
+
+	(void)state;
+	ls = open_pid_filtered(0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pipe_burst(BEFORE_WRITES);	/* seen by the probes, not traced */
+		raise(SIGSTOP);
+		pipe_burst(AFTER_WRITES);
+		_exit(0);
+	}
+	remember_kid(pid);
+	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(st));
+	assert_int_equal(live_add_pid(ls, pid), 0);
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	assert_int_equal(wait_exit(pid), 0);
+	drain(ls, collect_cb, &c);
+
+	assert_int_equal(count_sys(&c, pid, IPCS_SYS_PIPE), 1);
+	assert_int_equal(count_sys(&c, pid, IPCS_SYS_WRITE), AFTER_WRITES);
+	assert_int_equal(count_sys(&c, pid, IPCS_SYS_CLOSE), 2);
+	check_exit(&c, pid, 0);
+	live_close(ls);
+	free(c.ev);
+}
+
 static void test_comm_filter(void **state)
 {
 	char name[16];
@@ -645,6 +687,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fork_exec_exit, teardown_kids),
 		cmocka_unit_test_teardown(test_threads, teardown_kids),
 		cmocka_unit_test_teardown(test_comm_filter, teardown_kids),
+		cmocka_unit_test_teardown(test_pid_added_after_its_calls, teardown_kids),
 		cmocka_unit_test_teardown(test_trace_all_but_self, teardown_kids),
 		cmocka_unit_test_teardown(test_ringbuf_drops_counted, teardown_kids),
 		cmocka_unit_test(test_bad_ringbuf_size),

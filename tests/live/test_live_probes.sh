@@ -15,5 +15,5 @@ check_eq "live_probes exit status" 0 "$rc"
 check_eq "live_probes: no test skipped" 0 "$(grep -c '^\[  SKIPPED \] [A-Za-z0-9_]*$' "$T/out")"
 ran=$(grep -c '^\[ RUN      \]' "$T/out")
 check_eq "live_probes: every test passed" "$ran" "$(grep -c '^\[       OK \]' "$T/out")"
-check_eq "live_probes: its 8 tests ran" 8 "$ran"
+check_eq "live_probes: its 9 tests ran" 9 "$ran"
 live_finish

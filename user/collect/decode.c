@@ -52,6 +52,7 @@ static const char *const drop_names[IPCS_DROP_REASON_MAX] = {
 	[IPCS_DROP_INFLIGHT] = "inflight",
 	[IPCS_DROP_READ] = "read",
 	[IPCS_DROP_TRACED] = "traced",
+	[IPCS_DROP_LATE] = "late",
 };
 
 static const char *const what_names[IPCS_FDW_MAX] = {

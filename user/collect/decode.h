@@ -51,6 +51,15 @@ int ipcs_decode(const void *buf, size_t len, struct ipcs_event *out);
 
 const char *ipcs_sys_name(__u16 sys);
 const char *ipcs_kind_name(__u16 kind);	/* "pipe", "fifo", "unix-stream", ... */
+/* Events lost, over every drop slot but IPCS_DROP_LATE (late records were delivered). */
+static inline __u64 ipcs_drops_lost(const __u64 drops[IPCS_DROP_SLOTS])
+{
+	__u64 n = 0;
+
+	for (unsigned i = 0; i < IPCS_DROP_SLOTS; i++)
+		n += i == IPCS_DROP_LATE ? 0 : drops[i];
+	return n;
+}
 const char *ipcs_drop_name(unsigned reason);	/* "ringbuf", "inflight", "read" */
 const char *ipcs_fd_what_name(__u16 what);	/* "memfd", "file", "socket", ... */
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ipcscope.skel.h"
 #include "collect/features.h"
@@ -105,25 +106,43 @@ static int set_targets(struct ipcscope_bpf *skel, const struct loader_opts *o)
 	return 0;
 }
 
+size_t loader_ring_bytes(size_t total, int ncpu)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), per = page;
+
+	/* The largest power of two that lets every CPU's ring fit in total. */
+	while (ncpu > 0 && per * 2 <= total / (size_t)ncpu)
+		per *= 2;
+	return per;
+}
+
 static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
-		     const struct ipcs_features *f)
+		     const struct ipcs_features *f, size_t *ring_bytes)
 {
 	size_t ring = o->ringbuf_bytes ? o->ringbuf_bytes : IPCS_RINGBUF_DEFAULT;
+	int ncpu = libbpf_num_possible_cpus();
 	int err;
 
 	err = check_ringbuf_size(ring);
 	if (err)
 		return err;
-	err = bpf_map__set_max_entries(skel->maps.events, ring);
+	if (ncpu <= 0) {
+		log_error("cannot count the CPUs: %s", strerror(ncpu ? -ncpu : EINVAL));
+		return ncpu ? ncpu : -EINVAL;
+	}
+	/* One ring per CPU (bpf/maps.bpf.h), made after load (make_rings). */
+	err = bpf_map__set_max_entries(skel->maps.rings, (__u32)ncpu);
 	if (err) {
-		log_error("cannot size the ring buffer: %s", strerror(-err));
+		log_error("cannot size the ring buffer table: %s", strerror(-err));
 		return err;
 	}
+	ring = loader_ring_bytes(ring, ncpu);
+	*ring_bytes = ring;
 	skel->rodata->targ_self_tgid = o->self_tgid;
 	skel->rodata->targ_filter_pid = o->filter_pid;
 	skel->rodata->targ_follow_children = o->follow_children;
 	skel->rodata->targ_sock_salt = sock_salt();
-	/* Batched wake-ups (bpf/emit.bpf.h): woken at a quarter full, polled between. */
+	/* Batched wake-ups (bpf/emit.bpf.h): woken at a quarter of a CPU's ring, polled between. */
 	skel->rodata->targ_wake_bytes = ring / 4;
 	skel->rodata->targ_capture = o->capture_bytes;
 	err = set_targets(skel, o);
@@ -136,6 +155,50 @@ static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
 	return 0;
 }
 
+/* A ring of bytes for every possible CPU in the `rings` table. */
+static int make_rings(struct ipcscope_bpf *skel, size_t bytes)
+{
+	int outer = bpf_map__fd(skel->maps.rings);
+	__u32 n = bpf_map__max_entries(skel->maps.rings);
+	int err = 0;
+
+	for (__u32 cpu = 0; cpu < n && !err; cpu++) {
+		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, (__u32)bytes, NULL);
+
+		if (fd < 0) {
+			err = -errno;
+			log_error("cannot make the ring buffer of CPU %u (%zu bytes): %s", cpu, bytes,
+				  strerror(-err));
+			break;
+		}
+		/* The table holds the ring now; live_open takes it back by id. */
+		if (bpf_map_update_elem(outer, &cpu, &fd, BPF_ANY)) {
+			err = -errno;
+			log_error("cannot install the ring buffer of CPU %u: %s", cpu, strerror(-err));
+		}
+		close(fd);
+	}
+	if (!err)
+		log_info("%u ring buffers of %zu KiB, one per CPU", n, bytes >> 10);
+	return err;
+}
+
+int loader_ring_count(const struct ipcscope_bpf *skel)
+{
+	return (int)bpf_map__max_entries(skel->maps.rings);
+}
+
+int loader_ring_fd(const struct ipcscope_bpf *skel, __u32 cpu)
+{
+	__u32 id = 0;
+	int fd;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.rings), &cpu, &id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}
+
 static int blocked_errno(const struct ipcs_features *f)
 {
 	return f->privileged ? -EOPNOTSUPP : -EPERM;
@@ -145,6 +208,7 @@ int loader_load(const struct loader_opts *o, struct ipcscope_bpf **out)
 {
 	struct ipcscope_bpf *skel = NULL;
 	struct ipcs_features f;
+	size_t ring_bytes = 0;
 	const char *why;
 	int err;
 
@@ -164,7 +228,7 @@ int loader_load(const struct loader_opts *o, struct ipcscope_bpf **out)
 		log_error("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	err = configure(skel, o, &f);
+	err = configure(skel, o, &f, &ring_bytes);
 	if (err)
 		goto cleanup;
 	err = ipcscope_bpf__load(skel);
@@ -173,6 +237,9 @@ int loader_load(const struct loader_opts *o, struct ipcscope_bpf **out)
 			  log_get_level() < LOG_DEBUG ? " (run with -vv to see the verifier log)" : "");
 		goto cleanup;
 	}
+	err = make_rings(skel, ring_bytes);
+	if (err)
+		goto cleanup;
 	*out = skel;
 	return 0;
 cleanup:

@@ -13,19 +13,31 @@
 #include "collect/loader.h"
 #include "collect/peers.h"
 #include "collect/procfs_parse.h"
+#include "collect/reorder.h"
 #include "collect/shmnames.h"
 #include "collect/titles.h"
 #include "collect/source_live.h"
-#include "collect/procfs_parse.h"
 #include "collect/uprobes.h"
 #include "log.h"
+
+/*
+ * The probes write to one ring per CPU (bpf/maps.bpf.h); records are merged
+ * here by time (reorder.c), held LIVE_REORDER_MS for the other CPUs' older
+ * records. At most this many bytes are held (then the oldest go out early).
+ */
+#define LIVE_REORDER_MS 20
+#define LIVE_REORDER_BYTES (64u << 20)
 
 struct live_source {
 	struct ipcscope_bpf *skel;
 	struct ring_buffer *rb;
+	int *ring_fds;		/* one per CPU, for rb */
+	int nrings;
+	struct reorder *ro;
 	bool follow_children;
 	live_rec_cb cb;		/* of the live_poll/live_drain in progress */
 	void *ctx;
+	int delivered;		/* by this live_poll/live_drain */
 	struct cgnames *cgn;	/* names the cgroup ids of records (NULL: out of memory) */
 	struct titles *titles;	/* processes' command lines (NULL: out of memory) */
 	struct shmnames *shmn;	/* shm segments' paths (NULL: out of memory) */
@@ -53,21 +65,31 @@ struct proc_link {
 	bool traced;
 };
 
-static int on_sample(void *ctx, void *data, size_t len)
+/* A record leaves the merge, in time order. */
+static int deliver(const void *rec, size_t len, void *ctx)
 {
 	struct live_source *ls = ctx;
 	/* A cgroup id met first is named in the stream before the record. */
-	int err = cgnames_before(ls->cgn, data, len, ls->cb, ls->ctx);
+	int err = cgnames_before(ls->cgn, rec, len, ls->cb, ls->ctx);
 
 	/* So is a shm segment's path, and an untraced process at the other end of a socket;
 	 * an exec's new title follows its record. */
 	if (!err)
-		err = shmnames_before(ls->shmn, data, len, ls->cb, ls->ctx);
+		err = shmnames_before(ls->shmn, rec, len, ls->cb, ls->ctx);
 	if (!err && ls->peers)
-		err = peers_before(ls->peers, data, len, ls->cb, ls->ctx);
+		err = peers_before(ls->peers, rec, len, ls->cb, ls->ctx);
 	if (!err)
-		err = ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
-	return err ? err : titles_after(ls->titles, data, len, mono_now(), ls->cb, ls->ctx);
+		err = ls->cb(rec, len, ls->ctx);
+	if (err >= 0)
+		ls->delivered++;
+	return err ? err : titles_after(ls->titles, rec, len, mono_now(), ls->cb, ls->ctx);
+}
+
+static int on_sample(void *ctx, void *data, size_t len)
+{
+	struct live_source *ls = ctx;
+
+	return reorder_push(ls->ro, data, len, deliver, ls);	/* < 0 stops the ring buffer walk */
 }
 
 /* The probes' filter (filter.bpf.h) asked from user space: is pid traced? The targets are a
@@ -120,6 +142,35 @@ static void peers_setup(struct live_source *ls, const struct live_config *cfg)
 		log_warn("untraced peers are not named (out of memory)");
 }
 
+/* Every CPU's ring into the merge, one epoll set over them all. */
+static int open_rings(struct live_source *ls)
+{
+	int n = loader_ring_count(ls->skel), err = 0;
+
+	ls->ring_fds = calloc(n > 0 ? n : 1, sizeof(*ls->ring_fds));
+	if (!ls->ring_fds)
+		return -ENOMEM;
+	for (int cpu = 0; cpu < n && !err; cpu++) {
+		int fd = loader_ring_fd(ls->skel, (__u32)cpu);
+
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		ls->ring_fds[ls->nrings++] = fd;
+		if (!ls->rb) {
+			ls->rb = ring_buffer__new(fd, on_sample, ls, NULL);
+			if (!ls->rb)
+				err = -errno;
+		} else {
+			err = ring_buffer__add(ls->rb, fd, on_sample, ls);
+		}
+	}
+	if (err)
+		log_error("cannot map the BPF ring buffers: %s", strerror(-err));
+	return err;
+}
+
 static int traced_put(struct live_source *ls, pid_t pid)
 {
 	__u32 key = pid;
@@ -128,6 +179,10 @@ static int traced_put(struct live_source *ls, pid_t pid)
 
 	err = bpf_map__update_elem(ls->skel->maps.traced_tgids, &key, sizeof(key),
 				   &one, sizeof(one), BPF_ANY);
+	/* After the insert: every task's cached "not traced" (bpf/filter.bpf.h
+	 * tgid_traced) is asked again, and finds it. */
+	if (!err)
+		__atomic_add_fetch(&ls->skel->bss->traced_gen, 1, __ATOMIC_RELEASE);
 	if (err)
 		log_error("cannot trace pid %d: %s%s", pid, strerror(-err),
 			  err == -E2BIG ? " (traced-process table full)" : "");
@@ -380,17 +435,19 @@ int live_open(const struct live_config *cfg, struct live_source **out)
 	err = trace_initial_pids(ls, cfg);
 	if (err)
 		goto cleanup;
-	ls->rb = ring_buffer__new(bpf_map__fd(ls->skel->maps.events), on_sample, ls, NULL);
-	if (!ls->rb) {
-		err = -errno;
-		log_error("cannot map the BPF ring buffer: %s", strerror(-err));
+	err = reorder_new((__u64)LIVE_REORDER_MS * 1000000, LIVE_REORDER_BYTES, &ls->ro);
+	if (!err)
+		err = open_rings(ls);
+	if (err)
 		goto cleanup;
-	}
 	err = loader_attach(ls->skel);
 	if (!err && cfg->locks)
 		err = locks_open(ls, cfg);
 	if (err)
 		goto cleanup;
+	/* After attaching: the bench waits for this line (tracing has begun). */
+	log_info("records merged in time order from %d rings, reorder window %d ms",
+		 ls->nrings, LIVE_REORDER_MS);
 	*out = ls;
 	return 0;
 cleanup:
@@ -400,37 +457,49 @@ cleanup:
 
 int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 {
+	__u64 now;
 	int n;
 
 	if (!ls || !cb)
 		return -EINVAL;
 	ls->cb = cb;
 	ls->ctx = ctx;
-	/* The probes wake us only when the ring fills up (bpf/emit.bpf.h): wait
-	 * at most LIVE_BATCH_MS, then take what came without a wake-up. */
+	ls->delivered = 0;
+	/* The probes wake us only when a ring fills up (bpf/emit.bpf.h): wait
+	 * at most LIVE_BATCH_MS. A wake-up reads only the rings that woke us. */
 	n = ring_buffer__poll(ls->rb, timeout_ms < LIVE_BATCH_MS ? timeout_ms : LIVE_BATCH_MS);
-	if (n == 0)
-		n = ring_buffer__consume(ls->rb);
+	if (n < 0 && n != -EINTR)
+		return n;
+	/* Every record committed by now is in the merge after this read of all
+	 * the rings: what is older than now - window can go out in order. */
+	now = mono_now();
+	n = ring_buffer__consume(ls->rb);
+	if (n < 0)
+		return n;
+	n = reorder_release(ls->ro, now, deliver, ls);
+	if (n < 0)
+		return n;
 	/* Titles rewritten in place (no syscall says so): read again once a second. Peers
 	 * found gone are named once their wait is over, records or not. */
-	if (n >= 0) {
-		int err = titles_poll(ls->titles, mono_now(), cb, ctx);
-
-		if (!err && ls->peers)
-			err = peers_tick(ls->peers, cb, ctx);
-		if (err)
-			return err;
-	}
-	return n;
+	n = titles_poll(ls->titles, now, cb, ctx);
+	if (!n && ls->peers)
+		n = peers_tick(ls->peers, cb, ctx);
+	return n < 0 ? n : ls->delivered;
 }
 
 int live_drain(struct live_source *ls, live_rec_cb cb, void *ctx)
 {
+	int n;
+
 	if (!ls || !cb)
 		return -EINVAL;
 	ls->cb = cb;
 	ls->ctx = ctx;
-	return ring_buffer__consume(ls->rb);
+	ls->delivered = 0;
+	n = ring_buffer__consume(ls->rb);
+	if (n >= 0)
+		n = reorder_flush(ls->ro, deliver, ls);
+	return n < 0 ? n : ls->delivered;
 }
 
 int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS])
@@ -458,6 +527,8 @@ int live_get_drops(struct live_source *ls, __u64 drops[IPCS_DROP_SLOTS])
 			drops[slot] += percpu[c];
 	}
 	free(percpu);
+	/* Records that came after the reorder window: in the stream, out of order. */
+	drops[IPCS_DROP_LATE] = reorder_late(ls->ro);
 	return err;
 }
 
@@ -499,8 +570,15 @@ void live_close(struct live_source *ls)
 {
 	if (!ls)
 		return;
+	if (ls->ro)	/* also among the drops, as reason "late" */
+		log_info("%llu records came after the %d ms reorder window (delivered at once, after newer ones)",
+			 (unsigned long long)reorder_late(ls->ro), LIVE_REORDER_MS);
 	ring_buffer__free(ls->rb);
 	lock_probes_free(ls->locks);	/* links before their programs */
+	for (int i = 0; i < ls->nrings; i++)
+		close(ls->ring_fds[i]);
+	free(ls->ring_fds);
+	reorder_free(ls->ro);
 	loader_close(ls->skel);
 	cgnames_free(ls->cgn);
 	titles_free(ls->titles);

@@ -333,8 +333,7 @@ static int pcapng_on_event(void *ctx, const struct ipcs_event *ev, const void *r
 	case IPCS_REC_PAYLOAD:
 		return write_payload(p, &ev->payload);
 	case IPCS_REC_DROPS:
-		for (int i = 0; i < IPCS_DROP_SLOTS; i++)
-			total += ev->drops.drops[i];
+		total = ipcs_drops_lost(ev->drops.drops);
 		p->drops = total;	/* cumulative */
 		return 0;
 	}

@@ -461,13 +461,11 @@ static void apply_drops(struct model *m, const struct ipcs_drops_rec *r)
 {
 	int i;
 
-	m->tot.drops_total = 0;
-	for (i = 0; i < IPCS_DROP_SLOTS; i++) {
+	for (i = 0; i < IPCS_DROP_SLOTS; i++)
 		/* Cumulative counters: a smaller value is an older record. */
 		if (r->drops[i] > m->tot.drops[i])
 			m->tot.drops[i] = r->drops[i];
-		m->tot.drops_total += m->tot.drops[i];
-	}
+	m->tot.drops_total = ipcs_drops_lost(m->tot.drops);
 }
 
 int model_apply(struct model *m, const struct ipcs_event *ev)

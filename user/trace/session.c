@@ -112,11 +112,7 @@ int session_feed_drops(struct session *s, bool force)
 
 __u64 session_drops_total(const struct session *s)
 {
-	__u64 n = 0;
-
-	for (int i = 0; i < IPCS_DROP_SLOTS; i++)
-		n += s->drops[i];
-	return n;
+	return ipcs_drops_lost(s->drops);
 }
 
 /* One look at the probes' inflight map: the threads blocked now into the watcher's step. */
