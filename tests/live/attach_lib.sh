@@ -17,14 +17,17 @@ strace_client() {
 # check_attach NAME JSON KIND CHANNEL_RE DEST COMM SERVER_COMM MIN_MSGS NCONN:
 # the connections the client of $T/NAME.strace made to DEST and the
 # conversations of KIND whose channel matches CHANNEL_RE carry the same bytes
-# each way, connection by connection (client sent = a_to_b, received =
-# b_to_a); the NCONN that moved at least MIN_MSGS messages name the client
+# each way, connection by connection (client sent, received: its side is the
+# untraced one); the NCONN that moved at least MIN_MSGS messages name the client
 # (its pid and COMM, "traced": false) and a traced SERVER_COMM.
 check_attach() {
 	local name=$1 j=$2 kind=$3 chre=$4 dest=$5 comm=$6 scomm=$7 minmsgs=$8 nconn=$9 want got
 	local sel='[.conversations[] | select(.kind == $k and (.channel | test($re)))]'
 	want=$(python3 "$(dirname "${BASH_SOURCE[0]}")/strace_bytes.py" "$T/$name.strace" "$dest" | sort)
-	got=$(jq -r --arg k "$kind" --arg re "$chre" "$sel"'[] | "\(.a_to_b.bytes) \(.b_to_a.bytes)"' "$j" | sort)
+	# a is the first writer seen: the client, or the server when its write came first; the
+	# client's side is the untraced one
+	got=$(jq -r --arg k "$kind" --arg re "$chre" "$sel"'[] | if .a.traced then
+		"\(.b_to_a.bytes) \(.a_to_b.bytes)" else "\(.a_to_b.bytes) \(.b_to_a.bytes)" end' "$j" | sort)
 	if [[ -z $want ]]; then
 		bad "$name: strace saw no connection to $dest"
 	else

@@ -18,6 +18,8 @@
 #include "collect/titles.h"
 #include "collect/source_live.h"
 #include "collect/uprobes.h"
+#include "ipcscope_rectab.h"
+#include "util/hashmap.h"
 #include "log.h"
 
 /*
@@ -42,6 +44,8 @@ struct live_source {
 	struct titles *titles;	/* processes' command lines (NULL: out of memory) */
 	struct shmnames *shmn;	/* shm segments' paths (NULL: out of memory) */
 	struct peers *peers;	/* names untraced peers (NULL: every process is traced) */
+	struct hashmap seen;	/* tgids the probes' records showed traced (u32 -> non-NULL) */
+	bool seen_ok;
 	pid_t self;
 	bool filter_pid;
 	char comms[IPCS_LIVE_CGROUPS][IPCS_COMM_LEN];	/* -c targets */
@@ -65,13 +69,33 @@ struct proc_link {
 	bool traced;
 };
 
+/* The probes record only traced processes: a call's or a fork's pid was traced when it ran.
+ * Remembered, since a peer's holder is often looked up after it exited (and left the
+ * probes' traced set). */
+static void note_traced(struct live_source *ls, const void *rec, size_t len)
+{
+	const struct ipcs_rec_hdr *h = rec;
+	const struct ipcs_rec_info *ri;
+	__u32 pid;
+
+	if (!ls->seen_ok || len < sizeof(*h) || !(ri = ipcs_rec_lookup(h->type)) ||
+	    !((ri->flags & IPCS_RECI_CALL) || h->type == IPCS_REC_PROC) ||
+	    ri->fields[0].role != IPCS_FLD_PID || len < ri->fields[0].off + sizeof(pid))
+		return;
+	memcpy(&pid, (const char *)rec + ri->fields[0].off, sizeof(pid));
+	if (pid && !hashmap_get(&ls->seen, &pid) && hashmap_put(&ls->seen, &pid, ls, NULL))
+		return;	/* out of memory: the probes' set alone is asked */
+}
+
 /* A record leaves the merge, in time order. */
 static int deliver(const void *rec, size_t len, void *ctx)
 {
 	struct live_source *ls = ctx;
-	/* A cgroup id met first is named in the stream before the record. */
-	int err = cgnames_before(ls->cgn, rec, len, ls->cb, ls->ctx);
+	int err;
 
+	note_traced(ls, rec, len);
+	/* A cgroup id met first is named in the stream before the record. */
+	err = cgnames_before(ls->cgn, rec, len, ls->cb, ls->ctx);
 	/* So is a shm segment's path, and an untraced process at the other end of a socket;
 	 * an exec's new title follows its record. */
 	if (!err)
@@ -106,6 +130,8 @@ static bool pid_traced(pid_t pid, void *ctx)
 		return false;
 	if (!ls->filter_pid && !ls->ncomms && !ls->ncgroups)
 		return true;
+	if (ls->seen_ok && hashmap_get(&ls->seen, &key))
+		return true;
 	if (ls->filter_pid && !bpf_map__lookup_elem(ls->skel->maps.traced_tgids, &key, sizeof(key),
 						    &v, sizeof(v), 0))
 		return true;
@@ -138,6 +164,7 @@ static void peers_setup(struct live_source *ls, const struct live_config *cfg)
 			 cfg->cgroups[i].path);
 	if (!ls->filter_pid && !ls->ncomms && !ls->ncgroups)
 		return;
+	ls->seen_ok = !hashmap_init(&ls->seen, sizeof(__u32));
 	if (peers_new("/proc", pid_traced, ls, &ls->peers))
 		log_warn("untraced peers are not named (out of memory)");
 }
@@ -584,6 +611,8 @@ void live_close(struct live_source *ls)
 	titles_free(ls->titles);
 	shmnames_free(ls->shmn);
 	peers_free(ls->peers);
+	if (ls->seen_ok)
+		hashmap_fini(&ls->seen);
 	free(ls);
 }
 

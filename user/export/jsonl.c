@@ -104,9 +104,6 @@ static void sock_fields(struct json_writer *w, const struct ipcs_sock_rec *r)
 	json_kid(w, "peer", r->peer);
 	json_kid(w, "sock_ino", r->sock_ino);
 	json_kid(w, "peer_ino", r->peer_ino);
-	json_ku64(w, "peer", r->peer);
-	json_ku64(w, "sock_ino", r->sock_ino);
-	json_ku64(w, "peer_ino", r->peer_ino);
 	if (r->s.peer_pid)	/* a unix socket's first record: its peer's process */
 		json_ku64(w, "peer_pid", r->s.peer_pid);
 	json_ku64(w, "family", r->family);
