@@ -167,7 +167,7 @@ static __always_inline void fdc_forget(int fd)
  * verifier checks it once for every call site. Returns the kind, FDRES_NONE
  * (chan untouched) or FDRES_FAULT.
  */
-__noinline int ipcs_fd_chan(int fd, int flags, struct ipcs_chan *chan)
+__weak __noinline int ipcs_fd_chan(int fd, int flags, struct ipcs_chan *chan)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_struct *leader = task->group_leader;
@@ -249,7 +249,7 @@ static __always_inline __u16 file_what(unsigned long magic, umode_t mode, const 
  * verifier checks it once, however many fds a message carries.
  * Returns 1 when out is filled, 0 (no such fd) or -1 (read fault).
  */
-__noinline int ipcs_fd_describe(int fd, struct ipcs_fdpass_fd *out)
+__weak __noinline int ipcs_fd_describe(int fd, struct ipcs_fdpass_fd *out)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inode *inode = NULL;

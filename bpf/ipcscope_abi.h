@@ -17,7 +17,7 @@
 #endif
 
 #define IPCS_ABI_MAJOR 1
-#define IPCS_ABI_MINOR 4
+#define IPCS_ABI_MINOR 5
 
 #define IPCS_COMM_LEN 16
 #define IPCS_PATH_MAX 256
@@ -148,6 +148,11 @@ enum ipcs_sys {
 /* ipcs_sys_rec.flags */
 #define IPCS_SYSF_CLOEXEC 0x1	/* the fd(s) created carry O_CLOEXEC */
 #define IPCS_SYSF_OUT 0x2	/* splice family: bytes went into fd's channel */
+/* 1.5: made by an io_uring request, not a syscall: pid/tid = the submitter
+ * (a SQPOLL ring's owner), ret = the completion's res, blocked_ns = submit
+ * -> completion, fd = -1 for a fixed (registered) file; also in
+ * ipcs_sock_rec.s.flags */
+#define IPCS_SYSF_URING 0x4
 
 /*
  * A syscall on an IPC object, emitted at sys_exit.

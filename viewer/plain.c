@@ -112,6 +112,8 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 		    s->flags & IPCS_SYSF_OUT ? "in" : "out");
 	if (s->blocked_ns >= 1000000)
 		put(buf, n, off, " (blocked %.3f ms)", (double)s->blocked_ns / 1e6);
+	if (s->flags & IPCS_SYSF_URING)	/* no syscall: a request the ring completed */
+		put(buf, n, off, " [io_uring]");
 }
 
 /* "signal  10 -> 123/comm (result 0)" from the sender; "sigdeliver 10 from 456 (handler)" */

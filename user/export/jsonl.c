@@ -47,6 +47,8 @@ static void sys_fields(struct json_writer *w, const struct ipcs_sys_rec *s)
 	json_ku64(w, "arg", s->arg);
 	json_ku64(w, "flags", s->flags);
 	json_ku64(w, "blocked_ns", s->blocked_ns);
+	if (s->flags & IPCS_SYSF_URING)	/* only then: older consumers see no new key */
+		json_kstr(w, "via", "io_uring");
 	chan_fields(w, &s->chan);
 }
 

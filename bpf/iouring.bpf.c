@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * iouring.bpf.c - io_uring operations on followed channels become the
+ * records the same syscall would make, marked IPCS_SYSF_URING.
+ *
+ * tp_btf/io_uring_submit_req fires in the submitting task (io_uring_enter),
+ * or in the ring's SQPOLL thread, after the request's prep: it is charged
+ * to the submitter (SQPOLL: the task that set the ring up, sq_data), and
+ * what prep read (length, buffer) is kept in `uring_reqs`, keyed by the
+ * request, until tp_btf/io_uring_complete gives the result. The channel is
+ * resolved at completion from req->file (fixed files too), whichever task
+ * the completion runs in (the submitter's task work, an io-wq worker).
+ * CLOSE resolves its fd at submit, while the file is still there; ACCEPT
+ * and SOCKET resolve the new fd at completion in the submitter's fd table.
+ */
+#include "maps.bpf.h"
+#include "filter.bpf.h"
+#include "fdres.bpf.h"
+#include "emit.bpf.h"
+
+#define IPCS_URING_REQS_MAX 8192	/* requests in flight remembered (LRU) */
+#define URING_SETUP_SQPOLL 0x2	/* IORING_SETUP_SQPOLL */
+#define URING_CQE_F_MORE 0x2	/* IORING_CQE_F_MORE: a multishot request goes on */
+#define URING_REQ_F_FIXED_FILE 0x1	/* REQ_F_FIXED_FILE (bit 0 since 5.1) */
+
+/* What submit knew, for complete. */
+struct uring_req {
+	__u64 ts;		/* submit time */
+	__u64 addr;		/* user buffer of READ/WRITE (an eventfd's value) */
+	__u64 arg;		/* becomes ipcs_sys_rec.arg: length asked */
+	__u32 pid;		/* the submitter (the ring's owner for SQPOLL) */
+	__u32 tid;
+	__s32 fd;		/* -1 for a fixed file (a registered slot, not an fd) */
+	__u16 sys;		/* enum ipcs_sys of the equivalent syscall */
+	__u16 flags;		/* IPCS_SYSF_* */
+	struct ipcs_chan chan;	/* CLOSE: resolved at submit */
+	char comm[IPCS_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IPCS_URING_REQS_MAX);
+	__type(key, __u64);	/* struct io_kiocb * */
+	__type(value, struct uring_req);
+} uring_reqs SEC(".maps");
+
+/* The syscall an opcode stands for; IPCS_SYS_NONE: not followed. */
+static __always_inline __u16 uring_sys(__u8 op)
+{
+	switch (op) {
+	case IORING_OP_READ:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_READ_MULTISHOT:
+		return IPCS_SYS_READ;
+	case IORING_OP_WRITE:
+	case IORING_OP_WRITE_FIXED:
+		return IPCS_SYS_WRITE;
+	case IORING_OP_READV:
+		return IPCS_SYS_READV;
+	case IORING_OP_WRITEV:
+		return IPCS_SYS_WRITEV;
+	case IORING_OP_SEND:
+	case IORING_OP_SEND_ZC:
+		return IPCS_SYS_SENDTO;
+	case IORING_OP_RECV:
+		return IPCS_SYS_RECVFROM;
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SENDMSG_ZC:
+		return IPCS_SYS_SENDMSG;
+	case IORING_OP_RECVMSG:
+		return IPCS_SYS_RECVMSG;
+	case IORING_OP_ACCEPT:
+		return IPCS_SYS_ACCEPT4;
+	case IORING_OP_CONNECT:
+		return IPCS_SYS_CONNECT;
+	case IORING_OP_SOCKET:
+		return IPCS_SYS_SOCKET;
+	case IORING_OP_CLOSE:
+		return IPCS_SYS_CLOSE;
+	}
+	return IPCS_SYS_NONE;
+}
+
+/*
+ * Who to charge: current, except in a SQPOLL ring's poller thread (a thread
+ * of the owner's process), where it is the task that created the ring.
+ * Returns the task whose comm the filter and the record use.
+ */
+static __always_inline struct task_struct *uring_submitter(struct io_kiocb *req,
+							    struct uring_req *r)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+	unsigned int cflags = BPF_CORE_READ(ctx, flags);
+	struct io_sq_data *sqd;
+
+	r->pid = pid_tgid >> 32;
+	r->tid = (__u32)pid_tgid;
+	if (!(cflags & URING_SETUP_SQPOLL))
+		return task;
+	sqd = BPF_CORE_READ(ctx, sq_data);
+	if (sqd && bpf_core_field_exists(sqd->task_pid)) {
+		__u32 tid = BPF_CORE_READ(sqd, task_pid);
+
+		if (tid && BPF_CORE_READ(sqd, task_tgid) == r->pid)
+			r->tid = tid;
+	}
+	return task->group_leader;	/* the poller's comm is "iou-sqp-PID" */
+}
+
+/* prep has read the SQE: the length (and READ/WRITE's buffer) asked. */
+static __always_inline void uring_prep_args(struct io_kiocb *req, struct uring_req *r)
+{
+	/* The opcode's own data sits at the start of the request (io_kiocb_to_cmd). */
+	switch (r->sys) {
+	case IPCS_SYS_READ:
+	case IPCS_SYS_WRITE: {
+		struct io_rw *rw = (struct io_rw *)req;
+
+		r->addr = BPF_CORE_READ(rw, addr);
+		r->arg = BPF_CORE_READ(rw, len);
+		break;
+	}
+	case IPCS_SYS_READV:
+	case IPCS_SYS_WRITEV:
+		r->arg = BPF_CORE_READ((struct io_rw *)req, len);	/* iovec count */
+		break;
+	case IPCS_SYS_SENDTO:
+	case IPCS_SYS_RECVFROM:
+		r->arg = BPF_CORE_READ((struct io_sr_msg *)req, len);
+		break;
+	case IPCS_SYS_SENDMSG:
+	case IPCS_SYS_RECVMSG:
+		r->arg = BPF_CORE_READ((struct io_sr_msg *)req, msg_flags);
+		break;
+	case IPCS_SYS_SOCKET:
+		r->arg = BPF_CORE_READ((struct io_socket *)req, domain);
+		break;
+	}
+}
+
+static __always_inline int uring_req_fd(struct io_kiocb *req)
+{
+	if (bpf_core_field_exists(req->cqe.fd))
+		return BPF_CORE_READ(req, cqe.fd);
+	return -1;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
+{
+	struct task_struct *task;
+	struct uring_req r = {};
+	__u64 key = (__u64)req;
+	__u8 op = BPF_CORE_READ(req, opcode);
+
+	r.sys = uring_sys(op);
+	if (r.sys == IPCS_SYS_NONE)
+		return 0;
+	task = uring_submitter(req, &r);
+	if (!task_traced(task, r.pid))
+		return 0;
+	r.fd = uring_req_fd(req);
+	if (BPF_CORE_READ(req, flags) & URING_REQ_F_FIXED_FILE)
+		r.fd = -1;
+	r.flags = IPCS_SYSF_URING;
+	uring_prep_args(req, &r);
+	if (r.sys == IPCS_SYS_CLOSE) {
+		/* CLOSE of a fixed slot (file_slot) names no fd: not followed. */
+		if (BPF_CORE_READ((struct io_close *)req, file_slot))
+			return 0;
+		r.fd = BPF_CORE_READ((struct io_close *)req, fd);
+		if (ipcs_fd_chan(r.fd, FDC_NOSTORE, &r.chan) <= 0)
+			return 0;
+		fdc_forget(r.fd);
+	}
+	bpf_probe_read_kernel(r.comm, sizeof(r.comm), &task->comm);
+	r.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY))
+		drop_count(IPCS_DROP_INFLIGHT);
+	return 0;
+}
+
+/* The channel the completed request used; false: not a followed one. */
+static __always_inline bool uring_chan(struct io_kiocb *req, struct uring_req *r, __s32 res)
+{
+	struct file *file;
+	int k;
+
+	switch (r->sys) {
+	case IPCS_SYS_CLOSE:
+		return true;	/* resolved at submit */
+	case IPCS_SYS_ACCEPT4:
+	case IPCS_SYS_SOCKET:
+		/* A new fd of the submitter's table: only from a task sharing it
+		 * (its task work, an io-wq worker, the SQPOLL thread); a fixed
+		 * slot (file_slot) is no fd. */
+		if (res < 0 || (bpf_get_current_pid_tgid() >> 32) != r->pid)
+			return false;
+		if (r->sys == IPCS_SYS_ACCEPT4 ?
+		    BPF_CORE_READ((struct io_accept *)req, file_slot) :
+		    BPF_CORE_READ((struct io_socket *)req, file_slot))
+			return false;
+		k = ipcs_fd_chan(res, FDC_FRESH, &r->chan);
+		if (k == FDRES_FAULT)
+			drop_count(IPCS_DROP_READ);
+		return k > 0;
+	}
+	file = BPF_CORE_READ(req, file);
+	if (!file)
+		return false;
+	k = file_to_chan(file, &r->chan);
+	if (k == FDRES_FAULT)
+		drop_count(IPCS_DROP_READ);
+	return k > 0;
+}
+
+static __always_inline void uring_fill(struct ipcs_sys_rec *s, const struct uring_req *r,
+				       __s32 res)
+{
+	s->pid = r->pid;
+	s->tid = r->tid;
+	s->sys = r->sys;
+	s->flags = r->flags;
+	s->ret = res;
+	s->blocked_ns = s->h.ts_ns - r->ts;
+	s->fd = r->fd;
+	s->arg = r->arg;
+	s->chan = r->chan;
+	__builtin_memcpy(s->comm, r->comm, sizeof(s->comm));
+	if (r->sys == IPCS_SYS_ACCEPT4) {
+		s->fd2 = res;	/* as accept4: fd = listener, fd2 = the new fd */
+	} else if (r->sys == IPCS_SYS_SOCKET) {
+		s->fd = res;
+	} else if (res > 0 && !s->arg &&
+		   (r->sys == IPCS_SYS_READ || r->sys == IPCS_SYS_RECVFROM)) {
+		s->arg = res;	/* a provided buffer (buffer select): the kernel chose its size */
+	}
+}
+
+static __always_inline void uring_emit(struct uring_req *r, __s32 res)
+{
+	struct ipcs_sock_rec *sr;
+	struct ipcs_sys_rec *s;
+	__u16 kind = r->chan.kind;
+
+	if (kind >= IPCS_KIND_UNIX_STREAM && kind <= IPCS_KIND_UDP && r->sys != IPCS_SYS_CLOSE) {
+		sr = emit_reserve(sizeof(*sr), IPCS_REC_SOCK);
+		if (!sr)
+			return;
+		uring_fill(&sr->s, r, res);
+		sock_fill(sr);
+		emit_submit(sr);
+		return;
+	}
+	s = emit_reserve(sizeof(*s), IPCS_REC_SYS);
+	if (!s)
+		return;
+	uring_fill(s, r, res);
+	/* An eventfd moves its 8-byte counter value: read from the buffer, in
+	 * the submitter's address space (task work or an io-wq worker). */
+	if (kind == IPCS_KIND_EVENTFD && res == 8 && r->addr &&
+	    (bpf_get_current_pid_tgid() >> 32) == r->pid) {
+		__u64 v = 0;
+
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)r->addr))
+			drop_count(IPCS_DROP_READ);
+		s->arg = v;
+	}
+	emit_submit(s);
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct uring_req *r;
+	__u32 cflags;
+	__s32 res;
+
+	if (!req)	/* an auxiliary CQE: not one request's result */
+		return 0;
+	r = bpf_map_lookup_elem(&uring_reqs, &key);
+	if (!r)
+		return 0;
+	res = BPF_CORE_READ(cqe, res);
+	cflags = BPF_CORE_READ(cqe, flags);
+	if (uring_chan(req, r, res))
+		uring_emit(r, res);
+	if (!(cflags & URING_CQE_F_MORE))
+		bpf_map_delete_elem(&uring_reqs, &key);
+	return 0;
+}
