@@ -5,7 +5,7 @@
  *
  * tp_btf/io_uring_submit_req fires in the submitting task (io_uring_enter),
  * or in the ring's SQPOLL thread, after the request's prep: it is charged
- * to the submitter (SQPOLL: the task that set the ring up, sq_data), and
+ * to the submitter (SQPOLL: the thread that set the ring up), and
  * what prep read (length, buffer) is kept in `uring_reqs`, keyed by the
  * request, until tp_btf/io_uring_complete gives the result. The channel is
  * resolved at completion from req->file (fixed files too), whichever task
@@ -82,8 +82,30 @@ static __always_inline __u16 uring_sys(__u8 op)
 }
 
 /*
+ * The thread that set a SQPOLL ring up, from its poller's comm: the kernel
+ * names the poller "iou-sqp-TID" after it (sq_data->task_pid is the poller's
+ * own pid since 5.12, "for fdinfo"). 0 when the comm says otherwise.
+ */
+static __always_inline __u32 sqpoll_owner_tid(struct task_struct *task)
+{
+	static const char prefix[8] = "iou-sqp-";
+	char comm[IPCS_COMM_LEN];
+	__u32 tid = 0;
+	int i;
+
+	if (bpf_probe_read_kernel(comm, sizeof(comm), &task->comm))
+		return 0;
+	for (i = 0; i < 8; i++)
+		if (comm[i] != prefix[i])
+			return 0;
+	for (i = 8; i < IPCS_COMM_LEN && comm[i] >= '0' && comm[i] <= '9'; i++)
+		tid = tid * 10 + (comm[i] - '0');
+	return tid;
+}
+
+/*
  * Who to charge: current, except in a SQPOLL ring's poller thread (a thread
- * of the owner's process), where it is the task that created the ring.
+ * of the owner's process), where it is the thread that created the ring.
  * Returns the task whose comm the filter and the record use.
  */
 static __always_inline struct task_struct *uring_submitter(struct io_kiocb *req,
@@ -91,22 +113,16 @@ static __always_inline struct task_struct *uring_submitter(struct io_kiocb *req,
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
-	unsigned int cflags = BPF_CORE_READ(ctx, flags);
-	struct io_sq_data *sqd;
+	unsigned int cflags = BPF_CORE_READ(req, ctx, flags);
+	__u32 owner;
 
 	r->pid = pid_tgid >> 32;
 	r->tid = (__u32)pid_tgid;
 	if (!(cflags & URING_SETUP_SQPOLL))
 		return task;
-	sqd = BPF_CORE_READ(ctx, sq_data);
-	if (sqd && bpf_core_field_exists(sqd->task_pid)) {
-		__u32 tid = BPF_CORE_READ(sqd, task_pid);
-
-		if (tid && BPF_CORE_READ(sqd, task_tgid) == r->pid)
-			r->tid = tid;
-	}
-	return task->group_leader;	/* the poller's comm is "iou-sqp-PID" */
+	owner = sqpoll_owner_tid(task);
+	r->tid = owner ? owner : r->pid;
+	return task->group_leader;	/* the poller's comm is not the program's */
 }
 
 /* prep has read the SQE: the length (and READ/WRITE's buffer) asked. */
