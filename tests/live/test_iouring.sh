@@ -1,0 +1,97 @@
+#!/bin/bash
+# shellcheck disable=SC2016,SC2154 # jq programs use $vars; role_pid sets vars
+# io_uring: uring_pingpong under `record -- CMD`, one side through a ring and
+# the other through plain syscalls. The ring side's requests must be the
+# records the syscalls would make (conversations with exact bytes and
+# messages both ways, from the workload's own N and S), marked io_uring,
+# charged to the thread that submitted them: not an io-wq worker
+# (IOSQE_ASYNC), not the SQPOLL poller. IPCSCOPE_DISABLE=iouring: a notice,
+# and no io_uring records.
+source "$(dirname "$0")/lib.sh"
+live_init "$@"
+need_workload uring_pingpong
+
+N=40
+S=1000
+
+# uring_records NAME: "count tids comms syss" of the io_uring records
+uring_records() {
+	"$IPCS" export "$T/$1.ipcs" --format jsonl 2>"$T/$1.export.err" |
+		jq -rs '[.[] | select(.via == "io_uring")] |
+			"\(length) \([.[].tid] | unique | map(tostring) | join(",")) \([.[].comm] | unique | join(",")) \([.[].sys] | unique | join(","))"'
+}
+
+# plain_calls NAME PID: "data calls, of them io_uring" of the process PID
+plain_calls() {
+	"$IPCS" export "$T/$1.ipcs" --format jsonl 2>>"$T/$1.export.err" |
+		jq -rs --argjson p "$2" '[.[] | select(.pid == $p and ((.sys // "") | test("^(read|write|sendto|recvfrom)$")) and .ret > 0)] |
+			"\(length) \([.[] | select(.via)] | length)"'
+}
+
+# run_mode NAME MODE RING_COMM WRITE_SYS READ_SYS KIND
+run_mode() {
+	local name=$1 mode=$2 rcomm=$3 wsys=$4 rsys=$5 kind=$6 ring rtid plain
+	rec "$name" "$WL/uring_pingpong" "$mode" "$N" "$S"
+	check_eq "$name: record exit status (workload's own check)" 0 "$REC_RC"
+	((REC_RC == 0)) || show "$T/$name.err"
+	role_pid ring "$T/$name.out" ring
+	role_pid rtid "$T/$name.out" ring_tid
+	role_pid plain "$T/$name.out" plain
+	report_json "$name"
+	check_recording "$name"
+	if [[ $kind == pipe ]]; then
+		# two pipes: ring -> plain, plain -> ring
+		check_conv "$name" pipe "$ring" ur_main "$plain" ur_plain $((N * S)) "$N"
+		check_conv "$name" pipe "$plain" ur_plain "$ring" ur_main $((N * S)) "$N"
+	else
+		# one socketpair conversation, both directions
+		check_jq "$name: $kind conversation both ways" "1 $((N * S)) $N $((N * S)) $N" "$T/$name.json" \
+			'[.conversations[] | select(.kind == $k and ((.a.pid == $r and .b.pid == $p) or (.a.pid == $p and .b.pid == $r)))] |
+			 "\(length) \(.[0].a_to_b.bytes) \(.[0].a_to_b.msgs) \(.[0].b_to_a.bytes) \(.[0].b_to_a.msgs)"' \
+			--arg k "$kind" --argjson r "$ring" --argjson p "$plain"
+	fi
+	# N writes and N reads (a message of S <= PIPE_BUF bytes is never split), all by the ring thread
+	check_eq "$name: io_uring records, tid, comm, calls" "$((2 * N)) $rtid $rcomm $(printf '%s\n' "$rsys" "$wsys" | sort | paste -sd,)" \
+		"$(uring_records "$name")"
+	check_eq "$name: the ring thread is not the process" 1 "$((rtid != ring))"
+	check_eq "$name: the plain side: N reads and N writes by syscall" "$((2 * N)) 0" \
+		"$(plain_calls "$name" "$plain")"
+	"$IPCS" replay --plain "$T/$name.ipcs" >"$T/$name.plain" 2>&1
+	check_eq "$name: replay --plain marks the ring's calls" "$((2 * N))" \
+		"$(grep -c "^ *[0-9.]* *$ring/$rcomm .*\[io_uring\]\$" "$T/$name.plain")"
+	check_eq "$name: and only those" "$((2 * N))" "$(grep -c '\[io_uring\]' "$T/$name.plain")"
+}
+
+run_mode pipe pipe ur_ring write read pipe
+# IOSQE_ASYNC: an io-wq worker (iou-wrk-TID) does the work; charged to the submitter
+run_mode async async ur_ring write read pipe
+# registered files: the request's file, no fd
+run_mode fixed fixed ur_ring write read pipe
+check_eq "fixed: io_uring records carry fd -1" "-1" \
+	"$("$IPCS" export "$T/fixed.ipcs" --format jsonl | jq -rs '[.[] | select(.via == "io_uring") | .fd] | unique | map(tostring) | join(",")')"
+# SQPOLL: the poller (iou-sqp-TID) submits; charged to the thread that made the ring,
+# named by its process (the poller's comm is the kernel's)
+run_mode sqpoll sqpoll ur_main write read pipe
+run_mode vec vec ur_ring writev readv pipe
+run_mode unix unix ur_ring sendto recvfrom unix-stream
+run_mode msg msg ur_ring sendmsg recvmsg unix-stream
+
+# eventfd: the values moved, read from the ring side's buffers
+rec efd "$WL/uring_pingpong" eventfd "$N" 8
+check_eq "eventfd: record exit status" 0 "$REC_RC"
+role_pid ring "$T/efd.out" ring
+check_eq "eventfd: io_uring writes carry 1..N, reads 1001..1000+N" \
+	"$(seq 1 "$N" | paste -sd,) $(seq 1001 $((1000 + N)) | paste -sd,)" \
+	"$("$IPCS" export "$T/efd.ipcs" --format jsonl | jq -rs --argjson r "$ring" '[.[] | select(.via == "io_uring" and .pid == $r and .kind == "eventfd")] |
+		"\([.[] | select(.sys == "write") | .arg] | map(tostring) | join(",")) \([.[] | select(.sys == "read") | .arg] | map(tostring) | join(","))"')"
+
+# Switched off: the same run records, says what is not seen, and has no io_uring records.
+IPCSCOPE_DISABLE=iouring "$IPCS" record -o "$T/off.ipcs" -- "$WL/uring_pingpong" pipe "$N" "$S" \
+	</dev/null >"$T/off.out" 2>"$T/off.err"
+check_eq "IPCSCOPE_DISABLE=iouring: record exit" 0 "$?"
+check_grep "IPCSCOPE_DISABLE=iouring: says what is not seen" "$T/off.err" \
+	'without io_uring_submit_req/complete: io_uring operations not seen'
+check_eq "IPCSCOPE_DISABLE=iouring: no io_uring records" 0 "$(uring_records off | cut -d' ' -f1)"
+role_pid plain "$T/off.out" plain
+check_eq "IPCSCOPE_DISABLE=iouring: the plain side still seen" "$((2 * N)) 0" "$(plain_calls off "$plain")"
+live_finish
