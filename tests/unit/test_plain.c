@@ -42,6 +42,27 @@ static void test_write_line(void **state)
 	assert_non_null(strstr(line, "(blocked 3.000 ms)"));
 }
 
+/* A request an io_uring completed: the syscall's line, marked. */
+static void test_uring_mark(void **state)
+{
+	struct plain_printer pp = { .start_ns = 1000 };
+	struct ipcs_event ev = sys_event(IPCS_SYS_READ, 100);
+	char line[512];
+
+	(void)state;
+	ev.sys.flags = IPCS_SYSF_URING;
+	ev.sys.fd = -1;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_string_equal(line, "   2.500000      42/w\\x1b[2Jr read    fd -1 pipe:[777] 100 bytes [io_uring]");
+	ev.sys.flags = 0;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_null(strstr(line, "io_uring"));
+	/* splice's direction flag is no io_uring mark */
+	ev.sys.flags = IPCS_SYSF_OUT | IPCS_SYSF_CLOEXEC;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_null(strstr(line, "io_uring"));
+}
+
 static void test_error_and_path(void **state)
 {
 	struct plain_printer pp = { .start_ns = 1000 };
@@ -129,6 +150,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_line),
+		cmocka_unit_test(test_uring_mark),
 		cmocka_unit_test(test_error_and_path),
 		cmocka_unit_test(test_truncates_safely),
 		cmocka_unit_test(test_drops_line),
