@@ -33,6 +33,8 @@ struct uring_req {
 	__s32 fd;		/* -1 for a fixed file (a registered slot, not an fd) */
 	__u16 sys;		/* enum ipcs_sys of the equivalent syscall */
 	__u16 flags;		/* IPCS_SYSF_* */
+	__u8 opcode;		/* IORING_OP_* */
+	__u8 _pad[7];
 	struct ipcs_chan chan;	/* CLOSE: resolved at submit */
 	char comm[IPCS_COMM_LEN];
 };
@@ -43,6 +45,30 @@ struct {
 	__type(key, __u64);	/* struct io_kiocb * */
 	__type(value, struct uring_req);
 } uring_reqs SEC(".maps");
+
+/*
+ * A multishot request's CQEs but its last are posted as auxiliary CQEs
+ * (io_req_post_cqe -> io_fill_cqe_aux: the tracepoint has no req): they
+ * are found by the ring and user_data the submitter gave the request.
+ */
+struct uring_ms_key {
+	__u64 ctx;		/* struct io_ring_ctx * */
+	__u64 user_data;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IPCS_URING_REQS_MAX);
+	__type(key, struct uring_ms_key);
+	__type(value, __u64);	/* struct io_kiocb *, the uring_reqs key */
+} uring_ms SEC(".maps");
+
+/* Opcodes whose request may post several CQEs (multishot receive and accept). */
+static __always_inline bool uring_may_multishot(__u8 op)
+{
+	return op == IORING_OP_RECV || op == IORING_OP_RECVMSG || op == IORING_OP_ACCEPT ||
+	       op == IORING_OP_READ_MULTISHOT;
+}
 
 /* The syscall an opcode stands for; IPCS_SYS_NONE: not followed. */
 static __always_inline __u16 uring_sys(__u8 op)
@@ -172,6 +198,7 @@ int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
 	__u8 op = BPF_CORE_READ(req, opcode);
 
 	r.sys = uring_sys(op);
+	r.opcode = op;
 	if (r.sys == IPCS_SYS_NONE)
 		return 0;
 	task = uring_submitter(req, &r);
@@ -193,8 +220,15 @@ int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
 	}
 	bpf_probe_read_kernel(r.comm, sizeof(r.comm), &task->comm);
 	r.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY))
+	if (bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY)) {
 		drop_count(IPCS_DROP_INFLIGHT);
+		return 0;
+	}
+	if (uring_may_multishot(op)) {
+		struct uring_ms_key mk = { (__u64)BPF_CORE_READ(req, ctx), BPF_CORE_READ(req, cqe.user_data) };
+
+		bpf_map_update_elem(&uring_ms, &mk, &key, BPF_ANY);
+	}
 	return 0;
 }
 
@@ -290,21 +324,31 @@ static __always_inline void uring_emit(struct uring_req *r, __s32 res)
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
 {
-	__u64 key = (__u64)req;
+	struct uring_ms_key mk = { (__u64)ring, BPF_CORE_READ(cqe, user_data) };
+	__u64 key = (__u64)req, *ms;
 	struct uring_req *r;
 	__u32 cflags;
 	__s32 res;
 
-	if (!req)	/* an auxiliary CQE: not one request's result */
-		return 0;
+	if (!req) {
+		/* An auxiliary CQE: a multishot request's, or none we follow. */
+		ms = bpf_map_lookup_elem(&uring_ms, &mk);
+		if (!ms)
+			return 0;
+		key = *ms;
+	}
 	r = bpf_map_lookup_elem(&uring_reqs, &key);
 	if (!r)
 		return 0;
 	res = BPF_CORE_READ(cqe, res);
 	cflags = BPF_CORE_READ(cqe, flags);
-	if (uring_chan(req, r, res))
+	if (uring_chan((struct io_kiocb *)key, r, res))
 		uring_emit(r, res);
-	if (!(cflags & URING_CQE_F_MORE))
+	if (req && !(cflags & URING_CQE_F_MORE)) {
+		/* the request's own (last) CQE */
+		if (uring_may_multishot(r->opcode))
+			bpf_map_delete_elem(&uring_ms, &mk);
 		bpf_map_delete_elem(&uring_reqs, &key);
+	}
 	return 0;
 }
