@@ -85,6 +85,53 @@ check_eq "eventfd: io_uring writes carry 1..N, reads 1001..1000+N" \
 	"$("$IPCS" export "$T/efd.ipcs" --format jsonl | jq -rs --argjson r "$ring" '[.[] | select(.via == "io_uring" and .pid == $r and .kind == "eventfd")] |
 		"\([.[] | select(.sys == "write") | .arg] | map(tostring) | join(",")) \([.[] | select(.sys == "read") | .arg] | map(tostring) | join(","))"')"
 
+# A multishot server: one ring accepts C connections (multishot ACCEPT), receives from
+# each (multishot RECV, provided buffers), echoes (SEND) and closes (CLOSE). Per
+# connection: M messages of S bytes each way, the workload's own count.
+C=3 M=20 S2=500
+need_workload uring_server
+rec srv "$WL/uring_server" server "$C" "$M" "$S2"
+check_eq "server: record exit status (workload's own check)" 0 "$REC_RC"
+((REC_RC == 0)) || show "$T/srv.err"
+role_pid srv "$T/srv.out" server
+report_json srv
+check_recording srv
+mapfile -t clients < <(sed -n 's/^client=//p' "$T/srv.out")
+check_eq "server: clients" "$C" "${#clients[@]}"
+for c in "${clients[@]}"; do
+	check_jq "server: client $c: one conversation, $M x $S2 bytes each way" "1 $((M * S2)) $M $((M * S2)) $M" "$T/srv.json" \
+		'[.conversations[] | select(.kind == "unix-stream" and ((.a.pid == $c and .b.pid == $s) or (.a.pid == $s and .b.pid == $c)))] |
+		 "\(length) \(.[0].a_to_b.bytes) \(.[0].a_to_b.msgs) \(.[0].b_to_a.bytes) \(.[0].b_to_a.msgs)"' \
+		--argjson c "$c" --argjson s "$srv"
+done
+check_jq "server: no conversation with an unknown side" 0 "$T/srv.json" \
+	'[.conversations[] | select(.kind == "unix-stream" and (.a.pid == 0 or .b.pid == 0))] | length'
+"$IPCS" export "$T/srv.ipcs" --format jsonl >"$T/srv.jsonl"
+# per call: count, distinct fds (accept: new fds); recv: M messages + the EOF per connection
+check_eq "server: io_uring calls (sys count fds)" \
+	"accept4 $C $C close $C $C recvfrom $((C * (M + 1))) $C sendto $((C * M)) $C" \
+	"$(jq -rs --argjson s "$srv" '[.[] | select(.via == "io_uring" and .pid == $s and .tid == $s)] | group_by(.sys) |
+		map("\(.[0].sys) \(length) \(map(if .sys == "accept4" then .fd2 else .fd end) | unique | length)") | join(" ")' "$T/srv.jsonl")"
+check_eq "server: recv bytes from the ring's completions" "$((C * M * S2))" \
+	"$(jq -rs --argjson s "$srv" '[.[] | select(.via == "io_uring" and .pid == $s and .sys == "recvfrom") | .ret] | add' "$T/srv.jsonl")"
+
+# The client side through the ring: SOCKET, CONNECT, SEND/RECV, CLOSE; the server plain.
+rec cli "$WL/uring_server" client 1 "$M" "$S2"
+check_eq "client: record exit status (workload's own check)" 0 "$REC_RC"
+((REC_RC == 0)) || show "$T/cli.err"
+role_pid srv "$T/cli.out" server
+role_pid cl "$T/cli.out" client
+report_json cli
+check_recording cli
+check_jq "client: one conversation, $M x $S2 bytes each way" "1 $((M * S2)) $M $((M * S2)) $M" "$T/cli.json" \
+	'[.conversations[] | select(.kind == "unix-stream" and .a.pid == $c and .b.pid == $s)] |
+	 "\(length) \(.[0].a_to_b.bytes) \(.[0].a_to_b.msgs) \(.[0].b_to_a.bytes) \(.[0].b_to_a.msgs)"' \
+	--argjson c "$cl" --argjson s "$srv"
+check_eq "client: io_uring calls (sys count, all on the socket the ring made)" \
+	"close 1 connect 1 recvfrom $M sendto $M socket 1 fds 1" \
+	"$("$IPCS" export "$T/cli.ipcs" --format jsonl | jq -rs --argjson c "$cl" '[.[] | select(.via == "io_uring" and .pid == $c and .ret >= 0)] |
+		(group_by(.sys) | map("\(.[0].sys) \(length)") | join(" ")) + " fds \(map(.fd) | unique | length)"')"
+
 # Switched off: the same run records, says what is not seen, and has no io_uring records.
 IPCSCOPE_DISABLE=iouring "$IPCS" record -o "$T/off.ipcs" -- "$WL/uring_pingpong" pipe "$N" "$S" \
 	</dev/null >"$T/off.out" 2>"$T/off.err"
