@@ -138,7 +138,8 @@ static __always_inline int fd_to_file(struct task_struct *task, int fd, struct f
  * so the closing file is not cached again), the calls that create an fd
  * (fresh resolution, FDC_FRESH), close_range (fdc_gen), close-on-exec
  * (the leader's self_exec_id), a files_struct reused by another process
- * (its leader's start_time). Not seen: io_uring closing or installing fds.
+ * (its leader's start_time), io_uring CLOSE (iouring.bpf.c forgets its fd at
+ * submit). Not seen: io_uring installing fds (ACCEPT, SOCKET: resolved fresh).
  */
 #define FDC_FRESH   0x1	/* the fd is new: resolve it and replace what is cached */
 #define FDC_NOSTORE 0x2	/* its file is going away (close, dup2 target): cache nothing */
