@@ -17,6 +17,7 @@
 #include "filter.bpf.h"
 #include "fdres.bpf.h"
 #include "emit.bpf.h"
+#include "fdpass.bpf.h"
 
 #define IPCS_URING_REQS_MAX 8192	/* requests in flight remembered (LRU) */
 #define URING_SETUP_SQPOLL 0x2	/* IORING_SETUP_SQPOLL */
@@ -62,6 +63,14 @@ struct {
 	__type(key, struct uring_ms_key);
 	__type(value, __u64);	/* struct io_kiocb *, the uring_reqs key */
 } uring_ms SEC(".maps");
+
+/* uring_fdpass's struct inflight: off the stack, which fd passing fills. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} uring_scratch SEC(".maps");
 
 /* Opcodes whose request may post several CQEs (multishot receive and accept). */
 static __always_inline bool uring_may_multishot(__u8 op)
@@ -175,6 +184,8 @@ static __always_inline void uring_prep_args(struct io_kiocb *req, struct uring_r
 	case IPCS_SYS_SENDMSG:
 	case IPCS_SYS_RECVMSG:
 		r->arg = BPF_CORE_READ((struct io_sr_msg *)req, msg_flags);
+		/* the user's msghdr: its control messages at completion */
+		r->addr = (__u64)BPF_CORE_READ((struct io_sr_msg *)req, umsg);
 		break;
 	case IPCS_SYS_SOCKET:
 		r->arg = BPF_CORE_READ((struct io_socket *)req, domain);
@@ -232,6 +243,20 @@ int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
 	return 0;
 }
 
+/* The request's file -> r->chan. Not inlined: file_to_chan's frame beside
+ * uring_fdpass's and ipcs_fd_describe's would pass 512 bytes. */
+static __noinline int uring_file_chan(struct file *file, struct uring_req *r)
+{
+	int k;
+
+	if (!r)
+		return 0;
+	k = file_to_chan(file, &r->chan);
+	if (k == FDRES_FAULT)
+		drop_count(IPCS_DROP_READ);
+	return k;
+}
+
 /* The channel the completed request used; false: not a followed one. */
 static __always_inline bool uring_chan(struct io_kiocb *req, struct uring_req *r, __s32 res)
 {
@@ -258,12 +283,7 @@ static __always_inline bool uring_chan(struct io_kiocb *req, struct uring_req *r
 		return k > 0;
 	}
 	file = BPF_CORE_READ(req, file);
-	if (!file)
-		return false;
-	k = file_to_chan(file, &r->chan);
-	if (k == FDRES_FAULT)
-		drop_count(IPCS_DROP_READ);
-	return k > 0;
+	return file && uring_file_chan(file, r) > 0;
 }
 
 static __always_inline void uring_fill(struct ipcs_sys_rec *s, const struct uring_req *r,
@@ -289,7 +309,36 @@ static __always_inline void uring_fill(struct ipcs_sys_rec *s, const struct urin
 	}
 }
 
-static __always_inline void uring_emit(struct uring_req *r, __s32 res)
+/*
+ * SCM_RIGHTS / SCM_CREDENTIALS of a SENDMSG / RECVMSG on a unix socket, after
+ * its record, as fdpass.bpf.h does for the syscalls: from the user's msghdr
+ * and the fd table, so only in a task of the submitter's process (task work,
+ * io-wq worker). A send's control data is read at completion: a program
+ * that reused its buffer after the submit shows what is there now. Not
+ * inlined: its frame and ipcs_fd_describe's would not fit beside the rest.
+ */
+static __noinline void uring_fdpass(const struct uring_req *r, __s32 res)
+{
+	__u32 zero = 0;
+	struct inflight *in;
+
+	if (!r || !r->addr || (bpf_get_current_pid_tgid() >> 32) != r->pid)
+		return;
+	in = bpf_map_lookup_elem(&uring_scratch, &zero);
+	if (!in)
+		return;
+	__builtin_memset(in, 0, sizeof(*in));
+	in->sys = r->sys;
+	in->fd = r->fd;
+	in->arg = r->arg;
+	in->uptr = r->addr;
+	in->chan = r->chan;
+	if (fdpass_wanted(in, res))
+		fdpass_emit_as(in, (__u64)r->pid << 32 | r->tid, r->comm);
+}
+
+/* Not inlined: sock_fill's frame beside ipcs_fd_chan's would pass 512 bytes. */
+static __noinline void uring_emit(struct uring_req *r, __s32 res)
 {
 	struct ipcs_sock_rec *sr;
 	struct ipcs_sys_rec *s;
@@ -342,8 +391,10 @@ int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_u
 		return 0;
 	res = BPF_CORE_READ(cqe, res);
 	cflags = BPF_CORE_READ(cqe, flags);
-	if (uring_chan((struct io_kiocb *)key, r, res))
+	if (uring_chan((struct io_kiocb *)key, r, res)) {
 		uring_emit(r, res);
+		uring_fdpass(r, res);	/* after the data record, as user space expects */
+	}
 	if (req && !(cflags & URING_CQE_F_MORE)) {
 		/* the request's own (last) CQE */
 		if (uring_may_multishot(r->opcode))

@@ -24,7 +24,7 @@ uring_records() {
 # plain_calls NAME PID: "data calls, of them io_uring" of the process PID
 plain_calls() {
 	"$IPCS" export "$T/$1.ipcs" --format jsonl 2>>"$T/$1.export.err" |
-		jq -rs --argjson p "$2" '[.[] | select(.pid == $p and ((.sys // "") | test("^(read|write|sendto|recvfrom)$")) and .ret > 0)] |
+		jq -rs --argjson p "$2" '[.[] | select(.pid == $p and ((.sys // "") | test("^(read|write|sendto|recvfrom|sendmsg|recvmsg)$")) and .ret > 0)] |
 			"\(length) \([.[] | select(.via)] | length)"'
 }
 
@@ -75,6 +75,16 @@ run_mode sqpoll sqpoll ur_main write read pipe
 run_mode vec vec ur_ring writev readv pipe
 run_mode unix unix ur_ring sendto recvfrom unix-stream
 run_mode msg msg ur_ring sendmsg recvmsg unix-stream
+# SCM_RIGHTS through IORING_OP_SENDMSG: each message passes a pipe's read end, which the
+# plain side takes with recvmsg() (the workload checks one fd per message)
+run_mode rights rights ur_ring sendmsg recvmsg unix-stream
+role_pid ring "$T/rights.out" ring
+role_pid plain "$T/rights.out" plain
+check_jq "rights: $N pipe read ends passed from the ring's process, each paired with its receive" \
+	"$N $N 0 $N $N" "$T/rights.json" \
+	'.fd_passes as $f | [$f.passes[] | select(.from.pid == $r and .to.pid == $p and .what == "pipe" and .end == "read end")] |
+	 "\($f.fds_passed) \($f.paired) \($f.not_listed) \(length) \([.[].received_fd] | length)"' \
+	--argjson r "$ring" --argjson p "$plain"
 
 # eventfd: the values moved, read from the ring side's buffers
 rec efd "$WL/uring_pingpong" eventfd "$N" 8

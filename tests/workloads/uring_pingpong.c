@@ -14,6 +14,8 @@
  *   unix    a socketpair; the ring side uses IORING_OP_SEND / IORING_OP_RECV,
  *           the plain side recv() / send()
  *   msg     a socketpair; IORING_OP_SENDMSG / IORING_OP_RECVMSG
+ *   rights  as msg, every SENDMSG passing a pipe's read end (SCM_RIGHTS), which
+ *           the plain side takes with recvmsg() and closes
  *   eventfd two eventfds; the ring side writes the value i+1 and reads the
  *           reply (S ignored: 8 bytes)
  *
@@ -44,6 +46,7 @@ struct pp {
 };
 
 static int sqe_flags;	/* IOSQE_ASYNC / IOSQE_FIXED_FILE */
+static int rights_fd = -1;	/* rights: the fd every SENDMSG passes */
 
 /* One operation through the ring, waited for; returns its res. */
 static int ring_op(struct io_uring *ring, int op, int fd, void *buf, size_t len)
@@ -52,7 +55,21 @@ static int ring_op(struct io_uring *ring, int op, int fd, void *buf, size_t len)
 	struct io_uring_cqe *cqe;
 	struct iovec iov = { buf, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
 	int res;
+
+	if (op == IORING_OP_SENDMSG && rights_fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &rights_fd, sizeof(int));
+	}
 
 	if (!sqe) {
 		errno = EBUSY;
@@ -117,7 +134,7 @@ static void *ring_side(void *arg)
 {
 	struct pp *pp = arg;
 	bool vec = !strcmp(pp->mode, "vec"), sock = !strcmp(pp->mode, "unix"),
-	     msg = !strcmp(pp->mode, "msg"), efd = !strcmp(pp->mode, "eventfd");
+	     msg = !strcmp(pp->mode, "msg") || !strcmp(pp->mode, "rights"), efd = !strcmp(pp->mode, "eventfd");
 	int wop = vec ? IORING_OP_WRITEV : sock ? IORING_OP_SEND : msg ? IORING_OP_SENDMSG : IORING_OP_WRITE;
 	int rop = vec ? IORING_OP_READV : sock ? IORING_OP_RECV : msg ? IORING_OP_RECVMSG : IORING_OP_READ;
 	char *buf = malloc(pp->size), *in = malloc(pp->size);
@@ -172,8 +189,30 @@ static void *ring_side(void *arg)
 }
 
 /* The plain side: read a message, send it back (eventfd: value + 1000). */
+/* rights: one message's bytes with recvmsg(); the passed fd is closed. */
+static ssize_t recv_rights(int fd, char *buf, size_t len, unsigned long *nfds)
+{
+	union { char buf[CMSG_SPACE(sizeof(int) * 4)]; struct cmsghdr align; } ctl;
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	ssize_t r = recvmsg(fd, &mh, 0);
+	int got;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); r > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(&got, CMSG_DATA(c), sizeof(int));
+		close(got);
+		(*nfds)++;
+	}
+	return r;
+}
+
 static int plain_side(const struct pp *pp, int rfd, int wfd, bool sock, bool efd)
 {
+	bool rights = !strcmp(pp->mode, "rights");
+	unsigned long nfds = 0;
 	char *buf = malloc(pp->size ? pp->size : 8);
 
 	if (!buf)
@@ -193,7 +232,8 @@ static int plain_side(const struct pp *pp, int rfd, int wfd, bool sock, bool efd
 			continue;
 		}
 		while (got < pp->size) {
-			r = sock ? recv(rfd, buf + got, pp->size - got, 0) : read(rfd, buf + got, pp->size - got);
+			r = rights ? recv_rights(rfd, buf + got, pp->size - got, &nfds) :
+			    sock ? recv(rfd, buf + got, pp->size - got, 0) : read(rfd, buf + got, pp->size - got);
 			if (r <= 0)
 				return 1;
 			got += (size_t)r;
@@ -202,7 +242,7 @@ static int plain_side(const struct pp *pp, int rfd, int wfd, bool sock, bool efd
 		if (r != (ssize_t)pp->size)
 			return 1;
 	}
-	return 0;
+	return rights && nfds != pp->n;	/* one fd per message */
 }
 
 int main(int argc, char **argv)
@@ -214,13 +254,13 @@ int main(int argc, char **argv)
 	pid_t child;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: uring_pingpong pipe|async|fixed|sqpoll|vec|unix|msg|eventfd N S\n");
+		fprintf(stderr, "usage: uring_pingpong pipe|async|fixed|sqpoll|vec|unix|msg|rights|eventfd N S\n");
 		return 2;
 	}
 	pp.mode = argv[1];
 	pp.n = parse_num(argv[2], "N");
 	pp.size = parse_num(argv[3], "S");
-	sock = !strcmp(pp.mode, "unix") || !strcmp(pp.mode, "msg");
+	sock = !strcmp(pp.mode, "unix") || !strcmp(pp.mode, "msg") || !strcmp(pp.mode, "rights");
 	efd = !strcmp(pp.mode, "eventfd");
 	if (efd) {
 		pp.size = 8;
@@ -260,6 +300,13 @@ int main(int argc, char **argv)
 		}
 		pp.out_fd = a[1];
 		pp.in_fd = b[0];
+	}
+	if (!strcmp(pp.mode, "rights")) {
+		int p[2];
+
+		if (pipe(p))
+			die("pipe");
+		rights_fd = p[0];
 	}
 	if (pthread_create(&th, NULL, ring_side, &pp))
 		die("pthread_create");
