@@ -18,11 +18,13 @@
 #include "fdres.bpf.h"
 #include "emit.bpf.h"
 #include "fdpass.bpf.h"
+#include "futex.bpf.h"
 
 #define IPCS_URING_REQS_MAX 8192	/* requests in flight remembered (LRU) */
 #define URING_SETUP_SQPOLL 0x2	/* IORING_SETUP_SQPOLL */
 #define URING_CQE_F_MORE 0x2	/* IORING_CQE_F_MORE: a multishot request goes on */
 #define URING_REQ_F_FIXED_FILE 0x1	/* REQ_F_FIXED_FILE (bit 0 since 5.1) */
+#define URING_FLAGS_SHARED 0x10	/* kernel/futex/futex.h FLAGS_SHARED (io_futex.futex_flags) */
 
 /* What submit knew, for complete. */
 struct uring_req {
@@ -35,7 +37,10 @@ struct uring_req {
 	__u16 sys;		/* enum ipcs_sys of the equivalent syscall */
 	__u16 flags;		/* IPCS_SYSF_* */
 	__u8 opcode;		/* IORING_OP_* */
-	__u8 _pad[7];
+	__u8 fkey;		/* futex: IPCS_FKEY_WORD when word was read at submit */
+	__u8 fprivate;		/* futex: FUTEX2_PRIVATE */
+	__u8 _pad;
+	__u32 word;		/* futex: the word at submit (waits) */
 	struct ipcs_chan chan;	/* CLOSE: resolved at submit */
 	char comm[IPCS_COMM_LEN];
 };
@@ -112,6 +117,10 @@ static __always_inline __u16 uring_sys(__u8 op)
 		return IPCS_SYS_SOCKET;
 	case IORING_OP_CLOSE:
 		return IPCS_SYS_CLOSE;
+	case IORING_OP_FUTEX_WAIT:
+		return IPCS_SYS_FUTEX_WAIT;
+	case IORING_OP_FUTEX_WAKE:
+		return IPCS_SYS_FUTEX_WAKE;
 	}
 	return IPCS_SYS_NONE;
 }
@@ -190,6 +199,19 @@ static __always_inline void uring_prep_args(struct io_kiocb *req, struct uring_r
 	case IPCS_SYS_SOCKET:
 		r->arg = BPF_CORE_READ((struct io_socket *)req, domain);
 		break;
+	case IPCS_SYS_FUTEX_WAIT:
+	case IPCS_SYS_FUTEX_WAKE: {
+		struct io_futex *f = (struct io_futex *)req;
+
+		/* futex2 flags as prep converted them: FLAGS_SHARED (0x10) unless private */
+		r->fprivate = !(BPF_CORE_READ(f, futex_flags) & URING_FLAGS_SHARED);
+		r->addr = (__u64)BPF_CORE_READ(f, uaddr);
+		r->arg = BPF_CORE_READ(f, futex_val);	/* wait: expected value; wake: how many */
+		if (r->sys == IPCS_SYS_FUTEX_WAIT &&
+		    !bpf_probe_read_user(&r->word, sizeof(r->word), (void *)r->addr))
+			r->fkey = IPCS_FKEY_WORD;
+		break;
+	}
 	}
 }
 
@@ -370,6 +392,40 @@ static __noinline void uring_emit(struct uring_req *r, __s32 res)
 	emit_submit(s);
 }
 
+/*
+ * IORING_OP_FUTEX_WAIT / WAKE (6.7+) as the futex_wait(2) / futex_wake(2)
+ * records: op FUTEX_WAIT_BITSET / FUTEX_WAKE_BITSET (+ private flag), ret =
+ * res. A shared futex's key needs the submitter's address space: found only
+ * when the completion runs in its process (task work), else keyed by process.
+ */
+static __noinline void uring_futex_emit(const struct uring_req *r, __s32 res)
+{
+	struct ipcs_futex_rec *f;
+
+	if (!r)
+		return;
+	f = emit_reserve(sizeof(*f), IPCS_REC_FUTEX);
+	if (!f)
+		return;
+	f->pid = r->pid;
+	f->tid = r->tid;
+	f->sys = r->sys;
+	f->flags = IPCS_SYSF_URING;
+	f->key_flags = r->fkey;
+	f->op = (r->sys == IPCS_SYS_FUTEX_WAKE ? IPCS_FUTEX_WAKE_BITSET : IPCS_FUTEX_WAIT_BITSET) |
+		(r->fprivate ? IPCS_FUTEX_PRIVATE_FLAG : 0);
+	f->val = (__u32)r->arg;
+	f->ret = res;
+	f->blocked_ns = f->h.ts_ns - r->ts;
+	f->uaddr = r->addr;
+	f->word = r->word;
+	f->key_off = r->addr;
+	if ((bpf_get_current_pid_tgid() >> 32) == r->pid)
+		futex_key(f, r->fprivate);
+	__builtin_memcpy(f->comm, r->comm, sizeof(f->comm));
+	emit_submit(f);
+}
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
 {
@@ -391,7 +447,9 @@ int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_u
 		return 0;
 	res = BPF_CORE_READ(cqe, res);
 	cflags = BPF_CORE_READ(cqe, flags);
-	if (uring_chan((struct io_kiocb *)key, r, res)) {
+	if (r->sys == IPCS_SYS_FUTEX_WAIT || r->sys == IPCS_SYS_FUTEX_WAKE)
+		uring_futex_emit(r, res);
+	else if (uring_chan((struct io_kiocb *)key, r, res)) {
 		uring_emit(r, res);
 		uring_fdpass(r, res);	/* after the data record, as user space expects */
 	}

@@ -368,7 +368,7 @@ struct ipcs_futex_rec {
 	__u64 key2_off;
 	__u32 key2_dev;
 	__u16 key2_flags;	/* IPCS_FKEY_SHARED */
-	__u16 _pad2;
+	__u16 flags;		/* 1.5: IPCS_SYSF_URING (IORING_OP_FUTEX_WAIT/WAKE); was padding */
 };
 
 #define IPCS_FUTEX_REC_SIZE_1_0 104	/* ipcs_futex_rec before uaddr2 */

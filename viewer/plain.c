@@ -152,6 +152,8 @@ static void format_futex(const struct plain_printer *pp, const struct ipcs_futex
 		put(buf, n, off, " = %" PRId64, (int64_t)r->ret);
 	if (r->blocked_ns >= 1000000)
 		put(buf, n, off, " (blocked %.3f ms)", (double)r->blocked_ns / 1e6);
+	if (r->flags & IPCS_SYSF_URING)
+		put(buf, n, off, " [io_uring]");
 }
 
 static void format_shm(const struct plain_printer *pp, const struct ipcs_shm_rec *r,

@@ -86,6 +86,29 @@ check_jq "rights: $N pipe read ends passed from the ring's process, each paired 
 	 "\($f.fds_passed) \($f.paired) \($f.not_listed) \(length) \([.[].received_fd] | length)"' \
 	--argjson r "$ring" --argjson p "$plain"
 
+# An io_uring futex wait/wake pair (6.7+): the ring side waits with IORING_OP_FUTEX_WAIT and
+# wakes with IORING_OP_FUTEX_WAKE on a shared word, the plain side with futex(2). The model
+# pairs wakes with the waits they ended: exactly the counts each side kept of its own waits
+# that a wake ended.
+rec fx "$WL/uring_pingpong" futex 200 1
+check_eq "futex: record exit status" 0 "$REC_RC"
+((REC_RC == 0)) || show "$T/fx.err"
+role_pid ring "$T/fx.out" ring
+role_pid rtid "$T/fx.out" ring_tid
+role_pid plain "$T/fx.out" plain
+role_pid rwaits "$T/fx.out" ring_waits
+role_pid pwaits "$T/fx.out" plain_waits
+role_pid rwoke "$T/fx.out" ring_woke
+report_json fx
+check_jq "futex: one shared futex conversation ring -> plain: plain's waits ended, and back: ring's" \
+	"1 $pwaits $rwaits" "$T/fx.json" \
+	'[.conversations[] | select(.kind == "futex" and .key.shared and .a.pid == $r and .b.pid == $p)] |
+	 "\(length) \(.[0].a_to_b.msgs) \(.[0].b_to_a.msgs)"' --argjson r "$ring" --argjson p "$plain"
+check_eq "futex: io_uring waits ended by a wake, wakes that woke, all by the ring thread" \
+	"$rwaits $rwoke $rtid" \
+	"$("$IPCS" export "$T/fx.ipcs" --format jsonl | jq -rs --argjson r "$ring" '[.[] | select(.type == "futex" and .via == "io_uring" and .pid == $r and .shared)] |
+		"\([.[] | select(.sys == "futex_wait" and .ret == 0)] | length) \([.[] | select(.sys == "futex_wake" and .ret > 0)] | length) \([.[].tid] | unique | map(tostring) | join(","))"')"
+
 # eventfd: the values moved, read from the ring side's buffers
 rec efd "$WL/uring_pingpong" eventfd "$N" 8
 check_eq "eventfd: record exit status" 0 "$REC_RC"

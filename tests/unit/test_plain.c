@@ -57,6 +57,26 @@ static void test_uring_mark(void **state)
 	ev.sys.flags = 0;
 	plain_format(&pp, &ev, line, sizeof(line));
 	assert_null(strstr(line, "io_uring"));
+	/* a futex record made by IORING_OP_FUTEX_WAIT */
+	{
+		struct ipcs_event fe;
+
+		memset(&fe, 0, sizeof(fe));
+		fe.type = IPCS_REC_FUTEX;
+		fe.futex.h.type = IPCS_REC_FUTEX;
+		fe.futex.h.ts_ns = 1000;
+		fe.futex.pid = 42;
+		fe.futex.sys = IPCS_SYS_FUTEX_WAIT;
+		fe.futex.op = IPCS_FUTEX_WAIT_BITSET;
+		fe.futex.uaddr = 0x10;
+		fe.futex.flags = IPCS_SYSF_URING;
+		strcpy(fe.futex.comm, "ring");
+		plain_format(&pp, &fe, line, sizeof(line));
+		assert_string_equal(line, "   0.000000      42/ring futex_wait op 9 val 0 futex:42@0x10 = 0 [io_uring]");
+		fe.futex.flags = 0;
+		plain_format(&pp, &fe, line, sizeof(line));
+		assert_null(strstr(line, "io_uring"));
+	}
 	/* splice's direction flag is no io_uring mark */
 	ev.sys.flags = IPCS_SYSF_OUT | IPCS_SYSF_CLOEXEC;
 	plain_format(&pp, &ev, line, sizeof(line));

@@ -16,6 +16,11 @@
  *   msg     a socketpair; IORING_OP_SENDMSG / IORING_OP_RECVMSG
  *   rights  as msg, every SENDMSG passing a pipe's read end (SCM_RIGHTS), which
  *           the plain side takes with recvmsg() and closes
+ *   futex   a turn word in shared memory: the ring side waits for its turn with
+ *           IORING_OP_FUTEX_WAIT and hands the turn back with IORING_OP_FUTEX_WAKE,
+ *           the plain side with futex(2) (S ignored); both print how many of
+ *           their waits a wake ended and how many of their wakes woke the other:
+ *           "ring_waits=", "ring_woke=", "plain_waits=", "plain_woke="
  *   eventfd two eventfds; the ring side writes the value i+1 and reads the
  *           reply (S ignored: 8 bytes)
  *
@@ -29,7 +34,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -45,6 +53,11 @@ struct pp {
 	int rc;
 };
 
+#define OP_FUTEX_WAIT 51	/* IORING_OP_FUTEX_WAIT (6.7; liburing 2.3 predates it) */
+#define OP_FUTEX_WAKE 52
+#define FUTEX2_U32 0x02		/* FUTEX2_SIZE_U32, shared (no FUTEX2_PRIVATE) */
+
+static _Atomic int *turn;	/* futex: 0 = the plain side's turn, 1 = the ring's */
 static int sqe_flags;	/* IOSQE_ASYNC / IOSQE_FIXED_FILE */
 static int rights_fd = -1;	/* rights: the fd every SENDMSG passes */
 
@@ -84,6 +97,12 @@ static int ring_op(struct io_uring *ring, int op, int fd, void *buf, size_t len)
 	case IORING_OP_RECV: io_uring_prep_recv(sqe, fd, buf, len, 0); break;
 	case IORING_OP_SENDMSG: io_uring_prep_sendmsg(sqe, fd, &mh, 0); break;
 	case IORING_OP_RECVMSG: io_uring_prep_recvmsg(sqe, fd, &mh, 0); break;
+	case OP_FUTEX_WAIT:
+	case OP_FUTEX_WAKE:
+		/* fd: futex2 flags, addr: the word, off (addr2): value or count, addr3: mask */
+		io_uring_prep_rw(op, sqe, FUTEX2_U32, buf, 0, len);
+		sqe->addr3 = FUTEX_BITSET_MATCH_ANY;
+		break;
 	}
 	sqe->flags |= sqe_flags;
 	res = io_uring_submit(ring);
@@ -146,6 +165,20 @@ static void *ring_side(void *arg)
 		die("malloc");
 	ring_setup(&ring, pp->mode, fds);
 	dprintf(1, "ring_tid=%ld\n", (long)syscall(SYS_gettid));
+	if (!strcmp(pp->mode, "futex")) {
+		unsigned long waits = 0, woke = 0;
+
+		for (unsigned long i = 0; i < pp->n; i++) {
+			while (atomic_load(turn) != 1)
+				if (ring_op(&ring, OP_FUTEX_WAIT, -1, (void *)turn, 0) == 0)
+					waits++;	/* ended by a wake (else EAGAIN: the turn came first) */
+			atomic_store(turn, 0);
+			if (ring_op(&ring, OP_FUTEX_WAKE, -1, (void *)turn, 1) > 0)
+				woke++;
+		}
+		dprintf(1, "ring_waits=%lu\nring_woke=%lu\n", waits, woke);
+		pp->n = 0;	/* done */
+	}
 	for (unsigned long i = 0; i < pp->n; i++) {
 		size_t got = 0;
 		int r;
@@ -209,10 +242,30 @@ static ssize_t recv_rights(int fd, char *buf, size_t len, unsigned long *nfds)
 	return r;
 }
 
+/* futex: the plain side of the turn ping-pong, with futex(2). */
+static int plain_futex(const struct pp *pp)
+{
+	unsigned long waits = 0, woke = 0;
+
+	for (unsigned long i = 0; i < pp->n; i++) {
+		while (atomic_load(turn) != 0)
+			if (syscall(SYS_futex, turn, FUTEX_WAIT, 1, NULL, NULL, 0) == 0)
+				waits++;
+		atomic_store(turn, 1);
+		if (syscall(SYS_futex, turn, FUTEX_WAKE, 1, NULL, NULL, 0) > 0)
+			woke++;
+	}
+	dprintf(1, "plain_waits=%lu\nplain_woke=%lu\n", waits, woke);
+	return 0;
+}
+
 static int plain_side(const struct pp *pp, int rfd, int wfd, bool sock, bool efd)
 {
 	bool rights = !strcmp(pp->mode, "rights");
 	unsigned long nfds = 0;
+
+	if (!strcmp(pp->mode, "futex"))
+		return plain_futex(pp);
 	char *buf = malloc(pp->size ? pp->size : 8);
 
 	if (!buf)
@@ -254,7 +307,7 @@ int main(int argc, char **argv)
 	pid_t child;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: uring_pingpong pipe|async|fixed|sqpoll|vec|unix|msg|rights|eventfd N S\n");
+		fprintf(stderr, "usage: uring_pingpong pipe|async|fixed|sqpoll|vec|unix|msg|rights|futex|eventfd N S\n");
 		return 2;
 	}
 	pp.mode = argv[1];
@@ -262,7 +315,13 @@ int main(int argc, char **argv)
 	pp.size = parse_num(argv[3], "S");
 	sock = !strcmp(pp.mode, "unix") || !strcmp(pp.mode, "msg") || !strcmp(pp.mode, "rights");
 	efd = !strcmp(pp.mode, "eventfd");
-	if (efd) {
+	if (!strcmp(pp.mode, "futex")) {
+		turn = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (turn == MAP_FAILED)
+			die("mmap");
+		a[0] = a[1] = b[0] = b[1] = -1;
+		efd = true;	/* no pipes to close */
+	} else if (efd) {
 		pp.size = 8;
 		a[0] = a[1] = eventfd(0, 0);
 		b[0] = b[1] = eventfd(0, 0);

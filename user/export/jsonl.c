@@ -128,6 +128,8 @@ static void futex_fields(struct json_writer *w, const struct ipcs_futex_rec *r)
 	json_ku64(w, "key_dev", r->key_dev);
 	json_ku64(w, "key_ino", r->key_ino);
 	json_ku64(w, "key_off", r->key_off);
+	if (r->flags & IPCS_SYSF_URING)
+		json_kstr(w, "via", "io_uring");
 }
 
 static void shm_fields(struct json_writer *w, const struct ipcs_shm_rec *r)
