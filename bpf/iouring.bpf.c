@@ -19,6 +19,7 @@
 #include "emit.bpf.h"
 #include "fdpass.bpf.h"
 #include "futex.bpf.h"
+#include "payload.bpf.h"
 
 #define IPCS_URING_REQS_MAX 8192	/* requests in flight remembered (LRU) */
 #define URING_SETUP_SQPOLL 0x2	/* IORING_SETUP_SQPOLL */
@@ -189,6 +190,8 @@ static __always_inline void uring_prep_args(struct io_kiocb *req, struct uring_r
 	case IPCS_SYS_SENDTO:
 	case IPCS_SYS_RECVFROM:
 		r->arg = BPF_CORE_READ((struct io_sr_msg *)req, len);
+		/* NULL with a provided buffer (buffer select): no payload then */
+		r->addr = (__u64)BPF_CORE_READ((struct io_sr_msg *)req, buf);
 		break;
 	case IPCS_SYS_SENDMSG:
 	case IPCS_SYS_RECVMSG:
@@ -359,25 +362,69 @@ static __noinline void uring_fdpass(const struct uring_req *r, __s32 res)
 		fdpass_emit_as(in, (__u64)r->pid << 32 | r->tid, r->comm);
 }
 
-/* Not inlined: sock_fill's frame beside ipcs_fd_chan's would pass 512 bytes. */
-static __noinline void uring_emit(struct uring_req *r, __s32 res)
+/*
+ * --capture N: the first bytes a READ/WRITE/SEND/RECV moved, after its
+ * record (same ts_ns), from the buffer the request named, in the
+ * submitter's address space (task work, io-wq worker). Not for vectored,
+ * msghdr or provided-buffer requests (no one buffer known at submit).
+ */
+static __noinline void uring_payload(const struct uring_req *r, __s32 res, __u64 ts_ns)
+{
+	struct ipcs_payload_rec *p;
+	__u64 n = targ_capture;
+
+	if (!r || !n || res <= 0 || !r->addr || !payload_kind(r->chan.kind) ||
+	    (bpf_get_current_pid_tgid() >> 32) != r->pid ||
+	    (r->sys != IPCS_SYS_READ && r->sys != IPCS_SYS_WRITE &&
+	     r->sys != IPCS_SYS_SENDTO && r->sys != IPCS_SYS_RECVFROM))
+		return;
+	if (n > (__u64)res)
+		n = res;
+	p = emit_reserve(sizeof(*p), IPCS_REC_PAYLOAD);
+	if (!p)
+		return;
+	p->h.ts_ns = ts_ns;
+	p->pid = r->pid;
+	p->tid = r->tid;
+	p->sys = r->sys;
+	p->flags = payload_is_out(r->sys) ? IPCS_PAYF_OUT : 0;
+	p->len = (__u32)res;
+	p->chan = r->chan;
+	if (n > IPCS_PAYLOAD_MAX)	/* for the verifier: the copy stays inside data[] */
+		n = IPCS_PAYLOAD_MAX;
+	if (n && bpf_probe_read_user(p->data, n, (void *)r->addr)) {
+		drop_count(IPCS_DROP_READ);
+		n = 0;
+	}
+	p->cap_len = n;
+	emit_submit(p);
+}
+
+/* The record's timestamp, 0 when none was emitted. Not inlined: sock_fill's
+ * frame beside ipcs_fd_chan's would pass 512 bytes. */
+static __noinline __u64 uring_emit(struct uring_req *r, __s32 res)
 {
 	struct ipcs_sock_rec *sr;
 	struct ipcs_sys_rec *s;
-	__u16 kind = r->chan.kind;
+	__u16 kind;
+	__u64 ts;
 
+	if (!r)
+		return 0;
+	kind = r->chan.kind;
 	if (kind >= IPCS_KIND_UNIX_STREAM && kind <= IPCS_KIND_UDP && r->sys != IPCS_SYS_CLOSE) {
 		sr = emit_reserve(sizeof(*sr), IPCS_REC_SOCK);
 		if (!sr)
-			return;
+			return 0;
 		uring_fill(&sr->s, r, res);
 		sock_fill(sr);
+		ts = sr->s.h.ts_ns;
 		emit_submit(sr);
-		return;
+		return ts;
 	}
 	s = emit_reserve(sizeof(*s), IPCS_REC_SYS);
 	if (!s)
-		return;
+		return 0;
 	uring_fill(s, r, res);
 	/* An eventfd moves its 8-byte counter value: read from the buffer, in
 	 * the submitter's address space (task work or an io-wq worker). */
@@ -389,7 +436,9 @@ static __noinline void uring_emit(struct uring_req *r, __s32 res)
 			drop_count(IPCS_DROP_READ);
 		s->arg = v;
 	}
+	ts = s->h.ts_ns;
 	emit_submit(s);
+	return ts;
 }
 
 /*
@@ -450,7 +499,10 @@ int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_u
 	if (r->sys == IPCS_SYS_FUTEX_WAIT || r->sys == IPCS_SYS_FUTEX_WAKE)
 		uring_futex_emit(r, res);
 	else if (uring_chan((struct io_kiocb *)key, r, res)) {
-		uring_emit(r, res);
+		__u64 ts = uring_emit(r, res);
+
+		if (ts)	/* no payload without its call's record */
+			uring_payload(r, res, ts);
 		uring_fdpass(r, res);	/* after the data record, as user space expects */
 	}
 	if (req && !(cflags & URING_CQE_F_MORE)) {

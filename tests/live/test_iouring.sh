@@ -109,6 +109,21 @@ check_eq "futex: io_uring waits ended by a wake, wakes that woke, all by the rin
 	"$("$IPCS" export "$T/fx.ipcs" --format jsonl | jq -rs --argjson r "$ring" '[.[] | select(.type == "futex" and .via == "io_uring" and .pid == $r and .shared)] |
 		"\([.[] | select(.sys == "futex_wait" and .ret == 0)] | length) \([.[] | select(.sys == "futex_wake" and .ret > 0)] | length) \([.[].tid] | unique | map(tostring) | join(","))"')"
 
+# --capture: each io_uring write and read carries its first bytes (the workload's pattern:
+# byte k of message i is (i*S + k) % 251, both ways), right after its record (same ts, tid)
+"$IPCS" record --capture 8 -o "$T/cap.ipcs" -- "$WL/uring_pingpong" pipe 5 300 </dev/null >"$T/cap.out" 2>"$T/cap.err"
+check_eq "capture: record exit" 0 "$?"
+role_pid ring "$T/cap.out" ring
+want=$(for i in 0 1 2 3 4; do for d in out in; do
+	printf '%s ' "$d"; for k in 0 1 2 3 4 5 6 7; do printf '%02x' $(((i * 300 + k) % 251)); done; echo; done; done)
+"$IPCS" export "$T/cap.ipcs" --format jsonl >"$T/cap.jsonl"
+check_eq "capture: the ring's payloads, in order" "$want" \
+	"$(jq -r --argjson r "$ring" 'select(.type == "payload" and .pid == $r) | "\(.dir) \(.data_hex)"' "$T/cap.jsonl")"
+check_eq "capture: each follows its io_uring record (same ts and tid)" 10 \
+	"$(jq -rs --argjson r "$ring" '[.[] | select(.pid == $r and (.via == "io_uring" or .type == "payload"))] as $a |
+		[range(0; $a | length; 2) | select($a[.].via == "io_uring" and $a[. + 1].type == "payload" and
+		 $a[.].ts_ns == $a[. + 1].ts_ns and $a[.].tid == $a[. + 1].tid)] | length' "$T/cap.jsonl")"
+
 # eventfd: the values moved, read from the ring side's buffers
 rec efd "$WL/uring_pingpong" eventfd "$N" 8
 check_eq "eventfd: record exit status" 0 "$REC_RC"
