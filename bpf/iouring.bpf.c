@@ -505,8 +505,9 @@ int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_u
 			uring_payload(r, res, ts);
 		uring_fdpass(r, res);	/* after the data record, as user space expects */
 	}
-	if (req && !(cflags & URING_CQE_F_MORE)) {
-		/* the request's own (last) CQE */
+	/* The request's own CQE, its last unless a multishot one goes on (SEND_ZC's
+	 * F_MORE announces a notification CQE of another request: nothing to keep). */
+	if (req && (!(cflags & URING_CQE_F_MORE) || !uring_may_multishot(r->opcode))) {
 		if (uring_may_multishot(r->opcode))
 			bpf_map_delete_elem(&uring_ms, &mk);
 		bpf_map_delete_elem(&uring_reqs, &key);
