@@ -12,6 +12,8 @@
  * the completion runs in (the submitter's task work, an io-wq worker).
  * CLOSE resolves its fd at submit, while the file is still there; ACCEPT
  * and SOCKET resolve the new fd at completion in the submitter's fd table.
+ * The submitter is current at submit, which needs no CO-RE (req->tctx->task
+ * since 6.13, req->task before, name the same task), except under SQPOLL.
  */
 #include "maps.bpf.h"
 #include "filter.bpf.h"
@@ -30,7 +32,8 @@
 /* What submit knew, for complete. */
 struct uring_req {
 	__u64 ts;		/* submit time */
-	__u64 addr;		/* user buffer of READ/WRITE (an eventfd's value) */
+	__u64 addr;		/* user buffer of READ/WRITE/SEND/RECV (payload, an eventfd's
+				   value), SENDMSG/RECVMSG's msghdr, a futex's address */
 	__u64 arg;		/* becomes ipcs_sys_rec.arg: length asked */
 	__u32 pid;		/* the submitter (the ring's owner for SQPOLL) */
 	__u32 tid;
