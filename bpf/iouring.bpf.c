@@ -81,6 +81,28 @@ struct {
 	__type(value, struct inflight);
 } uring_scratch SEC(".maps");
 
+/*
+ * Waits: what a thread's latest receive-side request waits on (tid ->), set
+ * at submit, gone at its last CQE. When the thread then sleeps in
+ * io_uring_enter for completions (tp io_uring_cqring_wait), it is written
+ * into its `inflight` entry as the read it stands for (IPCS_SYSF_URING), so
+ * the waits view and the deadlock scan see a reader blocked on that channel.
+ */
+struct uring_wait {
+	__u64 req;		/* uring_reqs key */
+	__s32 fd;
+	__u16 sys;
+	__u16 _pad;
+	struct ipcs_chan chan;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IPCS_URING_REQS_MAX);
+	__type(key, __u32);	/* tid */
+	__type(value, struct uring_wait);
+} uring_waits SEC(".maps");
+
 /* Opcodes whose request may post several CQEs (multishot receive and accept). */
 static __always_inline bool uring_may_multishot(__u8 op)
 {
@@ -228,6 +250,15 @@ static __always_inline int uring_req_fd(struct io_kiocb *req)
 	return -1;
 }
 
+/* A receive the submitting thread may wait on (its fd, in its own table). */
+static __always_inline void uring_wait_note(__u64 key, const struct uring_req *r)
+{
+	struct uring_wait w = { .req = key, .fd = r->fd, .sys = r->sys };
+
+	if (ipcs_fd_chan(r->fd, 0, &w.chan) > 0)
+		bpf_map_update_elem(&uring_waits, &r->tid, &w, BPF_ANY);
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
 {
@@ -263,6 +294,9 @@ int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
 		drop_count(IPCS_DROP_INFLIGHT);
 		return 0;
 	}
+	if ((r.sys == IPCS_SYS_READ || r.sys == IPCS_SYS_READV || r.sys == IPCS_SYS_RECVFROM ||
+	     r.sys == IPCS_SYS_RECVMSG) && r.fd >= 0 && (__u32)bpf_get_current_pid_tgid() == r.tid)
+		uring_wait_note(key, &r);
 	if (uring_may_multishot(op)) {
 		struct uring_ms_key mk = { (__u64)BPF_CORE_READ(req, ctx), BPF_CORE_READ(req, cqe.user_data) };
 
@@ -478,6 +512,20 @@ static __noinline void uring_futex_emit(const struct uring_req *r, __s32 res)
 	emit_submit(f);
 }
 
+/* The receive a thread waited on completed: in its own task (task work), its
+ * inflight entry goes now; elsewhere at its next wait or traced syscall. */
+static __always_inline void uring_wait_done(const struct uring_req *r)
+{
+	struct inflight *slot;
+
+	if ((__u32)bpf_get_current_pid_tgid() != r->tid)
+		return;
+	slot = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (slot && READ_ONCE(slot->sys) == r->sys && (slot->flags & IPCS_SYSF_URING) &&
+	    slot->fd == r->fd)
+		WRITE_ONCE(slot->sys, IPCS_SYS_NONE);
+}
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
 {
@@ -511,9 +559,53 @@ int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_u
 	/* The request's own CQE, its last unless a multishot one goes on (SEND_ZC's
 	 * F_MORE announces a notification CQE of another request: nothing to keep). */
 	if (req && (!(cflags & URING_CQE_F_MORE) || !uring_may_multishot(r->opcode))) {
+		struct uring_wait *w = bpf_map_lookup_elem(&uring_waits, &r->tid);
+
+		if (w && w->req == key) {
+			bpf_map_delete_elem(&uring_waits, &r->tid);
+			uring_wait_done(r);
+		}
 		if (uring_may_multishot(r->opcode))
 			bpf_map_delete_elem(&uring_ms, &mk);
 		bpf_map_delete_elem(&uring_reqs, &key);
 	}
+	return 0;
+}
+
+/*
+ * current sleeps in io_uring_enter until completions come: if a receive it
+ * submitted is pending, it is a reader blocked on that channel (an inflight
+ * entry as sys_enter writes one); else an earlier such entry goes. Only an
+ * idle entry or one of ours is written: a traced syscall's is never touched.
+ */
+SEC("tp_btf/io_uring_cqring_wait")
+int BPF_PROG(io_uring_cqring_wait, void *ring, int min_events)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uring_wait *w = bpf_map_lookup_elem(&uring_waits, &tid);
+	struct inflight *slot;
+	__u16 sys;
+
+	slot = bpf_task_storage_get(&inflight, task, 0, w ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!slot)
+		return 0;
+	sys = READ_ONCE(slot->sys);
+	if (sys != IPCS_SYS_NONE && !(slot->flags & IPCS_SYSF_URING))
+		return 0;
+	WRITE_ONCE(slot->sys, IPCS_SYS_NONE);
+	if (!w)
+		return 0;
+	compiler_barrier();
+	slot->ts = bpf_ktime_get_ns();
+	slot->arg = 0;
+	slot->uptr = 0;
+	slot->fd = w->fd;
+	slot->fd2 = 0;
+	slot->flags = IPCS_SYSF_URING;
+	slot->exiting = 0;
+	slot->chan = w->chan;
+	compiler_barrier();
+	WRITE_ONCE(slot->sys, w->sys);
 	return 0;
 }

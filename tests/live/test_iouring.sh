@@ -5,9 +5,11 @@
 # records the syscalls would make (conversations with exact bytes and
 # messages both ways, from the workload's own N and S), marked io_uring,
 # charged to the thread that submitted them: not an io-wq worker
-# (IOSQE_ASYNC), not the SQPOLL poller. IPCSCOPE_DISABLE=iouring: a notice,
-# and no io_uring records.
+# (IOSQE_ASYNC), not the SQPOLL poller. A thread asleep in io_uring_enter
+# with a read pending is a waiter in deadlock --watch. IPCSCOPE_DISABLE=iouring:
+# a notice, and no io_uring records.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dl_lib.sh"
 live_init "$@"
 need_workload uring_pingpong
 
@@ -179,6 +181,22 @@ check_eq "client: io_uring calls (sys count, all on the socket the ring made)" \
 	"close 1 connect 1 recvfrom $M sendto $M socket 1 fds 1" \
 	"$("$IPCS" export "$T/cli.ipcs" --format jsonl | jq -rs --argjson c "$cl" '[.[] | select(.via == "io_uring" and .pid == $c and .ret >= 0)] |
 		(group_by(.sys) | map("\(.[0].sys) \(length)") | join(" ")) + " fds \(map(.fd) | unique | length)"')"
+
+# A deadlock through io_uring: the ring side waits in io_uring_enter for an IORING_OP_READ of
+# the pipe the plain side should write, the plain side in read() of the pipe the ring side
+# should write. deadlock --watch sees the ring thread as a reader of its pipe: one cycle.
+dl_start udl "--threshold 0.5 -n 1 --duration 40" "$WL/uring_pingpong" deadlock 1 100
+dl_role ring udl ring
+dl_role plain udl plain
+dl_wait_blocked "$ring" "$ring" 426	# io_uring_enter
+dl_wait_blocked "$plain" "$plain" 0	# read
+ab=$(readlink "/proc/$ring/fd/4")	# ring -> plain (the ring's write end)
+ba=$(readlink "/proc/$ring/fd/5")	# plain -> ring (the ring's read end)
+dl_watch_result udl
+dl_check_watch_cycle udl "$ring ur_ring pipe $ba -> $plain (pipe write end held by); $plain ur_plain pipe $ab -> $ring (pipe write end held by)" 500000000
+check_jq "deadlock: the ring thread is doing io_uring_enter" io_uring_enter "$T/udl.w.json" \
+	'.cycles[0].threads[] | select(.tid == $r) | .doing' --argjson r "$ring"
+kill -KILL "$ring" 2>/dev/null
 
 # Switched off: the same run records, says what is not seen, and has no io_uring records.
 IPCSCOPE_DISABLE=iouring "$IPCS" record -o "$T/off.ipcs" -- "$WL/uring_pingpong" pipe "$N" "$S" \

@@ -21,6 +21,10 @@
  *           the plain side with futex(2) (S ignored); both print how many of
  *           their waits a wake ended and how many of their wakes woke the other:
  *           "ring_waits=", "ring_woke=", "plain_waits=", "plain_woke="
+ *   deadlock as pipe, but each side reads first: the ring side's IORING_OP_READ
+ *           and the plain side's read() wait for each other forever (the
+ *           plain side dies with its parent); the ring side runs in the main
+ *           thread (ring_tid = ring)
  *   eventfd two eventfds; the ring side writes the value i+1 and reads the
  *           reply (S ignored: 8 bytes)
  *
@@ -165,6 +169,10 @@ static void *ring_side(void *arg)
 		die("malloc");
 	ring_setup(&ring, pp->mode, fds);
 	dprintf(1, "ring_tid=%ld\n", (long)syscall(SYS_gettid));
+	if (!strcmp(pp->mode, "deadlock")) {
+		ring_op(&ring, IORING_OP_READ, fds[1], in, pp->size);	/* never returns */
+		pp->n = 0;
+	}
 	if (!strcmp(pp->mode, "futex")) {
 		unsigned long waits = 0, woke = 0;
 
@@ -266,6 +274,11 @@ static int plain_side(const struct pp *pp, int rfd, int wfd, bool sock, bool efd
 
 	if (!strcmp(pp->mode, "futex"))
 		return plain_futex(pp);
+	if (!strcmp(pp->mode, "deadlock")) {
+		char c;
+
+		return read(rfd, &c, 1) < 0;	/* never returns */
+	}
 	char *buf = malloc(pp->size ? pp->size : 8);
 
 	if (!buf)
@@ -307,7 +320,7 @@ int main(int argc, char **argv)
 	pid_t child;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: uring_pingpong pipe|async|fixed|sqpoll|vec|unix|msg|rights|futex|eventfd N S\n");
+		fprintf(stderr, "usage: uring_pingpong pipe|async|fixed|sqpoll|vec|unix|msg|rights|futex|deadlock|eventfd N S\n");
 		return 2;
 	}
 	pp.mode = argv[1];
@@ -336,7 +349,7 @@ int main(int argc, char **argv)
 		die("pipe");
 	}
 	set_comm("ur_main");
-	child = wl_fork("ur_plain");
+	child = strcmp(pp.mode, "deadlock") ? wl_fork("ur_plain") : wl_fork_tied("ur_plain");
 	if (child == 0) {
 		if (sock) {
 			close(a[1]);
@@ -367,9 +380,15 @@ int main(int argc, char **argv)
 			die("pipe");
 		rights_fd = p[0];
 	}
-	if (pthread_create(&th, NULL, ring_side, &pp))
-		die("pthread_create");
-	pthread_join(th, NULL);
+	if (!strcmp(pp.mode, "deadlock")) {
+		/* one thread: every holder of the ring's pipe ends waits (a joining
+		 * main thread would wait on no channel: a stall, not a cycle) */
+		ring_side(&pp);
+	} else {
+		if (pthread_create(&th, NULL, ring_side, &pp))
+			die("pthread_create");
+		pthread_join(th, NULL);
+	}
 	rc = wl_reap(child);
 	return pp.rc || rc ? 1 : 0;
 }

@@ -115,7 +115,8 @@ static void probe_btf(struct ipcs_features *f)
 	/* submit_req(req) since 6.3 (io_uring_submit_sqe before); complete(ctx,
 	 * req, cqe) since 6.0: older prototypes are not attached. */
 	f->tp_uring = tp_nargs(btf, "btf_trace_io_uring_submit_req") == 1 &&
-		      tp_nargs(btf, "btf_trace_io_uring_complete") == 3;
+		      tp_nargs(btf, "btf_trace_io_uring_complete") == 3 &&
+		      has_typedef(btf, "btf_trace_io_uring_cqring_wait");
 	btf__free(btf);
 }
 

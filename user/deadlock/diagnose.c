@@ -89,6 +89,7 @@ static const char *sys_name(long nr)
 		{ SYS_rt_sigsuspend, "rt_sigsuspend" }, { SYS_rt_sigtimedwait, "rt_sigtimedwait" },
 		{ SYS_splice, "splice" }, { SYS_vmsplice, "vmsplice" }, { SYS_tee, "tee" },
 		{ SYS_restart_syscall, "restart_syscall" },	/* a sleep resumed after a stop */
+		{ SYS_io_uring_enter, "io_uring_enter" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -224,6 +225,19 @@ static int fd_wait(struct ctx *c, size_t idx, const struct dl_task *tk, bool wri
 	return 0;
 }
 
+/* Asleep in io_uring_enter with a receive pending on fd: a reader of that fd. */
+static int uring_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
+{
+	const struct dl_hints *h = c->s->hints;
+	struct dl_task as_read = *tk;
+	int fd = h && h->uring_fd ? h->uring_fd(tk->tid, h->ctx) : -1;
+
+	if (fd < 0)
+		return 0;
+	as_read.sys.args[0] = (uint64_t)fd;
+	return fd_wait(c, idx, &as_read, false, false);
+}
+
 static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 {
 	struct dl_thread *t = &c->g->t[idx];
@@ -302,6 +316,8 @@ static int scan_pid(struct ctx *c, pid_t pid)
 			continue;
 		if ((dir = fd_wait_dir(tk->sys.nr, &accept)) >= 0)
 			rc = fd_wait(c, (size_t)idx, tk, dir == 1, accept);
+		else if (tk->sys.nr == SYS_io_uring_enter)
+			rc = uring_wait(c, (size_t)idx, tk);
 		else
 			rc = futex_wait(c, (size_t)idx, tk);
 	}
