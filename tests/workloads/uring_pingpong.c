@@ -63,6 +63,7 @@ struct pp {
 
 static _Atomic int *turn;	/* futex: 0 = the plain side's turn, 1 = the ring's */
 static int sqe_flags;	/* IOSQE_ASYNC / IOSQE_FIXED_FILE */
+static bool ring_sqpoll;	/* the ring has a SQPOLL poller */
 static int rights_fd = -1;	/* rights: the fd every SENDMSG passes */
 
 /* One operation through the ring, waited for; returns its res. */
@@ -109,8 +110,9 @@ static int ring_op(struct io_uring *ring, int op, int fd, void *buf, size_t len)
 		break;
 	}
 	sqe->flags |= sqe_flags;
+	/* Under SQPOLL the poller may have taken the SQE already: 0 is no error. */
 	res = io_uring_submit(ring);
-	if (res != 1) {
+	if (res < 0 || (res != 1 && !ring_sqpoll)) {
 		errno = res < 0 ? -res : EIO;
 		die("io_uring_submit");
 	}
@@ -132,6 +134,7 @@ static int ring_setup(struct io_uring *ring, const char *mode, int *fds)
 	if (!strcmp(mode, "sqpoll")) {
 		p.flags = IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = 2000;
+		ring_sqpoll = true;
 	}
 	err = io_uring_queue_init_params(8, ring, &p);
 	if (err) {
