@@ -109,10 +109,12 @@ $(BUILD)/tests/live/%: tests/live/%.c tests/live/live_harness.h $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/live $(LDFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
+# io_uring workloads link liburing (liburing-dev)
+$(BUILD)/tests/workloads/uring_%: WL_LIBS := -luring
 $(BUILD)/tests/workloads/%: tests/workloads/%.c tests/workloads/wl.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -lpthread -lrt -o $@
+	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< $(WL_LIBS) -lpthread -lrt -o $@
 
 tests: $(BUILD)/ipcscope $(UNIT_BINS) $(WL_BINS) $(LIVE_BINS)
 

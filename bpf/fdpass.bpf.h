@@ -57,9 +57,11 @@ static __always_inline void fdpass_rights(struct ipcs_fdpass_rec *r, void *data,
 		r->flags |= IPCS_FDPF_MORE;
 }
 
-static __always_inline void fdpass_emit(const struct inflight *in)
+/* comm NULL: the caller is current (pid_tgid, its comm); else an io_uring
+ * submitter's pid_tgid and comm (iouring.bpf.c). */
+static __always_inline void fdpass_emit_as(const struct inflight *in, __u64 pid_tgid,
+					   const char *comm)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ipcs_fdpass_rec *r;
 	struct user_msghdr mh;
 	struct cmsghdr ch;
@@ -110,8 +112,16 @@ static __always_inline void fdpass_emit(const struct inflight *in)
 	r->sock = in->chan.ino;
 	r->sock_dev = in->chan.dev;
 	r->peer = sock_peer_id(in->chan.ino);
-	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	if (comm)
+		__builtin_memcpy(r->comm, comm, sizeof(r->comm));
+	else
+		bpf_get_current_comm(r->comm, sizeof(r->comm));
 	emit_submit(r);
+}
+
+static __always_inline void fdpass_emit(const struct inflight *in)
+{
+	fdpass_emit_as(in, bpf_get_current_pid_tgid(), NULL);
 }
 
 #endif

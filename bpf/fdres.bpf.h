@@ -138,7 +138,8 @@ static __always_inline int fd_to_file(struct task_struct *task, int fd, struct f
  * so the closing file is not cached again), the calls that create an fd
  * (fresh resolution, FDC_FRESH), close_range (fdc_gen), close-on-exec
  * (the leader's self_exec_id), a files_struct reused by another process
- * (its leader's start_time). Not seen: io_uring closing or installing fds.
+ * (its leader's start_time), io_uring CLOSE (iouring.bpf.c forgets its fd at
+ * submit). Not seen: io_uring installing fds (ACCEPT, SOCKET: resolved fresh).
  */
 #define FDC_FRESH   0x1	/* the fd is new: resolve it and replace what is cached */
 #define FDC_NOSTORE 0x2	/* its file is going away (close, dup2 target): cache nothing */
@@ -167,7 +168,7 @@ static __always_inline void fdc_forget(int fd)
  * verifier checks it once for every call site. Returns the kind, FDRES_NONE
  * (chan untouched) or FDRES_FAULT.
  */
-__noinline int ipcs_fd_chan(int fd, int flags, struct ipcs_chan *chan)
+__weak __noinline int ipcs_fd_chan(int fd, int flags, struct ipcs_chan *chan)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_struct *leader = task->group_leader;
@@ -249,7 +250,7 @@ static __always_inline __u16 file_what(unsigned long magic, umode_t mode, const 
  * verifier checks it once, however many fds a message carries.
  * Returns 1 when out is filled, 0 (no such fd) or -1 (read fault).
  */
-__noinline int ipcs_fd_describe(int fd, struct ipcs_fdpass_fd *out)
+__weak __noinline int ipcs_fd_describe(int fd, struct ipcs_fdpass_fd *out)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inode *inode = NULL;

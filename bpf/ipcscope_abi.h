@@ -151,6 +151,11 @@ enum ipcs_sys {
 /* ipcs_sys_rec.flags */
 #define IPCS_SYSF_CLOEXEC 0x1	/* the fd(s) created carry O_CLOEXEC */
 #define IPCS_SYSF_OUT 0x2	/* splice family: bytes went into fd's channel */
+/* 1.4: made by an io_uring request, not a syscall: pid/tid = the submitter
+ * (a SQPOLL ring's owner), ret = the completion's res, blocked_ns = submit
+ * -> completion, fd = -1 for a fixed (registered) file; also in
+ * ipcs_sock_rec.s.flags */
+#define IPCS_SYSF_URING 0x4
 
 /*
  * A syscall on an IPC object, emitted at sys_exit.
@@ -367,7 +372,7 @@ struct ipcs_futex_rec {
 	__u64 key2_off;
 	__u32 key2_dev;
 	__u16 key2_flags;	/* IPCS_FKEY_SHARED */
-	__u16 _pad2;
+	__u16 flags;		/* 1.4: IPCS_SYSF_URING (IORING_OP_FUTEX_WAIT/WAKE); was padding */
 };
 
 /*

@@ -118,6 +118,8 @@ static void format_sys(const struct plain_printer *pp, const struct ipcs_event *
 		    s->flags & IPCS_SYSF_OUT ? "in" : "out");
 	if (s->blocked_ns >= 1000000)
 		put(buf, n, off, " (blocked %.3f ms)", (double)s->blocked_ns / 1e6);
+	if (s->flags & IPCS_SYSF_URING)	/* no syscall: a request the ring completed */
+		put(buf, n, off, " [io_uring]");
 }
 
 /* "signal  SIGUSR1 -> 123/comm (delivered)" from the sender;
@@ -165,6 +167,8 @@ static void format_futex(const struct plain_printer *pp, const struct ipcs_futex
 		put(buf, n, off, " = %" PRId64, (int64_t)r->ret);
 	if (r->blocked_ns >= 1000000)
 		put(buf, n, off, " (blocked %.3f ms)", (double)r->blocked_ns / 1e6);
+	if (r->flags & IPCS_SYSF_URING)
+		put(buf, n, off, " [io_uring]");
 }
 
 static void format_shm(const struct plain_printer *pp, const struct ipcs_shm_rec *r,

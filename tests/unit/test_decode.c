@@ -47,6 +47,33 @@ static void test_valid_sys(void **state)
 	assert_string_equal(ev.path, "");
 }
 
+/* 1.5: an io_uring request's record is a syscall record with IPCS_SYSF_URING, kept as is. */
+static void test_uring_flag_kept(void **state)
+{
+	struct ipcs_sys_rec r = make_sys();
+	struct ipcs_sock_rec s;
+	struct ipcs_event ev;
+
+	(void)state;
+	r.flags = IPCS_SYSF_URING;
+	r.fd = -1;	/* a fixed file */
+	assert_int_equal(ipcs_decode(&r, sizeof(r), &ev), 0);
+	assert_int_equal(ev.sys.flags, IPCS_SYSF_URING);
+	assert_int_equal(ev.sys.fd, -1);
+	memset(&s, 0, sizeof(s));
+	s.s = make_sys();
+	s.s.h.type = IPCS_REC_SOCK;
+	s.s.h.size = sizeof(s);
+	s.s.sys = IPCS_SYS_SENDTO;
+	s.s.chan.kind = IPCS_KIND_UNIX_STREAM;
+	s.s.flags = IPCS_SYSF_URING;
+	s.family = 1;
+	s.type = 1;
+	assert_int_equal(ipcs_decode(&s, sizeof(s), &ev), 0);
+	assert_int_equal(ev.type, IPCS_REC_SOCK);
+	assert_int_equal(ev.sock.s.flags, IPCS_SYSF_URING);
+}
+
 static void test_short_records_rejected(void **state)
 {
 	struct ipcs_sys_rec r = make_sys();
@@ -306,6 +333,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_sys),
+		cmocka_unit_test(test_uring_flag_kept),
 		cmocka_unit_test(test_short_records_rejected),
 		cmocka_unit_test(test_size_mismatch_rejected),
 		cmocka_unit_test(test_bad_enums_rejected),

@@ -185,6 +185,27 @@ static void test_jsonl_types_and_ids(void **state)
 	free(out);
 }
 
+/* io_uring records say so ("via"); syscall records carry no such key. */
+static void test_jsonl_via_uring(void **state)
+{
+	struct export_info info = { .start_ns = 1000 };
+	struct ipcs_event ev[2] = {
+		pipe_ev(10, IPCS_SYS_WRITE, 5, 3000, "ring"),
+		pipe_ev(11, IPCS_SYS_READ, 5, 4000, "plain"),
+	};
+	char *out;
+
+	(void)state;
+	ev[0].sys.flags = IPCS_SYSF_URING;
+	ev[0].sys.tid = 12;
+	out = run(export_jsonl_open, &info, ev, 2);
+	assert_int_equal(count(out, "\"via\":\"io_uring\""), 1);
+	assert_non_null(strstr(out, "\"tid\":12,\"comm\":\"ring\",\"sys\":\"write\""));
+	assert_non_null(strstr(out, "\"flags\":4,\"blocked_ns\":500,\"via\":\"io_uring\",\"kind\":\"pipe\""));
+	assert_int_equal(count(out, "\"via\""), 1);
+	free(out);
+}
+
 static void test_perfetto_slices_and_flow(void **state)
 {
 	char *out;
@@ -353,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonl_line_per_event),
 		cmocka_unit_test(test_jsonl_types_and_ids),
+		cmocka_unit_test(test_jsonl_via_uring),
 		cmocka_unit_test(test_perfetto_slices_and_flow),
 		cmocka_unit_test(test_dot_needs_model),
 		cmocka_unit_test(test_dot_graph),

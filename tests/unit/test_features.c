@@ -77,7 +77,8 @@ static void test_probe_matches_machine(void **state)
 static void test_disable_and_notice(void **state)
 {
 	struct ipcs_features f = { .tp_fork = true, .tp_exec = true, .tp_exit = true,
-				   .tp_signal = true, .find_vma = true, .tp_cgroup_attach = true };
+				   .tp_signal = true, .find_vma = true, .tp_cgroup_attach = true,
+				   .tp_uring = true };
 	char line[512];
 
 	(void)state;
@@ -96,7 +97,7 @@ static void test_disable_and_notice(void **state)
 	assert_int_equal(features_disable(&f, "fork,frob"), -EINVAL);
 	/* A kernel that lacks one (no IPCSCOPE_DISABLE): no "(IPCSCOPE_DISABLE=...)". */
 	memset(&f, 0, sizeof(f));
-	f.tp_fork = f.tp_exec = f.tp_signal = f.find_vma = f.tp_cgroup_attach = true;
+	f.tp_fork = f.tp_exec = f.tp_signal = f.find_vma = f.tp_cgroup_attach = f.tp_uring = true;
 	assert_true(features_notice(&f, line, sizeof(line)));
 	assert_string_equal(line, "without sched_process_exit: process exits not seen");
 	/* cgroup: a kernel without cgroup_attach_task still traces, moves are not seen. */
@@ -106,6 +107,15 @@ static void test_disable_and_notice(void **state)
 	assert_true(features_notice(&f, line, sizeof(line)));
 	assert_string_equal(line, "without cgroup_attach_task: moves of processes to other cgroups "
 			    "not seen (IPCSCOPE_DISABLE=cgroup)");
+	/* iouring: io_uring requests are not seen, the rest is. */
+	f.tp_cgroup_attach = true;
+	f.disabled[0] = '\0';
+	assert_int_equal(features_disable(&f, "iouring"), 0);
+	assert_false(f.tp_uring);
+	assert_true(f.tp_fork && f.tp_exec && f.tp_exit && f.tp_signal && f.tp_cgroup_attach);
+	assert_true(features_notice(&f, line, sizeof(line)));
+	assert_string_equal(line, "without io_uring_submit_req/complete: io_uring operations "
+			    "not seen (IPCSCOPE_DISABLE=iouring)");
 	f.tp_exit = false;
 	/* A short buffer is cut, never overrun. */
 	f.tp_fork = false;

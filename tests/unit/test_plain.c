@@ -42,6 +42,47 @@ static void test_write_line(void **state)
 	assert_non_null(strstr(line, "(blocked 3.000 ms)"));
 }
 
+/* A request an io_uring completed: the syscall's line, marked. */
+static void test_uring_mark(void **state)
+{
+	struct plain_printer pp = { .start_ns = 1000 };
+	struct ipcs_event ev = sys_event(IPCS_SYS_READ, 100);
+	char line[512];
+
+	(void)state;
+	ev.sys.flags = IPCS_SYSF_URING;
+	ev.sys.fd = -1;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_string_equal(line, "   2.500000      42/w\\x1b[2Jr read    fd -1 pipe:[777] 100 bytes [io_uring]");
+	ev.sys.flags = 0;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_null(strstr(line, "io_uring"));
+	/* a futex record made by IORING_OP_FUTEX_WAIT */
+	{
+		struct ipcs_event fe;
+
+		memset(&fe, 0, sizeof(fe));
+		fe.type = IPCS_REC_FUTEX;
+		fe.futex.h.type = IPCS_REC_FUTEX;
+		fe.futex.h.ts_ns = 1000;
+		fe.futex.pid = 42;
+		fe.futex.sys = IPCS_SYS_FUTEX_WAIT;
+		fe.futex.op = IPCS_FUTEX_WAIT_BITSET;
+		fe.futex.uaddr = 0x10;
+		fe.futex.flags = IPCS_SYSF_URING;
+		strcpy(fe.futex.comm, "ring");
+		plain_format(&pp, &fe, line, sizeof(line));
+		assert_string_equal(line, "   0.000000      42/ring futex_wait val 0 futex:42@0x10 = 0 [io_uring]");
+		fe.futex.flags = 0;
+		plain_format(&pp, &fe, line, sizeof(line));
+		assert_null(strstr(line, "io_uring"));
+	}
+	/* splice's direction flag is no io_uring mark */
+	ev.sys.flags = IPCS_SYSF_OUT | IPCS_SYSF_CLOEXEC;
+	plain_format(&pp, &ev, line, sizeof(line));
+	assert_null(strstr(line, "io_uring"));
+}
+
 static void test_error_and_path(void **state)
 {
 	struct plain_printer pp = { .start_ns = 1000 };
@@ -214,6 +255,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_line),
+		cmocka_unit_test(test_uring_mark),
 		cmocka_unit_test(test_error_and_path),
 		cmocka_unit_test(test_decoded),
 		cmocka_unit_test(test_truncates_safely),

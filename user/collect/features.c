@@ -112,6 +112,11 @@ static void probe_btf(struct ipcs_features *f)
 	f->tp_signal = has_typedef(btf, "btf_trace_signal_generate") &&
 		       has_typedef(btf, "btf_trace_signal_deliver");
 	f->tp_cgroup_attach = has_typedef(btf, "btf_trace_cgroup_attach_task");
+	/* submit_req(req) since 6.3 (io_uring_submit_sqe before); complete(ctx,
+	 * req, cqe) since 6.0: older prototypes are not attached. */
+	f->tp_uring = tp_nargs(btf, "btf_trace_io_uring_submit_req") == 1 &&
+		      tp_nargs(btf, "btf_trace_io_uring_complete") == 3 &&
+		      has_typedef(btf, "btf_trace_io_uring_cqring_wait");
 	btf__free(btf);
 }
 
@@ -132,6 +137,8 @@ static const struct {
 	  "shared futexes across processes, shm segment identities" },
 	{ "cgroup", offsetof(struct ipcs_features, tp_cgroup_attach), "cgroup_attach_task",
 	  "moves of processes to other cgroups" },
+	{ "iouring", offsetof(struct ipcs_features, tp_uring), "io_uring_submit_req/complete",
+	  "io_uring operations" },
 };
 
 #define NOPTIONAL (sizeof(optional) / sizeof(optional[0]))
@@ -156,13 +163,13 @@ int features_disable(struct ipcs_features *f, const char *list)
 			char safe[64];
 
 			esc_term(tok, strlen(tok), safe, sizeof(safe));
-			log_error("%s: unknown feature '%s' (known: fork, exec, exit, signal, find_vma, cgroup)",
+			log_error("%s: unknown feature '%s' (known: fork, exec, exit, signal, find_vma, cgroup, iouring)",
 				  IPCS_DISABLE_ENV, safe);
 			err = -EINVAL;
 			break;
 		}
 		*feature_bit(f, i) = false;
-		/* Table names only: all six fit in disabled[]. */
+		/* Table names only: all seven fit in disabled[]. */
 		used += (size_t)snprintf(f->disabled + used, sizeof(f->disabled) - used, "%s%s",
 					 used ? "," : "", optional[i].name);
 	}
@@ -211,10 +218,11 @@ int features_probe(struct ipcs_features *f)
 			return err;
 	}
 	log_debug("features: btf=%d privileged=%d lockdown=%d sys_enter=%d sys_exit=%d "
-		  "fork=%d exec=%d exit=%d exit_group_dead=%d signal=%d find_vma=%d cgroup=%d disabled=%s",
+		  "fork=%d exec=%d exit=%d exit_group_dead=%d signal=%d find_vma=%d cgroup=%d "
+		  "iouring=%d disabled=%s",
 		  f->btf, f->privileged, f->lockdown, f->tp_sys_enter, f->tp_sys_exit, f->tp_fork,
 		  f->tp_exec, f->tp_exit, f->exit_group_dead, f->tp_signal, f->find_vma,
-		  f->tp_cgroup_attach, f->disabled[0] ? f->disabled : "-");
+		  f->tp_cgroup_attach, f->tp_uring, f->disabled[0] ? f->disabled : "-");
 	return 0;
 }
 

@@ -22,6 +22,7 @@ struct ipcs_features {
 	bool tp_signal;			/* signal_generate and signal_deliver */
 	bool find_vma;			/* bpf_find_vma helper (5.17+) */
 	bool tp_cgroup_attach;		/* cgroup_attach_task: processes moved between cgroups */
+	bool tp_uring;			/* io_uring_submit_req + io_uring_complete(ctx, req, cqe) */
 	char disabled[128];		/* names switched off by IPCSCOPE_DISABLE, "" when none */
 };
 
@@ -35,7 +36,7 @@ int features_probe(struct ipcs_features *f);
 /*
  * Switch off the features named in list ("signal,find_vma", from
  * IPCSCOPE_DISABLE): they then take the path of a feature the kernel lacks.
- * Names: fork, exec, exit, signal, find_vma, cgroup. -EINVAL (logged, with the
+ * Names: fork, exec, exit, signal, find_vma, cgroup, iouring. -EINVAL (logged, with the
  * valid names) for an unknown one.
  */
 int features_disable(struct ipcs_features *f, const char *list);

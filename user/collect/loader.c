@@ -72,6 +72,9 @@ static void select_programs(struct ipcscope_bpf *skel, const struct ipcs_feature
 	bpf_program__set_autoload(skel->progs.signal_generate, f->tp_signal);
 	bpf_program__set_autoload(skel->progs.signal_deliver, f->tp_signal);
 	bpf_program__set_autoload(skel->progs.cgroup_attach_task, f->tp_cgroup_attach);
+	bpf_program__set_autoload(skel->progs.io_uring_submit_req, f->tp_uring);
+	bpf_program__set_autoload(skel->progs.io_uring_complete, f->tp_uring);
+	bpf_program__set_autoload(skel->progs.io_uring_cqring_wait, f->tp_uring);
 	/* rodata: the verifier then never sees the helper calls (dead code). */
 	skel->rodata->targ_find_vma = f->find_vma;
 	if (features_notice(f, lost, sizeof(lost)))

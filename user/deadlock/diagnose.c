@@ -90,6 +90,7 @@ static const char *sys_name(long nr)
 		{ SYS_rt_sigsuspend, "rt_sigsuspend" }, { SYS_rt_sigtimedwait, "rt_sigtimedwait" },
 		{ SYS_splice, "splice" }, { SYS_vmsplice, "vmsplice" }, { SYS_tee, "tee" },
 		{ SYS_restart_syscall, "restart_syscall" },	/* a sleep resumed after a stop */
+		{ SYS_io_uring_enter, "io_uring_enter" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -450,6 +451,19 @@ static bool futex_timed(const struct dl_sysline *s)
 	return s->args[4] != 0;		/* futex_wait(2) */
 }
 
+/* Asleep in io_uring_enter with a receive pending on fd: a reader of that fd. */
+static int uring_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
+{
+	const struct dl_hints *h = c->s->hints;
+	struct dl_task as_read = *tk;
+	int fd = h && h->uring_fd ? h->uring_fd(tk->tid, h->ctx) : -1;
+
+	if (fd < 0)
+		return 0;
+	as_read.sys.args[0] = (uint64_t)fd;
+	return fd_wait(c, idx, &as_read, false, false);
+}
+
 static int futex_wait(struct ctx *c, size_t idx, const struct dl_task *tk)
 {
 	struct dl_thread *t = &c->g->t[idx];
@@ -614,6 +628,8 @@ static int scan_pid(struct ctx *c, pid_t pid, bool named)
 			rc = set_wait(c, (size_t)idx, tk);
 		else if (tk->sys.nr == SYS_wait4 || tk->sys.nr == SYS_waitid)
 			rc = child_wait(c, (size_t)idx, tk);
+		else if (tk->sys.nr == SYS_io_uring_enter)
+			rc = uring_wait(c, (size_t)idx, tk);
 		else if (!other_wait(&c->g->t[idx], tk))
 			rc = futex_wait(c, (size_t)idx, tk);
 	}

@@ -22,6 +22,9 @@
 struct dl_hints {
 	int64_t (*wait_ns)(pid_t tid, void *ctx);
 	pid_t (*futex_holder)(pid_t pid, pid_t tid, uint64_t uaddr, const char **evidence, void *ctx);
+	/* A thread asleep in io_uring_enter: the fd of the receive it waits on
+	 * (the probes' io_uring wait), -1 when none is known. */
+	int (*uring_fd)(pid_t tid, void *ctx);
 	void *ctx;
 };
 

@@ -50,6 +50,15 @@ static pid_t hint_futex_holder(pid_t pid, pid_t tid, uint64_t uaddr, const char 
 	return who > 0 ? who : dl_futexseen_holder(&w->seen, pid, tid, uaddr, evidence);
 }
 
+/* The probes wrote an io_uring wait (IPCS_SYSF_URING) for tid: the fd it waits to read. */
+static int hint_uring_fd(pid_t tid, void *ctx)
+{
+	struct dl_watcher *w = ctx;
+	const struct dl_blocked *bl = dl_blockset_get(&w->b, tid);
+
+	return bl && (bl->in.flags & IPCS_SYSF_URING) ? bl->in.fd : -1;
+}
+
 static int64_t hint_wait_ns(pid_t tid, void *ctx)
 {
 	struct dl_watcher *w = ctx;
@@ -163,7 +172,8 @@ static int emit_waits(struct dl_watcher *w, const struct dl_graph *g, const stru
 int dl_watcher_step(struct dl_watcher *w, uint64_t now_ns, const struct dl_watch_cbs *cbs)
 {
 	pid_t pids[DL_MAX_PROCS];
-	struct dl_hints hints = { .wait_ns = hint_wait_ns, .futex_holder = hint_futex_holder, .ctx = w };
+	struct dl_hints hints = { .wait_ns = hint_wait_ns, .futex_holder = hint_futex_holder,
+				  .uring_fd = hint_uring_fd, .ctx = w };
 	struct dl_scan s = { .root = w->root, .pids = pids, .hints = &hints, .skip_gone = true };
 	struct dl_graph g;
 	struct dl_result r;

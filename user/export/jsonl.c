@@ -75,6 +75,8 @@ static void sys_fields(struct json_writer *w, const struct ipcs_sys_rec *s)
 	json_ku64(w, "arg", s->arg);
 	json_ku64(w, "flags", s->flags);
 	json_ku64(w, "blocked_ns", s->blocked_ns);
+	if (s->flags & IPCS_SYSF_URING)	/* only then: older consumers see no new key */
+		json_kstr(w, "via", "io_uring");
 	chan_fields(w, &s->chan);
 }
 
@@ -161,6 +163,8 @@ static void futex_fields(struct json_writer *w, const struct ipcs_futex_rec *r)
 	json_kid(w, "key_dev", r->key_dev);
 	json_kid(w, "key_ino", r->key_ino);
 	json_kid(w, "key_off", r->key_off);
+	if (r->flags & IPCS_SYSF_URING)
+		json_kstr(w, "via", "io_uring");
 }
 
 static void shm_fields(struct json_writer *w, const struct ipcs_shm_rec *r)
