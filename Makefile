@@ -33,7 +33,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
 	   -DIPCS_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuser -Iviewer
-LDLIBS  += -lbpf -ldw -lelf -lz -ldeflate -lncursesw
+LDLIBS  += -lbpf -ldw -lelf -lz -ldeflate -lncursesw -lmicrohttpd -lpthread
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined

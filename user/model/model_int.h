@@ -183,6 +183,8 @@ struct model {
 	struct fdpass_tab *fdpass;	/* fdpass.c */
 	struct waits_tab *waits;	/* waits.c */
 	struct hashmap cgroups;	/* cgroup id -> path (malloc), cgroups.c */
+	model_flow_cb flow_cb;	/* conv.c: each credit, latency sample, blocked time (serve) */
+	void *flow_ctx;
 };
 
 /* ---- cgroups.c ---- */
@@ -275,7 +277,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
 int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec *r,
 		 const char *path);
 /* n bytes credited to v in direction rev (b->a) written at ts_w. */
-void lat_note(struct mlat *l, bool rev, __u64 ts_w);
+/* A response ended a request: true, its latency in *sample. */
+bool lat_note(struct mlat *l, bool rev, __u64 ts_w, __u64 *sample);
 void lat_summary(const struct mlat *l, struct model_latency *out);
 void lat_fini(struct mlat *l);
 /* ---- signal.c ---- */
