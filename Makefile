@@ -190,6 +190,11 @@ install: $(BUILD)/ipcscope
 	install -D -m 0755 $(BUILD)/ipcscope $(DESTDIR)$(PREFIX)/sbin/ipcscope
 	install -D -m 0644 docs/ipcscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/ipcscope.8
 	install -D -m 0644 docs/completion/ipcscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipcscope
+	@# the unit, disabled (nothing enables it); ExecStart names the installed binary
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/sbin/ipcscope|$(PREFIX)/sbin/ipcscope|' docs/ipcscope.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/ipcscope.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/ipcscope.service
 
 clean:
 	rm -rf $(BUILD)

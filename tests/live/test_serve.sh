@@ -1,0 +1,109 @@
+#!/bin/bash
+# `ipcscope serve`: Prometheus metrics over HTTP (libmicrohttpd), exact figures.
+# 1. -p on a shell that waits on a FIFO before it runs a pipe pair (25 x 100 bytes, comms
+#    holding a quote, a backslash and ESC) and a socketpair RPC (10 requests of 64 bytes,
+#    answers of 32 after 30 ms): bytes, messages, blocked-call counts and the latency
+#    histogram per (kind, src comm, dst comm), as the workloads count them themselves
+#    (they exit 0 only when every byte arrived); label values escaped; the text passes
+#    `promtool check metrics`; only GET /metrics is served.
+# 2. --cgroup C --by cgroup: classes labelled by cgroup path, exact bytes.
+# 3. docs/ipcscope.service passes `systemd-analyze verify`.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/serve_lib.sh"
+DOCS=$(cd "$(dirname "$0")/../../docs" && pwd)
+live_init "$@"
+need_workload pipe_pair unix_stream
+command -v curl >/dev/null || die "curl missing (tests/setup/install-deps.sh)"
+command -v promtool >/dev/null || die "promtool missing: apt-get install prometheus (tests/setup/install-deps.sh)"
+cd "$T" || die "cannot cd to $T"
+
+# ---- 1. -p, by comm ----
+mkfifo "$T/go"
+WC=$'we"ir\\d' RC=$'r\x1bd'
+cat >"$T/run.sh" <<'SH'
+read -r _ < "$T/go"
+"$WL/pipe_pair" 25 100 4093 "$WC" "$RC" > "$T/pp.out" </dev/null || exit 3
+"$WL/unix_stream" pair - 10 64 32 30 > "$T/us.out" </dev/null || exit 4
+SH
+export T WL WC RC
+bash "$T/run.sh" &
+wl=$!
+LIVE_BG_PIDS+=("$wl")
+serve_start s1 -p "$wl"
+echo go > "$T/go"
+bg_wait "$wl" 30
+check_eq "workloads' own checks (every byte arrived)" 0 "$BG_RC"
+
+pipe='{kind="pipe",src="we\"ir\\\\d",dst="r\\x1bd"}'
+us='{kind="unix-stream",src="sp_parent",dst="sp_child"}'
+back='{kind="unix-stream",src="sp_child",dst="sp_parent"}'
+scrape_until "$T/m.txt" "ipcscope_messages_total$back" 10 20 ||
+	{ show "$T/s1.err"; bad "the socketpair's answers never reached /metrics"; }
+check_eq "pipe bytes (25 x 100), label values escaped" 2500 "$(metric "$T/m.txt" "ipcscope_bytes_total$pipe")"
+check_eq "pipe messages (25 writes)" 25 "$(metric "$T/m.txt" "ipcscope_messages_total$pipe")"
+check_eq "pipe: one blocked-time observation per write call" 25 \
+	"$(metric "$T/m.txt" "ipcscope_blocked_seconds_count${pipe%\}},end=\"writer\"}")"
+check_eq "requests: bytes (10 x 64)" 640 "$(metric "$T/m.txt" "ipcscope_bytes_total$us")"
+check_eq "requests: messages" 10 "$(metric "$T/m.txt" "ipcscope_messages_total$us")"
+check_eq "answers: bytes (10 x 32)" 320 "$(metric "$T/m.txt" "ipcscope_bytes_total$back")"
+check_eq "answers: messages" 10 "$(metric "$T/m.txt" "ipcscope_messages_total$back")"
+lat=ipcscope_rpc_latency_seconds
+check_eq "latency: 10 samples (_count)" 10 "$(metric "$T/m.txt" "${lat}_count$us")"
+check_eq "latency: +Inf bucket = _count" 10 "$(metric "$T/m.txt" "${lat}_bucket${us%\}},le=\"+Inf\"}")"
+# every answer came 30 ms or more after its request: none at or below 25 ms
+check_eq "latency: none <= 25 ms (the server sleeps 30 ms)" 0 \
+	"$(metric "$T/m.txt" "${lat}_bucket${us%\}},le=\"0.025\"}")"
+check_eq "latency: _sum >= 10 x 30 ms" 1 \
+	"$(awk -v s="$(metric "$T/m.txt" "${lat}_sum$us")" 'BEGIN { print (s >= 0.3) }')"
+check_eq "latency: buckets cumulative (never decrease)" 0 \
+	"$(grep -F "${lat}_bucket${us%\}}," "$T/m.txt" | awk '{ if ($NF < p) bad++; p = $NF } END { print bad + 0 }')"
+check_eq "nothing folded (default --max-series)" 0 "$(metric "$T/m.txt" ipcscope_series_folded_total)"
+check_eq "no drops" 0 "$(metric "$T/m.txt" 'ipcscope_drops_total{reason="ringbuf"}')"
+check_eq "tracer's own memory reported" 1 \
+	"$(awk -v v="$(metric "$T/m.txt" process_resident_memory_bytes)" 'BEGIN { print (v > 1000000) }')"
+check_no_raw "no raw control byte in the text (ESC of a comm escaped)" "$T/m.txt"
+promtool check metrics <"$T/m.txt" >"$T/promtool.out" 2>&1
+rc=$?
+check_eq "promtool check metrics: exit status" 0 "$rc"
+check_eq "promtool check metrics: no complaint" "" "$(cat "$T/promtool.out")"
+check_eq "GET /other: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "${SERVE_URL%/metrics}/other")"
+check_eq "GET /: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "${SERVE_URL%/metrics}/")"
+check_eq "POST /metrics: 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$SERVE_URL")"
+check_eq "content type of the text format" "text/plain; version=0.0.4; charset=utf-8" \
+	"$(curl -s -o /dev/null -w '%{content_type}' "$SERVE_URL")"
+serve_stop s1
+
+# ---- 2. --cgroup, by cgroup ----
+mnt=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+[[ -n $mnt ]] || die "no cgroup2 filesystem mounted"
+name=ipcscope-serve-$$
+CG=$mnt/$name
+mkdir "$CG" || die "cannot create cgroup $CG"
+trap 'rmdir "$CG" 2>/dev/null; live_cleanup' EXIT
+serve_start s2 --cgroup "/$name" --by cgroup --kind pipe
+sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2/pipe_pair" 7 300 4093' sh "$CG" "$WL" \
+	>"$T/cg.out" </dev/null
+check_eq "cgroup workload's own check" 0 "$?"
+cls="{kind=\"pipe\",src=\"/$name\",dst=\"/$name\"}"
+scrape_until "$T/cg.txt" "ipcscope_bytes_total$cls" 2100 20 || { show "$T/s2.err"; show "$T/cg.txt"; }
+check_eq "--by cgroup: bytes (7 x 300) between the cgroup's processes" 2100 \
+	"$(metric "$T/cg.txt" "ipcscope_bytes_total$cls")"
+check_eq "--by cgroup: messages" 7 "$(metric "$T/cg.txt" "ipcscope_messages_total$cls")"
+check_eq "--kind pipe: one class only" 1 "$(metric "$T/cg.txt" ipcscope_series)"
+promtool check metrics <"$T/cg.txt" >/dev/null 2>&1
+check_eq "promtool check metrics (--by cgroup)" 0 "$?"
+serve_stop s2
+
+# ---- 3. the unit file ----
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$T/man/man8"
+	cp "$DOCS/ipcscope.8" "$T/man/man8/"
+	sed "s|/usr/local/sbin/ipcscope|$IPCS|" "$DOCS/ipcscope.service" \
+		>"$T/ipcscope.service"
+	MANPATH=$T/man systemd-analyze verify "$T/ipcscope.service" >"$T/verify.out" 2>&1
+	check_eq "systemd-analyze verify docs/ipcscope.service" 0 "$?"
+	check_eq "systemd-analyze verify: no warning" "" "$(grep -v 'booted with systemd\|connect to bus' "$T/verify.out")"
+else
+	bad "systemd-analyze missing (package systemd)"
+fi
+live_finish
