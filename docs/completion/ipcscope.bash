@@ -7,7 +7,7 @@ _ipcscope() {
 	cmd=${COMP_WORDS[1]}
 
 	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock help --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock serve help --help --version" -- "$cur")
 		return
 	fi
 	# after "record ... --", complete the traced command
@@ -40,10 +40,13 @@ _ipcscope() {
 		mapfile -t COMPREPLY < <(compgen -W "$(ps -eo comm= 2>/dev/null | sort -u)" -- "$cur")
 		return ;;
 	--duration | --ringbuf-kb | --capture | --since | --until | -n | --frames | -C | -G | -W | \
-	--interval | --threshold)
+	--interval | --threshold | --listen | --max-series)
+		return ;;
+	--by)
+		mapfile -t COMPREPLY < <(compgen -W "comm cgroup" -- "$cur")
 		return ;;
 	help)
-		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock serve" -- "$cur")
 		return ;;
 	esac
 	case $cmd in
@@ -55,6 +58,7 @@ _ipcscope() {
 	report) opts="--json --since --until --kind -v --verbose --help" ;;
 	export) opts="--format -o --output --force --replace-foreign --since --until --kind -v --verbose --help" ;;
 	merge) opts="-o --output --force --replace-foreign --allow-overlap -v --verbose --help" ;;
+	serve) opts="--listen --by --max-series -p --pid -c --comm --cgroup --kind --duration --ringbuf-kb -q --quiet -v --verbose --help" ;;
 	demo) opts="-o --output --keep --force --replace-foreign -q --quiet -v --verbose --help" ;;
 	*) return ;;
 	esac
