@@ -7,12 +7,14 @@
 #    (they exit 0 only when every byte arrived); label values escaped; the text passes
 #    `promtool check metrics`; only GET /metrics is served.
 # 2. --cgroup C --by cgroup: classes labelled by cgroup path, exact bytes.
-# 3. docs/ipcscope.service passes `systemd-analyze verify`.
+# 3. A deadlock (dl_mixed: a mutex and a pipe across two processes) under -p: counted once in
+#    ipcscope_deadlocks_total, its two threads in ipcscope_blocked_threads.
+# 4. docs/ipcscope.service passes `systemd-analyze verify`.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 DOCS=$(cd "$(dirname "$0")/../../docs" && pwd)
 live_init "$@"
-need_workload pipe_pair unix_stream
+need_workload pipe_pair unix_stream dl_mixed
 command -v curl >/dev/null || die "curl missing (tests/setup/install-deps.sh)"
 command -v promtool >/dev/null || die "promtool missing: apt-get install prometheus (tests/setup/install-deps.sh)"
 cd "$T" || die "cannot cd to $T"
@@ -94,7 +96,27 @@ promtool check metrics <"$T/cg.txt" >/dev/null 2>&1
 check_eq "promtool check metrics (--by cgroup)" 0 "$?"
 serve_stop s2
 
-# ---- 3. the unit file ----
+# ---- 3. a deadlock ----
+mkfifo "$T/go3"
+bash -c 'read -r _ < "$1"; exec "$2/dl_mixed"' sh "$T/go3" "$WL" >"$T/dl.out" 2>&1 </dev/null &
+dl=$!
+LIVE_BG_PIDS+=("$dl")
+serve_start s3 -p "$dl"
+echo go > "$T/go3"
+scrape_until "$T/dl.txt" ipcscope_deadlocks_total 1 30 || { show "$T/s3.err"; show "$T/dl.txt"; }
+check_eq "deadlock: one cycle counted" 1 "$(metric "$T/dl.txt" ipcscope_deadlocks_total)"
+check_eq "deadlock: its two threads blocked past the threshold" 2 "$(metric "$T/dl.txt" ipcscope_blocked_threads)"
+check_eq "deadlock: no stall" "0 0" "$(metric "$T/dl.txt" ipcscope_stalls_total) $(metric "$T/dl.txt" ipcscope_stalls)"
+sleep 2.5	# two more looks at the same cycle: still one
+curl -sf -o "$T/dl2.txt" "$SERVE_URL"
+check_eq "deadlock: counted once however long it lasts" 1 "$(metric "$T/dl2.txt" ipcscope_deadlocks_total)"
+role_pid dla "$T/dl.out" a
+role_pid dlb "$T/dl.out" b
+kill -KILL "$dla" "$dlb" "$dl" 2>/dev/null
+wait "$dl" 2>/dev/null
+serve_stop s3
+
+# ---- 4. the unit file ----
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$T/man/man8"
 	cp "$DOCS/ipcscope.8" "$T/man/man8/"
