@@ -1,12 +1,15 @@
 # shellcheck shell=bash
 # serve_lib.sh - helpers for the `ipcscope serve` live tests; source after lib.sh.
 
+SERVE_WRAP=()
+
 # serve_start NAME ARGS...: `ipcscope serve --listen 127.0.0.1:0 ARGS` in the background;
 # sets SERVE_PID and SERVE_URL (the port it printed) once the probes are attached.
+# SERVE_WRAP (an array, may be empty): a command to run it under (setpriv ...).
 serve_start() {
 	local name=$1
 	shift
-	"$IPCS" serve --listen 127.0.0.1:0 "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err" &
+	"${SERVE_WRAP[@]}" "$IPCS" serve --listen 127.0.0.1:0 "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err" &
 	SERVE_PID=$!
 	LIVE_BG_PIDS+=("$SERVE_PID")
 	wait_line "$T/$name.err" 'serving http://' 30 "$SERVE_PID" ||

@@ -6,7 +6,8 @@
 #    histogram per (kind, src comm, dst comm), as the workloads count them themselves
 #    (they exit 0 only when every byte arrived); label values escaped; the text passes
 #    `promtool check metrics`; only GET /metrics is served.
-# 2. --cgroup C --by cgroup: classes labelled by cgroup path, exact bytes.
+# 2. --cgroup C --by cgroup: classes labelled by cgroup path, exact bytes; run with only the
+#    capabilities docs/ipcscope.service leaves it (setpriv --bounding-set, no new privileges).
 # 3. A deadlock (dl_mixed: a mutex and a pipe across two processes) under -p: counted once in
 #    ipcscope_deadlocks_total, its two threads in ipcscope_blocked_threads.
 # 4. docs/ipcscope.service passes `systemd-analyze verify`.
@@ -82,7 +83,11 @@ name=ipcscope-serve-$$
 CG=$mnt/$name
 mkdir "$CG" || die "cannot create cgroup $CG"
 trap 'rmdir "$CG" 2>/dev/null; live_cleanup' EXIT
+SERVE_WRAP=(setpriv --bounding-set=-all,+bpf,+perfmon,+sys_ptrace,+dac_read_search --no-new-privs)
 serve_start s2 --cgroup "/$name" --by cgroup --kind pipe
+SERVE_WRAP=()
+check_eq "serve runs with the unit's capabilities only (CapEff: BPF, PERFMON, SYS_PTRACE, DAC_READ_SEARCH)" \
+	000000c000080004 "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$SERVE_PID/status")"
 sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2/pipe_pair" 7 300 4093' sh "$CG" "$WL" \
 	>"$T/cg.out" </dev/null
 check_eq "cgroup workload's own check" 0 "$?"
@@ -112,8 +117,7 @@ curl -sf -o "$T/dl2.txt" "$SERVE_URL"
 check_eq "deadlock: counted once however long it lasts" 1 "$(metric "$T/dl2.txt" ipcscope_deadlocks_total)"
 role_pid dla "$T/dl.out" a
 role_pid dlb "$T/dl.out" b
-kill -KILL "$dla" "$dlb" "$dl" 2>/dev/null
-wait "$dl" 2>/dev/null
+{ kill -KILL "$dla" "$dlb" "$dl"; wait "$dl"; } 2>/dev/null	# (bash's "Killed" notice too)
 serve_stop s3
 
 # ---- 4. the unit file ----

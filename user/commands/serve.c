@@ -197,8 +197,13 @@ static int serve_tick(struct session *ss, void *ctx)
 	int err = s->err;
 
 	(void)ss;
-	if (!err && s->o->by_cgroup)
-		err = model_foreach_proc(s->p.model, learn_cgroup, s);
+	if (!err && s->o->by_cgroup) {
+		/* rebuilt, not updated: exited pids leave it */
+		hashmap_fini(&s->pid_cg);
+		err = hashmap_init(&s->pid_cg, sizeof(__u32));
+		if (!err)
+			err = model_foreach_proc(s->p.model, learn_cgroup, s);
+	}
 	if (!err)
 		err = publish(s);
 	if (!err && !s->o->quiet)
