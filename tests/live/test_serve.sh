@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2089,SC2090,SC2054,SC2034,SC2154 # comms with a quote and backslash on purpose; setpriv takes comma lists; serve_lib.sh reads SERVE_WRAP; role_pid sets vars
 # `ipcscope serve`: Prometheus metrics over HTTP (libmicrohttpd), exact figures.
 # 1. -p on a shell that waits on a FIFO before it runs a pipe pair (25 x 100 bytes, comms
 #    holding a quote, a backslash and ESC) and a socketpair RPC (10 requests of 64 bytes,
