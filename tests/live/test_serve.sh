@@ -75,6 +75,18 @@ check_eq "GET /: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "${SERVE_URL
 check_eq "POST /metrics: 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$SERVE_URL")"
 check_eq "content type of the text format" "text/plain; version=0.0.4; charset=utf-8" \
 	"$(curl -s -o /dev/null -w '%{content_type}' "$SERVE_URL")"
+# a taken port fails at once, before the probes load; a malformed address is a usage error
+taken=${SERVE_URL#http://}
+taken=${taken%/metrics}
+timeout 20 "$IPCS" serve --listen "$taken" -p "$wl" </dev/null >/dev/null 2>"$T/taken.err"
+check_eq "serve on a taken port: exit 1" 1 "$?"
+check_grep "serve on a taken port: says so" "$T/taken.err" "cannot listen on $taken"
+check_eq "serve on a taken port: no probe loaded (no serving line)" 0 "$(grep -c serving "$T/taken.err")"
+"$IPCS" serve --listen localhost:x </dev/null >/dev/null 2>"$T/badaddr.err"
+check_eq "serve --listen localhost:x: usage error" 2 "$?"
+check_grep "serve --listen: says what it expects" "$T/badaddr.err" "expected ADDRESS:PORT"
+"$IPCS" serve --by pid </dev/null >/dev/null 2>"$T/badby.err"
+check_eq "serve --by pid: usage error" 2 "$?"
 serve_stop s1
 
 # ---- 2. --cgroup, by cgroup ----

@@ -369,6 +369,15 @@ int cmd_serve(const struct ipcs_opts *o)
 	char url[160];
 	int err, rc = EXIT_FAIL;
 
+	struct sockaddr_storage sa;
+	socklen_t salen;
+
+	/* A malformed address is a usage error, found before anything starts. */
+	if (parse_listen(o->listen ? o->listen : OPTS_DEFAULT_LISTEN, &sa, &salen)) {
+		log_error("serve: --listen %s: expected ADDRESS:PORT with a numeric address "
+			  "(127.0.0.1:9478, [::1]:9478, 0.0.0.0:9478)", o->listen);
+		return EXIT_USAGE;
+	}
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.start_time = (double)time(NULL);
