@@ -220,7 +220,8 @@ static const struct cmd_desc cmds[] = {
 	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
 	  "CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n" },
 	{ "serve", CMD_SERVE, "p:c:qv",
-	  "usage: ipcscope serve [--listen ADDR:PORT] [--by comm|cgroup] [--max-series N]\n"
+	  "usage: ipcscope serve [--listen ADDR:PORT] [--by comm|cgroup|container]\n"
+	  "                      [--max-series N]\n"
 	  "                      [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
 	  "                      [--duration SEC] [--ringbuf-kb N] [-q] [-v]\n"
 	  "Trace like live and serve Prometheus metrics on http://ADDR:PORT/metrics (the\n"
@@ -230,8 +231,11 @@ static const struct cmd_desc cmds[] = {
 	  "once a second; scrapes never wait for the tracer.\n"
 	  "      --listen ADDR:PORT  where to listen (default 127.0.0.1:9478; [::1]:9478 for\n"
 	  "                      IPv6; port 0: any free port, printed on stderr)\n"
-	  "      --by comm|cgroup    label src and dst with the processes' command names\n"
-	  "                      (default) or their cgroup v2 paths (containers, services)\n"
+	  "      --by comm|cgroup|container\n"
+	  "                      label src and dst with the processes' command names\n"
+	  "                      (default), their cgroup v2 paths (services), or their\n"
+	  "                      container ids (docker, podman, containerd, CRI-O, kubepods\n"
+	  "                      cgroup paths; other processes: the cgroup path)\n"
 	  "      --max-series N  at most N conversation classes (default 2000, >= 2); the\n"
 	  "                      rest are folded into one class \"other\" and counted\n"
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
@@ -473,9 +477,14 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_ALLOW_OVERLAP: o->allow_overlap = true; return 0;
 	case OPT_LISTEN: o->listen = arg; return 0;
 	case OPT_BY:
-		if (strcmp(arg, "comm") && strcmp(arg, "cgroup"))
-			return usage_error(o, "--by needs comm or cgroup", arg);
-		o->by_cgroup = !strcmp(arg, "cgroup");
+		if (!strcmp(arg, "comm"))
+			o->by = BY_COMM;
+		else if (!strcmp(arg, "cgroup"))
+			o->by = BY_CGROUP;
+		else if (!strcmp(arg, "container"))
+			o->by = BY_CONTAINER;
+		else
+			return usage_error(o, "--by needs comm, cgroup or container", arg);
 		return 0;
 	case OPT_MAX_SERIES:
 		if (parse_long(arg, 2, 10000000, &v))

@@ -77,7 +77,7 @@ struct ipcs_opts {
 	int frames;			/* live/replay -n/--frames N: viewer exits after N refreshes (0 = never) */
 	double interval_s;		/* live --interval SEC: plain table every SEC (0 = per event) */
 	const char *listen;		/* serve --listen ADDR:PORT (NULL: OPTS_DEFAULT_LISTEN) */
-	bool by_cgroup;			/* serve --by cgroup (else comm) */
+	enum { BY_COMM, BY_CGROUP, BY_CONTAINER } by;	/* serve --by: what labels the ends */
 	size_t max_series;		/* serve --max-series N (0: OPTS_DEFAULT_MAX_SERIES) */
 	char **argv;			/* -- CMD ARGS..., NULL-terminated; NULL if none */
 	int argc;

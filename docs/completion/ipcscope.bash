@@ -43,7 +43,7 @@ _ipcscope() {
 	--interval | --threshold | --listen | --max-series)
 		return ;;
 	--by)
-		mapfile -t COMPREPLY < <(compgen -W "comm cgroup" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "comm cgroup container" -- "$cur")
 		return ;;
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock serve" -- "$cur")

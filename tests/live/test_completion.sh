@@ -24,7 +24,7 @@ check_eq "commands" "merge" "$(complete_words ipcscope me)"
 check_eq "every command" "deadlock demo" "$(complete_words ipcscope de)"
 check_eq "live options" "--cgroup --comm" "$(complete_words ipcscope live --c)"
 check_eq "live takes no recording" "" "$(cd "$T" && touch x.ipcs && complete_words ipcscope live x)"
-check_eq "serve --by" "cgroup comm" "$(complete_words ipcscope serve --by '')"
+check_eq "serve --by" "cgroup comm container" "$(complete_words ipcscope serve --by '')"
 check_eq "export --format" "pcapng perfetto" "$(complete_words ipcscope export x.ipcs --format p)"
 check_eq "--kind after a comma" "pipe,udp pipe,unix pipe,unix-dgram pipe,unix-seqpacket pipe,unix-stream" \
 	"$(complete_words ipcscope report x.ipcs --kind pipe,u)"

@@ -7,8 +7,9 @@
 #    histogram per (kind, src comm, dst comm), as the workloads count them themselves
 #    (they exit 0 only when every byte arrived); label values escaped; the text passes
 #    `promtool check metrics`; only GET /metrics is served.
-# 2. --cgroup C --by cgroup: classes labelled by cgroup path, exact bytes; run with only the
-#    capabilities docs/ipcscope.service leaves it (setpriv --bounding-set, no new privileges).
+# 2. --cgroup C --by container: a pipe pair in C/docker-ID.scope labelled by the short id, one in
+#    C/svc by its cgroup path, exact bytes; run with only the capabilities docs/ipcscope.service
+#    leaves it (setpriv --bounding-set, no new privileges).
 # 3. A deadlock (dl_mixed: a mutex and a pipe across two processes) under -p: counted once in
 #    ipcscope_deadlocks_total, its two threads in ipcscope_blocked_threads.
 # 4. docs/ipcscope.service passes `systemd-analyze verify`.
@@ -89,29 +90,39 @@ check_grep "serve --listen: says what it expects" "$T/badaddr.err" "expected ADD
 check_eq "serve --by pid: usage error" 2 "$?"
 serve_stop s1
 
-# ---- 2. --cgroup, by cgroup ----
+# ---- 2. --cgroup, by container ----
 mnt=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 [[ -n $mnt ]] || die "no cgroup2 filesystem mounted"
 name=ipcscope-serve-$$
 CG=$mnt/$name
+cid=4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b	# as docker names its scopes
 mkdir "$CG" || die "cannot create cgroup $CG"
-trap 'rmdir "$CG" 2>/dev/null; live_cleanup' EXIT
+trap 'rmdir "$CG/svc" "$CG/docker-$cid.scope" "$CG" 2>/dev/null; live_cleanup' EXIT
+mkdir "$CG/svc" "$CG/docker-$cid.scope" || die "cannot create cgroups under $CG"
 SERVE_WRAP=(setpriv --bounding-set=-all,+bpf,+perfmon,+sys_ptrace,+dac_read_search --no-new-privs)
-serve_start s2 --cgroup "/$name" --by cgroup --kind pipe
+serve_start s2 --cgroup "/$name" --by container --kind pipe
 SERVE_WRAP=()
 check_eq "serve runs with the unit's capabilities only (CapEff: BPF, PERFMON, SYS_PTRACE, DAC_READ_SEARCH)" \
 	000000c000080004 "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$SERVE_PID/status")"
-sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2/pipe_pair" 7 300 4093' sh "$CG" "$WL" \
-	>"$T/cg.out" </dev/null
-check_eq "cgroup workload's own check" 0 "$?"
-cls="{kind=\"pipe\",src=\"/$name\",dst=\"/$name\"}"
-scrape_until "$T/cg.txt" "ipcscope_bytes_total$cls" 2100 20 || { show "$T/s2.err"; show "$T/cg.txt"; }
-check_eq "--by cgroup: bytes (7 x 300) between the cgroup's processes" 2100 \
-	"$(metric "$T/cg.txt" "ipcscope_bytes_total$cls")"
-check_eq "--by cgroup: messages" 7 "$(metric "$T/cg.txt" "ipcscope_messages_total$cls")"
-check_eq "--kind pipe: one class only" 1 "$(metric "$T/cg.txt" ipcscope_series)"
+# run_in CGROUP N S: a pipe pair of N x S bytes born in CGROUP
+run_in() {
+	sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2/pipe_pair" "$3" "$4" 4093' sh "$1" "$WL" "$2" "$3" \
+		>>"$T/cg.out" </dev/null
+	check_eq "workload in ${1#"$mnt"}: its own check" 0 "$?"
+}
+run_in "$CG/svc" 7 300
+run_in "$CG/docker-$cid.scope" 5 200
+svc="{kind=\"pipe\",src=\"/$name/svc\",dst=\"/$name/svc\"}"
+ctr="{kind=\"pipe\",src=\"${cid:0:12}\",dst=\"${cid:0:12}\"}"
+scrape_until "$T/cg.txt" "ipcscope_bytes_total$ctr" 1000 20 || { show "$T/s2.err"; show "$T/cg.txt"; }
+check_eq "--by container: the container's short id, bytes (5 x 200)" 1000 "$(metric "$T/cg.txt" "ipcscope_bytes_total$ctr")"
+check_eq "--by container: messages" 5 "$(metric "$T/cg.txt" "ipcscope_messages_total$ctr")"
+check_eq "--by container: not a container: its cgroup path, bytes (7 x 300)" 2100 \
+	"$(metric "$T/cg.txt" "ipcscope_bytes_total$svc")"
+check_eq "--by container: messages" 7 "$(metric "$T/cg.txt" "ipcscope_messages_total$svc")"
+check_eq "--kind pipe: two classes only" 2 "$(metric "$T/cg.txt" ipcscope_series)"
 promtool check metrics <"$T/cg.txt" >/dev/null 2>&1
-check_eq "promtool check metrics (--by cgroup)" 0 "$?"
+check_eq "promtool check metrics (--by container)" 0 "$?"
 serve_stop s2
 
 # ---- 3. a deadlock ----

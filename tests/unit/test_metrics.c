@@ -242,6 +242,37 @@ static void test_grammar(void **state)
 	metrics_free(m);
 }
 
+static void test_container_id(void **state)
+{
+	static const char id[] = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b";
+	static const struct { const char *fmt; const char *want; } cases[] = {
+		{ "/system.slice/docker-%s.scope", "4f3c2b1a0e9d" },
+		{ "/docker/%s", "4f3c2b1a0e9d" },
+		{ "/machine.slice/libpod-%s.scope/container", "4f3c2b1a0e9d" },
+		{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1a2b3c4d_5e6f.slice/"
+		  "cri-containerd-%s.scope", "4f3c2b1a0e9d" },
+		{ "/kubepods/besteffort/pod0f1e2d3c-aaaa-bbbb-cccc-ddddeeeeffff/%s", "4f3c2b1a0e9d" },
+		{ "/system.slice/crio-%s.scope", "4f3c2b1a0e9d" },
+		{ "/machine.slice/libpod-conmon-%s.scope", "" },	/* the monitor, not the container */
+		{ "/system.slice/nginx.service%s", "" },
+		{ "/user.slice/user-1000.slice/session-2.scope%s", "" },
+		{ "/deadbeef%s", "" },				/* hex, too short for an id */
+		{ "%s", "" },					/* the root: "" */
+	};
+	char path[512], out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *arg = strstr(cases[i].fmt, "/%s") || strstr(cases[i].fmt, "-%s") ? id : "";
+
+		snprintf(path, sizeof(path), cases[i].fmt, arg);
+		assert_int_equal(metrics_container_id(path, out, sizeof(out)), cases[i].want[0] != 0);
+		assert_string_equal(out, cases[i].want);
+	}
+	/* an id that is not lowercase hex is no id */
+	assert_false(metrics_container_id("/docker/4F3C2B1A0E9D8C7B6A5F4E3D2C1B0A9F8E7D6C5B", out, sizeof(out)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_globals),
 		cmocka_unit_test(test_grammar),
+		cmocka_unit_test(test_container_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,7 @@ struct serve_run {
 	struct pipeline p;
 	struct metrics *mx;
 	int err;			/* the first error a flow callback met (-ENOMEM) */
-	struct hashmap pid_cg;		/* --by cgroup: pid -> cgroup id + 1, for futex pairs */
+	struct hashmap pid_cg;		/* --by cgroup|container: pid -> cgroup id + 1, for futex pairs */
 	__u64 deadlocks, stalls;	/* found by the watcher */
 	double start_time;
 	/* The exposition the HTTP thread serves: swapped under mu, never edited in place. */
@@ -51,8 +51,10 @@ static void end_label(struct serve_run *s, const struct model_proc_ref *p, __u64
 {
 	const char *path;
 
-	if (s->o->by_cgroup) {
+	if (s->o->by != BY_COMM) {
 		path = cg ? model_cgroup_path(s->p.model, cg) : NULL;
+		if (path && s->o->by == BY_CONTAINER && metrics_container_id(path, out, n))
+			return;	/* else the path: a service, or the host */
 		if (path)
 			snprintf(out, n, "%s", path);
 		else if (cg)
@@ -197,7 +199,7 @@ static int serve_tick(struct session *ss, void *ctx)
 	int err = s->err;
 
 	(void)ss;
-	if (!err && s->o->by_cgroup) {
+	if (!err && s->o->by != BY_COMM) {
 		/* rebuilt, not updated: exited pids leave it */
 		hashmap_fini(&s->pid_cg);
 		err = hashmap_init(&s->pid_cg, sizeof(__u32));

@@ -169,6 +169,48 @@ __u64 metrics_folded(const struct metrics *m)
 	return m->nfolded;
 }
 
+/* A component that is a container's id, after its runtime's prefix and ".scope". */
+static bool id_component(const char *c, size_t len, char *out, size_t n)
+{
+	static const char *const prefixes[] = { "docker-", "libpod-", "cri-containerd-", "crio-",
+						"containerd-", "" };
+	size_t hex;
+
+	if (len > 6 && !memcmp(c + len - 6, ".scope", 6))
+		len -= 6;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t pl = strlen(prefixes[i]);
+
+		if (len < pl || memcmp(c, prefixes[i], pl))
+			continue;
+		for (hex = 0; pl + hex < len && c[pl + hex] && strchr("0123456789abcdef", c[pl + hex]); hex++)
+			;
+		/* runtimes' ids are 64 hex digits; less than 32 is a name that looks like hex */
+		if (pl + hex == len && hex >= 32) {
+			snprintf(out, n, "%.12s", c + pl);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool metrics_container_id(const char *cgpath, char *out, size_t n)
+{
+	const char *end = cgpath + strlen(cgpath), *start;
+
+	if (n)
+		out[0] = '\0';
+	/* the innermost match: podman's libpod-ID.scope/container, a pod's container */
+	while (end > cgpath) {
+		for (start = end; start > cgpath && start[-1] != '/'; start--)
+			;
+		if (end > start && id_component(start, (size_t)(end - start), out, n))
+			return true;
+		end = start > cgpath ? start - 1 : cgpath;
+	}
+	return false;
+}
+
 size_t metrics_label_escape(const char *in, char *out, size_t outsz)
 {
 	char term[4 * METRICS_LABEL_MAX + 1];

@@ -11,6 +11,7 @@
 #ifndef IPCS_METRICS_H
 #define IPCS_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
@@ -67,6 +68,12 @@ __u64 metrics_folded(const struct metrics *m);
 
 /* The whole exposition to f: per class families, then g's. 0 or -EIO. */
 int metrics_write(const struct metrics *m, const struct metrics_globals *g, FILE *f);
+
+/* The container a cgroup v2 path belongs to: the first 12 hex digits of the id in
+ * its last component that holds one, as `docker ps` shows it: docker-ID.scope,
+ * /docker/ID, libpod-ID.scope (podman), cri-containerd-ID.scope, crio-ID.scope,
+ * containerd-ID.scope, /kubepods/.../podUID/ID. false (out: "") when none. */
+bool metrics_container_id(const char *cgpath, char *out, size_t n);
 
 /* A label value for the text format: the bytes escaped as the terminal shows
  * them (esc_term: \xNN, \\), then \ and " escaped for the format. out is
