@@ -7,6 +7,7 @@
  * never touches the model, so a slow or stuck scraper never blocks tracing.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -319,36 +320,51 @@ static int parse_listen(const char *spec, struct sockaddr_storage *sa, socklen_t
 	return 0;
 }
 
-static struct MHD_Daemon *http_start(struct serve_run *s, const char *spec, char *url, size_t n)
+/* libmicrohttpd's own messages (a client that went away, a bind that failed) through our log:
+ * -v shows them. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	struct sockaddr_storage sa;
-	socklen_t salen;
+	char msg[256];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_info("libmicrohttpd: %s", msg);
+}
+
+/* Listen on sa (spec as the user gave it, for messages); url gets where it serves. */
+static struct MHD_Daemon *http_start(struct serve_run *s, const char *spec,
+				     const struct sockaddr_storage *sa, socklen_t salen, char *url, size_t n)
+{
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	char host[INET6_ADDRSTRLEN + 2], port[8];
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	int err;
 
-	if (parse_listen(spec, &sa, &salen)) {
-		log_error("serve: --listen %s: expected ADDRESS:PORT with a numeric address "
-			  "(127.0.0.1:9478, [::1]:9478, 0.0.0.0:9478)", spec);
-		return NULL;
-	}
-	if (sa.ss_family == AF_INET6)
+	errno = 0;
+	if (sa->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,	/* first, as it asks */
+			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_MAX_CONNECTIONS,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_CONN_TIMEOUT_S,
 			     MHD_OPTION_END);
 	if (!d) {
-		log_error("serve: cannot listen on %s (in use, or not an address of this host?)", spec);
+		err = errno;
+		log_error("serve: cannot listen on %s: %s", spec,
+			  err ? strerror(err) : "in use, or not an address of this host?");
 		return NULL;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (getnameinfo((struct sockaddr *)&sa, salen, host + 1, sizeof(host) - 2, NULL, 0,
+	if (getnameinfo((const struct sockaddr *)sa, salen, host + 1, sizeof(host) - 2, NULL, 0,
 			NI_NUMERICHOST))
 		snprintf(host, sizeof(host), "?");
-	else if (sa.ss_family == AF_INET6)
+	else if (sa->ss_family == AF_INET6)
 		host[0] = '[', strcat(host, "]");
 	else
 		memmove(host, host + 1, strlen(host + 1) + 1);
@@ -367,17 +383,17 @@ int cmd_serve(const struct ipcs_opts *o)
 		.wait_cbs = { .on_wait = on_wait, .on_cycle = on_cycle, .on_stall = on_stall, .ctx = &s },
 		.on_tick = serve_tick, .tick_ctx = &s,
 	};
+	const char *listen = o->listen ? o->listen : OPTS_DEFAULT_LISTEN;
 	struct MHD_Daemon *d = NULL;
+	struct sockaddr_storage sa;
+	socklen_t salen;
 	char url[160];
 	int err, rc = EXIT_FAIL;
 
-	struct sockaddr_storage sa;
-	socklen_t salen;
-
 	/* A malformed address is a usage error, found before anything starts. */
-	if (parse_listen(o->listen ? o->listen : OPTS_DEFAULT_LISTEN, &sa, &salen)) {
+	if (parse_listen(listen, &sa, &salen)) {
 		log_error("serve: --listen %s: expected ADDRESS:PORT with a numeric address "
-			  "(127.0.0.1:9478, [::1]:9478, 0.0.0.0:9478)", o->listen);
+			  "(127.0.0.1:9478, [::1]:9478, 0.0.0.0:9478)", listen);
 		return EXIT_USAGE;
 	}
 	memset(&s, 0, sizeof(s));
@@ -395,7 +411,7 @@ int cmd_serve(const struct ipcs_opts *o)
 	if (publish(&s))	/* a scrape before the first second gets the zeros */
 		goto out;
 	/* Listening first: a taken port fails before the probes are loaded. */
-	d = http_start(&s, o->listen ? o->listen : OPTS_DEFAULT_LISTEN, url, sizeof(url));
+	d = http_start(&s, listen, &sa, salen, url, sizeof(url));
 	if (!d)
 		goto out;
 	if (session_open(&s.ss, &cfg))
