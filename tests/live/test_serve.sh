@@ -9,7 +9,8 @@
 #    `promtool check metrics`; only GET /metrics is served.
 # 2. --cgroup C --by container: a pipe pair in C/docker-ID.scope labelled by the short id, one in
 #    C/svc by its cgroup path, exact bytes; run with only the capabilities docs/ipcscope.service
-#    leaves it (setpriv --bounding-set, no new privileges).
+#    leaves it (setpriv --bounding-set, no new privileges). Then --max-series 2: a second class
+#    folded into "other" (its bytes and messages there, counted in ipcscope_series_folded_total).
 # 3. A deadlock (dl_mixed: a mutex and a pipe across two processes) under -p: counted once in
 #    ipcscope_deadlocks_total, its two threads in ipcscope_blocked_threads.
 # 4. docs/ipcscope.service passes `systemd-analyze verify`.
@@ -124,6 +125,26 @@ check_eq "--kind pipe: two classes only" 2 "$(metric "$T/cg.txt" ipcscope_series
 promtool check metrics <"$T/cg.txt" >/dev/null 2>&1
 check_eq "promtool check metrics (--by container)" 0 "$?"
 serve_stop s2
+
+# --max-series 2: the first class kept, the next folded into "other" and counted
+serve_start s2b --cgroup "/$name" --kind pipe --max-series 2
+sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2/pipe_pair" 3 100 4093 fa_w fa_r' sh "$CG/svc" "$WL" \
+	>>"$T/cg.out" </dev/null
+check_eq "first pair's own check" 0 "$?"
+scrape_until "$T/f.txt" 'ipcscope_bytes_total{kind="pipe",src="fa_w",dst="fa_r"}' 300 20 || show "$T/f.txt"
+sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2/pipe_pair" 4 50 4093 fb_w fb_r' sh "$CG/svc" "$WL" \
+	>>"$T/cg.out" </dev/null
+check_eq "second pair's own check" 0 "$?"
+other='{kind="other",src="other",dst="other"}'
+scrape_until "$T/f.txt" "ipcscope_bytes_total$other" 200 20 || show "$T/f.txt"
+check_eq "--max-series 2: the first class kept (3 x 100)" 300 \
+	"$(metric "$T/f.txt" 'ipcscope_bytes_total{kind="pipe",src="fa_w",dst="fa_r"}')"
+check_eq "--max-series 2: the second folded into other (4 x 50, 4 messages)" "200 4" \
+	"$(metric "$T/f.txt" "ipcscope_bytes_total$other") $(metric "$T/f.txt" "ipcscope_messages_total$other")"
+check_eq "--max-series 2: one class folded, two series classes" "1 2" \
+	"$(metric "$T/f.txt" ipcscope_series_folded_total) $(metric "$T/f.txt" ipcscope_series)"
+check_eq "--max-series 2: the folded class has no series of its own" 0 "$(grep -c 'fb_w' "$T/f.txt")"
+serve_stop s2b
 
 # ---- 3. a deadlock ----
 mkfifo "$T/go3"
