@@ -276,8 +276,8 @@ int sock_apply(struct model *m, struct mproc *p, const struct ipcs_sock_rec *r);
 /* A socket fd seen in /proc before tracing (IPCS_SEEDF_SOCK_INODE). */
 int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec *r,
 		 const char *path);
-/* n bytes credited to v in direction rev (b->a) written at ts_w. */
-/* A response ended a request: true, its latency in *sample. */
+/* n bytes credited to v in direction rev (b->a) written at ts_w; true when a response ended a
+ * request, its latency in *sample. */
 bool lat_note(struct mlat *l, bool rev, __u64 ts_w, __u64 *sample);
 void lat_summary(const struct mlat *l, struct model_latency *out);
 void lat_fini(struct mlat *l);
