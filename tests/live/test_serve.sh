@@ -74,6 +74,7 @@ check_eq "promtool check metrics: exit status" 0 "$rc"
 check_eq "promtool check metrics: no complaint" "" "$(cat "$T/promtool.out")"
 check_eq "GET /other: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "${SERVE_URL%/metrics}/other")"
 check_eq "GET /: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "${SERVE_URL%/metrics}/")"
+check_eq "HEAD /metrics: 200" 200 "$(curl -s -I -o /dev/null -w '%{http_code}' "$SERVE_URL")"
 check_eq "POST /metrics: 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$SERVE_URL")"
 check_eq "content type of the text format" "text/plain; version=0.0.4; charset=utf-8" \
 	"$(curl -s -o /dev/null -w '%{content_type}' "$SERVE_URL")"
