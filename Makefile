@@ -33,7 +33,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
 	   -DIPCS_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuser -Iviewer
-LDLIBS  += -lbpf -ldw -lelf -lz -ldeflate -lncursesw
+LDLIBS  += -lbpf -ldw -lelf -lz -ldeflate -lncursesw -lmicrohttpd -lpthread
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -192,6 +192,11 @@ install: $(BUILD)/ipcscope
 	install -D -m 0755 $(BUILD)/ipcscope $(DESTDIR)$(PREFIX)/sbin/ipcscope
 	install -D -m 0644 docs/ipcscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/ipcscope.8
 	install -D -m 0644 docs/completion/ipcscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipcscope
+	@# the unit, disabled (nothing enables it); ExecStart names the installed binary
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/sbin/ipcscope|$(PREFIX)/sbin/ipcscope|' docs/ipcscope.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/ipcscope.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/ipcscope.service
 
 # what install put there, and nothing else
 uninstall:

@@ -18,6 +18,7 @@ static const struct {
 	{ CMD_EXPORT, cmd_export },
 	{ CMD_MERGE, cmd_merge },
 	{ CMD_LIVE, cmd_live },
+	{ CMD_SERVE, cmd_serve },
 };
 
 int main(int argc, char **argv)

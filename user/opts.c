@@ -247,6 +247,35 @@ static const struct cmd_desc cmds[] = {
 	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
 	  "CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n" },
+	{ "serve", CMD_SERVE, "p:c:qv",
+	  "usage: ipcscope serve [--listen ADDR:PORT] [--by comm|cgroup|container]\n"
+	  "                      [--max-series N]\n"
+	  "                      [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
+	  "                      [--duration SEC] [--ringbuf-kb N] [-q] [-v]\n"
+	  "Trace like live and serve Prometheus metrics on http://ADDR:PORT/metrics (the\n"
+	  "only path): bytes and messages per conversation class (kind, src, dst),\n"
+	  "request/response latency and blocked time as histograms, deadlocks, stalls,\n"
+	  "drops per reason, events, ipcscope's own CPU and memory. The text is rebuilt\n"
+	  "once a second; scrapes never wait for the tracer.\n"
+	  "      --listen ADDR:PORT  where to listen (default 127.0.0.1:9478; [::1]:9478 for\n"
+	  "                      IPv6; port 0: any free port, printed on stderr)\n"
+	  "      --by comm|cgroup|container\n"
+	  "                      label src and dst with the processes' command names\n"
+	  "                      (default), their cgroup v2 paths (services), or their\n"
+	  "                      container ids (docker, podman, containerd, CRI-O, kubepods\n"
+	  "                      cgroup paths; other processes: the cgroup path)\n"
+	  "      --max-series N  at most N conversation classes (default 2000, >= 2); the\n"
+	  "                      rest are folded into one class \"other\" and counted\n"
+	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
+	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
+	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n"
+	  "      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n"
+	  "      --duration SEC  stop after SEC seconds\n"
+	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  "  -q, --quiet         no status line on stderr\n"
+	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  "Without -p, -c or --cgroup the whole host is traced. Stops on Ctrl-C or SIGTERM,\n"
+	  "or at --duration. Needs root, or CAP_BPF + CAP_PERFMON (docs/ipcscope.service).\n" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -254,7 +283,7 @@ static const struct cmd_desc cmds[] = {
 enum { OPT_DURATION = 256, OPT_FORCE, OPT_RINGBUF, OPT_JSON, OPT_PLAIN, OPT_KEEP, OPT_HELP, OPT_FRAMES,
        OPT_NO_STACKS, OPT_PTRACE_STACKS, OPT_WATCH, OPT_THRESHOLD, OPT_FORMAT, OPT_JSONL, OPT_CAPTURE,
        OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_CGROUP, OPT_INTERVAL, OPT_ALLOW_OVERLAP, OPT_FOREIGN, OPT_ALL,
-       OPT_LOCKS };
+       OPT_LOCKS, OPT_LISTEN, OPT_BY, OPT_MAX_SERIES };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -286,6 +315,9 @@ static const struct option long_opts[] = {
 	{ "replace-foreign", no_argument, NULL, OPT_FOREIGN },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "locks", no_argument, NULL, OPT_LOCKS },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -295,8 +327,12 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	switch (opt) {
 	case OPT_HELP: return true;
 	case OPT_DURATION:
-		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
-	case OPT_RINGBUF: return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE;
+		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE ||
+		       cmd == CMD_SERVE;
+	case OPT_RINGBUF:
+		return cmd == CMD_RECORD || cmd == CMD_DEADLOCK || cmd == CMD_STAT || cmd == CMD_LIVE ||
+		       cmd == CMD_SERVE;
+	case OPT_LISTEN: case OPT_BY: case OPT_MAX_SERIES: return cmd == CMD_SERVE;
 	case OPT_FORCE: case OPT_FOREIGN:
 		return cmd == CMD_RECORD || cmd == CMD_DEMO || cmd == CMD_EXPORT || cmd == CMD_MERGE ||
 		       cmd == CMD_STAT;
@@ -304,11 +340,13 @@ static bool long_allowed(enum ipcs_cmd cmd, int opt)
 	case OPT_NO_STACKS: case OPT_PTRACE_STACKS: case OPT_WATCH: case OPT_THRESHOLD: return cmd == CMD_DEADLOCK;
 	case OPT_FORMAT: return cmd == CMD_EXPORT;
 	case OPT_JSONL: case OPT_CAPTURE: return cmd == CMD_RECORD;
-	case OPT_CGROUP: return cmd == CMD_RECORD || cmd == CMD_STAT || cmd == CMD_LIVE || cmd == CMD_DEADLOCK;
+	case OPT_CGROUP:
+		return cmd == CMD_RECORD || cmd == CMD_STAT || cmd == CMD_LIVE || cmd == CMD_DEADLOCK ||
+		       cmd == CMD_SERVE;
 	case OPT_SINCE: case OPT_UNTIL: return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT;
 	case OPT_KIND:
 		return cmd == CMD_REPORT || cmd == CMD_REPLAY || cmd == CMD_EXPORT || cmd == CMD_RECORD ||
-		       cmd == CMD_STAT || cmd == CMD_LIVE;
+		       cmd == CMD_STAT || cmd == CMD_LIVE || cmd == CMD_SERVE;
 	case OPT_PLAIN: case OPT_FRAMES: return cmd == CMD_REPLAY || cmd == CMD_LIVE;
 	case OPT_INTERVAL: return cmd == CMD_LIVE;
 	case OPT_ALL: return cmd == CMD_REPORT;
@@ -334,6 +372,7 @@ static const char *const overview =
 	"  merge    recordings into one, on one clock    ipcscope merge a.ipcs b.ipcs -o all.ipcs\n"
 	"  demo     record a bundled workload and report it\n"
 	"  deadlock who waits for whom in hung processes ipcscope deadlock -p PID\n"
+	"  serve    trace, serve Prometheus /metrics      ipcscope serve --listen 127.0.0.1:9478\n"
 	"\n"
 	"ipcscope COMMAND --help for a command's options; ipcscope --version.\n"
 	"Tracing needs root, or CAP_BPF + CAP_PERFMON, and a kernel with BTF.\n";
@@ -471,6 +510,22 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_ALLOW_OVERLAP: o->allow_overlap = true; return 0;
+	case OPT_LISTEN: o->listen = arg; return 0;
+	case OPT_BY:
+		if (!strcmp(arg, "comm"))
+			o->by = BY_COMM;
+		else if (!strcmp(arg, "cgroup"))
+			o->by = BY_CGROUP;
+		else if (!strcmp(arg, "container"))
+			o->by = BY_CONTAINER;
+		else
+			return usage_error(o, "--by needs comm, cgroup or container", arg);
+		return 0;
+	case OPT_MAX_SERIES:
+		if (parse_long(arg, 2, 10000000, &v))
+			return usage_error(o, "--max-series needs a number of classes (2..10000000)", arg);
+		o->max_series = (size_t)v;
+		return 0;
 	case OPT_NO_STACKS: o->no_stacks = true; return 0;
 	case OPT_PTRACE_STACKS: o->ptrace_stacks = true; return 0;
 	case OPT_WATCH: o->watch = true; return 0;
@@ -588,6 +643,7 @@ static int validate(struct ipcs_opts *o, int nargs, char **args)
 		o->ninputs = nargs;
 		return 0;
 	case CMD_DEMO:
+	case CMD_SERVE:
 		if (nargs)
 			return usage_error(o, "unexpected argument", args[0]);
 		return 0;
@@ -626,7 +682,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		base = 0;
 	}
 	if (!d)
-		return usage_error(o, "unknown command (live, record, replay, report, stat, export, merge, demo, deadlock)", argv[1]);
+		return usage_error(o, "unknown command (live, record, replay, report, stat, export, merge, demo, deadlock, serve)", argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 

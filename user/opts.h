@@ -12,6 +12,8 @@
 #define OPTS_MAX_PIDS 64
 #define OPTS_MAX_COMMS 8	/* -c, as many as bpf/filter.bpf.h holds */
 #define OPTS_MAX_CGROUPS 8	/* --cgroup, likewise */
+#define OPTS_DEFAULT_LISTEN "127.0.0.1:9478"	/* serve --listen */
+#define OPTS_DEFAULT_MAX_SERIES 2000		/* serve --max-series */
 
 /* Named exit codes. A traced command's own status passes through record. */
 enum ipcs_exit {
@@ -31,6 +33,7 @@ enum ipcs_cmd {
 	CMD_EXPORT,
 	CMD_MERGE,
 	CMD_LIVE,
+	CMD_SERVE,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -76,6 +79,9 @@ struct ipcs_opts {
 	int verbose;			/* -v, repeatable */
 	int frames;			/* live/replay -n/--frames N: viewer exits after N refreshes (0 = never) */
 	double interval_s;		/* live --interval SEC: plain table every SEC (0 = per event) */
+	const char *listen;		/* serve --listen ADDR:PORT (NULL: OPTS_DEFAULT_LISTEN) */
+	enum { BY_COMM, BY_CGROUP, BY_CONTAINER } by;	/* serve --by: what labels the ends */
+	size_t max_series;		/* serve --max-series N (0: OPTS_DEFAULT_MAX_SERIES) */
 	char **argv;			/* -- CMD ARGS..., NULL-terminated; NULL if none */
 	int argc;
 	enum ipcs_cmd help_for;	/* with CMD_HELP: which command (CMD_NONE: overview) */

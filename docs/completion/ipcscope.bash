@@ -9,7 +9,7 @@ _ipcscope() {
 	[[ $cmd == -* && $cmd != --help && $cmd != --version ]] && cmd=live
 
 	if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock help" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock serve help" -- "$cur")
 		return
 	fi
 	if ((COMP_CWORD == 1)); then	# "-": live's options, and the program's own
@@ -50,10 +50,13 @@ _ipcscope() {
 		mapfile -t COMPREPLY < <(compgen -W "$(ps -eo comm= 2>/dev/null | sort -u)" -- "$cur")
 		return ;;
 	--duration | --ringbuf-kb | --capture | --since | --until | -n | --frames | -C | -G | -W | \
-	--interval | --threshold)
+	--interval | --threshold | --listen | --max-series)
+		return ;;
+	--by)
+		mapfile -t COMPREPLY < <(compgen -W "comm cgroup container" -- "$cur")
 		return ;;
 	help)
-		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "live record replay report stat export merge demo deadlock serve" -- "$cur")
 		return ;;
 	esac
 	case $cmd in
@@ -65,6 +68,7 @@ _ipcscope() {
 	report) opts="--json --all -p --pid -c --comm --since --until --kind -v --verbose --help" ;;
 	export) opts="--format -o --output --force --replace-foreign -p --pid -c --comm --since --until --kind -v --verbose --help" ;;
 	merge) opts="-o --output --force --replace-foreign --allow-overlap -v --verbose --help" ;;
+	serve) opts="--listen --by --max-series -p --pid -c --comm --cgroup --kind --duration --ringbuf-kb -q --quiet -v --verbose --help" ;;
 	demo) opts="-o --output --keep --force --replace-foreign -q --quiet -v --verbose --help" ;;
 	*) return ;;
 	esac

@@ -24,6 +24,7 @@ check_eq "commands" "merge" "$(complete_words ipcscope me)"
 check_eq "every command" "deadlock demo" "$(complete_words ipcscope de)"
 check_eq "live options" "--cgroup --comm" "$(complete_words ipcscope live --c)"
 check_eq "live takes no recording" "" "$(cd "$T" && touch x.ipcs && complete_words ipcscope live x)"
+check_eq "serve --by" "cgroup comm container" "$(complete_words ipcscope serve --by '')"
 check_eq "export --format" "pcapng perfetto" "$(complete_words ipcscope export x.ipcs --format p)"
 check_eq "--kind after a comma" "pipe,udp pipe,unix pipe,unix-dgram pipe,unix-seqpacket pipe,unix-stream" \
 	"$(complete_words ipcscope report x.ipcs --kind pipe,u)"
@@ -40,7 +41,7 @@ check_eq "no command: --version too" "--verbose --version" "$(complete_words ipc
 check_eq "-o offers files" "$T/d/b.txt" "$(complete_words ipcscope record -o "$T/d/b")"
 
 # every long option of every command's --help: in the man page and the completion
-for cmd in live record replay report stat export merge demo deadlock; do
+for cmd in live record replay report stat export merge demo deadlock serve; do
 	# the option lines: "  -o, --output FILE", "      --jsonl OUT", "  --json  ..."
 	for opt in $("$IPCS" "$cmd" --help | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u); do
 		manopt=${opt//-/\\\\-}

@@ -6,7 +6,8 @@ set -euo pipefail
 
 pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdeflate-dev libcmocka-dev
       libncurses-dev tmux libdw-dev libclang-rt-14-dev pkg-config jq graphviz tshark coreutils procps
-      util-linux python3 strace postgresql postgresql-15 redis-server redis-tools nginx curl liburing-dev "$@")
+      util-linux python3 strace postgresql postgresql-15 redis-server redis-tools nginx curl liburing-dev
+      libmicrohttpd-dev prometheus systemd "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

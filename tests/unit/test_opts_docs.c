@@ -24,6 +24,7 @@ static const struct {
 	{ CMD_LIVE, "live" }, { CMD_RECORD, "record" }, { CMD_REPLAY, "replay" },
 	{ CMD_REPORT, "report" }, { CMD_STAT, "stat" }, { CMD_EXPORT, "export" },
 	{ CMD_MERGE, "merge" }, { CMD_DEMO, "demo" }, { CMD_DEADLOCK, "deadlock" },
+	{ CMD_SERVE, "serve" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

@@ -1,5 +1,6 @@
 /* loader.c - open -> configure rodata and ring size -> load -> attach. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/random.h>
 #include <time.h>
 #include <stdarg.h>
@@ -158,13 +159,58 @@ static int configure(struct ipcscope_bpf *skel, const struct loader_opts *o,
 	return 0;
 }
 
+/*
+ * The rings a loaded object's table holds, by object. Their fds are kept: getting them back
+ * from the table by id (BPF_MAP_GET_FD_BY_ID) needs CAP_SYS_ADMIN, which the service unit
+ * does not grant (CAP_BPF and CAP_PERFMON are enough for everything else).
+ */
+struct ring_set {
+	const struct ipcscope_bpf *skel;
+	int *fds;
+	__u32 n;
+	struct ring_set *next;
+};
+static struct ring_set *ring_sets;
+
+static struct ring_set *rings_of(const struct ipcscope_bpf *skel)
+{
+	for (struct ring_set *r = ring_sets; r; r = r->next)
+		if (r->skel == skel)
+			return r;
+	return NULL;
+}
+
+static void rings_forget(const struct ipcscope_bpf *skel)
+{
+	for (struct ring_set **p = &ring_sets; *p; p = &(*p)->next) {
+		struct ring_set *r = *p;
+
+		if (r->skel != skel)
+			continue;
+		for (__u32 i = 0; i < r->n; i++)
+			close(r->fds[i]);
+		*p = r->next;
+		free(r->fds);
+		free(r);
+		return;
+	}
+}
+
 /* A ring of bytes for every possible CPU in the `rings` table. */
 static int make_rings(struct ipcscope_bpf *skel, size_t bytes)
 {
 	int outer = bpf_map__fd(skel->maps.rings);
 	__u32 n = bpf_map__max_entries(skel->maps.rings);
+	struct ring_set *set = calloc(1, sizeof(*set));
 	int err = 0;
 
+	if (!set || !(set->fds = calloc(n ? n : 1, sizeof(*set->fds)))) {
+		free(set);
+		return -ENOMEM;
+	}
+	set->skel = skel;
+	set->next = ring_sets;
+	ring_sets = set;
 	for (__u32 cpu = 0; cpu < n && !err; cpu++) {
 		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, (__u32)bytes, NULL);
 
@@ -174,12 +220,11 @@ static int make_rings(struct ipcscope_bpf *skel, size_t bytes)
 				  strerror(-err));
 			break;
 		}
-		/* The table holds the ring now; live_open takes it back by id. */
+		set->fds[set->n++] = fd;
 		if (bpf_map_update_elem(outer, &cpu, &fd, BPF_ANY)) {
 			err = -errno;
 			log_error("cannot install the ring buffer of CPU %u: %s", cpu, strerror(-err));
 		}
-		close(fd);
 	}
 	if (!err)
 		log_info("%u ring buffers of %zu KiB, one per CPU", n, bytes >> 10);
@@ -193,12 +238,12 @@ int loader_ring_count(const struct ipcscope_bpf *skel)
 
 int loader_ring_fd(const struct ipcscope_bpf *skel, __u32 cpu)
 {
-	__u32 id = 0;
+	const struct ring_set *set = rings_of(skel);
 	int fd;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.rings), &cpu, &id))
-		return -errno;
-	fd = bpf_map_get_fd_by_id(id);
+	if (!set || cpu >= set->n)
+		return -ENOENT;
+	fd = fcntl(set->fds[cpu], F_DUPFD_CLOEXEC, 0);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -246,6 +291,7 @@ int loader_load(const struct loader_opts *o, struct ipcscope_bpf **out)
 	*out = skel;
 	return 0;
 cleanup:
+	rings_forget(skel);
 	ipcscope_bpf__destroy(skel);
 	return err;
 }
@@ -262,5 +308,6 @@ int loader_attach(struct ipcscope_bpf *skel)
 
 void loader_close(struct ipcscope_bpf *skel)
 {
+	rings_forget(skel);
 	ipcscope_bpf__destroy(skel);
 }

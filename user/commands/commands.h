@@ -18,6 +18,7 @@ int cmd_stat(const struct ipcs_opts *o);
 int cmd_export(const struct ipcs_opts *o);
 int cmd_merge(const struct ipcs_opts *o);
 int cmd_live(const struct ipcs_opts *o);
+int cmd_serve(const struct ipcs_opts *o);
 
 /* merge: add shift to the record's time and, when tag is not 0 (another
  * host's recording), tag its pids, tids, channels, devices and cgroups as the

@@ -192,6 +192,29 @@ static void rate_note(struct model_rate *r, __u64 n, __u64 ts)
 	}
 }
 
+/* What the model's flow observer (model_set_flow_cb) is told: bytes, a message, a latency
+ * sample, blocked time, in the direction they went (rev: b -> a). */
+static void flow_note(struct model *m, const struct mconv *v, bool rev, __u64 n, bool msg,
+		      bool lat, __u64 lat_ns, __u64 w_ns, __u64 r_ns)
+{
+	const struct mproc *src = rev ? v->b : v->a, *dst = rev ? v->a : v->b;
+	struct model_flow f = {
+		.kind = v->chan->kind, .src = &src->ref, .dst = &dst->ref,
+		.src_cgroup = src->cgroup_id, .dst_cgroup = dst->cgroup_id,
+		.bytes = n, .msg = msg, .has_latency = lat, .latency_ns = lat_ns,
+		.src_blocked_ns = w_ns, .dst_blocked_ns = r_ns,
+	};
+
+	if (m->flow_cb)
+		m->flow_cb(&f, m->flow_ctx);
+}
+
+void model_set_flow_cb(struct model *m, model_flow_cb cb, void *ctx)
+{
+	m->flow_cb = cb;
+	m->flow_ctx = ctx;
+}
+
 /* n bytes of write seq went from a to b; ts_w/ts_r: the two calls' times. */
 static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
 			__u64 seq, __u64 ts_w, __u64 ts_r, __u16 sys)
@@ -200,7 +223,8 @@ static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
 	struct model_dir_stats *d = rev ? &v->b_to_a : &v->a_to_b;
 	__u64 *last_seq = rev ? &v->last_seq_ba : &v->last_seq;
 	bool *seq_valid = rev ? &v->seq_valid_ba : &v->seq_valid;
-	__u64 ts[2] = { ts_w, ts_r };
+	__u64 ts[2] = { ts_w, ts_r }, lat_ns = 0;
+	bool new_msg = false, lat = false;
 	int i;
 
 	d->bytes += n;
@@ -211,13 +235,15 @@ static void conv_credit(struct model *m, struct mconv *v, bool rev, __u64 n,
 	if (v->a == &m->unobserved || v->b == &m->unobserved)
 		kt->unobserved_bytes += n;
 	if (!*seq_valid || *last_seq != seq) {
+		new_msg = true;
 		d->msgs++;
 		kt->msgs++;
 		*last_seq = seq;
 		*seq_valid = true;
 	}
 	if (v->chan->conn)
-		lat_note(&v->lat, rev, ts_w);
+		lat = lat_note(&v->lat, rev, ts_w, &lat_ns);
+	flow_note(m, v, rev, n, new_msg, lat, lat_ns, 0, 0);
 	for (i = 0; i < 2; i++) {
 		if (!ts[i])
 			continue;
@@ -266,10 +292,12 @@ static void seg_to_log(struct model *m, struct mconv *v, const struct mseg *s)
 }
 
 /* Blocked time of the writer and the reader, to whichever side each is. */
-static void conv_block(struct mconv *v, bool rev, __u64 w_ns, __u64 r_ns)
+static void conv_block(struct model *m, struct mconv *v, bool rev, __u64 w_ns, __u64 r_ns)
 {
 	v->a_blocked_ns += rev ? r_ns : w_ns;
 	v->b_blocked_ns += rev ? w_ns : r_ns;
+	if (w_ns || r_ns)
+		flow_note(m, v, rev, 0, false, false, 0, w_ns, r_ns);
 }
 
 /* ---- attribution ---- */
@@ -286,7 +314,7 @@ static int evict_write(struct model *m, struct mchan *c)
 		return err;
 	conv_credit(m, v, rev, s->rem, s->seq, s->ts_ns, 0, s->sys);
 	seg_to_log(m, v, s);
-	conv_block(v, rev, s->blocked_ns, 0);
+	conv_block(m, v, rev, s->blocked_ns, 0);
 	segq_pop(&c->writes);
 	return 0;
 }
@@ -302,7 +330,7 @@ static int evict_read(struct model *m, struct mchan *c)
 	if (err)
 		return err;
 	conv_credit(m, v, rev, s->rem, ++m->next_seq, 0, s->ts_ns, 0);
-	conv_block(v, rev, 0, s->blocked_ns);
+	conv_block(m, v, rev, 0, s->blocked_ns);
 	segq_pop(&c->reads);
 	return 0;
 }
@@ -329,7 +357,7 @@ int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 			return err;
 		lastw_conv(m, m->cur_tid, seq, v);	/* the reader that got the first bytes */
 		conv_credit(m, v, rev, take, seq, ts, p->ts_ns, m->cur_sys);
-		conv_block(v, rev, blocked, p->blocked_ns);
+		conv_block(m, v, rev, blocked, p->blocked_ns);
 		blocked = 0;
 		p->blocked_ns = 0;
 		p->rem -= take;
@@ -403,7 +431,7 @@ int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
 		conv_credit(m, v, rev, take, s->seq, s->ts_ns, ts, s->sys);
 		seg_to_log(m, v, s);
 		/* Writer's wait goes to its first reader, reader's to its first writer. */
-		conv_block(v, rev, s->blocked_ns, blocked);
+		conv_block(m, v, rev, s->blocked_ns, blocked);
 		s->blocked_ns = 0;
 		blocked = 0;
 		s->rem -= take;
@@ -639,7 +667,6 @@ int conv_transfer(struct model *m, struct mchan *c, struct mproc *a, struct mpro
 	if (err)
 		return err;
 	conv_credit(m, v, rev, n, ++m->next_seq, ts_a, ts_b, m->cur_sys);
-	v->a_blocked_ns += rev ? blocked_b : blocked_a;
-	v->b_blocked_ns += rev ? blocked_a : blocked_b;
+	conv_block(m, v, rev, blocked_a, blocked_b);
 	return 0;
 }

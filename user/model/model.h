@@ -191,6 +191,25 @@ const char *model_cgroup_path(const struct model *m, __u64 id);
  * raw, unescaped), or NULL when none was recorded. */
 const char *model_proc_cmdline(const struct model *m, __u32 pid);
 
+/* What moved, as the model attributes it (serve's per-class counters and
+ * histograms see every sample, not the summaries the conversations keep). */
+struct model_flow {
+	__u16 kind;				/* enum ipcs_chan_kind */
+	const struct model_proc_ref *src, *dst;	/* writer -> reader (pid 0: not observed) */
+	__u64 src_cgroup, dst_cgroup;		/* their cgroup v2 ids, 0 unknown */
+	__u64 bytes;
+	bool msg;				/* a new message (write call) began */
+	bool has_latency;			/* src answered dst's request after latency_ns */
+	__u64 latency_ns;
+	__u64 src_blocked_ns, dst_blocked_ns;	/* the writer's and the reader's call, 0: none */
+};
+
+typedef void (*model_flow_cb)(const struct model_flow *f, void *ctx);
+
+/* cb is called for each credit, latency sample and blocked call as model_apply
+ * finds it (NULL: none). Pointers are valid during the call only. */
+void model_set_flow_cb(struct model *m, model_flow_cb cb, void *ctx);
+
 /* Records ignored as impossible (bad pid, impossible byte counts). */
 __u64 model_ignored(const struct model *m);
 

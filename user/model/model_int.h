@@ -195,6 +195,8 @@ struct model {
 	struct fdpass_tab *fdpass;	/* fdpass.c */
 	struct waits_tab *waits;	/* waits.c */
 	struct hashmap cgroups;	/* cgroup id -> path (malloc), cgroups.c */
+	model_flow_cb flow_cb;	/* conv.c: each credit, latency sample, blocked time (serve) */
+	void *flow_ctx;
 };
 
 /* ---- cgroups.c ---- */
@@ -301,8 +303,9 @@ int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec
 int sock_splice(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool into);
 /* An untraced process holds a socket end (IPCS_REC_PEER). */
 int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r);
-/* n bytes credited to v in direction rev (b->a) written at ts_w. */
-void lat_note(struct mlat *l, bool rev, __u64 ts_w);
+/* n bytes credited to v in direction rev (b->a) written at ts_w; true when a response ended a
+ * request, its latency in *sample. */
+bool lat_note(struct mlat *l, bool rev, __u64 ts_w, __u64 *sample);
 void lat_summary(const struct mlat *l, struct model_latency *out);
 void lat_fini(struct mlat *l);
 /* ---- signal.c ---- */

@@ -697,37 +697,39 @@ int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r)
 
 /* ---- request/response latency ---- */
 
-void lat_note(struct mlat *l, bool rev, __u64 ts_w)
+bool lat_note(struct mlat *l, bool rev, __u64 ts_w, __u64 *sample)
 {
 	__u64 d, *v;
 	__u32 ncap;
 
 	if (!ts_w)
-		return;	/* a write we never saw */
+		return false;	/* a write we never saw */
 	if (!rev) {	/* a->b: the request goes on until b answers */
 		if (!l->in_req || ts_w > l->req_ts)
 			l->req_ts = ts_w;
 		l->in_req = true;
-		return;
+		return false;
 	}
 	if (!l->in_req)
-		return;	/* more of the same response */
+		return false;	/* more of the same response */
 	l->in_req = false;
 	d = ts_w > l->req_ts ? ts_w - l->req_ts : 0;
+	*sample = d;
 	l->count++;
 	if (d > l->max)
 		l->max = d;
 	if (l->n == l->cap) {
 		if (l->cap >= MLAT_MAX)
-			return;	/* percentiles from the first MLAT_MAX samples */
+			return true;	/* percentiles from the first MLAT_MAX samples */
 		ncap = l->cap ? l->cap * 2 : 16;
 		v = realloc(l->v, ncap * sizeof(*v));
 		if (!v)
-			return;
+			return true;
 		l->v = v;
 		l->cap = ncap;
 	}
 	l->v[l->n++] = d;
+	return true;
 }
 
 static int cmp_u64(const void *x, const void *y)
