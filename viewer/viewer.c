@@ -10,6 +10,7 @@
 #include "util/escape.h"
 #include "util/units.h"
 #include "viewer.h"
+#include "util/clock.h"
 
 void view_scroll(struct view_state *vs, size_t n, size_t rows)
 {
@@ -205,14 +206,6 @@ void viewer_render(const struct snapshot *snap, const struct viewer_info *info,
 		render_status(snap, info, vs, scr);
 	if (vs->help)
 		render_help(scr);
-}
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
 /* The loop's state: what is shown and what it was computed from. */

@@ -15,6 +15,8 @@
 #include "collect/titles.h"
 #include "collect/source_live.h"
 #include "log.h"
+#include "util/clock.h"
+#include "util/vec.h"
 
 struct live_source {
 	struct ipcscope_bpf *skel;
@@ -26,14 +28,6 @@ struct live_source {
 	struct titles *titles;	/* processes' command lines (NULL: out of memory) */
 	struct shmnames *shmn;	/* shm segments' paths (NULL: out of memory) */
 };
-
-static __u64 mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
 
 struct proc_link {
 	pid_t pid;
@@ -52,7 +46,7 @@ static int on_sample(void *ctx, void *data, size_t len)
 		err = shmnames_before(ls->shmn, data, len, ls->cb, ls->ctx);
 	if (!err)
 		err = ls->cb(data, len, ls->ctx);	/* < 0 stops the ring buffer walk */
-	return err ? err : titles_after(ls->titles, data, len, mono_now(), ls->cb, ls->ctx);
+	return err ? err : titles_after(ls->titles, data, len, mono_ns(), ls->cb, ls->ctx);
 }
 
 static int traced_put(struct live_source *ls, pid_t pid)
@@ -90,7 +84,7 @@ static pid_t stat_ppid(pid_t pid)
 /* Every process on the host with its parent (gone ones are skipped). */
 static int read_proc_links(struct proc_link **out, size_t *n)
 {
-	struct proc_link *v = NULL, *nv;
+	struct proc_link *v = NULL;
 	size_t cap = 0, len = 0;
 	struct dirent *de;
 	DIR *d = opendir("/proc");
@@ -102,15 +96,10 @@ static int read_proc_links(struct proc_link **out, size_t *n)
 
 		if (pid <= 0 || (ppid = stat_ppid(pid)) < 0)
 			continue;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 256;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (vec_grow((void **)&v, &cap, len + 1, sizeof(*v), 256)) {
+			free(v);
+			closedir(d);
+			return -ENOMEM;
 		}
 		v[len++] = (struct proc_link){ .pid = pid, .ppid = ppid };
 	}
@@ -277,7 +266,7 @@ int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 		n = ring_buffer__consume(ls->rb);
 	/* Titles rewritten in place (no syscall says so): read again once a second. */
 	if (n >= 0) {
-		int err = titles_poll(ls->titles, mono_now(), cb, ctx);
+		int err = titles_poll(ls->titles, mono_ns(), cb, ctx);
 
 		if (err)
 			return err;

@@ -26,6 +26,7 @@
 #include "util/json.h"
 #include "util/texttable.h"
 #include "util/units.h"
+#include "util/vec.h"
 
 /* report --json's "format_version" (docs/report-json.md): 2 = ids as strings. */
 #define REPORT_JSON_VERSION 2
@@ -39,15 +40,8 @@ static int collect_conv(const struct model_conv *c, void *ctx)
 {
 	struct conv_list *l = ctx;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct model_conv *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64))
+		return -ENOMEM;
 	l->v[l->n++] = *c;
 	return 0;
 }
@@ -471,15 +465,8 @@ static int add_pid(struct pid_set *s, __u32 pid)
 {
 	if (!pid)
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		__u32 *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (vec_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v), 64))
+		return -ENOMEM;
 	s->v[s->n++] = pid;
 	return 0;
 }
