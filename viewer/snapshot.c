@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/model_futex.h"
-#include "viewer.h"
+#include "snapshot.h"
+#include "view_common.h"
 #include "util/vec.h"
 
 struct collect {

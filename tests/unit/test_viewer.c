@@ -16,6 +16,7 @@
 #include "model/model_int.h"
 #include "plain_table.h"
 #include "viewer.h"
+#include "views.h"
 
 #define HUGE_N 3000
 
