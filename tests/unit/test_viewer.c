@@ -14,7 +14,7 @@
 #include "model_testlib.h"
 #include "collect/decode.h"
 #include "model/model_int.h"
-#include "plain_table.h"
+#include "sinks/plain_table.h"
 #include "viewer.h"
 #include "views.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "commands/commands.h"
 #include "collect/source_live.h"
-#include "export/export.h"
+#include "export/exporter.h"
 #include "export/output.h"
 #include "log.h"
 #include "util/units.h"

@@ -11,7 +11,7 @@
 #include "commands/commands.h"
 #include "log.h"
 #include "pipeline.h"
-#include "plain.h"
+#include "sinks/plain.h"
 #include "record/replay_cursor.h"
 #include "record/source_replay.h"
 #include "viewer.h"

@@ -11,7 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export/export.h"
+#include "export/exporter.h"
 #include "model/model_futex.h"
 #include "model/model_waits.h"
 #include "util/escape.h"

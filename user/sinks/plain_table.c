@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "plain_table.h"
+#include "sinks/plain_table.h"
 #include "util/escape.h"
 #include "snapshot.h"
 
