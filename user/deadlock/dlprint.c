@@ -35,37 +35,24 @@ static void thread_line(FILE *f, const struct dl_thread *t)
 /* "blocked in write, waiting for room in pipe:[12]" and the like. */
 static void what_line(FILE *f, const struct dl_thread *t)
 {
+	const char *on = NULL;	/* the words before the object waited on */
+
 	fputs("blocked in ", f);
 	put(f, t->doing);
 	switch (t->kind) {
 	case DL_K_PIPE: case DL_K_FIFO: case DL_K_SOCKET: case DL_K_MQ:
-		fputs(t->write ? ", waiting for room in " : ", waiting for data on ", f);
+		on = t->write ? ", waiting for room in " : ", waiting for data on ";
+		break;
+	case DL_K_MUTEX: on = " on the mutex at "; break;
+	case DL_K_FUTEX: on = " on the futex at "; break;
+	case DL_K_SET: on = " on a set of "; break;
+	case DL_K_CHILD: on = " for the exit of "; break;
+	case DL_K_OTHER: on = t->object[0] ? " on " : NULL; break;
+	default: break;
+	}
+	if (on) {
+		fputs(on, f);
 		put(f, t->object);
-		break;
-	case DL_K_MUTEX:
-		fputs(" on the mutex at ", f);
-		put(f, t->object);
-		break;
-	case DL_K_FUTEX:
-		fputs(" on the futex at ", f);
-		put(f, t->object);
-		break;
-	case DL_K_SET:
-		fputs(" on a set of ", f);
-		put(f, t->object);
-		break;
-	case DL_K_CHILD:
-		fputs(" for the exit of ", f);
-		put(f, t->object);
-		break;
-	case DL_K_OTHER:
-		if (t->object[0]) {
-			fputs(" on ", f);
-			put(f, t->object);
-		}
-		break;
-	default:
-		break;
 	}
 	if (t->where[0]) {
 		fputs(" [", f);
