@@ -237,6 +237,19 @@ void dl_print_text(FILE *f, const struct dl_graph *g, const struct dl_result *r,
 		fprintf(f, "no deadlock: no wait-for cycle among %zu threads\n", g->nt);
 }
 
+/* Edge e's holder: {pid, tid, comm, evidence}. */
+static void json_holder(struct json_writer *w, const struct dl_graph *g, size_t e)
+{
+	const struct dl_thread *h = &g->t[g->e[e].to];
+
+	json_obj_begin(w);
+	json_ki64(w, "pid", h->pid);
+	json_ki64(w, "tid", h->tid);
+	json_kstr(w, "comm", h->comm);
+	json_kstr(w, "evidence", g->e[e].evidence);
+	json_obj_end(w);
+}
+
 static void json_frames(struct json_writer *w, const struct dl_thread *t)
 {
 	char addr[24];
@@ -303,18 +316,10 @@ static void json_thread(struct json_writer *w, const struct dl_graph *g, const s
 		json_obj_end(w);
 	}
 	json_key(w, "held_by");
-	if (e == (size_t)-1) {
+	if (e == (size_t)-1)
 		json_null(w);
-	} else {
-		const struct dl_thread *h = &g->t[g->e[e].to];
-
-		json_obj_begin(w);
-		json_ki64(w, "pid", h->pid);
-		json_ki64(w, "tid", h->tid);
-		json_kstr(w, "comm", h->comm);
-		json_kstr(w, "evidence", g->e[e].evidence);
-		json_obj_end(w);
-	}
+	else
+		json_holder(w, g, e);
 	json_frames(w, t);
 	json_obj_end(w);
 }
@@ -391,16 +396,8 @@ static void json_any_thread(struct json_writer *w, const struct dl_graph *g, con
 	}
 	json_key(w, "held_by");
 	json_arr_begin(w);
-	for (size_t e = t->first_edge; e < t->first_edge + t->nedges; e++) {
-		const struct dl_thread *h = &g->t[g->e[e].to];
-
-		json_obj_begin(w);
-		json_ki64(w, "pid", h->pid);
-		json_ki64(w, "tid", h->tid);
-		json_kstr(w, "comm", h->comm);
-		json_kstr(w, "evidence", g->e[e].evidence);
-		json_obj_end(w);
-	}
+	for (size_t e = t->first_edge; e < t->first_edge + t->nedges; e++)
+		json_holder(w, g, e);
 	json_arr_end(w);
 	json_frames(w, t);
 	json_obj_end(w);
