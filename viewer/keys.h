@@ -1,4 +1,7 @@
-/* keys.h - the key table (keys.c): key -> action on the view state -> reaction flags for the loop. */
+/*
+ * keys.h - the key table (keys.c): key -> action on the view state ->
+ * reaction flags for the loop.
+ */
 #ifndef IPCS_KEYS_H
 #define IPCS_KEYS_H
 

@@ -1,4 +1,7 @@
-/* snapshot.h - a copy of what the views show, taken out of the model once per refresh (snapshot.c). */
+/*
+ * snapshot.h - a copy of what the views show, taken out of the model once
+ * per refresh (snapshot.c).
+ */
 #ifndef IPCS_SNAPSHOT_H
 #define IPCS_SNAPSHOT_H
 

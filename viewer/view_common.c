@@ -1,4 +1,8 @@
-/* view_common.c - what every view (view_*.c), the snapshot and the viewer loop share, below them all: column headers, scrolling, the filter, number formats, identity tests. */
+/*
+ * view_common.c - what every view (view_*.c), the snapshot and the viewer
+ * loop share, below them all: column headers, scrolling, the filter, number
+ * formats, identity tests.
+ */
 #include <stdio.h>
 #include <string.h>
 #include "util/units.h"

@@ -1,4 +1,7 @@
-/* views.h - the views (view_*.c), each drawing the snapshot as the view state says into rows of the screen; called by viewer_render. */
+/*
+ * views.h - the views (view_*.c), each drawing the snapshot as the view
+ * state says into rows of the screen; called by viewer_render.
+ */
 #ifndef IPCS_VIEWS_H
 #define IPCS_VIEWS_H
 

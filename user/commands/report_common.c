@@ -1,4 +1,8 @@
-/* report_common.c - what report.c and its sections (report_*.c) share: the conversations table's columns, processes as JSON or text, the set of processes shown. */
+/*
+ * report_common.c - what report.c and its sections (report_*.c) share: the
+ * conversations table's columns, processes as JSON or text, the set of
+ * processes shown.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,7 @@
-/* report_kindfields.c - the kind-specific fields of a conversation's JSON object: a signal's outcomes, a unix socket's fds and credentials passed. */
+/*
+ * report_kindfields.c - the kind-specific fields of a conversation's JSON
+ * object: a signal's outcomes, a unix socket's fds and credentials passed.
+ */
 #include "commands/report_kindfields.h"
 
 /* "signals": the outcomes of the signals a sent b, and how b took them. */

@@ -1,4 +1,7 @@
-/* report_kindfields.h - the kind-specific fields of a conversation's JSON object (signals, unix sockets). */
+/*
+ * report_kindfields.h - the kind-specific fields of a conversation's JSON
+ * object (signals, unix sockets).
+ */
 #ifndef IPCS_REPORT_KINDFIELDS_H
 #define IPCS_REPORT_KINDFIELDS_H
 

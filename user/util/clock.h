@@ -1,4 +1,7 @@
-/* clock.h - CLOCK_MONOTONIC in nanoseconds: the probes' clock (bpf_ktime_get_ns), so user-space times compare with record times. */
+/*
+ * clock.h - CLOCK_MONOTONIC in nanoseconds: the probes' clock
+ * (bpf_ktime_get_ns), so user-space times compare with record times.
+ */
 #ifndef IPCS_CLOCK_H
 #define IPCS_CLOCK_H
 
