@@ -250,6 +250,26 @@ static void json_holder(struct json_writer *w, const struct dl_graph *g, size_t 
 	json_obj_end(w);
 }
 
+/* key: s, or null when s is empty. */
+static void kstr_or_null(struct json_writer *w, const char *key, const char *s)
+{
+	json_key(w, key);
+	if (s[0])
+		json_str(w, s);
+	else
+		json_null(w);
+}
+
+/* key: v, or null when v is negative (not known). */
+static void ki64_or_null(struct json_writer *w, const char *key, int64_t v)
+{
+	json_key(w, key);
+	if (v < 0)
+		json_null(w);
+	else
+		json_i64(w, v);
+}
+
 static void json_frames(struct json_writer *w, const struct dl_thread *t)
 {
 	char addr[24];
@@ -262,16 +282,8 @@ static void json_frames(struct json_writer *w, const struct dl_thread *t)
 		json_obj_begin(w);
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)fr->addr);
 		json_kstr(w, "addr", addr);
-		json_key(w, "module");
-		if (fr->module[0])
-			json_str(w, fr->module);
-		else
-			json_null(w);
-		json_key(w, "symbol");
-		if (fr->symbol[0])
-			json_str(w, fr->symbol);
-		else
-			json_null(w);
+		kstr_or_null(w, "module", fr->module);
+		kstr_or_null(w, "symbol", fr->symbol);
 		json_ku64(w, "offset", fr->offset);
 		json_kbool(w, "guessed", fr->guessed);
 		json_obj_end(w);
@@ -308,11 +320,7 @@ static void json_thread(struct json_writer *w, const struct dl_graph *g, const s
 		json_kstr(w, "direction", t->write ? "write" : "read");
 		if (t->where[0])
 			json_kstr(w, "where", t->where);
-		json_key(w, "ns");
-		if (t->ns < 0)
-			json_null(w);
-		else
-			json_i64(w, t->ns);
+		ki64_or_null(w, "ns", t->ns);
 		json_obj_end(w);
 	}
 	json_key(w, "held_by");
@@ -351,32 +359,16 @@ static void json_any_thread(struct json_writer *w, const struct dl_graph *g, con
 		json_obj_begin(w);
 		json_kstr(w, "syscall", t->doing);
 		json_kstr(w, "kind", dl_kind_name(t->kind));
-		json_key(w, "object");
-		if (t->object[0])
-			json_str(w, t->object);
-		else
-			json_null(w);
+		kstr_or_null(w, "object", t->object);
 		if (t->where[0])
 			json_kstr(w, "where", t->where);
 		json_kstr(w, "direction", t->write ? "write" : "read");
 		json_kbool(w, "timeout", t->timed);
 		json_kbool(w, "wakeable_from_outside", t->external || t->kind == DL_K_NONE);
 		json_kbool(w, "owner_known", t->nedges > 0);
-		json_key(w, "since_ns");
-		if (t->ns < 0)
-			json_null(w);
-		else
-			json_i64(w, t->ns);
-		json_key(w, "not_run_ns");
-		if (t->idle_ns < 0)
-			json_null(w);
-		else
-			json_i64(w, t->idle_ns);
-		json_key(w, "note");
-		if (t->note[0])
-			json_str(w, t->note);
-		else
-			json_null(w);
+		ki64_or_null(w, "since_ns", t->ns);
+		ki64_or_null(w, "not_run_ns", t->idle_ns);
+		kstr_or_null(w, "note", t->note);
 		json_key(w, "set");
 		if (t->kind != DL_K_SET) {
 			json_null(w);
