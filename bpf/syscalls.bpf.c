@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * syscalls.bpf.c - pipe and FIFO syscalls: what sys_enter sees is kept per
- * thread in `inflight`; sys_exit completes it into one record.
+ * syscalls.bpf.c - every traced syscall (pipes, FIFOs, sockets, eventfd, mq,
+ * ptys, splice and friends, fd passing, futex, shm; the list is in
+ * docs/architecture.md): what sys_enter sees is kept per thread in
+ * `inflight`; sys_exit completes it into one record.
  */
 #include "maps.bpf.h"
 #include "filter.bpf.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "evfilter.h"
+#include "util/vec.h"
 
 #define KIND_BIT(k) (1u << (k))
 #define ALL_BITS (((1u << IPCS_KIND_MAX) - 1) & ~KIND_BIT(IPCS_KIND_NONE))
@@ -129,15 +130,9 @@ static void follow_child(struct ev_procs *pr, __u32 parent, __u32 child)
 {
 	if (!pr->n || !has_pid(pr, parent) || has_pid(pr, child))
 		return;
-	if (pr->n == pr->cap) {
-		__u32 *v = realloc(pr->pids, pr->cap * 2 * sizeof(*v));
-
-		if (!v) {
-			pr->err = -ENOMEM;
-			return;
-		}
-		pr->pids = v;
-		pr->cap *= 2;
+	if (vec_grow((void **)&pr->pids, &pr->cap, pr->n + 1, sizeof(*pr->pids), 16)) {
+		pr->err = -ENOMEM;
+		return;
 	}
 	pr->pids[pr->n++] = child;
 }

@@ -9,6 +9,27 @@
 #include "ipcscope_abi.h"
 #include "evfilter.h"
 
+/* Help lines that several commands share, word for word (joined literals). */
+#define H_FORCE \
+	"      --force         replace an existing regular file of yours: a new file takes\n" \
+	"                      its name (the old one is never written into)\n" \
+	"      --replace-foreign\n" \
+	"                      with --force, also replace another user's file\n"
+#define H_WINDOW \
+	"      --since SEC     only events from SEC seconds after the recording began\n" \
+	"      --until SEC     only events up to SEC seconds after it began\n"
+#define H_PROCS \
+	"  -p, --pid PID       only the events of PID and its descendants (repeatable)\n" \
+	"  -c, --comm NAME     only the events of processes named NAME\n"
+#define H_KIND \
+	"      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n" \
+	"                      three kinds); process records always pass\n" \
+	"                      (-KIND leaves a kind out: --kind -signal)\n"
+#define H_RINGBUF \
+	"      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+#define H_VERBOSE \
+	"  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+
 struct cmd_desc {
 	const char *name;
 	enum ipcs_cmd cmd;
@@ -29,11 +50,8 @@ static const struct cmd_desc cmds[] = {
 	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
 	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
 	  "      --duration SEC  stop after SEC seconds\n"
-	  "      --force         replace an existing regular file of yours: a new file takes\n"
-	  "                      its name (the old one is never written into)\n"
-	  "      --replace-foreign\n"
-	  "                      with --force, also replace another user's file\n"
-	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  H_FORCE
+	  H_RINGBUF
 	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
 	  "                      (-KIND leaves a kind out: --kind -signal)\n"
 	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it, e.g. a\n"
@@ -49,7 +67,7 @@ static const struct cmd_desc cmds[] = {
 	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
 	  "                      payloads can hold secrets; the file says it holds them)\n"
 	  "  -q, --quiet         no status line on stderr\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  H_VERBOSE
 	  "  -- CMD ARGS...      run CMD, trace it and its descendants from its first\n"
 	  "                      instruction, stop when it exits and exit with its status\n"
 	  "-p, -c, --cgroup and CMD combine: a process matching any of them is traced, and\n"
@@ -76,8 +94,8 @@ static const struct cmd_desc cmds[] = {
 	  "                      and rates every SEC seconds (and at the end)\n"
 	  "  -n, --frames N      viewer: exit after N refreshes (one a second)\n"
 	  "      --duration SEC  stop after SEC seconds (the viewer too)\n"
-	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  H_RINGBUF
+	  H_VERBOSE
 	  "  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n"
 	  "                      instruction; the viewer stays open after it exits\n"
 	  "                      (in the viewer, CMD's input and output are /dev/null)\n"
@@ -95,14 +113,10 @@ static const struct cmd_desc cmds[] = {
 	  "                      terminal): time since start, pid/comm, syscall, channel,\n"
 	  "                      bytes\n"
 	  "  -n, --frames N      viewer: exit after N refreshes (for scripts and tests)\n"
-	  "      --since SEC     only events from SEC seconds after the recording began\n"
-	  "      --until SEC     only events up to SEC seconds after it began\n"
-	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     only the events of processes named NAME\n"
-	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
-	  "                      three kinds); process records always pass\n"
-	  "                      (-KIND leaves a kind out: --kind -signal)\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  H_WINDOW
+	  H_PROCS
+	  H_KIND
+	  H_VERBOSE
 	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1-4 switch view (4 or w: long\n"
 	  "waits, deadlocks highlighted), Enter opens\n"
 	  "a conversation's sequence or a message, m marks processes (Enter: all their\n"
@@ -117,14 +131,10 @@ static const struct cmd_desc cmds[] = {
 	  "terminal's width (COLUMNS when set; 120 when not a terminal).\n"
 	  "      --json          machine-readable output (docs/report-json.md)\n"
 	  "      --all           every row: SIGCHLD is not folded into one row per receiver\n"
-	  "      --since SEC     only events from SEC seconds after the recording began\n"
-	  "      --until SEC     only events up to SEC seconds after it began\n"
-	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     only the events of processes named NAME\n"
-	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
-	  "                      three kinds); process records always pass\n"
-	  "                      (-KIND leaves a kind out: --kind -signal)\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
+	  H_WINDOW
+	  H_PROCS
+	  H_KIND
+	  H_VERBOSE },
 	{ "stat", CMD_STAT, "o:p:c:qv",
 	  "usage: ipcscope stat [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
 	  "                     [--duration SEC] [--json] [-o FILE [--force]]\n"
@@ -140,13 +150,10 @@ static const struct cmd_desc cmds[] = {
 	  "      --json          machine-readable summary (docs/report-json.md)\n"
 	  "  -o, --output FILE   write the summary to FILE (created 0600; refuses an existing\n"
 	  "                      file without --force) instead of stdout\n"
-	  "      --force         replace an existing regular file of yours: a new file takes\n"
-	  "                      its name (the old one is never written into)\n"
-	  "      --replace-foreign\n"
-	  "                      with --force, also replace another user's file\n"
-	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
+	  H_FORCE
+	  H_RINGBUF
 	  "  -q, --quiet         no status line on stderr\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  H_VERBOSE
 	  "  -- CMD ARGS...      run CMD, trace it and its descendants, stop when it exits\n"
 	  "                      and exit with its status\n"
 	  "-p, -c, --cgroup and CMD combine: a process matching any of them is traced.\n"
@@ -166,18 +173,11 @@ static const struct cmd_desc cmds[] = {
 	  "                      TCP/UDP as real frames (ports kept), pipes and unix\n"
 	  "                      sockets as bare bytes; pid/tid on every packet\n"
 	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n"
-	  "      --force         replace an existing regular file of yours: a new file takes\n"
-	  "                      its name (the old one is never written into)\n"
-	  "      --replace-foreign\n"
-	  "                      with --force, also replace another user's file\n"
-	  "      --since SEC     only events from SEC seconds after the recording began\n"
-	  "      --until SEC     only events up to SEC seconds after it began\n"
-	  "  -p, --pid PID       only the events of PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     only the events of processes named NAME\n"
-	  "      --kind LIST     only these channel kinds, e.g. pipe,unix,tcp (unix = its\n"
-	  "                      three kinds); process records always pass\n"
-	  "                      (-KIND leaves a kind out: --kind -signal)\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
+	  H_FORCE
+	  H_WINDOW
+	  H_PROCS
+	  H_KIND
+	  H_VERBOSE },
 	{ "merge", CMD_MERGE, "o:v",
 	  "usage: ipcscope merge FILE FILE... -o OUT [--force [--replace-foreign]] [--allow-overlap] [-v]\n"
 	  "Merge recordings (of one host or several) into one, on the first one's clock.\n"
@@ -187,12 +187,9 @@ static const struct cmd_desc cmds[] = {
 	  "Files of the same boot of one host that recorded the same thread at the same\n"
 	  "time (two recorders of one workload) are refused: their events would count twice.\n"
 	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n"
-	  "      --force         replace an existing regular file of yours: a new file takes\n"
-	  "                      its name (the old one is never written into)\n"
-	  "      --replace-foreign\n"
-	  "                      with --force, also replace another user's file\n"
+	  H_FORCE
 	  "      --allow-overlap merge such files anyway (a warning names the thread)\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
+	  H_VERBOSE },
 	{ "demo", CMD_DEMO, "o:qv",
 	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
 	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
@@ -200,12 +197,9 @@ static const struct cmd_desc cmds[] = {
 	  "report. The recording goes to a temporary file unless -o or --keep is given.\n"
 	  "  -o, --output FILE   keep the recording in FILE\n"
 	  "      --keep          keep the recording in its temporary directory (printed)\n"
-	  "      --force         replace an existing regular file of yours: a new file takes\n"
-	  "                      its name (the old one is never written into)\n"
-	  "      --replace-foreign\n"
-	  "                      with --force, also replace another user's file\n"
+	  H_FORCE
 	  "  -q, --quiet         only the report: no introduction, status line or next steps\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n" },
+	  H_VERBOSE },
 	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
 	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--threshold SEC]\n"
 	  "                         [--no-stacks | --ptrace-stacks] [-v]\n"
@@ -244,7 +238,7 @@ static const struct cmd_desc cmds[] = {
 	  "      --duration SEC  --watch: stop after SEC seconds\n"
 	  "  -q, --quiet         --watch: no status lines on stderr\n"
 	  "      --ringbuf-kb N  --watch: ring buffer size in KiB (default 8192)\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
+	  H_VERBOSE
 	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
 	  "CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n" },
 	{ "serve", CMD_SERVE, "p:c:qv",

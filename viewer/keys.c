@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "viewer.h"
+#include "keys.h"
 
 enum action {
 	ACT_QUIT, ACT_NEXT_VIEW, ACT_VIEW_CONVS, ACT_VIEW_PROCS, ACT_VIEW_DETAIL, ACT_VIEW_WAITS, ACT_OPEN,

@@ -4,23 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/model_futex.h"
-#include "viewer.h"
-
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	void *nv;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
+#include "snapshot.h"
+#include "view_common.h"
+#include "util/vec.h"
 
 struct collect {
 	struct snapshot *s;
@@ -32,7 +18,7 @@ static int collect_conv(const struct model_conv *c, void *ctx)
 {
 	struct collect *cl = ctx;
 
-	if (grow((void **)&cl->s->convs, &cl->cap, cl->s->nconvs, sizeof(*c)))
+	if (vec_grow((void **)&cl->s->convs, &cl->cap, cl->s->nconvs + 1, sizeof(*c), 64))
 		return -ENOMEM;
 	cl->s->convs[cl->s->nconvs++] = *c;
 	return 0;
@@ -48,7 +34,7 @@ static int collect_futex(const struct model_futex_conv *f, void *ctx)
 	struct collect *cl = ctx;
 	struct model_conv *c;
 
-	if (grow((void **)&cl->s->convs, &cl->cap, cl->s->nconvs, sizeof(*c)))
+	if (vec_grow((void **)&cl->s->convs, &cl->cap, cl->s->nconvs + 1, sizeof(*c), 64))
 		return -ENOMEM;
 	c = &cl->s->convs[cl->s->nconvs++];
 	memset(c, 0, sizeof(*c));
@@ -72,7 +58,7 @@ static int collect_proc(const struct model_proc *p, void *ctx)
 {
 	struct collect *cl = ctx;
 
-	if (grow((void **)&cl->s->procs, &cl->cap, cl->s->nprocs, sizeof(struct snap_proc)))
+	if (vec_grow((void **)&cl->s->procs, &cl->cap, cl->s->nprocs + 1, sizeof(struct snap_proc), 64))
 		return -ENOMEM;
 	memset(&cl->s->procs[cl->s->nprocs], 0, sizeof(struct snap_proc));
 	cl->s->procs[cl->s->nprocs++].p = *p;
@@ -83,7 +69,7 @@ static int collect_wait(const struct model_wait *w, void *ctx)
 {
 	struct collect *cl = ctx;
 
-	if (grow((void **)&cl->s->waits, &cl->cap, cl->s->nwaits, sizeof(*w)))
+	if (vec_grow((void **)&cl->s->waits, &cl->cap, cl->s->nwaits + 1, sizeof(*w), 64))
 		return -ENOMEM;
 	cl->s->waits[cl->s->nwaits++] = *w;
 	return 0;
@@ -186,7 +172,7 @@ static int collect_msg(const struct model_msg *msg, void *ctx)
 	struct collect *cl = ctx;
 	struct model_msg *c;
 
-	if (grow((void **)&cl->s->msgs, &cl->cap, cl->s->nmsgs, sizeof(*cl->s->msgs)))
+	if (vec_grow((void **)&cl->s->msgs, &cl->cap, cl->s->nmsgs + 1, sizeof(*cl->s->msgs), 64))
 		return -ENOMEM;
 	cl->s->msgs[cl->s->nmsgs].conv = cl->conv;
 	c = &cl->s->msgs[cl->s->nmsgs].m;

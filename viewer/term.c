@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "term.h"
-#include "viewer.h"
+#include "keys.h"
 
 static bool active;
 static SCREEN *term_screen;

@@ -7,7 +7,7 @@
 #include "util/escape.h"
 #include "util/texttable.h"
 #include "util/units.h"
-#include "viewer.h"
+#include "views.h"
 
 struct conv_layout {
 	int x[CC_COUNT], w[CC_COUNT];
@@ -302,24 +302,6 @@ static size_t fold_noise(const struct snapshot *snap, size_t *idx, size_t n, str
 		kept++;
 	}
 	return kept;
-}
-
-/* Column titles; the sorted one carries v (descending) or ^ (ascending). */
-void view_header(struct screen *scr, int y, const char *const *titles, const int *x,
-		 const int *w, const bool *right, int ncols, int sort_col, bool desc)
-{
-	char t[64];
-
-	screen_fill_row(scr, y, SA_HEADER);
-	for (int c = 0; c < ncols; c++) {
-		if (!w[c])
-			continue;
-		bool room = (int)strlen(titles[c]) + 2 <= w[c];
-
-		snprintf(t, sizeof(t), "%s%s%s", titles[c], c == sort_col && room ? " " : "",
-			 c == sort_col ? (desc ? "v" : "^") : "");
-		screen_put_field(scr, x[c], y, SA_HEADER, t, w[c], right[c]);
-	}
 }
 
 void view_convs_render(const struct snapshot *snap, const struct viewer_info *info,

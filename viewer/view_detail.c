@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "viewer.h"
+#include "views.h"
 
 #define TIME_W 12
 

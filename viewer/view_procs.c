@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/escape.h"
-#include "viewer.h"
+#include "views.h"
 
 static const char *const proc_titles[PC_COUNT] = {
 	"PID", "COMM", "CHANS", "PEERS", "OUT", "IN", "BLOCKED", "STATE", "CGROUP",

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "viewer.h"
+#include "views.h"
 
 enum { WC_STATE, WC_TID, WC_COMM, WC_ON, WC_HELD, WC_SINCE, WC_FOR, WC_COUNT };
 

@@ -11,7 +11,7 @@
 #include "ipcscope_abi.h"
 #include "collect/decode.h"
 #include "model/model.h"
-#include "plain.h"
+#include "sinks/plain.h"
 
 static int check_line(const char *line, size_t n)
 {

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export/export.h"
+#include "export/exporter.h"
 #include "model/model_waits.h"
 
 static struct ipcs_event pipe_ev(__u32 pid, __u16 sys, __s64 ret, __u64 ts, const char *comm)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect/decode.h"
-#include "export/export.h"
-#include "plain.h"
+#include "export/exporter.h"
+#include "sinks/plain.h"
 #include "util/escape.h"
 
 static struct ipcs_payload_rec rec(__u32 len, __u32 cap)

@@ -7,7 +7,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export/export.h"
+#include "export/exporter.h"
 #include "export/pcapng_w.h"
 
 static __u32 u32at(const unsigned char *p)

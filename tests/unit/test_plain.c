@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
-#include "plain.h"
+#include "sinks/plain.h"
 
 static struct ipcs_event sys_event(__u16 sys, __s64 ret)
 {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "collect/decode.h"
 #include "commands/commands.h"
-#include "export/export.h"
+#include "export/exporter.h"
 #include "model/model.h"
 #include "model/model_waits.h"
 #include "model_testlib.h"

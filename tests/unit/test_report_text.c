@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "model_testlib.h"
 #include "commands/commands.h"
-#include "commands/report_text.h"
+#include "commands/report.h"
 #include "record/recfile.h"
 
 /* ---- golden files (as test_viewer.c) ---- */

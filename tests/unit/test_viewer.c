@@ -14,8 +14,9 @@
 #include "model_testlib.h"
 #include "collect/decode.h"
 #include "model/model_int.h"
-#include "plain_table.h"
+#include "sinks/plain_table.h"
 #include "viewer.h"
+#include "views.h"
 
 #define HUGE_N 3000
 

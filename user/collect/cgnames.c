@@ -22,6 +22,7 @@
 #include "collect/cgnames.h"
 #include "log.h"
 #include "util/hashmap.h"
+#include "util/clock.h"
 
 #define WALK_EVERY_NS 1000000000ull
 
@@ -35,14 +36,6 @@ struct cgnames {
 };
 
 static void *const YES = (void *)1;
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
 
 /* The first cgroup2 mount (on hybrid hosts /sys/fs/cgroup/unified). */
 static void find_mount(char *out, size_t n)

@@ -23,6 +23,7 @@
 #include "collect/procfs_parse.h"
 #include "collect/seed_sockets.h"
 #include "util/hashmap.h"
+#include "util/clock.h"
 
 #define PEERS_HOLDERS 8	/* fds kept per inode (processes named: as many) */
 #define PEERS_RESCAN_NS 10000000ull	/* 10 ms between two walks of /proc/PID/fd */
@@ -84,14 +85,6 @@ struct peers {
 	__u64 scan_ns;		/* when the last walk was, 0: never */
 	__u64 named, scans;
 };
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
 
 int peers_new(const char *proc_root, peers_traced_fn traced, void *tctx, struct peers **out)
 {
@@ -212,7 +205,7 @@ static int scan_all(struct peers *p)
 	hashmap_fini_free(&p->inodes);
 	if (hashmap_init(&p->inodes, sizeof(struct ino_key)))
 		return -ENOMEM;
-	p->scan_ns = now_ns();
+	p->scan_ns = mono_ns();
 	p->scans++;
 	dir = opendir(p->root);
 	if (!dir)
@@ -239,7 +232,7 @@ static const struct ino_ent *holders_of(struct peers *p, __u64 ino, bool pipe, _
 	const struct ino_ent *e = hashmap_get(&p->inodes, &k);
 
 	*fresh = p->scan_ns > ts;
-	if (e || *fresh || (p->scan_ns && now_ns() - p->scan_ns < PEERS_RESCAN_NS))
+	if (e || *fresh || (p->scan_ns && mono_ns() - p->scan_ns < PEERS_RESCAN_NS))
 		return e;
 	if (scan_all(p))
 		return NULL;
@@ -401,7 +394,7 @@ static void note_own(struct peers *p, const struct ipcs_sock_rec *r)
 static int gone_due(struct peers *p, peers_cb cb, void *ctx)
 {
 	static const struct holder none = { 0, -1 };
-	__u64 now = p->ngone ? now_ns() : 0;
+	__u64 now = p->ngone ? mono_ns() : 0;
 	int err = 0;
 
 	while (!err && p->ngone && (p->gone[0].due_ns <= now || p->ngone == PEERS_GONE_MAX)) {
@@ -453,7 +446,7 @@ static int resolve(struct peers *p, const struct ipcs_sock_rec *r, const struct 
 		e = holders_of(p, ino, false, r->s.h.ts_ns, &fresh);
 	if (!e || !e->n) {
 		if (!fresh) {	/* the last walk was too recent, or no file yet: later */
-			st->next_try_ns = (p->scan_ns > now_ns() ? p->scan_ns : now_ns()) + PEERS_RESCAN_NS;
+			st->next_try_ns = (p->scan_ns > mono_ns() ? p->scan_ns : mono_ns()) + PEERS_RESCAN_NS;
 			return 0;
 		}
 		st->done = true;
@@ -467,7 +460,7 @@ static int resolve(struct peers *p, const struct ipcs_sock_rec *r, const struct 
 		}
 		/* Its traced holder's records may still be on their way (another CPU): wait. */
 		p->gone[p->ngone++] = (struct gone_end){ .k = *k, .h = r->s.h,
-							 .due_ns = now_ns() + PEERS_GONE_WAIT_NS };
+							 .due_ns = mono_ns() + PEERS_GONE_WAIT_NS };
 		return 0;
 	}
 	st->done = true;
@@ -539,7 +532,7 @@ static struct peer_state *to_ask(struct peers *p, const struct peer_key *k)
 	struct peer_state *st = hashmap_get(&p->keys, k);
 
 	if (st)
-		return st->done || now_ns() < st->next_try_ns ? NULL : st;
+		return st->done || mono_ns() < st->next_try_ns ? NULL : st;
 	if (hashmap_len(&p->keys) >= PEERS_KEYS_MAX) {
 		hashmap_fini_free(&p->keys);
 		if (hashmap_init(&p->keys, sizeof(struct peer_key)))

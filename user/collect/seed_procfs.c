@@ -24,6 +24,7 @@
 #include "collect/seed_mq.h"
 #include "collect/cgnames.h"
 #include "collect/titles.h"
+#include "util/vec.h"
 
 struct pinfo {
 	pid_t pid;
@@ -84,7 +85,7 @@ static int read_pinfo(const char *root, pid_t pid, struct pinfo *pi, char *comm,
 
 static int list_procs(const char *root, struct pinfo **out, size_t *count)
 {
-	struct pinfo *v = NULL, *tmp;
+	struct pinfo *v = NULL;
 	size_t n = 0, cap = 0;
 	char comm[64];
 	struct dirent *de;
@@ -101,15 +102,10 @@ static int list_procs(const char *root, struct pinfo **out, size_t *count)
 		pid = procfs_parse_num(de->d_name);
 		if (pid <= 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			tmp = realloc(v, cap * sizeof(*v));
-			if (!tmp) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = tmp;
+		if (vec_grow((void **)&v, &cap, n + 1, sizeof(*v), 256)) {
+			free(v);
+			closedir(d);
+			return -ENOMEM;
 		}
 		/* A process that is gone (or unreadable) is simply not seeded. */
 		if (!read_pinfo(root, (pid_t)pid, &v[n], comm, sizeof(comm))) {

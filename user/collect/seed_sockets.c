@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include "log.h"
 #include "collect/seed_sockets.h"
+#include "util/vec.h"
 
 #define SOCK_NAME_MAX 128
 
@@ -39,15 +40,8 @@ struct seed_socks {
 
 static int push(struct seed_socks *t, __u64 ino, __u16 kind, const char *name)
 {
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 64;
-		struct sock_ent *v = realloc(t->v, ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = ncap;
-	}
+	if (vec_grow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v), 64))
+		return -ENOMEM;
 	t->v[t->n].ino = ino;
 	t->v[t->n].kind = kind;
 	snprintf(t->v[t->n].name, sizeof(t->v[t->n].name), "%s", name);

@@ -21,6 +21,8 @@
 #include "ipcscope_rectab.h"
 #include "util/hashmap.h"
 #include "log.h"
+#include "util/clock.h"
+#include "util/vec.h"
 
 /*
  * The probes write to one ring per CPU (bpf/maps.bpf.h); records are merged
@@ -54,14 +56,6 @@ struct live_source {
 	size_t ncgroups;
 	struct lock_probes *locks;	/* --locks */
 };
-
-static __u64 mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
 
 struct proc_link {
 	pid_t pid;
@@ -106,7 +100,7 @@ static int deliver(const void *rec, size_t len, void *ctx)
 		err = ls->cb(rec, len, ls->ctx);
 	if (err >= 0)
 		ls->delivered++;
-	return err ? err : titles_after(ls->titles, rec, len, mono_now(), ls->cb, ls->ctx);
+	return err ? err : titles_after(ls->titles, rec, len, mono_ns(), ls->cb, ls->ctx);
 }
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -237,7 +231,7 @@ static pid_t stat_ppid(pid_t pid)
 /* Every process on the host with its parent (gone ones are skipped). */
 static int read_proc_links(struct proc_link **out, size_t *n)
 {
-	struct proc_link *v = NULL, *nv;
+	struct proc_link *v = NULL;
 	size_t cap = 0, len = 0;
 	struct dirent *de;
 	DIR *d = opendir("/proc");
@@ -249,15 +243,10 @@ static int read_proc_links(struct proc_link **out, size_t *n)
 
 		if (pid <= 0 || (ppid = stat_ppid(pid)) < 0)
 			continue;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 256;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (vec_grow((void **)&v, &cap, len + 1, sizeof(*v), 256)) {
+			free(v);
+			closedir(d);
+			return -ENOMEM;
 		}
 		v[len++] = (struct proc_link){ .pid = pid, .ppid = ppid };
 	}
@@ -499,7 +488,7 @@ int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 		return n;
 	/* Every record committed by now is in the merge after this read of all
 	 * the rings: what is older than now - window can go out in order. */
-	now = mono_now();
+	now = mono_ns();
 	n = ring_buffer__consume(ls->rb);
 	if (n < 0)
 		return n;

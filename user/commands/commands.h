@@ -32,13 +32,14 @@ int record_run(const struct ipcs_opts *o, const struct record_target *t, int *cm
 /* Report on a recording, text or JSON, to stdout; filt: --kind/--since/--until (NULL: all). */
 int report_file(const char *path, bool json, const struct ipcs_opts *filt);
 
-/* replay_run into p, with a progress bar on a terminal's stderr for big files. */
+/* (fileio.c) replay_run into p, with a progress bar on a terminal's stderr for big files. */
 int replay_with_progress(struct replay_source *rs, struct pipeline *p, const char *label);
 
-/* Point p->filter at f when o asks for --kind/--since/--until (start_ns: the recording's start). */
+/* Point p->filter at f when o asks for -p/-c (report, replay, export), --kind or
+ * --since/--until (start_ns: the recording's start). */
+void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
 /* --force, --replace-foreign as outfile.c's OUTF_* flags. */
 unsigned cmd_outf_flags(const struct ipcs_opts *o);
-void cmd_filter(const struct ipcs_opts *o, __u64 start_ns, struct ev_filter *f, struct pipeline *p);
 /* The report of a model built by the caller (path NULL: traced live, not
  * recorded). Flushes m. Returns 0 or -errno. */
 int report_model(const char *path, const struct ipcs_file_header *fh,

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "trace/session.h"
 #include "util/json.h"
+#include "util/clock.h"
 
 enum { DL_EXIT_NONE = 0, DL_EXIT_DEADLOCK = 1, DL_EXIT_ERROR = 2, DL_EXIT_SUSPECTED = 3 };
 
@@ -63,14 +64,6 @@ static int snapshot(const struct ipcs_opts *o)
 	dl_result_fini(&r);
 	dl_graph_fini(&g);
 	return finish_output(rc);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 struct watch {
@@ -186,7 +179,7 @@ static int watch(const struct ipcs_opts *o)
 		pipeline_fini(&p);
 		return DL_EXIT_ERROR;
 	}
-	w.start_ns = now_ns();
+	w.start_ns = mono_ns();
 	rc = session_open(&w.ss, &cfg);
 	if (rc) {
 		if (o->locks)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "commands/commands.h"
-#include "export/export.h"
+#include "export/exporter.h"
 #include "export/output.h"
 #include "log.h"
 #include "pipeline.h"

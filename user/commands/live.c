@@ -12,10 +12,11 @@
 #include "commands/commands.h"
 #include "log.h"
 #include "pipeline.h"
-#include "plain.h"
-#include "plain_table.h"
+#include "sinks/plain.h"
+#include "sinks/plain_table.h"
 #include "trace/session.h"
 #include "viewer.h"
+#include "util/clock.h"
 
 struct live_run {
 	const struct ipcs_opts *o;
@@ -26,14 +27,6 @@ struct live_run {
 };
 
 #define LIVE_WAIT_THRESHOLD_NS 1000000000ull	/* the recorder's: one meaning of a long wait */
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
 
 /* ---- the viewer's feed ---- */
 

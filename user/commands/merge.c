@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "util/hashmap.h"
 #include "record/recfile.h"
 #include "ipcscope_rectab.h"
+#include "util/vec.h"
 
 #define PID_TAG_SHIFT 22	/* Linux pids stay below 2^22 (PID_MAX_LIMIT) */
 
@@ -43,18 +45,8 @@ struct input {
 
 static int buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1 << 16;
-		unsigned char *d;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		d = realloc(b->d, cap);
-		if (!d)
-			return -ENOMEM;
-		b->d = d;
-		b->cap = cap;
-	}
+	if (n > SIZE_MAX - b->len || vec_grow((void **)&b->d, &b->cap, b->len + n, 1, 1 << 16))
+		return -ENOMEM;
 	memcpy(b->d + b->len, p, n);
 	b->len += n;
 	b->n++;

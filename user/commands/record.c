@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 #include "commands/commands.h"
 #include "collect/source_live.h"
-#include "export/export.h"
+#include "export/exporter.h"
 #include "export/output.h"
 #include "log.h"
 #include "util/units.h"
@@ -18,14 +19,8 @@
 #include "record/recorder.h"
 #include "record/rotate.h"
 #include "trace/session.h"
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
+#include "util/clock.h"
+#include "util/vec.h"
 
 /* Collect seed records into one buffer, for the META block and the pipeline. */
 struct seed_buf {
@@ -38,18 +33,8 @@ static int seed_collect(const void *rec, size_t len, void *ctx)
 {
 	struct seed_buf *b = ctx;
 
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 65536;
-		char *d;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		d = realloc(b->data, cap);
-		if (!d)
-			return -ENOMEM;
-		b->data = d;
-		b->cap = cap;
-	}
+	if (len > SIZE_MAX - b->len || vec_grow((void **)&b->data, &b->cap, b->len + len, 1, 65536))
+		return -ENOMEM;
 	memcpy(b->data + b->len, rec, len);
 	b->len += len;
 	b->n++;

@@ -11,10 +11,11 @@
 #include "commands/commands.h"
 #include "log.h"
 #include "pipeline.h"
-#include "plain.h"
+#include "sinks/plain.h"
 #include "record/replay_cursor.h"
 #include "record/source_replay.h"
 #include "viewer.h"
+#include "util/clock.h"
 
 static int replay_cb(const void *rec, size_t len, __u16 block_type, void *ctx)
 {
@@ -28,14 +29,6 @@ static void report_status(const char *path, const struct recfile_status *st)
 	if (st->clean_end)
 		return;
 	log_warn("%s: %s", path, st->message[0] ? st->message : "the recording did not end cleanly");
-}
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
 /* ---- the cursor as the viewer's feed ---- */

@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include "commands/commands.h"
-#include "commands/report_misc.h"
+#include "commands/report_kindfields.h"
 #include "commands/report_futex.h"
 #include "commands/report_titles.h"
 #include "commands/report_shm.h"
@@ -16,7 +16,8 @@
 #include "commands/report_fdpass.h"
 #include "commands/report_locks.h"
 #include "commands/report_waits.h"
-#include "commands/report_text.h"
+#include "commands/report.h"
+#include "commands/report_common.h"
 #include "model/model_futex.h"
 #include "model/model_shm.h"
 #include "log.h"
@@ -27,6 +28,7 @@
 #include "util/json.h"
 #include "util/texttable.h"
 #include "util/units.h"
+#include "util/vec.h"
 
 /* report --json's "format_version" (docs/report-json.md): 2 = ids as strings. */
 #define REPORT_JSON_VERSION 2
@@ -40,15 +42,8 @@ static int collect_conv(const struct model_conv *c, void *ctx)
 {
 	struct conv_list *l = ctx;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct model_conv *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64))
+		return -ENOMEM;
 	l->v[l->n++] = *c;
 	return 0;
 }
@@ -110,16 +105,6 @@ static const char *fmode_str(__u16 m)
 }
 
 /* ---- JSON (docs/report-json.md) ---- */
-
-void report_json_proc(struct json_writer *w, const char *key, const struct model_proc_ref *p)
-{
-	json_key(w, key);
-	json_obj_begin(w);
-	json_ku64(w, "pid", p->pid);
-	json_kstr(w, "comm", p->pid ? p->comm : "?");
-	json_kbool(w, "traced", p->pid && !p->untraced);	/* false: a peer named from /proc */
-	json_obj_end(w);
-}
 
 static void json_dir(struct json_writer *w, const char *key, const struct model_dir_stats *d)
 {
@@ -327,7 +312,7 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 		json_ku64(&w, "b_blocked_ns", c->b_blocked_ns);
 		if (c->latency.count)
 			json_latency(&w, &c->latency);
-		report_json_misc_fields(&w, c);
+		report_json_kind_fields(&w, c);
 		json_obj_end(&w);
 	}
 	report_futex_json(&w, m);
@@ -349,30 +334,38 @@ static void report_json(const char *path, const struct ipcs_file_header *fh,
 
 /* ---- text ---- */
 
-
-void report_text_proc(char *buf, size_t n, const struct model_proc_ref *p)
+/* A conversation's row(s): a->b, b->a when it moved, latency when measured. */
+static void report_text_conv(struct texttable *t, const struct model_conv *c)
 {
-	char comm[IPCS_COMM_LEN * 4 + 1];
+	char chan[MODEL_NAME_MAX * 4 + 1], a[96], b[96], msgs[32], bytes[32], blk[32], note[160];
 
-	if (!p->pid) {
-		snprintf(buf, n, "(not seen)");
-		return;
+	esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
+	report_text_proc(a, sizeof(a), &c->a);
+	report_text_proc(b, sizeof(b), &c->b);
+	snprintf(msgs, sizeof(msgs), "%" PRIu64, (uint64_t)c->a_to_b.msgs);
+	units_bytes(bytes, sizeof(bytes), c->a_to_b.bytes);
+	if (c->kind == IPCS_KIND_SIGNAL && !c->a_blocked_ns && !c->b_blocked_ns)
+		snprintf(blk, sizeof(blk), "-");	/* signals block nobody */
+	else
+		units_dur(blk, sizeof(blk), c->a_blocked_ns + c->b_blocked_ns);
+	tt_add(t, (const char *const[RC_COUNT]){ ipcs_kind_name(c->kind), chan, a, b, msgs,
+						 c->kind == IPCS_KIND_SIGNAL ? "-" : bytes, blk, NULL });
+	if (c->b_to_a.bytes || c->b_to_a.msgs) {
+		snprintf(msgs, sizeof(msgs), "%" PRIu64, (uint64_t)c->b_to_a.msgs);
+		units_bytes(bytes, sizeof(bytes), c->b_to_a.bytes);
+		tt_add(t, (const char *const[RC_COUNT]){ NULL, NULL, b, a, msgs, bytes, NULL, NULL });
 	}
-	esc_term(p->comm, IPCS_COMM_LEN, comm, sizeof(comm));
-	snprintf(buf, n, "%u/%s%s", p->pid, comm, p->untraced ? " (untraced)" : "");
-}
+	if (c->latency.count) {
+		char p50[16], p90[16], p99[16], max[16];
 
-/* The conversations table's columns (report_futex.c adds rows to it). */
-const struct tt_col report_conv_cols[RC_COUNT] = {
-	[RC_KIND] = { "KIND", false, TT_FIXED, 0, false },
-	[RC_CHANNEL] = { "CHANNEL", false, TT_MID, 18, false },
-	[RC_A] = { "FROM (A)", false, TT_END, 10, false },
-	[RC_B] = { "TO (B)", false, TT_END, 10, false },
-	[RC_MSGS] = { "MSGS", true, TT_FIXED, 0, false },
-	[RC_BYTES] = { "BYTES", true, TT_FIXED, 0, false },
-	[RC_BLOCKED] = { "BLOCKED", true, TT_FIXED, 0, false },
-	[RC_NOTE] = { "", false, TT_END, 8, true },
-};
+		snprintf(note, sizeof(note), "request->response p50 %s, p90 %s, p99 %s, max %s (%" PRIu64 ")",
+			 units_dur(p50, sizeof(p50), c->latency.p50),
+			 units_dur(p90, sizeof(p90), c->latency.p90),
+			 units_dur(p99, sizeof(p99), c->latency.p99),
+			 units_dur(max, sizeof(max), c->latency.max), (uint64_t)c->latency.count);
+		tt_note(t, RC_CHANNEL, note);
+	}
+}
 
 /* SIGCHLD and the like: one per exiting child, rarely what the report is read
  * for. Folded into one row per receiver unless --all. */
@@ -419,39 +412,6 @@ static void fold_row(struct texttable *t, const struct conv_list *l, size_t firs
 						 "-", blk, note });
 }
 
-/* A conversation's row(s): a->b, b->a when it moved, latency when measured. */
-void report_text_conv(struct texttable *t, const struct model_conv *c)
-{
-	char chan[MODEL_NAME_MAX * 4 + 1], a[96], b[96], msgs[32], bytes[32], blk[32], note[160];
-
-	esc_term(c->channel, sizeof(c->channel), chan, sizeof(chan));
-	report_text_proc(a, sizeof(a), &c->a);
-	report_text_proc(b, sizeof(b), &c->b);
-	snprintf(msgs, sizeof(msgs), "%" PRIu64, (uint64_t)c->a_to_b.msgs);
-	units_bytes(bytes, sizeof(bytes), c->a_to_b.bytes);
-	if (c->kind == IPCS_KIND_SIGNAL && !c->a_blocked_ns && !c->b_blocked_ns)
-		snprintf(blk, sizeof(blk), "-");	/* signals block nobody */
-	else
-		units_dur(blk, sizeof(blk), c->a_blocked_ns + c->b_blocked_ns);
-	tt_add(t, (const char *const[RC_COUNT]){ ipcs_kind_name(c->kind), chan, a, b, msgs,
-						 c->kind == IPCS_KIND_SIGNAL ? "-" : bytes, blk, NULL });
-	if (c->b_to_a.bytes || c->b_to_a.msgs) {
-		snprintf(msgs, sizeof(msgs), "%" PRIu64, (uint64_t)c->b_to_a.msgs);
-		units_bytes(bytes, sizeof(bytes), c->b_to_a.bytes);
-		tt_add(t, (const char *const[RC_COUNT]){ NULL, NULL, b, a, msgs, bytes, NULL, NULL });
-	}
-	if (c->latency.count) {
-		char p50[16], p90[16], p99[16], max[16];
-
-		snprintf(note, sizeof(note), "request->response p50 %s, p90 %s, p99 %s, max %s (%" PRIu64 ")",
-			 units_dur(p50, sizeof(p50), c->latency.p50),
-			 units_dur(p90, sizeof(p90), c->latency.p90),
-			 units_dur(p99, sizeof(p99), c->latency.p99),
-			 units_dur(max, sizeof(max), c->latency.max), (uint64_t)c->latency.count);
-		tt_note(t, RC_CHANNEL, note);
-	}
-}
-
 /* Rows of l in order; exit noise folded per receiver unless all. */
 static void conv_rows(struct texttable *t, const struct conv_list *l, bool all)
 {
@@ -470,59 +430,28 @@ static void conv_rows(struct texttable *t, const struct conv_list *l, bool all)
 	}
 }
 
-/* Processes of the listed conversations: the cgroup section follows the filter. */
-static int add_pid(struct pid_set *s, __u32 pid)
-{
-	if (!pid)
-		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		__u32 *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = pid;
-	return 0;
-}
-
 static int futex_pids(const struct model_futex_conv *c, void *ctx)
 {
-	return add_pid(ctx, c->a.pid) || add_pid(ctx, c->b.pid) ? -ENOMEM : 0;
+	return report_pid_add(ctx, c->a.pid) || report_pid_add(ctx, c->b.pid) ? -ENOMEM : 0;
 }
 
 static int shm_pids(const struct model_shm_seg *s, void *ctx)
 {
 	for (size_t i = 0; i < s->nmappers; i++)
-		if (add_pid(ctx, s->mappers[i].proc.pid))
+		if (report_pid_add(ctx, s->mappers[i].proc.pid))
 			return -ENOMEM;
 	return 0;
-}
-
-static int cmp_u32(const void *x, const void *y)
-{
-	__u32 a = *(const __u32 *)x, b = *(const __u32 *)y;
-
-	return a < b ? -1 : a > b;
 }
 
 static int shown_pids(const struct model *m, const struct conv_list *l, struct pid_set *s)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (add_pid(s, l->v[i].a.pid) || add_pid(s, l->v[i].b.pid))
+		if (report_pid_add(s, l->v[i].a.pid) || report_pid_add(s, l->v[i].b.pid))
 			return -ENOMEM;
 	if (model_foreach_futex_conv(m, futex_pids, s) || model_foreach_shm(m, shm_pids, s))
 		return -ENOMEM;
-	if (s->n)
-		qsort(s->v, s->n, sizeof(*s->v), cmp_u32);
+	report_pid_sort(s);
 	return 0;
-}
-
-bool report_pid_shown(const struct pid_set *s, __u32 pid)
-{
-	return !s || bsearch(&pid, s->v, s->n, sizeof(*s->v), cmp_u32);
 }
 
 static void report_text(const char *path, const struct ipcs_file_header *fh,

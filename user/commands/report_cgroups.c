@@ -6,6 +6,7 @@
 #include "commands/report_cgroups.h"
 #include "util/escape.h"
 #include "util/texttable.h"
+#include "util/vec.h"
 
 
 struct cg_proc {
@@ -27,16 +28,9 @@ static int collect(const struct model_proc *p, void *ctx)
 
 	if (!p->cgroup_id)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct cg_proc *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			l->err = -1;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64)) {
+		l->err = -1;
+		return 1;
 	}
 	l->v[l->n].id = p->cgroup_id;
 	l->v[l->n].pid = p->ref.pid;

@@ -3,7 +3,7 @@
 #define IPCS_REPORT_CGROUPS_H
 
 #include "model/model.h"
-#include "commands/report_text.h"
+#include "commands/report_common.h"
 
 /* One line per cgroup with its processes, when the recording knows any
  * process's cgroup (JSON carries it per process: report.c); only the

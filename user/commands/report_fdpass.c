@@ -6,7 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include "commands/report_fdpass.h"
-#include "commands/report_futex.h"
+#include "commands/report_common.h"
 #include "model/model_fdpass.h"
 #include "util/escape.h"
 

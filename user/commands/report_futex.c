@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include "commands/report_common.h"
 #include "commands/report_futex.h"
 #include "model/model_futex.h"
 #include "util/escape.h"

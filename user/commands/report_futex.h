@@ -4,10 +4,7 @@
 
 #include "model/model.h"
 #include "util/json.h"
-#include "commands/report_text.h"
-
-/* {"pid", "comm"} under key; pid 0 is "not observed" (comm "?"). Shared by report.c. */
-void report_json_proc(struct json_writer *w, const char *key, const struct model_proc_ref *p);
+#include "util/texttable.h"
 
 /* Append one conversation object per futex conversation (inside the array). */
 void report_futex_json(struct json_writer *w, const struct model *m);

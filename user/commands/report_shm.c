@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands/report_shm.h"
-#include "commands/report_futex.h"
+#include "commands/report_common.h"
 #include "model/model_futex.h"
 #include "model/model_shm.h"
 #include "util/escape.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "commands/report_titles.h"
 #include "util/escape.h"
+#include "util/vec.h"
 
 struct title {
 	__u32 pid;
@@ -26,16 +27,9 @@ static int collect(const struct model_proc *p, void *ctx)
 
 	if (!p->cmdline[0] || !report_pid_shown(l->shown, p->ref.pid))
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct title *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			l->err = -1;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64)) {
+		l->err = -1;
+		return 1;
 	}
 	t = &l->v[l->n];
 	t->cmdline = strdup(p->cmdline);

@@ -2,7 +2,7 @@
 #ifndef IPCS_REPORT_TITLES_H
 #define IPCS_REPORT_TITLES_H
 
-#include "commands/report_text.h"
+#include "commands/report_common.h"
 #include "model/model.h"
 
 #define REPORT_TITLES_MAX 500	/* processes listed; more are counted */

@@ -6,6 +6,7 @@
 #include "commands/report_waits.h"
 #include "model/model_waits.h"
 #include "util/escape.h"
+#include "util/vec.h"
 
 struct wait_list {
 	const struct model_wait **v;
@@ -16,15 +17,8 @@ static int collect(const struct model_wait *w, void *ctx)
 {
 	struct wait_list *l = ctx;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		const struct model_wait **v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64))
+		return -ENOMEM;
 	l->v[l->n++] = w;
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deadlock/blocked.h"
+#include "util/vec.h"
 
 struct seen_key {
 	int32_t tid;
@@ -39,15 +40,8 @@ void dl_blockset_clear(struct dl_blockset *b)
 
 int dl_blockset_add(struct dl_blockset *b, pid_t tid, const struct ipcs_inflight *in)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct dl_blocked *v = realloc(b->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		b->v = v;
-		b->cap = cap;
-	}
+	if (vec_grow((void **)&b->v, &b->cap, b->n + 1, sizeof(*b->v), 64))
+		return -ENOMEM;
 	b->v[b->n].tid = tid;
 	b->v[b->n].fresh = false;
 	b->v[b->n].in = *in;

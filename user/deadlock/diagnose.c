@@ -17,6 +17,7 @@
 #include "deadlock/procscan.h"
 #include "deadlock/stacks.h"
 #include "deadlock/unixdiag.h"
+#include "util/vec.h"
 
 #ifndef MQUEUE_MAGIC
 #define MQUEUE_MAGIC 0x19800202
@@ -57,15 +58,8 @@ static void enqueue(struct ctx *c, pid_t pid)
 
 static int add_pending(struct ctx *c, size_t from, pid_t pid, pid_t tid, const char *evidence)
 {
-	if (c->npend == c->cappend) {
-		size_t cap = c->cappend ? c->cappend * 2 : 16;
-		struct pending *p = realloc(c->pend, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		c->pend = p;
-		c->cappend = cap;
-	}
+	if (vec_grow((void **)&c->pend, &c->cappend, c->npend + 1, sizeof(*c->pend), 16))
+		return -ENOMEM;
 	c->pend[c->npend] = (struct pending){ .from = from, .pid = pid, .tid = tid };
 	snprintf(c->pend[c->npend].evidence, DL_EVID, "%s", evidence);
 	c->npend++;

@@ -35,37 +35,24 @@ static void thread_line(FILE *f, const struct dl_thread *t)
 /* "blocked in write, waiting for room in pipe:[12]" and the like. */
 static void what_line(FILE *f, const struct dl_thread *t)
 {
+	const char *on = NULL;	/* the words before the object waited on */
+
 	fputs("blocked in ", f);
 	put(f, t->doing);
 	switch (t->kind) {
 	case DL_K_PIPE: case DL_K_FIFO: case DL_K_SOCKET: case DL_K_MQ:
-		fputs(t->write ? ", waiting for room in " : ", waiting for data on ", f);
+		on = t->write ? ", waiting for room in " : ", waiting for data on ";
+		break;
+	case DL_K_MUTEX: on = " on the mutex at "; break;
+	case DL_K_FUTEX: on = " on the futex at "; break;
+	case DL_K_SET: on = " on a set of "; break;
+	case DL_K_CHILD: on = " for the exit of "; break;
+	case DL_K_OTHER: on = t->object[0] ? " on " : NULL; break;
+	default: break;
+	}
+	if (on) {
+		fputs(on, f);
 		put(f, t->object);
-		break;
-	case DL_K_MUTEX:
-		fputs(" on the mutex at ", f);
-		put(f, t->object);
-		break;
-	case DL_K_FUTEX:
-		fputs(" on the futex at ", f);
-		put(f, t->object);
-		break;
-	case DL_K_SET:
-		fputs(" on a set of ", f);
-		put(f, t->object);
-		break;
-	case DL_K_CHILD:
-		fputs(" for the exit of ", f);
-		put(f, t->object);
-		break;
-	case DL_K_OTHER:
-		if (t->object[0]) {
-			fputs(" on ", f);
-			put(f, t->object);
-		}
-		break;
-	default:
-		break;
 	}
 	if (t->where[0]) {
 		fputs(" [", f);
@@ -250,6 +237,39 @@ void dl_print_text(FILE *f, const struct dl_graph *g, const struct dl_result *r,
 		fprintf(f, "no deadlock: no wait-for cycle among %zu threads\n", g->nt);
 }
 
+/* Edge e's holder: {pid, tid, comm, evidence}. */
+static void json_holder(struct json_writer *w, const struct dl_graph *g, size_t e)
+{
+	const struct dl_thread *h = &g->t[g->e[e].to];
+
+	json_obj_begin(w);
+	json_ki64(w, "pid", h->pid);
+	json_ki64(w, "tid", h->tid);
+	json_kstr(w, "comm", h->comm);
+	json_kstr(w, "evidence", g->e[e].evidence);
+	json_obj_end(w);
+}
+
+/* key: s, or null when s is empty. */
+static void kstr_or_null(struct json_writer *w, const char *key, const char *s)
+{
+	json_key(w, key);
+	if (s[0])
+		json_str(w, s);
+	else
+		json_null(w);
+}
+
+/* key: v, or null when v is negative (not known). */
+static void ki64_or_null(struct json_writer *w, const char *key, int64_t v)
+{
+	json_key(w, key);
+	if (v < 0)
+		json_null(w);
+	else
+		json_i64(w, v);
+}
+
 static void json_frames(struct json_writer *w, const struct dl_thread *t)
 {
 	char addr[24];
@@ -262,16 +282,8 @@ static void json_frames(struct json_writer *w, const struct dl_thread *t)
 		json_obj_begin(w);
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)fr->addr);
 		json_kstr(w, "addr", addr);
-		json_key(w, "module");
-		if (fr->module[0])
-			json_str(w, fr->module);
-		else
-			json_null(w);
-		json_key(w, "symbol");
-		if (fr->symbol[0])
-			json_str(w, fr->symbol);
-		else
-			json_null(w);
+		kstr_or_null(w, "module", fr->module);
+		kstr_or_null(w, "symbol", fr->symbol);
 		json_ku64(w, "offset", fr->offset);
 		json_kbool(w, "guessed", fr->guessed);
 		json_obj_end(w);
@@ -308,26 +320,14 @@ static void json_thread(struct json_writer *w, const struct dl_graph *g, const s
 		json_kstr(w, "direction", t->write ? "write" : "read");
 		if (t->where[0])
 			json_kstr(w, "where", t->where);
-		json_key(w, "ns");
-		if (t->ns < 0)
-			json_null(w);
-		else
-			json_i64(w, t->ns);
+		ki64_or_null(w, "ns", t->ns);
 		json_obj_end(w);
 	}
 	json_key(w, "held_by");
-	if (e == (size_t)-1) {
+	if (e == (size_t)-1)
 		json_null(w);
-	} else {
-		const struct dl_thread *h = &g->t[g->e[e].to];
-
-		json_obj_begin(w);
-		json_ki64(w, "pid", h->pid);
-		json_ki64(w, "tid", h->tid);
-		json_kstr(w, "comm", h->comm);
-		json_kstr(w, "evidence", g->e[e].evidence);
-		json_obj_end(w);
-	}
+	else
+		json_holder(w, g, e);
 	json_frames(w, t);
 	json_obj_end(w);
 }
@@ -359,32 +359,16 @@ static void json_any_thread(struct json_writer *w, const struct dl_graph *g, con
 		json_obj_begin(w);
 		json_kstr(w, "syscall", t->doing);
 		json_kstr(w, "kind", dl_kind_name(t->kind));
-		json_key(w, "object");
-		if (t->object[0])
-			json_str(w, t->object);
-		else
-			json_null(w);
+		kstr_or_null(w, "object", t->object);
 		if (t->where[0])
 			json_kstr(w, "where", t->where);
 		json_kstr(w, "direction", t->write ? "write" : "read");
 		json_kbool(w, "timeout", t->timed);
 		json_kbool(w, "wakeable_from_outside", t->external || t->kind == DL_K_NONE);
 		json_kbool(w, "owner_known", t->nedges > 0);
-		json_key(w, "since_ns");
-		if (t->ns < 0)
-			json_null(w);
-		else
-			json_i64(w, t->ns);
-		json_key(w, "not_run_ns");
-		if (t->idle_ns < 0)
-			json_null(w);
-		else
-			json_i64(w, t->idle_ns);
-		json_key(w, "note");
-		if (t->note[0])
-			json_str(w, t->note);
-		else
-			json_null(w);
+		ki64_or_null(w, "since_ns", t->ns);
+		ki64_or_null(w, "not_run_ns", t->idle_ns);
+		kstr_or_null(w, "note", t->note);
 		json_key(w, "set");
 		if (t->kind != DL_K_SET) {
 			json_null(w);
@@ -404,16 +388,8 @@ static void json_any_thread(struct json_writer *w, const struct dl_graph *g, con
 	}
 	json_key(w, "held_by");
 	json_arr_begin(w);
-	for (size_t e = t->first_edge; e < t->first_edge + t->nedges; e++) {
-		const struct dl_thread *h = &g->t[g->e[e].to];
-
-		json_obj_begin(w);
-		json_ki64(w, "pid", h->pid);
-		json_ki64(w, "tid", h->tid);
-		json_kstr(w, "comm", h->comm);
-		json_kstr(w, "evidence", g->e[e].evidence);
-		json_obj_end(w);
-	}
+	for (size_t e = t->first_edge; e < t->first_edge + t->nedges; e++)
+		json_holder(w, g, e);
 	json_arr_end(w);
 	json_frames(w, t);
 	json_obj_end(w);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "collect/procfs_parse.h"
 #include "deadlock/procscan.h"
+#include "util/vec.h"
 
 int dl_parse_syscall(const char *text, struct dl_sysline *out)
 {
@@ -256,7 +257,7 @@ int dl_scan_tasks(const char *root, pid_t pid, struct dl_task **v, size_t *n)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
-	struct dl_task *out = NULL, *tmp;
+	struct dl_task *out = NULL;
 	size_t cnt = 0, cap = 0;
 	int rc = 0;
 	DIR *d;
@@ -270,14 +271,9 @@ int dl_scan_tasks(const char *root, pid_t pid, struct dl_task **v, size_t *n)
 
 		if (tid <= 0)
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			tmp = realloc(out, cap * sizeof(*out));
-			if (!tmp) {
-				rc = -ENOMEM;
-				break;
-			}
-			out = tmp;
+		if (vec_grow((void **)&out, &cap, cnt + 1, sizeof(*out), 8)) {
+			rc = -ENOMEM;
+			break;
 		}
 		rc = task_read(root, pid, (pid_t)tid, &out[cnt]);
 		if (rc == -EACCES || rc == -EPERM)
@@ -391,16 +387,9 @@ static int index_pid(const char *root, pid_t pid, struct dl_fdindex *ix)
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
-		if (ix->n == ix->cap) {
-			size_t cap = ix->cap ? ix->cap * 2 : 256;
-			struct dl_fd *v = realloc(ix->v, cap * sizeof(*v));
-
-			if (!v) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			ix->v = v;
-			ix->cap = cap;
+		if (vec_grow((void **)&ix->v, &ix->cap, ix->n + 1, sizeof(*ix->v), 256)) {
+			closedir(d);
+			return -ENOMEM;
 		}
 		f = &ix->v[ix->n];
 		f->pid = pid;

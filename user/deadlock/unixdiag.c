@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "deadlock/unixdiag.h"
+#include "util/vec.h"
 
 static int push(struct dl_upeers *p, uint64_t ino, uint64_t peer)
 {
@@ -159,16 +160,9 @@ int dl_tcp_peers_parse(struct dl_upeers *p, const char *text)
 		    !ino || !strchr(e.local, ':'))
 			continue;	/* the header, or a socket without an inode (TIME_WAIT) */
 		e.ino = ino;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			struct tcpent *t = realloc(v, nc * sizeof(*t));
-
-			if (!t) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = t;
-			cap = nc;
+		if (vec_grow((void **)&v, &cap, n + 1, sizeof(*v), 64)) {
+			free(v);
+			return -ENOMEM;
 		}
 		v[n++] = e;
 	}

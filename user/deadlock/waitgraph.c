@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deadlock/waitgraph.h"
+#include "util/vec.h"
 
 const char *dl_kind_name(enum dl_kind k)
 {
@@ -33,25 +34,9 @@ void dl_graph_fini(struct dl_graph *g)
 	memset(g, 0, sizeof(*g));
 }
 
-static int grow(void **v, size_t *cap, size_t n, size_t elem)
-{
-	void *p;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 16;
-	p = realloc(*v, nc * elem);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = nc;
-	return 0;
-}
-
 long dl_graph_add_thread(struct dl_graph *g, const struct dl_thread *t)
 {
-	if (grow((void **)&g->t, &g->capt, g->nt, sizeof(*g->t)))
+	if (vec_grow((void **)&g->t, &g->capt, g->nt + 1, sizeof(*g->t), 16))
 		return -ENOMEM;
 	g->t[g->nt] = *t;
 	g->t[g->nt].first_edge = g->t[g->nt].nedges = 0;
@@ -75,7 +60,7 @@ int dl_graph_add_edge(struct dl_graph *g, size_t from, size_t to, const char *ev
 	for (size_t i = 0; i < g->ne; i++)
 		if (g->e[i].from == from && g->e[i].to == to)
 			return 0;
-	if (grow((void **)&g->e, &g->cape, g->ne, sizeof(*g->e)))
+	if (vec_grow((void **)&g->e, &g->cape, g->ne + 1, sizeof(*g->e), 16))
 		return -ENOMEM;
 	e = &g->e[g->ne++];
 	e->from = from;

@@ -11,11 +11,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export/export.h"
+#include "export/exporter.h"
 #include "model/model_futex.h"
 #include "model/model_waits.h"
 #include "util/escape.h"
 #include "util/hashmap.h"
+#include "util/vec.h"
 
 struct dot {
 	FILE *f;
@@ -304,23 +305,6 @@ static void write_edges(struct dot *d)
 	}
 }
 
-/* Grow a vector of n elements to hold one more. */
-static int grow(void **v, size_t *cap, size_t n, size_t elem)
-{
-	void *nv;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	nv = realloc(*v, ncap * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 static int add_wthread(struct dot *d, __u32 pid, __u32 tid, const char *comm)
 {
 	uintptr_t i = (uintptr_t)hashmap_get(&d->wt_idx, &tid);
@@ -333,7 +317,7 @@ static int add_wthread(struct dot *d, __u32 pid, __u32 tid, const char *comm)
 			memcpy(t->comm, comm, sizeof(t->comm));
 		return 0;
 	}
-	err = grow((void **)&d->wt, &d->capwt, d->nwt, sizeof(*d->wt));
+	err = vec_grow((void **)&d->wt, &d->capwt, d->nwt + 1, sizeof(*d->wt), 16);
 	if (err)
 		return err;
 	t = &d->wt[d->nwt];
@@ -366,7 +350,7 @@ static int on_wait(const struct model_wait *w, void *ctx)
 	memcpy(k.object, w->object, sizeof(k.object));
 	i = (uintptr_t)hashmap_get(&d->we_idx, &k);
 	if (!i) {
-		err = grow((void **)&d->we, &d->capwe, d->nwe, sizeof(*d->we));
+		err = vec_grow((void **)&d->we, &d->capwe, d->nwe + 1, sizeof(*d->we), 16);
 		if (err)
 			return err;
 		e = &d->we[d->nwe];

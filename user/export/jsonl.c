@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export/export.h"
+#include "export/exporter.h"
 #include "util/escape.h"
 #include "util/hashmap.h"
 #include "util/json.h"

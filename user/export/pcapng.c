@@ -16,7 +16,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export/export.h"
+#include "export/exporter.h"
 #include "export/pcapng_w.h"
 #include "log.h"
 #include "util/escape.h"

@@ -13,7 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export/export.h"
+#include "export/exporter.h"
 #include "export/flows.h"
 #include "model/model_futex.h"
 #include "util/hashmap.h"

@@ -1,6 +1,6 @@
 /*
- * model_int.h - the model's internal types, shared by proctab.c, channels.c,
- * conv.c and model.c only. Nothing outside user/model includes this.
+ * model_int.h - the model's internal types, shared by every file of
+ * user/model. Nothing outside user/model includes this.
  *
  * Ownership: processes, channels and conversations are reference counted.
  * A table holds one reference; conversations hold one on their channel and

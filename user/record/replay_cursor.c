@@ -1,23 +1,15 @@
 /* replay_cursor.c - a recording in memory, fed to the model up to a cursor (see the header). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "record/replay_cursor.h"
+#include "util/vec.h"
 
 static int keep(struct replay_cursor *rc, const void *rec, size_t len, __u64 ts)
 {
-	if (rc->len + len > rc->cap) {
-		size_t cap = rc->cap ? rc->cap * 2 : 1 << 20;
-		char *b;
-
-		while (cap < rc->len + len)
-			cap *= 2;
-		b = realloc(rc->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		rc->buf = b;
-		rc->cap = cap;
-	}
+	if (len > SIZE_MAX - rc->len || vec_grow((void **)&rc->buf, &rc->cap, rc->len + len, 1, 1 << 20))
+		return -ENOMEM;
 	if (rc->n == rc->ncap) {
 		size_t ncap = rc->ncap ? rc->ncap * 2 : 4096;
 		size_t *off = realloc(rc->off, ncap * sizeof(*off));

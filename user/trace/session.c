@@ -14,6 +14,7 @@
 #include "log.h"
 #include "trace/session.h"
 #include "util/units.h"
+#include "util/clock.h"
 
 #define SESSION_TICK_NS 1000000000ull
 
@@ -28,14 +29,6 @@ static void on_child(int sig) { (void)sig; }
 
 int session_stop_signal(void) { return stop_signal; }
 void session_request_stop(void) { stop_signal = SIGTERM; }
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
 
 /* CPU seconds this process used so far; peak RSS in KiB. */
 static double cpu_seconds(long *maxrss_kb)

@@ -4,16 +4,9 @@
 #include <unistd.h>
 #include "util/progress.h"
 #include "util/units.h"
+#include "util/clock.h"
 
 #define BAR_WIDTH 30
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 void progress_init(struct progress *p, const char *label, int64_t total, uint64_t min_total)
 {
@@ -42,7 +35,7 @@ void progress_update(struct progress *p, uint64_t done)
 
 	if (!p->on)
 		return;
-	t = now_ns();
+	t = mono_ns();
 	if (p->drawn && t - p->last_ns < 200000000ull)
 		return;
 	p->last_ns = t;

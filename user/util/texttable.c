@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "util/texttable.h"
+#include "util/vec.h"
 
 int tt_out_width(int fd)
 {
@@ -34,17 +35,9 @@ static struct tt_row *new_row(struct texttable *t)
 {
 	if (t->err)
 		return NULL;
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		struct tt_row *v = realloc(t->rows, cap * sizeof(*v));
-
-		if (!v) {
-			t->err = -ENOMEM;
-			return NULL;
-		}
-		t->rows = v;
-		t->cap = cap;
-	}
+	t->err = vec_grow((void **)&t->rows, &t->cap, t->nrows + 1, sizeof(*t->rows), 32);
+	if (t->err)
+		return NULL;
 	memset(&t->rows[t->nrows], 0, sizeof(t->rows[0]));
 	return &t->rows[t->nrows++];
 }

@@ -1,10 +1,10 @@
 /*
- * export.h - exporters: sinks that turn the event stream (and, at the end,
+ * exporter.h - exporters: sinks that turn the event stream (and, at the end,
  * the model) into another tool's format. One file per format; the export
  * command (commands/export.c) and `record --jsonl` drive them.
  */
-#ifndef IPCS_EXPORT_H
-#define IPCS_EXPORT_H
+#ifndef IPCS_EXPORTER_H
+#define IPCS_EXPORTER_H
 
 #include <stdio.h>
 #include "pipeline.h"

@@ -1,5 +1,8 @@
-/* report_misc.c - kind-specific JSON fields of conversations (signal, mq, eventfd, pty). */
-#include "commands/report_misc.h"
+/*
+ * report_kindfields.c - the kind-specific fields of a conversation's JSON
+ * object: a signal's outcomes, a unix socket's fds and credentials passed.
+ */
+#include "commands/report_kindfields.h"
 
 /* "signals": the outcomes of the signals a sent b, and how b took them. */
 static void json_signal(struct json_writer *w, const struct model_sig_stats *s)
@@ -32,7 +35,7 @@ static void json_fdpass(struct json_writer *w, const struct model_conv *c)
 	json_obj_end(w);
 }
 
-void report_json_misc_fields(struct json_writer *w, const struct model_conv *c)
+void report_json_kind_fields(struct json_writer *w, const struct model_conv *c)
 {
 	if (c->kind >= IPCS_KIND_UNIX_STREAM && c->kind <= IPCS_KIND_UNIX_SEQPACKET)
 		json_fdpass(w, c);

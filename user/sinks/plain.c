@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
-#include "plain.h"
+#include "sinks/plain.h"
 #include "util/escape.h"
 #include "util/names.h"
 #include "util/units.h"

@@ -1,5 +1,9 @@
-/* common.c - what several commands share: the event filter from the options, reading with
- * progress. */
+/*
+ * fileio.c - what the commands that read or write files share: the filter of
+ * a recording's events from the options (-p/-c, --kind, --since/--until),
+ * reading a recording with a progress bar, the flags of the files they write
+ * (--force, --replace-foreign).
+ */
 #include "commands/commands.h"
 #include "log.h"
 #include "util/outfile.h"

@@ -3,9 +3,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "plain_table.h"
+#include "sinks/plain_table.h"
 #include "util/escape.h"
-#include "viewer.h"
+#include "snapshot.h"
 
 /* A foreign string: escaped, and blanks escaped too so the line splits on them. */
 static void put_esc(FILE *f, const char *s, size_t n)
