@@ -84,12 +84,11 @@ struct mchan *chan_ref(struct mchan *c)
 
 void chan_unref(struct model *m, struct mchan *c)
 {
-	(void)m;
 	if (!c || --c->refs)
 		return;
 	segq_fini(&c->writes);
 	segq_fini(&c->reads);
-	mq_state_free(c->mq);
+	m->chan_release(c);
 	if (c->untraced_by)
 		proc_unref(c->untraced_by);
 	if (c->untraced_r)
@@ -172,7 +171,7 @@ int chan_renew(struct model *m, const struct ipcs_chan *id, struct mchan **out)
 		/* The inode is new, so whoever held the old one closed it unseen. */
 		while (old->holders)
 			fd_remove(m, old->holders);
-		conv_flush_chan(m, old);
+		m->chan_flush(m, old);
 		chan_detach(m, old);
 	}
 	return chan_new(m, id, out);
@@ -242,7 +241,7 @@ void chan_age(struct model *m)
 		q->len--;
 		/* Stale entry: the channel got a holder again since. */
 		if (c->orphan_gen == e->gen && !c->nholders && c->in_table) {
-			conv_flush_chan(m, c);
+			m->chan_flush(m, c);
 			chan_detach(m, c);
 		}
 		chan_unref(m, c);
