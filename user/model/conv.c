@@ -544,14 +544,9 @@ int conv_peer_pipe(struct model *m, const struct ipcs_peer_rec *r)
 	err = chan_get(m, &r->chan, &c);
 	if (err || !c)
 		return err;
-	p = proc_lookup(m, r->pid);
-	if (!p || p->exited)
-		err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+	err = proc_peer(m, r, &p);
 	if (err)
 		return err;
-	p->ref.untraced = true;
-	if (r->cgroup_id)
-		p->cgroup_id = r->cgroup_id;
 	err = fd_add(m, p, r->fd, c, fmode, false);
 	if (fmode & IPCS_FMODE_READ)
 		conv_set_untraced(&c->untraced_r, p);

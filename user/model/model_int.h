@@ -254,6 +254,9 @@ int proc_get_started(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 /* New instance for pid; a current instance is retired (pid reuse). */
 int proc_create(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 		const char *comm, struct mproc **out);
+/* The holder an IPCS_REC_PEER names (pid != 0): its live instance or a new one,
+ * marked untraced, its cgroup noted. */
+int proc_peer(struct model *m, const struct ipcs_peer_rec *r, struct mproc **out);
 void proc_set_comm(struct mproc *p, const char *comm);
 /* Its title from raw /proc/PID/cmdline bytes (NULs as spaces); "" or n 0 forgets it. */
 int proc_set_cmdline(struct mproc *p, const char *raw, size_t n, bool cut);

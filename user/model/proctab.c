@@ -57,6 +57,23 @@ void proc_unref(struct mproc *p)
 	}
 }
 
+int proc_peer(struct model *m, const struct ipcs_peer_rec *r, struct mproc **out)
+{
+	struct mproc *p = proc_lookup(m, r->pid);
+	int err;
+
+	if (!p || p->exited) {
+		err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+		if (err)
+			return err;
+	}
+	p->ref.untraced = true;
+	if (r->cgroup_id)
+		p->cgroup_id = r->cgroup_id;
+	*out = p;
+	return 0;
+}
+
 void proc_set_comm(struct mproc *p, const char *comm)
 {
 	if (!comm)

@@ -666,14 +666,9 @@ int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r)
 	}
 	q->untraced = true;
 	if (r->pid) {
-		p = proc_lookup(m, r->pid);
-		if (!p || p->exited)
-			err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+		err = proc_peer(m, r, &p);
 		if (err)
 			return err;
-		p->ref.untraced = true;
-		if (r->cgroup_id)
-			p->cgroup_id = r->cgroup_id;
 		conv_set_untraced(&q->untraced_by, p);
 		err = fd_add(m, p, r->fd, q, IPCS_FMODE_READ | IPCS_FMODE_WRITE, false);
 	}
