@@ -1,7 +1,8 @@
 /*
  * ageq.c - aging queues (struct mageq): processes that exited and channels
  * left without holders wait here, oldest first, until proctab.c or
- * channels.c lets them go. Below both, so neither calls up into model.c.
+ * channels.c lets them go (ageq_pop_due: when old or too many). Below both,
+ * so neither calls up into model.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,4 +23,22 @@ void ageq_fini(struct mageq *q)
 {
 	free(q->v);
 	memset(q, 0, sizeof(*q));
+}
+
+/* The oldest entry, taken off the queue into *out; false when empty. */
+bool ageq_pop(struct mageq *q, struct mage *out)
+{
+	if (!q->len)
+		return false;
+	*out = q->v[q->head];
+	q->head = (q->head + 1) % q->cap;
+	q->len--;
+	return true;
+}
+
+bool ageq_pop_due(struct mageq *q, __u64 now, __u64 age, size_t max, struct mage *out)
+{
+	if (!q->len || (now - q->v[q->head].at_event < age && q->len <= max))
+		return false;
+	return ageq_pop(q, out);
 }

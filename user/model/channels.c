@@ -49,6 +49,7 @@ void chantab_fini(struct model *m)
 	struct mfd *f;
 	struct mchan *c;
 	struct mproc *p;
+	struct mage e;
 	size_t it = 0;
 
 	/* fd entries hold no references: free them while everything exists. */
@@ -60,11 +61,8 @@ void chantab_fini(struct model *m)
 		p->fds = NULL;
 		p->nfds = 0;
 	}
-	while (m->orphans.len) {
-		chan_unref(m, m->orphans.v[m->orphans.head].obj);
-		m->orphans.head = (m->orphans.head + 1) % m->orphans.cap;
-		m->orphans.len--;
-	}
+	while (ageq_pop(&m->orphans, &e))
+		chan_unref(m, e.obj);
 	ageq_fini(&m->orphans);
 	it = 0;
 	while (hashmap_next(&m->chans, &it, NULL, (void **)&c)) {
@@ -228,19 +226,14 @@ void chan_note_unheld(struct model *m, struct mchan *c)
 
 void chan_age(struct model *m)
 {
-	struct mageq *q = &m->orphans;
+	struct mage e;
 
-	while (q->len) {
-		struct mage *e = &q->v[q->head];
-		struct mchan *c = e->obj;
+	while (ageq_pop_due(&m->orphans, m->tot.events, m->lim.age_events, m->lim.max_orphan_chans,
+			    &e)) {
+		struct mchan *c = e.obj;
 
-		if (m->tot.events - e->at_event < m->lim.age_events &&
-		    q->len <= m->lim.max_orphan_chans)
-			break;
-		q->head = (q->head + 1) % q->cap;
-		q->len--;
 		/* Stale entry: the channel got a holder again since. */
-		if (c->orphan_gen == e->gen && !c->nholders && c->in_table) {
+		if (c->orphan_gen == e.gen && !c->nholders && c->in_table) {
 			m->chan_flush(m, c);
 			chan_detach(m, c);
 		}

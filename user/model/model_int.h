@@ -217,6 +217,11 @@ struct model {
 /* ---- ageq.c ---- */
 int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);
 void ageq_fini(struct mageq *q);
+/* The oldest entry, taken off the queue into *out; false when empty. */
+bool ageq_pop(struct mageq *q, struct mage *out);
+/* As ageq_pop, only when the oldest is due: queued age events before now,
+ * or the queue holds more than max. */
+bool ageq_pop_due(struct mageq *q, __u64 now, __u64 age, size_t max, struct mage *out);
 
 /* ---- segq.c ---- */
 void segq_fini(struct msegq *q);
