@@ -1,25 +1,19 @@
-/* main.c - parse options once, dispatch to the command. */
+/* main.c - parse options once, dispatch to the command (the table: cmdlist.h). */
 #include <stdio.h>
 #include "commands/commands.h"
 #include "log.h"
 #include "opts.h"
 #include "ipcscope_abi.h"
 
+/* From cmdlist.h: one entry per command. */
+#define CMD(name, id, fn, shortopts, help) { id, fn },
 static const struct {
 	enum ipcs_cmd cmd;
 	int (*run)(const struct ipcs_opts *o);
 } dispatch[] = {
-	{ CMD_RECORD, cmd_record },
-	{ CMD_REPLAY, cmd_replay },
-	{ CMD_REPORT, cmd_report },
-	{ CMD_DEMO, cmd_demo },
-	{ CMD_DEADLOCK, cmd_deadlock },
-	{ CMD_STAT, cmd_stat },
-	{ CMD_EXPORT, cmd_export },
-	{ CMD_MERGE, cmd_merge },
-	{ CMD_LIVE, cmd_live },
-	{ CMD_SERVE, cmd_serve },
+	IPCS_COMMANDS(CMD)
 };
+#undef CMD
 
 int main(int argc, char **argv)
 {

@@ -30,6 +30,249 @@
 #define H_VERBOSE \
 	"  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
 
+/* Each command's help (the `help` column of cmdlist.h). */
+#define USAGE_RECORD \
+	"usage: ipcscope record -o FILE [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n" \
+	"                       [--duration SEC] [--capture N] [-C SIZE] [-G SEC] [-W COUNT]\n" \
+	"                       [--jsonl OUT] [--force] [--ringbuf-kb N] [--locks] [-q] [-v]\n" \
+	"                       [-- CMD ARGS...]\n" \
+	"Record IPC to FILE (created 0600, never over a symlink).\n" \
+	"  -o, --output FILE   recording to write (refuses an existing file without --force)\n" \
+	"      --jsonl OUT     also stream one JSON object per event to OUT (\"-\": stdout),\n" \
+	"                      as `export --format jsonl` writes them; -o is then optional\n" \
+	"  -p, --pid PID       trace PID and its descendants (repeatable)\n" \
+	"  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n" \
+	"      --duration SEC  stop after SEC seconds\n" \
+	H_FORCE \
+	H_RINGBUF \
+	"      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n" \
+	"                      (-KIND leaves a kind out: --kind -signal)\n" \
+	"      --cgroup PATH   trace processes in this cgroup (v2) or below it, e.g. a\n" \
+	"                      container's; PATH as under /sys/fs/cgroup or /proc/PID/cgroup\n" \
+	"                      (repeatable)\n" \
+	"  -C SIZE             rotate: a new file when this one reaches SIZE (megabytes,\n" \
+	"                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n" \
+	"  -G SEC              rotate: a new file every SEC seconds\n" \
+	"  -W COUNT            with -C/-G: keep COUNT files, replacing the oldest\n" \
+	"      --locks         also the libc locks (uprobes on pthread mutexes, rwlocks,\n" \
+	"                      semaphores): who holds them, lock-order inversions\n" \
+	"      --capture N     keep the first N bytes (1..256) of every read, write, send\n" \
+	"                      and receive on pipes, FIFOs and sockets (off by default:\n" \
+	"                      payloads can hold secrets; the file says it holds them)\n" \
+	"  -q, --quiet         no status line on stderr\n" \
+	H_VERBOSE \
+	"  -- CMD ARGS...      run CMD, trace it and its descendants from its first\n" \
+	"                      instruction, stop when it exits and exit with its status\n" \
+	"-p, -c, --cgroup and CMD combine: a process matching any of them is traced, and\n" \
+	"only their processes are seeded. Without any, the whole host is traced. Stops\n" \
+	"on Ctrl-C or SIGTERM (the file is finished cleanly; CMD's process group gets the\n" \
+	"signal), at --duration, when CMD exits, or when every -p process exited.\n"
+
+#define USAGE_LIVE \
+	"usage: ipcscope [live] [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n" \
+	"                [--plain] [--interval SEC] [-n N] [--duration SEC] [--ringbuf-kb N] [-v]\n" \
+	"                [-- CMD ARGS...]\n" \
+	"Watch IPC as it happens in the viewer (the default command): conversations\n" \
+	"with rates, latency and last activity, processes, a message sequence of one\n" \
+	"conversation; ? lists the keys. Rates and the status line update once a\n" \
+	"second; drops are always shown.\n" \
+	"  -p, --pid PID       watch PID and its descendants (repeatable)\n" \
+	"  -c, --comm NAME     watch processes whose command name is NAME (repeatable)\n" \
+	"      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n" \
+	"                      (-KIND leaves a kind out: --kind -signal)\n" \
+	"      --cgroup PATH   watch processes in this cgroup (v2) or below it (repeatable;\n" \
+	"                      -p, -c, --cgroup and CMD combine: any of them is watched)\n" \
+	"      --plain         print one line per event instead (also when stdout is not\n" \
+	"                      a terminal)\n" \
+	"      --interval SEC  plain output as a table of every conversation's totals\n" \
+	"                      and rates every SEC seconds (and at the end)\n" \
+	"  -n, --frames N      viewer: exit after N refreshes (one a second)\n" \
+	"      --duration SEC  stop after SEC seconds (the viewer too)\n" \
+	H_RINGBUF \
+	H_VERBOSE \
+	"  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n" \
+	"                      instruction; the viewer stays open after it exits\n" \
+	"                      (in the viewer, CMD's input and output are /dev/null)\n" \
+	"Without CMD, -p/-c or --cgroup the whole host is watched. Plain output stops on\n" \
+	"Ctrl-C or SIGTERM, when CMD exits or when every -p process exited; the viewer\n" \
+	"on q.\n"
+
+#define USAGE_REPLAY \
+	"usage: ipcscope replay FILE [--plain] [-n N] [-p PID]... [-c COMM] [--since SEC]\n" \
+	"                       [--until SEC] [--kind LIST] [-v]\n" \
+	"Show a recording in the viewer (on a terminal): conversations, processes and\n" \
+	"the message sequence of one conversation, sortable and filterable, at a cursor\n" \
+	"that starts at the end; ? lists the keys. Bytes from traced programs are\n" \
+	"escaped (\\xNN).\n" \
+	"      --plain         one line per event instead (also when stdout is not a\n" \
+	"                      terminal): time since start, pid/comm, syscall, channel,\n" \
+	"                      bytes\n" \
+	"  -n, --frames N      viewer: exit after N refreshes (for scripts and tests)\n" \
+	H_WINDOW \
+	H_PROCS \
+	H_KIND \
+	H_VERBOSE \
+	"keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1-4 switch view (4 or w: long\n" \
+	"waits, deadlocks highlighted), Enter opens\n" \
+	"a conversation's sequence or a message, m marks processes (Enter: all their\n" \
+	"traffic), s next sort column, S reverse sort,\n" \
+	"/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n" \
+	"] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n"
+
+#define USAGE_REPORT \
+	"usage: ipcscope report FILE [--json] [--all] [-p PID]... [-c COMM] [--since SEC]\n" \
+	"                       [--until SEC] [--kind LIST] [-v]\n" \
+	"Print the conversations of a recording: who wrote how much to whom, over\n" \
+	"which channel, plus drops and how the file ended. Text is laid out to the\n" \
+	"terminal's width (COLUMNS when set; 120 when not a terminal).\n" \
+	"      --json          machine-readable output (docs/report-json.md)\n" \
+	"      --all           every row: SIGCHLD is not folded into one row per receiver\n" \
+	H_WINDOW \
+	H_PROCS \
+	H_KIND \
+	H_VERBOSE
+
+#define USAGE_STAT \
+	"usage: ipcscope stat [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n" \
+	"                     [--duration SEC] [--json] [-o FILE [--force]]\n" \
+	"                     [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n" \
+	"Trace like record, but write no recording: count in memory and print the\n" \
+	"summary `report` would print for it (like strace -c) when tracing ends.\n" \
+	"  -p, --pid PID       trace PID and its descendants (repeatable)\n" \
+	"  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n" \
+	"      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n" \
+	"                      (-KIND leaves a kind out: --kind -signal)\n" \
+	"      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n" \
+	"      --duration SEC  stop after SEC seconds\n" \
+	"      --json          machine-readable summary (docs/report-json.md)\n" \
+	"  -o, --output FILE   write the summary to FILE (created 0600; refuses an existing\n" \
+	"                      file without --force) instead of stdout\n" \
+	H_FORCE \
+	H_RINGBUF \
+	"  -q, --quiet         no status line on stderr\n" \
+	H_VERBOSE \
+	"  -- CMD ARGS...      run CMD, trace it and its descendants, stop when it exits\n" \
+	"                      and exit with its status\n" \
+	"-p, -c, --cgroup and CMD combine: a process matching any of them is traced.\n" \
+	"Without any, the whole host is traced. Stops on Ctrl-C or SIGTERM (the summary\n" \
+	"is still printed), at --duration, when CMD exits, or when every -p process exited.\n"
+
+#define USAGE_EXPORT \
+	"usage: ipcscope export FILE --format F [-o OUT] [--force] [-p PID]... [-c COMM]\n" \
+	"                       [--since SEC] [--until SEC] [--kind LIST] [-v]\n" \
+	"Convert a recording for other tools. OUT is created 0600 (default: stdout).\n" \
+	"  --format jsonl      one JSON object per event and line (jq, log shippers)\n" \
+	"  --format dot        conversation graph for Graphviz: processes, edges by bytes\n" \
+	"  --format perfetto   Chrome trace-event JSON for ui.perfetto.dev and\n" \
+	"                      chrome://tracing: a track per thread, a slice per syscall\n" \
+	"                      (its blocked time), flow arrows from writes to the reads\n" \
+	"                      that took their bytes\n" \
+	"  --format pcapng     bytes captured with record --capture, for Wireshark:\n" \
+	"                      TCP/UDP as real frames (ports kept), pipes and unix\n" \
+	"                      sockets as bare bytes; pid/tid on every packet\n" \
+	"  -o, --output OUT    file to write (refuses an existing file without --force)\n" \
+	H_FORCE \
+	H_WINDOW \
+	H_PROCS \
+	H_KIND \
+	H_VERBOSE
+
+#define USAGE_MERGE \
+	"usage: ipcscope merge FILE FILE... -o OUT [--force [--replace-foreign]] [--allow-overlap] [-v]\n" \
+	"Merge recordings (of one host or several) into one, on the first one's clock.\n" \
+	"Records are ordered by time; pids and local channels of another host are\n" \
+	"tagged (pid + N*4194304 for the Nth file) so hosts never mix, and a TCP or UDP\n" \
+	"connection recorded at both ends pairs by its addresses and ports. Drops add up.\n" \
+	"Files of the same boot of one host that recorded the same thread at the same\n" \
+	"time (two recorders of one workload) are refused: their events would count twice.\n" \
+	"  -o, --output OUT    the merged recording (refuses an existing file without --force)\n" \
+	H_FORCE \
+	"      --allow-overlap merge such files anyway (a warning names the thread)\n" \
+	H_VERBOSE
+
+#define USAGE_DEMO \
+	"usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n" \
+	"Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n" \
+	"sockets, a message queue, a shared semaphore, eventfd, signals) and print its\n" \
+	"report. The recording goes to a temporary file unless -o or --keep is given.\n" \
+	"  -o, --output FILE   keep the recording in FILE\n" \
+	"      --keep          keep the recording in its temporary directory (printed)\n" \
+	H_FORCE \
+	"  -q, --quiet         only the report: no introduction, status line or next steps\n" \
+	H_VERBOSE
+
+#define USAGE_DEADLOCK \
+	"usage: ipcscope deadlock -p PID [-p PID]... [--json] [--threshold SEC]\n" \
+	"                         [--no-stacks | --ptrace-stacks] [-v]\n" \
+	"       ipcscope deadlock --watch [-p PID]... [-c COMM]... [--cgroup PATH]...\n" \
+	"                         [--threshold SEC] [--locks]\n" \
+	"                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n" \
+	"Find who waits for whom among the threads of processes that are hung now,\n" \
+	"without prior tracing: every thread, its syscall from /proc, the other end of\n" \
+	"its pipe, FIFO, unix socket or message queue (or of each fd of its epoll,\n" \
+	"poll or select set) and who holds it, the owner a mutex's futex word names.\n" \
+	"A knot (nobody outside can wake its threads) is a deadlock: exit 1. No knot,\n" \
+	"but threads waiting longer than --threshold on locks whose owners cannot be\n" \
+	"read while none of them runs: suspected, exit 3. User stacks are unwound with\n" \
+	"libdw from the registers /proc shows, without stopping anyone.\n" \
+	"  -p, --pid PID       a process to diagnose (repeatable); with --watch: trace\n" \
+	"                      it and its descendants\n" \
+	"      --json          machine-readable output (docs/deadlock.md); with --watch\n" \
+	"                      one line per deadlock or stall\n" \
+	"      --no-stacks     do not unwind stacks\n" \
+	"      --ptrace-stacks -p: unwind with ptrace (STOPS the processes; their\n" \
+	"                      blocked calls are interrupted and restarted)\n" \
+	"      --locks         --watch: uprobes on the libc locks too: owners of\n" \
+	"                      semaphores, rwlocks and mutexes, lock-order inversions\n" \
+	"      --watch         live, with the probes: report each cycle and stall\n" \
+	"                      once, as soon as all its waiting threads have been\n" \
+	"                      blocked for --threshold;\n" \
+	"                      keep watching until Ctrl-C, -n or --duration (without\n" \
+	"                      -p/-c/--cgroup: the whole host; with several, any of them)\n" \
+	"  -c, --comm NAME     --watch: trace processes whose command name is NAME\n" \
+	"                      (repeatable)\n" \
+	"      --cgroup PATH   --watch: trace processes in this cgroup (v2) or below it\n" \
+	"                      (repeatable)\n" \
+	"      --threshold SEC how long a thread must wait (default 1); -p: not run for\n" \
+	"                      that long, for the suspected verdict\n" \
+	"  -n N                --watch: stop after N deadlocks\n" \
+	"      --duration SEC  --watch: stop after SEC seconds\n" \
+	"  -q, --quiet         --watch: no status lines on stderr\n" \
+	"      --ringbuf-kb N  --watch: ring buffer size in KiB (default 8192)\n" \
+	H_VERBOSE \
+	"exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n" \
+	"CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n"
+
+#define USAGE_SERVE \
+	"usage: ipcscope serve [--listen ADDR:PORT] [--by comm|cgroup|container]\n" \
+	"                      [--max-series N]\n" \
+	"                      [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n" \
+	"                      [--duration SEC] [--ringbuf-kb N] [-q] [-v]\n" \
+	"Trace like live and serve Prometheus metrics on http://ADDR:PORT/metrics (the\n" \
+	"only path): bytes and messages per conversation class (kind, src, dst),\n" \
+	"request/response latency and blocked time as histograms, deadlocks, stalls,\n" \
+	"drops per reason, events, ipcscope's own CPU and memory. The text is rebuilt\n" \
+	"once a second; scrapes never wait for the tracer.\n" \
+	"      --listen ADDR:PORT  where to listen (default 127.0.0.1:9478; [::1]:9478 for\n" \
+	"                      IPv6; port 0: any free port, printed on stderr)\n" \
+	"      --by comm|cgroup|container\n" \
+	"                      label src and dst with the processes' command names\n" \
+	"                      (default), their cgroup v2 paths (services), or their\n" \
+	"                      container ids (docker, podman, containerd, CRI-O, kubepods\n" \
+	"                      cgroup paths; other processes: the cgroup path)\n" \
+	"      --max-series N  at most N conversation classes (default 2000, >= 2); the\n" \
+	"                      rest are folded into one class \"other\" and counted\n" \
+	"  -p, --pid PID       trace PID and its descendants (repeatable)\n" \
+	"  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n" \
+	"      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n" \
+	"      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n" \
+	"      --duration SEC  stop after SEC seconds\n" \
+	"      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n" \
+	"  -q, --quiet         no status line on stderr\n" \
+	"  -v, --verbose       more diagnostics (twice: libbpf debug)\n" \
+	"Without -p, -c or --cgroup the whole host is traced. Stops on Ctrl-C or SIGTERM,\n" \
+	"or at --duration. Needs root, or CAP_BPF + CAP_PERFMON (docs/ipcscope.service).\n"
+
 struct cmd_desc {
 	const char *name;
 	enum ipcs_cmd cmd;
@@ -37,240 +280,12 @@ struct cmd_desc {
 	const char *usage;
 };
 
+/* From cmdlist.h; `fn` is not used here, so the fuzzer links opts.c alone. */
+#define CMD(name, id, fn, shortopts, help) { #name, id, shortopts, help },
 static const struct cmd_desc cmds[] = {
-	{ "record", CMD_RECORD, "o:p:c:qvC:G:W:",
-	  "usage: ipcscope record -o FILE [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
-	  "                       [--duration SEC] [--capture N] [-C SIZE] [-G SEC] [-W COUNT]\n"
-	  "                       [--jsonl OUT] [--force] [--ringbuf-kb N] [--locks] [-q] [-v]\n"
-	  "                       [-- CMD ARGS...]\n"
-	  "Record IPC to FILE (created 0600, never over a symlink).\n"
-	  "  -o, --output FILE   recording to write (refuses an existing file without --force)\n"
-	  "      --jsonl OUT     also stream one JSON object per event to OUT (\"-\": stdout),\n"
-	  "                      as `export --format jsonl` writes them; -o is then optional\n"
-	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
-	  "      --duration SEC  stop after SEC seconds\n"
-	  H_FORCE
-	  H_RINGBUF
-	  "      --kind LIST     record only these channel kinds (pipe,unix,tcp,...)\n"
-	  "                      (-KIND leaves a kind out: --kind -signal)\n"
-	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it, e.g. a\n"
-	  "                      container's; PATH as under /sys/fs/cgroup or /proc/PID/cgroup\n"
-	  "                      (repeatable)\n"
-	  "  -C SIZE             rotate: a new file when this one reaches SIZE (megabytes,\n"
-	  "                      or with a k, M, G suffix); files are FILE.0, FILE.1, ...\n"
-	  "  -G SEC              rotate: a new file every SEC seconds\n"
-	  "  -W COUNT            with -C/-G: keep COUNT files, replacing the oldest\n"
-	  "      --locks         also the libc locks (uprobes on pthread mutexes, rwlocks,\n"
-	  "                      semaphores): who holds them, lock-order inversions\n"
-	  "      --capture N     keep the first N bytes (1..256) of every read, write, send\n"
-	  "                      and receive on pipes, FIFOs and sockets (off by default:\n"
-	  "                      payloads can hold secrets; the file says it holds them)\n"
-	  "  -q, --quiet         no status line on stderr\n"
-	  H_VERBOSE
-	  "  -- CMD ARGS...      run CMD, trace it and its descendants from its first\n"
-	  "                      instruction, stop when it exits and exit with its status\n"
-	  "-p, -c, --cgroup and CMD combine: a process matching any of them is traced, and\n"
-	  "only their processes are seeded. Without any, the whole host is traced. Stops\n"
-	  "on Ctrl-C or SIGTERM (the file is finished cleanly; CMD's process group gets the\n"
-	  "signal), at --duration, when CMD exits, or when every -p process exited.\n" },
-	{ "live", CMD_LIVE, "p:c:n:v",
-	  "usage: ipcscope [live] [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
-	  "                [--plain] [--interval SEC] [-n N] [--duration SEC] [--ringbuf-kb N] [-v]\n"
-	  "                [-- CMD ARGS...]\n"
-	  "Watch IPC as it happens in the viewer (the default command): conversations\n"
-	  "with rates, latency and last activity, processes, a message sequence of one\n"
-	  "conversation; ? lists the keys. Rates and the status line update once a\n"
-	  "second; drops are always shown.\n"
-	  "  -p, --pid PID       watch PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     watch processes whose command name is NAME (repeatable)\n"
-	  "      --kind LIST     show only these channel kinds (pipe,unix,tcp,...)\n"
-	  "                      (-KIND leaves a kind out: --kind -signal)\n"
-	  "      --cgroup PATH   watch processes in this cgroup (v2) or below it (repeatable;\n"
-	  "                      -p, -c, --cgroup and CMD combine: any of them is watched)\n"
-	  "      --plain         print one line per event instead (also when stdout is not\n"
-	  "                      a terminal)\n"
-	  "      --interval SEC  plain output as a table of every conversation's totals\n"
-	  "                      and rates every SEC seconds (and at the end)\n"
-	  "  -n, --frames N      viewer: exit after N refreshes (one a second)\n"
-	  "      --duration SEC  stop after SEC seconds (the viewer too)\n"
-	  H_RINGBUF
-	  H_VERBOSE
-	  "  -- CMD ARGS...      run CMD and watch it and its descendants from its first\n"
-	  "                      instruction; the viewer stays open after it exits\n"
-	  "                      (in the viewer, CMD's input and output are /dev/null)\n"
-	  "Without CMD, -p/-c or --cgroup the whole host is watched. Plain output stops on\n"
-	  "Ctrl-C or SIGTERM, when CMD exits or when every -p process exited; the viewer\n"
-	  "on q.\n" },
-	{ "replay", CMD_REPLAY, "n:p:c:v",
-	  "usage: ipcscope replay FILE [--plain] [-n N] [-p PID]... [-c COMM] [--since SEC]\n"
-	  "                       [--until SEC] [--kind LIST] [-v]\n"
-	  "Show a recording in the viewer (on a terminal): conversations, processes and\n"
-	  "the message sequence of one conversation, sortable and filterable, at a cursor\n"
-	  "that starts at the end; ? lists the keys. Bytes from traced programs are\n"
-	  "escaped (\\xNN).\n"
-	  "      --plain         one line per event instead (also when stdout is not a\n"
-	  "                      terminal): time since start, pid/comm, syscall, channel,\n"
-	  "                      bytes\n"
-	  "  -n, --frames N      viewer: exit after N refreshes (for scripts and tests)\n"
-	  H_WINDOW
-	  H_PROCS
-	  H_KIND
-	  H_VERBOSE
-	  "keys: arrows/j/k/PgUp/PgDn/Home/End move, Tab/1-4 switch view (4 or w: long\n"
-	  "waits, deadlocks highlighted), Enter opens\n"
-	  "a conversation's sequence or a message, m marks processes (Enter: all their\n"
-	  "traffic), s next sort column, S reverse sort,\n"
-	  "/ filter (Enter keeps, Esc cancels), p play/pause, . , one event on/back,\n"
-	  "] [ one second on/back, + - faster/slower, t jump to a time, ? help, q quit.\n" },
-	{ "report", CMD_REPORT, "p:c:v",
-	  "usage: ipcscope report FILE [--json] [--all] [-p PID]... [-c COMM] [--since SEC]\n"
-	  "                       [--until SEC] [--kind LIST] [-v]\n"
-	  "Print the conversations of a recording: who wrote how much to whom, over\n"
-	  "which channel, plus drops and how the file ended. Text is laid out to the\n"
-	  "terminal's width (COLUMNS when set; 120 when not a terminal).\n"
-	  "      --json          machine-readable output (docs/report-json.md)\n"
-	  "      --all           every row: SIGCHLD is not folded into one row per receiver\n"
-	  H_WINDOW
-	  H_PROCS
-	  H_KIND
-	  H_VERBOSE },
-	{ "stat", CMD_STAT, "o:p:c:qv",
-	  "usage: ipcscope stat [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
-	  "                     [--duration SEC] [--json] [-o FILE [--force]]\n"
-	  "                     [--ringbuf-kb N] [-q] [-v] [-- CMD ARGS...]\n"
-	  "Trace like record, but write no recording: count in memory and print the\n"
-	  "summary `report` would print for it (like strace -c) when tracing ends.\n"
-	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
-	  "      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n"
-	  "                      (-KIND leaves a kind out: --kind -signal)\n"
-	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n"
-	  "      --duration SEC  stop after SEC seconds\n"
-	  "      --json          machine-readable summary (docs/report-json.md)\n"
-	  "  -o, --output FILE   write the summary to FILE (created 0600; refuses an existing\n"
-	  "                      file without --force) instead of stdout\n"
-	  H_FORCE
-	  H_RINGBUF
-	  "  -q, --quiet         no status line on stderr\n"
-	  H_VERBOSE
-	  "  -- CMD ARGS...      run CMD, trace it and its descendants, stop when it exits\n"
-	  "                      and exit with its status\n"
-	  "-p, -c, --cgroup and CMD combine: a process matching any of them is traced.\n"
-	  "Without any, the whole host is traced. Stops on Ctrl-C or SIGTERM (the summary\n"
-	  "is still printed), at --duration, when CMD exits, or when every -p process exited.\n" },
-	{ "export", CMD_EXPORT, "o:p:c:v",
-	  "usage: ipcscope export FILE --format F [-o OUT] [--force] [-p PID]... [-c COMM]\n"
-	  "                       [--since SEC] [--until SEC] [--kind LIST] [-v]\n"
-	  "Convert a recording for other tools. OUT is created 0600 (default: stdout).\n"
-	  "  --format jsonl      one JSON object per event and line (jq, log shippers)\n"
-	  "  --format dot        conversation graph for Graphviz: processes, edges by bytes\n"
-	  "  --format perfetto   Chrome trace-event JSON for ui.perfetto.dev and\n"
-	  "                      chrome://tracing: a track per thread, a slice per syscall\n"
-	  "                      (its blocked time), flow arrows from writes to the reads\n"
-	  "                      that took their bytes\n"
-	  "  --format pcapng     bytes captured with record --capture, for Wireshark:\n"
-	  "                      TCP/UDP as real frames (ports kept), pipes and unix\n"
-	  "                      sockets as bare bytes; pid/tid on every packet\n"
-	  "  -o, --output OUT    file to write (refuses an existing file without --force)\n"
-	  H_FORCE
-	  H_WINDOW
-	  H_PROCS
-	  H_KIND
-	  H_VERBOSE },
-	{ "merge", CMD_MERGE, "o:v",
-	  "usage: ipcscope merge FILE FILE... -o OUT [--force [--replace-foreign]] [--allow-overlap] [-v]\n"
-	  "Merge recordings (of one host or several) into one, on the first one's clock.\n"
-	  "Records are ordered by time; pids and local channels of another host are\n"
-	  "tagged (pid + N*4194304 for the Nth file) so hosts never mix, and a TCP or UDP\n"
-	  "connection recorded at both ends pairs by its addresses and ports. Drops add up.\n"
-	  "Files of the same boot of one host that recorded the same thread at the same\n"
-	  "time (two recorders of one workload) are refused: their events would count twice.\n"
-	  "  -o, --output OUT    the merged recording (refuses an existing file without --force)\n"
-	  H_FORCE
-	  "      --allow-overlap merge such files anyway (a warning names the thread)\n"
-	  H_VERBOSE },
-	{ "demo", CMD_DEMO, "o:qv",
-	  "usage: ipcscope demo [-o FILE] [--keep] [--force] [-q] [-v]\n"
-	  "Record the bundled multi-process workload (pipes, a FIFO, unix and TCP\n"
-	  "sockets, a message queue, a shared semaphore, eventfd, signals) and print its\n"
-	  "report. The recording goes to a temporary file unless -o or --keep is given.\n"
-	  "  -o, --output FILE   keep the recording in FILE\n"
-	  "      --keep          keep the recording in its temporary directory (printed)\n"
-	  H_FORCE
-	  "  -q, --quiet         only the report: no introduction, status line or next steps\n"
-	  H_VERBOSE },
-	{ "deadlock", CMD_DEADLOCK, "p:c:n:qv",
-	  "usage: ipcscope deadlock -p PID [-p PID]... [--json] [--threshold SEC]\n"
-	  "                         [--no-stacks | --ptrace-stacks] [-v]\n"
-	  "       ipcscope deadlock --watch [-p PID]... [-c COMM]... [--cgroup PATH]...\n"
-	  "                         [--threshold SEC] [--locks]\n"
-	  "                         [-n N] [--duration SEC] [--json] [--no-stacks] [-q]\n"
-	  "Find who waits for whom among the threads of processes that are hung now,\n"
-	  "without prior tracing: every thread, its syscall from /proc, the other end of\n"
-	  "its pipe, FIFO, unix socket or message queue (or of each fd of its epoll,\n"
-	  "poll or select set) and who holds it, the owner a mutex's futex word names.\n"
-	  "A knot (nobody outside can wake its threads) is a deadlock: exit 1. No knot,\n"
-	  "but threads waiting longer than --threshold on locks whose owners cannot be\n"
-	  "read while none of them runs: suspected, exit 3. User stacks are unwound with\n"
-	  "libdw from the registers /proc shows, without stopping anyone.\n"
-	  "  -p, --pid PID       a process to diagnose (repeatable); with --watch: trace\n"
-	  "                      it and its descendants\n"
-	  "      --json          machine-readable output (docs/deadlock.md); with --watch\n"
-	  "                      one line per deadlock or stall\n"
-	  "      --no-stacks     do not unwind stacks\n"
-	  "      --ptrace-stacks -p: unwind with ptrace (STOPS the processes; their\n"
-	  "                      blocked calls are interrupted and restarted)\n"
-	  "      --locks         --watch: uprobes on the libc locks too: owners of\n"
-	  "                      semaphores, rwlocks and mutexes, lock-order inversions\n"
-	  "      --watch         live, with the probes: report each cycle and stall\n"
-	  "                      once, as soon as all its waiting threads have been\n"
-	  "                      blocked for --threshold;\n"
-	  "                      keep watching until Ctrl-C, -n or --duration (without\n"
-	  "                      -p/-c/--cgroup: the whole host; with several, any of them)\n"
-	  "  -c, --comm NAME     --watch: trace processes whose command name is NAME\n"
-	  "                      (repeatable)\n"
-	  "      --cgroup PATH   --watch: trace processes in this cgroup (v2) or below it\n"
-	  "                      (repeatable)\n"
-	  "      --threshold SEC how long a thread must wait (default 1); -p: not run for\n"
-	  "                      that long, for the suspected verdict\n"
-	  "  -n N                --watch: stop after N deadlocks\n"
-	  "      --duration SEC  --watch: stop after SEC seconds\n"
-	  "  -q, --quiet         --watch: no status lines on stderr\n"
-	  "      --ringbuf-kb N  --watch: ring buffer size in KiB (default 8192)\n"
-	  H_VERBOSE
-	  "exit status: 0 no deadlock, 1 deadlock found, 2 error. Needs root (or\n"
-	  "CAP_SYS_PTRACE; --watch: CAP_BPF + CAP_PERFMON too).\n" },
-	{ "serve", CMD_SERVE, "p:c:qv",
-	  "usage: ipcscope serve [--listen ADDR:PORT] [--by comm|cgroup|container]\n"
-	  "                      [--max-series N]\n"
-	  "                      [-p PID]... [-c COMM]... [--cgroup PATH]... [--kind LIST]\n"
-	  "                      [--duration SEC] [--ringbuf-kb N] [-q] [-v]\n"
-	  "Trace like live and serve Prometheus metrics on http://ADDR:PORT/metrics (the\n"
-	  "only path): bytes and messages per conversation class (kind, src, dst),\n"
-	  "request/response latency and blocked time as histograms, deadlocks, stalls,\n"
-	  "drops per reason, events, ipcscope's own CPU and memory. The text is rebuilt\n"
-	  "once a second; scrapes never wait for the tracer.\n"
-	  "      --listen ADDR:PORT  where to listen (default 127.0.0.1:9478; [::1]:9478 for\n"
-	  "                      IPv6; port 0: any free port, printed on stderr)\n"
-	  "      --by comm|cgroup|container\n"
-	  "                      label src and dst with the processes' command names\n"
-	  "                      (default), their cgroup v2 paths (services), or their\n"
-	  "                      container ids (docker, podman, containerd, CRI-O, kubepods\n"
-	  "                      cgroup paths; other processes: the cgroup path)\n"
-	  "      --max-series N  at most N conversation classes (default 2000, >= 2); the\n"
-	  "                      rest are folded into one class \"other\" and counted\n"
-	  "  -p, --pid PID       trace PID and its descendants (repeatable)\n"
-	  "  -c, --comm NAME     trace processes whose command name is NAME (repeatable)\n"
-	  "      --cgroup PATH   trace processes in this cgroup (v2) or below it (repeatable)\n"
-	  "      --kind LIST     count only these channel kinds (pipe,unix,tcp,...)\n"
-	  "      --duration SEC  stop after SEC seconds\n"
-	  "      --ringbuf-kb N  ring buffer size in KiB (power of two, >= 4; default 8192)\n"
-	  "  -q, --quiet         no status line on stderr\n"
-	  "  -v, --verbose       more diagnostics (twice: libbpf debug)\n"
-	  "Without -p, -c or --cgroup the whole host is traced. Stops on Ctrl-C or SIGTERM,\n"
-	  "or at --duration. Needs root, or CAP_BPF + CAP_PERFMON (docs/ipcscope.service).\n" },
+	IPCS_COMMANDS(CMD)
 };
+#undef CMD
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -565,6 +580,19 @@ static int parse_opt(struct ipcs_opts *o, int c, const char *arg)
 	return usage_error(o, "unknown option", NULL);
 }
 
+/* "unknown command (live, record, ...)": every command of cmdlist.h. */
+static int unknown_cmd(const struct ipcs_opts *o, const char *arg)
+{
+	char msg[256] = "unknown command (";
+	size_t n = strlen(msg);
+
+	for (size_t i = 0; i < NCMDS && n < sizeof(msg); i++)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s%s", i ? ", " : "", cmds[i].name);
+	if (n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, ")");
+	return usage_error(o, msg, arg);
+}
+
 static const struct cmd_desc *find_cmd(const char *name)
 {
 	for (size_t i = 0; i < NCMDS; i++)
@@ -676,7 +704,7 @@ int opts_parse(int argc, char **argv, struct ipcs_opts *o)
 		base = 0;
 	}
 	if (!d)
-		return usage_error(o, "unknown command (live, record, replay, report, stat, export, merge, demo, deadlock, serve)", argv[1]);
+		return unknown_cmd(o, argv[1]);
 	o->cmd = d->cmd;
 	o->cmd_name = d->name;
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "cmdlist.h"
 
 #define OPTS_MAX_PIDS 64
 #define OPTS_MAX_COMMS 8	/* -c, as many as bpf/filter.bpf.h holds */
@@ -22,21 +23,15 @@ enum ipcs_exit {
 	EXIT_USAGE = 2,		/* bad command line */
 };
 
+/* The commands of cmdlist.h, then what is not a command. */
+#define CMD(name, id, fn, shortopts, help) id,
 enum ipcs_cmd {
 	CMD_NONE = 0,
-	CMD_RECORD,
-	CMD_REPLAY,
-	CMD_REPORT,
-	CMD_DEMO,
-	CMD_DEADLOCK,
-	CMD_STAT,
-	CMD_EXPORT,
-	CMD_MERGE,
-	CMD_LIVE,
-	CMD_SERVE,
+	IPCS_COMMANDS(CMD)
 	CMD_HELP,
 	CMD_VERSION,
 };
+#undef CMD
 
 struct ipcs_opts {
 	enum ipcs_cmd cmd;

@@ -471,16 +471,24 @@ cleanup:
 	return err;
 }
 
-int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
+/* Where this poll's or drain's records go; their count starts again. */
+static int live_arm(struct live_source *ls, live_rec_cb cb, void *ctx)
 {
-	__u64 now;
-	int n;
-
 	if (!ls || !cb)
 		return -EINVAL;
 	ls->cb = cb;
 	ls->ctx = ctx;
 	ls->delivered = 0;
+	return 0;
+}
+
+int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
+{
+	__u64 now;
+	int n = live_arm(ls, cb, ctx);
+
+	if (n)
+		return n;
 	/* The probes wake us only when a ring fills up (bpf/emit.bpf.h): wait
 	 * at most LIVE_BATCH_MS. A wake-up reads only the rings that woke us. */
 	n = ring_buffer__poll(ls->rb, timeout_ms < LIVE_BATCH_MS ? timeout_ms : LIVE_BATCH_MS);
@@ -505,13 +513,10 @@ int live_poll(struct live_source *ls, int timeout_ms, live_rec_cb cb, void *ctx)
 
 int live_drain(struct live_source *ls, live_rec_cb cb, void *ctx)
 {
-	int n;
+	int n = live_arm(ls, cb, ctx);
 
-	if (!ls || !cb)
-		return -EINVAL;
-	ls->cb = cb;
-	ls->ctx = ctx;
-	ls->delivered = 0;
+	if (n)
+		return n;
 	n = ring_buffer__consume(ls->rb);
 	if (n >= 0)
 		n = reorder_flush(ls->ro, deliver, ls);

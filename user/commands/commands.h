@@ -8,17 +8,11 @@
 #include "record/source_replay.h"
 #include "trace/target.h"
 
-/* Each returns the process exit status (enum ipcs_exit, or a traced command's). */
-int cmd_record(const struct ipcs_opts *o);
-int cmd_replay(const struct ipcs_opts *o);
-int cmd_report(const struct ipcs_opts *o);
-int cmd_demo(const struct ipcs_opts *o);
-int cmd_deadlock(const struct ipcs_opts *o);
-int cmd_stat(const struct ipcs_opts *o);
-int cmd_export(const struct ipcs_opts *o);
-int cmd_merge(const struct ipcs_opts *o);
-int cmd_live(const struct ipcs_opts *o);
-int cmd_serve(const struct ipcs_opts *o);
+/* One entry point per command of cmdlist.h (cmd_record, cmd_live, ...); each
+ * returns the process exit status (enum ipcs_exit, or a traced command's). */
+#define CMD(name, id, fn, shortopts, help) int fn(const struct ipcs_opts *o);
+IPCS_COMMANDS(CMD)
+#undef CMD
 
 /* merge: add shift to the record's time and, when tag is not 0 (another
  * host's recording), tag its pids, tids, channels, devices and cgroups as the

@@ -298,17 +298,23 @@ static void json_state(struct json_writer *w, const struct dl_thread *t)
 	json_kstr(w, "state", st);
 }
 
-static void json_thread(struct json_writer *w, const struct dl_graph *g, const struct dl_chain *c, size_t k)
+/* A thread object's first members, the same in threads[] and in a chain. */
+static void json_thread_head(struct json_writer *w, const struct dl_thread *t)
 {
-	const struct dl_thread *t = &g->t[c->th[k]];
-	size_t e = c->edge[k];
-
 	json_obj_begin(w);
 	json_ki64(w, "pid", t->pid);
 	json_ki64(w, "tid", t->tid);
 	json_kstr(w, "comm", t->comm);
 	json_kstr(w, "process", t->pcomm);
 	json_state(w, t);
+}
+
+static void json_thread(struct json_writer *w, const struct dl_graph *g, const struct dl_chain *c, size_t k)
+{
+	const struct dl_thread *t = &g->t[c->th[k]];
+	size_t e = c->edge[k];
+
+	json_thread_head(w, t);
 	json_kstr(w, "doing", t->doing);
 	json_key(w, "waits_for");
 	if (!ipc_wait(t)) {
@@ -346,12 +352,7 @@ void dl_json_chain(struct json_writer *w, const struct dl_graph *g, const struct
 /* threads[]: one of the named processes, whatever it does. */
 static void json_any_thread(struct json_writer *w, const struct dl_graph *g, const struct dl_thread *t)
 {
-	json_obj_begin(w);
-	json_ki64(w, "pid", t->pid);
-	json_ki64(w, "tid", t->tid);
-	json_kstr(w, "comm", t->comm);
-	json_kstr(w, "process", t->pcomm);
-	json_state(w, t);
+	json_thread_head(w, t);
 	json_key(w, "waits_on");
 	if (t->kind == DL_K_NONE && t->state == 'R') {
 		json_null(w);

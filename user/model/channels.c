@@ -49,6 +49,7 @@ void chantab_fini(struct model *m)
 	struct mfd *f;
 	struct mchan *c;
 	struct mproc *p;
+	struct mage e;
 	size_t it = 0;
 
 	/* fd entries hold no references: free them while everything exists. */
@@ -60,11 +61,8 @@ void chantab_fini(struct model *m)
 		p->fds = NULL;
 		p->nfds = 0;
 	}
-	while (m->orphans.len) {
-		chan_unref(m, m->orphans.v[m->orphans.head].obj);
-		m->orphans.head = (m->orphans.head + 1) % m->orphans.cap;
-		m->orphans.len--;
-	}
+	while (ageq_pop(&m->orphans, &e))
+		chan_unref(m, e.obj);
 	ageq_fini(&m->orphans);
 	it = 0;
 	while (hashmap_next(&m->chans, &it, NULL, (void **)&c)) {
@@ -84,12 +82,11 @@ struct mchan *chan_ref(struct mchan *c)
 
 void chan_unref(struct model *m, struct mchan *c)
 {
-	(void)m;
 	if (!c || --c->refs)
 		return;
 	segq_fini(&c->writes);
 	segq_fini(&c->reads);
-	mq_state_free(c->mq);
+	m->chan_release(c);
 	if (c->untraced_by)
 		proc_unref(c->untraced_by);
 	if (c->untraced_r)
@@ -172,7 +169,7 @@ int chan_renew(struct model *m, const struct ipcs_chan *id, struct mchan **out)
 		/* The inode is new, so whoever held the old one closed it unseen. */
 		while (old->holders)
 			fd_remove(m, old->holders);
-		conv_flush_chan(m, old);
+		m->chan_flush(m, old);
 		chan_detach(m, old);
 	}
 	return chan_new(m, id, out);
@@ -229,20 +226,15 @@ void chan_note_unheld(struct model *m, struct mchan *c)
 
 void chan_age(struct model *m)
 {
-	struct mageq *q = &m->orphans;
+	struct mage e;
 
-	while (q->len) {
-		struct mage *e = &q->v[q->head];
-		struct mchan *c = e->obj;
+	while (ageq_pop_due(&m->orphans, m->tot.events, m->lim.age_events, m->lim.max_orphan_chans,
+			    &e)) {
+		struct mchan *c = e.obj;
 
-		if (m->tot.events - e->at_event < m->lim.age_events &&
-		    q->len <= m->lim.max_orphan_chans)
-			break;
-		q->head = (q->head + 1) % q->cap;
-		q->len--;
 		/* Stale entry: the channel got a holder again since. */
-		if (c->orphan_gen == e->gen && !c->nholders && c->in_table) {
-			conv_flush_chan(m, c);
+		if (c->orphan_gen == e.gen && !c->nholders && c->in_table) {
+			m->chan_flush(m, c);
 			chan_detach(m, c);
 		}
 		chan_unref(m, c);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/model_int.h"
-#include "util/ring.h"
 
 /* Whole words, one store each (see chan_key in channels.c). */
 struct conv_key {
@@ -50,53 +49,6 @@ void convtab_fini(struct model *m)
 	}
 	m->lru_head = m->lru_tail = NULL;
 	hashmap_fini(&m->convs);
-}
-
-/* ---- segment queues: ring buffers, oldest first ---- */
-
-void segq_fini(struct msegq *q)
-{
-	while (q->len) {
-		proc_unref(q->v[q->head].proc);
-		free(q->v[q->head].payload);
-		q->head = (q->head + 1) % q->cap;
-		q->len--;
-	}
-	free(q->v);
-	memset(q, 0, sizeof(*q));
-}
-
-static struct mseg *segq_front(struct msegq *q)
-{
-	return q->len ? &q->v[q->head] : NULL;
-}
-
-static struct mseg *segq_back(struct msegq *q)
-{
-	return q->len ? &q->v[(q->head + q->len - 1) % q->cap] : NULL;
-}
-
-static int segq_push(struct msegq *q, const struct mseg *s)
-{
-	if (ring_reserve((void **)&q->v, sizeof(*q->v), &q->head, q->len, &q->cap, 8))
-		return -ENOMEM;
-	q->v[(q->head + q->len) % q->cap] = *s;
-	q->len++;
-	q->bytes += s->rem;
-	return 0;
-}
-
-static void segq_pop(struct msegq *q)
-{
-	struct mseg *s = &q->v[q->head];
-
-	q->bytes -= s->rem;
-	proc_unref(s->proc);
-	free(s->payload);
-	q->head = (q->head + 1) % q->cap;
-	q->len--;
-	if (!q->len)
-		q->head = 0;
 }
 
 /* ---- conversations ---- */
@@ -592,14 +544,9 @@ int conv_peer_pipe(struct model *m, const struct ipcs_peer_rec *r)
 	err = chan_get(m, &r->chan, &c);
 	if (err || !c)
 		return err;
-	p = proc_lookup(m, r->pid);
-	if (!p || p->exited)
-		err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+	err = proc_peer(m, r, &p);
 	if (err)
 		return err;
-	p->ref.untraced = true;
-	if (r->cgroup_id)
-		p->cgroup_id = r->cgroup_id;
 	err = fd_add(m, p, r->fd, c, fmode, false);
 	if (fmode & IPCS_FMODE_READ)
 		conv_set_untraced(&c->untraced_r, p);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "model/model_int.h"
+#include "util/vec.h"
 #include "model/model_fdpass.h"
 
 #define FDP_PENDING 64	/* unpaired sends, and receives, kept for pairing */
@@ -103,15 +104,8 @@ static int log_push(struct model *m, struct fdp_entry *e)
 		t->tot.not_kept++;
 		return 0;
 	}
-	if (t->nlog == t->caplog) {
-		size_t ncap = t->caplog ? t->caplog * 2 : 16;
-		struct fdp_entry *v = realloc(t->log, ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->log = v;
-		t->caplog = ncap;
-	}
+	if (vec_grow((void **)&t->log, &t->caplog, t->nlog + 1, sizeof(*t->log), 16))
+		return -ENOMEM;
 	e->from = proc_ref(e->from);
 	e->to = proc_ref(e->to);
 	if (e->via)

@@ -9,7 +9,6 @@
 #include <string.h>
 #include "log.h"
 #include "model/model_int.h"
-#include "util/ring.h"
 
 /* Linux caps one read/write at MAX_RW_COUNT (INT_MAX & PAGE_MASK). */
 #define RW_RET_MAX 0x7ffff000LL
@@ -25,19 +24,10 @@ static const struct model_limits default_limits = {
 	.msglog_max = 256,
 };
 
-int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event)
+/* channels.c's hook: a channel's per-kind state goes with it. */
+static void chan_release(struct mchan *c)
 {
-	if (ring_reserve((void **)&q->v, sizeof(*q->v), &q->head, q->len, &q->cap, 16))
-		return -ENOMEM;
-	q->v[(q->head + q->len) % q->cap] = (struct mage){ obj, gen, at_event };
-	q->len++;
-	return 0;
-}
-
-void ageq_fini(struct mageq *q)
-{
-	free(q->v);
-	memset(q, 0, sizeof(*q));
+	mq_state_free(c->mq);
 }
 
 int model_new(struct model **out)
@@ -50,6 +40,8 @@ int model_new(struct model **out)
 	if (!m)
 		return -ENOMEM;
 	m->lim = default_limits;
+	m->chan_flush = conv_flush_chan;
+	m->chan_release = chan_release;
 	err = proctab_init(m);
 	if (!err)
 		err = chantab_init(m);

@@ -195,9 +195,47 @@ struct model {
 	struct fdpass_tab *fdpass;	/* fdpass.c */
 	struct waits_tab *waits;	/* waits.c */
 	struct hashmap cgroups;	/* cgroup id -> path (malloc), cgroups.c */
+	/* Set by model_new so channels.c calls nothing above it: a channel's
+	 * queued bytes to unobserved peers (conv_flush_chan) before it leaves
+	 * the table, and its per-kind state freed (mq) with it. */
+	int (*chan_flush)(struct model *m, struct mchan *c);
+	void (*chan_release)(struct mchan *c);
 	model_flow_cb flow_cb;	/* conv.c: each credit, latency sample, blocked time (serve) */
 	void *flow_ctx;
 };
+
+/*
+ * Call direction: model.c dispatches to the per-kind files (sock, mq, pty,
+ * eventfd, signal, futex, shm, fdpass, waits), which call conv.c, which
+ * calls channels.c and proctab.c; processes, fds and channels call one
+ * another (the one loop). The helpers below them (ageq.c, segq.c,
+ * latency.c, msglog.c) call nothing above (segq.c only drops its
+ * segments' process references). channels.c reaches conv.c and
+ * mq.c only through the hooks model.c sets (chan_flush, chan_release).
+ */
+
+/* ---- ageq.c ---- */
+int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);
+void ageq_fini(struct mageq *q);
+/* The oldest entry, taken off the queue into *out; false when empty. */
+bool ageq_pop(struct mageq *q, struct mage *out);
+/* As ageq_pop, only when the oldest is due: queued age events before now,
+ * or the queue holds more than max. */
+bool ageq_pop_due(struct mageq *q, __u64 now, __u64 age, size_t max, struct mage *out);
+
+/* ---- segq.c ---- */
+void segq_fini(struct msegq *q);
+struct mseg *segq_front(struct msegq *q);
+struct mseg *segq_back(struct msegq *q);
+int segq_push(struct msegq *q, const struct mseg *s);
+void segq_pop(struct msegq *q);
+
+/* ---- latency.c ---- */
+/* n bytes credited to v in direction rev (b->a) written at ts_w; true when a response ended a
+ * request, its latency in *sample. */
+bool lat_note(struct mlat *l, bool rev, __u64 ts_w, __u64 *sample);
+void lat_summary(const struct mlat *l, struct model_latency *out);
+void lat_fini(struct mlat *l);
 
 /* ---- cgroups.c ---- */
 int cgtab_init(struct model *m);
@@ -221,6 +259,9 @@ int proc_get_started(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 /* New instance for pid; a current instance is retired (pid reuse). */
 int proc_create(struct model *m, __u32 pid, __u64 start_ns, __u32 ppid,
 		const char *comm, struct mproc **out);
+/* The holder an IPCS_REC_PEER names (pid != 0): its live instance or a new one,
+ * marked untraced, its cgroup noted. */
+int proc_peer(struct model *m, const struct ipcs_peer_rec *r, struct mproc **out);
 void proc_set_comm(struct mproc *p, const char *comm);
 /* Its title from raw /proc/PID/cmdline bytes (NULs as spaces); "" or n 0 forgets it. */
 int proc_set_cmdline(struct mproc *p, const char *raw, size_t n, bool cut);
@@ -257,7 +298,6 @@ int fd_copy_table(struct model *m, const struct mproc *from, struct mproc *to);
 /* ---- conv.c ---- */
 int convtab_init(struct model *m);
 void convtab_fini(struct model *m);
-void segq_fini(struct msegq *q);
 int conv_write(struct model *m, struct mchan *c, struct mproc *w, __u64 n,
 	       __u64 ts, __u64 blocked);
 int conv_read(struct model *m, struct mchan *c, struct mproc *r, __u64 n,
@@ -303,11 +343,6 @@ int sock_seed_fd(struct model *m, struct mproc *p, const struct ipcs_seed_fd_rec
 int sock_splice(struct model *m, struct mproc *p, const struct ipcs_sys_rec *s, bool into);
 /* An untraced process holds a socket end (IPCS_REC_PEER). */
 int sock_peer_apply(struct model *m, const struct ipcs_peer_rec *r);
-/* n bytes credited to v in direction rev (b->a) written at ts_w; true when a response ended a
- * request, its latency in *sample. */
-bool lat_note(struct mlat *l, bool rev, __u64 ts_w, __u64 *sample);
-void lat_summary(const struct mlat *l, struct model_latency *out);
-void lat_fini(struct mlat *l);
 /* ---- signal.c ---- */
 int signal_apply(struct model *m, const struct ipcs_signal_rec *r);
 
@@ -367,9 +402,5 @@ int waits_apply(struct model *m, const struct ipcs_wait_rec *r);
 /* tid's call returned at ts (any record emitted at a syscall's exit) */
 void waits_call_ended(struct model *m, __u32 tid, __u64 ts);
 void waits_proc_exited(struct model *m, __u32 pid, __u64 ts);
-
-/* ---- model.c: shared helpers ---- */
-int ageq_push(struct mageq *q, void *obj, __u64 gen, __u64 at_event);
-void ageq_fini(struct mageq *q);
 
 #endif

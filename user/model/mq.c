@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/model_int.h"
+#include "util/vec.h"
 
 #define MQ_PENDING_MAX 4096	/* per list, per queue (a queue holds at most 65536 msgs) */
 
@@ -57,15 +58,8 @@ static void list_del(struct mq_list *l, size_t i)
 
 static int list_push(struct mq_list *l, const struct mq_msg *msg)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		struct mq_msg *v = realloc(l->v, ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = ncap;
-	}
+	if (vec_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 16))
+		return -ENOMEM;
 	l->v[l->n++] = *msg;
 	proc_ref(msg->proc);
 	return 0;

@@ -28,13 +28,11 @@ int proctab_init(struct model *m)
 void proctab_fini(struct model *m)
 {
 	struct mproc *p;
+	struct mage e;
 	size_t it = 0;
 
-	while (m->exited.len) {
-		proc_unref(m->exited.v[m->exited.head].obj);
-		m->exited.head = (m->exited.head + 1) % m->exited.cap;
-		m->exited.len--;
-	}
+	while (ageq_pop(&m->exited, &e))
+		proc_unref(e.obj);
 	ageq_fini(&m->exited);
 	while (hashmap_next(&m->procs, &it, NULL, (void **)&p))
 		proc_unref(p);
@@ -55,6 +53,23 @@ void proc_unref(struct mproc *p)
 		free(p->cmdline);
 		free(p);
 	}
+}
+
+int proc_peer(struct model *m, const struct ipcs_peer_rec *r, struct mproc **out)
+{
+	struct mproc *p = proc_lookup(m, r->pid);
+	int err;
+
+	if (!p || p->exited) {
+		err = proc_create(m, r->pid, r->start_ns, r->ppid, r->comm, &p);
+		if (err)
+			return err;
+	}
+	p->ref.untraced = true;
+	if (r->cgroup_id)
+		p->cgroup_id = r->cgroup_id;
+	*out = p;
+	return 0;
 }
 
 void proc_set_comm(struct mproc *p, const char *comm)
@@ -201,17 +216,12 @@ int proc_exit(struct model *m, struct mproc *p, __s32 exit_code)
 /* Drop exited processes once they are old or too many; totals stay. */
 void proc_age(struct model *m)
 {
-	struct mageq *q = &m->exited;
+	struct mage e;
 
-	while (q->len) {
-		struct mage *e = &q->v[q->head];
-		struct mproc *p = e->obj;
+	while (ageq_pop_due(&m->exited, m->tot.events, m->lim.age_events, m->lim.max_exited_procs,
+			    &e)) {
+		struct mproc *p = e.obj;
 
-		if (m->tot.events - e->at_event < m->lim.age_events &&
-		    q->len <= m->lim.max_exited_procs)
-			break;
-		q->head = (q->head + 1) % q->cap;
-		q->len--;
 		if (hashmap_get(&m->pids, &p->ref.pid) == p)
 			hashmap_del(&m->pids, &p->ref.pid);
 		if (hashmap_get(&m->procs, &p->id) == p) {

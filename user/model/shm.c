@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/model_int.h"
+#include "util/vec.h"
 #include "model/model_shm.h"
 
 struct skey {
@@ -212,15 +213,8 @@ static int mapper_get(struct sseg *s, struct mproc *p, struct smapper **out)
 			return 0;
 		}
 	}
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 4;
-		struct smapper *v = realloc(s->v, ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = ncap;
-	}
+	if (vec_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v), 4))
+		return -ENOMEM;
 	*out = &s->v[s->n++];
 	memset(*out, 0, sizeof(**out));
 	(*out)->proc = proc_ref(p);
@@ -273,7 +267,7 @@ int shm_fork(struct model *m, const struct mproc *parent, struct mproc *child, _
 {
 	struct shm_tab *t = m->shm;
 	struct attach_key *ak, *keys = NULL;
-	size_t it = 0, n = 0, cap = 0;
+	size_t it = 0, n = 0, kcap = 0, scap = 0;
 	struct smapper *mp;
 	struct sseg *s, **segs = NULL;
 	int err = 0;
@@ -298,22 +292,10 @@ int shm_fork(struct model *m, const struct mproc *parent, struct mproc *child, _
 	while (!err && hashmap_next(&t->attaches, &it, (const void **)&ak, (void **)&s)) {
 		if (ak->pid != parent->ref.pid)
 			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			void *k2 = realloc(keys, ncap * sizeof(*keys)), *s2;
-
-			if (!k2) {
-				err = -ENOMEM;
-				break;
-			}
-			keys = k2;
-			s2 = realloc(segs, ncap * sizeof(*segs));
-			if (!s2) {
-				err = -ENOMEM;
-				break;
-			}
-			segs = s2;
-			cap = ncap;
+		if (vec_grow((void **)&keys, &kcap, n + 1, sizeof(*keys), 8) ||
+		    vec_grow((void **)&segs, &scap, n + 1, sizeof(*segs), 8)) {
+			err = -ENOMEM;
+			break;
 		}
 		keys[n] = (struct attach_key){ .pid = child->ref.pid, .addr = ak->addr };
 		segs[n++] = s;

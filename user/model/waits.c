@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/model_int.h"
+#include "util/vec.h"
 #include "model/model_waits.h"
 
 struct waits_tab {
@@ -69,15 +70,8 @@ int waits_apply(struct model *m, const struct ipcs_wait_rec *r)
 		hashmap_del(&t->open, &r->tid);
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct model_wait *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (vec_grow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v), 64))
+		return -ENOMEM;
 	w = &t->v[t->n];
 	memset(w, 0, sizeof(*w));
 	w->found_ns = r->h.ts_ns;
