@@ -1,6 +1,6 @@
 #!/bin/bash
 # run-fuzz.sh BUILD SECONDS - run every libFuzzer harness in BUILD/fuzz for
-# SECONDS each (make check: 25 s each, about 100 s in all; make fuzz: 600 s),
+# SECONDS each (make check: 12 s each, about 50 s in all; make fuzz: 600 s),
 # seeded with crafted inputs; a crash, leak, sanitizer report or timeout fails
 # the run. The corpus grows in BUILD/fuzz/corpus-NAME across runs.
 set -uo pipefail
