@@ -23,10 +23,17 @@ for ((i = 0; i < 100; i++)); do
 done
 ino=$(readlink "/proc/$cat_pid/fd/0" | sed -n 's/^pipe:\[\([0-9]*\)\]$/\1/p')
 [[ -n $ino ]] || die "cat's stdin is not a pipe"
-wpid=
+# the writer: the holder of the write end whose parent holds none (the loop's own children, a
+# sleep forked and not yet exec'd, hold it for a moment too)
+holders=()
 for p in /proc/[0-9]*; do
 	[[ ${p#/proc/} == "$cat_pid" ]] && continue
-	[[ $(readlink "$p/fd/1" 2>/dev/null) == "pipe:[$ino]" ]] && wpid=${p#/proc/}
+	[[ $(readlink "$p/fd/1" 2>/dev/null) == "pipe:[$ino]" ]] && holders+=("${p#/proc/}")
+done
+wpid=
+for h in "${holders[@]}"; do
+	pp=$(awk '{ print $4 }' "/proc/$h/stat" 2>/dev/null)
+	[[ " ${holders[*]} " == *" $pp "* ]] || wpid=$h
 done
 [[ -n $wpid ]] || die "no writer of pipe:[$ino] found"
 

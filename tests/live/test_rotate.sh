@@ -23,7 +23,7 @@ pipe_bytes() {
 	</dev/null >"$T/g.out" 2>"$T/g.err"
 check_eq "-G 1: record exit status" 0 "$?"
 [[ -e $T/g.ipcs ]] && bad "-G: no file is named without its suffix" || ok "-G: files carry a suffix"
-mapfile -t files < <(ls "$T"/g.ipcs.* | sort -t. -k3 -n)
+mapfile -t files < <(for f in "$T"/g.ipcs.*; do echo "${f##*.} $f"; done | sort -n | cut -d' ' -f2-)
 if ((${#files[@]} >= 2)); then ok "-G 1: ${#files[@]} files in ~4 s"; else bad "-G 1: only ${#files[@]} file(s)"; fi
 clean=0
 for f in "${files[@]}"; do
@@ -49,7 +49,8 @@ done
 # 23 #11: buffered events went out only every second, making 1.35 MB files)
 "$IPCS" record -q -o "$T/c.ipcs" -C 100k -- "$WL/pipe_pair" 100000 100 </dev/null >/dev/null 2>"$T/c.err"
 check_eq "-C 100k: record exit status" 0 "$?"
-mapfile -t files < <(ls "$T"/c.ipcs.* | sort -t. -k3 -n)
+# by the number after the last dot (the temp dir's name may hold dots too; c.ipcs.10 after .9)
+mapfile -t files < <(for f in "$T"/c.ipcs.*; do echo "${f##*.} $f"; done | sort -n | cut -d' ' -f2-)
 if ((${#files[@]} >= 4)); then ok "-C 100k: ${#files[@]} files"; else bad "-C 100k: only ${#files[@]} file(s)"; fi
 over=""
 for f in "${files[@]::${#files[@]}-1}"; do
