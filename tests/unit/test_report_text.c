@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "model_testlib.h"
+#include "sock_testlib.h"
 #include "commands/commands.h"
 #include "commands/report.h"
 #include "record/recfile.h"
@@ -137,48 +138,6 @@ static void exec_as(struct model *m, __u32 pid, __u32 ppid, __u64 start, const c
 	do_proc(m, IPCS_PROC_EXEC, pid, ppid, start, comm, 0);
 }
 
-#define SOCKFS 8u
-
-static struct ipcs_event sock_ev(__u32 pid, __u16 sys, __s64 n, __u16 kind, __u64 id, __u64 peer)
-{
-	struct ipcs_event ev = sys_ev(pid, sys, n, 3, -1, (__u64)n, kind, id,
-				      IPCS_FMODE_READ | IPCS_FMODE_WRITE);
-
-	ev.type = IPCS_REC_SOCK;
-	ev.sock.s.h.type = IPCS_REC_SOCK;
-	ev.sock.s.h.size = sizeof(ev.sock);
-	ev.sock.s.h.ts_ns = now++;
-	ev.sock.s.chan.dev = SOCKFS;
-	ev.sock.peer = peer;
-	ev.sock.family = 1;
-	ev.sock.type = kind == IPCS_KIND_UNIX_DGRAM ? 2 : 1;
-	return ev;
-}
-
-/* A TCP end: local 10.200.100.1:lport, remote 10.200.100.2:rport (or the reverse). */
-static void tcp_io(struct model *m, __u32 pid, __u16 sys, __u64 id, __u16 lport, __u16 rport,
-		   bool first, __s64 n)
-{
-	struct ipcs_event ev = sock_ev(pid, sys, n, IPCS_KIND_TCP, id, 0);
-	unsigned char h1[4] = { 10, 200, 100, 1 }, h2[4] = { 10, 200, 100, 2 };
-	__u16 rp = htons(rport);
-
-	ev.sock.family = 2;
-	memcpy(ev.sock.addr, first ? h1 : h2, 4);
-	memcpy(ev.sock.addr + 16, first ? h2 : h1, 4);
-	memcpy(ev.sock.addr + 32, &lport, 2);
-	memcpy(ev.sock.addr + 34, &rp, 2);
-	ev.sock.addr_len = 36;
-	ev.sock.flags = IPCS_SOCKF_INET;
-	apply(m, &ev);
-}
-
-static void unix_io(struct model *m, __u32 pid, __u16 sys, __u16 kind, __u64 id, __u64 peer, __s64 n)
-{
-	struct ipcs_event ev = sock_ev(pid, sys, n, kind, id, peer);
-
-	apply(m, &ev);
-}
 
 static void sigchld(struct model *m, __u32 from, __u32 to)
 {
